@@ -1,0 +1,5 @@
+"""`python -m automation` runs the `mentorship` command."""
+
+from automation.cli import main
+
+main()

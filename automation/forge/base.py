@@ -1,0 +1,79 @@
+"""The forge boundary: the operations the rules need, and the one error they raise."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from automation.model import CloseReason, Comment, Draft, Issue, IssueState
+
+
+class ForgeError(Exception):
+    """An expected failure talking to a forge; the message says what failed and the fix."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        request: str = "",
+        transient: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.request = request
+        self.transient = transient
+
+
+class Forge(Protocol):
+    """What the rules may ask of GitLab, GitHub or the sandbox.
+
+    Issue numbers are per project (GitLab `iid`, GitHub `number`). Lists are complete
+    (all pages) and filtered on the server.
+    """
+
+    @property
+    def kind(self) -> str: ...
+
+    def whoami(self) -> str:
+        """The bot's login: author of everything the bot writes."""
+        ...
+
+    def list_issues(
+        self,
+        *,
+        labels: Sequence[str] = (),
+        state: IssueState | None = None,
+        updated_since: datetime | None = None,
+    ) -> list[Issue]:
+        """Issues (never pull requests) carrying all `labels`; `state=None` means any."""
+        ...
+
+    def create_issue(self, draft: Draft) -> Issue: ...
+
+    def edit_issue_body(self, number: int, body: str) -> None:
+        """Replace the body of an issue the bot owns."""
+        ...
+
+    def comment(self, number: int, body: str) -> Comment: ...
+
+    def edit_comment(self, number: int, comment_id: int, body: str) -> None:
+        """Replace the body of a comment the bot wrote on issue `number`."""
+        ...
+
+    def add_labels(self, number: int, labels: Sequence[str]) -> None: ...
+
+    def remove_labels(self, number: int, labels: Sequence[str]) -> None:
+        """Remove labels; labels the issue does not carry are ignored."""
+        ...
+
+    def close(self, number: int, reason: CloseReason) -> None: ...
+
+    def list_comments(self, *, since: datetime | None = None) -> list[Comment]:
+        """Comments on issues of the whole project created at or after `since`."""
+        ...
+
+    def list_issue_comments(self, number: int) -> list[Comment]:
+        """All comments of one issue, oldest first."""
+        ...

@@ -1,0 +1,73 @@
+"""The forge-agnostic vocabulary: issues, comments and drafts as frozen values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+class IssueState(str, Enum):
+    """Issue state as the rules see it; GitLab's `opened` becomes OPEN."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CloseReason(str, Enum):
+    """Why an issue was closed (GitHub `state_reason`; GitLab keeps no reason)."""
+
+    COMPLETED = "completed"
+    NOT_PLANNED = "not_planned"
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """Checked and counted task items, as a forge reports them."""
+
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Issue:
+    """An issue on either forge. `number` is GitLab's `iid` or GitHub's `number`."""
+
+    number: int
+    title: str
+    body: str
+    state: IssueState
+    author: str
+    labels: tuple[str, ...]
+    assignees: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+    url: str
+    closed_at: datetime | None = None
+    confidential: bool = False
+    close_reason: CloseReason | None = None
+    # GitLab's `task_completion_status`; None on GitHub, whose API carries no counts.
+    tasks: TaskCounts | None = None
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A human-written or bot-written comment (GitLab: a non-system note)."""
+
+    id: int
+    issue_number: int
+    body: str
+    author: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An issue the bot wants to create."""
+
+    title: str
+    body: str
+    labels: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    confidential: bool = False
