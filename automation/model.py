@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
-class IssueState(str, Enum):
+class IssueState(StrEnum):
     """Issue state as the rules see it; GitLab's `opened` becomes OPEN."""
 
     OPEN = "open"
     CLOSED = "closed"
 
 
-class CloseReason(str, Enum):
+class CloseReason(StrEnum):
     """Why an issue was closed (GitHub `state_reason`; GitLab keeps no reason)."""
 
     COMPLETED = "completed"

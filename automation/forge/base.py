@@ -26,6 +26,14 @@ class ForgeError(Exception):
         self.transient = transient
 
 
+def failure(
+    forge: str, status: int | None, request: str, fix: str, *, transient: bool = False
+) -> ForgeError:
+    """The one message shape: who answered what to which request, then the fix."""
+    answered = f"{forge} answered {status} to {request}" if status else f"{request} failed"
+    return ForgeError(f"{answered}: {fix}", status=status, request=request, transient=transient)
+
+
 class Forge(Protocol):
     """What the rules may ask of GitLab, GitHub or the sandbox.
 

@@ -1,0 +1,102 @@
+"""The forge boundary: `connect()` builds the adapter that program.yml names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import github
+import gitlab
+import requests
+from github import Auth
+from requests.adapters import HTTPAdapter
+
+from automation.config import ForgeSettings
+from automation.forge.base import Forge, ForgeError
+from automation.forge.github import GitHubForge
+from automation.forge.gitlab import GitLabForge
+from automation.forge.retry import RetryPolicy
+
+__all__ = ["Forge", "ForgeError", "RetryPolicy", "connect", "github_client", "gitlab_client"]
+
+USER_AGENT = "mentorship-automation"
+
+
+def gitlab_client(url: str, token: str, policy: RetryPolicy, timeout: float) -> gitlab.Gitlab:
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=policy.urllib3())
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return gitlab.Gitlab(
+        url,
+        private_token=token,
+        timeout=timeout,
+        per_page=100,
+        session=session,
+        user_agent=USER_AGENT,
+    )
+
+
+def github_client(
+    url: str, token: str, policy: RetryPolicy, timeout: float, *, pace: bool
+) -> github.Github:
+    # PyGithub paces requests (0.25 s) and writes (1 s) to stay under GitHub's secondary
+    # limits; the sandbox has none, so `pace=False` there.
+    pacing = {} if pace else {"seconds_between_requests": 0, "seconds_between_writes": 0}
+    return github.Github(
+        base_url=url,
+        auth=Auth.Token(token),
+        timeout=int(timeout),
+        per_page=100,
+        retry=policy.urllib3(),
+        user_agent=USER_AGENT,
+        lazy=True,
+        **pacing,  # type: ignore[arg-type]
+    )
+
+
+def _gitlab(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Forge:
+    client = gitlab_client(settings.base_url, token, policy, settings.timeout_seconds)
+    return GitLabForge(
+        client, settings.project, bot=settings.bot, token_env=settings.token_variable
+    )
+
+
+def _github(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Forge:
+    url = settings.base_url
+    if settings.kind == "sandbox":
+        url += "/api/v3"
+    client = github_client(
+        url, token, policy, settings.timeout_seconds, pace=settings.kind != "sandbox"
+    )
+    return GitHubForge(
+        client, settings.project, bot=settings.bot, token_env=settings.token_variable
+    )
+
+
+_ADAPTERS: dict[str, Callable[[ForgeSettings, str, RetryPolicy], Forge]] = {
+    "gitlab": _gitlab,
+    "github": _github,
+}
+
+
+def connect(
+    settings: ForgeSettings,
+    env: Mapping[str, str],
+    policy: RetryPolicy | None = None,
+) -> Forge:
+    """The adapter for program.yml's `forge:`, with the token read from the environment.
+
+    On the sandbox a token is a login; without one the run acts as `mentorship-bot`.
+    """
+    variable = settings.token_variable
+    token = env.get(variable, "").strip()
+    if settings.kind == "sandbox":
+        token = token or settings.bot or "mentorship-bot"
+    elif not token:
+        raise ForgeError(
+            f"${variable} is not set: put the {settings.kind} token in that environment "
+            "variable (forge.token_env in program.yml names it)"
+        )
+    if policy is None:
+        policy = RetryPolicy(retries=settings.retries, max_wait=settings.max_retry_wait_seconds)
+    return _ADAPTERS[settings.api_flavour](settings, token, policy)

@@ -1,0 +1,254 @@
+"""GitHub adapter: the Forge operations on PyGithub, reading only what list responses carry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import github
+import requests
+from github.Issue import Issue as GhIssue
+from github.IssueComment import IssueComment as GhComment
+
+from automation.forge.base import ForgeError, failure
+from automation.model import CloseReason, Comment, Draft, Issue, IssueState
+
+T = TypeVar("T")
+
+BODY_LIMIT = 65_536  # characters; GitHub answers 422 above it
+
+
+def _utc(moment: datetime) -> datetime:
+    # PyGithub formats `since` with a literal Z, so the value must already be UTC.
+    return moment.astimezone(UTC)
+
+
+def issue_from_github(issue: GhIssue) -> Issue:
+    # Only attributes present in list responses: touching a missing one makes PyGithub
+    # GET the issue (N+1). `pull_request` is absent on issues, so PRs are told by URL.
+    reason = issue.state_reason
+    return Issue(
+        number=issue.number,
+        title=issue.title,
+        body=issue.body or "",
+        state=IssueState.OPEN if issue.state == "open" else IssueState.CLOSED,
+        author=issue.user.login,
+        labels=tuple(label.name for label in issue.labels),
+        assignees=tuple(user.login for user in issue.assignees),
+        created_at=_utc(issue.created_at),
+        updated_at=_utc(issue.updated_at),
+        url=issue.html_url,
+        closed_at=_utc(issue.closed_at) if issue.closed_at else None,
+        close_reason=CloseReason(reason) if reason in ("completed", "not_planned") else None,
+    )
+
+
+def comment_from_github(comment: GhComment) -> Comment:
+    return Comment(
+        id=comment.id,
+        issue_number=int(comment.issue_url.rstrip("/").rsplit("/", 1)[-1]),
+        body=comment.body or "",
+        author=comment.user.login,
+        created_at=_utc(comment.created_at),
+        updated_at=_utc(comment.updated_at),
+    )
+
+
+def _is_pull_request(issue: GhIssue) -> bool:
+    return "/pull/" in (issue.html_url or "")
+
+
+class GitHubForge:
+    """A GitHub repository. Receives a ready `github.Github` so tests can point it anywhere."""
+
+    kind = "github"
+
+    def __init__(
+        self,
+        client: github.Github,
+        repo: str,
+        *,
+        bot: str | None = None,
+        token_env: str = "GITHUB_TOKEN",
+    ) -> None:
+        self._gh = client
+        self._path = repo
+        self._repo = client.get_repo(repo, lazy=True)
+        self._bot = bot
+        self._token_env = token_env
+
+    # ------------------------------------------------------------ reads
+
+    def whoami(self) -> str:
+        if self._bot is None:
+            self._bot = self._call("GET /user", lambda: self._gh.get_user().login)
+        return self._bot
+
+    def list_issues(
+        self,
+        *,
+        labels: Sequence[str] = (),
+        state: IssueState | None = None,
+        updated_since: datetime | None = None,
+    ) -> list[Issue]:
+        params: dict[str, Any] = {"state": state.value if state else "all"}
+        if labels:
+            params["labels"] = list(labels)
+        if updated_since is not None:
+            params["since"] = _utc(updated_since)
+        return self._call(
+            f"GET {self._base}/issues",
+            lambda: [
+                issue_from_github(i)
+                for i in self._repo.get_issues(**params)
+                if not _is_pull_request(i)
+            ],
+        )
+
+    def list_comments(self, *, since: datetime | None = None) -> list[Comment]:
+        # One paged call for the whole repository. `since` filters on updated_at, so
+        # keep only comments created since then (edits of older ones are not news).
+        kwargs: dict[str, Any] = {"since": _utc(since)} if since is not None else {}
+        comments = self._call(
+            f"GET {self._base}/issues/comments",
+            lambda: [comment_from_github(c) for c in self._repo.get_issues_comments(**kwargs)],
+        )
+        return [c for c in comments if since is None or c.created_at >= since]
+
+    def list_issue_comments(self, number: int) -> list[Comment]:
+        issue = self._issue(number)
+        return self._call(
+            f"GET {self._base}/issues/{number}/comments",
+            lambda: [comment_from_github(c) for c in issue.get_comments()],
+        )
+
+    # ------------------------------------------------------------ writes
+
+    def create_issue(self, draft: Draft) -> Issue:
+        # GitHub has no confidential issues: the program repo itself should be private.
+        request = f"POST {self._base}/issues"
+        self._check_size(request, draft.body)
+        created = self._call(
+            request,
+            lambda: self._repo.create_issue(
+                title=draft.title,
+                body=draft.body,
+                labels=list(draft.labels),
+                assignees=list(draft.assignees),
+            ),
+        )
+        return issue_from_github(created)
+
+    def edit_issue_body(self, number: int, body: str) -> None:
+        request = f"PATCH {self._base}/issues/{number}"
+        self._check_size(request, body)
+        self._call(request, lambda: self._issue(number).edit(body=body))
+
+    def comment(self, number: int, body: str) -> Comment:
+        request = f"POST {self._base}/issues/{number}/comments"
+        self._check_size(request, body)
+        created = self._call(request, lambda: self._issue(number).create_comment(body))
+        return comment_from_github(created)
+
+    def edit_comment(self, number: int, comment_id: int, body: str) -> None:
+        request = f"PATCH {self._base}/issues/comments/{comment_id}"
+        self._check_size(request, body)
+        self._call(request, lambda: self._issue(number).get_comment(comment_id).edit(body))
+
+    def add_labels(self, number: int, labels: Sequence[str]) -> None:
+        if labels:
+            self._call(
+                f"POST {self._base}/issues/{number}/labels",
+                lambda: self._issue(number).add_to_labels(*labels),
+            )
+
+    def remove_labels(self, number: int, labels: Sequence[str]) -> None:
+        # GitHub removes one label per request and answers 404 for an absent label.
+        issue = self._issue(number)
+        for label in labels:
+            try:
+                self._call(
+                    f"DELETE {self._base}/issues/{number}/labels/{label}",
+                    lambda label=label: issue.remove_from_labels(label),  # type: ignore[misc]
+                )
+            except ForgeError as exc:
+                if not (exc.status == 404 and "Label does not exist" in str(exc)):
+                    raise
+
+    def close(self, number: int, reason: CloseReason) -> None:
+        self._call(
+            f"PATCH {self._base}/issues/{number}",
+            lambda: self._issue(number).edit(state="closed", state_reason=reason.value),
+        )
+
+    # ------------------------------------------------------------ plumbing
+
+    @property
+    def _base(self) -> str:
+        return f"/repos/{self._path}"
+
+    def _issue(self, number: int) -> GhIssue:
+        return self._repo.get_issue(number)  # lazy: no request until used
+
+    def _check_size(self, request: str, body: str) -> None:
+        if len(body) > BODY_LIMIT:
+            raise failure(
+                "GitHub",
+                None,
+                request,
+                f"the text is {len(body)} characters, over GitHub's limit of {BODY_LIMIT}; "
+                "shorten it",
+            )
+
+    def _call(self, request: str, operation: Callable[[], T]) -> T:
+        try:
+            return operation()
+        except github.GithubException as exc:
+            raise self._explain(request, exc) from exc
+        except requests.RequestException as exc:
+            raise failure(
+                "GitHub",
+                None,
+                request,
+                f"could not reach {self._gh.requester.base_url} ({type(exc).__name__}: {exc}); "
+                "check forge.url and the network, then run again",
+                transient=True,
+            ) from exc
+
+    def _explain(self, request: str, exc: github.GithubException) -> ForgeError:
+        env = f"${self._token_env}"
+        data = exc.data if isinstance(exc.data, dict) else {}
+        detail = str(data.get("message") or exc.message or "")
+        errors = data.get("errors")
+        if errors:
+            detail = f"{detail}: {errors}"
+        status = exc.status
+        rate_limited = isinstance(exc, github.RateLimitExceededException) or status == 429
+        if rate_limited:
+            fix = "rate limited, and the wait is longer than allowed; run again after the reset"
+        elif status == 401:
+            fix = f"bad credentials; set {env} to a valid token"
+        elif status == 403 and request == "GET /user":
+            fix = (
+                "this token cannot read its own user (GITHUB_TOKEN in Actions cannot); "
+                "set forge.bot: github-actions[bot] in program.yml"
+            )
+        elif status == 403:
+            fix = (
+                f"the token in {env} lacks permission ({detail}); it needs Issues: read and write "
+                "(in Actions: permissions: issues: write)"
+            )
+        elif status == 404:
+            fix = (
+                f"not found ({detail}); check forge.project ({self._path!r}) in program.yml; "
+                "GitHub answers 404 for private repositories the token cannot see"
+            )
+        elif status == 410:
+            fix = f"issues are disabled on {self._path}; enable Issues in the repository settings"
+        elif status >= 500:
+            fix = f"GitHub failed ({detail}) after retries; usually passing, run again later"
+        else:
+            fix = f"GitHub rejected it: {detail}"
+        transient = rate_limited or status >= 500
+        return failure("GitHub", status, request, fix, transient=transient)

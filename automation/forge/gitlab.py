@@ -1,0 +1,271 @@
+"""GitLab adapter: the Forge operations on python-gitlab, with GitLab's words normalised."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import gitlab
+import requests
+from gitlab.v4.objects import Project, ProjectIssue
+
+from automation.forge.base import ForgeError, failure
+from automation.model import CloseReason, Comment, Draft, Issue, IssueState, TaskCounts
+
+T = TypeVar("T")
+
+# python-gitlab retries 429s itself (sleeping in-process) unless told not to; our urllib3
+# Retry mounted on the session does that job for both forges with one policy.
+_NO_CLIENT_RETRY: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": False}
+_STATE = {IssueState.OPEN: "opened", IssueState.CLOSED: "closed"}
+
+
+def parse_time(value: str) -> datetime:
+    """GitLab/GitHub ISO-8601 timestamps (`Z` or offset) as aware UTC datetimes."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def issue_from_gitlab(data: Mapping[str, Any]) -> Issue:
+    tasks = data.get("task_completion_status") or None
+    return Issue(
+        number=int(data["iid"]),
+        title=data["title"],
+        body=data.get("description") or "",
+        state=IssueState.OPEN if data["state"] == "opened" else IssueState.CLOSED,
+        author=data["author"]["username"],
+        labels=tuple(data.get("labels") or ()),
+        assignees=tuple(a["username"] for a in data.get("assignees") or ()),
+        created_at=parse_time(data["created_at"]),
+        updated_at=parse_time(data["updated_at"]),
+        url=data.get("web_url") or "",
+        closed_at=parse_time(data["closed_at"]) if data.get("closed_at") else None,
+        confidential=bool(data.get("confidential")),
+        tasks=TaskCounts(tasks["completed_count"], tasks["count"]) if tasks else None,
+    )
+
+
+def comment_from_gitlab(data: Mapping[str, Any], issue_number: int | None = None) -> Comment:
+    return Comment(
+        id=int(data["id"]),
+        issue_number=int(issue_number if issue_number is not None else data["noteable_iid"]),
+        body=data.get("body") or "",
+        author=data["author"]["username"],
+        created_at=parse_time(data["created_at"]),
+        updated_at=parse_time(data.get("updated_at") or data["created_at"]),
+    )
+
+
+class GitLabForge:
+    """A GitLab project. Receives a ready `gitlab.Gitlab` so tests can point it anywhere."""
+
+    kind = "gitlab"
+
+    def __init__(
+        self,
+        client: gitlab.Gitlab,
+        project: str,
+        *,
+        bot: str | None = None,
+        token_env: str = "GITLAB_TOKEN",
+    ) -> None:
+        self._gl = client
+        self._path = project
+        self._project: Project = client.projects.get(project, lazy=True)
+        self._bot = bot
+        self._token_env = token_env
+        self._user_ids: dict[str, int] = {}
+
+    # ------------------------------------------------------------ reads
+
+    def whoami(self) -> str:
+        if self._bot is None:
+            user = self._call("GET /user", lambda: self._gl.http_get("/user", **_NO_CLIENT_RETRY))
+            assert isinstance(user, dict)
+            self._bot = str(user["username"])
+        return self._bot
+
+    def list_issues(
+        self,
+        *,
+        labels: Sequence[str] = (),
+        state: IssueState | None = None,
+        updated_since: datetime | None = None,
+    ) -> list[Issue]:
+        params: dict[str, Any] = {"state": _STATE[state] if state else "all"}
+        if labels:
+            params["labels"] = list(labels)
+        if updated_since is not None:
+            params["updated_after"] = _iso(updated_since)
+        return self._call(
+            f"GET {self._base}/issues",
+            lambda: [
+                issue_from_gitlab(i.attributes)
+                for i in self._project.issues.list(
+                    iterator=True, per_page=100, **params, **_NO_CLIENT_RETRY
+                )
+            ],
+        )
+
+    def list_comments(self, *, since: datetime | None = None) -> list[Comment]:
+        # One paged call for the whole project: note events carry the note itself.
+        # `after` is a date and exclusive, so ask from the day before and filter.
+        # https://docs.gitlab.com/api/events/#list-a-projects-visible-events
+        params: dict[str, Any] = {"action": "commented", "target_type": "note", "sort": "asc"}
+        if since is not None:
+            params["after"] = (since.astimezone(UTC).date() - timedelta(days=1)).isoformat()
+        events = self._call(
+            f"GET {self._base}/events",
+            lambda: [
+                e.attributes
+                for e in self._project.events.list(
+                    iterator=True, per_page=100, **params, **_NO_CLIENT_RETRY
+                )
+            ],
+        )
+        notes = (e["note"] for e in events if isinstance(e.get("note"), dict))
+        comments = [
+            comment_from_gitlab(n)
+            for n in notes
+            if n.get("noteable_type") == "Issue" and not n.get("system")
+        ]
+        return [c for c in comments if since is None or c.created_at >= since]
+
+    def list_issue_comments(self, number: int) -> list[Comment]:
+        notes = self._issue(number).notes
+        return [
+            comment_from_gitlab(n.attributes, number)
+            for n in self._call(
+                f"GET {self._base}/issues/{number}/notes",
+                lambda: list(
+                    notes.list(
+                        iterator=True,
+                        per_page=100,
+                        sort="asc",
+                        order_by="created_at",
+                        **_NO_CLIENT_RETRY,
+                    )
+                ),
+            )
+            if not n.attributes.get("system")
+        ]
+
+    # ------------------------------------------------------------ writes
+
+    def create_issue(self, draft: Draft) -> Issue:
+        data: dict[str, Any] = {
+            "title": draft.title,
+            "description": draft.body,
+            "confidential": draft.confidential,
+        }
+        if draft.labels:
+            data["labels"] = list(draft.labels)
+        if draft.assignees:
+            data["assignee_ids"] = [self._user_id(login) for login in draft.assignees]
+        created = self._call(
+            f"POST {self._base}/issues",
+            lambda: self._project.issues.create(data, **_NO_CLIENT_RETRY),
+        )
+        return issue_from_gitlab(created.attributes)
+
+    def edit_issue_body(self, number: int, body: str) -> None:
+        self._update(number, {"description": body})
+
+    def comment(self, number: int, body: str) -> Comment:
+        note = self._call(
+            f"POST {self._base}/issues/{number}/notes",
+            lambda: self._issue(number).notes.create({"body": body}, **_NO_CLIENT_RETRY),
+        )
+        return comment_from_gitlab(note.attributes, number)
+
+    def edit_comment(self, number: int, comment_id: int, body: str) -> None:
+        self._call(
+            f"PUT {self._base}/issues/{number}/notes/{comment_id}",
+            lambda: self._issue(number).notes.update(
+                comment_id, {"body": body}, **_NO_CLIENT_RETRY
+            ),
+        )
+
+    def add_labels(self, number: int, labels: Sequence[str]) -> None:
+        if labels:
+            self._update(number, {"add_labels": ",".join(labels)})
+
+    def remove_labels(self, number: int, labels: Sequence[str]) -> None:
+        if labels:
+            self._update(number, {"remove_labels": ",".join(labels)})
+
+    def close(self, number: int, reason: CloseReason) -> None:
+        # GitLab keeps no close reason; the pairing's labels and retrospective record it.
+        self._update(number, {"state_event": "close"})
+
+    # ------------------------------------------------------------ plumbing
+
+    @property
+    def _base(self) -> str:
+        return f"/projects/{quote(self._path, safe='')}"
+
+    def _issue(self, number: int) -> ProjectIssue:
+        return self._project.issues.get(number, lazy=True)
+
+    def _update(self, number: int, data: dict[str, Any]) -> None:
+        self._call(
+            f"PUT {self._base}/issues/{number}",
+            lambda: self._project.issues.update(number, data, **_NO_CLIENT_RETRY),
+        )
+
+    def _user_id(self, login: str) -> int:
+        if login not in self._user_ids:
+            request = f"GET /users?username={login}"
+            users = self._call(
+                request,
+                lambda: list(self._gl.users.list(username=login, **_NO_CLIENT_RETRY)),
+            )
+            if not users:
+                raise failure(
+                    "GitLab",
+                    None,
+                    request,
+                    f"no GitLab user {login!r}; fix the handle in program.yml",
+                )
+            self._user_ids[login] = int(users[0].id)
+        return self._user_ids[login]
+
+    def _call(self, request: str, operation: Callable[[], T]) -> T:
+        try:
+            return operation()
+        except gitlab.exceptions.GitlabError as exc:
+            raise self._explain(request, exc.response_code, str(exc.error_message)) from exc
+        except requests.RequestException as exc:
+            raise failure(
+                "GitLab",
+                None,
+                request,
+                f"could not reach {self._gl.url} ({type(exc).__name__}: {exc}); "
+                "check forge.url and the network, then run again",
+                transient=True,
+            ) from exc
+
+    def _explain(self, request: str, status: int | None, detail: str) -> ForgeError:
+        env = f"${self._token_env}"
+        fixes = {
+            401: f"the token in {env} is missing, expired or revoked; "
+            f"set {env} to a project access token with the api scope",
+            403: f"the token in {env} needs the api scope and the Reporter role "
+            f"(or higher) on {self._path}",
+            404: f"not found ({detail}); check forge.project ({self._path!r}) in program.yml "
+            "and that the token's user is a member of the project",
+            429: "rate limited, and retries ran out; run again later or lower --max-writes",
+        }
+        if status in fixes:
+            fix = fixes[status]
+        elif status is not None and status >= 500:
+            fix = f"GitLab failed ({detail}) after retries; usually passing, run again later"
+        else:
+            fix = f"GitLab rejected it: {detail}"
+        transient = status is None or status == 429 or status >= 500
+        return failure("GitLab", status, request, fix, transient=transient)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

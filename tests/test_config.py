@@ -1,0 +1,397 @@
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from automation.config import (
+    ConfigError,
+    Program,
+    add_months,
+    cross_check,
+    load_program,
+    parse_program,
+    program_today,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEAD = """\
+forge:
+  kind: gitlab
+  project: acme/mentoring
+people:
+  - handle: alice
+    roles: [mentor]
+  - handle: bob
+    roles: [mentee]
+  - handle: carol
+    roles: [mentor, mentee]
+"""
+
+
+def errors(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_program(textwrap.dedent(text), Path("program.yml"))
+    return list(caught.value.lines)
+
+
+def program(text: str) -> Program:
+    return parse_program(textwrap.dedent(text), Path("program.yml"))
+
+
+def test_example_roster_loads_with_defaults_filled_in() -> None:
+    loaded = load_program(ROOT / "program.example.yml")
+    assert loaded.forge.kind == "gitlab"
+    assert loaded.program.term_months == 6
+    assert loaded.program.soft_limit == 2
+    assert loaded.pairings[0].id == "alice--carol--2026-09-07"
+
+
+def test_defaults_follow_the_programs_rules() -> None:
+    loaded = program(HEAD)
+    rules = loaded.program
+    assert (rules.term_months, rules.checkin_every_days, rules.ending_soon_days) == (6, 14, 14)
+    assert (rules.stale.nudge_days, rules.stale.stalled_days) == (14, 28)
+    assert (rules.soft_limit, rules.label_prefix, rules.timezone) == (2, "mentorship", "UTC")
+    assert rules.confidential is True
+    assert loaded.forge.base_url == "https://gitlab.com"
+    assert loaded.forge.token_variable == "GITLAB_TOKEN"
+
+
+def test_missing_file_says_how_to_create_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_program(tmp_path / "program.yml")
+    assert str(caught.value) == (
+        f"{tmp_path / 'program.yml'}: no such file; "
+        "create it (see program.example.yml) or pass --config"
+    )
+
+
+def test_yaml_syntax_error_names_the_line() -> None:
+    assert errors("forge:\n  kind: gitlab\n project: x\n") == [
+        "program.yml:3: invalid YAML: expected <block end>, but found '<block mapping start>'; "
+        "check indentation and quoting"
+    ]
+
+
+def test_top_level_must_be_a_mapping() -> None:
+    assert errors("- just\n- a list\n") == [
+        "program.yml:1: expected a mapping with forge:, people: and pairings: at the top"
+    ]
+
+
+def test_duplicate_keys_are_errors_not_silently_overridden() -> None:
+    assert errors("forge:\n  kind: gitlab\n  project: a/b\n  kind: github\n") == [
+        "program.yml:4: forge.kind: duplicate key; keep one of them"
+    ]
+
+
+def test_unknown_field_suggests_the_close_one() -> None:
+    assert errors(
+        HEAD + "pairings:\n  - mentor: alice\n    mentee: bob\n    strat: 2026-01-05\n"
+    ) == [
+        "program.yml:12: pairings[0].start: required; add it",
+        "program.yml:14: pairings[0].strat: unknown field; did you mean 'start'?",
+    ]
+
+
+def test_missing_forge_is_required() -> None:
+    assert errors("people: []\n") == ["program.yml:1: forge: required; add it"]
+
+
+def test_impossible_date_names_file_line_and_format() -> None:
+    text = HEAD + "pairings:\n  - mentor: alice\n    mentee: bob\n    start: 2026-13-01\n"
+    assert errors(text) == [
+        "program.yml:14: pairings[0].start: invalid date '2026-13-01' "
+        "(month must be in 1..12); write it as YYYY-MM-DD"
+    ]
+
+
+def test_date_that_is_not_a_date() -> None:
+    text = HEAD + "pairings:\n  - mentor: alice\n    mentee: bob\n    start: next monday\n"
+    assert errors(text) == [
+        "program.yml:14: pairings[0].start: invalid date 'next monday'; write it as YYYY-MM-DD"
+    ]
+
+
+def test_unknown_handle_suggests_the_close_one() -> None:
+    text = HEAD + "pairings:\n  - mentor: alise\n    mentee: bob\n    start: 2026-01-05\n"
+    assert errors(text) == [
+        "program.yml:12: pairings[0].mentor: unknown person 'alise'; did you mean 'alice'?"
+    ]
+
+
+def test_unknown_handle_without_a_close_one_says_add_them() -> None:
+    text = HEAD + "pairings:\n  - mentor: alice\n    mentee: zed\n    start: 2026-01-05\n"
+    assert errors(text) == [
+        "program.yml:13: pairings[0].mentee: unknown person 'zed'; add them to people:"
+    ]
+
+
+def test_person_paired_with_themselves() -> None:
+    text = HEAD + "pairings:\n  - mentor: carol\n    mentee: carol\n    start: 2026-01-05\n"
+    assert errors(text) == [
+        "program.yml:12: pairings[0]: carol cannot mentor themselves; pair them with someone else"
+    ]
+
+
+def test_role_must_match_the_slot() -> None:
+    text = HEAD + "pairings:\n  - mentor: bob\n    mentee: alice\n    start: 2026-01-05\n"
+    assert errors(text) == [
+        "program.yml:12: pairings[0].mentor: bob is not a mentor; "
+        "add mentor to their roles in people:",
+        "program.yml:13: pairings[0].mentee: alice is not a mentee; "
+        "add mentee to their roles in people:",
+    ]
+
+
+def test_overlapping_pairings_of_the_same_pair() -> None:
+    text = HEAD + textwrap.dedent("""\
+        pairings:
+          - mentor: alice
+            mentee: bob
+            start: 2026-01-05
+          - mentor: alice
+            mentee: carol
+            start: 2026-02-01
+          - mentor: alice
+            mentee: bob
+            start: 2026-05-01
+        """)
+    assert errors(text) == [
+        "program.yml:18: pairings[2]: overlaps pairings[0] (alice mentoring bob, "
+        "2026-01-05 to 2026-07-05); start the new term after the old one ends"
+    ]
+
+
+def test_consecutive_terms_of_the_same_pair_are_fine() -> None:
+    text = HEAD + textwrap.dedent("""\
+        pairings:
+          - mentor: alice
+            mentee: bob
+            start: 2026-01-05
+          - mentor: alice
+            mentee: bob
+            start: 2026-07-05
+        """)
+    assert len(program(text).pairings) == 2
+
+
+def test_extension_needs_a_reason() -> None:
+    text = HEAD + textwrap.dedent("""\
+        pairings:
+          - mentor: alice
+            mentee: bob
+            start: 2026-01-05
+            extended_until: 2026-09-01
+        """)
+    assert errors(text) == [
+        "program.yml:15: pairings[0].extended_until: an extension needs a reason; "
+        "add extension_reason: to this pairing"
+    ]
+
+
+def test_extension_must_move_the_end_later() -> None:
+    text = HEAD + textwrap.dedent("""\
+        pairings:
+          - mentor: alice
+            mentee: bob
+            start: 2026-01-05
+            extended_until: 2026-06-01
+            extension_reason: more time
+        """)
+    assert errors(text) == [
+        "program.yml:15: pairings[0].extended_until: 2026-06-01 is not after the planned end "
+        "2026-07-05; an extension moves the end later"
+    ]
+
+
+def test_early_end_needs_a_reason_and_a_sane_date() -> None:
+    text = HEAD + textwrap.dedent("""\
+        pairings:
+          - mentor: alice
+            mentee: bob
+            start: 2026-01-05
+            ended: 2026-01-01
+        """)
+    assert errors(text) == [
+        "program.yml:15: pairings[0].ended: an early end needs a reason; "
+        "add ended_reason: to this pairing",
+        "program.yml:15: pairings[0].ended: 2026-01-01 is before the start 2026-01-05; "
+        "fix one of the dates",
+    ]
+
+
+def test_reason_without_its_date_is_an_error() -> None:
+    text = HEAD + textwrap.dedent("""\
+        pairings:
+          - mentor: alice
+            mentee: bob
+            start: 2026-01-05
+            extension_reason: forgot the date
+        """)
+    assert errors(text) == [
+        "program.yml:15: pairings[0].extension_reason: there is no extended_until to explain; "
+        "remove it"
+    ]
+
+
+def test_duplicate_person() -> None:
+    assert errors(HEAD + "  - handle: bob\n    roles: [mentor]\n") == [
+        "program.yml:11: people[3].handle: bob is listed twice"
+    ]
+
+
+def test_unknown_time_zone() -> None:
+    assert errors("program:\n  timezone: Mars/Olympus\n" + HEAD) == [
+        "program.yml:2: program.timezone: unknown time zone 'Mars/Olympus'; "
+        "use an IANA name such as 'Europe/Berlin' or 'UTC'"
+    ]
+
+
+def test_literal_choices_are_listed() -> None:
+    assert errors("forge:\n  kind: bitbucket\n  project: a/b\n") == [
+        "program.yml:2: forge.kind: 'bitbucket' is not allowed; use 'gitlab', 'github' or 'sandbox'"
+    ]
+
+
+def test_yes_as_a_handle_is_caught_not_turned_into_true() -> None:
+    text = HEAD + "pairings:\n  - mentor: alice\n    mentee: yes\n    start: 2026-01-05\n"
+    assert errors(text) == [
+        "program.yml:13: pairings[0].mentee: expected text, got True; put it in quotes"
+    ]
+
+
+def test_github_project_must_be_owner_and_name() -> None:
+    assert errors("forge:\n  kind: github\n  project: a/b/c\n") == [
+        "program.yml:1: forge: project 'a/b/c': a GitHub repository is 'owner/name'"
+    ]
+
+
+def test_stalled_must_come_after_nudge() -> None:
+    text = "program:\n  stale:\n    nudge_days: 30\n" + HEAD
+    assert errors(text) == [
+        "program.yml:2: program.stale: stalled_days (28) must be greater than nudge_days (30): "
+        "a pair is nudged before it is labelled stalled"
+    ]
+
+
+def test_alias_bomb_is_refused_before_validation() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefg":
+        prev = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+    lines = errors(bomb)
+    assert len(lines) == 1
+    assert "document too large or uses recursive aliases" in lines[0]
+
+
+SOFT = HEAD + textwrap.dedent("""\
+    pairings:
+      - mentor: carol
+        mentee: bob
+        start: 2026-01-05
+      - mentor: alice
+        mentee: bob
+        start: 2026-01-05
+      - mentor: alice
+        mentee: carol
+        start: 2026-02-01
+      - mentor: alice
+        mentee: bob
+        start: 2026-09-01
+    """)
+
+
+def test_mentor_over_the_soft_limit_is_a_warning_not_an_error() -> None:
+    text = (
+        SOFT.replace("start: 2026-09-01", "start: 2026-03-01")
+        .replace("  - handle: carol\n", "  - handle: dan\n    roles: [mentee]\n  - handle: carol\n")
+        .replace("mentee: bob\n    start: 2026-03-01", "mentee: dan\n    start: 2026-03-01")
+    )
+    loaded = program(text)  # loads: a warning never stops the program
+    assert loaded._source is not None
+    warnings = [p for p in cross_check(loaded, date(2026, 1, 20)) if p.warning]
+    assert loaded._source.report(warnings) == [
+        "program.yml:23: warning: pairings[3].mentor: alice mentors 3 people at once from "
+        "2026-03-01 (soft limit 2): bob, carol, dan"
+    ]
+
+
+def test_soft_limit_counts_concurrent_terms_from_today() -> None:
+    loaded = program(SOFT)
+    assert loaded._source is not None
+    # On 2026-02-01 alice has bob and carol: at the limit, no warning.
+    assert [p for p in cross_check(loaded, date(2026, 1, 10)) if p.warning] == []
+
+
+def test_capacity_overrides_the_soft_limit() -> None:
+    loaded = program(SOFT.replace("roles: [mentor]\n", "roles: [mentor]\n    capacity: 1\n", 1))
+    assert loaded._source is not None
+    warnings = [p for p in cross_check(loaded, date(2026, 1, 10)) if p.warning]
+    assert loaded._source.report(warnings) == [
+        "program.yml:19: warning: pairings[2].mentor: alice mentors 2 people at once from "
+        "2026-02-01 (soft limit 1): bob, carol"
+    ]
+
+
+def test_ended_pairings_do_not_count_towards_the_limit() -> None:
+    loaded = program(SOFT)
+    assert [p for p in cross_check(loaded, date(2026, 8, 1)) if p.warning] == []
+
+
+def test_pairing_id_is_stable_from_pair_and_start() -> None:
+    loaded = program(SOFT)
+    assert [p.id for p in loaded.pairings] == [
+        "carol--bob--2026-01-05",
+        "alice--bob--2026-01-05",
+        "alice--carol--2026-02-01",
+        "alice--bob--2026-09-01",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "end"),
+    [
+        (date(2026, 1, 5), 6, date(2026, 7, 5)),
+        (date(2026, 8, 31), 6, date(2027, 2, 28)),
+        (date(2027, 8, 31), 6, date(2028, 2, 29)),
+        (date(2026, 10, 15), 3, date(2027, 1, 15)),
+    ],
+)
+def test_terms_end_calendar_months_later(start: date, months: int, end: date) -> None:
+    assert add_months(start, months) == end
+
+
+def test_end_prefers_early_end_then_extension() -> None:
+    loaded = program(
+        HEAD
+        + textwrap.dedent("""\
+        pairings:
+          - mentor: alice
+            mentee: bob
+            start: 2026-01-05
+            extended_until: 2026-09-01
+            extension_reason: more time
+          - mentor: carol
+            mentee: bob
+            start: 2026-01-05
+            term_months: 3
+            ended: 2026-02-01
+            ended_reason: changed teams
+        """)
+    )
+    rules = loaded.program
+    assert [p.end(rules) for p in loaded.pairings] == [date(2026, 9, 1), date(2026, 2, 1)]
+    assert loaded.pairings[1].planned_end(rules) == date(2026, 4, 5)
+
+
+def test_today_is_the_date_in_the_program_time_zone() -> None:
+    from datetime import UTC, datetime
+
+    loaded = program("program:\n  timezone: Pacific/Auckland\n" + HEAD)
+    late_utc = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
+    assert program_today(loaded, late_utc) == date(2026, 11, 22)
