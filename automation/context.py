@@ -1,0 +1,139 @@
+"""What templates see: the names each template may use, and an example of every context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from automation.config import Pairing, Person, Program
+from automation.timeline import Timeline
+
+
+@dataclass(frozen=True)
+class Link:
+    """An issue a template may link to."""
+
+    number: int
+    url: str
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """A template the rules render: an issue or a comment, and the extra names it gets."""
+
+    kind: str  # "issue" or "comment"
+    extra: tuple[str, ...] = ()
+    purpose: str = ""
+
+
+# Every template the rules use. `validate` renders each with an example context, so a
+# program's override that uses a name it will not get fails before touching the forge.
+SPECS: dict[str, TemplateSpec] = {
+    "pairing": TemplateSpec("issue", (), "the pairing issue: kickoff, goals, expectations"),
+    "checkin": TemplateSpec("issue", ("checkin", "goals"), "a check-in issue for one period"),
+    "checkin-comment": TemplateSpec(
+        "comment", ("checkin", "goals"), "a check-in as a comment (checkin_style: comment)"
+    ),
+    "first-meeting": TemplateSpec("comment", ("days_quiet",), "nudge: no first meeting yet"),
+    "quiet": TemplateSpec("comment", ("days_quiet",), "nudge: no activity for a while"),
+    "midpoint": TemplateSpec("comment", ("goals",), "midpoint review prompt"),
+    "ending-soon": TemplateSpec("comment", ("goals",), "how to end with grace"),
+    "extended": TemplateSpec("comment", (), "the term was extended"),
+    "retrospective": TemplateSpec("issue", ("goals",), "the retrospective issue"),
+    "completed": TemplateSpec(
+        "comment", ("retrospective_issue",), "closing note on the pairing issue at term end"
+    ),
+    "ended-early": TemplateSpec(
+        "comment", ("retrospective_issue",), "closing note when a pairing ends early"
+    ),
+    "retrospective-reminder": TemplateSpec("comment", (), "one reminder to return the retro"),
+}
+
+
+def _person(person: Person | None, handle: str) -> dict[str, Any]:
+    return {
+        "handle": handle,
+        "name": person.display if person else handle,
+        "timezone": person.timezone if person else None,
+        "topics": list(person.topics) if person else [],
+    }
+
+
+def pairing_context(
+    program: Program,
+    pairing: Pairing,
+    today: date,
+    pairing_issue: Link | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The names every template gets, plus the `extra` ones of its spec."""
+    settings = program.program
+    timeline = Timeline.of(pairing, settings)
+    return {
+        "program": {
+            "name": settings.name,
+            "term_months": pairing.term_months or settings.term_months,
+            "checkin_every_days": settings.checkin_every_days,
+            "checkin_style": settings.checkin_style,
+            "timezone": settings.timezone,
+            "confidential": settings.confidential,
+            "label_prefix": settings.label_prefix,
+        },
+        "pairing": {
+            "id": pairing.id,
+            "start": timeline.start,
+            "end": timeline.end,
+            "planned_end": timeline.planned_end,
+            "midpoint": timeline.midpoint,
+            "ending_soon": timeline.ending_soon,
+            "extended": timeline.extended,
+            "extended_until": pairing.extended_until,
+            "extension_reason": pairing.extension_reason,
+            "ended_early": timeline.ended_early,
+            "ended": pairing.ended,
+            "ended_reason": pairing.ended_reason,
+            "term_weeks": timeline.term_weeks,
+            "week": timeline.week(today),
+            "private": pairing.private,
+        },
+        "mentor": _person(program.person(pairing.mentor), pairing.mentor),
+        "mentee": _person(program.person(pairing.mentee), pairing.mentee),
+        "today": today,
+        "pairing_issue": pairing_issue,
+        **extra,
+    }
+
+
+def example_extras(today: date) -> dict[str, Any]:
+    """A value for every extra name, as the rules would pass it."""
+    return {
+        "checkin": {
+            "number": 3,
+            "starts": today,
+            "ends": today,
+            "carried": ["Book the on-call shadowing slot (owner: mentee)"],
+            "previous": Link(12, "https://forge.example/acme/mentoring/-/issues/12"),
+        },
+        "goals": [
+            {"title": "Run an incident review", "done": 2, "total": 4, "percent": 50, "due": None},
+            {"title": "Ship the runbook", "done": 3, "total": 3, "percent": 100, "due": today},
+        ],
+        "days_quiet": 15,
+        "retrospective_issue": Link(42, "https://forge.example/acme/mentoring/-/issues/42"),
+    }
+
+
+def example_context(program: Program, name: str, today: date) -> dict[str, Any]:
+    """The context `name` gets on a day, for an example pairing of `program`."""
+    pairing = program.pairings[0] if program.pairings else _example_pairing(today)
+    extras = example_extras(today)
+    spec = SPECS[name]
+    link = Link(7, "https://forge.example/acme/mentoring/-/issues/7")
+    return pairing_context(
+        program, pairing, today, link, **{key: extras[key] for key in spec.extra}
+    )
+
+
+def _example_pairing(today: date) -> Pairing:
+    return Pairing(mentor="mentor", mentee="mentee", start=today)
