@@ -1,0 +1,532 @@
+"""The GitHub REST subset under /api/v3 (the GitHub Enterprise base URL): repos, issues, labels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from automation.sandbox.call import Api, Call, Handler
+from automation.sandbox.clock import parse_instant
+from automation.sandbox.github_shapes import PREFIX, GitHubView
+from automation.sandbox.records import (
+    Comment,
+    Flavour,
+    Issue,
+    IssueEdit,
+    IssueQuery,
+    Project,
+    SortKey,
+    State,
+)
+from automation.sandbox.web import (
+    BadBody,
+    HttpError,
+    Request,
+    Response,
+    Route,
+    json_response,
+    link_header,
+    paging,
+    route,
+)
+
+CONTENT_TYPE = "application/json; charset=utf-8"
+DOCS = "https://docs.github.com/rest"
+MAX_BODY = 65_536
+_STATE_REASONS = ("completed", "not_planned", "reopened", "duplicate")
+_SECONDARY_LIMIT = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
+    "again. If you reach out to GitHub Support for help, please include the request ID."
+)
+_SECONDARY_DOCS = (
+    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+)
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+def _error_response(
+    status: int, message: str, docs: str = DOCS, headers: Sequence[tuple[str, str]] = ()
+) -> Response:
+    payload = {"message": message, "documentation_url": docs, "status": str(status)}
+    return json_response(payload, status, headers, CONTENT_TYPE)
+
+
+def _error(status: int, message: str, docs: str = DOCS) -> HttpError:
+    return HttpError(_error_response(status, message, docs))
+
+
+def _not_found() -> HttpError:
+    return _error(404, "Not Found")
+
+
+def _invalid(resource: str, field: str, code: str = "invalid", **extra: str) -> HttpError:
+    error = {"resource": resource, "code": code, "field": field, **extra}
+    payload = {
+        "message": "Validation Failed",
+        "errors": [error],
+        "documentation_url": DOCS,
+        "status": "422",
+    }
+    return HttpError(json_response(payload, 422, (), CONTENT_TYPE))
+
+
+def _fault(status: int, headers: Mapping[str, str], body: Any) -> Response:
+    extra = tuple(headers.items())
+    if body is not None:
+        return json_response(body, status, extra, CONTENT_TYPE)
+    if status in (403, 429):
+        return _error_response(status, _SECONDARY_LIMIT, _SECONDARY_DOCS, extra)
+    return _error_response(status, _reason(status), DOCS, extra)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _token(request: Request) -> str | None:
+    scheme, _, value = (request.header("Authorization") or "").partition(" ")
+    if scheme.lower() not in ("token", "bearer"):
+        return None
+    return value.strip() or None
+
+
+# -- parameters --------------------------------------------------------------------------
+
+
+def _body(call: Call) -> Any:
+    try:
+        return call.request.data()
+    except BadBody as error:
+        raise _error(400, "Problems parsing JSON") from error
+
+
+def _object(call: Call) -> dict[str, Any]:
+    data = _body(call)
+    if not isinstance(data, dict):
+        raise _error(400, "Problems parsing JSON")
+    return data
+
+
+def _choice(call: Call, name: str, allowed: Sequence[str], default: str, resource: str) -> str:
+    value = call.request.arg(name)
+    if value is None or value == "":
+        return default
+    if value not in allowed:
+        raise _invalid(resource, name, value=value)
+    return value
+
+
+def _since(call: Call, resource: str) -> int | None:
+    text = call.request.arg("since")
+    if not text:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError as error:
+        raise _invalid(resource, "since", value=text) from error
+
+
+def _label_names(value: Any) -> tuple[str, ...]:
+    """Names from `["a"]`, `[{"name": "a"}]` or `{"labels": [...]}`."""
+    if isinstance(value, dict):
+        value = value.get("labels", [])
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise _invalid("Label", "labels")
+    names = []
+    for item in value:
+        name = item.get("name") if isinstance(item, dict) else item
+        if not isinstance(name, str) or not name.strip():
+            raise _invalid("Label", "name", "missing_field")
+        names.append(name.strip())
+    return tuple(dict.fromkeys(names))
+
+
+def _text_body(value: Any, resource: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _invalid(resource, "body")
+    if len(value) > MAX_BODY:
+        raise _invalid(
+            resource,
+            "body",
+            "custom",
+            message=f"body is too long (maximum is {MAX_BODY} characters)",
+        )
+    return value
+
+
+def _assignee_ids(call: Call, data: Mapping[str, Any]) -> tuple[int, ...] | None:
+    logins: Any = data.get("assignees")
+    if logins is None and "assignee" in data:
+        single = data["assignee"]
+        logins = [] if single in (None, "") else [single]
+    if logins is None:
+        return None
+    if not isinstance(logins, list) or not all(isinstance(x, str) for x in logins):
+        raise _invalid("Issue", "assignees")
+    return tuple(call.store.user(login).id for login in logins)
+
+
+def _view(call: Call, repo: Project | None = None) -> GitHubView:
+    return GitHubView(call.store, call.request.base_url, repo)
+
+
+def _json(payload: object, status: int = 200, headers: Sequence[tuple[str, str]] = ()) -> Response:
+    return json_response(payload, status, headers, CONTENT_TYPE)
+
+
+def _paged(
+    call: Call, payload: list[dict[str, Any]], page: int, per_page: int, total: int
+) -> Response:
+    """A list with GitHub's `Link` header: prev/next/last/first, only those that apply."""
+    pages = max(1, -(-total // per_page))
+    links: list[tuple[str, int]] = []
+    if page > 1:
+        links.append(("prev", page - 1))
+    if page < pages:
+        links += [("next", page + 1), ("last", pages)]
+    if page > 1:
+        links.append(("first", 1))
+    headers = [("Link", link_header(call.request, links))] if links else []
+    return _json(payload, 200, headers)
+
+
+# -- lookups -----------------------------------------------------------------------------
+
+
+def _repo(call: Call) -> Project:
+    return call.store.project(Flavour.GITHUB, f"{call.param('owner')}/{call.param('repo')}")
+
+
+def _issue(call: Call, repo: Project) -> Issue:
+    issue = call.store.issue(repo, int(call.param("number")))
+    if issue is None:
+        raise _not_found()
+    return issue
+
+
+def _comment(call: Call, repo: Project) -> Comment:
+    comment = call.store.comment(repo, int(call.param("comment_id")))
+    if comment is None or comment.system:
+        raise _not_found()
+    return comment
+
+
+# -- users and repositories --------------------------------------------------------------
+
+
+def get_current_user(call: Call) -> Response:
+    if call.user.username.endswith("[bot]"):
+        # an installation token (GITHUB_TOKEN in Actions) may not read /user
+        raise _error(
+            403,
+            "Resource not accessible by integration",
+            "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+        )
+    return _json(_view(call).private_user(call.user))
+
+
+def get_repo(call: Call) -> Response:
+    repo = _repo(call)
+    return _json(_view(call, repo).repository(repo))
+
+
+def update_repo(call: Call) -> Response:
+    repo = _repo(call)
+    data = _object(call)
+    private = data.get("private")
+    if "visibility" in data:
+        private = data["visibility"] != "public"
+    if isinstance(private, bool):
+        repo = call.store.set_private(repo, private)
+    return _json(_view(call, repo).repository(repo))
+
+
+# -- issues ------------------------------------------------------------------------------
+
+
+def list_issues(call: Call) -> Response:
+    repo = _repo(call)
+    state = _choice(call, "state", ("open", "closed", "all"), "open", "Issue")
+    sort = _choice(call, "sort", ("created", "updated", "comments"), "created", "Issue")
+    direction = _choice(call, "direction", ("asc", "desc"), "desc", "Issue")
+    labels = tuple(
+        name.strip() for name in (call.request.arg("labels") or "").split(",") if name.strip()
+    )
+    query = IssueQuery(
+        state=None if state == "all" else State(state),
+        labels=labels,
+        updated_after=_since(call, "Issue"),
+        sort={"created": SortKey.CREATED, "updated": SortKey.UPDATED}.get(sort, SortKey.COMMENTS),
+        ascending=direction == "asc",
+    )
+    page = paging(call.request, 30, 100)
+    issues, total = call.store.list_issues(repo, query, page.window)
+    return _paged(call, _view(call, repo).issues(issues), page.page, page.per_page, total)
+
+
+def get_issue(call: Call) -> Response:
+    repo = _repo(call)
+    return _json(_view(call, repo).issue(_issue(call, repo)))
+
+
+def create_issue(call: Call) -> Response:
+    repo = _repo(call)
+    data = _object(call)
+    title = data.get("title")
+    if isinstance(title, int) and not isinstance(title, bool):
+        title = str(title)
+    if not isinstance(title, str) or not title.strip():
+        raise _invalid("Issue", "title", "missing_field")
+    issue = call.store.create_issue(
+        repo,
+        call.user,
+        title=title,
+        body=_text_body(data.get("body"), "Issue"),
+        labels=_label_names(data.get("labels")),
+        assignee_ids=_assignee_ids(call, data) or (),
+    )
+    view = _view(call, repo)
+    rendered = view.issue(issue)
+    return _json(rendered, 201, [("Location", rendered["url"])])
+
+
+def update_issue(call: Call) -> Response:
+    repo = _repo(call)
+    issue = _issue(call, repo)
+    data = _object(call)
+    title = data.get("title")
+    if title is not None and (not isinstance(title, str) or not title.strip()):
+        raise _invalid("Issue", "title")
+    state = _edit_state(data)
+    body = data.get("body")
+    edit = IssueEdit(
+        title=title,
+        body="" if "body" in data and body is None else _text_body(body, "Issue"),
+        state=state,
+        state_reason=_edit_reason(issue, state, data.get("state_reason")),
+        labels=_label_names(data["labels"]) if "labels" in data else None,
+        assignee_ids=_assignee_ids(call, data),
+    )
+    changes = call.store.edit_issue(repo, issue, call.user, edit)
+    return _json(_view(call, repo).issue(changes.after))
+
+
+def _edit_state(data: Mapping[str, Any]) -> State | None:
+    value = data.get("state")
+    if value is None:
+        return None
+    if value not in ("open", "closed"):
+        raise _invalid("Issue", "state", value=str(value))
+    return State(value)
+
+
+def _edit_reason(issue: Issue, state: State | None, reason: Any) -> str | None:
+    """GitHub's `state_reason`: completed by default on close, reopened on reopen."""
+    if reason is not None and reason not in _STATE_REASONS:
+        raise _invalid("Issue", "state_reason", value=str(reason))
+    final_state = state or issue.state
+    if final_state is State.OPEN:
+        return "reopened" if issue.state is State.CLOSED else None
+    if reason is not None and reason != "reopened":
+        return str(reason)
+    return "completed" if issue.state is State.OPEN else None
+
+
+# -- issue labels ------------------------------------------------------------------------
+
+
+def add_labels(call: Call) -> Response:
+    return _edit_labels(call, lambda names: IssueEdit(add_labels=names))
+
+
+def set_labels(call: Call) -> Response:
+    return _edit_labels(call, lambda names: IssueEdit(labels=names))
+
+
+def _edit_labels(call: Call, make: Callable[[tuple[str, ...]], IssueEdit]) -> Response:
+    repo = _repo(call)
+    issue = _issue(call, repo)
+    names = _label_names(_body(call))
+    call.store.edit_issue(repo, issue, call.user, make(names))
+    labels = call.store.issue_labels([issue.id])[issue.id]
+    view = _view(call, repo)
+    return _json([view.label(label) for label in labels])
+
+
+def remove_label(call: Call) -> Response:
+    repo = _repo(call)
+    issue = _issue(call, repo)
+    name = call.param("name")
+    current = call.store.issue_labels([issue.id])[issue.id]
+    if call.store.find_label(repo, name) not in current:
+        raise _error(
+            404,
+            "Label does not exist",
+            "https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue",
+        )
+    call.store.edit_issue(repo, issue, call.user, IssueEdit(remove_labels=(name,)))
+    view = _view(call, repo)
+    return _json([view.label(label) for label in call.store.issue_labels([issue.id])[issue.id]])
+
+
+def remove_all_labels(call: Call) -> Response:
+    repo = _repo(call)
+    issue = _issue(call, repo)
+    call.store.edit_issue(repo, issue, call.user, IssueEdit(labels=()))
+    return Response(204, (), b"")
+
+
+def list_repo_labels(call: Call) -> Response:
+    repo = _repo(call)
+    labels = call.store.labels(repo)
+    page = paging(call.request, 30, 100)
+    window = labels[page.window.offset : page.window.offset + page.window.limit]
+    view = _view(call, repo)
+    return _paged(call, [view.label(x) for x in window], page.page, page.per_page, len(labels))
+
+
+def create_repo_label(call: Call) -> Response:
+    repo = _repo(call)
+    data = _object(call)
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise _invalid("Label", "name", "missing_field")
+    color = data.get("color")
+    description = data.get("description")
+    label = call.store.create_label(
+        repo,
+        name.strip(),
+        color.lstrip("#") if isinstance(color, str) else None,
+        description if isinstance(description, str) else None,
+    )
+    if label is None:
+        raise _invalid("Label", "name", "already_exists")
+    rendered = _view(call, repo).label(label)
+    return _json(rendered, 201, [("Location", rendered["url"])])
+
+
+# -- comments ----------------------------------------------------------------------------
+
+
+def list_issue_comments(call: Call) -> Response:
+    repo = _repo(call)
+    issue = _issue(call, repo)
+    page = paging(call.request, 30, 100)
+    comments, total = call.store.list_comments(
+        project=repo,
+        issue=issue,
+        window=page.window,
+        since=_since(call, "IssueComment"),
+        include_system=False,
+    )
+    return _paged(call, _view(call, repo).comments(comments), page.page, page.per_page, total)
+
+
+def list_repo_comments(call: Call) -> Response:
+    repo = _repo(call)
+    sort = _choice(call, "sort", ("created", "updated"), "", "IssueComment")
+    # `direction` is ignored without `sort`: the listing is then oldest first
+    direction = _choice(call, "direction", ("asc", "desc"), "desc", "IssueComment")
+    page = paging(call.request, 30, 100)
+    comments, total = call.store.list_comments(
+        project=repo,
+        issue=None,
+        window=page.window,
+        since=_since(call, "IssueComment"),
+        sort=SortKey.UPDATED if sort == "updated" else SortKey.CREATED,
+        ascending=not sort or direction == "asc",
+        include_system=False,
+    )
+    return _paged(call, _view(call, repo).comments(comments), page.page, page.per_page, total)
+
+
+def create_comment(call: Call) -> Response:
+    repo = _repo(call)
+    issue = _issue(call, repo)
+    body = _comment_body(call)
+    comment = call.store.add_comment(issue, call.user, body)
+    rendered = _view(call, repo).comment(comment)
+    return _json(rendered, 201, [("Location", rendered["url"])])
+
+
+def get_comment(call: Call) -> Response:
+    repo = _repo(call)
+    return _json(_view(call, repo).comment(_comment(call, repo)))
+
+
+def update_comment(call: Call) -> Response:
+    repo = _repo(call)
+    comment = _comment(call, repo)
+    body = _comment_body(call)
+    return _json(_view(call, repo).comment(call.store.edit_comment(comment, body)))
+
+
+def _comment_body(call: Call) -> str:
+    body = _text_body(_object(call).get("body"), "IssueComment")
+    if body is None or not body.strip():
+        raise _invalid("IssueComment", "body", "missing_field")
+    return body
+
+
+def _unknown_route() -> Response:
+    return _error_response(404, "Not Found")
+
+
+def _unauthorized() -> Response:
+    return _error_response(401, "Requires authentication")
+
+
+def _bad_body(detail: str) -> Response:
+    return _error_response(400, "Problems parsing JSON")
+
+
+def _routes() -> tuple[Route[Handler], ...]:
+    repo = f"{PREFIX}/repos/:owner/:repo"
+    issue = f"{repo}/issues/:number"
+    table: list[tuple[str, str, Handler]] = [
+        ("GET", f"{PREFIX}/user", get_current_user),
+        ("GET", repo, get_repo),
+        ("PATCH", repo, update_repo),
+        ("GET", f"{repo}/issues", list_issues),
+        ("POST", f"{repo}/issues", create_issue),
+        ("GET", f"{repo}/issues/comments", list_repo_comments),
+        ("GET", f"{repo}/issues/comments/:comment_id", get_comment),
+        ("PATCH", f"{repo}/issues/comments/:comment_id", update_comment),
+        ("GET", issue, get_issue),
+        ("PATCH", issue, update_issue),
+        ("POST", f"{issue}/labels", add_labels),
+        ("PUT", f"{issue}/labels", set_labels),
+        ("DELETE", f"{issue}/labels", remove_all_labels),
+        ("DELETE", f"{issue}/labels/:name", remove_label),
+        ("GET", f"{issue}/comments", list_issue_comments),
+        ("POST", f"{issue}/comments", create_comment),
+        ("GET", f"{repo}/labels", list_repo_labels),
+        ("POST", f"{repo}/labels", create_repo_label),
+    ]
+    return tuple(route(method, template, handler) for method, template, handler in table)
+
+
+API = Api(
+    flavour=Flavour.GITHUB,
+    prefix=PREFIX,
+    routes=_routes(),
+    token=_token,
+    unauthorized=_unauthorized,
+    unknown_route=_unknown_route,
+    # GitHub answers an unsupported method on a known path with 404 as well
+    method_not_allowed=_unknown_route,
+    bad_body=_bad_body,
+    fault=_fault,
+)

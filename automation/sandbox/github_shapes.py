@@ -1,0 +1,316 @@
+"""GitHub's REST schemas (issue, comment, label, users, repository) rendered from sandbox rows."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from automation.sandbox.clock import github_time
+from automation.sandbox.records import (
+    Comment,
+    Issue,
+    IssueQuery,
+    Label,
+    Project,
+    State,
+    User,
+    Window,
+)
+from automation.sandbox.store import Store
+
+PREFIX = "/api/v3"
+
+
+def node_id(kind: str, number: int) -> str:
+    """GitHub's legacy global node id: base64 of "0<len(kind)>:<kind><id>"."""
+    return base64.b64encode(f"0{len(kind)}:{kind}{number}".encode()).decode()
+
+
+class GitHubView:
+    """Renders rows as GitHub's REST schemas, with URLs on the host the client used."""
+
+    def __init__(self, store: Store, base_url: str, repo: Project | None = None) -> None:
+        self.store = store
+        self.base = base_url
+        self.api = base_url + PREFIX
+        self.repo = repo
+
+    @property
+    def repo_api(self) -> str:
+        assert self.repo is not None
+        return f"{self.api}/repos/{self.repo.path}"
+
+    def user(self, user: User) -> dict[str, Any]:
+        login = user.username
+        api = f"{self.api}/users/{quote(login)}"
+        return {
+            "login": login,
+            "id": user.id,
+            "node_id": node_id("User", user.id),
+            "avatar_url": f"{self.base}/avatars/u/{user.id}?v=4",
+            "gravatar_id": "",
+            "url": api,
+            "html_url": f"{self.base}/{quote(login)}",
+            "followers_url": f"{api}/followers",
+            "following_url": f"{api}/following{{/other_user}}",
+            "gists_url": f"{api}/gists{{/gist_id}}",
+            "starred_url": f"{api}/starred{{/owner}}{{/repo}}",
+            "subscriptions_url": f"{api}/subscriptions",
+            "organizations_url": f"{api}/orgs",
+            "repos_url": f"{api}/repos",
+            "events_url": f"{api}/events{{/privacy}}",
+            "received_events_url": f"{api}/received_events",
+            "type": "Bot" if login.endswith("[bot]") else "User",
+            "user_view_type": "public",
+            "site_admin": False,
+        }
+
+    def private_user(self, user: User) -> dict[str, Any]:
+        created = github_time(user.created_at)
+        return {
+            **self.user(user),
+            "name": user.username,
+            "company": None,
+            "blog": "",
+            "location": None,
+            "email": None,
+            "hireable": None,
+            "bio": None,
+            "twitter_username": None,
+            "notification_email": None,
+            "public_repos": 0,
+            "public_gists": 0,
+            "followers": 0,
+            "following": 0,
+            "created_at": created,
+            "updated_at": created,
+            "private_gists": 0,
+            "total_private_repos": 0,
+            "owned_private_repos": 0,
+            "disk_usage": 0,
+            "collaborators": 0,
+            "two_factor_authentication": False,
+            "plan": {
+                "name": "free",
+                "space": 976562499,
+                "collaborators": 0,
+                "private_repos": 10000,
+            },
+        }
+
+    def repository(self, repo: Project) -> dict[str, Any]:
+        owner = self.store.user(repo.namespace)
+        api = f"{self.api}/repos/{repo.path}"
+        created = github_time(repo.created_at)
+        _, open_issues = self.store.list_issues(repo, IssueQuery(state=State.OPEN), Window(0, 0))
+        host = self.base.split("://", 1)[-1].split(":", 1)[0]
+        templated = {
+            "archive_url": "{archive_format}{/ref}",
+            "assignees_url": "assignees{/user}",
+            "blobs_url": "git/blobs{/sha}",
+            "branches_url": "branches{/branch}",
+            "collaborators_url": "collaborators{/collaborator}",
+            "comments_url": "comments{/number}",
+            "commits_url": "commits{/sha}",
+            "compare_url": "compare/{base}...{head}",
+            "contents_url": "contents/{+path}",
+            "contributors_url": "contributors",
+            "deployments_url": "deployments",
+            "downloads_url": "downloads",
+            "events_url": "events",
+            "forks_url": "forks",
+            "git_commits_url": "git/commits{/sha}",
+            "git_refs_url": "git/refs{/sha}",
+            "git_tags_url": "git/tags{/sha}",
+            "hooks_url": "hooks",
+            "issue_comment_url": "issues/comments{/number}",
+            "issue_events_url": "issues/events{/number}",
+            "issues_url": "issues{/number}",
+            "keys_url": "keys{/key_id}",
+            "labels_url": "labels{/name}",
+            "languages_url": "languages",
+            "merges_url": "merges",
+            "milestones_url": "milestones{/number}",
+            "notifications_url": "notifications{?since,all,participating}",
+            "pulls_url": "pulls{/number}",
+            "releases_url": "releases{/id}",
+            "stargazers_url": "stargazers",
+            "statuses_url": "statuses/{sha}",
+            "subscribers_url": "subscribers",
+            "subscription_url": "subscription",
+            "tags_url": "tags",
+            "teams_url": "teams",
+            "trees_url": "git/trees{/sha}",
+        }
+        return {
+            "id": repo.id,
+            "node_id": node_id("Repository", repo.id),
+            "name": repo.name,
+            "full_name": repo.path,
+            "private": repo.private,
+            "owner": self.user(owner),
+            "html_url": f"{self.base}/{repo.path}",
+            "description": None,
+            "fork": False,
+            "url": api,
+            **{key: f"{api}/{suffix}" for key, suffix in templated.items()},
+            "git_url": f"git://{host}/{repo.path}.git",
+            "ssh_url": f"git@{host}:{repo.path}.git",
+            "clone_url": f"{self.base}/{repo.path}.git",
+            "svn_url": f"{self.base}/{repo.path}",
+            "mirror_url": None,
+            "homepage": None,
+            "language": None,
+            "forks_count": 0,
+            "stargazers_count": 0,
+            "watchers_count": 0,
+            "size": 0,
+            "default_branch": "main",
+            "open_issues_count": open_issues,
+            "is_template": False,
+            "topics": [],
+            "has_issues": True,
+            "has_projects": True,
+            "has_wiki": True,
+            "has_pages": False,
+            "has_downloads": True,
+            "has_discussions": False,
+            "archived": False,
+            "disabled": False,
+            "visibility": "private" if repo.private else "public",
+            "pushed_at": created,
+            "created_at": created,
+            "updated_at": created,
+            "permissions": {
+                "admin": True,
+                "maintain": True,
+                "push": True,
+                "triage": True,
+                "pull": True,
+            },
+            "allow_rebase_merge": True,
+            "allow_squash_merge": True,
+            "allow_merge_commit": True,
+            "allow_auto_merge": False,
+            "delete_branch_on_merge": False,
+            "allow_forking": True,
+            "web_commit_signoff_required": False,
+            "forks": 0,
+            "open_issues": open_issues,
+            "watchers": 0,
+            "network_count": 0,
+            "subscribers_count": 0,
+        }
+
+    def label(self, label: Label) -> dict[str, Any]:
+        return {
+            "id": label.id,
+            "node_id": node_id("Label", label.id),
+            "url": f"{self.repo_api}/labels/{quote(label.name, safe='')}",
+            "name": label.name,
+            "color": label.color.lstrip("#"),
+            "default": False,
+            "description": label.description,
+        }
+
+    def _association(self, user: User) -> str:
+        assert self.repo is not None
+        return "OWNER" if user.username == self.repo.namespace else "COLLABORATOR"
+
+    def _reactions(self, url: str) -> dict[str, Any]:
+        counts = ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")
+        return {"url": f"{url}/reactions", "total_count": 0, **dict.fromkeys(counts, 0)}
+
+    def issues(self, issues: Sequence[Issue], *, closed_by: bool = False) -> list[dict[str, Any]]:
+        ids = [issue.id for issue in issues]
+        labels = self.store.issue_labels(ids)
+        assignees = self.store.issue_assignees(ids)
+        people = self.store.users(
+            [issue.author_id for issue in issues]
+            + [issue.closed_by for issue in issues if issue.closed_by is not None]
+        )
+        return [
+            self._issue(issue, labels[issue.id], assignees[issue.id], people, closed_by)
+            for issue in issues
+        ]
+
+    def issue(self, issue: Issue) -> dict[str, Any]:
+        # GitHub sends `closed_by` for a single issue only, never in lists
+        return self.issues([issue], closed_by=True)[0]
+
+    def _issue(
+        self,
+        issue: Issue,
+        labels: list[Label],
+        assignees: list[User],
+        people: Mapping[int, User],
+        with_closed_by: bool,
+    ) -> dict[str, Any]:
+        assert self.repo is not None
+        url = f"{self.repo_api}/issues/{issue.number}"
+        author = people[issue.author_id]
+        assignee_json = [self.user(user) for user in assignees]
+        rendered: dict[str, Any] = {
+            "url": url,
+            "repository_url": self.repo_api,
+            "labels_url": f"{url}/labels{{/name}}",
+            "comments_url": f"{url}/comments",
+            "events_url": f"{url}/events",
+            "html_url": f"{self.base}/{self.repo.path}/issues/{issue.number}",
+            "id": issue.id,
+            "node_id": node_id("Issue", issue.id),
+            "number": issue.number,
+            "title": issue.title,
+            "user": self.user(author),
+            "labels": [self.label(label) for label in labels],
+            "state": issue.state.value,
+            "locked": False,
+            "assignee": assignee_json[0] if assignee_json else None,
+            "assignees": assignee_json,
+            "milestone": None,
+            "comments": issue.comments,
+            "created_at": github_time(issue.created_at),
+            "updated_at": github_time(issue.updated_at),
+            "closed_at": None if issue.closed_at is None else github_time(issue.closed_at),
+            "author_association": self._association(author),
+            "type": None,
+            "active_lock_reason": None,
+            "sub_issues_summary": {"total": 0, "completed": 0, "percent_completed": 0},
+            "body": issue.body,
+            "reactions": self._reactions(url),
+            "timeline_url": f"{url}/timeline",
+            "performed_via_github_app": None,
+            "state_reason": issue.state_reason,
+        }
+        if with_closed_by:
+            closer = people.get(issue.closed_by) if issue.closed_by is not None else None
+            rendered["closed_by"] = None if closer is None else self.user(closer)
+        return rendered
+
+    def comments(self, comments: Sequence[Comment]) -> list[dict[str, Any]]:
+        people = self.store.users(comment.author_id for comment in comments)
+        return [self._comment(comment, people[comment.author_id]) for comment in comments]
+
+    def comment(self, comment: Comment) -> dict[str, Any]:
+        return self.comments([comment])[0]
+
+    def _comment(self, comment: Comment, author: User) -> dict[str, Any]:
+        url = f"{self.repo_api}/issues/comments/{comment.id}"
+        assert self.repo is not None
+        html = f"{self.base}/{self.repo.path}/issues/{comment.issue_number}"
+        return {
+            "id": comment.id,
+            "node_id": node_id("IssueComment", comment.id),
+            "url": url,
+            "html_url": f"{html}#issuecomment-{comment.id}",
+            "body": comment.body,
+            "user": self.user(author),
+            "created_at": github_time(comment.created_at),
+            "updated_at": github_time(comment.updated_at),
+            "issue_url": f"{self.repo_api}/issues/{comment.issue_number}",
+            "author_association": self._association(author),
+            "performed_via_github_app": None,
+            "reactions": self._reactions(url),
+        }

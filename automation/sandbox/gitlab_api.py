@@ -1,0 +1,633 @@
+"""The GitLab v4 REST subset under /api/v4: users, projects, issues, notes, labels, events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from automation.sandbox.call import Api, Call, Handler
+from automation.sandbox.clock import DAY_MS, parse_day, parse_instant
+from automation.sandbox.gitlab_shapes import PREFIX, GitLabView
+from automation.sandbox.records import (
+    Comment,
+    Event,
+    EventAction,
+    Flavour,
+    Issue,
+    IssueChanges,
+    IssueEdit,
+    IssueQuery,
+    Project,
+    SortKey,
+    State,
+    User,
+)
+from automation.sandbox.web import (
+    BadBody,
+    HttpError,
+    Request,
+    Response,
+    Route,
+    json_response,
+    link_header,
+    paging,
+    route,
+    text_response,
+)
+
+_MAX_TITLE = 255
+_MAX_DESCRIPTION = 1_048_576
+_MAX_NOTE = 1_000_000
+# Every `action` the events API accepts, though the sandbox only records a few.
+_ACTIONS = frozenset(
+    {
+        "approved",
+        "closed",
+        "commented",
+        "created",
+        "destroyed",
+        "expired",
+        "joined",
+        "left",
+        "merged",
+        "pushed",
+        "reopened",
+        "updated",
+    }
+)
+_TARGET_TYPES = {
+    "issue": "Issue",
+    "milestone": "Milestone",
+    "merge_request": "MergeRequest",
+    "note": "Note",
+    "project": "Project",
+    "snippet": "Snippet",
+    "user": "User",
+    "wiki": "WikiPage::Meta",
+    "design": "DesignManagement::Design",
+}
+_EDIT_KEYS = (
+    "title",
+    "description",
+    "assignee_id",
+    "assignee_ids",
+    "confidential",
+    "labels",
+    "add_labels",
+    "remove_labels",
+    "state_event",
+)
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+def _message(status: int, message: Any) -> HttpError:
+    return HttpError(json_response({"message": message}, status))
+
+
+def _not_found(what: str) -> HttpError:
+    return _message(404, f"404 {what} Not Found")
+
+
+def _bad_param(text: str) -> HttpError:
+    """Parameter validation errors use the `error` key, as GitLab's Grape layer answers."""
+    return HttpError(json_response({"error": text}, 400))
+
+
+def _invalid_field(field: str, problem: str) -> HttpError:
+    """Model validation errors: a `message` object of field -> problems."""
+    return _message(400, {field: [problem]})
+
+
+def _fault(status: int, headers: Mapping[str, str], body: Any) -> Response:
+    extra = tuple(headers.items())
+    if body is not None:
+        return json_response(body, status, extra)
+    if status == 429:
+        # GitLab's rate limiter (Rack::Attack) answers in plain text
+        return text_response("Retry later\n", status, extra)
+    return json_response({"message": f"{status} {_reason(status)}"}, status, extra)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _token(request: Request) -> str | None:
+    token = request.header("PRIVATE-TOKEN") or request.header("JOB-TOKEN")
+    if token:
+        return token
+    scheme, _, value = (request.header("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or None
+
+
+# -- parameters --------------------------------------------------------------------------
+
+
+def _params(call: Call) -> dict[str, Any]:
+    """Query and body parameters merged, as Grape presents them to GitLab's endpoints."""
+    merged: dict[str, Any] = {}
+    for name, values in call.request.query.items():
+        if name.endswith("[]"):
+            merged[name[:-2]] = values
+        else:
+            merged[name] = values[-1]
+    try:
+        body = call.request.data()
+    except BadBody as error:
+        raise _bad_param(f"body is invalid: {error}") from error
+    if isinstance(body, dict):
+        merged.update(body)
+    elif body:
+        raise _bad_param("body is invalid")
+    return merged
+
+
+def _text(params: Mapping[str, Any], name: str) -> str | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool | dict | list):
+        raise _bad_param(f"{name} is invalid")
+    return str(value)
+
+
+def _flag(params: Mapping[str, Any], name: str) -> bool | None:
+    value = params.get(name)
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).lower()
+    if text in ("true", "1", "yes", "t"):
+        return True
+    if text in ("false", "0", "no", "f"):
+        return False
+    raise _bad_param(f"{name} is invalid")
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """Label names from `"a,b"` or `["a", "b"]`."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    names = (part.strip() for item in items for part in str(item).split(","))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _ids(params: Mapping[str, Any], name: str) -> tuple[int, ...] | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else str(value).split(",")
+    try:
+        ids = [int(item) for item in items if str(item).strip()]
+    except ValueError as error:
+        raise _bad_param(f"{name} is invalid") from error
+    return tuple(user_id for user_id in ids if user_id > 0)
+
+
+def _instant(params: Mapping[str, Any], name: str) -> int | None:
+    text = _text(params, name)
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError as error:
+        raise _bad_param(f"{name} is invalid") from error
+
+
+def _choice(params: Mapping[str, Any], name: str, allowed: Iterable[str], default: str) -> str:
+    value = _text(params, name)
+    if value is None:
+        return default
+    if value not in allowed:
+        raise _bad_param(f"{name} does not have a valid value")
+    return value
+
+
+def _view(call: Call) -> GitLabView:
+    return GitLabView(call.store, call.request.base_url)
+
+
+def _paged(
+    call: Call, payload: list[dict[str, Any]], page: int, per_page: int, total: int
+) -> Response:
+    """A list with GitLab's offset-pagination headers and `Link`."""
+    pages = max(1, -(-total // per_page))
+    previous = page - 1 if page > 1 else None
+    following = page + 1 if page < pages else None
+    links = [("prev", previous), ("next", following), ("first", 1), ("last", pages)]
+    headers = [
+        ("X-Page", str(page)),
+        ("X-Per-Page", str(per_page)),
+        ("X-Prev-Page", "" if previous is None else str(previous)),
+        ("X-Next-Page", "" if following is None else str(following)),
+        ("X-Total", str(total)),
+        ("X-Total-Pages", str(pages)),
+        ("Link", link_header(call.request, [(r, p) for r, p in links if p is not None])),
+    ]
+    return json_response(payload, 200, headers)
+
+
+# -- lookups -----------------------------------------------------------------------------
+
+
+def _project(call: Call) -> Project:
+    ident = call.param("id")
+    if ident.isdigit():
+        project = call.store.project_by_id(Flavour.GITLAB, int(ident))
+        if project is None:
+            raise _not_found("Project")
+        return project
+    return call.store.project(Flavour.GITLAB, ident.strip("/"))
+
+
+def _issue(call: Call, project: Project) -> Issue:
+    issue = call.store.issue(project, int(call.param("iid")))
+    if issue is None:
+        raise _not_found("Issue")
+    return issue
+
+
+def _note(call: Call, issue: Issue, project: Project) -> Comment:
+    note = call.store.comment(project, int(call.param("note_id")))
+    if note is None or note.issue_id != issue.id:
+        raise _not_found("Note")
+    return note
+
+
+# -- users and projects ------------------------------------------------------------------
+
+
+def get_current_user(call: Call) -> Response:
+    return json_response(_view(call).current_user(call.user))
+
+
+def list_users(call: Call) -> Response:
+    username = call.request.arg("username")
+    view = _view(call)
+    users = [call.store.user(username)] if username else [call.user]
+    page = paging(call.request, 20, 100)
+    return _paged(call, [view.user(user) for user in users], page.page, page.per_page, len(users))
+
+
+def get_project(call: Call) -> Response:
+    return json_response(_view(call).project(_project(call)))
+
+
+# -- issues ------------------------------------------------------------------------------
+
+
+def list_issues(call: Call) -> Response:
+    project = _project(call)
+    params = _params(call)
+    query = _issue_query(params)
+    page = paging(call.request, 20, 100)
+    issues, total = call.store.list_issues(project, query, page.window)
+    payload = _view(call).issues(project, issues)
+    return _paged(call, payload, page.page, page.per_page, total)
+
+
+def _issue_query(params: Mapping[str, Any]) -> IssueQuery:
+    state = _choice(params, "state", ("opened", "closed", "all"), "all")
+    labels = _names(params.get("labels"))
+    special = {name.lower() for name in labels} & {"none", "any", "no+label", "no label"}
+    any_label: bool | None = None
+    if special:
+        any_label = "any" in special
+        labels = ()
+    return IssueQuery(
+        state={"opened": State.OPEN, "closed": State.CLOSED}.get(state),
+        labels=labels,
+        any_label=any_label,
+        created_after=_instant(params, "created_after"),
+        created_before=_instant(params, "created_before"),
+        updated_after=_instant(params, "updated_after"),
+        updated_before=_instant(params, "updated_before"),
+        sort=SortKey(_choice(params, "order_by", ("created_at", "updated_at"), "created_at")),
+        ascending=_choice(params, "sort", ("asc", "desc"), "desc") == "asc",
+    )
+
+
+def get_issue(call: Call) -> Response:
+    project = _project(call)
+    return json_response(_view(call).issue(project, _issue(call, project)))
+
+
+def create_issue(call: Call) -> Response:
+    project = _project(call)
+    params = _params(call)
+    title = _text(params, "title")
+    if title is None:
+        raise _bad_param("title is missing")
+    description = _text(params, "description")
+    _check_issue_text(title, description)
+    assignees = _assignee_ids(call, params) or ()
+    issue = call.store.create_issue(
+        project,
+        call.user,
+        title=title,
+        body=description,
+        labels=_names(params.get("labels")),
+        assignee_ids=assignees,
+        confidential=bool(_flag(params, "confidential")),
+        created_at=_instant(params, "created_at"),
+    )
+    call.store.add_event(issue, call.user, EventAction.CREATED, created_at=issue.created_at)
+    return json_response(_view(call).issue(project, issue), 201)
+
+
+def _check_issue_text(title: str | None, description: str | None) -> None:
+    if title is not None and not title.strip():
+        raise _invalid_field("title", "can't be blank")
+    if title is not None and len(title) > _MAX_TITLE:
+        raise _invalid_field("title", f"is too long (maximum is {_MAX_TITLE} characters)")
+    if description is not None and len(description) > _MAX_DESCRIPTION:
+        raise _invalid_field(
+            "description", f"is too long (maximum is {_MAX_DESCRIPTION} characters)"
+        )
+
+
+def _assignee_ids(call: Call, params: Mapping[str, Any]) -> tuple[int, ...] | None:
+    ids = _ids(params, "assignee_ids")
+    if ids is None:
+        ids = _ids(params, "assignee_id")
+    if ids is None:
+        return None
+    # unknown users are dropped silently, as GitLab does for users it cannot assign
+    known = call.store.users(ids)
+    return tuple(user_id for user_id in ids if user_id in known)
+
+
+def update_issue(call: Call) -> Response:
+    project = _project(call)
+    issue = _issue(call, project)
+    params = _params(call)
+    if not any(key in params for key in _EDIT_KEYS):
+        raise _bad_param(
+            ", ".join(_EDIT_KEYS) + " are missing, at least one parameter must be provided"
+        )
+    edit = _issue_edit(call, params)
+    assignees_before = call.store.issue_assignees([issue.id])[issue.id]
+    changes = call.store.edit_issue(project, issue, call.user, edit)
+    if changes.changed:
+        _record_changes(call, changes, assignees_before)
+    return json_response(_view(call).issue(project, changes.after))
+
+
+def _issue_edit(call: Call, params: Mapping[str, Any]) -> IssueEdit:
+    title = _text(params, "title")
+    description = _text(params, "description")
+    _check_issue_text(title, description)
+    state_event = _choice(params, "state_event", ("close", "reopen"), "")
+    state = {"close": State.CLOSED, "reopen": State.OPEN}.get(state_event)
+    return IssueEdit(
+        title=title,
+        body=description,
+        state=state,
+        labels=_names(params["labels"]) if "labels" in params else None,
+        add_labels=_names(params.get("add_labels")),
+        remove_labels=_names(params.get("remove_labels")),
+        assignee_ids=_assignee_ids(call, params),
+        confidential=_flag(params, "confidential"),
+    )
+
+
+def _record_changes(call: Call, changes: IssueChanges, assignees_before: list[User]) -> None:
+    """The system notes and events GitLab writes for an issue edit."""
+    before, after = changes.before, changes.after
+    notes = []
+    if before.title != after.title:
+        notes.append(f"changed title from **{before.title}** to **{after.title}**")
+    if before.body != after.body:
+        notes.append("changed the description")
+    if changes.added_labels or changes.removed_labels:
+        notes.append(_label_note(changes.added_labels, changes.removed_labels))
+    if changes.assignees_changed:
+        assignees_after = call.store.issue_assignees([after.id])[after.id]
+        notes.append(_assignee_note(assignees_before, assignees_after))
+    if before.confidential != after.confidential:
+        notes.append(
+            "made the issue confidential"
+            if after.confidential
+            else "made the issue visible to everyone"
+        )
+    if before.state is not after.state:
+        closing = after.state is State.CLOSED
+        notes.append("closed" if closing else "reopened")
+        action = EventAction.CLOSED if closing else EventAction.REOPENED
+        call.store.add_event(after, call.user, action)
+    for body in notes:
+        call.store.add_comment(after, call.user, body, system=True)
+
+
+def _label_note(added: Sequence[str], removed: Sequence[str]) -> str:
+    def refs(names: Sequence[str]) -> str:
+        return " ".join(f'~"{name}"' for name in names)
+
+    parts = []
+    if added:
+        parts.append(f"added {refs(added)}")
+    if removed:
+        parts.append(f"removed {refs(removed)}")
+    noun = "label" if len(added) + len(removed) == 1 else "labels"
+    return " and ".join(parts) + f" {noun}"
+
+
+def _assignee_note(before: list[User], after: list[User]) -> str:
+    before_ids = {user.id for user in before}
+    after_ids = {user.id for user in after}
+    added = [f"@{user.username}" for user in after if user.id not in before_ids]
+    removed = [f"@{user.username}" for user in before if user.id not in after_ids]
+    parts = []
+    if added:
+        parts.append("assigned to " + " and ".join(added))
+    if removed:
+        parts.append("unassigned " + " and ".join(removed))
+    return " and ".join(parts) or "changed the assignees"
+
+
+# -- notes -------------------------------------------------------------------------------
+
+
+def list_notes(call: Call) -> Response:
+    project = _project(call)
+    issue = _issue(call, project)
+    params = _params(call)
+    order = _choice(params, "order_by", ("created_at", "updated_at"), "created_at")
+    ascending = _choice(params, "sort", ("asc", "desc"), "desc") == "asc"
+    page = paging(call.request, 20, 100)
+    notes, total = call.store.list_comments(
+        project=project,
+        issue=issue,
+        window=page.window,
+        sort=SortKey(order),
+        ascending=ascending,
+    )
+    return _paged(call, _view(call).notes(notes), page.page, page.per_page, total)
+
+
+def get_note(call: Call) -> Response:
+    project = _project(call)
+    issue = _issue(call, project)
+    return json_response(_view(call).note(_note(call, issue, project)))
+
+
+def create_note(call: Call) -> Response:
+    project = _project(call)
+    issue = _issue(call, project)
+    params = _params(call)
+    body = _note_body(params)
+    note = call.store.add_comment(issue, call.user, body, created_at=_instant(params, "created_at"))
+    call.store.add_event(issue, call.user, EventAction.COMMENTED, note, created_at=note.created_at)
+    return json_response(_view(call).note(note), 201)
+
+
+def update_note(call: Call) -> Response:
+    project = _project(call)
+    issue = _issue(call, project)
+    note = _note(call, issue, project)
+    body = _note_body(_params(call))
+    if note.system or note.author_id != call.user.id:
+        raise _message(403, "403 Forbidden")
+    return json_response(_view(call).note(call.store.edit_comment(note, body)))
+
+
+def _note_body(params: Mapping[str, Any]) -> str:
+    body = _text(params, "body")
+    if body is None:
+        raise _bad_param("body is missing")
+    if not body.strip():
+        raise _bad_param("body is empty")
+    if len(body) > _MAX_NOTE:
+        raise _invalid_field("note", f"is too long (maximum is {_MAX_NOTE} characters)")
+    return body
+
+
+# -- events and labels -------------------------------------------------------------------
+
+
+def list_events(call: Call) -> Response:
+    project = _project(call)
+    params = _params(call)
+    action = _text(params, "action")
+    if action is not None and action not in _ACTIONS:
+        raise _bad_param("action does not have a valid value")
+    target = _text(params, "target_type")
+    if target is not None and target.lower() not in _TARGET_TYPES:
+        raise _bad_param("target_type does not have a valid value")
+    page = paging(call.request, 20, 100)
+    recorded = {item.value: item for item in EventAction}
+    if action is not None and action not in recorded:
+        events: list[Event] = []
+        total = 0
+    else:
+        events, total = call.store.list_events(
+            project,
+            window=page.window,
+            action=None if action is None else recorded[action],
+            target_type=None if target is None else _TARGET_TYPES[target.lower()],
+            created_from=_day_bound(params, "after", after=True),
+            created_until=_day_bound(params, "before", after=False),
+            ascending=_choice(params, "sort", ("asc", "desc"), "desc") == "asc",
+        )
+    return _paged(call, _view(call).events(events), page.page, page.per_page, total)
+
+
+def _day_bound(params: Mapping[str, Any], name: str, *, after: bool) -> int | None:
+    """GitLab's `after`/`before` are dates and exclude the day they name."""
+    text = _text(params, name)
+    if text is None:
+        return None
+    try:
+        day = parse_day(text)
+    except ValueError as error:
+        raise _bad_param(f"{name} is invalid") from error
+    return day + DAY_MS if after else day
+
+
+def list_labels(call: Call) -> Response:
+    project = _project(call)
+    counts = call.store.label_issue_counts(project) if _flag(_params(call), "with_counts") else None
+    labels = call.store.labels(project)
+    page = paging(call.request, 20, 100)
+    window = labels[page.window.offset : page.window.offset + page.window.limit]
+    view = _view(call)
+    payload = [
+        view.label(label, None if counts is None else counts.get(label.id, (0, 0)))
+        for label in window
+    ]
+    return _paged(call, payload, page.page, page.per_page, len(labels))
+
+
+def create_label(call: Call) -> Response:
+    project = _project(call)
+    params = _params(call)
+    name = _text(params, "name")
+    color = _text(params, "color")
+    if name is None:
+        raise _bad_param("name is missing")
+    if color is None:
+        raise _bad_param("color is missing")
+    label = call.store.create_label(project, name, color, _text(params, "description"))
+    if label is None:
+        raise _message(409, "Label already exists")
+    return json_response(_view(call).label(label), 201)
+
+
+def _error_route() -> Response:
+    return json_response({"error": "404 Not Found"}, 404)
+
+
+def _method_not_allowed() -> Response:
+    return json_response({"error": "405 Not Allowed"}, 405)
+
+
+def _unauthorized() -> Response:
+    return json_response({"message": "401 Unauthorized"}, 401)
+
+
+def _bad_body(detail: str) -> Response:
+    return json_response({"error": f"body is invalid: {detail}"}, 400)
+
+
+def _routes() -> tuple[Route[Handler], ...]:
+    project = f"{PREFIX}/projects/:id"
+    issue = f"{project}/issues/:iid"
+    table: list[tuple[str, str, Handler]] = [
+        ("GET", f"{PREFIX}/user", get_current_user),
+        ("GET", f"{PREFIX}/users", list_users),
+        ("GET", f"{project}/issues", list_issues),
+        ("POST", f"{project}/issues", create_issue),
+        ("GET", f"{issue}/notes", list_notes),
+        ("POST", f"{issue}/notes", create_note),
+        ("GET", f"{issue}/notes/:note_id", get_note),
+        ("PUT", f"{issue}/notes/:note_id", update_note),
+        ("GET", issue, get_issue),
+        ("PUT", issue, update_issue),
+        ("GET", f"{project}/events", list_events),
+        ("GET", f"{project}/labels", list_labels),
+        ("POST", f"{project}/labels", create_label),
+        # last: a lazy project id would otherwise swallow every suffix above
+        ("GET", project, get_project),
+    ]
+    return tuple(route(method, template, handler) for method, template, handler in table)
+
+
+API = Api(
+    flavour=Flavour.GITLAB,
+    prefix=PREFIX,
+    routes=_routes(),
+    token=_token,
+    unauthorized=_unauthorized,
+    unknown_route=_error_route,
+    method_not_allowed=_method_not_allowed,
+    bad_body=_bad_body,
+    fault=_fault,
+)

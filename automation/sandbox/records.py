@@ -1,0 +1,168 @@
+"""The rows the sandbox keeps, shared by both API flavours; times are epoch milliseconds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Flavour(StrEnum):
+    GITLAB = "gitlab"
+    GITHUB = "github"
+
+
+class State(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    created_at: int
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    flavour: Flavour
+    path: str  # "group/sub/name" on GitLab, "owner/name" on GitHub
+    private: bool
+    created_at: int
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def namespace(self) -> str:
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+
+@dataclass(frozen=True)
+class Issue:
+    id: int
+    project_id: int
+    number: int  # GitLab iid, GitHub number
+    title: str
+    body: str | None
+    state: State
+    state_reason: str | None
+    author_id: int
+    confidential: bool
+    comments: int  # human comments only; GitLab system notes are not counted
+    created_at: int
+    updated_at: int
+    closed_at: int | None
+    closed_by: int | None
+
+
+@dataclass(frozen=True)
+class Label:
+    id: int
+    project_id: int
+    name: str
+    color: str
+    description: str | None
+    created_at: int
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A GitHub issue comment or a GitLab issue note (which may be a system note)."""
+
+    id: int
+    project_id: int
+    issue_id: int
+    issue_number: int
+    author_id: int
+    body: str
+    system: bool
+    created_at: int
+    updated_at: int
+
+
+class EventAction(StrEnum):
+    """GitLab's event actions we record, valued by their `action` filter name."""
+
+    CREATED = "created"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    COMMENTED = "commented"
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    project_id: int
+    action: EventAction
+    target_type: str  # "Issue" or "Note"
+    target_id: int
+    target_iid: int | None
+    target_title: str | None
+    author_id: int
+    note_id: int | None
+    created_at: int
+
+
+class SortKey(StrEnum):
+    CREATED = "created_at"
+    UPDATED = "updated_at"
+    COMMENTS = "comments"
+
+
+@dataclass(frozen=True)
+class Window:
+    """One page of a listing: rows to skip and rows to return."""
+
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class IssueQuery:
+    state: State | None = None
+    labels: tuple[str, ...] = ()
+    any_label: bool | None = None  # True: at least one label; False: none at all
+    created_after: int | None = None
+    created_before: int | None = None
+    updated_after: int | None = None
+    updated_before: int | None = None
+    sort: SortKey = SortKey.CREATED
+    ascending: bool = False
+
+
+@dataclass(frozen=True)
+class IssueEdit:
+    """What a PUT/PATCH asks to change; None means "leave as is"."""
+
+    title: str | None = None
+    body: str | None = None
+    state: State | None = None
+    state_reason: str | None = None
+    labels: tuple[str, ...] | None = None
+    add_labels: tuple[str, ...] = ()
+    remove_labels: tuple[str, ...] = ()
+    assignee_ids: tuple[int, ...] | None = None
+    confidential: bool | None = None
+
+
+@dataclass(frozen=True)
+class IssueChanges:
+    """What an edit actually changed, so each flavour can record it its own way."""
+
+    before: Issue
+    after: Issue
+    added_labels: tuple[str, ...] = ()
+    removed_labels: tuple[str, ...] = ()
+    assignees_changed: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self.before != self.after
+            or bool(self.added_labels)
+            or bool(self.removed_labels)
+            or self.assignees_changed
+        )

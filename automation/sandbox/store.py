@@ -1,0 +1,827 @@
+"""The sandbox's state in SQLite: users, projects, issues, labels, comments, events, the clock."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from automation.sandbox.clock import real_now_ms
+from automation.sandbox.records import (
+    Comment,
+    Event,
+    EventAction,
+    Flavour,
+    Issue,
+    IssueChanges,
+    IssueEdit,
+    IssueQuery,
+    Label,
+    Project,
+    SortKey,
+    State,
+    User,
+    Window,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS projects (
+    id INTEGER PRIMARY KEY, flavour TEXT NOT NULL, path TEXT NOT NULL,
+    private INTEGER NOT NULL, created_at INTEGER NOT NULL, UNIQUE (flavour, path));
+CREATE TABLE IF NOT EXISTS issues (
+    id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, number INTEGER NOT NULL,
+    title TEXT NOT NULL, body TEXT, state TEXT NOT NULL, state_reason TEXT,
+    author_id INTEGER NOT NULL, confidential INTEGER NOT NULL, comments INTEGER NOT NULL,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+    closed_at INTEGER, closed_by INTEGER, UNIQUE (project_id, number));
+CREATE INDEX IF NOT EXISTS issues_by_created ON issues (project_id, created_at);
+CREATE INDEX IF NOT EXISTS issues_by_updated ON issues (project_id, updated_at);
+CREATE TABLE IF NOT EXISTS labels (
+    id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, name TEXT NOT NULL,
+    key TEXT NOT NULL, color TEXT NOT NULL, description TEXT, created_at INTEGER NOT NULL,
+    UNIQUE (project_id, key));
+CREATE TABLE IF NOT EXISTS issue_labels (
+    issue_id INTEGER NOT NULL, label_id INTEGER NOT NULL,
+    PRIMARY KEY (issue_id, label_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS issue_labels_by_label ON issue_labels (label_id, issue_id);
+CREATE TABLE IF NOT EXISTS issue_assignees (
+    issue_id INTEGER NOT NULL, position INTEGER NOT NULL, user_id INTEGER NOT NULL,
+    PRIMARY KEY (issue_id, position)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS comments (
+    id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, issue_id INTEGER NOT NULL,
+    author_id INTEGER NOT NULL, body TEXT NOT NULL, system INTEGER NOT NULL,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS comments_by_issue ON comments (issue_id, id);
+CREATE INDEX IF NOT EXISTS comments_by_project ON comments (project_id, updated_at);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, action TEXT NOT NULL,
+    target_type TEXT NOT NULL, target_id INTEGER NOT NULL, target_iid INTEGER,
+    target_title TEXT, author_id INTEGER NOT NULL, note_id INTEGER,
+    created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS events_by_project ON events (project_id, created_at);
+"""
+
+_TABLES = (
+    "users",
+    "projects",
+    "issues",
+    "labels",
+    "issue_labels",
+    "issue_assignees",
+    "comments",
+    "events",
+    "meta",
+)
+
+_ISSUE_COLUMNS = (
+    "i.id, i.project_id, i.number, i.title, i.body, i.state, i.state_reason, i.author_id, "
+    "i.confidential, i.comments, i.created_at, i.updated_at, i.closed_at, i.closed_by"
+)
+_COMMENT_COLUMNS = (
+    "c.id, c.project_id, c.issue_id, i.number, c.author_id, c.body, c.system, "
+    "c.created_at, c.updated_at"
+)
+_EVENT_COLUMNS = (
+    "id, project_id, action, target_type, target_id, target_iid, target_title, author_id, "
+    "note_id, created_at"
+)
+
+# Labels GitLab creates on the fly get its default colour; GitHub's get its pale grey.
+_DEFAULT_COLOR = {Flavour.GITLAB: "#6699cc", Flavour.GITHUB: "ededed"}
+_CLOCK_KEY = "clock_frozen_ms"
+
+
+def label_key(flavour: Flavour, name: str) -> str:
+    """GitHub label names are case-insensitive; GitLab's are not."""
+    return name.casefold() if flavour is Flavour.GITHUB else name
+
+
+def _issue(row: Sequence[Any]) -> Issue:
+    return Issue(
+        id=row[0],
+        project_id=row[1],
+        number=row[2],
+        title=row[3],
+        body=row[4],
+        state=State(row[5]),
+        state_reason=row[6],
+        author_id=row[7],
+        confidential=bool(row[8]),
+        comments=row[9],
+        created_at=row[10],
+        updated_at=row[11],
+        closed_at=row[12],
+        closed_by=row[13],
+    )
+
+
+def _comment(row: Sequence[Any]) -> Comment:
+    return Comment(
+        id=row[0],
+        project_id=row[1],
+        issue_id=row[2],
+        issue_number=row[3],
+        author_id=row[4],
+        body=row[5],
+        system=bool(row[6]),
+        created_at=row[7],
+        updated_at=row[8],
+    )
+
+
+def _event(row: Sequence[Any]) -> Event:
+    return Event(
+        id=row[0],
+        project_id=row[1],
+        action=EventAction(row[2]),
+        target_type=row[3],
+        target_id=row[4],
+        target_iid=row[5],
+        target_title=row[6],
+        author_id=row[7],
+        note_id=row[8],
+        created_at=row[9],
+    )
+
+
+def _project(row: Sequence[Any]) -> Project:
+    return Project(row[0], Flavour(row[1]), row[2], bool(row[3]), row[4])
+
+
+def _label(row: Sequence[Any]) -> Label:
+    return Label(
+        id=row[0],
+        project_id=row[1],
+        name=row[2],
+        color=row[3],
+        description=row[4],
+        created_at=row[5],
+    )
+
+
+def _placeholders(count: int) -> str:
+    return ",".join("?" * count)
+
+
+class Store:
+    """SQLite-backed state; `path=None` keeps it in memory.
+
+    One connection shared by all server threads, serialised by a re-entrant lock: SQLite
+    writes are serial anyway, and a request's reads and writes must see one state.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = None if path is None else os.fspath(path)
+        self._conn = sqlite3.connect(
+            self.path or ":memory:", check_same_thread=False, isolation_level=None
+        )
+        self._lock = threading.RLock()
+        self._depth = 0
+        if self.path is not None:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+        # A sandbox trades durability on power loss for speed: one fsync per checkpoint.
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(_SCHEMA)
+        self._frozen_ms = self._load_clock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the lock and make everything inside one SQLite transaction (re-entrant)."""
+        with self._lock:
+            outermost = self._depth == 0
+            if outermost:
+                self._conn.execute("BEGIN")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if outermost:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outermost:
+                self._conn.execute("COMMIT")
+
+    def _one(self, sql: str, args: Sequence[Any] = ()) -> Any:
+        return self._conn.execute(sql, args).fetchone()
+
+    def _all(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        return self._conn.execute(sql, args).fetchall()
+
+    def _insert(self, sql: str, args: Sequence[Any]) -> int:
+        row_id = self._conn.execute(sql, args).lastrowid
+        assert row_id is not None
+        return row_id
+
+    # -- clock ---------------------------------------------------------------------------
+
+    def _load_clock(self) -> int | None:
+        row = self._one("SELECT value FROM meta WHERE key = ?", (_CLOCK_KEY,))
+        return None if row is None else int(row[0])
+
+    def now(self) -> int:
+        """The sandbox's current instant in epoch milliseconds."""
+        frozen = self._frozen_ms
+        return real_now_ms() if frozen is None else frozen
+
+    @property
+    def clock_frozen(self) -> bool:
+        return self._frozen_ms is not None
+
+    def set_clock(self, ms: int | None) -> None:
+        """Freeze the clock at `ms`, or let it follow real time again with None."""
+        with self.transaction():
+            if ms is None:
+                self._conn.execute("DELETE FROM meta WHERE key = ?", (_CLOCK_KEY,))
+            else:
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_CLOCK_KEY, str(ms))
+                )
+            self._frozen_ms = ms
+
+    def advance_clock(self, ms: int) -> int:
+        """Move the clock forward (freezing it if it followed real time); returns the new now."""
+        with self.transaction():
+            target = self.now() + ms
+            self.set_clock(target)
+            return target
+
+    def reset(self) -> None:
+        """Forget everything, the clock included."""
+        with self.transaction():
+            for table in _TABLES:
+                self._conn.execute(f"DELETE FROM {table}")
+            self._frozen_ms = None
+
+    # -- users ---------------------------------------------------------------------------
+
+    def user(self, username: str) -> User:
+        """The user with this login, created on first mention."""
+        with self.transaction():
+            found = self.find_user(username)
+            if found is not None:
+                return found
+            now = self.now()
+            user_id = self._insert(
+                "INSERT INTO users (username, created_at) VALUES (?, ?)", (username, now)
+            )
+            return User(user_id, username, now)
+
+    def find_user(self, username: str) -> User | None:
+        row = self._one(
+            "SELECT id, username, created_at FROM users WHERE username = ?", (username,)
+        )
+        return None if row is None else User(*row)
+
+    def user_by_id(self, user_id: int) -> User | None:
+        return self.users([user_id]).get(user_id)
+
+    def users(self, ids: Iterable[int]) -> dict[int, User]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        rows = self._all(
+            "SELECT id, username, created_at FROM users"
+            f" WHERE id IN ({_placeholders(len(wanted))})",
+            wanted,
+        )
+        return {row[0]: User(*row) for row in rows}
+
+    # -- projects ------------------------------------------------------------------------
+
+    def project(self, flavour: Flavour, path: str) -> Project:
+        """The project or repository at `path`, created (private) on first use."""
+        with self.transaction():
+            row = self._one(
+                "SELECT id, flavour, path, private, created_at FROM projects"
+                " WHERE flavour = ? AND path = ?",
+                (flavour.value, path),
+            )
+            if row is not None:
+                return _project(row)
+            now = self.now()
+            project_id = self._insert(
+                "INSERT INTO projects (flavour, path, private, created_at) VALUES (?, ?, 1, ?)",
+                (flavour.value, path, now),
+            )
+            return Project(project_id, flavour, path, True, now)
+
+    def project_by_id(self, flavour: Flavour, project_id: int) -> Project | None:
+        row = self._one(
+            "SELECT id, flavour, path, private, created_at FROM projects"
+            " WHERE flavour = ? AND id = ?",
+            (flavour.value, project_id),
+        )
+        return None if row is None else _project(row)
+
+    def set_private(self, project: Project, private: bool) -> Project:
+        with self.transaction():
+            self._conn.execute(
+                "UPDATE projects SET private = ? WHERE id = ?", (int(private), project.id)
+            )
+        return Project(project.id, project.flavour, project.path, private, project.created_at)
+
+    # -- labels --------------------------------------------------------------------------
+
+    def labels(self, project: Project) -> list[Label]:
+        rows = self._all(
+            "SELECT id, project_id, name, color, description, created_at FROM labels"
+            " WHERE project_id = ? ORDER BY key",
+            (project.id,),
+        )
+        return [_label(row) for row in rows]
+
+    def find_label(self, project: Project, name: str) -> Label | None:
+        row = self._one(
+            "SELECT id, project_id, name, color, description, created_at FROM labels"
+            " WHERE project_id = ? AND key = ?",
+            (project.id, label_key(project.flavour, name)),
+        )
+        return None if row is None else _label(row)
+
+    def create_label(
+        self, project: Project, name: str, color: str | None = None, description: str | None = None
+    ) -> Label | None:
+        """A new project label, or None when one by that name exists."""
+        with self.transaction():
+            if self.find_label(project, name) is not None:
+                return None
+            now = self.now()
+            color = color or _DEFAULT_COLOR[project.flavour]
+            label_id = self._insert(
+                "INSERT INTO labels (project_id, name, key, color, description, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (project.id, name, label_key(project.flavour, name), color, description, now),
+            )
+            return Label(label_id, project.id, name, color, description, now)
+
+    def ensure_labels(self, project: Project, names: Iterable[str]) -> list[Label]:
+        """The labels by these names, creating the missing ones as both forges do on use."""
+        labels: dict[int, Label] = {}
+        for name in names:
+            label = self.find_label(project, name) or self.create_label(project, name)
+            assert label is not None
+            labels[label.id] = label
+        return list(labels.values())
+
+    def issue_labels(self, issue_ids: Iterable[int]) -> dict[int, list[Label]]:
+        wanted = sorted(set(issue_ids))
+        found: dict[int, list[Label]] = {issue_id: [] for issue_id in wanted}
+        if not wanted:
+            return found
+        rows = self._all(
+            "SELECT il.issue_id, l.id, l.project_id, l.name, l.color, l.description, l.created_at"
+            " FROM issue_labels il JOIN labels l ON l.id = il.label_id"
+            f" WHERE il.issue_id IN ({_placeholders(len(wanted))}) ORDER BY l.key",
+            wanted,
+        )
+        for row in rows:
+            found[row[0]].append(_label(row[1:]))
+        return found
+
+    def label_issue_counts(self, project: Project) -> dict[int, tuple[int, int]]:
+        """Per label id: (open issues, closed issues)."""
+        rows = self._all(
+            "SELECT il.label_id, SUM(i.state = 'open'), SUM(i.state = 'closed')"
+            " FROM issue_labels il JOIN issues i ON i.id = il.issue_id"
+            " WHERE i.project_id = ? GROUP BY il.label_id",
+            (project.id,),
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def _set_issue_labels(self, issue_id: int, labels: Iterable[Label]) -> None:
+        self._conn.execute("DELETE FROM issue_labels WHERE issue_id = ?", (issue_id,))
+        self._conn.executemany(
+            "INSERT INTO issue_labels (issue_id, label_id) VALUES (?, ?)",
+            [(issue_id, label.id) for label in labels],
+        )
+
+    # -- assignees -----------------------------------------------------------------------
+
+    def issue_assignees(self, issue_ids: Iterable[int]) -> dict[int, list[User]]:
+        wanted = sorted(set(issue_ids))
+        found: dict[int, list[User]] = {issue_id: [] for issue_id in wanted}
+        if not wanted:
+            return found
+        rows = self._all(
+            "SELECT a.issue_id, u.id, u.username, u.created_at"
+            " FROM issue_assignees a JOIN users u ON u.id = a.user_id"
+            f" WHERE a.issue_id IN ({_placeholders(len(wanted))}) ORDER BY a.issue_id, a.position",
+            wanted,
+        )
+        for row in rows:
+            found[row[0]].append(User(*row[1:]))
+        return found
+
+    def _set_assignees(self, issue_id: int, user_ids: Sequence[int]) -> None:
+        self._conn.execute("DELETE FROM issue_assignees WHERE issue_id = ?", (issue_id,))
+        unique = list(dict.fromkeys(user_ids))
+        self._conn.executemany(
+            "INSERT INTO issue_assignees (issue_id, position, user_id) VALUES (?, ?, ?)",
+            [(issue_id, position, user_id) for position, user_id in enumerate(unique)],
+        )
+
+    # -- issues --------------------------------------------------------------------------
+
+    def create_issue(
+        self,
+        project: Project,
+        author: User,
+        *,
+        title: str,
+        body: str | None = None,
+        labels: Sequence[str] = (),
+        assignee_ids: Sequence[int] = (),
+        confidential: bool = False,
+        created_at: int | None = None,
+    ) -> Issue:
+        with self.transaction():
+            now = self.now() if created_at is None else created_at
+            row = self._one(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM issues WHERE project_id = ?",
+                (project.id,),
+            )
+            number = int(row[0])
+            issue_id = self._insert(
+                "INSERT INTO issues (project_id, number, title, body, state, state_reason,"
+                " author_id, confidential, comments, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, 0, ?, ?)",
+                (project.id, number, title, body, author.id, int(confidential), now, now),
+            )
+            self._set_issue_labels(issue_id, self.ensure_labels(project, labels))
+            self._set_assignees(issue_id, assignee_ids)
+            return Issue(
+                issue_id,
+                project.id,
+                number,
+                title,
+                body,
+                State.OPEN,
+                None,
+                author.id,
+                confidential,
+                0,
+                now,
+                now,
+                None,
+                None,
+            )
+
+    def issue(self, project: Project, number: int) -> Issue | None:
+        row = self._one(
+            f"SELECT {_ISSUE_COLUMNS} FROM issues i WHERE i.project_id = ? AND i.number = ?",
+            (project.id, number),
+        )
+        return None if row is None else _issue(row)
+
+    def issue_by_id(self, issue_id: int) -> Issue | None:
+        row = self._one(f"SELECT {_ISSUE_COLUMNS} FROM issues i WHERE i.id = ?", (issue_id,))
+        return None if row is None else _issue(row)
+
+    def list_issues(
+        self, project: Project, query: IssueQuery, window: Window
+    ) -> tuple[list[Issue], int]:
+        """One page of the project's issues matching `query`, and how many match in all."""
+        where = ["i.project_id = ?"]
+        args: list[Any] = [project.id]
+        if query.state is not None:
+            where.append("i.state = ?")
+            args.append(query.state.value)
+        for name in query.labels:
+            label = self.find_label(project, name)
+            if label is None:
+                return [], 0
+            where.append(
+                "EXISTS (SELECT 1 FROM issue_labels il"
+                " WHERE il.issue_id = i.id AND il.label_id = ?)"
+            )
+            args.append(label.id)
+        if query.any_label is not None:
+            negation = "" if query.any_label else "NOT "
+            where.append(
+                f"{negation}EXISTS (SELECT 1 FROM issue_labels il WHERE il.issue_id = i.id)"
+            )
+        for column, operator, bound in (
+            ("created_at", ">=", query.created_after),
+            ("created_at", "<=", query.created_before),
+            ("updated_at", ">=", query.updated_after),
+            ("updated_at", "<=", query.updated_before),
+        ):
+            if bound is not None:
+                where.append(f"i.{column} {operator} ?")
+                args.append(bound)
+        condition = " AND ".join(where)
+        total = int(self._one(f"SELECT COUNT(*) FROM issues i WHERE {condition}", args)[0])
+        direction = "ASC" if query.ascending else "DESC"
+        rows = self._all(
+            f"SELECT {_ISSUE_COLUMNS} FROM issues i WHERE {condition}"
+            f" ORDER BY i.{query.sort.value} {direction}, i.id {direction} LIMIT ? OFFSET ?",
+            [*args, window.limit, window.offset],
+        )
+        return [_issue(row) for row in rows], total
+
+    def edit_issue(
+        self, project: Project, issue: Issue, actor: User, edit: IssueEdit
+    ) -> IssueChanges:
+        """Apply `edit`; `updated_at` moves only when something actually changed."""
+        with self.transaction():
+            labels_before = self.issue_labels([issue.id])[issue.id]
+            labels_after = self._edited_labels(project, labels_before, edit)
+            before_ids = {label.id for label in labels_before}
+            after_ids = {label.id for label in labels_after}
+            assignees_changed = self._edit_assignees(issue, edit)
+            fields = self._edited_fields(issue, actor, edit)
+            changes = IssueChanges(
+                before=issue,
+                after=fields,
+                added_labels=tuple(x.name for x in labels_after if x.id not in before_ids),
+                removed_labels=tuple(x.name for x in labels_before if x.id not in after_ids),
+                assignees_changed=assignees_changed,
+            )
+            if not changes.changed:
+                return changes
+            if before_ids != after_ids:
+                self._set_issue_labels(issue.id, labels_after)
+            after = self._touch_issue(fields)
+            return IssueChanges(
+                before=issue,
+                after=after,
+                added_labels=changes.added_labels,
+                removed_labels=changes.removed_labels,
+                assignees_changed=assignees_changed,
+            )
+
+    def _edited_labels(
+        self, project: Project, current: list[Label], edit: IssueEdit
+    ) -> list[Label]:
+        # Like GitLab: start from `labels` when given, then add `add_labels`, drop `remove_labels`.
+        base = current if edit.labels is None else self.ensure_labels(project, edit.labels)
+        result = {label.id: label for label in base}
+        for label in self.ensure_labels(project, edit.add_labels):
+            result[label.id] = label
+        for name in edit.remove_labels:
+            found = self.find_label(project, name)
+            if found is not None:
+                result.pop(found.id, None)
+        return sorted(result.values(), key=lambda label: label_key(project.flavour, label.name))
+
+    def _edit_assignees(self, issue: Issue, edit: IssueEdit) -> bool:
+        if edit.assignee_ids is None:
+            return False
+        current = [user.id for user in self.issue_assignees([issue.id])[issue.id]]
+        wanted = list(dict.fromkeys(edit.assignee_ids))
+        if current == wanted:
+            return False
+        self._set_assignees(issue.id, wanted)
+        return True
+
+    def _edited_fields(self, issue: Issue, actor: User, edit: IssueEdit) -> Issue:
+        state, reason = issue.state, issue.state_reason
+        closed_at, closed_by = issue.closed_at, issue.closed_by
+        if edit.state is not None and edit.state is not issue.state:
+            state = edit.state
+            closing = state is State.CLOSED
+            closed_at = self.now() if closing else None
+            closed_by = actor.id if closing else None
+        if edit.state_reason is not None:
+            reason = edit.state_reason
+        return Issue(
+            id=issue.id,
+            project_id=issue.project_id,
+            number=issue.number,
+            title=issue.title if edit.title is None else edit.title,
+            body=issue.body if edit.body is None else edit.body,
+            state=state,
+            state_reason=reason,
+            author_id=issue.author_id,
+            confidential=issue.confidential if edit.confidential is None else edit.confidential,
+            comments=issue.comments,
+            created_at=issue.created_at,
+            updated_at=issue.updated_at,
+            closed_at=closed_at,
+            closed_by=closed_by,
+        )
+
+    def _touch_issue(self, issue: Issue) -> Issue:
+        now = self.now()
+        self._conn.execute(
+            "UPDATE issues SET title = ?, body = ?, state = ?, state_reason = ?, confidential = ?,"
+            " updated_at = ?, closed_at = ?, closed_by = ? WHERE id = ?",
+            (
+                issue.title,
+                issue.body,
+                issue.state.value,
+                issue.state_reason,
+                int(issue.confidential),
+                now,
+                issue.closed_at,
+                issue.closed_by,
+                issue.id,
+            ),
+        )
+        updated = self.issue_by_id(issue.id)
+        assert updated is not None
+        return updated
+
+    # -- comments ------------------------------------------------------------------------
+
+    def add_comment(
+        self,
+        issue: Issue,
+        author: User,
+        body: str,
+        *,
+        system: bool = False,
+        created_at: int | None = None,
+    ) -> Comment:
+        """A comment (or GitLab system note); it touches the issue's `updated_at` as both do."""
+        with self.transaction():
+            now = self.now() if created_at is None else created_at
+            comment_id = self._insert(
+                "INSERT INTO comments (project_id, issue_id, author_id, body, system, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (issue.project_id, issue.id, author.id, body, int(system), now, now),
+            )
+            counted = 0 if system else 1
+            self._conn.execute(
+                "UPDATE issues SET comments = comments + ?, updated_at = MAX(updated_at, ?)"
+                " WHERE id = ?",
+                (counted, now, issue.id),
+            )
+            return Comment(
+                comment_id,
+                issue.project_id,
+                issue.id,
+                issue.number,
+                author.id,
+                body,
+                system,
+                now,
+                now,
+            )
+
+    def comment(self, project: Project, comment_id: int) -> Comment | None:
+        row = self._one(
+            f"SELECT {_COMMENT_COLUMNS} FROM comments c JOIN issues i ON i.id = c.issue_id"
+            " WHERE c.id = ? AND c.project_id = ?",
+            (comment_id, project.id),
+        )
+        return None if row is None else _comment(row)
+
+    def comments_by_id(self, ids: Iterable[int]) -> dict[int, Comment]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        rows = self._all(
+            f"SELECT {_COMMENT_COLUMNS} FROM comments c JOIN issues i ON i.id = c.issue_id"
+            f" WHERE c.id IN ({_placeholders(len(wanted))})",
+            wanted,
+        )
+        return {row[0]: _comment(row) for row in rows}
+
+    def edit_comment(self, comment: Comment, body: str) -> Comment:
+        if body == comment.body:
+            return comment
+        with self.transaction():
+            now = self.now()
+            self._conn.execute(
+                "UPDATE comments SET body = ?, updated_at = ? WHERE id = ?", (body, now, comment.id)
+            )
+            self._conn.execute(
+                "UPDATE issues SET updated_at = MAX(updated_at, ?) WHERE id = ?",
+                (now, comment.issue_id),
+            )
+            return Comment(
+                comment.id,
+                comment.project_id,
+                comment.issue_id,
+                comment.issue_number,
+                comment.author_id,
+                body,
+                comment.system,
+                comment.created_at,
+                now,
+            )
+
+    def list_comments(
+        self,
+        *,
+        project: Project,
+        issue: Issue | None,
+        window: Window,
+        since: int | None = None,
+        sort: SortKey = SortKey.CREATED,
+        ascending: bool = True,
+        include_system: bool = True,
+    ) -> tuple[list[Comment], int]:
+        """One page of an issue's comments (or the whole project's), and the total."""
+        where = ["c.project_id = ?"]
+        args: list[Any] = [project.id]
+        if issue is not None:
+            where.append("c.issue_id = ?")
+            args.append(issue.id)
+        if not include_system:
+            where.append("c.system = 0")
+        if since is not None:
+            where.append("c.updated_at >= ?")
+            args.append(since)
+        condition = " AND ".join(where)
+        total = int(self._one(f"SELECT COUNT(*) FROM comments c WHERE {condition}", args)[0])
+        direction = "ASC" if ascending else "DESC"
+        rows = self._all(
+            f"SELECT {_COMMENT_COLUMNS} FROM comments c JOIN issues i ON i.id = c.issue_id"
+            f" WHERE {condition} ORDER BY c.{sort.value} {direction}, c.id {direction}"
+            " LIMIT ? OFFSET ?",
+            [*args, window.limit, window.offset],
+        )
+        return [_comment(row) for row in rows], total
+
+    # -- events --------------------------------------------------------------------------
+
+    def add_event(
+        self,
+        issue: Issue,
+        author: User,
+        action: EventAction,
+        note: Comment | None = None,
+        created_at: int | None = None,
+    ) -> Event:
+        with self.transaction():
+            now = self.now() if created_at is None else created_at
+            target_type = "Note" if note is not None else "Issue"
+            target_id = note.id if note is not None else issue.id
+            # GitLab reports a note event's target_iid as the note's id: notes have no iid
+            target_iid = note.id if note is not None else issue.number
+            event_id = self._insert(
+                f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    issue.project_id,
+                    action.value,
+                    target_type,
+                    target_id,
+                    target_iid,
+                    issue.title,
+                    author.id,
+                    None if note is None else note.id,
+                    now,
+                ),
+            )
+            return Event(
+                event_id,
+                issue.project_id,
+                action,
+                target_type,
+                target_id,
+                target_iid,
+                issue.title,
+                author.id,
+                None if note is None else note.id,
+                now,
+            )
+
+    def list_events(
+        self,
+        project: Project,
+        *,
+        window: Window,
+        action: EventAction | None = None,
+        target_type: str | None = None,
+        created_from: int | None = None,
+        created_until: int | None = None,
+        ascending: bool = False,
+    ) -> tuple[list[Event], int]:
+        """Events with `created_from <= created_at < created_until`, newest first by default."""
+        where = ["project_id = ?"]
+        args: list[Any] = [project.id]
+        if action is not None:
+            where.append("action = ?")
+            args.append(action.value)
+        if target_type is not None:
+            where.append("target_type = ?")
+            args.append(target_type)
+        if created_from is not None:
+            where.append("created_at >= ?")
+            args.append(created_from)
+        if created_until is not None:
+            where.append("created_at < ?")
+            args.append(created_until)
+        condition = " AND ".join(where)
+        total = int(self._one(f"SELECT COUNT(*) FROM events WHERE {condition}", args)[0])
+        direction = "ASC" if ascending else "DESC"
+        rows = self._all(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE {condition}"
+            f" ORDER BY id {direction} LIMIT ? OFFSET ?",
+            [*args, window.limit, window.offset],
+        )
+        return [_event(row) for row in rows], total
