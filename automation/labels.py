@@ -1,0 +1,42 @@
+"""The labels the bot owns, derived from the program's label prefix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The labels the bot owns. Phase labels share one scope (GitLab keeps one label per
+    scope on tiers with scoped labels); flags are plain labels so they can coexist."""
+
+    prefix: str
+
+    @property
+    def program(self) -> str:
+        return self.prefix
+
+    def phase(self, name: str) -> str:
+        return f"{self.prefix}::{name}"
+
+    @property
+    def phases(self) -> tuple[str, ...]:
+        return tuple(self.phase(p) for p in ("active", "ending-soon", "completed", "ended-early"))
+
+    @property
+    def retrospective(self) -> str:
+        return f"{self.prefix}::retrospective"
+
+    @property
+    def checkin(self) -> str:
+        # Not the program label: listing the pairings must not page through every
+        # check-in the program ever had.
+        return f"{self.prefix}-check-in"
+
+    @property
+    def stalled(self) -> str:
+        return f"{self.prefix}-stalled"
+
+    @property
+    def extended(self) -> str:
+        return f"{self.prefix}-extended"

@@ -1,0 +1,122 @@
+"""What the forge says today: the bot's issues and comments by marker, and human activity.
+
+`read()` is the only I/O: a few paged list requests, never one per pairing. `snapshot()`
+turns what they returned into an `Observed` value the rules plan from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from automation import markers
+from automation.config import Pairing, Program
+from automation.forge.base import Forge
+from automation.labels import Labels
+from automation.model import Comment, Issue
+
+# A one-time comment (midpoint, ending soon, a nudge) is written within this many days of
+# its date or not at all, so a run needs to read only this far back to know it exists.
+CATCH_UP_DAYS = 14
+
+
+def lookback_days(program: Program) -> int:
+    """How far back comments are read: enough to see every nudge and one-time comment."""
+    stale = program.program.stale
+    return max(stale.stalled_days, stale.first_meeting_days, CATCH_UP_DAYS) + 1
+
+
+def tended_until(pairing: Pairing, program: Program) -> date:
+    """The last day the bot looks after a pairing: its end, then the retrospective reminder."""
+    end = pairing.end(program.program)
+    return end + timedelta(days=program.program.retrospective_reminder_days + CATCH_UP_DAYS)
+
+
+def live(program: Program, today: date) -> list[Pairing]:
+    """Pairings the nightly run tends today (started, not long over)."""
+    return [p for p in program.pairings if p.start <= today <= tended_until(p, program)]
+
+
+def start_of_day(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time(), ZoneInfo(zone)).astimezone(UTC)
+
+
+def local_day(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+@dataclass(frozen=True)
+class Observed:
+    bot: str
+    window_start: datetime  # comments older than this were not read
+    issues: Mapping[str, Issue]  # the bot's issues by marker key (the oldest one wins)
+    duplicates: tuple[Issue, ...]  # newer bot issues that repeat a key (concurrent runs)
+    comments: Mapping[str, Comment]  # the bot's comments in the window, by marker key
+    activity: Mapping[str, datetime]  # pairing id -> last human comment in the window
+
+
+def pairing_of(key: str) -> str | None:
+    parts = key.split("/")
+    return parts[1] if len(parts) >= 3 and parts[0] == "pair" else None
+
+
+def snapshot(
+    program: Program,
+    bot: str,
+    issues: Iterable[Issue],
+    comments: Iterable[Comment],
+    window_start: datetime,
+) -> Observed:
+    """Index what was read. Markers count only on the bot's own issues and comments."""
+    by_key: dict[str, Issue] = {}
+    duplicates: list[Issue] = []
+    for issue in sorted(issues, key=lambda i: (i.created_at, i.number)):
+        marker = markers.find(issue.body) if issue.author == bot else None
+        if marker is None:
+            continue
+        if marker.key in by_key:
+            if by_key[marker.key].number != issue.number:
+                duplicates.append(issue)
+        else:
+            by_key[marker.key] = issue
+    owner = {issue.number: pairing_of(key) for key, issue in by_key.items()}
+    people = {p.id: {p.mentor, p.mentee} for p in program.pairings}
+    bot_comments: dict[str, Comment] = {}
+    activity: dict[str, datetime] = {}
+    for comment in sorted(comments, key=lambda c: (c.created_at, c.id)):
+        if comment.author == bot:
+            marker = markers.find(comment.body)
+            if marker is not None:
+                bot_comments.setdefault(marker.key, comment)
+            continue
+        pairing = owner.get(comment.issue_number)
+        if pairing is not None and comment.author in people.get(pairing, ()):
+            activity[pairing] = max(activity.get(pairing, comment.created_at), comment.created_at)
+    return Observed(bot, window_start, by_key, tuple(duplicates), bot_comments, activity)
+
+
+def read(forge: Forge, program: Program, today: date) -> Observed:
+    """List what the rules need: program issues of the live pairings, recent check-ins and
+    recent comments. Each is one paged request (100 a page) however many pairings."""
+    settings = program.program
+    labels = Labels(settings.label_prefix)
+    zone = settings.timezone
+    bot = forge.whoami()
+    window_start = start_of_day(today - timedelta(days=lookback_days(program)), zone)
+    pairings = live(program, today)
+    if not pairings:
+        return snapshot(program, bot, [], [], window_start)
+    first_start = min(p.start for p in pairings)
+    issues = forge.list_issues(
+        labels=[labels.program], updated_since=start_of_day(first_start - timedelta(1), zone)
+    )
+    if settings.checkin_style == "issue":
+        # The current period's check-in and the previous one (closed when this one opened).
+        recent = today - timedelta(days=2 * settings.checkin_every_days + 1)
+        issues += forge.list_issues(
+            labels=[labels.checkin], updated_since=start_of_day(recent, zone)
+        )
+    comments = forge.list_comments(since=window_start)
+    return snapshot(program, bot, issues, comments, window_start)

@@ -1,0 +1,94 @@
+"""The end of a term: retrospective issue, closing note, labels, close; then one reminder.
+
+Ordered for crash safety: the retrospective is created first and every later step waits
+for it, so a pairing is never closed before its retrospective exists. A rerun after a
+crash finds what was done by its marker and finishes the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from automation.actions import Action, CloseIssue, OpenIssue, PostComment, Relabel, Urgency
+from automation.model import CloseReason, IssueState
+from automation.observe import CATCH_UP_DAYS
+from automation.rules.pair import Pair
+
+
+def plan(pair: Pair) -> list[Action]:
+    timeline = pair.timeline
+    issue = pair.pairing_issue
+    if issue is None or pair.today < timeline.end:
+        return []
+    labels = pair.labels
+    early = timeline.ended_early
+    retro_key = pair.key("retrospective")
+    actions: list[Action] = []
+    after: tuple[str, ...] = ()
+    if pair.issue("retrospective") is None:
+        draft = pair.draft(
+            "retrospective", retro_key, (labels.program, labels.retrospective), goals=pair.goals()
+        )
+        actions.append(OpenIssue(retro_key, pair.id, draft, Urgency.TERM_END))
+        after = (retro_key,)
+    if issue.state is IssueState.OPEN:
+        note = "ended-early" if early else "completed"
+        if pair.comment(note) is None:
+            key = pair.key(note)
+            body = pair.text(note, key, retrospective_issue=pair.link("retrospective"))
+            actions.append(
+                PostComment(key, pair.id, pair.target("pairing"), body, Urgency.TERM_END, after)
+            )
+        final = labels.phase(note)
+        remove = tuple(sorted(({*labels.phases, labels.stalled} & set(issue.labels)) - {final}))
+        if final not in issue.labels or remove:
+            actions.append(
+                Relabel(
+                    pair.key("pairing", "labels"),
+                    pair.id,
+                    pair.target("pairing"),
+                    (final,) if final not in issue.labels else (),
+                    remove,
+                    Urgency.TERM_END,
+                    after,
+                )
+            )
+        reason = CloseReason.NOT_PLANNED if early else CloseReason.COMPLETED
+        actions.append(
+            CloseIssue(
+                pair.key("pairing", "close"),
+                pair.id,
+                pair.target("pairing"),
+                reason,
+                Urgency.TERM_END,
+                after,
+            )
+        )
+        actions += _close_checkins(pair, after)
+    actions += _reminder(pair)
+    return actions
+
+
+def _close_checkins(pair: Pair, after: tuple[str, ...]) -> list[Action]:
+    actions: list[Action] = []
+    for key, issue in sorted(pair.observed.issues.items()):
+        if key.startswith(pair.key("checkin") + "/") and issue.state is IssueState.OPEN:
+            target = pair.target(*key.split("/")[2:])
+            actions.append(
+                CloseIssue(
+                    f"{key}/close", pair.id, target, CloseReason.COMPLETED, Urgency.TERM_END, after
+                )
+            )
+    return actions
+
+
+def _reminder(pair: Pair) -> list[Action]:
+    retro = pair.issue("retrospective")
+    if retro is None or retro.state is not IssueState.OPEN:
+        return []
+    due = pair.timeline.end + timedelta(days=pair.program.program.retrospective_reminder_days)
+    if not pair.within(due, CATCH_UP_DAYS) or pair.comment("retrospective-reminder") is not None:
+        return []
+    key = pair.key("retrospective-reminder")
+    body = pair.text("retrospective-reminder", key)
+    return [PostComment(key, pair.id, pair.target("retrospective"), body, Urgency.NUDGE)]

@@ -1,0 +1,44 @@
+"""One-time comments on the pairing issue: midpoint review, ending soon, extension."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from automation.actions import Action, PostComment, Urgency
+from automation.observe import CATCH_UP_DAYS
+from automation.rules.pair import Pair
+
+
+def plan(pair: Pair) -> list[Action]:
+    if not pair.pairing_open or pair.today >= pair.timeline.end:
+        return []
+    timeline = pair.timeline
+    actions: list[Action] = []
+    if pair.program.program.midpoint_review:
+        actions += _once(pair, "midpoint", ("midpoint",), timeline.midpoint, goals=pair.goals())
+    if not timeline.ended_early:
+        actions += _once(
+            pair, "ending-soon", ("ending-soon",), timeline.ending_soon, goals=pair.goals()
+        )
+    issue = pair.pairing_issue
+    extended_until = pair.pairing.extended_until
+    if timeline.extended and extended_until and issue and pair.labels.extended not in issue.labels:
+        # The label is the lasting record; the comment goes with the first sighting.
+        parts = ("extended", extended_until.isoformat())
+        if pair.comment(*parts) is None:
+            key = pair.key(*parts)
+            body = pair.text("extended", key)
+            actions.append(
+                PostComment(key, pair.id, pair.target("pairing"), body, Urgency.MILESTONE)
+            )
+    return actions
+
+
+def _once(
+    pair: Pair, template: str, parts: tuple[str, ...], day: date, **extra: object
+) -> list[Action]:
+    if not pair.within(day, CATCH_UP_DAYS) or pair.comment(*parts) is not None:
+        return []
+    key = pair.key(*parts)
+    body = pair.text(template, key, **extra)
+    return [PostComment(key, pair.id, pair.target("pairing"), body, Urgency.MILESTONE)]

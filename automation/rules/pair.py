@@ -1,0 +1,132 @@
+"""One pairing as the rules see it on a day: its dates, its issues and comments, its people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from automation import markers
+from automation.actions import Target
+from automation.checklist import Dialect, parse
+from automation.config import Pairing, Program
+from automation.context import Link, pairing_context
+from automation.labels import Labels
+from automation.model import Comment, Draft, Issue, IssueState
+from automation.observe import Observed, local_day
+from automation.templates import Templates
+from automation.timeline import Timeline
+
+
+@dataclass(frozen=True)
+class Pair:
+    program: Program
+    pairing: Pairing
+    today: date
+    observed: Observed
+    templates: Templates
+
+    @property
+    def id(self) -> str:
+        return self.pairing.id
+
+    @property
+    def timeline(self) -> Timeline:
+        return Timeline.of(self.pairing, self.program.program)
+
+    @property
+    def labels(self) -> Labels:
+        return Labels(self.program.program.label_prefix)
+
+    @property
+    def dialect(self) -> Dialect:
+        return Dialect(self.program.forge.api_flavour)
+
+    def key(self, *parts: str) -> str:
+        return "/".join(("pair", self.id, *parts))
+
+    def issue(self, *parts: str) -> Issue | None:
+        return self.observed.issues.get(self.key(*parts))
+
+    def comment(self, *parts: str) -> Comment | None:
+        return self.observed.comments.get(self.key(*parts))
+
+    def target(self, *parts: str) -> Target:
+        issue = self.issue(*parts)
+        return Target(self.key(*parts), issue.number if issue else None)
+
+    @property
+    def pairing_issue(self) -> Issue | None:
+        return self.issue("pairing")
+
+    @property
+    def pairing_open(self) -> bool:
+        issue = self.pairing_issue
+        return issue is not None and issue.state is IssueState.OPEN
+
+    def link(self, *parts: str) -> Link | None:
+        issue = self.issue(*parts)
+        return Link(issue.number, issue.url) if issue else None
+
+    def days_since(self, day: date) -> int:
+        return (self.today - day).days
+
+    @property
+    def last_activity(self) -> date | None:
+        """The day of the mentee's or mentor's last comment, if it is within the window."""
+        moment = self.observed.activity.get(self.id)
+        return local_day(moment, self.program.program.timezone) if moment else None
+
+    @property
+    def window_start(self) -> date:
+        return local_day(self.observed.window_start, self.program.program.timezone)
+
+    @property
+    def away(self) -> bool:
+        """Mentor or mentee is away today: nudges and the stalled label wait."""
+        for handle in (self.pairing.mentor, self.pairing.mentee):
+            person = self.program.person(handle)
+            if person and person.away_until and person.away_until > self.today:
+                return True
+        return False
+
+    def goals(self) -> list[dict[str, Any]]:
+        """Goal progress read from the pairing issue, as templates get it."""
+        issue = self.pairing_issue
+        if issue is None:
+            return []
+        return [
+            {
+                "title": goal.title,
+                "done": goal.done,
+                "total": goal.total,
+                "percent": round(100 * goal.done / goal.total) if goal.total else 0,
+                "due": goal.due,
+            }
+            for goal in parse(issue.body, self.dialect).goals
+        ]
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        return pairing_context(
+            self.program, self.pairing, self.today, self.link("pairing"), **extra
+        )
+
+    def draft(self, template: str, key: str, labels: tuple[str, ...], **extra: Any) -> Draft:
+        """An issue from a template: functional labels first, the marker appended."""
+        draft = self.templates.issue(template, self.context(**extra))
+        merged = tuple(dict.fromkeys((*labels, *draft.labels)))
+        return Draft(
+            title=draft.title,
+            body=markers.append(draft.body, key),
+            labels=merged,
+            assignees=draft.assignees,
+            confidential=draft.confidential,
+        )
+
+    def text(self, template: str, key: str, **extra: Any) -> str:
+        """A comment from a template, with the marker appended."""
+        return markers.append(self.templates.comment(template, self.context(**extra)), key)
+
+    def within(self, day: date, days: int) -> bool:
+        """Today is `day` or up to `days` - 1 days after it."""
+        return day <= self.today < day + timedelta(days=days)

@@ -1,0 +1,37 @@
+"""The pairing issue's labels while the term runs: phase, extended, stalled."""
+
+from __future__ import annotations
+
+from automation.actions import Action, Relabel, Urgency
+from automation.rules import nudges
+from automation.rules.pair import Pair
+from automation.timeline import Phase
+
+
+def plan(pair: Pair) -> list[Action]:
+    issue = pair.pairing_issue
+    phase = pair.timeline.phase(pair.today)
+    if issue is None or not pair.pairing_open or phase not in (Phase.ACTIVE, Phase.ENDING_SOON):
+        return []
+    labels = pair.labels
+    wanted = {labels.phase(phase.value)}
+    if pair.timeline.extended:
+        wanted.add(labels.extended)
+    if nudges.stalled(pair):
+        wanted.add(labels.stalled)
+    owned = {*labels.phases, labels.extended, labels.stalled}
+    have = set(issue.labels)
+    add = tuple(sorted(wanted - have))
+    remove = tuple(sorted((owned & have) - wanted))
+    if not add and not remove:
+        return []
+    return [
+        Relabel(
+            pair.key("pairing", "labels"),
+            pair.id,
+            pair.target("pairing"),
+            add,
+            remove,
+            Urgency.LABELS,
+        )
+    ]
