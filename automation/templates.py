@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 import jinja2
 import yaml
 
+from automation.config import Program
+from automation.context import SPECS, example_context
 from automation.model import Draft
 
 DEFAULTS = Path(__file__).parent / "templates" / "issues"
@@ -86,6 +89,7 @@ class Templates:
 
     def __init__(self, override_dir: Path | None = None) -> None:
         self._env = _environment()
+        self.override_dir = override_dir
         self._dirs = [d for d in (override_dir, DEFAULTS) if d is not None and d.is_dir()]
         self._cache: dict[str, Template] = {}
 
@@ -142,6 +146,33 @@ class Templates:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{template.path}:2: {field}: {exc.message}") from None
         return _render(template, compiled, context, 1, where=f"{field}: ")
+
+
+def check_templates(templates: Templates, program: Program, today: date) -> list[str]:
+    """Render every template the rules use with an example context; the problems found.
+
+    Also reports override files whose name is no template's: a typo in a file name would
+    otherwise leave the default in use without a word.
+    """
+    problems = []
+    override = templates.override_dir
+    if override is not None and override.is_dir():
+        known = ", ".join(SPECS)
+        problems += [
+            f"{path}: unknown template name {path.stem!r}; known: {known}"
+            for path in sorted(override.glob("*.md"))
+            if path.stem not in SPECS
+        ]
+    for name, spec in SPECS.items():
+        context = example_context(program, name, today)
+        try:
+            if spec.kind == "issue":
+                templates.issue(name, context)
+            else:
+                templates.comment(name, context)
+        except TemplateError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def _render(
