@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -9,6 +12,7 @@ from typing import Any
 import click
 
 from automation import __version__
+from automation.actions import Action, Outcome, Status, to_json
 from automation.config import (
     ConfigError,
     Problem,
@@ -17,7 +21,9 @@ from automation.config import (
     load_program,
     program_today,
 )
-from automation.forge import ForgeError
+from automation.forge import ForgeError, connect
+from automation.nightly import TooManyWrites, plan_day, run_day, summary, templates_for
+from automation.templates import TemplateError, check_templates
 
 CONFIG = click.option(
     "--config",
@@ -41,7 +47,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (ConfigError, ForgeError) as exc:
+        except (ConfigError, ForgeError, TemplateError, TooManyWrites) as exc:
             raise click.ClickException(str(exc)) from exc
 
 
@@ -72,6 +78,9 @@ def validate(config_path: Path, today: Any) -> None:
     """
     program = load_program(config_path)
     day = _day(today, program)
+    broken = check_templates(templates_for(config_path), program, day)
+    if broken:
+        raise TemplateError("\n".join(broken))
     warnings = [p for p in cross_check(program, day) if p.warning]
     for line in _report(program, warnings):
         click.echo(line, err=True)
@@ -88,6 +97,129 @@ def validate(config_path: Path, today: Any) -> None:
 def _report(program: Program, problems: list[Problem]) -> list[str]:
     source = program._source
     return source.report(problems) if source else [p.message for p in problems]
+
+
+def _line(action: Action) -> str:
+    return f"{action.pairing or '(program)'}: {action.describe()}"
+
+
+@main.command("plan")
+@CONFIG
+@TODAY
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as a JSON list.")
+def plan_command(config_path: Path, today: Any, as_json: bool) -> None:
+    """Show what `apply` would do today, without writing anything.
+
+    \b
+    Example:
+        mentorship plan --config program.yml --today 2026-03-01
+    """
+    program = load_program(config_path)
+    day = _day(today, program)
+    forge = connect(program.forge, os.environ)
+    actions = plan_day(forge, program, day, templates_for(config_path))
+    if as_json:
+        click.echo(json.dumps([to_json(a) for a in actions], indent=2, default=str))
+        return
+    for action in actions:
+        click.echo(_line(action))
+    click.echo(f"plan for {day}: {summary(actions)}")
+
+
+@main.command("apply")
+@CONFIG
+@TODAY
+@click.option(
+    "--max-writes",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Write budget of this run (default: program.max_writes); the rest waits a night.",
+)
+@click.option("--force", is_flag=True, help="Apply a plan larger than program.safety_threshold.")
+def apply_command(config_path: Path, today: Any, max_writes: int | None, force: bool) -> None:
+    """Do today's work on the forge: the same list `plan` prints. Exit 1 if a write failed.
+
+    \b
+    Example:
+        mentorship apply --config program.yml
+    """
+    program = load_program(config_path)
+    day = _day(today, program)
+    forge = connect(program.forge, os.environ)
+
+    def show(outcome: Outcome) -> None:
+        mark = {Status.DONE: "done", Status.FAILED: "FAILED", Status.SKIPPED: "skipped"}
+        detail = f" ({outcome.detail})" if outcome.detail else ""
+        click.echo(f"{mark[outcome.status]:>7}  {_line(outcome.action)}{detail}")
+
+    report = run_day(
+        forge,
+        program,
+        day,
+        templates_for(config_path),
+        max_writes=max_writes,
+        force=force,
+        on_outcome=show,
+    )
+    for action in report.deferred:
+        click.echo(f"deferred  {_line(action)}")
+    done = [o.action for o in report.outcomes if o.status is Status.DONE]
+    click.echo(f"applied for {day}: {summary(done)}")
+    if report.deferred:
+        click.echo(f"deferred to the next run (write budget): {summary(report.deferred)}")
+    if report.failed:
+        click.echo(
+            f"{len(report.failed)} of {len(report.outcomes)} writes did not happen", err=True
+        )
+        raise SystemExit(1)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("mentorship-demo"),
+    show_default=True,
+    help="Folder for the program, the sandbox state and the summary.",
+)
+@click.option(
+    "--forge",
+    "flavour",
+    type=click.Choice(["gitlab", "github"]),
+    default="gitlab",
+    show_default=True,
+    help="Which forge API the run speaks to the sandbox.",
+)
+def demo(out: Path, flavour: str) -> None:
+    """Play a whole six-month program on the embedded sandbox forge, night by night.
+
+    Six pairings with staggered starts (one mentor over the soft limit, one extension,
+    one early end); scripted mentees tick goals and comment, mentors reply, one pair goes
+    quiet. No account and no network needed.
+
+    \b
+    Example:
+        mentorship demo --out demo --forge github
+    """
+    from automation.demo import run_demo
+
+    started = time.monotonic()
+    result = run_demo(out, flavour, click.echo)  # type: ignore[arg-type]
+    elapsed = time.monotonic() - started
+    click.echo(
+        f"\n{result.nights} nights, {result.writes} writes by the bot, "
+        f"{result.requests} HTTP requests, {elapsed:.1f}s"
+    )
+    if result.failures:
+        click.echo(f"{len(result.failures)} writes failed; the first:", err=True)
+        click.echo(f"  {result.failures[0]}", err=True)
+    click.echo(f"summary:  {result.summary}")
+    click.echo(f"program:  {result.program}")
+    click.echo("browse the result:")
+    click.echo(f"  mentorship sandbox serve --state {result.state}")
+    click.echo(f"  mentorship plan --config {result.program}   (in another terminal)")
+    if result.failures:
+        raise SystemExit(1)
 
 
 @main.group()

@@ -1,0 +1,295 @@
+"""`mentorship demo`: a whole program played out on the embedded sandbox, night by night.
+
+The people are scripted: mentees write goals, tick steps and comment; mentors reply; one
+pair goes quiet. The nightly job is the real one (`nightly.run_day`) on the real adapters
+over loopback HTTP, so the demo shows exactly what a program would see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Literal
+
+from automation import markers
+from automation.actions import Action, Status
+from automation.checklist import Dialect, parse
+from automation.config import Program, load_program
+from automation.forge import Forge, RetryPolicy, connect
+from automation.model import Issue, IssueState
+from automation.nightly import run_day, templates_for
+from automation.observe import tended_until
+from automation.sandbox import RunningSandbox, start
+
+Flavour = Literal["gitlab", "github"]
+FIRST_DAY = date(2026, 1, 5)
+SERVE_PORT = 8929
+
+PROGRAM = """\
+# A demo program written by `mentorship demo`. Browse it with
+#   mentorship sandbox serve --state {state}
+# then, in another terminal:  mentorship plan --config {config}
+program:
+  name: Platform Engineering Mentorship (demo)
+  timezone: Europe/Berlin
+forge:
+  kind: sandbox
+  flavour: {flavour}
+  url: http://127.0.0.1:{port}
+  project: acme/mentoring
+  bot: mentorship-bot
+people:
+  - {{handle: alice, name: Alice Liddell, roles: [mentor], topics: [kubernetes, on-call]}}
+  - {{handle: bruno, name: Bruno Diaz, roles: [mentor], topics: [databases]}}
+  - {{handle: chen, name: Chen Wei, roles: [mentor, mentee], topics: [frontend]}}
+  - {{handle: dana, name: Dana Scully, roles: [mentee]}}
+  - {{handle: emeka, name: Emeka Obi, roles: [mentee]}}
+  - {{handle: farah, name: Farah Haddad, roles: [mentee]}}
+  - {{handle: gus, name: Gus Grissom, roles: [mentee]}}
+  - {{handle: hana, name: Hana Sato, roles: [mentee]}}
+pairings:
+  - {{mentor: alice, mentee: dana, start: 2026-01-05}}
+  - mentor: bruno
+    mentee: emeka
+    start: 2026-01-19
+    extended_until: 2026-08-14
+    extension_reason: Emeka's database migration goal slipped with the Q2 freeze
+  - {{mentor: alice, mentee: farah, start: 2026-02-02}}
+  - mentor: chen
+    mentee: gus
+    start: 2026-02-16
+    ended: 2026-04-20
+    ended_reason: Gus moved to another team and found a mentor there
+  # alice's third mentee: over the soft limit of two, a warning, not an error
+  - {{mentor: alice, mentee: hana, start: 2026-03-02}}
+  - {{mentor: bruno, mentee: chen, start: 2026-03-16}}
+"""
+
+# What each mentee works towards: (goal title, steps). Goal due dates are filled in.
+GOALS: dict[str, list[tuple[str, list[str]]]] = {
+    "dana": [
+        ("Lead an incident review", ["Shadow a review", "Gather a timeline", "Facilitate"]),
+        ("Join the on-call rotation", ["Read the runbooks", "Shadow two shifts", "First shift"]),
+    ],
+    "emeka": [
+        ("Run a zero-downtime migration", ["Write the plan", "Rehearse on staging", "Ship it"]),
+    ],
+    "farah": [
+        ("Give a talk at the guild", ["Pick a topic", "Draft slides", "Dry run", "Give it"]),
+        ("Review ten merge requests", ["Three reviews", "Seven reviews", "Ten reviews"]),
+    ],
+    "gus": [("Learn the deploy pipeline", ["Read the docs", "Pair on a deploy"])],
+    "hana": [
+        ("Own the build cache", ["Measure hit rate", "Fix the top miss", "Write it up"]),
+    ],
+    "chen": [("Mentor someone", ["Join as a mentor", "Hold five check-ins"])],
+}
+QUIET = {"hana"}  # this pair goes quiet after its first weeks
+
+
+@dataclass
+class Journal:
+    """What happened, per pairing, for the summary."""
+
+    events: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    writes: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+    nights: int = 0
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    out: Path
+    program: Path
+    state: Path
+    summary: Path
+    nights: int
+    writes: int
+    requests: int
+    failures: tuple[str, ...]
+
+
+def run_demo(
+    out: Path, flavour: Flavour = "gitlab", echo: Callable[[str], None] = print
+) -> DemoResult:
+    """Simulate every night of the program into `out` and write a summary there."""
+    out.mkdir(parents=True, exist_ok=True)
+    state = out / "sandbox.sqlite3"
+    for stale in (state, out / "sandbox.sqlite3-wal", out / "sandbox.sqlite3-shm"):
+        stale.unlink(missing_ok=True)
+    config = out / "program.yml"
+    config.write_text(
+        PROGRAM.format(flavour=flavour, port=SERVE_PORT, state=state, config=config),
+        encoding="utf-8",
+    )
+    program = load_program(config)
+    journal = Journal()
+    with start(state=state) as sandbox:
+        settings = program.forge.model_copy(update={"url": sandbox.url})
+        fast = RetryPolicy(retries=2, backoff=0.01)
+        bot = connect(settings, {}, fast)
+        people = {
+            p.handle: connect(settings, {"SANDBOX_TOKEN": p.handle}, fast) for p in program.people
+        }
+        last = max(tended_until(p, program) for p in program.pairings)
+        day = FIRST_DAY
+        while day <= last:
+            _night(sandbox, program, config, bot, people, day, journal)
+            if day.weekday() == 6:
+                echo(_weekly_line(program, day, journal))
+            day += timedelta(days=1)
+        requests = int(sandbox.request_counts()["total"])
+        summary = out / "SUMMARY.md"
+        summary.write_text(_summary(program, bot, journal, flavour), encoding="utf-8")
+    return DemoResult(
+        out,
+        config,
+        state,
+        summary,
+        journal.nights,
+        sum(journal.writes.values()),
+        requests,
+        tuple(journal.failures),
+    )
+
+
+def _night(
+    sandbox: RunningSandbox,
+    program: Program,
+    config: Path,
+    bot: Forge,
+    people: dict[str, Forge],
+    day: date,
+    journal: Journal,
+) -> None:
+    # Daytime: people work on their pairings; at 02:00 the next night the job runs.
+    sandbox.set_clock(datetime.combine(day, time(10), UTC))
+    _daytime(program, bot, people, day)
+    sandbox.set_clock(datetime.combine(day, time(23, 30), UTC))
+    report = run_day(bot, program, day, templates_for(config), force=True)
+    journal.nights += 1
+    for outcome in report.outcomes:
+        if outcome.status is Status.DONE:
+            journal.writes[outcome.action.kind] += 1
+            journal.events[outcome.action.pairing].append(f"{day}: {_event(outcome.action)}")
+        else:
+            journal.failures.append(f"{day}: {outcome.action.describe()}: {outcome.detail}")
+
+
+def _event(action: Action) -> str:
+    return action.describe()
+
+
+def _daytime(program: Program, bot: Forge, people: dict[str, Forge], day: date) -> None:
+    issues = bot.list_issues(labels=[program.program.label_prefix], state=IssueState.OPEN)
+    checkins = bot.list_issues(
+        labels=[f"{program.program.label_prefix}-check-in"], state=IssueState.OPEN
+    )
+    by_key = {key: i for i in issues + checkins if (key := _key(i)) is not None}
+    for pairing in program.pairings:
+        pairing_issue = by_key.get(f"pair/{pairing.id}/pairing")
+        if pairing_issue is None:
+            continue
+        age = (day - pairing.start).days
+        mentee, mentor = people[pairing.mentee], people[pairing.mentor]
+        quiet = pairing.mentee in QUIET and age > 20
+        if quiet:
+            continue
+        if age == 2:
+            mentee.comment(pairing_issue.number, "Coffee chat done, first meeting booked!")
+            mentee.edit_issue_body(
+                pairing_issue.number, _with_goals(pairing_issue.body, pairing.mentee, pairing.start)
+            )
+        if age == 3:
+            mentor.comment(pairing_issue.number, "Great goals. Let's start with the first one.")
+        if age > 3 and age % 9 == 0:
+            ticked = _tick(pairing_issue.body)
+            if ticked != pairing_issue.body:
+                mentee.edit_issue_body(pairing_issue.number, ticked)
+                mentee.comment(pairing_issue.number, "Ticked off another step this week.")
+        checkin = next(
+            (i for k, i in by_key.items() if k.startswith(f"pair/{pairing.id}/checkin/")), None
+        )
+        if checkin is not None and (day - checkin.created_at.date()).days == 1:
+            mentee.comment(checkin.number, "Wins: shipped my first change. Blocker: none.")
+            mentor.comment(checkin.number, "Nice work! Bring the draft next time.")
+
+
+def _key(issue: Issue) -> str | None:
+    marker = markers.find(issue.body)
+    return marker.key if marker else None
+
+
+def _with_goals(body: str, mentee: str, start: date) -> str:
+    """Replace the example goal under `## Goals` with the mentee's own goals."""
+    lines = body.split("\n")
+    head = next((i for i, line in enumerate(lines) if line.strip() == "## Goals"), None)
+    if head is None:
+        return body
+    end = next((i for i in range(head + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    goals: list[str] = []
+    for n, (title, steps) in enumerate(GOALS.get(mentee, [])):
+        due = start + timedelta(days=60 * (n + 1))
+        goals += ["", f"### {title} by {due.isoformat()}", ""]
+        goals += [f"- [ ] {step}" for step in steps]
+    return "\n".join([*lines[: head + 1], *goals, "", *lines[end:]])
+
+
+def _tick(body: str) -> str:
+    """Tick the first open step under `## Goals` (nothing when all are done)."""
+    goals = body.find("## Goals")
+    if goals < 0:
+        return body
+    match = re.compile(r"^(\s*[-*] )\[ \]", re.MULTILINE).search(body, goals)
+    if match is None:
+        return body
+    return body[: match.start()] + match.group(1) + "[x]" + body[match.end() :]
+
+
+def _weekly_line(program: Program, day: date, journal: Journal) -> str:
+    settings = program.program
+    active = sum(1 for p in program.pairings if p.start <= day < p.end(settings))
+    writes = ", ".join(f"{n} {k}" for k, n in sorted(journal.writes.items())) or "none yet"
+    return f"week of {day - timedelta(days=6)}: {active} active pairings; writes so far: {writes}"
+
+
+def _summary(program: Program, bot: Forge, journal: Journal, flavour: str) -> str:
+    dialect = Dialect(flavour)
+    issues = {_key(i): i for i in bot.list_issues(labels=[program.program.label_prefix]) if _key(i)}
+    lines = [
+        f"# {program.program.name}: what happened",
+        "",
+        f"{journal.nights} nights simulated on the {flavour} flavour; "
+        f"{sum(journal.writes.values())} writes by the bot, {len(journal.failures)} failed.",
+        "",
+        "| pairing | term | outcome | goals | labels |",
+        "|---|---|---|---|---|",
+    ]
+    for pairing in program.pairings:
+        issue = issues.get(f"pair/{pairing.id}/pairing")
+        checklist = parse(issue.body, dialect) if issue else None
+        goals = (
+            f"{sum(g.done for g in checklist.goals)}/{sum(g.total for g in checklist.goals)} steps"
+            if checklist
+            else "-"
+        )
+        outcome = (
+            f"ended early ({pairing.ended_reason})"
+            if pairing.ended
+            else f"extended to {pairing.extended_until}"
+            if pairing.extended_until
+            else "completed"
+        )
+        labels = ", ".join(sorted(issue.labels)) if issue else "-"
+        lines.append(
+            f"| {pairing.mentee} with {pairing.mentor} | {pairing.start} to "
+            f"{pairing.end(program.program)} | {outcome} | {goals} | {labels} |"
+        )
+    for pairing in program.pairings:
+        lines += ["", f"## {pairing.mentee} with {pairing.mentor}", ""]
+        lines += [f"- {event}" for event in journal.events.get(pairing.id, [])]
+    return "\n".join(lines) + "\n"
