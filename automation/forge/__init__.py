@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 
-import github
-import gitlab
 import requests
-from github import Auth
+
+# The client classes by name, never `import gitlab`/`import github`: importing the submodules
+# `automation.forge.gitlab` and `.github` below rebinds those names in this package.
+from github import Auth, Github
+from gitlab import Gitlab
 from requests.adapters import HTTPAdapter
 
 from automation.config import ForgeSettings
@@ -21,12 +24,12 @@ __all__ = ["Forge", "ForgeError", "RetryPolicy", "connect", "github_client", "gi
 USER_AGENT = "mentorship-automation"
 
 
-def gitlab_client(url: str, token: str, policy: RetryPolicy, timeout: float) -> gitlab.Gitlab:
+def gitlab_client(url: str, token: str, policy: RetryPolicy, timeout: float) -> Gitlab:
     session = requests.Session()
     adapter = HTTPAdapter(max_retries=policy.urllib3())
     session.mount("http://", adapter)
     session.mount("https://", adapter)
-    return gitlab.Gitlab(
+    return Gitlab(
         url,
         private_token=token,
         timeout=timeout,
@@ -38,14 +41,14 @@ def gitlab_client(url: str, token: str, policy: RetryPolicy, timeout: float) -> 
 
 def github_client(
     url: str, token: str, policy: RetryPolicy, timeout: float, *, pace: bool
-) -> github.Github:
+) -> Github:
     # PyGithub paces requests (0.25 s) and writes (1 s) to stay under GitHub's secondary
     # limits; the sandbox has none, so `pace=False` there.
     pacing = {} if pace else {"seconds_between_requests": 0, "seconds_between_writes": 0}
-    return github.Github(
+    return Github(
         base_url=url,
         auth=Auth.Token(token),
-        timeout=int(timeout),
+        timeout=math.ceil(timeout),  # PyGithub takes whole seconds; 0 would fail every request
         per_page=100,
         retry=policy.urllib3(),
         user_agent=USER_AGENT,

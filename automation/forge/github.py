@@ -74,7 +74,8 @@ class GitHubForge:
     ) -> None:
         self._gh = client
         self._path = repo
-        self._repo = client.get_repo(repo, lazy=True)
+        # `client` is lazy (`github_client`), so this and `_issue()` send no request.
+        self._repo = client.get_repo(repo)
         self._bot = bot
         self._token_env = token_env
 
@@ -226,7 +227,10 @@ class GitHubForge:
         status = exc.status
         rate_limited = isinstance(exc, github.RateLimitExceededException) or status == 429
         if rate_limited:
-            fix = "rate limited, and the wait is longer than allowed; run again after the reset"
+            fix = (
+                "rate limited, and retries ran out or the wait asked for is over "
+                "forge.max_retry_wait_seconds; run again after the reset"
+            )
         elif status == 401:
             fix = f"bad credentials; set {env} to a valid token"
         elif status == 403 and request == "GET /user":

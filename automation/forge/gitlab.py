@@ -255,7 +255,8 @@ class GitLabForge:
             f"(or higher) on {self._path}",
             404: f"not found ({detail}); check forge.project ({self._path!r}) in program.yml "
             "and that the token's user is a member of the project",
-            429: "rate limited, and retries ran out; run again later or lower --max-writes",
+            429: "rate limited, and retries ran out or the wait asked for is over "
+            "forge.max_retry_wait_seconds; run again later or lower program.max_writes",
         }
         if status in fixes:
             fix = fixes[status]

@@ -1,0 +1,786 @@
+"""GitHubForge on the real PyGithub client, replaying GitHub's documented OpenAPI examples."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import responses
+from responses import matchers
+
+from automation.forge import github_client
+from automation.forge.base import ForgeError
+from automation.forge.github import BODY_LIMIT, GitHubForge
+from automation.forge.retry import RetryPolicy
+from automation.model import CloseReason, Comment, Draft, Issue, IssueState
+
+SAMPLES = Path(__file__).parent / "samples" / "github"
+URL = "https://github.example.com/api/v3"
+# PyGithub names the default port of an https base URL in every request it sends.
+API = "https://github.example.com:443/api/v3"
+REPO = f"{API}/repos/acme/mentoring"
+ISSUES = f"{REPO}/issues"
+TOKEN = "ghp_test_token"
+RETRIES = 2
+NOW = 1_700_000_000.0
+
+
+def sample(name: str) -> Any:
+    return json.loads((SAMPLES / f"{name}.json").read_text())
+
+
+def query(**params: str) -> Any:
+    return matchers.query_param_matcher(params)
+
+
+def body(payload: dict[str, Any] | list[Any]) -> Any:
+    return matchers.json_params_matcher(payload)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def numbered(number: int, **changes: Any) -> dict[str, Any]:
+    """The documented issue as issue `number` of acme/mentoring."""
+    issue = sample("issue")
+    return {
+        **issue,
+        "id": 10_000 + number,
+        "number": number,
+        "url": f"https://api.github.com/repos/acme/mentoring/issues/{number}",
+        "html_url": f"https://github.com/acme/mentoring/issues/{number}",
+        **changes,
+    }
+
+
+def pull_request(number: int) -> dict[str, Any]:
+    html = f"https://github.com/acme/mentoring/pull/{number}"
+    return numbered(
+        number,
+        html_url=html,
+        pull_request={
+            "url": f"https://api.github.com/repos/acme/mentoring/pulls/{number}",
+            "html_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+        },
+    )
+
+
+def error(message: str, **extra: Any) -> dict[str, Any]:
+    return {"message": message, "documentation_url": "https://docs.github.com/rest", **extra}
+
+
+@pytest.fixture
+def api() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+def build(sleeps: list[float], bot: str | None = None) -> GitHubForge:
+    policy = RetryPolicy(retries=RETRIES, sleep=sleeps.append, clock=lambda: NOW)
+    client = github_client(URL, TOKEN, policy, timeout=5, pace=False)
+    return GitHubForge(client, "acme/mentoring", bot=bot)
+
+
+@pytest.fixture
+def forge(sleeps: list[float]) -> GitHubForge:
+    return build(sleeps)
+
+
+# ---------------------------------------------------------------- whoami
+
+
+def test_whoami_asks_github_for_the_token_user_once(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(
+        f"{API}/user",
+        json=sample("user"),
+        match=[matchers.header_matcher({"Authorization": f"token {TOKEN}"})],
+    )
+
+    assert forge.whoami() == "octocat"
+    assert forge.whoami() == "octocat"
+    assert len(api.calls) == 1
+
+
+def test_whoami_with_a_configured_bot_sends_no_request(
+    api: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    assert build(sleeps, bot="github-actions[bot]").whoami() == "github-actions[bot]"
+    assert len(api.calls) == 0
+
+
+def test_whoami_forbidden_advises_naming_the_actions_bot(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(f"{API}/user", status=403, json=error("Resource not accessible by integration"))
+
+    with pytest.raises(ForgeError) as caught:
+        forge.whoami()
+
+    assert str(caught.value) == (
+        "GitHub answered 403 to GET /user: this token cannot read its own user "
+        "(GITHUB_TOKEN in Actions cannot); set forge.bot: github-actions[bot] in program.yml"
+    )
+    assert (caught.value.status, caught.value.transient) == (403, False)
+    assert len(api.calls) == 1
+
+
+# ---------------------------------------------------------------- list_issues
+
+
+def test_list_issues_sends_state_labels_and_since_as_github_filters(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(
+        ISSUES,
+        json=[],
+        match=[
+            query(
+                state="open",
+                labels="mentorship,mentorship::active",
+                since="2024-03-01T12:00:00Z",
+                per_page="100",
+            )
+        ],
+    )
+    two_hours_east = timezone(timedelta(hours=2))
+
+    forge.list_issues(
+        labels=["mentorship", "mentorship::active"],
+        state=IssueState.OPEN,
+        updated_since=datetime(2024, 3, 1, 14, 0, tzinfo=two_hours_east),
+    )
+
+    assert len(api.calls) == 1
+    assert api.calls[0].request.url == (
+        f"{ISSUES}?labels=mentorship%2Cmentorship%3A%3Aactive&per_page=100"
+        "&since=2024-03-01T12%3A00%3A00Z&state=open"
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "sent"),
+    [(None, "all"), (IssueState.OPEN, "open"), (IssueState.CLOSED, "closed")],
+)
+def test_list_issues_names_the_state_in_github_words(
+    api: responses.RequestsMock, forge: GitHubForge, state: IssueState | None, sent: str
+) -> None:
+    api.get(ISSUES, json=[], match=[query(state=sent, per_page="100")])
+
+    assert forge.list_issues(state=state) == []
+    assert len(api.calls) == 1
+
+
+def test_listed_issue_is_normalised_from_the_list_response_alone(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(ISSUES, json=[sample("issue")])
+
+    assert forge.list_issues() == [
+        Issue(
+            number=1347,
+            title="Found a bug",
+            body="I'm having a problem with this.",
+            state=IssueState.OPEN,
+            author="octocat",
+            labels=("bug",),
+            assignees=("octocat",),
+            created_at=at("2011-04-22T13:33:48"),
+            updated_at=at("2011-04-22T13:33:48"),
+            url="https://github.com/octocat/Hello-World/issues/1347",
+            closed_at=None,
+            confidential=False,
+            close_reason=CloseReason.COMPLETED,
+            tasks=None,
+        )
+    ]
+    assert len(api.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("state_reason", "close_reason"),
+    [
+        ("completed", CloseReason.COMPLETED),
+        ("not_planned", CloseReason.NOT_PLANNED),
+        ("duplicate", None),
+        ("reopened", None),
+        (None, None),
+    ],
+)
+def test_state_reason_becomes_the_close_reason(
+    api: responses.RequestsMock,
+    forge: GitHubForge,
+    state_reason: str | None,
+    close_reason: CloseReason | None,
+) -> None:
+    closed = numbered(
+        7,
+        state="closed",
+        closed_at="2024-03-01T12:00:00Z",
+        state_reason=state_reason,
+        body=None,
+        labels=[],
+        assignees=[],
+    )
+    api.get(ISSUES, json=[closed])
+
+    [issue] = forge.list_issues()
+
+    assert issue.state is IssueState.CLOSED
+    assert issue.closed_at == at("2024-03-01T12:00:00")
+    assert issue.close_reason is close_reason
+    assert (issue.body, issue.labels, issue.assignees) == ("", (), ())
+
+
+def test_pull_requests_in_the_issue_list_are_dropped_without_further_requests(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(ISSUES, json=[numbered(1), pull_request(2), numbered(3), pull_request(4)])
+
+    assert [issue.number for issue in forge.list_issues()] == [1, 3]
+    assert len(api.calls) == 1
+
+
+def test_listing_250_issues_follows_link_headers_in_3_requests(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    issues = [numbered(n) for n in range(1, 251)]
+    pages = [issues[0:100], issues[100:200], issues[200:250]]
+    # GitHub's next links name the repository by id, without a port.
+    linked = "https://github.example.com/api/v3/repositories/1296269/issues"
+    for page, items in enumerate(pages, start=1):
+        headers = {}
+        if page < len(pages):
+            headers["Link"] = (
+                f'<{linked}?state=all&per_page=100&page={page + 1}>; rel="next", '
+                f'<{linked}?state=all&per_page=100&page=3>; rel="last"'
+            )
+        if page == 1:
+            api.get(ISSUES, json=items, headers=headers, match=[query(state="all", per_page="100")])
+        else:
+            api.get(
+                f"{API}/repositories/1296269/issues",
+                json=items,
+                headers=headers,
+                match=[query(state="all", per_page="100", page=str(page))],
+            )
+
+    listed = forge.list_issues()
+
+    assert [issue.number for issue in listed] == list(range(1, 251))
+    assert len(api.calls) == 3  # and no GET per listed issue
+
+
+# ---------------------------------------------------------------- list_comments
+
+
+def test_list_comments_reads_the_whole_repository_in_one_paged_call(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(f"{ISSUES}/comments", json=[sample("issue_comment")], match=[query(per_page="100")])
+
+    assert forge.list_comments() == [
+        Comment(
+            id=1,
+            issue_number=1347,
+            body="Me too",
+            author="octocat",
+            created_at=at("2011-04-14T16:00:49"),
+            updated_at=at("2011-04-14T16:00:49"),
+        )
+    ]
+    assert len(api.calls) == 1
+
+
+def test_list_comments_since_keeps_only_comments_created_since(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    comment = sample("issue_comment")
+
+    def written(comment_id: int, created: str) -> dict[str, Any]:
+        return {
+            **comment,
+            "id": comment_id,
+            "created_at": created,
+            "updated_at": "2024-03-05T00:00:00Z",
+        }
+
+    api.get(
+        f"{ISSUES}/comments",
+        json=[
+            written(1, "2024-02-20T08:00:00Z"),  # edited since, written before: not news
+            written(2, "2024-03-01T12:00:00Z"),
+            written(3, "2024-03-02T08:00:00Z"),
+        ],
+        match=[query(since="2024-03-01T12:00:00Z", per_page="100")],
+    )
+
+    since = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+    assert [c.id for c in forge.list_comments(since=since)] == [2, 3]
+    assert len(api.calls) == 1
+
+
+def test_list_issue_comments_follows_link_headers(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    comments = [{**sample("issue_comment"), "id": n} for n in range(1, 121)]
+    linked = "https://github.example.com/api/v3/repositories/1296269/issues/1347/comments"
+    api.get(
+        f"{ISSUES}/1347/comments",
+        json=comments[:100],
+        headers={"Link": f'<{linked}?per_page=100&page=2>; rel="next"'},
+        match=[query(per_page="100")],
+    )
+    api.get(
+        f"{API}/repositories/1296269/issues/1347/comments",
+        json=comments[100:],
+        match=[query(per_page="100", page="2")],
+    )
+
+    listed = forge.list_issue_comments(1347)
+
+    assert [c.id for c in listed] == list(range(1, 121))
+    assert {c.issue_number for c in listed} == {1347}
+    assert len(api.calls) == 2
+
+
+# ---------------------------------------------------------------- create_issue
+
+
+def test_create_issue_posts_title_body_labels_and_assignees_once(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.post(
+        ISSUES,
+        status=201,
+        json=sample("issue"),
+        match=[
+            body(
+                {
+                    "title": "Mentorship: alice and bob",
+                    "body": "Welcome\r\n- [ ] meet",
+                    "labels": ["mentorship", "mentorship::active"],
+                    "assignees": ["alice", "bob"],
+                }
+            )
+        ],
+    )
+
+    created = forge.create_issue(
+        Draft(
+            title="Mentorship: alice and bob",
+            body="Welcome\r\n- [ ] meet",
+            labels=("mentorship", "mentorship::active"),
+            assignees=("alice", "bob"),
+            confidential=True,  # GitHub has no confidential issues: not sent
+        )
+    )
+
+    assert created.number == 1347
+    assert len(api.calls) == 1
+
+
+def test_create_issue_without_labels_or_assignees_sends_empty_lists(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.post(
+        ISSUES,
+        status=201,
+        json=sample("issue"),
+        match=[body({"title": "Check-in", "body": "", "labels": [], "assignees": []})],
+    )
+
+    forge.create_issue(Draft(title="Check-in", body=""))
+
+    assert len(api.calls) == 1
+
+
+# ---------------------------------------------------------------- writes
+
+
+def test_edit_issue_body_patches_only_the_body(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.patch(f"{ISSUES}/1347", json=sample("issue"), match=[body({"body": "new\r\nbody"})])
+
+    forge.edit_issue_body(1347, "new\r\nbody")
+
+    assert len(api.calls) == 1
+
+
+def test_comment_posts_and_returns_the_comment(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.post(
+        f"{ISSUES}/1347/comments",
+        status=201,
+        json=sample("issue_comment"),
+        match=[body({"body": "Me too"})],
+    )
+
+    assert forge.comment(1347, "Me too") == Comment(
+        id=1,
+        issue_number=1347,
+        body="Me too",
+        author="octocat",
+        created_at=at("2011-04-14T16:00:49"),
+        updated_at=at("2011-04-14T16:00:49"),
+    )
+    assert len(api.calls) == 1
+
+
+def test_edit_comment_patches_without_fetching_the_comment_first(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.patch(
+        f"{ISSUES}/comments/1", json=sample("issue_comment"), match=[body({"body": "edited"})]
+    )
+
+    forge.edit_comment(1347, 1, "edited")
+
+    assert len(api.calls) == 1
+
+
+def test_add_labels_is_one_post_of_the_names(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.post(
+        f"{ISSUES}/1347/labels",
+        json=[],
+        match=[body(["mentorship::active", "mentorship::ending-soon"])],
+    )
+
+    forge.add_labels(1347, ["mentorship::active", "mentorship::ending-soon"])
+
+    assert len(api.calls) == 1
+
+
+def test_remove_labels_deletes_each_label_by_its_escaped_name(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.delete(f"{ISSUES}/1347/labels/mentorship%3A%3Aactive", json=[])
+    api.delete(f"{ISSUES}/1347/labels/needs%20review", json=[])
+
+    forge.remove_labels(1347, ["mentorship::active", "needs review"])
+
+    assert [call.request.url for call in api.calls] == [
+        f"{ISSUES}/1347/labels/mentorship%3A%3Aactive",
+        f"{ISSUES}/1347/labels/needs%20review",
+    ]
+
+
+def test_remove_labels_ignores_a_label_the_issue_does_not_carry(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.delete(f"{ISSUES}/1347/labels/gone", status=404, json=error("Label does not exist"))
+    api.delete(f"{ISSUES}/1347/labels/kept", json=[])
+
+    forge.remove_labels(1347, ["gone", "kept"])
+
+    assert len(api.calls) == 2
+
+
+def test_remove_labels_from_a_missing_issue_fails(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.delete(f"{ISSUES}/9999/labels/gone", status=404, json=error("Not Found"))
+
+    with pytest.raises(ForgeError) as caught:
+        forge.remove_labels(9999, ["gone", "never-tried"])
+
+    assert str(caught.value) == (
+        "GitHub answered 404 to DELETE /repos/acme/mentoring/issues/9999/labels/gone: "
+        "not found (Not Found); check forge.project ('acme/mentoring') in program.yml; "
+        "GitHub answers 404 for private repositories the token cannot see"
+    )
+    assert len(api.calls) == 1
+
+
+def test_no_labels_to_add_or_remove_sends_nothing(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    forge.add_labels(1347, [])
+    forge.remove_labels(1347, [])
+
+    assert len(api.calls) == 0
+
+
+@pytest.mark.parametrize("reason", list(CloseReason))
+def test_close_patches_state_and_reason(
+    api: responses.RequestsMock, forge: GitHubForge, reason: CloseReason
+) -> None:
+    api.patch(
+        f"{ISSUES}/1347",
+        json=numbered(1347, state="closed", state_reason=reason.value),
+        match=[body({"state": "closed", "state_reason": reason.value})],
+    )
+
+    forge.close(1347, reason)
+
+    assert len(api.calls) == 1
+
+
+# ---------------------------------------------------------------- body limit
+
+TOO_LONG = "x" * (BODY_LIMIT + 1)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "operation"),
+    [
+        ("POST /repos/acme/mentoring/issues", lambda f: f.create_issue(Draft("t", TOO_LONG))),
+        ("PATCH /repos/acme/mentoring/issues/1", lambda f: f.edit_issue_body(1, TOO_LONG)),
+        ("POST /repos/acme/mentoring/issues/1/comments", lambda f: f.comment(1, TOO_LONG)),
+        ("PATCH /repos/acme/mentoring/issues/comments/2", lambda f: f.edit_comment(1, 2, TOO_LONG)),
+    ],
+    ids=["create_issue", "edit_issue_body", "comment", "edit_comment"],
+)
+def test_text_over_65536_characters_is_refused_before_any_request(
+    api: responses.RequestsMock,
+    forge: GitHubForge,
+    request_text: str,
+    operation: Callable[[GitHubForge], object],
+) -> None:
+    with pytest.raises(ForgeError) as caught:
+        operation(forge)
+
+    assert str(caught.value) == (
+        f"{request_text} failed: the text is 65537 characters, "
+        "over GitHub's limit of 65536; shorten it"
+    )
+    assert (caught.value.status, caught.value.transient) == (None, False)
+    assert len(api.calls) == 0
+
+
+def test_text_of_exactly_65536_characters_is_sent(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    longest = "x" * BODY_LIMIT
+    api.post(f"{ISSUES}/1/comments", status=201, json=sample("issue_comment"))
+
+    forge.comment(1, longest)
+
+    assert len(api.calls) == 1
+
+
+# ---------------------------------------------------------------- errors
+
+FIX_5XX = "after retries; usually passing, run again later"
+
+
+@pytest.mark.parametrize(
+    ("status", "payload", "fix", "transient", "requests_sent"),
+    [
+        (
+            401,
+            error("Bad credentials"),
+            "bad credentials; set $GITHUB_TOKEN to a valid token",
+            False,
+            1,
+        ),
+        (
+            403,
+            error("Resource not accessible by personal access token"),
+            "the token in $GITHUB_TOKEN lacks permission (Resource not accessible by personal "
+            "access token); it needs Issues: read and write "
+            "(in Actions: permissions: issues: write)",
+            False,
+            1,
+        ),
+        (
+            404,
+            error("Not Found"),
+            "not found (Not Found); check forge.project ('acme/mentoring') in program.yml; "
+            "GitHub answers 404 for private repositories the token cannot see",
+            False,
+            1,
+        ),
+        (
+            410,
+            error("Issues are disabled for this repo"),
+            "issues are disabled on acme/mentoring; enable Issues in the repository settings",
+            False,
+            1,
+        ),
+        (
+            422,
+            error(
+                "Validation Failed",
+                errors=[{"resource": "Issue", "code": "invalid", "field": "since"}],
+            ),
+            "GitHub rejected it: Validation Failed: "
+            "[{'resource': 'Issue', 'code': 'invalid', 'field': 'since'}]",
+            False,
+            1,
+        ),
+        (
+            429,
+            error("Too many requests"),
+            "rate limited, and retries ran out or the wait asked for is over "
+            "forge.max_retry_wait_seconds; run again after the reset",
+            True,
+            RETRIES + 1,
+        ),
+        (500, error("Server Error"), f"GitHub failed (Server Error) {FIX_5XX}", True, RETRIES + 1),
+        (502, error("Bad Gateway"), f"GitHub failed (Bad Gateway) {FIX_5XX}", True, RETRIES + 1),
+        (
+            503,
+            error("Service Unavailable"),
+            f"GitHub failed (Service Unavailable) {FIX_5XX}",
+            True,
+            RETRIES + 1,
+        ),
+    ],
+)
+def test_error_status_becomes_a_forge_error_naming_request_and_fix(
+    api: responses.RequestsMock,
+    forge: GitHubForge,
+    status: int,
+    payload: dict[str, Any],
+    fix: str,
+    transient: bool,
+    requests_sent: int,
+) -> None:
+    api.get(ISSUES, status=status, json=payload)
+
+    with pytest.raises(ForgeError) as caught:
+        forge.list_issues()
+
+    error_ = caught.value
+    assert str(error_) == f"GitHub answered {status} to GET /repos/acme/mentoring/issues: {fix}"
+    assert (error_.status, error_.transient) == (status, transient)
+    assert error_.request == "GET /repos/acme/mentoring/issues"
+    assert len(api.calls) == requests_sent
+
+
+def test_connection_error_becomes_a_transient_forge_error(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(ISSUES, body=requests.ConnectionError("Connection refused"))
+
+    with pytest.raises(ForgeError) as caught:
+        forge.list_issues()
+
+    assert str(caught.value) == (
+        "GET /repos/acme/mentoring/issues failed: could not reach "
+        "https://github.example.com/api/v3 (ConnectionError: Connection refused); "
+        "check forge.url and the network, then run again"
+    )
+    assert (caught.value.status, caught.value.transient) == (None, True)
+
+
+def test_server_error_on_a_post_is_not_repeated(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.post(f"{ISSUES}/1347/comments", status=502, json=error("Bad Gateway"))
+
+    with pytest.raises(ForgeError) as caught:
+        forge.comment(1347, "Hello")
+
+    assert (caught.value.status, caught.value.transient) == (502, True)
+    assert len(api.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "request_text", "operation"),
+    [
+        (
+            "GET",
+            f"{ISSUES}/comments",
+            "GET /repos/acme/mentoring/issues/comments",
+            lambda f: f.list_comments(),
+        ),
+        (
+            "GET",
+            f"{ISSUES}/1/comments",
+            "GET /repos/acme/mentoring/issues/1/comments",
+            lambda f: f.list_issue_comments(1),
+        ),
+        (
+            "POST",
+            ISSUES,
+            "POST /repos/acme/mentoring/issues",
+            lambda f: f.create_issue(Draft("t", "b")),
+        ),
+        (
+            "PATCH",
+            f"{ISSUES}/1",
+            "PATCH /repos/acme/mentoring/issues/1",
+            lambda f: f.edit_issue_body(1, "b"),
+        ),
+        (
+            "POST",
+            f"{ISSUES}/1/comments",
+            "POST /repos/acme/mentoring/issues/1/comments",
+            lambda f: f.comment(1, "b"),
+        ),
+        (
+            "PATCH",
+            f"{ISSUES}/comments/2",
+            "PATCH /repos/acme/mentoring/issues/comments/2",
+            lambda f: f.edit_comment(1, 2, "b"),
+        ),
+        (
+            "POST",
+            f"{ISSUES}/1/labels",
+            "POST /repos/acme/mentoring/issues/1/labels",
+            lambda f: f.add_labels(1, ["a"]),
+        ),
+        (
+            "DELETE",
+            f"{ISSUES}/1/labels/a",
+            "DELETE /repos/acme/mentoring/issues/1/labels/a",
+            lambda f: f.remove_labels(1, ["a"]),
+        ),
+        (
+            "PATCH",
+            f"{ISSUES}/1",
+            "PATCH /repos/acme/mentoring/issues/1",
+            lambda f: f.close(1, CloseReason.NOT_PLANNED),
+        ),
+    ],
+    ids=[
+        "list_comments",
+        "list_issue_comments",
+        "create_issue",
+        "edit_issue_body",
+        "comment",
+        "edit_comment",
+        "add_labels",
+        "remove_labels",
+        "close",
+    ],
+)
+def test_every_operation_names_its_request_in_the_error(
+    api: responses.RequestsMock,
+    forge: GitHubForge,
+    method: str,
+    url: str,
+    request_text: str,
+    operation: Callable[[GitHubForge], object],
+) -> None:
+    api.add(method, url, status=401, json=error("Bad credentials"))
+
+    with pytest.raises(ForgeError) as caught:
+        operation(forge)
+
+    assert str(caught.value) == (
+        f"GitHub answered 401 to {request_text}: "
+        "bad credentials; set $GITHUB_TOKEN to a valid token"
+    )
+    assert caught.value.request == request_text
+    assert len(api.calls) == 1

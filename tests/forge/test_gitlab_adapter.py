@@ -1,0 +1,692 @@
+"""GitLabForge on the real python-gitlab client, replaying documented GitLab payloads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import responses
+from responses import matchers
+
+from automation.forge import gitlab_client
+from automation.forge.base import ForgeError
+from automation.forge.gitlab import GitLabForge
+from automation.forge.retry import RetryPolicy
+from automation.model import CloseReason, Comment, Draft, Issue, IssueState, TaskCounts
+
+SAMPLES = Path(__file__).parent / "samples" / "gitlab"
+URL = "https://gitlab.example.com"
+API = f"{URL}/api/v4"
+ISSUES = f"{API}/projects/acme%2Fmentoring/issues"
+EVENTS = f"{API}/projects/acme%2Fmentoring/events"
+TOKEN = "glpat-test-token"
+RETRIES = 2
+NOW = 1_700_000_000.0
+
+
+def sample(name: str) -> Any:
+    return json.loads((SAMPLES / f"{name}.json").read_text())
+
+
+def query(**params: str) -> Any:
+    return matchers.query_param_matcher(params)
+
+
+def body(payload: dict[str, Any]) -> Any:
+    return matchers.json_params_matcher(payload)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.fixture
+def api() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+def build(sleeps: list[float], bot: str | None = None) -> GitLabForge:
+    policy = RetryPolicy(retries=RETRIES, sleep=sleeps.append, clock=lambda: NOW)
+    return GitLabForge(gitlab_client(URL, TOKEN, policy, timeout=5), "acme/mentoring", bot=bot)
+
+
+@pytest.fixture
+def forge(sleeps: list[float]) -> GitLabForge:
+    return build(sleeps)
+
+
+# ---------------------------------------------------------------- whoami
+
+
+def test_whoami_asks_gitlab_for_the_token_user_once(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(
+        f"{API}/user",
+        json=sample("user"),
+        match=[matchers.header_matcher({"PRIVATE-TOKEN": TOKEN})],
+    )
+
+    assert forge.whoami() == "john_smith"
+    assert forge.whoami() == "john_smith"
+    assert len(api.calls) == 1
+
+
+def test_whoami_with_a_configured_bot_sends_no_request(
+    api: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    assert build(sleeps, bot="mentorship-bot").whoami() == "mentorship-bot"
+    assert len(api.calls) == 0
+
+
+# ---------------------------------------------------------------- list_issues
+
+
+def test_list_issues_sends_labels_state_and_since_as_gitlab_filters(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(
+        ISSUES,
+        json=[],
+        match=[
+            query(
+                labels="mentorship,mentorship::active",
+                state="opened",
+                updated_after="2024-03-01T12:00:00Z",
+                per_page="100",
+            )
+        ],
+    )
+    two_hours_east = timezone(timedelta(hours=2))
+
+    forge.list_issues(
+        labels=["mentorship", "mentorship::active"],
+        state=IssueState.OPEN,
+        updated_since=datetime(2024, 3, 1, 14, 0, tzinfo=two_hours_east),
+    )
+
+    assert len(api.calls) == 1
+    assert api.calls[0].request.url == (
+        f"{ISSUES}?per_page=100&state=opened&labels=mentorship%2Cmentorship%3A%3Aactive"
+        "&updated_after=2024-03-01T12%3A00%3A00Z"
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "sent"),
+    [(None, "all"), (IssueState.OPEN, "opened"), (IssueState.CLOSED, "closed")],
+)
+def test_list_issues_names_the_state_in_gitlab_words(
+    api: responses.RequestsMock, forge: GitLabForge, state: IssueState | None, sent: str
+) -> None:
+    api.get(ISSUES, json=[], match=[query(state=sent, per_page="100")])
+
+    assert forge.list_issues(state=state) == []
+    assert len(api.calls) == 1
+
+
+def test_listed_issue_is_normalised_from_gitlab_words(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(ISSUES, json=[sample("issue")])
+
+    assert forge.list_issues() == [
+        Issue(
+            number=6,
+            title="Consequatur vero maxime deserunt laboriosam est voluptas dolorem.",
+            body="Ratione dolores corrupti mollitia soluta quia.",
+            state=IssueState.OPEN,
+            author="eileen.lowe",
+            labels=("foo", "bar"),
+            assignees=("root",),
+            created_at=at("2016-01-04T15:31:51.081"),
+            updated_at=at("2016-01-04T15:31:51.081"),
+            url="http://gitlab.example.com/my-group/my-project/issues/6",
+            closed_at=None,
+            confidential=False,
+            close_reason=None,
+            tasks=TaskCounts(done=10, total=15),
+        )
+    ]
+
+
+def test_closed_confidential_issue_without_description_or_tasks(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    closed = {
+        **sample("issue"),
+        "state": "closed",
+        "closed_at": "2016-01-05T09:00:00.000+01:00",
+        "description": None,
+        "confidential": True,
+        "assignees": [],
+        "task_completion_status": None,
+    }
+    api.get(ISSUES, json=[closed])
+
+    [issue] = forge.list_issues()
+
+    assert issue.state is IssueState.CLOSED
+    assert issue.closed_at == at("2016-01-05T08:00:00")
+    assert (issue.body, issue.assignees, issue.tasks) == ("", (), None)
+    assert issue.confidential is True
+    assert issue.close_reason is None
+
+
+def test_listing_250_issues_follows_link_headers_in_3_requests(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    issues = [{**sample("issue"), "id": 1000 + n, "iid": n} for n in range(1, 251)]
+    pages = [issues[0:100], issues[100:200], issues[200:250]]
+    for page, items in enumerate(pages, start=1):
+        headers = {}
+        if page < len(pages):
+            headers["Link"] = (
+                f'<{ISSUES}?page={page + 1}&per_page=100&state=all>; rel="next", '
+                f'<{ISSUES}?page=3&per_page=100&state=all>; rel="last"'
+            )
+        params = {"state": "all", "per_page": "100"}
+        if page > 1:
+            params["page"] = str(page)
+        api.get(ISSUES, json=items, headers=headers, match=[query(**params)])
+
+    listed = forge.list_issues()
+
+    assert [issue.number for issue in listed] == list(range(1, 251))
+    assert len(api.calls) == 3
+    assert api.calls[2].request.url == f"{ISSUES}?page=3&per_page=100&state=all"
+
+
+# ---------------------------------------------------------------- list_comments
+
+
+def test_list_comments_reads_note_events_of_the_whole_project(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(
+        EVENTS,
+        json=sample("events"),
+        match=[query(action="commented", target_type="note", sort="asc", per_page="100")],
+    )
+
+    assert forge.list_comments() == [
+        Comment(
+            id=1312,
+            issue_number=377,
+            body="What an awesome day!",
+            author="root",
+            created_at=at("2015-12-04T10:33:56.698"),
+            updated_at=at("2015-12-04T10:33:56.698"),
+        )
+    ]
+    assert len(api.calls) == 1
+
+
+def test_list_comments_drops_system_notes_and_notes_on_other_noteables(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    [opened, commented] = sample("events")
+    note = commented["note"]
+
+    def event(**changes: Any) -> dict[str, Any]:
+        return {**commented, "note": {**note, **changes}}
+
+    api.get(
+        EVENTS,
+        json=[
+            opened,
+            event(id=1, system=True),
+            event(id=2, noteable_type="MergeRequest"),
+            event(id=3, noteable_type="Snippet", noteable_iid=None),
+            event(id=4),
+        ],
+    )
+
+    assert [comment.id for comment in forge.list_comments()] == [4]
+
+
+def test_list_comments_since_asks_from_the_day_before_and_drops_older_notes(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    commented = sample("events")[1]
+
+    def event(note_id: int, created: str) -> dict[str, Any]:
+        return {**commented, "note": {**commented["note"], "id": note_id, "created_at": created}}
+
+    api.get(
+        EVENTS,
+        json=[
+            event(1, "2024-02-29T23:59:59.000Z"),
+            event(2, "2024-03-01T11:59:59.999Z"),
+            event(3, "2024-03-01T12:00:00.000Z"),
+            event(4, "2024-03-02T08:00:00.000Z"),
+        ],
+        match=[
+            query(
+                action="commented",
+                target_type="note",
+                sort="asc",
+                after="2024-02-29",
+                per_page="100",
+            )
+        ],
+    )
+
+    since = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+    assert [comment.id for comment in forge.list_comments(since=since)] == [3, 4]
+    assert len(api.calls) == 1
+
+
+def test_list_comments_follows_link_headers(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    commented = sample("events")[1]
+    events = [{**commented, "note": {**commented["note"], "id": n}} for n in range(1, 151)]
+    nxt = f"{EVENTS}?action=commented&page=2&per_page=100&sort=asc&target_type=note"
+    api.get(
+        EVENTS,
+        json=events[:100],
+        headers={"Link": f'<{nxt}>; rel="next"'},
+        match=[query(action="commented", target_type="note", sort="asc", per_page="100")],
+    )
+    api.get(
+        EVENTS,
+        json=events[100:],
+        match=[query(action="commented", target_type="note", sort="asc", per_page="100", page="2")],
+    )
+
+    assert [comment.id for comment in forge.list_comments()] == list(range(1, 151))
+    assert len(api.calls) == 2
+
+
+# ---------------------------------------------------------------- list_issue_comments
+
+
+def test_list_issue_comments_reads_notes_oldest_first_without_system_notes(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(
+        f"{ISSUES}/121/notes",
+        json=sample("notes"),
+        match=[query(sort="asc", order_by="created_at", per_page="100")],
+    )
+
+    assert forge.list_issue_comments(121) == [
+        Comment(
+            id=305,
+            issue_number=121,
+            body="Text of the comment\r\n",
+            author="pipin",
+            created_at=at("2013-10-02T09:56:03"),
+            updated_at=at("2013-10-02T09:56:03"),
+        )
+    ]
+    assert len(api.calls) == 1
+
+
+# ---------------------------------------------------------------- create_issue
+
+
+def test_create_issue_looks_up_each_assignee_once_then_posts(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    jill = {**sample("users")[0], "id": 3, "username": "jill"}
+    api.get(
+        f"{API}/users", json=sample("users"), match=[query(username="jack_smith", per_page="100")]
+    )
+    api.get(f"{API}/users", json=[jill], match=[query(username="jill", per_page="100")])
+    api.post(
+        ISSUES,
+        status=201,
+        json=sample("issue"),
+        match=[
+            body(
+                {
+                    "title": "Mentorship: jack_smith and jill",
+                    "description": "Welcome\r\n- [ ] meet",
+                    "confidential": True,
+                    "labels": ["mentorship", "mentorship::active"],
+                    "assignee_ids": [2, 3],
+                }
+            )
+        ],
+    )
+    draft = Draft(
+        title="Mentorship: jack_smith and jill",
+        body="Welcome\r\n- [ ] meet",
+        labels=("mentorship", "mentorship::active"),
+        assignees=("jack_smith", "jill"),
+        confidential=True,
+    )
+
+    created = forge.create_issue(draft)
+    assert len(api.calls) == 3  # two user look-ups, one POST
+    assert [call.request.method for call in api.calls] == ["GET", "GET", "POST"]
+
+    forge.create_issue(draft)
+    assert len(api.calls) == 4  # the ids are cached: one POST
+
+    assert created.number == 6
+    assert created.state is IssueState.OPEN
+
+
+def test_create_issue_without_labels_or_assignees_posts_once(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.post(
+        ISSUES,
+        status=201,
+        json=sample("issue"),
+        match=[body({"title": "Check-in", "description": "", "confidential": False})],
+    )
+
+    forge.create_issue(Draft(title="Check-in", body=""))
+
+    assert len(api.calls) == 1
+
+
+def test_create_issue_for_an_unknown_assignee_fails_before_posting(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(f"{API}/users", json=[], match=[query(username="ghost", per_page="100")])
+
+    with pytest.raises(ForgeError) as caught:
+        forge.create_issue(Draft(title="t", body="b", assignees=("ghost",)))
+
+    assert str(caught.value) == (
+        "GET /users?username=ghost failed: no GitLab user 'ghost'; fix the handle in program.yml"
+    )
+    assert (caught.value.status, caught.value.transient) == (None, False)
+    assert len(api.calls) == 1
+
+
+# ---------------------------------------------------------------- writes
+
+
+def test_edit_issue_body_puts_the_description(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.put(f"{ISSUES}/6", json=sample("issue"), match=[body({"description": "new\r\nbody"})])
+
+    forge.edit_issue_body(6, "new\r\nbody")
+
+    assert len(api.calls) == 1
+
+
+def test_comment_posts_a_note_and_returns_it(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    note = sample("notes")[1]
+    api.post(f"{ISSUES}/121/notes", status=201, json=note, match=[body({"body": "Hello"})])
+
+    assert forge.comment(121, "Hello") == Comment(
+        id=305,
+        issue_number=121,
+        body="Text of the comment\r\n",
+        author="pipin",
+        created_at=at("2013-10-02T09:56:03"),
+        updated_at=at("2013-10-02T09:56:03"),
+    )
+    assert len(api.calls) == 1
+
+
+def test_edit_comment_puts_the_note_body(api: responses.RequestsMock, forge: GitLabForge) -> None:
+    api.put(f"{ISSUES}/121/notes/305", json=sample("notes")[1], match=[body({"body": "edited"})])
+
+    forge.edit_comment(121, 305, "edited")
+
+    assert len(api.calls) == 1
+
+
+def test_add_labels_is_one_atomic_put(api: responses.RequestsMock, forge: GitLabForge) -> None:
+    api.put(
+        f"{ISSUES}/6",
+        json=sample("issue"),
+        match=[body({"add_labels": "mentorship::active,mentorship::ending-soon"})],
+    )
+
+    forge.add_labels(6, ["mentorship::active", "mentorship::ending-soon"])
+
+    assert len(api.calls) == 1
+
+
+def test_remove_labels_is_one_atomic_put(api: responses.RequestsMock, forge: GitLabForge) -> None:
+    api.put(
+        f"{ISSUES}/6",
+        json=sample("issue"),
+        match=[body({"remove_labels": "mentorship::active,mentorship::stalled"})],
+    )
+
+    forge.remove_labels(6, ["mentorship::active", "mentorship::stalled"])
+
+    assert len(api.calls) == 1
+
+
+def test_no_labels_to_add_or_remove_sends_nothing(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    forge.add_labels(6, [])
+    forge.remove_labels(6, [])
+
+    assert len(api.calls) == 0
+
+
+@pytest.mark.parametrize("reason", list(CloseReason))
+def test_close_sends_the_close_event_whatever_the_reason(
+    api: responses.RequestsMock, forge: GitLabForge, reason: CloseReason
+) -> None:
+    api.put(
+        f"{ISSUES}/6",
+        json={**sample("issue"), "state": "closed"},
+        match=[body({"state_event": "close"})],
+    )
+
+    forge.close(6, reason)
+
+    assert len(api.calls) == 1
+
+
+# ---------------------------------------------------------------- errors
+
+FIX_401 = (
+    "the token in $GITLAB_TOKEN is missing, expired or revoked; "
+    "set $GITLAB_TOKEN to a project access token with the api scope"
+)
+FIX_403 = (
+    "the token in $GITLAB_TOKEN needs the api scope "
+    "and the Reporter role (or higher) on acme/mentoring"
+)
+FIX_404 = (
+    "not found (404 Project Not Found); check forge.project ('acme/mentoring') in program.yml "
+    "and that the token's user is a member of the project"
+)
+FIX_429 = (
+    "rate limited, and retries ran out or the wait asked for is over "
+    "forge.max_retry_wait_seconds; run again later or lower program.max_writes"
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "payload", "fix", "transient", "requests_sent"),
+    [
+        (401, {"message": "401 Unauthorized"}, FIX_401, False, 1),
+        (403, {"message": "403 Forbidden"}, FIX_403, False, 1),
+        (404, {"message": "404 Project Not Found"}, FIX_404, False, 1),
+        (410, {"message": "410 Gone"}, "GitLab rejected it: 410 Gone", False, 1),
+        (422, {"error": "labels is invalid"}, "GitLab rejected it: labels is invalid", False, 1),
+        (429, {"message": "Retry later"}, FIX_429, True, RETRIES + 1),
+        (
+            500,
+            {"message": "500 Internal Server Error"},
+            "GitLab failed (500 Internal Server Error) after retries; "
+            "usually passing, run again later",
+            True,
+            RETRIES + 1,
+        ),
+        (
+            502,
+            {"message": "502 Bad Gateway"},
+            "GitLab failed (502 Bad Gateway) after retries; usually passing, run again later",
+            True,
+            RETRIES + 1,
+        ),
+        (
+            503,
+            {"message": "503 Service Unavailable"},
+            "GitLab failed (503 Service Unavailable) after retries; "
+            "usually passing, run again later",
+            True,
+            RETRIES + 1,
+        ),
+    ],
+)
+def test_error_status_becomes_a_forge_error_naming_request_and_fix(
+    api: responses.RequestsMock,
+    forge: GitLabForge,
+    status: int,
+    payload: dict[str, str],
+    fix: str,
+    transient: bool,
+    requests_sent: int,
+) -> None:
+    api.get(ISSUES, status=status, json=payload)
+
+    with pytest.raises(ForgeError) as caught:
+        forge.list_issues()
+
+    error = caught.value
+    assert str(error) == f"GitLab answered {status} to GET /projects/acme%2Fmentoring/issues: {fix}"
+    assert (error.status, error.transient) == (status, transient)
+    assert error.request == "GET /projects/acme%2Fmentoring/issues"
+    assert len(api.calls) == requests_sent
+
+
+def test_connection_error_becomes_a_transient_forge_error(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(ISSUES, body=requests.ConnectionError("Connection refused"))
+
+    with pytest.raises(ForgeError) as caught:
+        forge.list_issues()
+
+    assert str(caught.value) == (
+        "GET /projects/acme%2Fmentoring/issues failed: could not reach https://gitlab.example.com "
+        "(ConnectionError: Connection refused); check forge.url and the network, then run again"
+    )
+    assert (caught.value.status, caught.value.transient) == (None, True)
+
+
+def test_server_error_on_a_post_is_not_repeated(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.post(f"{ISSUES}/6/notes", status=503, json={"message": "503 Service Unavailable"})
+
+    with pytest.raises(ForgeError) as caught:
+        forge.comment(6, "Hello")
+
+    assert caught.value.status == 503
+    assert caught.value.transient is True
+    assert len(api.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "request_text", "operation"),
+    [
+        ("GET", f"{API}/user", "GET /user", lambda f: f.whoami()),
+        ("GET", EVENTS, "GET /projects/acme%2Fmentoring/events", lambda f: f.list_comments()),
+        (
+            "GET",
+            f"{ISSUES}/6/notes",
+            "GET /projects/acme%2Fmentoring/issues/6/notes",
+            lambda f: f.list_issue_comments(6),
+        ),
+        (
+            "GET",
+            f"{API}/users",
+            "GET /users?username=jill",
+            lambda f: f.create_issue(Draft("t", "b", assignees=("jill",))),
+        ),
+        (
+            "POST",
+            ISSUES,
+            "POST /projects/acme%2Fmentoring/issues",
+            lambda f: f.create_issue(Draft("t", "b")),
+        ),
+        (
+            "PUT",
+            f"{ISSUES}/6",
+            "PUT /projects/acme%2Fmentoring/issues/6",
+            lambda f: f.edit_issue_body(6, "b"),
+        ),
+        (
+            "POST",
+            f"{ISSUES}/6/notes",
+            "POST /projects/acme%2Fmentoring/issues/6/notes",
+            lambda f: f.comment(6, "b"),
+        ),
+        (
+            "PUT",
+            f"{ISSUES}/6/notes/9",
+            "PUT /projects/acme%2Fmentoring/issues/6/notes/9",
+            lambda f: f.edit_comment(6, 9, "b"),
+        ),
+        (
+            "PUT",
+            f"{ISSUES}/6",
+            "PUT /projects/acme%2Fmentoring/issues/6",
+            lambda f: f.add_labels(6, ["a"]),
+        ),
+        (
+            "PUT",
+            f"{ISSUES}/6",
+            "PUT /projects/acme%2Fmentoring/issues/6",
+            lambda f: f.remove_labels(6, ["a"]),
+        ),
+        (
+            "PUT",
+            f"{ISSUES}/6",
+            "PUT /projects/acme%2Fmentoring/issues/6",
+            lambda f: f.close(6, CloseReason.COMPLETED),
+        ),
+    ],
+    ids=[
+        "whoami",
+        "list_comments",
+        "list_issue_comments",
+        "create_issue-user_lookup",
+        "create_issue",
+        "edit_issue_body",
+        "comment",
+        "edit_comment",
+        "add_labels",
+        "remove_labels",
+        "close",
+    ],
+)
+def test_every_operation_names_its_request_in_the_error(
+    api: responses.RequestsMock,
+    forge: GitLabForge,
+    method: str,
+    url: str,
+    request_text: str,
+    operation: Callable[[GitLabForge], object],
+) -> None:
+    api.add(method, url, status=403, json={"message": "403 Forbidden"})
+
+    with pytest.raises(ForgeError) as caught:
+        operation(forge)
+
+    assert str(caught.value) == f"GitLab answered 403 to {request_text}: {FIX_403}"
+    assert caught.value.request == request_text
+    assert len(api.calls) == 1
