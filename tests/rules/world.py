@@ -1,0 +1,132 @@
+"""A small program and hand-built forge observations for planning tests."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from automation import markers
+from automation.actions import Action
+from automation.config import Program, parse_program
+from automation.model import Comment, Issue, IssueState
+from automation.observe import Observed, lookback_days, snapshot, start_of_day
+from automation.rules import plan
+from automation.rules.pair import Pair
+from automation.templates import Templates
+
+BOT = "mentorship-bot"
+START = date(2026, 1, 5)  # a Monday; planned end 2026-07-05, midpoint 2026-04-05
+PAIR = "alice--bob--2026-01-05"
+
+ROSTER = """\
+program:
+  name: Test program
+  checkin_style: {style}
+forge:
+  kind: gitlab
+  project: acme/mentoring
+  bot: mentorship-bot
+people:
+  - {{handle: alice, name: Alice, roles: [mentor]}}
+  - {{handle: bob, name: Bob, roles: [mentee]{away}}}
+pairings:
+  - mentor: alice
+    mentee: bob
+    start: 2026-01-05
+{extra}"""
+
+
+def program(style: str = "issue", extra: str = "", away: str = "") -> Program:
+    text = ROSTER.format(
+        style=style,
+        extra=textwrap.indent(textwrap.dedent(extra), "    "),
+        away=f", away_until: {away}" if away else "",
+    )
+    return parse_program(text, Path("program.yml"))
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return datetime.combine(day, time(hour), UTC)
+
+
+def issue(
+    number: int,
+    key: str | None,
+    *,
+    labels: Iterable[str] = (),
+    state: IssueState = IssueState.OPEN,
+    body: str = "",
+    author: str = BOT,
+    created: date = START,
+) -> Issue:
+    text = markers.append(body, key) if key else body
+    return Issue(
+        number=number,
+        title=f"issue {number}",
+        body=text,
+        state=state,
+        author=author,
+        labels=tuple(labels),
+        assignees=("bob", "alice"),
+        created_at=at(created),
+        updated_at=at(created),
+        url=f"https://gitlab.example/acme/mentoring/-/issues/{number}",
+    )
+
+
+def pairing_issue(**kwargs: object) -> Issue:
+    kwargs.setdefault("labels", ("mentorship", "mentorship::active"))
+    return issue(1, f"pair/{PAIR}/pairing", **kwargs)  # type: ignore[arg-type]
+
+
+def comment(
+    number: int, author: str, day: date, key: str | None = None, body: str = "hi"
+) -> Comment:
+    text = markers.append(body, key) if key else body
+    return Comment(
+        id=hash((number, author, day, key)) & 0xFFFF,
+        issue_number=number,
+        body=text,
+        author=author,
+        created_at=at(day),
+        updated_at=at(day),
+    )
+
+
+def observed_on(
+    today: date, issues: Iterable[Issue], comments: Iterable[Comment], roster: Program
+) -> Observed:
+    window = start_of_day(today - timedelta(days=lookback_days(roster)), roster.program.timezone)
+    return snapshot(roster, BOT, issues, comments, window)
+
+
+def plan_on(
+    today: date,
+    issues: Iterable[Issue] = (),
+    comments: Iterable[Comment] = (),
+    roster: Program | None = None,
+) -> list[Action]:
+    """The whole plan of the day."""
+    roster = roster or program()
+    return plan(roster, observed_on(today, issues, comments, roster), today, Templates())
+
+
+def pair_on(
+    today: date,
+    issues: Iterable[Issue] = (),
+    comments: Iterable[Comment] = (),
+    roster: Program | None = None,
+) -> Pair:
+    """The pairing as one planner sees it."""
+    roster = roster or program()
+    observed = observed_on(today, issues, comments, roster)
+    return Pair(roster, roster.pairings[0], today, observed, Templates())
+
+
+def lines(actions: Iterable[Action]) -> list[str]:
+    return [
+        f"{a.describe()} [{a.key}]" + (f" after {','.join(a.after)}" if a.after else "")
+        for a in actions
+    ]
