@@ -64,7 +64,7 @@ class PostComment:
     kind: str = field(default="comment", init=False)
 
     def describe(self) -> str:
-        return f"comment on {self.target}: {self.key.rsplit('/', 1)[-1]}"
+        return f"comment on {self.target}: {_what(self.key)}"
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,12 @@ class CloseIssue:
 
 
 Action = OpenIssue | PostComment | EditComment | Relabel | CloseIssue
+
+
+def _what(key: str) -> str:
+    """`pair/ID/quiet/2026-03-20` -> `quiet/2026-03-20`."""
+    parts = key.split("/")
+    return "/".join(parts[2:]) if parts[0] == "pair" and len(parts) > 2 else key
 
 
 def to_json(action: Action) -> dict[str, Any]:

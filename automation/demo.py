@@ -18,7 +18,7 @@ from typing import Literal
 from automation import markers
 from automation.actions import Action, Status
 from automation.checklist import Dialect, parse
-from automation.config import Program, load_program
+from automation.config import ForgeSettings, Program, load_program
 from automation.forge import Forge, RetryPolicy, connect
 from automation.model import Issue, IssueState
 from automation.nightly import run_day, templates_for
@@ -132,13 +132,11 @@ def run_demo(
         settings = program.forge.model_copy(update={"url": sandbox.url})
         fast = RetryPolicy(retries=2, backoff=0.01)
         bot = connect(settings, {}, fast)
-        people = {
-            p.handle: connect(settings, {"SANDBOX_TOKEN": p.handle}, fast) for p in program.people
-        }
+        cast = Cast.connect(program, settings, fast)
         last = max(tended_until(p, program) for p in program.pairings)
         day = FIRST_DAY
         while day <= last:
-            _night(sandbox, program, config, bot, people, day, journal)
+            _night(sandbox, program, config, bot, cast, day, journal)
             if day.weekday() == 6:
                 echo(_weekly_line(program, day, journal))
             day += timedelta(days=1)
@@ -162,13 +160,13 @@ def _night(
     program: Program,
     config: Path,
     bot: Forge,
-    people: dict[str, Forge],
+    cast: Cast,
     day: date,
     journal: Journal,
 ) -> None:
-    # Daytime: people work on their pairings; at 02:00 the next night the job runs.
+    # Daytime: people work on their pairings; late in the evening the nightly job runs.
     sandbox.set_clock(datetime.combine(day, time(10), UTC))
-    _daytime(program, bot, people, day)
+    cast.daytime(day)
     sandbox.set_clock(datetime.combine(day, time(23, 30), UTC))
     report = run_day(bot, program, day, templates_for(config), force=True)
     journal.nights += 1
@@ -184,36 +182,67 @@ def _event(action: Action) -> str:
     return action.describe()
 
 
-def _daytime(program: Program, bot: Forge, people: dict[str, Forge], day: date) -> None:
-    issues = bot.list_issues(labels=[program.program.label_prefix], state=IssueState.OPEN)
-    checkins = bot.list_issues(
-        labels=[f"{program.program.label_prefix}-check-in"], state=IssueState.OPEN
-    )
-    by_key = {key: i for i in issues + checkins if (key := _key(i)) is not None}
-    for pairing in program.pairings:
-        pairing_issue = by_key.get(f"pair/{pairing.id}/pairing")
-        if pairing_issue is None:
-            continue
-        age = (day - pairing.start).days
-        mentee, mentor = people[pairing.mentee], people[pairing.mentor]
-        quiet = pairing.mentee in QUIET and age > 20
-        if quiet:
-            continue
-        if age == 2:
-            mentee.comment(pairing_issue.number, "Coffee chat done, first meeting booked!")
-            mentee.edit_issue_body(
-                pairing_issue.number, _with_goals(pairing_issue.body, pairing.mentee, pairing.start)
+@dataclass(frozen=True)
+class Cast:
+    """The program's people, scripted: each acts through its own account on the forge.
+
+    Mentees write their goals on day 2, tick a step every nine days and comment on each
+    new check-in; mentors answer. Mentees in `quiet` stop after three weeks.
+    """
+
+    program: Program
+    bot: Forge
+    people: dict[str, Forge]
+    quiet: frozenset[str] = frozenset(QUIET)
+
+    @classmethod
+    def connect(cls, program: Program, settings: ForgeSettings, policy: RetryPolicy) -> Cast:
+        """Everyone logged in to the sandbox as themselves (a sandbox token is a login)."""
+        people = {
+            p.handle: connect(settings, {"SANDBOX_TOKEN": p.handle}, policy) for p in program.people
+        }
+        return cls(program, connect(settings, {}, policy), people)
+
+    def daytime(self, day: date) -> None:
+        prefix = self.program.program.label_prefix
+        issues = self.bot.list_issues(labels=[prefix], state=IssueState.OPEN)
+        issues += self.bot.list_issues(labels=[f"{prefix}-check-in"], state=IssueState.OPEN)
+        by_key = {key: i for i in issues if (key := _key(i)) is not None}
+        for pairing in self.program.pairings:
+            pairing_issue = by_key.get(f"pair/{pairing.id}/pairing")
+            age = (day - pairing.start).days
+            if pairing_issue is None or (pairing.mentee in self.quiet and age > 20):
+                continue
+            checkin = next(
+                (i for k, i in by_key.items() if k.startswith(f"pair/{pairing.id}/checkin/")),
+                None,
             )
+            self._act(
+                pairing.mentee, pairing.mentor, pairing.start, age, pairing_issue, checkin, day
+            )
+
+    def _act(
+        self,
+        mentee_handle: str,
+        mentor_handle: str,
+        start: date,
+        age: int,
+        pairing_issue: Issue,
+        checkin: Issue | None,
+        day: date,
+    ) -> None:
+        mentee, mentor = self.people[mentee_handle], self.people[mentor_handle]
+        number = pairing_issue.number
+        if age == 2:
+            mentee.comment(number, "Coffee chat done, first meeting booked!")
+            mentee.edit_issue_body(number, _with_goals(pairing_issue.body, mentee_handle, start))
         if age == 3:
-            mentor.comment(pairing_issue.number, "Great goals. Let's start with the first one.")
+            mentor.comment(number, "Great goals. Let's start with the first one.")
         if age > 3 and age % 9 == 0:
             ticked = _tick(pairing_issue.body)
             if ticked != pairing_issue.body:
-                mentee.edit_issue_body(pairing_issue.number, ticked)
-                mentee.comment(pairing_issue.number, "Ticked off another step this week.")
-        checkin = next(
-            (i for k, i in by_key.items() if k.startswith(f"pair/{pairing.id}/checkin/")), None
-        )
+                mentee.edit_issue_body(number, ticked)
+                mentee.comment(number, "Ticked off another step this week.")
         if checkin is not None and (day - checkin.created_at.date()).days == 1:
             mentee.comment(checkin.number, "Wins: shipped my first change. Blocker: none.")
             mentor.comment(checkin.number, "Nice work! Bring the draft next time.")

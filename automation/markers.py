@@ -49,6 +49,10 @@ def find(body: str) -> Marker | None:
     return None
 
 
-def append(body: str, key: str, **attrs: str) -> str:
-    """`body` with the marker on its own last line."""
-    return f"{body.rstrip()}\n\n{mark(key, **attrs)}\n"
+def attach(body: str, key: str, **attrs: str) -> str:
+    """`body` with the marker on its own first line.
+
+    First, not last: people edit their goals at the end of the pairing issue, and an edit
+    that replaces the last section must not take the marker with it.
+    """
+    return f"{mark(key, **attrs)}\n{body}"

@@ -117,7 +117,7 @@ class Pair:
         merged = tuple(dict.fromkeys((*labels, *draft.labels)))
         return Draft(
             title=draft.title,
-            body=markers.append(draft.body, key),
+            body=markers.attach(draft.body, key),
             labels=merged,
             assignees=draft.assignees,
             confidential=draft.confidential,
@@ -125,7 +125,7 @@ class Pair:
 
     def text(self, template: str, key: str, **extra: Any) -> str:
         """A comment from a template, with the marker appended."""
-        return markers.append(self.templates.comment(template, self.context(**extra)), key)
+        return markers.attach(self.templates.comment(template, self.context(**extra)), key)
 
     def within(self, day: date, days: int) -> bool:
         """Today is `day` or up to `days` - 1 days after it."""

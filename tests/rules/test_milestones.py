@@ -51,7 +51,7 @@ def test_extension_comment_and_label_then_quiet() -> None:
         f"label #1 +mentorship-extended [pair/{PAIR}/pairing/labels]"
     ]
     assert lines(milestones.plan(pair)) == [
-        f"comment on #1: 2026-09-01 [pair/{PAIR}/extended/2026-09-01]"
+        f"comment on #1: extended/2026-09-01 [pair/{PAIR}/extended/2026-09-01]"
     ]
     labelled = pairing_issue(labels=("mentorship", "mentorship::active", "mentorship-extended"))
     after = pair_on(day, [labelled], talking(day), program(extra=EXTENDED))

@@ -41,7 +41,7 @@ def test_quiet_nudge_after_fourteen_days_without_the_pair() -> None:
     met = [comment(1, "bob", day(3))]
     assert nudges.plan(pair_on(day(16), [pairing_issue()], met)) == []
     assert lines(nudges.plan(pair_on(day(17), [pairing_issue()], met))) == [
-        f"comment on #1: 2026-01-08 [pair/{PAIR}/quiet/2026-01-08]"
+        f"comment on #1: quiet/2026-01-08 [pair/{PAIR}/quiet/2026-01-08]"
     ]
 
 

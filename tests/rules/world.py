@@ -61,7 +61,7 @@ def issue(
     author: str = BOT,
     created: date = START,
 ) -> Issue:
-    text = markers.append(body, key) if key else body
+    text = markers.attach(body, key) if key else body
     return Issue(
         number=number,
         title=f"issue {number}",
@@ -84,7 +84,7 @@ def pairing_issue(**kwargs: object) -> Issue:
 def comment(
     number: int, author: str, day: date, key: str | None = None, body: str = "hi"
 ) -> Comment:
-    text = markers.append(body, key) if key else body
+    text = markers.attach(body, key) if key else body
     return Comment(
         id=hash((number, author, day, key)) & 0xFFFF,
         issue_number=number,
