@@ -9,13 +9,14 @@ from __future__ import annotations
 from automation.sandbox.app import SandboxApp
 from automation.sandbox.client import SandboxAdmin, SandboxError
 from automation.sandbox.server import RunningSandbox, serve, start
-from automation.sandbox.store import Store
+from automation.sandbox.store import StateFormatError, Store
 
 __all__ = [
     "RunningSandbox",
     "SandboxAdmin",
     "SandboxApp",
     "SandboxError",
+    "StateFormatError",
     "Store",
     "serve",
     "start",

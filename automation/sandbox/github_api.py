@@ -264,16 +264,28 @@ def list_issues(call: Call) -> Response:
     labels = tuple(
         name.strip() for name in (call.request.arg("labels") or "").split(",") if name.strip()
     )
+    assignee = call.request.arg("assignee")
     query = IssueQuery(
         state=None if state == "all" else State(state),
         labels=labels,
         updated_after=_since(call, "Issue"),
+        author_id=_login_filter(call, call.request.arg("creator")),
+        assignee_id=None if assignee in ("*", "none") else _login_filter(call, assignee),
+        assigned={"*": True, "none": False}.get(assignee or ""),
         sort={"created": SortKey.CREATED, "updated": SortKey.UPDATED}.get(sort, SortKey.COMMENTS),
         ascending=direction == "asc",
     )
     page = paging(call.request, 30, 100)
     issues, total = call.store.list_issues(repo, query, page.window)
     return _paged(call, _view(call, repo).issues(issues), page.page, page.per_page, total)
+
+
+def _login_filter(call: Call, login: str | None) -> int | None:
+    if not login:
+        return None
+    user = call.store.find_user(login)
+    # an unknown login matches nobody rather than being ignored
+    return -1 if user is None else user.id
 
 
 def get_issue(call: Call) -> Response:

@@ -287,14 +287,14 @@ def get_project(call: Call) -> Response:
 def list_issues(call: Call) -> Response:
     project = _project(call)
     params = _params(call)
-    query = _issue_query(params)
+    query = _issue_query(call, params)
     page = paging(call.request, 20, 100)
     issues, total = call.store.list_issues(project, query, page.window)
     payload = _view(call).issues(project, issues)
     return _paged(call, payload, page.page, page.per_page, total)
 
 
-def _issue_query(params: Mapping[str, Any]) -> IssueQuery:
+def _issue_query(call: Call, params: Mapping[str, Any]) -> IssueQuery:
     state = _choice(params, "state", ("opened", "closed", "all"), "all")
     labels = _names(params.get("labels"))
     special = {name.lower() for name in labels} & {"none", "any", "no+label", "no label"}
@@ -310,9 +310,37 @@ def _issue_query(params: Mapping[str, Any]) -> IssueQuery:
         created_before=_instant(params, "created_before"),
         updated_after=_instant(params, "updated_after"),
         updated_before=_instant(params, "updated_before"),
+        numbers=_ids(params, "iids") or (),
+        author_id=_person(call, params, "author_id", "author_username"),
+        assignee_id=_person(call, params, "assignee_id", "assignee_username"),
+        assigned=_anyone(params.get("assignee_id")),
+        confidential=_flag(params, "confidential"),
         sort=SortKey(_choice(params, "order_by", ("created_at", "updated_at"), "created_at")),
         ascending=_choice(params, "sort", ("asc", "desc"), "desc") == "asc",
     )
+
+
+def _person(call: Call, params: Mapping[str, Any], id_name: str, login_name: str) -> int | None:
+    """A user filter given by id or username; an unknown username matches nobody."""
+    login = params.get(login_name)
+    if isinstance(login, list):  # assignee_username is an array parameter
+        login = login[0] if login else None
+    if login is not None:
+        user = call.store.find_user(str(login))
+        return -1 if user is None else user.id
+    value = _text(params, id_name)
+    if value is None or _anyone(value) is not None:
+        return None
+    try:
+        return int(value)
+    except ValueError as error:
+        raise _bad_param(f"{id_name} is invalid") from error
+
+
+def _anyone(value: Any) -> bool | None:
+    """GitLab's `None`/`Any` user filters: True for anyone at all, False for nobody."""
+    text = str(value).lower() if value is not None else ""
+    return {"any": True, "none": False}.get(text)
 
 
 def get_issue(call: Call) -> Response:

@@ -7,7 +7,6 @@ import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from automation.checklist import Dialect, parse
 from automation.sandbox.clock import gitlab_time
 from automation.sandbox.records import (
     Comment,
@@ -177,7 +176,6 @@ class GitLabView:
         assignees: list[User],
         people: Mapping[int, User],
     ) -> dict[str, Any]:
-        tasks = parse(issue.body or "", Dialect.GITLAB)
         api = f"{self.api}/projects/{project.id}"
         assignee_json = [self.user(user) for user in assignees]
         closed_by = people.get(issue.closed_by) if issue.closed_by is not None else None
@@ -213,8 +211,11 @@ class GitLabView:
                 "human_time_estimate": None,
                 "human_total_time_spent": None,
             },
-            "task_completion_status": {"count": tasks.total, "completed_count": tasks.done},
-            "has_tasks": tasks.total > 0,
+            "task_completion_status": {
+                "count": issue.tasks_total,
+                "completed_count": issue.tasks_done,
+            },
+            "has_tasks": issue.tasks_total > 0,
             "_links": {
                 "self": f"{api}/issues/{issue.number}",
                 "notes": f"{api}/issues/{issue.number}/notes",
@@ -234,8 +235,10 @@ class GitLabView:
             "imported_from": "none",
             "service_desk_reply_to": None,
         }
-        if tasks.total:
-            rendered["task_status"] = f"{tasks.done} of {tasks.total} checklist items completed"
+        if issue.tasks_total:
+            rendered["task_status"] = (
+                f"{issue.tasks_done} of {issue.tasks_total} checklist items completed"
+            )
         return rendered
 
     def notes(self, notes: Sequence[Comment]) -> list[dict[str, Any]]:

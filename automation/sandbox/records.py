@@ -56,6 +56,10 @@ class Issue:
     updated_at: int
     closed_at: int | None
     closed_by: int | None
+    # checklist items by GitLab's rules, counted when the body is written (as GitLab caches
+    # its rendered markdown) rather than on every read; zero on GitHub, which has no such field
+    tasks_total: int = 0
+    tasks_done: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,11 @@ class IssueQuery:
     created_before: int | None = None
     updated_after: int | None = None
     updated_before: int | None = None
+    numbers: tuple[int, ...] = ()  # GitLab iids; empty means any
+    author_id: int | None = None
+    assignee_id: int | None = None
+    assigned: bool | None = None  # True: anyone assigned; False: nobody
+    confidential: bool | None = None
     sort: SortKey = SortKey.CREATED
     ascending: bool = False
 

@@ -7,8 +7,10 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
+from automation.checklist import Dialect, parse
 from automation.sandbox.clock import real_now_ms
 from automation.sandbox.records import (
     Comment,
@@ -27,6 +29,8 @@ from automation.sandbox.records import (
     Window,
 )
 
+# Bumped whenever _SCHEMA changes shape; a state file in another format is refused, not guessed at.
+SCHEMA_VERSION = 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
@@ -39,7 +43,8 @@ CREATE TABLE IF NOT EXISTS issues (
     title TEXT NOT NULL, body TEXT, state TEXT NOT NULL, state_reason TEXT,
     author_id INTEGER NOT NULL, confidential INTEGER NOT NULL, comments INTEGER NOT NULL,
     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-    closed_at INTEGER, closed_by INTEGER, UNIQUE (project_id, number));
+    closed_at INTEGER, closed_by INTEGER, tasks_total INTEGER NOT NULL,
+    tasks_done INTEGER NOT NULL, UNIQUE (project_id, number));
 CREATE INDEX IF NOT EXISTS issues_by_created ON issues (project_id, created_at);
 CREATE INDEX IF NOT EXISTS issues_by_updated ON issues (project_id, updated_at);
 CREATE TABLE IF NOT EXISTS labels (
@@ -81,7 +86,8 @@ _TABLES = (
 
 _ISSUE_COLUMNS = (
     "i.id, i.project_id, i.number, i.title, i.body, i.state, i.state_reason, i.author_id, "
-    "i.confidential, i.comments, i.created_at, i.updated_at, i.closed_at, i.closed_by"
+    "i.confidential, i.comments, i.created_at, i.updated_at, i.closed_at, i.closed_by, "
+    "i.tasks_total, i.tasks_done"
 )
 _COMMENT_COLUMNS = (
     "c.id, c.project_id, c.issue_id, i.number, c.author_id, c.body, c.system, "
@@ -95,6 +101,18 @@ _EVENT_COLUMNS = (
 # Labels GitLab creates on the fly get its default colour; GitHub's get its pale grey.
 _DEFAULT_COLOR = {Flavour.GITLAB: "#6699cc", Flavour.GITHUB: "ededed"}
 _CLOCK_KEY = "clock_frozen_ms"
+
+
+class StateFormatError(RuntimeError):
+    """The state file was written by a sandbox with a different schema."""
+
+
+def task_counts(flavour: Flavour, body: str | None) -> tuple[int, int]:
+    """(items, checked items) of a body's task lists, as GitLab counts them."""
+    if flavour is not Flavour.GITLAB or not body:
+        return 0, 0
+    checklist = parse(body, Dialect.GITLAB)
+    return checklist.total, checklist.done
 
 
 def label_key(flavour: Flavour, name: str) -> str:
@@ -118,6 +136,8 @@ def _issue(row: Sequence[Any]) -> Issue:
         updated_at=row[11],
         closed_at=row[12],
         closed_by=row[13],
+        tasks_total=row[14],
+        tasks_done=row[15],
     )
 
 
@@ -187,8 +207,20 @@ class Store:
             self._conn.execute("PRAGMA journal_mode=WAL")
         # A sandbox trades durability on power loss for speed: one fsync per checkpoint.
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(_SCHEMA)
+        self._prepare_schema()
         self._frozen_ms = self._load_clock()
+
+    def _prepare_schema(self) -> None:
+        tables = self._one("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")[0]
+        version = self._one("PRAGMA user_version")[0]
+        if tables and version != SCHEMA_VERSION:
+            self._conn.close()
+            raise StateFormatError(
+                f"{self.path} holds sandbox state in format {version}; this sandbox reads "
+                f"format {SCHEMA_VERSION}. Delete the file (or pick another) to start afresh."
+            )
+        self._conn.executescript(_SCHEMA)
+        self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         with self._lock:
@@ -453,11 +485,12 @@ class Store:
                 (project.id,),
             )
             number = int(row[0])
+            tasks = task_counts(project.flavour, body)
             issue_id = self._insert(
                 "INSERT INTO issues (project_id, number, title, body, state, state_reason,"
-                " author_id, confidential, comments, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, 0, ?, ?)",
-                (project.id, number, title, body, author.id, int(confidential), now, now),
+                " author_id, confidential, comments, created_at, updated_at, tasks_total,"
+                " tasks_done) VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, 0, ?, ?, ?, ?)",
+                (project.id, number, title, body, author.id, int(confidential), now, now, *tasks),
             )
             self._set_issue_labels(issue_id, self.ensure_labels(project, labels))
             self._set_assignees(issue_id, assignee_ids)
@@ -476,6 +509,7 @@ class Store:
                 now,
                 None,
                 None,
+                *tasks,
             )
 
     def issue(self, project: Project, number: int) -> Issue | None:
@@ -493,35 +527,10 @@ class Store:
         self, project: Project, query: IssueQuery, window: Window
     ) -> tuple[list[Issue], int]:
         """One page of the project's issues matching `query`, and how many match in all."""
-        where = ["i.project_id = ?"]
-        args: list[Any] = [project.id]
-        if query.state is not None:
-            where.append("i.state = ?")
-            args.append(query.state.value)
-        for name in query.labels:
-            label = self.find_label(project, name)
-            if label is None:
-                return [], 0
-            where.append(
-                "EXISTS (SELECT 1 FROM issue_labels il"
-                " WHERE il.issue_id = i.id AND il.label_id = ?)"
-            )
-            args.append(label.id)
-        if query.any_label is not None:
-            negation = "" if query.any_label else "NOT "
-            where.append(
-                f"{negation}EXISTS (SELECT 1 FROM issue_labels il WHERE il.issue_id = i.id)"
-            )
-        for column, operator, bound in (
-            ("created_at", ">=", query.created_after),
-            ("created_at", "<=", query.created_before),
-            ("updated_at", ">=", query.updated_after),
-            ("updated_at", "<=", query.updated_before),
-        ):
-            if bound is not None:
-                where.append(f"i.{column} {operator} ?")
-                args.append(bound)
-        condition = " AND ".join(where)
+        found = self._issue_conditions(project, query)
+        if found is None:
+            return [], 0
+        condition, args = " AND ".join(found[0]), found[1]
         total = int(self._one(f"SELECT COUNT(*) FROM issues i WHERE {condition}", args)[0])
         direction = "ASC" if query.ascending else "DESC"
         rows = self._all(
@@ -530,6 +539,50 @@ class Store:
             [*args, window.limit, window.offset],
         )
         return [_issue(row) for row in rows], total
+
+    def _issue_conditions(
+        self, project: Project, query: IssueQuery
+    ) -> tuple[list[str], list[Any]] | None:
+        """SQL conditions and arguments for `query`; None when nothing can match."""
+        where = ["i.project_id = ?"]
+        args: list[Any] = [project.id]
+        label_ids = []
+        for name in query.labels:
+            label = self.find_label(project, name)
+            if label is None:
+                return None
+            label_ids.append(label.id)
+        has_label = "EXISTS (SELECT 1 FROM issue_labels il WHERE il.issue_id = i.id"
+        has_assignee = "EXISTS (SELECT 1 FROM issue_assignees a WHERE a.issue_id = i.id"
+        optional: list[tuple[str, Sequence[Any], bool]] = [
+            ("i.state = ?", [query.state], query.state is not None),
+            *((f"{has_label} AND il.label_id = ?)", [x], True) for x in label_ids),
+            (f"{has_label})", [], query.any_label is True),
+            (f"NOT {has_label})", [], query.any_label is False),
+            ("i.created_at >= ?", [query.created_after], query.created_after is not None),
+            ("i.created_at <= ?", [query.created_before], query.created_before is not None),
+            ("i.updated_at >= ?", [query.updated_after], query.updated_after is not None),
+            ("i.updated_at <= ?", [query.updated_before], query.updated_before is not None),
+            (
+                f"i.number IN ({_placeholders(len(query.numbers))})",
+                query.numbers,
+                bool(query.numbers),
+            ),
+            ("i.author_id = ?", [query.author_id], query.author_id is not None),
+            (
+                f"{has_assignee} AND a.user_id = ?)",
+                [query.assignee_id],
+                query.assignee_id is not None,
+            ),
+            (f"{has_assignee})", [], query.assigned is True),
+            (f"NOT {has_assignee})", [], query.assigned is False),
+            ("i.confidential = ?", [query.confidential], query.confidential is not None),
+        ]
+        for sql, values, applies in optional:
+            if applies:
+                where.append(sql)
+                args.extend(values)
+        return where, args
 
     def edit_issue(
         self, project: Project, issue: Issue, actor: User, edit: IssueEdit
@@ -553,7 +606,7 @@ class Store:
                 return changes
             if before_ids != after_ids:
                 self._set_issue_labels(issue.id, labels_after)
-            after = self._touch_issue(fields)
+            after = self._touch_issue(project, fields, body_changed=issue.body != fields.body)
             return IssueChanges(
                 before=issue,
                 after=after,
@@ -596,25 +649,24 @@ class Store:
             closed_by = actor.id if closing else None
         if edit.state_reason is not None:
             reason = edit.state_reason
-        return Issue(
-            id=issue.id,
-            project_id=issue.project_id,
-            number=issue.number,
+        return replace(
+            issue,
             title=issue.title if edit.title is None else edit.title,
             body=issue.body if edit.body is None else edit.body,
             state=state,
             state_reason=reason,
-            author_id=issue.author_id,
             confidential=issue.confidential if edit.confidential is None else edit.confidential,
-            comments=issue.comments,
-            created_at=issue.created_at,
-            updated_at=issue.updated_at,
             closed_at=closed_at,
             closed_by=closed_by,
         )
 
-    def _touch_issue(self, issue: Issue) -> Issue:
+    def _touch_issue(self, project: Project, issue: Issue, *, body_changed: bool) -> Issue:
         now = self.now()
+        if body_changed:
+            self._conn.execute(
+                "UPDATE issues SET tasks_total = ?, tasks_done = ? WHERE id = ?",
+                (*task_counts(project.flavour, issue.body), issue.id),
+            )
         self._conn.execute(
             "UPDATE issues SET title = ?, body = ?, state = ?, state_reason = ?, confidential = ?,"
             " updated_at = ?, closed_at = ?, closed_by = ? WHERE id = ?",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.client
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -328,3 +330,31 @@ def test_head_requests_count_as_reads(sandbox: RunningSandbox, path: str) -> Non
     assert response.content == b""
     counts: dict[str, Any] = sandbox.request_counts()
     assert (counts["reads"], counts["writes"]) == (1, 0)
+
+
+def test_serve_announces_its_url_keeps_state_and_logs_nothing(tmp_path: Path) -> None:
+    state = tmp_path / "served.sqlite"
+    script = (
+        "import sys\n"
+        "from automation.sandbox import serve\n"
+        "serve(port=0, state=sys.argv[1], on_ready=lambda url: print(url, flush=True))\n"
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-c", script, str(state)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        gl = gitlab_client(url)
+        gl.projects.get("acme/served", lazy=True).issues.create({"title": "t"})
+        gl.auth()
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=10)
+
+    assert url.startswith("http://127.0.0.1:")
+    assert errors == ""
+    assert state.exists()

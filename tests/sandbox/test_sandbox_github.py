@@ -175,6 +175,20 @@ def test_since_keeps_issues_updated_at_or_after_it(
     assert bumped == ["new", "newest", "old"]
 
 
+def test_creator_and_assignee_filters(github_as: Any, repo: Repository, path: str) -> None:
+    repo.create_issue("assigned", assignees=["gh-mentee"])
+    github_as("gh-author").get_repo(path).create_issue("by author")
+
+    def titles(**filters: Any) -> list[str]:
+        return [i.title for i in repo.get_issues(**filters)]
+
+    assert titles(creator="gh-author") == ["by author"]
+    assert titles(assignee="gh-mentee") == ["assigned"]
+    assert titles(assignee="none") == ["by author"]
+    assert titles(assignee="*") == ["assigned"]
+    assert titles(creator="no-such-login") == []
+
+
 def test_sort_by_created_ascending(repo: Repository) -> None:
     for title in ("a", "b", "c"):
         repo.create_issue(title)

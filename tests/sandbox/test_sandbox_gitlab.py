@@ -169,6 +169,28 @@ def test_labels_none_and_any_select_unlabelled_and_labelled(project: Project) ->
     assert [i.title for i in project.issues.list(labels="Any", get_all=True)] == ["labelled"]
 
 
+def test_author_assignee_iids_and_confidential_filters(
+    gl: gitlab.Gitlab, gitlab_as: Any, path: str, project: Project
+) -> None:
+    mentee = gl.users.list(username="filter-mentee")[0]
+    project.issues.create({"title": "assigned", "assignee_ids": [mentee.id]})
+    gitlab_as("filter-author").projects.get(path, lazy=True).issues.create(
+        {"title": "by author", "confidential": True}
+    )
+
+    def titles(**filters: Any) -> list[str]:
+        return [i.title for i in project.issues.list(get_all=True, **filters)]
+
+    assert titles(author_username="filter-author") == ["by author"]
+    assert titles(author_username="nobody-at-all") == []
+    assert titles(assignee_id=mentee.id) == ["assigned"]
+    assert titles(assignee_username="filter-mentee") == ["assigned"]
+    assert titles(assignee_id="None") == ["by author"]
+    assert titles(assignee_id="Any") == ["assigned"]
+    assert titles(iids=[2]) == ["by author"]
+    assert titles(confidential=True) == ["by author"]
+
+
 def test_state_filter_defaults_to_all(project: Project) -> None:
     project.issues.create({"title": "open"})
     closed = project.issues.create({"title": "closed"})

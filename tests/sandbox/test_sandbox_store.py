@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from wsgiref.util import setup_testing_defaults
 
@@ -13,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from automation.sandbox import SandboxApp, Store
+from automation.sandbox import SandboxApp, StateFormatError, Store
 from automation.sandbox.clock import github_time, gitlab_time, parse_instant, to_ms
 from automation.sandbox.records import Flavour, IssueEdit
 
@@ -160,3 +162,27 @@ def test_wrong_method_on_a_known_path(store: Store) -> None:
 
     assert (gitlab_status, gitlab_body) == ("405 Method Not Allowed", {"error": "405 Not Allowed"})
     assert github_status == "404 Not Found"
+
+
+def test_a_state_file_in_another_format_is_refused(tmp_path: Path) -> None:
+    state = tmp_path / "old.sqlite"
+    with sqlite3.connect(state) as old:
+        old.execute("CREATE TABLE issues (id INTEGER PRIMARY KEY)")
+
+    with pytest.raises(StateFormatError, match="Delete the file"):
+        Store(state)
+
+
+def test_a_state_file_reopens_with_its_data(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+    first = Store(state)
+    project = first.project(Flavour.GITLAB, "acme/kept")
+    first.create_issue(project, first.user("bot"), title="kept", body="- [x] done\n- [ ] not")
+    first.close()
+
+    again = Store(state)
+    issue = again.issue(again.project(Flavour.GITLAB, "acme/kept"), 1)
+    again.close()
+
+    assert issue is not None
+    assert (issue.title, issue.tasks_total, issue.tasks_done) == ("kept", 2, 1)
