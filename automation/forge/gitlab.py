@@ -98,15 +98,18 @@ class GitLabForge:
             params["labels"] = list(labels)
         if updated_since is not None:
             params["updated_after"] = _iso(updated_since)
-        return self._call(
+        raw = self._call(
             f"GET {self._base}/issues",
             lambda: [
-                issue_from_gitlab(i.attributes)
+                i.attributes
                 for i in self._project.issues.list(
                     iterator=True, per_page=100, **params, **_NO_CLIENT_RETRY
                 )
             ],
         )
+        for data in raw:
+            self._learn_users(data)
+        return [issue_from_gitlab(data) for data in raw]
 
     def list_comments(self, *, since: datetime | None = None) -> list[Comment]:
         # One paged call for the whole project: note events carry the note itself.
@@ -213,6 +216,13 @@ class GitLabForge:
             f"PUT {self._base}/issues/{number}",
             lambda: self._project.issues.update(number, data, **_NO_CLIENT_RETRY),
         )
+
+    def _learn_users(self, data: Mapping[str, Any]) -> None:
+        # Assigning takes user ids; the issues we list already carry the ids of the people
+        # assigned to them, so a nightly run seldom needs a lookup per new issue.
+        for user in (data.get("author"), *(data.get("assignees") or ())):
+            if isinstance(user, dict) and "username" in user and "id" in user:
+                self._user_ids.setdefault(str(user["username"]), int(user["id"]))
 
     def _user_id(self, login: str) -> int:
         if login not in self._user_ids:

@@ -1,0 +1,117 @@
+"""Cost of one nightly run on the sandbox: HTTP requests (reads, writes) and wall time.
+
+For each forge flavour and program size, a program of N pairings with starts spread over
+the last five months is brought up to date (the setup night is not measured). Then:
+
+- quiet night: the next night, nobody wrote anything since the last run;
+- busy night:  the night after, 10% of the pairings have a new comment by their mentee;
+- rerun:       the busy night's job run a second time (nothing left to do).
+
+    python bench/bench_nightly.py              # 100 and 1000 pairings, both forges
+    python bench/bench_nightly.py --sizes 100  # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from automation.config import Program, parse_program
+from automation.forge import RetryPolicy, connect
+from automation.nightly import run_day
+from automation.observe import read
+from automation.sandbox import RunningSandbox, start
+from automation.templates import Templates
+
+TODAY = date(2026, 6, 1)
+
+
+def roster(size: int, flavour: str, url: str) -> Program:
+    mentors = max(1, size // 2)
+    people = [f"  - {{handle: mentor{i}, roles: [mentor]}}" for i in range(mentors)]
+    people += [f"  - {{handle: mentee{i}, roles: [mentee]}}" for i in range(size)]
+    pairings = [
+        f"  - {{mentor: mentor{i % mentors}, mentee: mentee{i}, "
+        f"start: {TODAY - timedelta(days=1 + (i * 150) // size)}}}"
+        for i in range(size)
+    ]
+    text = "\n".join(
+        [
+            "program: {name: Bench, safety_threshold: 100000, max_writes: 100000}",
+            f"forge: {{kind: sandbox, flavour: {flavour}, url: '{url}', project: acme/bench,"
+            " bot: mentorship-bot}",
+            "people:",
+            *people,
+            "pairings:",
+            *pairings,
+        ]
+    )
+    return parse_program(text + "\n")
+
+
+def measure(sandbox: RunningSandbox, work: Any) -> dict[str, Any]:
+    sandbox.reset_counts()
+    started = time.perf_counter()
+    writes = work()
+    elapsed = time.perf_counter() - started
+    counts = sandbox.request_counts()
+    return {
+        "reads": counts["reads"],
+        "writes": counts["writes"],
+        "actions": writes,
+        "seconds": round(elapsed, 2),
+    }
+
+
+def night(sandbox: RunningSandbox, program: Program, day: date) -> int:
+    sandbox.set_clock(datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=23))
+    forge = connect(program.forge, {}, RetryPolicy(retries=0))
+    report = run_day(forge, program, day, Templates(), force=True)
+    failed = report.failed
+    if failed:
+        raise SystemExit(f"{len(failed)} writes failed, e.g. {failed[0].detail}")
+    return len(report.outcomes)
+
+
+def bench(size: int, flavour: str) -> dict[str, Any]:
+    with start() as sandbox:
+        program = roster(size, flavour, sandbox.url)
+        # The setup night runs twice: issues opened in a run are followed up in the next.
+        setup = measure(
+            sandbox, lambda: night(sandbox, program, TODAY) + night(sandbox, program, TODAY)
+        )
+        quiet = measure(sandbox, lambda: night(sandbox, program, TODAY + timedelta(days=1)))
+        busy_day = TODAY + timedelta(days=2)
+        sandbox.set_clock(datetime.combine(busy_day, datetime.min.time(), UTC))
+        bot = connect(program.forge, {}, RetryPolicy(retries=0))
+        observed = read(bot, program, busy_day)
+        for pairing in program.pairings[:: 10]:
+            issue = observed.issues[f"pair/{pairing.id}/pairing"]
+            mentee = connect(program.forge, {"SANDBOX_TOKEN": pairing.mentee}, RetryPolicy())
+            mentee.comment(issue.number, "We met and made progress on the first goal.")
+        busy = measure(sandbox, lambda: night(sandbox, program, busy_day))
+        rerun = measure(sandbox, lambda: night(sandbox, program, busy_day))
+    return {"setup": setup, "quiet": quiet, "busy": busy, "rerun": rerun}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--forges", nargs="+", default=["gitlab", "github"])
+    args = parser.parse_args()
+    print("| forge | pairings | night | reads | writes | bot actions | seconds |")
+    print("|---|---|---|---|---|---|---|")
+    for flavour in args.forges:
+        for size in args.sizes:
+            for name, row in bench(size, flavour).items():
+                print(
+                    f"| {flavour} | {size} | {name} | {row['reads']} | {row['writes']} "
+                    f"| {row['actions']} | {row['seconds']} |",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
