@@ -22,6 +22,7 @@ from automation.sandbox.records import (
 from automation.sandbox.web import (
     BadBody,
     HttpError,
+    Paging,
     Request,
     Response,
     Route,
@@ -32,6 +33,11 @@ from automation.sandbox.web import (
 )
 
 CONTENT_TYPE = "application/json; charset=utf-8"
+# sent with every GitHub response, as api.github.com does for the default media type
+_MEDIA_HEADERS = (
+    ("X-GitHub-Media-Type", "github.v3; format=json"),
+    ("X-GitHub-Api-Version-Selected", "2022-11-28"),
+)
 DOCS = "https://docs.github.com/rest"
 MAX_BODY = 65_536
 _STATE_REASONS = ("completed", "not_planned", "reopened", "duplicate")
@@ -51,7 +57,11 @@ def _error_response(
     status: int, message: str, docs: str = DOCS, headers: Sequence[tuple[str, str]] = ()
 ) -> Response:
     payload = {"message": message, "documentation_url": docs, "status": str(status)}
-    return json_response(payload, status, headers, CONTENT_TYPE)
+    return _json(payload, status, headers)
+
+
+def _json(payload: object, status: int = 200, headers: Sequence[tuple[str, str]] = ()) -> Response:
+    return json_response(payload, status, (*_MEDIA_HEADERS, *headers), CONTENT_TYPE)
 
 
 def _error(status: int, message: str, docs: str = DOCS) -> HttpError:
@@ -70,13 +80,13 @@ def _invalid(resource: str, field: str, code: str = "invalid", **extra: str) -> 
         "documentation_url": DOCS,
         "status": "422",
     }
-    return HttpError(json_response(payload, 422, (), CONTENT_TYPE))
+    return HttpError(_json(payload, 422))
 
 
 def _fault(status: int, headers: Mapping[str, str], body: Any) -> Response:
     extra = tuple(headers.items())
     if body is not None:
-        return json_response(body, status, extra, CONTENT_TYPE)
+        return _json(body, status, extra)
     if status in (403, 429):
         return _error_response(status, _SECONDARY_LIMIT, _SECONDARY_DOCS, extra)
     return _error_response(status, _reason(status), DOCS, extra)
@@ -182,21 +192,15 @@ def _view(call: Call, repo: Project | None = None) -> GitHubView:
     return GitHubView(call.store, call.request.base_url, repo)
 
 
-def _json(payload: object, status: int = 200, headers: Sequence[tuple[str, str]] = ()) -> Response:
-    return json_response(payload, status, headers, CONTENT_TYPE)
-
-
-def _paged(
-    call: Call, payload: list[dict[str, Any]], page: int, per_page: int, total: int
-) -> Response:
+def _paged(call: Call, payload: list[dict[str, Any]], page: Paging, total: int) -> Response:
     """A list with GitHub's `Link` header: prev/next/last/first, only those that apply."""
-    pages = max(1, -(-total // per_page))
+    pages = page.total_pages(total)
     links: list[tuple[str, int]] = []
-    if page > 1:
-        links.append(("prev", page - 1))
-    if page < pages:
-        links += [("next", page + 1), ("last", pages)]
-    if page > 1:
+    if page.page > 1:
+        links.append(("prev", page.page - 1))
+    if page.page < pages:
+        links += [("next", page.page + 1), ("last", pages)]
+    if page.page > 1:
         links.append(("first", 1))
     headers = [("Link", link_header(call.request, links))] if links else []
     return _json(payload, 200, headers)
@@ -277,7 +281,7 @@ def list_issues(call: Call) -> Response:
     )
     page = paging(call.request, 30, 100)
     issues, total = call.store.list_issues(repo, query, page.window)
-    return _paged(call, _view(call, repo).issues(issues), page.page, page.per_page, total)
+    return _paged(call, _view(call, repo).issues(issues), page, total)
 
 
 def _login_filter(call: Call, login: str | None) -> int | None:
@@ -406,7 +410,7 @@ def list_repo_labels(call: Call) -> Response:
     page = paging(call.request, 30, 100)
     window = labels[page.window.offset : page.window.offset + page.window.limit]
     view = _view(call, repo)
-    return _paged(call, [view.label(x) for x in window], page.page, page.per_page, len(labels))
+    return _paged(call, [view.label(x) for x in window], page, len(labels))
 
 
 def create_repo_label(call: Call) -> Response:
@@ -443,7 +447,7 @@ def list_issue_comments(call: Call) -> Response:
         since=_since(call, "IssueComment"),
         include_system=False,
     )
-    return _paged(call, _view(call, repo).comments(comments), page.page, page.per_page, total)
+    return _paged(call, _view(call, repo).comments(comments), page, total)
 
 
 def list_repo_comments(call: Call) -> Response:
@@ -461,7 +465,7 @@ def list_repo_comments(call: Call) -> Response:
         ascending=not sort or direction == "asc",
         include_system=False,
     )
-    return _paged(call, _view(call, repo).comments(comments), page.page, page.per_page, total)
+    return _paged(call, _view(call, repo).comments(comments), page, total)
 
 
 def create_comment(call: Call) -> Response:

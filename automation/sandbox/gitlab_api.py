@@ -26,6 +26,7 @@ from automation.sandbox.records import (
 from automation.sandbox.web import (
     BadBody,
     HttpError,
+    Paging,
     Request,
     Response,
     Route,
@@ -215,17 +216,15 @@ def _view(call: Call) -> GitLabView:
     return GitLabView(call.store, call.request.base_url)
 
 
-def _paged(
-    call: Call, payload: list[dict[str, Any]], page: int, per_page: int, total: int
-) -> Response:
+def _paged(call: Call, payload: list[dict[str, Any]], page: Paging, total: int) -> Response:
     """A list with GitLab's offset-pagination headers and `Link`."""
-    pages = max(1, -(-total // per_page))
-    previous = page - 1 if page > 1 else None
-    following = page + 1 if page < pages else None
+    pages = page.total_pages(total)
+    previous = page.page - 1 if page.page > 1 else None
+    following = page.page + 1 if page.page < pages else None
     links = [("prev", previous), ("next", following), ("first", 1), ("last", pages)]
     headers = [
-        ("X-Page", str(page)),
-        ("X-Per-Page", str(per_page)),
+        ("X-Page", str(page.page)),
+        ("X-Per-Page", str(page.per_page)),
         ("X-Prev-Page", "" if previous is None else str(previous)),
         ("X-Next-Page", "" if following is None else str(following)),
         ("X-Total", str(total)),
@@ -274,7 +273,7 @@ def list_users(call: Call) -> Response:
     view = _view(call)
     users = [call.store.user(username)] if username else [call.user]
     page = paging(call.request, 20, 100)
-    return _paged(call, [view.user(user) for user in users], page.page, page.per_page, len(users))
+    return _paged(call, [view.user(user) for user in users], page, len(users))
 
 
 def get_project(call: Call) -> Response:
@@ -291,7 +290,7 @@ def list_issues(call: Call) -> Response:
     page = paging(call.request, 20, 100)
     issues, total = call.store.list_issues(project, query, page.window)
     payload = _view(call).issues(project, issues)
-    return _paged(call, payload, page.page, page.per_page, total)
+    return _paged(call, payload, page, total)
 
 
 def _issue_query(call: Call, params: Mapping[str, Any]) -> IssueQuery:
@@ -498,7 +497,7 @@ def list_notes(call: Call) -> Response:
         sort=SortKey(order),
         ascending=ascending,
     )
-    return _paged(call, _view(call).notes(notes), page.page, page.per_page, total)
+    return _paged(call, _view(call).notes(notes), page, total)
 
 
 def get_note(call: Call) -> Response:
@@ -565,7 +564,7 @@ def list_events(call: Call) -> Response:
             created_until=_day_bound(params, "before", after=False),
             ascending=_choice(params, "sort", ("asc", "desc"), "desc") == "asc",
         )
-    return _paged(call, _view(call).events(events), page.page, page.per_page, total)
+    return _paged(call, _view(call).events(events), page, total)
 
 
 def _day_bound(params: Mapping[str, Any], name: str, *, after: bool) -> int | None:
@@ -591,7 +590,7 @@ def list_labels(call: Call) -> Response:
         view.label(label, None if counts is None else counts.get(label.id, (0, 0)))
         for label in window
     ]
-    return _paged(call, payload, page.page, page.per_page, len(labels))
+    return _paged(call, payload, page, len(labels))
 
 
 def create_label(call: Call) -> Response:

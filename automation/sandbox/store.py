@@ -289,6 +289,17 @@ class Store:
             self.set_clock(target)
             return target
 
+    def snapshot(self) -> bytes:
+        """The whole state as bytes, for `restore()`: tests replay a night from it."""
+        with self._lock:
+            return self._conn.serialize()
+
+    def restore(self, data: bytes) -> None:
+        """Go back to a `snapshot()`, the clock included."""
+        with self._lock:
+            self._conn.deserialize(data)
+            self._frozen_ms = self._load_clock()
+
     def reset(self) -> None:
         """Forget everything, the clock included."""
         with self.transaction():

@@ -186,3 +186,18 @@ def test_a_state_file_reopens_with_its_data(tmp_path: Path) -> None:
 
     assert issue is not None
     assert (issue.title, issue.tasks_total, issue.tasks_done) == ("kept", 2, 1)
+
+
+def test_restoring_a_snapshot_brings_back_rows_and_clock(store: Store) -> None:
+    project = store.project(Flavour.GITHUB, "acme/replay")
+    bot = store.user("bot")
+    store.create_issue(project, bot, title="before")
+    saved = store.snapshot()
+    store.advance_clock(3_600_000)
+    store.create_issue(project, bot, title="after")
+
+    store.restore(saved)
+
+    assert store.issue(project, 2) is None
+    assert store.now() == to_ms(datetime(2026, 3, 2, tzinfo=UTC))
+    assert store.create_issue(project, bot, title="again").number == 2
