@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from email.utils import formatdate
 from http import HTTPStatus
 from wsgiref.types import StartResponse, WSGIEnvironment
 
@@ -44,7 +45,12 @@ class SandboxApp:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         response = self.handle(request)
-        headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+        headers = [
+            *response.headers,
+            # the Date header follows the sandbox clock like every other timestamp
+            ("Date", formatdate(self.store.now() / 1000, usegmt=True)),
+            ("Content-Length", str(len(response.body))),
+        ]
         start_response(_status_line(response.status), headers)
         return [b"" if request.method == "HEAD" else response.body]
 

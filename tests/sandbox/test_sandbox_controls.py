@@ -60,6 +60,14 @@ def test_advancing_the_clock_moves_created_updated_and_closed_times(
     assert sandbox.now() == START + timedelta(days=30, hours=1)
 
 
+def test_the_date_header_follows_the_clock(sandbox: RunningSandbox) -> None:
+    response = requests.get(
+        f"{sandbox.url}/api/v4/user", headers={"PRIVATE-TOKEN": "bot"}, timeout=5
+    )
+
+    assert response.headers["Date"] == "Mon, 02 Mar 2026 09:00:00 GMT"
+
+
 def test_the_clock_only_moves_forward(sandbox: RunningSandbox) -> None:
     with pytest.raises(SandboxError, match="forward"):
         sandbox.advance(timedelta(seconds=-1))
