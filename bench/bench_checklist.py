@@ -1,0 +1,100 @@
+"""Throughput of `automation.checklist.parse`, in MB/s, on a realistic body and hostile ones.
+
+Each body is parsed with both dialects; the best of a few runs is reported, so the figure is
+the parser's speed rather than the machine's noise. Hostile bodies show that the cost stays
+linear in the size of the body (a quadratic case would crawl at these sizes).
+
+    python bench/bench_checklist.py            # about 1 MB per body
+    python bench/bench_checklist.py --mb 0.25  # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections.abc import Callable
+
+from automation.checklist import Dialect, parse
+
+GOAL = """\
+### Lead a blameless incident review by 2027-03-01
+
+- [x] Shadow an incident review and take notes on how it is run
+- [ ] Pick a recent incident and gather the timeline with the people involved
+  - [x] Ask the on-call engineer for the pager log
+  - [ ] Read the [runbook](https://example.com/runbook) and the `deploy` script
+- [ ] Facilitate the review, with your mentor as backup
+
+Notes from our last check-in, with **emphasis**, a [link](https://example.com) and `code`.
+A second line of the same paragraph that goes on for a while to look like real prose.
+
+```sh
+- [ ] not a task: this is code
+```
+
+> Quoted advice: - [ ] not a task either
+
+| Step | Owner |
+|---|---|
+| - [ ] in a table | mentee |
+
+<!-- - [ ] a hidden task -->
+
+"""
+
+
+def realistic(size: int) -> str:
+    """A pairing issue grown to `size` characters: CRLF line ends, as web-edited bodies have."""
+    head = "# Mentorship: alice & bob\r\n\r\n- [x] Kickoff call\r\n\r\n## Goals\r\n\r\n"
+    goal = GOAL.replace("\n", "\r\n")
+    return head + goal * max(1, (size - len(head)) // len(goal))
+
+
+def hostile(size: int) -> dict[str, str]:
+    rng = random.Random(0)
+    nested = "".join(" " * i + "- a\n" for i in range(0, 600, 2))
+    return {
+        "nested quotes": ">" * size,
+        "quoted task lines": ("> " * 100 + "- [ ] a\n") * (size // 208),
+        "list markers per line": ("- " * 150 + "[ ] a\n") * (size // 306),
+        "blank lines under nesting": nested + "\n" * size,
+        "lazy lines under nesting": nested + "b\n" * (size // 2),
+        "deep nesting by indent": "".join("  " * i + "- [ ] x\n" for i in range(1000)),
+        "one-line paragraph": "a" * size,
+        "rule-like markers": "* " * (size // 2) + "x",
+        "long table": "| a | b |\n|---|---|\n" + "| - [ ] x | y |\n" * (size // 15),
+        "open HTML block": "<div>\n" + "- [ ] x\n" * (size // 8),
+        "link definitions": "[a]: /u 't'\n" * (size // 12) + "===\n",
+        "binary noise": "".join(chr(rng.randrange(256)) for _ in range(size)),
+    }
+
+
+def best_seconds(parse_once: Callable[[], object], runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        parse_once()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=1.0, help="size of each body, in MB")
+    parser.add_argument("--runs", type=int, default=3, help="runs per body; the best counts")
+    args = parser.parse_args()
+    size = int(args.mb * 1_000_000)
+    bodies = {"realistic pairing issue": realistic(size), **hostile(size)}
+    print(f"{'body':28} {'MB':>6} " + " ".join(f"{d.value + ' MB/s':>12}" for d in Dialect))
+    for name, body in bodies.items():
+        megabytes = len(body.encode("utf-8", "surrogatepass")) / 1_000_000
+        rates = []
+        for dialect in Dialect:
+            seconds = best_seconds(lambda: parse(body, dialect), args.runs)  # noqa: B023
+            rates.append(f"{megabytes / seconds:12.2f}")
+        print(f"{name:28} {megabytes:6.2f} " + " ".join(rates), flush=True)
+
+
+if __name__ == "__main__":
+    main()
