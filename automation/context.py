@@ -41,12 +41,10 @@ SPECS: dict[str, TemplateSpec] = {
     "ending-soon": TemplateSpec("comment", ("goals",), "how to end with grace"),
     "extended": TemplateSpec("comment", (), "the term was extended"),
     "retrospective": TemplateSpec("issue", ("goals",), "the retrospective issue"),
-    "completed": TemplateSpec(
-        "comment", ("retrospective_issue",), "closing note on the pairing issue at term end"
-    ),
-    "ended-early": TemplateSpec(
-        "comment", ("retrospective_issue",), "closing note when a pairing ends early"
-    ),
+    # The closing notes name the retrospective rather than link it: they are written in
+    # the run that opens it, and a rerun after a crash must write the same words.
+    "completed": TemplateSpec("comment", (), "closing note on the pairing issue at term end"),
+    "ended-early": TemplateSpec("comment", (), "closing note when a pairing ends early"),
     "retrospective-reminder": TemplateSpec("comment", (), "one reminder to return the retro"),
 }
 
@@ -120,7 +118,6 @@ def example_extras(today: date) -> dict[str, Any]:
             {"title": "Ship the runbook", "done": 3, "total": 3, "percent": 100, "due": today},
         ],
         "days_quiet": 15,
-        "retrospective_issue": Link(42, "https://forge.example/acme/mentoring/-/issues/42"),
     }
 
 

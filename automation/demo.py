@@ -196,12 +196,18 @@ class Cast:
     quiet: frozenset[str] = frozenset(QUIET)
 
     @classmethod
-    def connect(cls, program: Program, settings: ForgeSettings, policy: RetryPolicy) -> Cast:
+    def connect(
+        cls,
+        program: Program,
+        settings: ForgeSettings,
+        policy: RetryPolicy,
+        quiet: frozenset[str] = frozenset(QUIET),
+    ) -> Cast:
         """Everyone logged in to the sandbox as themselves (a sandbox token is a login)."""
         people = {
             p.handle: connect(settings, {"SANDBOX_TOKEN": p.handle}, policy) for p in program.people
         }
-        return cls(program, connect(settings, {}, policy), people)
+        return cls(program, connect(settings, {}, policy), people, quiet)
 
     def daytime(self, day: date) -> None:
         prefix = self.program.program.label_prefix

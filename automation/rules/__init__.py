@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
-from automation.actions import Action, CloseIssue, Target, Urgency
+from automation.actions import Action, CloseIssue, OpenIssue, Target, Urgency
 from automation.config import Program
 from automation.model import CloseReason, IssueState
 from automation.observe import Observed, live
@@ -32,9 +33,28 @@ def plan(program: Program, observed: Observed, today: date, templates: Templates
     for pairing in live(program, today):
         pair = Pair(program, pairing, today, observed, templates)
         for planner in PLANNERS:
-            actions += planner(pair)
+            planned = planner(pair)
+            actions += planned
+            pair = pair.expecting(planned)
     actions += _duplicates(observed)
-    return actions
+    return _ordered(actions)
+
+
+def _ordered(actions: list[Action]) -> list[Action]:
+    """An action waits for the issue it acts on, and for its pairing's issue, when this
+    plan opens them: nothing about a pairing happens if its issue could not be opened."""
+    opened = {a.key for a in actions if isinstance(a, OpenIssue)}
+    out: list[Action] = []
+    for action in actions:
+        target = getattr(action, "target", None)
+        needs = [f"pair/{action.pairing}/pairing"]
+        if isinstance(target, Target) and target.number is None:
+            needs.append(target.key)
+        waits = [k for k in needs if k in opened and k != action.key and k not in action.after]
+        if waits:
+            action = replace(action, after=(*action.after, *dict.fromkeys(waits)))
+        out.append(action)
+    return out
 
 
 def _duplicates(observed: Observed) -> list[Action]:

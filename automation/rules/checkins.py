@@ -20,7 +20,12 @@ def carried_items(body: str, pair: Pair) -> list[str]:
 
 def plan(pair: Pair) -> list[Action]:
     period = pair.timeline.period(pair.today)
-    if period is None or period < 2 or not pair.pairing_open:
+    # A check-in links its pairing issue, so it waits for one that exists: a rerun after a
+    # crash must write the same words as an uninterrupted run would have.
+    pairing_issue = pair.observed.issues.get(pair.key("pairing"))
+    if period is None or period < 2 or pairing_issue is None:
+        return []
+    if pairing_issue.state is not IssueState.OPEN:
         return []
     if pair.program.program.checkin_style == "comment":
         return _comment(pair, period)

@@ -31,11 +31,14 @@ def plan(pair: Pair) -> list[Action]:
         )
         actions.append(OpenIssue(retro_key, pair.id, draft, Urgency.TERM_END))
         after = (retro_key,)
+    # Check-ins first, whatever the pairing issue's state: a run killed after closing the
+    # pairing issue must still close them on the rerun.
+    actions += _close_checkins(pair, after)
     if issue.state is IssueState.OPEN:
         note = "ended-early" if early else "completed"
         if pair.comment(note) is None:
             key = pair.key(note)
-            body = pair.text(note, key, retrospective_issue=pair.link("retrospective"))
+            body = pair.text(note, key)
             actions.append(
                 PostComment(key, pair.id, pair.target("pairing"), body, Urgency.TERM_END, after)
             )
@@ -64,7 +67,6 @@ def plan(pair: Pair) -> list[Action]:
                 after,
             )
         )
-        actions += _close_checkins(pair, after)
     actions += _reminder(pair)
     return actions
 

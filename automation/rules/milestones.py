@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from automation.actions import Action, PostComment, Urgency
+from automation.actions import Action, PostComment, Relabel, Urgency
 from automation.observe import CATCH_UP_DAYS
 from automation.rules.pair import Pair
 
@@ -23,14 +23,28 @@ def plan(pair: Pair) -> list[Action]:
     issue = pair.pairing_issue
     extended_until = pair.pairing.extended_until
     if timeline.extended and extended_until and issue and pair.labels.extended not in issue.labels:
-        # The label is the lasting record; the comment goes with the first sighting.
+        # The label is the lasting record that the pair was told, so it goes on only after
+        # the comment: a run killed in between writes the comment again, never loses it.
         parts = ("extended", extended_until.isoformat())
+        key = pair.key(*parts)
+        after: tuple[str, ...] = ()
         if pair.comment(*parts) is None:
-            key = pair.key(*parts)
             body = pair.text("extended", key)
             actions.append(
                 PostComment(key, pair.id, pair.target("pairing"), body, Urgency.MILESTONE)
             )
+            after = (key,)
+        actions.append(
+            Relabel(
+                f"{key}/label",
+                pair.id,
+                pair.target("pairing"),
+                (pair.labels.extended,),
+                (),
+                Urgency.MILESTONE,
+                after,
+            )
+        )
     return actions
 
 

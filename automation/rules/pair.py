@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 from automation import markers
-from automation.actions import Target
+from automation.actions import OpenIssue, Target
 from automation.checklist import Dialect, parse
 from automation.config import Pairing, Program
 from automation.context import Link, pairing_context
 from automation.labels import Labels
 from automation.model import Comment, Draft, Issue, IssueState
-from automation.observe import Observed, local_day
+from automation.observe import Observed, local_day, start_of_day
 from automation.templates import Templates
 from automation.timeline import Timeline
 
@@ -25,6 +26,31 @@ class Pair:
     today: date
     observed: Observed
     templates: Templates
+    # Issues this plan opens, as they will look: later planners act on them in the same
+    # run (their actions wait for the creation), so one run leaves nothing for the next.
+    planned: Mapping[str, Issue] = field(default_factory=dict)
+
+    def expecting(self, actions: Iterable[object]) -> Pair:
+        """This view, plus the issues that `actions` open."""
+        opened = {a.key: self._provisional(a) for a in actions if isinstance(a, OpenIssue)}
+        return replace(self, planned={**self.planned, **opened}) if opened else self
+
+    def _provisional(self, action: OpenIssue) -> Issue:
+        now = start_of_day(self.today, self.program.program.timezone)
+        draft = action.draft
+        return Issue(
+            0,
+            draft.title,
+            draft.body,
+            IssueState.OPEN,
+            self.observed.bot,
+            draft.labels,
+            draft.assignees,
+            now,
+            now,
+            "",
+            confidential=draft.confidential,
+        )
 
     @property
     def id(self) -> str:
@@ -46,13 +72,14 @@ class Pair:
         return "/".join(("pair", self.id, *parts))
 
     def issue(self, *parts: str) -> Issue | None:
-        return self.observed.issues.get(self.key(*parts))
+        key = self.key(*parts)
+        return self.observed.issues.get(key) or self.planned.get(key)
 
     def comment(self, *parts: str) -> Comment | None:
         return self.observed.comments.get(self.key(*parts))
 
     def target(self, *parts: str) -> Target:
-        issue = self.issue(*parts)
+        issue = self.observed.issues.get(self.key(*parts))
         return Target(self.key(*parts), issue.number if issue else None)
 
     @property
@@ -65,7 +92,8 @@ class Pair:
         return issue is not None and issue.state is IssueState.OPEN
 
     def link(self, *parts: str) -> Link | None:
-        issue = self.issue(*parts)
+        """A link to an issue that exists (not one this plan is still to open)."""
+        issue = self.observed.issues.get(self.key(*parts))
         return Link(issue.number, issue.url) if issue else None
 
     def days_since(self, day: date) -> int:

@@ -1,4 +1,6 @@
-"""The pairing issue's labels while the term runs: phase, extended, stalled."""
+"""The pairing issue's labels while the term runs: phase and stalled (and dropping
+`extended` if the roster no longer extends the term; adding it is the milestone rule's,
+after its comment)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ def plan(pair: Pair) -> list[Action]:
         return []
     labels = pair.labels
     wanted = {labels.phase(phase.value)}
-    if pair.timeline.extended:
+    if pair.timeline.extended and labels.extended in issue.labels:
         wanted.add(labels.extended)
     if nudges.stalled(pair):
         wanted.add(labels.stalled)

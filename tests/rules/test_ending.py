@@ -16,11 +16,11 @@ def test_term_end_opens_the_retrospective_before_closing_anything() -> None:
     actions = plan_on(END, [pairing_issue(labels=ENDING), checkin])
     assert lines(actions) == [
         f"open issue 'Retrospective: Bob & Alice' [{RETRO}]",
+        f"close #9 as completed [pair/{PAIR}/checkin/13/close] after {RETRO}",
         f"comment on #1: completed [pair/{PAIR}/completed] after {RETRO}",
         f"label #1 +mentorship::completed -mentorship::ending-soon "
         f"[pair/{PAIR}/pairing/labels] after {RETRO}",
         f"close #1 as completed [pair/{PAIR}/pairing/close] after {RETRO}",
-        f"close #9 as completed [pair/{PAIR}/checkin/13/close] after {RETRO}",
     ]
     retro = actions[0]
     assert isinstance(retro, OpenIssue)
@@ -34,6 +34,15 @@ def test_a_rerun_after_a_crash_finishes_without_a_second_retrospective() -> None
         f"comment on #1: completed [pair/{PAIR}/completed]",
         f"label #1 +mentorship::completed -mentorship::ending-soon [pair/{PAIR}/pairing/labels]",
         f"close #1 as completed [pair/{PAIR}/pairing/close]",
+    ]
+
+
+def test_checkins_are_closed_even_after_the_pairing_issue_was() -> None:
+    retro = issue(20, RETRO, labels=("mentorship", "mentorship::retrospective"), created=END)
+    done = pairing_issue(labels=("mentorship", "mentorship::completed"), state=IssueState.CLOSED)
+    checkin = issue(9, f"pair/{PAIR}/checkin/13", labels=("mentorship-check-in",))
+    assert lines(plan_on(END, [done, retro, checkin])) == [
+        f"close #9 as completed [pair/{PAIR}/checkin/13/close]"
     ]
 
 

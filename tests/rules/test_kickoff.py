@@ -27,9 +27,13 @@ def test_pairing_issue_opens_on_the_start_day() -> None:
     assert "## Goals" in draft.body
 
 
-def test_a_late_first_run_still_opens_it() -> None:
-    assert lines(plan_on(START + timedelta(days=40))) == [
-        f"open issue 'Mentorship: Bob & Alice' [pair/{PAIR}/pairing]"
+def test_a_late_first_run_opens_it_and_follows_up_in_the_same_run() -> None:
+    first, *rest = plan_on(START + timedelta(days=40))
+    assert lines([first]) == [f"open issue 'Mentorship: Bob & Alice' [pair/{PAIR}/pairing]"]
+    # The stalled label acts on the new issue, so it waits for it; the check-in, which
+    # links the pairing issue, opens on the next run, once that link exists.
+    assert [(a.key, a.after) for a in rest] == [
+        (f"pair/{PAIR}/pairing/labels", (f"pair/{PAIR}/pairing",)),
     ]
 
 

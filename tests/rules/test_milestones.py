@@ -47,11 +47,16 @@ def test_ending_soon_label_and_guidance_two_weeks_before_the_end() -> None:
 def test_extension_comment_and_label_then_quiet() -> None:
     day = date(2026, 5, 1)
     pair = pair_on(day, [pairing_issue()], talking(day), program(extra=EXTENDED))
-    assert lines(status.plan(pair)) == [
-        f"label #1 +mentorship-extended [pair/{PAIR}/pairing/labels]"
-    ]
+    assert status.plan(pair) == []
     assert lines(milestones.plan(pair)) == [
-        f"comment on #1: extended/2026-09-01 [pair/{PAIR}/extended/2026-09-01]"
+        f"comment on #1: extended/2026-09-01 [pair/{PAIR}/extended/2026-09-01]",
+        f"label #1 +mentorship-extended [pair/{PAIR}/extended/2026-09-01/label] "
+        f"after pair/{PAIR}/extended/2026-09-01",
+    ]
+    told = [*talking(day), comment(1, BOT, day, key=f"pair/{PAIR}/extended/2026-09-01")]
+    rerun = pair_on(day, [pairing_issue()], told, program(extra=EXTENDED))
+    assert lines(milestones.plan(rerun)) == [
+        f"label #1 +mentorship-extended [pair/{PAIR}/extended/2026-09-01/label]"
     ]
     labelled = pairing_issue(labels=("mentorship", "mentorship::active", "mentorship-extended"))
     after = pair_on(day, [labelled], talking(day), program(extra=EXTENDED))

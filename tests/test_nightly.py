@@ -1,0 +1,204 @@
+"""Whole terms on the sandbox through the real clients: every night idempotent, and a run
+killed after any write finishes, on rerun, exactly where an uninterrupted night would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from automation import markers
+from automation.config import Program, parse_program
+from automation.demo import Cast
+from automation.forge import Forge, RetryPolicy, connect
+from automation.model import CloseReason, IssueState
+from automation.nightly import plan_day, run_day
+from automation.observe import tended_until
+from automation.sandbox import RunningSandbox, start
+from automation.templates import Templates
+
+ROSTER = """\
+program:
+  name: Term test
+forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/term, bot: mentorship-bot}}
+people:
+  - {{handle: alice, name: Alice, roles: [mentor]}}
+  - {{handle: dave, name: Dave, roles: [mentor]}}
+  - {{handle: bob, name: Bob, roles: [mentee]}}
+  - {{handle: carol, name: Carol, roles: [mentee]}}
+  - {{handle: erin, name: Erin, roles: [mentee]}}
+pairings:
+  - {{mentor: alice, mentee: bob, start: 2026-01-05}}
+  - mentor: alice
+    mentee: carol
+    start: 2026-01-19
+    extended_until: 2026-08-03
+    extension_reason: a goal slipped
+  - {{mentor: dave, mentee: erin, start: 2026-02-02, ended: 2026-04-06, ended_reason: new team}}
+"""
+WRITES = {
+    "create_issue",
+    "edit_issue_body",
+    "comment",
+    "edit_comment",
+    "add_labels",
+    "remove_labels",
+    "close",
+}
+
+
+class Killed(BaseException):
+    """The process died: not an error any handler of ours may catch."""
+
+
+class DiesAfter:
+    """The real adapter, until the run is killed right after its n-th write."""
+
+    def __init__(self, forge: Forge, writes: int = 10**9) -> None:
+        self._forge = forge
+        self._left = writes
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._forge, name)
+        if name not in WRITES:
+            return attribute
+
+        def write(*args: Any, **kwargs: Any) -> Any:
+            result = attribute(*args, **kwargs)
+            self.calls += 1
+            self._left -= 1
+            if self._left <= 0:
+                raise Killed
+            return result
+
+        return write
+
+
+@dataclass
+class Term:
+    sandbox: RunningSandbox
+    program: Program
+    bot: Forge
+    cast: Cast
+
+    def days(self) -> Iterator[date]:
+        day = min(p.start for p in self.program.pairings)
+        last = max(tended_until(p, self.program) for p in self.program.pairings)
+        while day <= last:
+            yield day
+            day += timedelta(days=1)
+
+    def daytime(self, day: date) -> None:
+        self.sandbox.set_clock(datetime.combine(day, time(10), UTC))
+        self.cast.daytime(day)
+        self.sandbox.set_clock(datetime.combine(day, time(23), UTC))
+
+    def night(self, day: date, forge: Forge | None = None) -> int:
+        report = run_day(forge or self.bot, self.program, day, Templates())
+        assert report.failed == [], report.failed
+        return len(report.outcomes)
+
+    def state(self) -> tuple[Any, ...]:
+        issues = sorted(self.bot.list_issues(), key=lambda i: i.number)
+        comments = sorted(self.bot.list_comments(), key=lambda c: c.id)
+        return (
+            tuple(
+                (i.number, i.title, i.body, i.state, frozenset(i.labels), i.close_reason)
+                for i in issues
+            ),
+            tuple((c.issue_number, c.author, c.body) for c in comments),
+        )
+
+
+@pytest.fixture(params=["gitlab", "github"])
+def term(request: pytest.FixtureRequest) -> Iterator[Term]:
+    with start() as sandbox:
+        text = ROSTER.format(flavour=request.param, url=sandbox.url)
+        program = parse_program(text, Path("program.yml"))
+        policy = RetryPolicy(retries=0)
+        bot = connect(program.forge, {}, policy)
+        yield Term(
+            sandbox,
+            program,
+            bot,
+            Cast.connect(program, program.forge, policy, quiet=frozenset({"erin"})),
+        )
+
+
+def keyed(forge: Forge) -> dict[str, Any]:
+    return {m.key: i for i in forge.list_issues() if (m := markers.find(i.body))}
+
+
+def test_every_night_of_a_term_is_idempotent_and_ends_each_pairing(term: Term) -> None:
+    for day in term.days():
+        term.daytime(day)
+        term.night(day)
+        assert plan_day(term.bot, term.program, day, Templates()) == [], day
+    issues = keyed(term.bot)
+    bob, carol, erin = (f"pair/{p.id}" for p in term.program.pairings)
+    assert issues[f"{bob}/pairing"].state is IssueState.CLOSED
+    assert set(issues[f"{bob}/pairing"].labels) == {"mentorship", "mentorship::completed"}
+    assert set(issues[f"{carol}/pairing"].labels) == {
+        "mentorship",
+        "mentorship::completed",
+        "mentorship-extended",
+    }
+    assert set(issues[f"{erin}/pairing"].labels) == {"mentorship", "mentorship::ended-early"}
+    if term.program.forge.api_flavour == "github":
+        assert issues[f"{bob}/pairing"].close_reason is CloseReason.COMPLETED
+        assert issues[f"{erin}/pairing"].close_reason is CloseReason.NOT_PLANNED
+    for pair in (bob, carol, erin):
+        assert issues[f"{pair}/retrospective"].state is IssueState.OPEN
+    checkins = sorted(int(k.rsplit("/", 1)[1]) for k in issues if k.startswith(f"{bob}/checkin/"))
+    assert checkins == list(range(2, 14))
+    assert not [k for k, i in issues.items() if "/checkin/" in k and i.state is IssueState.OPEN]
+    written = {m.key for c in term.bot.list_comments() if (m := markers.find(c.body))}
+    assert {
+        f"{bob}/midpoint",
+        f"{bob}/ending-soon",
+        f"{bob}/completed",
+        f"{bob}/retrospective-reminder",
+        f"{erin}/ended-early",
+        f"{carol}/extended/2026-08-03",
+    } <= written
+    assert any(k.startswith(f"{erin}/quiet/") or k == f"{erin}/first-meeting" for k in written)
+
+
+def test_a_run_killed_after_any_write_is_finished_by_the_rerun(term: Term) -> None:
+    positions = 0
+    for day in term.days():
+        term.daytime(day)
+        before = term.sandbox.store.snapshot()
+        counting = DiesAfter(term.bot)
+        term.night(day, counting)  # type: ignore[arg-type]
+        expected = term.state()
+        after = term.sandbox.store.snapshot()
+        # A relabel is two adapter calls; a kill between them is a position too.
+        for k in range(1, counting.calls):
+            term.sandbox.store.restore(before)
+            with pytest.raises(Killed):
+                term.night(day, DiesAfter(term.bot, k))  # type: ignore[arg-type]
+            _never_closed_before_its_retrospective(term)
+            term.night(day)
+            got = term.state()
+            assert got == expected, (
+                day,
+                k,
+                set(got[0]) ^ set(expected[0]),
+                set(got[1]) ^ set(expected[1]),
+            )
+            positions += 1
+        term.sandbox.store.restore(after)
+    assert positions > 50  # 67 on either forge for this roster: every write of the term
+
+
+def _never_closed_before_its_retrospective(term: Term) -> None:
+    issues = keyed(term.bot)
+    for key, issue in issues.items():
+        if key.endswith("/pairing") and issue.state is IssueState.CLOSED:
+            assert key.removesuffix("/pairing") + "/retrospective" in issues, key
