@@ -430,6 +430,7 @@ def test_markdown_like_text_parses_consistently(body: str, dialect: Dialect) -> 
         "[a]: <" + "\\" * 10_000,
         "[a]: /u '" + "\\!" * 10_000 + "\n===",
     ],
+    ids=lambda body: f"{len(body)}-chars-{body[:12]!r}",
 )
 @pytest.mark.parametrize("dialect", list(Dialect))
 def test_hostile_bodies_parse_without_error(body: str, dialect: Dialect) -> None:
