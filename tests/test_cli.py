@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from automation.cli import main
+from automation.sandbox import RunningSandbox, start
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ROSTER = """\
+program:
+  name: CLI test
+  timezone: Europe/Berlin
+forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/cli, bot: mentorship-bot}}
+people:
+  - {{handle: alice, name: Alice, roles: [mentor]}}
+  - {{handle: bob, name: Bob, roles: [mentee]}}
+  - {{handle: carol, name: Carol, roles: [mentee]}}
+pairings:
+  - {{mentor: alice, mentee: bob, start: 2026-01-05}}
+  - {{mentor: alice, mentee: carol, start: 2026-01-05}}
+"""
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[RunningSandbox]:
+    with start() as running:
+        running.set_clock(datetime(2026, 1, 5, 23, tzinfo=UTC))
+        yield running
+
+
+@pytest.fixture
+def config(sandbox: RunningSandbox, tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    sandbox.reset()
+    sandbox.set_clock(datetime(2026, 1, 5, 23, tzinfo=UTC))
+    path = tmp_path / "program.yml"
+    path.write_text(ROSTER.format(flavour=getattr(request, "param", "gitlab"), url=sandbox.url))
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    def commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
+        for name, command in group.commands.items():
+            yield f"{prefix}{name}", command
+            if isinstance(command, click.Group):
+                yield from commands(command, f"{prefix}{name} ")
+
+    for name, command in commands(main):
+        code, out, _ = run(*name.split(), "--help")
+        assert code == 0, name
+        assert command.help, name
+        if not isinstance(command, click.Group):
+            assert "Example:" in out, name
+
+
+def test_validate_example_roster() -> None:
+    code, out, err = run(
+        "validate", "--config", str(ROOT / "program.example.yml"), "--today", "2026-11-21"
+    )
+    assert code == 0
+    assert out == (
+        f"{ROOT / 'program.example.yml'}: ok: 4 people, 3 pairings (3 active on 2026-11-21), "
+        "1 warning\n"
+    )
+    assert (
+        err == f"{ROOT / 'program.example.yml'}:63: warning: pairings[2].mentee: "
+        "dave is away until 2026-11-30\n"
+    )
+
+
+def test_validate_broken_roster_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    path = tmp_path / "program.yml"
+    path.write_text(
+        "forge: {kind: gitlab, project: a/b}\n"
+        "pairings:\n  - {mentor: x, mentee: y, start: 2026-02-30}\n"
+    )
+    code, out, err = run("validate", "--config", str(path))
+    assert code == 1
+    assert out == ""
+    assert err == (
+        f"Error: {path}:3: pairings[0].start: invalid date '2026-02-30' "
+        "(day is out of range for month); write it as YYYY-MM-DD\n"
+    )
+
+
+def test_validate_reports_a_broken_template_override(tmp_path: Path) -> None:
+    (tmp_path / "templates" / "issues").mkdir(parents=True)
+    (tmp_path / "templates" / "issues" / "quiet.md").write_text("Hi @{{ mentee.handel }}\n")
+    path = tmp_path / "program.yml"
+    path.write_text((ROOT / "program.example.yml").read_text())
+    code, _, err = run("validate", "--config", str(path), "--today", "2026-11-21")
+    assert code == 1
+    assert err.startswith(
+        f"Error: {tmp_path / 'templates' / 'issues' / 'quiet.md'}:1: "
+        "'dict object' has no attribute 'handel'"
+    )
+
+
+def test_validate_as_a_module_and_no_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "program.yml"
+    path.write_text("forge: [\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "automation", "validate", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"Error: {path}:2: invalid YAML:")
+
+
+def test_plan_prints_one_line_per_action_and_a_summary(config: Path) -> None:
+    code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-05")
+    assert code == 0
+    assert out == (
+        "alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
+        "alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
+        "plan for 2026-01-05: 2 open-issue\n"
+    )
+
+
+def test_plan_json_is_a_stable_list(config: Path) -> None:
+    code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-05", "--json")
+    assert code == 0
+    [first, _] = json.loads(out)
+    assert sorted(first) == ["after", "issue", "key", "kind", "pairing", "urgency"]
+    assert first["kind"] == "open-issue"
+    assert first["key"] == "pair/alice--bob--2026-01-05/pairing"
+    assert first["issue"]["labels"] == ["mentorship", "mentorship::active"]
+    assert first["issue"]["assignees"] == ["bob", "alice"]
+
+
+def test_apply_does_the_plan_then_nothing_is_left(config: Path) -> None:
+    code, out, _ = run("apply", "--config", str(config), "--today", "2026-01-05")
+    assert code == 0
+    assert out == (
+        "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
+        "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
+        "applied for 2026-01-05: 2 open-issue\n"
+    )
+    assert run("plan", "--config", str(config), "--today", "2026-01-05")[1] == (
+        "plan for 2026-01-05: nothing\n"
+    )
+
+
+def test_write_budget_defers_the_rest_to_the_next_run(config: Path) -> None:
+    code, out, _ = run(
+        "apply", "--config", str(config), "--today", "2026-01-05", "--max-writes", "1"
+    )
+    assert code == 0
+    assert out == (
+        "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
+        "deferred  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
+        "applied for 2026-01-05: 1 open-issue\n"
+        "deferred to the next run (write budget): 1 open-issue\n"
+    )
+    code, out, _ = run("apply", "--config", str(config), "--today", "2026-01-05")
+    assert (
+        out.splitlines()[0]
+        == "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'"
+    )
+
+
+def test_a_plan_over_the_safety_threshold_needs_force(config: Path) -> None:
+    config.write_text(
+        config.read_text().replace("  name: CLI test", "  name: CLI test\n  safety_threshold: 1")
+    )
+    code, out, err = run("apply", "--config", str(config), "--today", "2026-01-05")
+    assert code == 1
+    assert out == ""
+    assert err == (
+        "Error: the plan has 2 writes, over the safety threshold of 1 "
+        "(program.safety_threshold); check program.yml for a mistake with `mentorship plan`, "
+        "then run again with --force if it is right\n"
+    )
+    code, _, _ = run("apply", "--config", str(config), "--today", "2026-01-05", "--force")
+    assert code == 0
+
+
+def test_a_failed_write_exits_1_and_the_rest_still_run(
+    config: Path, sandbox: RunningSandbox
+) -> None:
+    config.write_text(
+        config.read_text().replace("bot: mentorship-bot}", "bot: mentorship-bot, retries: 0}")
+    )
+    sandbox.inject_fault(method="POST", path="/issues$", status=422, times=1)
+    code, out, err = run("apply", "--config", str(config), "--today", "2026-01-05")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith(
+        " FAILED  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice' "
+        "(GitLab answered 422 to POST /projects/acme%2Fcli/issues:"
+    )
+    assert lines[1] == "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'"
+    assert err == "1 of 2 writes did not happen\n"
+
+
+def test_missing_token_for_a_real_forge_is_an_error_not_a_trace(tmp_path: Path) -> None:
+    path = tmp_path / "program.yml"
+    path.write_text(
+        "forge: {kind: github, project: acme/mentoring, token_env: MENTORSHIP_TEST_TOKEN}\n"
+    )
+    code, _, err = run("plan", "--config", str(path))
+    assert code == 1
+    assert err == (
+        "Error: $MENTORSHIP_TEST_TOKEN is not set: put the github token in that environment "
+        "variable (forge.token_env in program.yml names it)\n"
+    )
