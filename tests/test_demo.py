@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from automation.config import load_program
+from automation.demo import run_demo
+from automation.forge import connect
+from automation.sandbox import start
+
+
+@pytest.mark.parametrize("flavour", ["gitlab", "github"])
+def test_demo_plays_a_whole_program_and_leaves_it_to_browse(tmp_path: Path, flavour: str) -> None:
+    lines: list[str] = []
+    result = run_demo(tmp_path / "demo", flavour, lines.append)  # type: ignore[arg-type]
+
+    assert result.failures == ()
+    assert result.nights > 180
+    assert lines[0].startswith("week of 2026-01-05: 1 active pairings;")
+    program = load_program(result.program)
+    assert program.forge.url == "http://127.0.0.1:8929"
+    assert len(program.pairings) == 6
+    summary = result.summary.read_text()
+    assert "0 failed" in summary
+    assert "| gus with chen | 2026-02-16 to 2026-04-20 | ended early" in summary
+    assert "| emeka with bruno | 2026-01-19 to 2026-08-14 | extended to 2026-08-14" in summary
+    assert summary.count("open issue 'Retrospective:") == 6
+    assert "comment on #15: quiet/" in summary  # hana's pair went quiet
+    # The state outlives the demo: serving it again shows the program's issues.
+    with start(state=result.state) as sandbox:
+        settings = program.forge.model_copy(update={"url": sandbox.url})
+        issues = connect(settings, {}).list_issues(labels=["mentorship"])
+    assert len(issues) == 12  # six pairing issues and six retrospectives
