@@ -87,7 +87,7 @@ def bench(size: int, flavour: str) -> dict[str, Any]:
         sandbox.set_clock(datetime.combine(busy_day, datetime.min.time(), UTC))
         bot = connect(program.forge, {}, RetryPolicy(retries=0))
         observed = read(bot, program, busy_day)
-        for pairing in program.pairings[:: 10]:
+        for pairing in program.pairings[::10]:
             issue = observed.issues[f"pair/{pairing.id}/pairing"]
             mentee = connect(program.forge, {"SANDBOX_TOKEN": pairing.mentee}, RetryPolicy())
             mentee.comment(issue.number, "We met and made progress on the first goal.")
