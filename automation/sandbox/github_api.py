@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -40,6 +41,7 @@ _MEDIA_HEADERS = (
 )
 DOCS = "https://docs.github.com/rest"
 MAX_BODY = 65_536
+_COLOR = re.compile(r"[0-9a-fA-F]{6}")
 _STATE_REASONS = ("completed", "not_planned", "reopened", "duplicate")
 _SECONDARY_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
@@ -401,7 +403,7 @@ def remove_all_labels(call: Call) -> Response:
     repo = _repo(call)
     issue = _issue(call, repo)
     call.store.edit_issue(repo, issue, call.user, IssueEdit(labels=()))
-    return Response(204, (), b"")
+    return Response(204, _MEDIA_HEADERS, b"")
 
 
 def list_repo_labels(call: Call) -> Response:
@@ -420,11 +422,16 @@ def create_repo_label(call: Call) -> Response:
     if not isinstance(name, str) or not name.strip():
         raise _invalid("Label", "name", "missing_field")
     color = data.get("color")
+    if color is not None and not (
+        isinstance(color, str) and _COLOR.fullmatch(color.removeprefix("#"))
+    ):
+        # as api.github.com answers for {"color": "invalid"} (@octokit/fixtures "errors")
+        raise _invalid("Label", "color")
     description = data.get("description")
     label = call.store.create_label(
         repo,
         name.strip(),
-        color.lstrip("#") if isinstance(color, str) else None,
+        color.removeprefix("#") if isinstance(color, str) else None,
         description if isinstance(description, str) else None,
     )
     if label is None:

@@ -152,7 +152,9 @@ class GitLabView:
         _, total = self.store.list_issues(project, IssueQuery(state=State.OPEN), Window(0, 0))
         return total
 
-    def issues(self, project: Project, issues: Sequence[Issue]) -> list[dict[str, Any]]:
+    def issues(
+        self, project: Project, issues: Sequence[Issue], *, subscribed: bool = False
+    ) -> list[dict[str, Any]]:
         ids = [issue.id for issue in issues]
         labels = self.store.issue_labels(ids)
         assignees = self.store.issue_assignees(ids)
@@ -161,12 +163,13 @@ class GitLabView:
             + [issue.closed_by for issue in issues if issue.closed_by is not None]
         )
         return [
-            self._issue(project, issue, labels[issue.id], assignees[issue.id], people)
+            self._issue(project, issue, labels[issue.id], assignees[issue.id], people, subscribed)
             for issue in issues
         ]
 
     def issue(self, project: Project, issue: Issue) -> dict[str, Any]:
-        return self.issues(project, [issue])[0]
+        # GitLab computes `subscribed` for a single issue only, never in lists
+        return self.issues(project, [issue], subscribed=True)[0]
 
     def _issue(
         self,
@@ -175,6 +178,7 @@ class GitLabView:
         labels: list[Label],
         assignees: list[User],
         people: Mapping[int, User],
+        subscribed: bool,
     ) -> dict[str, Any]:
         api = f"{self.api}/projects/{project.id}"
         assignee_json = [self.user(user) for user in assignees]
@@ -229,7 +233,7 @@ class GitLabView:
                 "full": f"{project.path}#{issue.number}",
             },
             "severity": "UNKNOWN",
-            "subscribed": False,
+            **({"subscribed": False} if subscribed else {}),
             "moved_to_id": None,
             "imported": False,
             "imported_from": "none",
