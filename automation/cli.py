@@ -15,8 +15,8 @@ from automation import __version__
 from automation.actions import Action, Outcome, Status, to_json
 from automation.config import (
     ConfigError,
-    Problem,
     Program,
+    active_on,
     cross_check,
     load_program,
     program_today,
@@ -82,9 +82,9 @@ def validate(config_path: Path, today: Any) -> None:
     if broken:
         raise TemplateError("\n".join(broken))
     warnings = [p for p in cross_check(program, day) if p.warning]
-    for line in _report(program, warnings):
+    for line in program.report(warnings):
         click.echo(line, err=True)
-    active = sum(1 for p in program.pairings if p.start <= day < p.end(program.program))
+    active = len(active_on(program, day))
     summary = (
         f"{config_path}: ok: {len(program.people)} people, {len(program.pairings)} pairings "
         f"({active} active on {day})"
@@ -92,11 +92,6 @@ def validate(config_path: Path, today: Any) -> None:
     if warnings:
         summary += f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
     click.echo(summary)
-
-
-def _report(program: Program, problems: list[Problem]) -> list[str]:
-    source = program._source
-    return source.report(problems) if source else [p.message for p in problems]
 
 
 def _line(action: Action) -> str:

@@ -214,9 +214,11 @@ class Program(_Model):
 
     _source: Source | None = PrivateAttr(default=None)
 
-    def where(self, loc: Loc) -> str:
-        """`file:line` of a path in the file (the closest enclosing node that has a line)."""
-        return self._source.where(loc) if self._source else "program.yml"
+    def report(self, problems: Sequence[Problem]) -> list[str]:
+        """Problems as `file:line: path: message` lines, in file order."""
+        if self._source is None:
+            return [p.message for p in problems]
+        return self._source.report(problems)
 
     def person(self, handle: str) -> Person | None:
         return next((p for p in self.people if p.handle == handle), None)

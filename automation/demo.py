@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from automation import markers
-from automation.actions import Action, Status
+from automation.actions import Status
 from automation.checklist import Dialect, parse
 from automation.config import ForgeSettings, Program, load_program
 from automation.forge import Forge, RetryPolicy, connect
@@ -173,13 +173,9 @@ def _night(
     for outcome in report.outcomes:
         if outcome.status is Status.DONE:
             journal.writes[outcome.action.kind] += 1
-            journal.events[outcome.action.pairing].append(f"{day}: {_event(outcome.action)}")
+            journal.events[outcome.action.pairing].append(f"{day}: {outcome.action.describe()}")
         else:
             journal.failures.append(f"{day}: {outcome.action.describe()}: {outcome.detail}")
-
-
-def _event(action: Action) -> str:
-    return action.describe()
 
 
 @dataclass(frozen=True)

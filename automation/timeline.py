@@ -79,8 +79,3 @@ class Timeline:
     def period_end(self, number: int) -> date:
         """Last day of period `number` (the next one starts the day after)."""
         return min(self.period_start(number + 1), self.end) - timedelta(days=1)
-
-    def elapsed(self, day: date) -> float:
-        """Share of the term behind us on `day`, 0.0 to 1.0."""
-        total = (self.end - self.start).days
-        return 0.0 if total <= 0 else min(1.0, max(0.0, (day - self.start).days / total))

@@ -313,9 +313,8 @@ def test_mentor_over_the_soft_limit_is_a_warning_not_an_error() -> None:
         .replace("mentee: bob\n    start: 2026-03-01", "mentee: dan\n    start: 2026-03-01")
     )
     loaded = program(text)  # loads: a warning never stops the program
-    assert loaded._source is not None
     warnings = [p for p in cross_check(loaded, date(2026, 1, 20)) if p.warning]
-    assert loaded._source.report(warnings) == [
+    assert loaded.report(warnings) == [
         "program.yml:23: warning: pairings[3].mentor: alice mentors 3 people at once from "
         "2026-03-01 (soft limit 2): bob, carol, dan"
     ]
@@ -323,16 +322,14 @@ def test_mentor_over_the_soft_limit_is_a_warning_not_an_error() -> None:
 
 def test_soft_limit_counts_concurrent_terms_from_today() -> None:
     loaded = program(SOFT)
-    assert loaded._source is not None
     # On 2026-02-01 alice has bob and carol: at the limit, no warning.
     assert [p for p in cross_check(loaded, date(2026, 1, 10)) if p.warning] == []
 
 
 def test_capacity_overrides_the_soft_limit() -> None:
     loaded = program(SOFT.replace("roles: [mentor]\n", "roles: [mentor]\n    capacity: 1\n", 1))
-    assert loaded._source is not None
     warnings = [p for p in cross_check(loaded, date(2026, 1, 10)) if p.warning]
-    assert loaded._source.report(warnings) == [
+    assert loaded.report(warnings) == [
         "program.yml:19: warning: pairings[2].mentor: alice mentors 2 people at once from "
         "2026-02-01 (soft limit 1): bob, carol"
     ]
