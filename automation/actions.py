@@ -8,8 +8,9 @@ actions that must succeed first (never close a pairing before its retrospective 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -37,7 +38,7 @@ class Target:
     number: int | None = None
 
     def __str__(self) -> str:
-        return f"#{self.number}" if self.number is not None else f"(new {self.key})"
+        return f"#{self.number}" if self.number is not None else f"the new {_what(self.key)} issue"
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,22 @@ class EditComment:
 
 
 @dataclass(frozen=True)
+class EditIssueBody:
+    """Rewrite the body of an issue the bot owns (its ledger); never a person's issue."""
+
+    key: str
+    pairing: str
+    target: Target
+    body: str
+    urgency: Urgency
+    after: tuple[str, ...] = ()
+    kind: str = field(default="edit-issue", init=False)
+
+    def describe(self) -> str:
+        return f"update {self.target}: {self.key}"
+
+
+@dataclass(frozen=True)
 class Relabel:
     key: str
     pairing: str
@@ -112,7 +129,23 @@ class CloseIssue:
         return f"close {self.target} as {self.reason.value.replace('_', ' ')}"
 
 
-Action = OpenIssue | PostComment | EditComment | Relabel | CloseIssue
+Action = OpenIssue | PostComment | EditComment | EditIssueBody | Relabel | CloseIssue
+
+
+_REF = re.compile(r'"@ref:([^"]+)"')
+
+
+def ref(key: str) -> str:
+    """A JSON string that apply replaces by the id of what action `key` created, or null.
+
+    A plan is computed before anything exists; a ledger written in the same run records
+    the id of a comment that run posts through this reference.
+    """
+    return f"@ref:{key}"
+
+
+def _resolve(text: str, ids: Mapping[str, int]) -> str:
+    return _REF.sub(lambda m: str(ids[m.group(1)]) if m.group(1) in ids else "null", text)
 
 
 def _what(key: str) -> str:
@@ -141,7 +174,7 @@ def to_json(action: Action) -> dict[str, Any]:
         }
         return out
     out["target"] = {"key": action.target.key, "number": action.target.number}
-    if isinstance(action, PostComment | EditComment):
+    if isinstance(action, PostComment | EditComment | EditIssueBody):
         out["body"] = action.body
     if isinstance(action, EditComment):
         out["comment_id"] = action.comment_id
@@ -164,7 +197,11 @@ class Budgeted:
 def budget(actions: Sequence[Action], max_writes: int) -> Budgeted:
     """Keep the most urgent actions within `max_writes`; an action whose prerequisite is
     deferred is deferred too. Order within the kept set stays the plan's order."""
-    ranked = sorted(range(len(actions)), key=lambda i: (actions[i].urgency, i))
+    # An action is no more urgent than what it waits for (prerequisites come first).
+    rank: dict[str, int] = {}
+    for action in actions:
+        rank[action.key] = max([action.urgency, *(rank[k] for k in action.after if k in rank)])
+    ranked = sorted(range(len(actions)), key=lambda i: (rank[actions[i].key], i))
     kept: set[int] = set()
     kept_keys: set[str] = set()
     planned_keys = {a.key for a in actions}
@@ -202,7 +239,8 @@ def apply(
 ) -> list[Outcome]:
     """Run the actions in order; a failure is recorded and the rest still run, except
     those that were to follow it (`after`)."""
-    numbers: dict[str, int] = {}
+    numbers: dict[str, int] = {}  # issues created by this run, by action key
+    ids: dict[str, int] = {}  # comments created by this run, by action key
     failed: set[str] = set()
     outcomes: list[Outcome] = []
     for action in actions:
@@ -212,7 +250,7 @@ def apply(
             failed.add(action.key)
         else:
             try:
-                _run(action, forge, numbers)
+                _run(action, forge, numbers, ids)
                 outcome = Outcome(action, Status.DONE)
             except ForgeError as exc:
                 outcome = Outcome(action, Status.FAILED, str(exc))
@@ -231,13 +269,16 @@ def _number(target: Target, numbers: dict[str, int]) -> int:
     raise ForgeError(f"issue {target.key} does not exist yet; it is created by another action")
 
 
-def _run(action: Action, forge: Forge, numbers: dict[str, int]) -> None:
+def _run(action: Action, forge: Forge, numbers: dict[str, int], ids: dict[str, int]) -> None:
     if isinstance(action, OpenIssue):
-        numbers[action.key] = forge.create_issue(action.draft).number
+        draft = replace(action.draft, body=_resolve(action.draft.body, ids))
+        numbers[action.key] = forge.create_issue(draft).number
     elif isinstance(action, PostComment):
-        forge.comment(_number(action.target, numbers), action.body)
+        ids[action.key] = forge.comment(_number(action.target, numbers), action.body).id
     elif isinstance(action, EditComment):
         forge.edit_comment(_number(action.target, numbers), action.comment_id, action.body)
+    elif isinstance(action, EditIssueBody):
+        forge.edit_issue_body(_number(action.target, numbers), _resolve(action.body, ids))
     elif isinstance(action, Relabel):
         number = _number(action.target, numbers)
         forge.add_labels(number, action.add)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -107,6 +108,13 @@ def to_json(checklist: Checklist) -> ChecklistJSON:
             for goal in checklist.goals
         ],
     }
+
+
+def fingerprint(checklist: Checklist) -> str:
+    """A short digest of every task item's text and state: it changes when someone ticks a
+    box, unticks one or edits a step, and not when anything else in the body changes."""
+    text = "\n".join(f"{int(step.checked)}{step.text}" for step in checklist.steps)
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).hexdigest()
 
 
 # --- goals -----------------------------------------------------------------------------------

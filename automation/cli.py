@@ -13,6 +13,9 @@ import click
 
 from automation import __version__
 from automation.actions import Action, Outcome, Status, to_json
+from automation.checklist import Dialect
+from automation.checklist import parse as parse_checklist
+from automation.checklist import to_json as checklist_json
 from automation.config import (
     ConfigError,
     Program,
@@ -167,6 +170,47 @@ def apply_command(config_path: Path, today: Any, max_writes: int | None, force: 
             f"{len(report.failed)} of {len(report.outcomes)} writes did not happen", err=True
         )
         raise SystemExit(1)
+
+
+@main.command()
+@click.option(
+    "--body-file",
+    type=click.File("r", encoding="utf-8", errors="replace"),
+    required=True,
+    help="The issue description to read; - reads standard input.",
+)
+@click.option(
+    "--dialect",
+    type=click.Choice(["github", "gitlab"]),
+    default="github",
+    show_default=True,
+    help="Whose task-list rules to follow.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the stable JSON form.")
+def progress(body_file: Any, dialect: str, as_json: bool) -> None:
+    """Show how the bot reads the goals of an issue description: goals, steps, done/total.
+
+    The JSON is {"done", "total", "goals": [{"title", "done", "total", "due"}]}; the
+    top-level numbers count every task item, as the forge does.
+
+    \b
+    Example:
+        mentorship progress --body-file goals.md --dialect gitlab
+    """
+    checklist = parse_checklist(body_file.read(), Dialect(dialect))
+    if as_json:
+        click.echo(json.dumps(checklist_json(checklist), indent=2))
+        return
+    for goal in checklist.goals:
+        due = f" (due {goal.due})" if goal.due else ""
+        click.echo(f"{goal.done}/{goal.total}  {goal.title}{due}")
+        for step in goal.steps:
+            click.echo(f"      [{'x' if step.checked else ' '}] {step.text}")
+    if not checklist.goals:
+        click.echo("no goals found under a '## Goals' heading")
+    done = sum(g.done for g in checklist.goals)
+    total = sum(g.total for g in checklist.goals)
+    click.echo(f"goals: {done}/{total} steps; every task item: {checklist.done}/{checklist.total}")
 
 
 @main.command()

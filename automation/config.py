@@ -90,6 +90,18 @@ class StaleRules(_Model):
         return self
 
 
+class ProgressRules(_Model):
+    """How goal progress shows on the forge."""
+
+    comment: bool = True  # one progress comment per pairing issue, edited when progress moves
+    pace_label: bool = True  # label on-track / behind from progress against the term elapsed
+    tolerance: float = Field(
+        default=0.2, ge=0, le=1
+    )  # how far behind the term still counts as on track
+    celebrate: bool = True  # a short comment when a goal reaches 100%, once per goal
+    goal_nudge: bool = True  # in the first two weeks, one nudge if goals are missing or vague
+
+
 class Settings(_Model):
     """Program-wide rules; every field has the default of the programs we follow."""
 
@@ -102,6 +114,7 @@ class Settings(_Model):
     midpoint_review: bool = True
     retrospective_reminder_days: int = Field(default=14, ge=1)
     stale: StaleRules = StaleRules()
+    progress: ProgressRules = ProgressRules()
     soft_limit: int = Field(default=2, ge=1)
     label_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "mentorship"
     confidential: bool = True

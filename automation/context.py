@@ -46,6 +46,9 @@ SPECS: dict[str, TemplateSpec] = {
     "completed": TemplateSpec("comment", (), "closing note on the pairing issue at term end"),
     "ended-early": TemplateSpec("comment", (), "closing note when a pairing ends early"),
     "retrospective-reminder": TemplateSpec("comment", (), "one reminder to return the retro"),
+    "progress": TemplateSpec("comment", ("progress",), "goal progress, edited when it moves"),
+    "celebrate": TemplateSpec("comment", ("goal",), "a goal reached 100%"),
+    "goals-nudge": TemplateSpec("comment", ("problems",), "goals missing a date or steps"),
 }
 
 
@@ -118,6 +121,40 @@ def example_extras(today: date) -> dict[str, Any]:
             {"title": "Ship the runbook", "done": 3, "total": 3, "percent": 100, "due": today},
         ],
         "days_quiet": 15,
+        "progress": {
+            "done": 5,
+            "total": 7,
+            "percent": 71,
+            "bar": "███████░░░",
+            "tasks": {"done": 8, "total": 11},
+            "goals": [
+                {
+                    "title": "Run an incident review",
+                    "done": 2,
+                    "total": 4,
+                    "percent": 50,
+                    "bar": "█████░░░░░",
+                    "due": None,
+                },
+                {
+                    "title": "Ship the runbook",
+                    "done": 3,
+                    "total": 3,
+                    "percent": 100,
+                    "bar": "██████████",
+                    "due": today,
+                },
+            ],
+            "history": [
+                {"period": 1, "starts": today, "done": 0, "total": 7, "percent": 0},
+                {"period": 3, "starts": today, "done": 5, "total": 7, "percent": 71},
+            ],
+            "week": 6,
+            "term_weeks": 26,
+            "pace": "on track",
+        },
+        "goal": {"title": "Ship the runbook", "steps": 3},
+        "problems": ['"Learn Go" has no date (add "by YYYY-MM-DD" to its title)'],
     }
 
 

@@ -88,6 +88,10 @@ GOALS: dict[str, list[tuple[str, list[str]]]] = {
     ],
     "chen": [("Mentor someone", ["Join as a mentor", "Hold five check-ins"])],
 }
+DEFAULT_GOALS = [
+    ("Learn the codebase", ["Read the architecture notes", "Fix a small bug", "Review a change"]),
+    ("Ship a feature", ["Write the design", "Build it", "Demo it to the team"]),
+]
 QUIET = {"hana"}  # this pair goes quiet after its first weeks
 
 
@@ -237,7 +241,8 @@ class Cast:
         number = pairing_issue.number
         if age == 2:
             mentee.comment(number, "Coffee chat done, first meeting booked!")
-            mentee.edit_issue_body(number, _with_goals(pairing_issue.body, mentee_handle, start))
+            body = _with_goals(pairing_issue.body, mentee_handle, start)
+            mentee.edit_issue_body(number, _tick_before_goals(body))
         if age == 3:
             mentor.comment(number, "Great goals. Let's start with the first one.")
         if age > 3 and age % 9 == 0:
@@ -263,11 +268,17 @@ def _with_goals(body: str, mentee: str, start: date) -> str:
         return body
     end = next((i for i in range(head + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
     goals: list[str] = []
-    for n, (title, steps) in enumerate(GOALS.get(mentee, [])):
+    for n, (title, steps) in enumerate(GOALS.get(mentee, DEFAULT_GOALS)):
         due = start + timedelta(days=60 * (n + 1))
         goals += ["", f"### {title} by {due.isoformat()}", ""]
         goals += [f"- [ ] {step}" for step in steps]
     return "\n".join([*lines[: head + 1], *goals, "", *lines[end:]])
+
+
+def _tick_before_goals(body: str) -> str:
+    """Tick every box above `## Goals` (the "before we start" list)."""
+    head, found, rest = body.partition("## Goals")
+    return head.replace("- [ ]", "- [x]") + found + rest
 
 
 def _tick(body: str) -> str:

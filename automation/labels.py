@@ -40,3 +40,14 @@ class Labels:
     @property
     def extended(self) -> str:
         return f"{self.prefix}-extended"
+
+    def pace(self, name: str) -> str:
+        return f"{self.prefix}-pace::{name}"
+
+    @property
+    def paces(self) -> tuple[str, ...]:
+        return (self.pace("on-track"), self.pace("behind"))
+
+    @property
+    def ledger(self) -> str:
+        return f"{self.prefix}::ledger"

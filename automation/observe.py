@@ -7,14 +7,15 @@ turns what they returned into an `Observed` value the rules plan from.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from automation import markers
+from automation import ledger, markers
 from automation.config import Pairing, Program
 from automation.forge.base import Forge
 from automation.labels import Labels
+from automation.ledger import PairState
 from automation.model import Comment, Issue
 
 # A one-time comment (midpoint, ending soon, a nudge) is written within this many days of
@@ -55,6 +56,7 @@ class Observed:
     duplicates: tuple[Issue, ...]  # newer bot issues that repeat a key (concurrent runs)
     comments: Mapping[str, Comment]  # the bot's comments in the window, by marker key
     activity: Mapping[str, datetime]  # pairing id -> last human comment in the window
+    ledger: Mapping[str, PairState] = field(default_factory=dict)  # pairing id -> its state
 
 
 def pairing_of(key: str) -> str | None:
@@ -94,7 +96,10 @@ def snapshot(
         pairing = owner.get(comment.issue_number)
         if pairing is not None and comment.author in people.get(pairing, ()):
             activity[pairing] = max(activity.get(pairing, comment.created_at), comment.created_at)
-    return Observed(bot, window_start, by_key, tuple(duplicates), bot_comments, activity)
+    states: dict[str, PairState] = {}
+    for key in sorted(k for k in by_key if k.startswith("ledger/")):
+        states.update(ledger.parse(by_key[key].body))
+    return Observed(bot, window_start, by_key, tuple(duplicates), bot_comments, activity, states)
 
 
 def read(forge: Forge, program: Program, today: date) -> Observed:

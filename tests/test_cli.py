@@ -20,6 +20,7 @@ ROSTER = """\
 program:
   name: CLI test
   timezone: Europe/Berlin
+  progress: {{comment: false, pace_label: false, celebrate: false, goal_nudge: false}}
 forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/cli, bot: mentorship-bot}}
 people:
   - {{handle: alice, name: Alice, roles: [mentor]}}
@@ -130,14 +131,16 @@ def test_plan_prints_one_line_per_action_and_a_summary(config: Path) -> None:
     assert out == (
         "alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
-        "plan for 2026-01-05: 2 open-issue\n"
+        "(program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
+        "plan for 2026-01-05: 3 open-issue\n"
     )
 
 
 def test_plan_json_is_a_stable_list(config: Path) -> None:
     code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-05", "--json")
     assert code == 0
-    [first, _] = json.loads(out)
+    [first, _, ledger] = json.loads(out)
+    assert ledger["key"] == "ledger/2026-01"
     assert sorted(first) == ["after", "issue", "key", "kind", "pairing", "urgency"]
     assert first["kind"] == "open-issue"
     assert first["key"] == "pair/alice--bob--2026-01-05/pairing"
@@ -151,7 +154,8 @@ def test_apply_does_the_plan_then_nothing_is_left(config: Path) -> None:
     assert out == (
         "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
-        "applied for 2026-01-05: 2 open-issue\n"
+        "   done  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
+        "applied for 2026-01-05: 3 open-issue\n"
     )
     assert run("plan", "--config", str(config), "--today", "2026-01-05")[1] == (
         "plan for 2026-01-05: nothing\n"
@@ -166,8 +170,9 @@ def test_write_budget_defers_the_rest_to_the_next_run(config: Path) -> None:
     assert out == (
         "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "deferred  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
+        "deferred  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
         "applied for 2026-01-05: 1 open-issue\n"
-        "deferred to the next run (write budget): 1 open-issue\n"
+        "deferred to the next run (write budget): 2 open-issue\n"
     )
     code, out, _ = run("apply", "--config", str(config), "--today", "2026-01-05")
     assert (
@@ -184,7 +189,7 @@ def test_a_plan_over_the_safety_threshold_needs_force(config: Path) -> None:
     assert code == 1
     assert out == ""
     assert err == (
-        "Error: the plan has 2 writes, over the safety threshold of 1 "
+        "Error: the plan has 3 writes, over the safety threshold of 1 "
         "(program.safety_threshold); check program.yml for a mistake with `mentorship plan`, "
         "then run again with --force if it is right\n"
     )
@@ -207,7 +212,12 @@ def test_a_failed_write_exits_1_and_the_rest_still_run(
         "(GitLab answered 422 to POST /projects/acme%2Fcli/issues:"
     )
     assert lines[1] == "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'"
-    assert err == "1 of 2 writes did not happen\n"
+    # The ledger remembers bob's pairing too, so it waits for the write that failed.
+    assert lines[2] == (
+        "skipped  (program): open issue 'Mentorship bot ledger: pairings started 2026-01' "
+        "(waits for pair/alice--bob--2026-01-05/pairing)"
+    )
+    assert err == "2 of 3 writes did not happen\n"
 
 
 def test_missing_token_for_a_real_forge_is_an_error_not_a_trace(tmp_path: Path) -> None:
@@ -221,3 +231,37 @@ def test_missing_token_for_a_real_forge_is_an_error_not_a_trace(tmp_path: Path) 
         "Error: $MENTORSHIP_TEST_TOKEN is not set: put the github token in that environment "
         "variable (forge.token_env in program.yml names it)\n"
     )
+
+
+BODY = (
+    "## Before we start\r\n\r\n- [x] Coffee chat\r\n\r\n## Goals\r\n\r\n"
+    "### Ship the runbook by 2027-03-01\r\n\r\n- [x] Outline\r\n- [ ] Draft\r\n\r\n"
+    "```\r\n- [ ] not a task\r\n```\r\n- [~] not applicable\r\n"
+)
+
+
+def test_progress_prints_how_the_bot_reads_a_body(tmp_path: Path) -> None:
+    path = tmp_path / "body.md"
+    path.write_bytes(BODY.encode())
+    code, out, _ = run("progress", "--body-file", str(path))
+    assert code == 0
+    assert out == (
+        "1/2  Ship the runbook by 2027-03-01 (due 2027-03-01)\n"
+        "      [x] Outline\n"
+        "      [ ] Draft\n"
+        "goals: 1/2 steps; every task item: 2/3\n"
+    )
+
+
+def test_progress_json_from_standard_input_in_the_gitlab_dialect() -> None:
+    result = CliRunner().invoke(
+        main, ["progress", "--body-file", "-", "--dialect", "gitlab", "--json"], input=BODY
+    )
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "done": 2,
+        "total": 3,
+        "goals": [
+            {"title": "Ship the runbook by 2027-03-01", "done": 1, "total": 2, "due": "2027-03-01"}
+        ],
+    }

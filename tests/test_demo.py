@@ -26,9 +26,16 @@ def test_demo_plays_a_whole_program_and_leaves_it_to_browse(tmp_path: Path, flav
     assert "| gus with chen | 2026-02-16 to 2026-04-20 | ended early" in summary
     assert "| emeka with bruno | 2026-01-19 to 2026-08-14 | extended to 2026-08-14" in summary
     assert summary.count("open issue 'Retrospective:") == 6
-    assert "comment on #15: quiet/" in summary  # hana's pair went quiet
+    hana = summary.split("## hana with alice")[1].split("## ")[0]
+    assert ": quiet/" in hana  # this pair went quiet and was nudged
+    assert "+mentorship-stalled" in hana
+    assert "celebrate/" in summary.split("## dana with alice")[1].split("## ")[0]
     # The state outlives the demo: serving it again shows the program's issues.
     with start(state=result.state) as sandbox:
         settings = program.forge.model_copy(update={"url": sandbox.url})
         issues = connect(settings, {}).list_issues(labels=["mentorship"])
-    assert len(issues) == 12  # six pairing issues and six retrospectives
+    titles = sorted(i.title.split(":")[0] for i in issues)
+    # Six pairing issues, six retrospectives, and a ledger per month of starts.
+    assert titles.count("Mentorship") == 6
+    assert titles.count("Retrospective") == 6
+    assert titles.count("Mentorship bot ledger") == 3

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from automation import markers
+from automation import ledger, markers
 from automation.config import Program, parse_program
 from automation.demo import Cast
 from automation.forge import Forge, RetryPolicy, connect
@@ -142,13 +142,21 @@ def test_every_night_of_a_term_is_idempotent_and_ends_each_pairing(term: Term) -
     issues = keyed(term.bot)
     bob, carol, erin = (f"pair/{p.id}" for p in term.program.pairings)
     assert issues[f"{bob}/pairing"].state is IssueState.CLOSED
-    assert set(issues[f"{bob}/pairing"].labels) == {"mentorship", "mentorship::completed"}
-    assert set(issues[f"{carol}/pairing"].labels) == {
+    pace = {"mentorship-pace::on-track", "mentorship-pace::behind"}
+    assert set(issues[f"{bob}/pairing"].labels) == {
+        "mentorship",
+        "mentorship::completed",
+        "mentorship-pace::on-track",
+    }
+    assert set(issues[f"{carol}/pairing"].labels) - pace == {
         "mentorship",
         "mentorship::completed",
         "mentorship-extended",
     }
-    assert set(issues[f"{erin}/pairing"].labels) == {"mentorship", "mentorship::ended-early"}
+    assert set(issues[f"{erin}/pairing"].labels) - pace == {
+        "mentorship",
+        "mentorship::ended-early",
+    }
     if term.program.forge.api_flavour == "github":
         assert issues[f"{bob}/pairing"].close_reason is CloseReason.COMPLETED
         assert issues[f"{erin}/pairing"].close_reason is CloseReason.NOT_PLANNED
@@ -167,6 +175,19 @@ def test_every_night_of_a_term_is_idempotent_and_ends_each_pairing(term: Term) -
         f"{carol}/extended/2026-08-03",
     } <= written
     assert any(k.startswith(f"{erin}/quiet/") or k == f"{erin}/first-meeting" for k in written)
+    # Progress: bob's goals were both completed and celebrated once each; the ledger
+    # remembers every pairing's progress comment and history.
+    assert sorted(k for k in written if k.startswith(f"{bob}/celebrate/")) == [
+        f"{bob}/celebrate/learn-the-codebase",
+        f"{bob}/celebrate/ship-a-feature",
+    ]
+    states = {}
+    for key, issue in issues.items():
+        if key.startswith("ledger/"):
+            states.update(ledger.parse(issue.body))
+    assert set(states) == {p.id for p in term.program.pairings}
+    assert all(isinstance(state.comment, int) for state in states.values())
+    assert states[bob.removeprefix("pair/")].history[-1][1:] == (6, 6)
 
 
 def test_a_run_killed_after_any_write_is_finished_by_the_rerun(term: Term) -> None:

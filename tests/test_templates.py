@@ -104,7 +104,8 @@ def test_every_shipped_template_renders_with_the_example_context(name: str) -> N
 
     assert text.strip()
     assert text.endswith("\n")
-    assert "@carol" in text
+    # The progress comment is edited over and over: a mention there would be noise.
+    assert ("@carol" in text) is (name != "progress")
     assert "mentorship:v" not in text  # the rules add the marker
     assert [line for line in text.splitlines() if line != line.rstrip()] == []
 

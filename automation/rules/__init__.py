@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 
-from automation.actions import Action, CloseIssue, OpenIssue, Target, Urgency
+from automation import ledger
+from automation.actions import Action, CloseIssue, EditIssueBody, OpenIssue, Target, Urgency
 from automation.config import Program
-from automation.model import CloseReason, IssueState
+from automation.labels import Labels
+from automation.ledger import PairState
+from automation.model import CloseReason, Draft, IssueState
 from automation.observe import Observed, live
-from automation.rules import checkins, ending, kickoff, milestones, nudges, status
+from automation.rules import checkins, ending, kickoff, milestones, nudges, progress, status
 from automation.rules.pair import Pair
 from automation.templates import Templates
 
@@ -22,6 +26,7 @@ PLANNERS: tuple[Planner, ...] = (
     checkins.plan,
     status.plan,
     milestones.plan,
+    progress.plan,
     nudges.plan,
     ending.plan,
 )
@@ -30,14 +35,53 @@ PLANNERS: tuple[Planner, ...] = (
 def plan(program: Program, observed: Observed, today: date, templates: Templates) -> list[Action]:
     """Every write that brings the forge to what the roster asks for on `today`."""
     actions: list[Action] = []
+    states: dict[str, tuple[PairState, tuple[str, ...]]] = {}
     for pairing in live(program, today):
         pair = Pair(program, pairing, today, observed, templates)
+        mine: list[Action] = []
         for planner in PLANNERS:
             planned = planner(pair)
-            actions += planned
+            mine += planned
             pair = pair.expecting(planned)
+        actions += mine
+        remembered = progress.state(pair, mine)
+        if remembered is not None:
+            states[pairing.id] = (remembered, tuple(a.key for a in mine))
     actions += _duplicates(observed)
+    actions += _ledgers(program, observed, states)
     return _ordered(actions)
+
+
+def _ledgers(
+    program: Program,
+    observed: Observed,
+    states: Mapping[str, tuple[PairState, tuple[str, ...]]],
+) -> list[Action]:
+    """Write each ledger issue whose pairings' states changed, after their writes."""
+    months = Counter(p.start.strftime("%Y-%m") for p in program.pairings)
+    shards: dict[str, dict[str, tuple[PairState, tuple[str, ...]]]] = defaultdict(dict)
+    for pairing in program.pairings:
+        if pairing.id in states:
+            month = pairing.start.strftime("%Y-%m")
+            shards[ledger.shard(pairing.id, month, months[month])][pairing.id] = states[pairing.id]
+    labels = Labels(program.program.label_prefix)
+    actions: list[Action] = []
+    for key, entries in sorted(shards.items()):
+        issue = observed.issues.get(key)
+        kept = ledger.parse(issue.body) if issue else {}
+        wanted = {**kept, **{pid: state for pid, (state, _) in entries.items()}}
+        if issue is not None and wanted == kept:
+            continue
+        after = tuple(k for _, keys in entries.values() for k in keys)
+        body = ledger.render(key, wanted)
+        if issue is None:
+            title = f"Mentorship bot ledger: pairings started {key.removeprefix('ledger/')}"
+            draft = Draft(title, body, (labels.program, labels.ledger), (), True)
+            actions.append(OpenIssue(key, "", draft, Urgency.HOUSEKEEPING, after))
+        else:
+            target = Target(key, issue.number)
+            actions.append(EditIssueBody(key, "", target, body, Urgency.HOUSEKEEPING, after))
+    return actions
 
 
 def _ordered(actions: list[Action]) -> list[Action]:

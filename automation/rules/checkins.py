@@ -6,6 +6,8 @@ period N (or the first run after) and the previous check-in issue is closed once
 
 from __future__ import annotations
 
+from typing import Any
+
 from automation.actions import Action, CloseIssue, OpenIssue, PostComment, Target, Urgency
 from automation.checklist import parse
 from automation.context import Link
@@ -32,9 +34,7 @@ def plan(pair: Pair) -> list[Action]:
     return _issue(pair, period)
 
 
-def _context(
-    pair: Pair, period: int, previous: Link | None, carried: list[str]
-) -> dict[str, object]:
+def _context(pair: Pair, period: int, previous: Link | None, carried: list[str]) -> dict[str, Any]:
     timeline = pair.timeline
     return {
         "checkin": {

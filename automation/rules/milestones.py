@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from automation.actions import Action, PostComment, Relabel, Urgency
 from automation.observe import CATCH_UP_DAYS
@@ -49,7 +50,7 @@ def plan(pair: Pair) -> list[Action]:
 
 
 def _once(
-    pair: Pair, template: str, parts: tuple[str, ...], day: date, **extra: object
+    pair: Pair, template: str, parts: tuple[str, ...], day: date, **extra: Any
 ) -> list[Action]:
     if not pair.within(day, CATCH_UP_DAYS) or pair.comment(*parts) is not None:
         return []

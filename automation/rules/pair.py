@@ -9,10 +9,11 @@ from typing import Any
 
 from automation import markers
 from automation.actions import OpenIssue, Target
-from automation.checklist import Dialect, parse
+from automation.checklist import Dialect, fingerprint, parse
 from automation.config import Pairing, Program
 from automation.context import Link, pairing_context
 from automation.labels import Labels
+from automation.ledger import PairState
 from automation.model import Comment, Draft, Issue, IssueState
 from automation.observe import Observed, local_day, start_of_day
 from automation.templates import Templates
@@ -101,9 +102,29 @@ class Pair:
 
     @property
     def last_activity(self) -> date | None:
-        """The day of the mentee's or mentor's last comment, if it is within the window."""
+        """The day the mentee or mentor last commented (within the window) or changed the
+        checklist of the pairing issue, whichever is later."""
         moment = self.observed.activity.get(self.id)
-        return local_day(moment, self.program.program.timezone) if moment else None
+        days = [local_day(moment, self.program.program.timezone)] if moment else []
+        changed = self.checklist_changed
+        return max([*days, changed]) if changed else (days[0] if days else None)
+
+    @property
+    def state(self) -> PairState | None:
+        """What the ledger remembers of this pairing."""
+        return self.observed.ledger.get(self.id)
+
+    @property
+    def checklist_changed(self) -> date | None:
+        """The day a person last changed the goal checklist. Only people edit the pairing
+        issue's body, so a checklist that differs from the one remembered is their work."""
+        issue = self.observed.issues.get(self.key("pairing"))
+        state = self.state
+        if issue is None or state is None:
+            return None
+        if fingerprint(parse(issue.body, self.dialect)) != state.signature:
+            return local_day(issue.updated_at, self.program.program.timezone)
+        return date.fromisoformat(state.changed) if state.changed else None
 
     @property
     def window_start(self) -> date:
@@ -151,9 +172,12 @@ class Pair:
             confidential=draft.confidential,
         )
 
-    def text(self, template: str, key: str, **extra: Any) -> str:
-        """A comment from a template, with the marker appended."""
-        return markers.attach(self.templates.comment(template, self.context(**extra)), key)
+    def text(
+        self, template: str, key: str, attrs: dict[str, str] | None = None, **extra: Any
+    ) -> str:
+        """A comment from a template, with its marker (and the marker's attributes)."""
+        body = self.templates.comment(template, self.context(**extra))
+        return markers.attach(body, key, **(attrs or {}))
 
     def within(self, day: date, days: int) -> bool:
         """Today is `day` or up to `days` - 1 days after it."""

@@ -1,0 +1,278 @@
+"""Goal progress on the forge: the progress comment, the pace label, celebrations, the
+goal nudge, and what the ledger keeps of them between runs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from automation import markers
+from automation.actions import (
+    Action,
+    EditComment,
+    PostComment,
+    Relabel,
+    Urgency,
+    ref,
+)
+from automation.checklist import Checklist, Goal, fingerprint, parse
+from automation.ledger import PairState
+from automation.rules.pair import Pair
+from automation.timeline import Phase
+
+log = logging.getLogger(__name__)
+
+GOAL_NUDGE_FROM, GOAL_NUDGE_UNTIL = 7, 14  # days after the start: a week to write goals
+_BAR = 10
+
+
+def goal_key(goal: Goal) -> str:
+    """A goal's name for the ledger: its title without the due date, as a slug."""
+    title = re.sub(r"\b(by|due:?)\s+\d{4}-\d{2}-\d{2}\b|\(\d{4}-\d{2}-\d{2}\)", "", goal.title)
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48].strip("-")
+    return slug or "goal"
+
+
+def bar(done: int, total: int) -> str:
+    filled = round(_BAR * done / total) if total else 0
+    return "█" * filled + "░" * (_BAR - filled)
+
+
+def percent(done: int, total: int) -> int:
+    return round(100 * done / total) if total else 0
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The pairing's goals today, and what to show and remember of them."""
+
+    checklist: Checklist
+    done: int  # goal steps done, over all goals
+    total: int  # goal steps, over all goals
+    tasks: tuple[int, int]  # every task item of the description, as the forge counts them
+    history: tuple[tuple[int, int, int], ...]
+    digest: str
+    behind: bool | None  # None: no goals yet, or pace not judged
+
+
+def read(pair: Pair) -> Reading | None:
+    issue = pair.pairing_issue
+    if issue is None or not pair.pairing_open:
+        return None
+    if pair.timeline.phase(pair.today) not in (Phase.ACTIVE, Phase.ENDING_SOON):
+        return None
+    checklist = parse(issue.body, pair.dialect)
+    tasks = (checklist.done, checklist.total)
+    if issue.tasks is not None and (issue.tasks.done, issue.tasks.total) != tasks:
+        # GitLab counts the boxes itself; its numbers are what people see on the issue.
+        log.warning(
+            "pairing issue #%s: GitLab counts %s/%s task items, the parser %s/%s; using GitLab's",
+            issue.number,
+            issue.tasks.done,
+            issue.tasks.total,
+            *tasks,
+        )
+        tasks = (issue.tasks.done, issue.tasks.total)
+    # Progress and pace are about the goals, not the "before we start" list or notes.
+    done = sum(goal.done for goal in checklist.goals)
+    total = sum(goal.total for goal in checklist.goals)
+    state = pair.state
+    history = state.history if state else ()
+    period = pair.timeline.period(pair.today) or 1
+    if not history or history[-1][1:] != (done, total):
+        kept = history[:-1] if history and history[-1][0] == period else history
+        history = (*kept, (period, done, total))
+    behind = None
+    if total and pair.program.program.progress.pace_label:
+        tolerance = pair.program.program.progress.tolerance
+        elapsed = (pair.today - pair.timeline.start).days / max(
+            1, (pair.timeline.end - pair.timeline.start).days
+        )
+        behind = done / total + tolerance < elapsed
+    shown = {
+        "goals": [(g.title, g.done, g.total, g.due) for g in checklist.goals],
+        "total": [done, total],
+        "tasks": tasks,
+        "history": history,
+        "behind": behind,
+    }
+    digest = hashlib.blake2b(json.dumps(shown).encode(), digest_size=8).hexdigest()
+    return Reading(checklist, done, total, tasks, history, digest, behind)
+
+
+def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
+    timeline = pair.timeline
+    goals = [
+        {
+            "title": g.title,
+            "done": g.done,
+            "total": g.total,
+            "percent": percent(g.done, g.total),
+            "bar": bar(g.done, g.total),
+            "due": g.due,
+        }
+        for g in reading.checklist.goals
+    ]
+    return {
+        "progress": {
+            "done": reading.done,
+            "total": reading.total,
+            "percent": percent(reading.done, reading.total),
+            "bar": bar(reading.done, reading.total),
+            "tasks": {"done": reading.tasks[0], "total": reading.tasks[1]},
+            "goals": goals,
+            "history": [
+                {
+                    "period": p,
+                    "starts": timeline.period_start(p),
+                    "done": d,
+                    "total": t,
+                    "percent": percent(d, t),
+                }
+                for p, d, t in reading.history
+            ],
+            "week": timeline.week(pair.today),
+            "term_weeks": timeline.term_weeks,
+            "pace": None
+            if reading.behind is None
+            else ("behind" if reading.behind else "on track"),
+        }
+    }
+
+
+def plan(pair: Pair) -> list[Action]:
+    reading = read(pair)
+    if reading is None:
+        return []
+    rules = pair.program.program.progress
+    actions: list[Action] = []
+    if rules.comment:
+        actions += _comment(pair, reading)
+    if reading.behind is not None:
+        actions += _pace(pair, reading.behind)
+    if rules.celebrate:
+        actions += _celebrations(pair, reading)
+    if rules.goal_nudge:
+        actions += _goal_nudge(pair, reading)
+    return actions
+
+
+def _comment(pair: Pair, reading: Reading) -> list[Action]:
+    """Post the progress comment once, then edit it only when the progress it shows moved.
+
+    Its marker carries the digest of what it shows, and so does the ledger: the week
+    number in its text changes every week, the progress not.
+    """
+    key = pair.key("progress")
+    attrs = {"digest": reading.digest}
+    body = pair.text("progress", key, attrs, **_progress_context(pair, reading))
+    state = pair.state
+    seen = pair.comment("progress")  # in the comment window, with its marker
+    target = pair.target("pairing")
+    shown: str | None = None
+    comment_id: int | None = None
+    if seen is not None:
+        marker = markers.find(seen.body)
+        shown, comment_id = (marker.attrs.get("digest") if marker else None), seen.id
+    elif state is not None and isinstance(state.comment, int):
+        shown, comment_id = state.digest, state.comment
+    if comment_id is None:
+        return [PostComment(key, pair.id, target, body, Urgency.MILESTONE)]
+    if shown == reading.digest:
+        return []
+    return [EditComment(f"{key}/edit", pair.id, target, comment_id, body, Urgency.MILESTONE)]
+
+
+def _pace(pair: Pair, behind: bool) -> list[Action]:
+    issue = pair.pairing_issue
+    assert issue is not None
+    labels = pair.labels
+    wanted = labels.pace("behind" if behind else "on-track")
+    others = tuple(sorted(set(issue.labels) & set(labels.paces) - {wanted}))
+    add = () if wanted in issue.labels else (wanted,)
+    if not add and not others:
+        return []
+    target = pair.target("pairing")
+    return [Relabel(pair.key("pace"), pair.id, target, add, others, Urgency.LABELS)]
+
+
+def _celebrations(pair: Pair, reading: Reading) -> list[Action]:
+    celebrated = set(pair.state.celebrated) if pair.state else set()
+    actions: list[Action] = []
+    for goal in reading.checklist.goals:
+        name = goal_key(goal)
+        if goal.total and goal.done == goal.total and name not in celebrated:
+            celebrated.add(name)
+            if pair.comment("celebrate", name) is None:
+                key = pair.key("celebrate", name)
+                body = pair.text("celebrate", key, goal={"title": goal.title, "steps": goal.total})
+                actions.append(
+                    PostComment(key, pair.id, pair.target("pairing"), body, Urgency.MILESTONE)
+                )
+    return actions
+
+
+def goal_problems(checklist: Checklist) -> list[str]:
+    """What keeps goals from being Time-bound and Measurable, in words for the mentee."""
+    if not checklist.goals:
+        return ["there are no goals under `## Goals` yet"]
+    problems = []
+    for goal in checklist.goals:
+        if goal.title.lower().startswith("example"):
+            problems.append(f'"{goal.title}" is still the example; replace it with your own goal')
+        elif goal.due is None:
+            problems.append(f'"{goal.title}" has no date (add "by YYYY-MM-DD" to its title)')
+        elif goal.total < 2:
+            problems.append(f'"{goal.title}" has no steps to tick (add a few `- [ ]` steps)')
+    return problems
+
+
+def _goal_nudge(pair: Pair, reading: Reading) -> list[Action]:
+    start = pair.timeline.start
+    first_week = start + timedelta(days=GOAL_NUDGE_FROM)
+    if not pair.within(first_week, GOAL_NUDGE_UNTIL - GOAL_NUDGE_FROM):
+        return []
+    problems = goal_problems(reading.checklist)
+    if not problems or pair.comment("goals") is not None:
+        return []
+    key = pair.key("goals")
+    body = pair.text("goals-nudge", key, problems=problems)
+    return [PostComment(key, pair.id, pair.target("pairing"), body, Urgency.NUDGE)]
+
+
+def state(pair: Pair, actions: list[Action]) -> PairState | None:
+    """What the ledger should remember after `actions` (this pairing's plan) are applied."""
+    reading = read(pair)
+    if reading is None:
+        return None
+    issue = pair.pairing_issue
+    assert issue is not None
+    previous = pair.state
+    keys = {a.key for a in actions}
+    seen = pair.comment("progress")
+    comment: int | str | None
+    if pair.key("progress") in keys:
+        comment = ref(pair.key("progress"))
+    elif seen is not None:
+        comment = seen.id
+    else:
+        comment = previous.comment if previous else None
+    celebrated = set(previous.celebrated) if previous else set()
+    for goal in reading.checklist.goals:
+        name = goal_key(goal)
+        if pair.key("celebrate", name) in keys or pair.comment("celebrate", name) is not None:
+            celebrated.add(name)
+    changed = pair.checklist_changed
+    return PairState(
+        comment=comment,
+        digest=reading.digest,
+        signature=fingerprint(reading.checklist),
+        changed=changed.isoformat() if changed else None,
+        history=reading.history,
+        celebrated=tuple(sorted(celebrated)),
+    )

@@ -1,0 +1,135 @@
+"""Goal progress on the forge, through the real clients: the mentee ticks boxes, the night
+runs, and the progress comment, ledger, labels and celebrations follow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from automation import ledger, markers
+from automation.config import Program, parse_program
+from automation.forge import Forge, RetryPolicy, connect
+from automation.model import Comment, Issue
+from automation.nightly import run_day
+from automation.sandbox import RunningSandbox, start
+from automation.templates import Templates
+
+ROSTER = """\
+forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/progress,
+        bot: mentorship-bot, retries: 0}}
+people:
+  - {{handle: alice, name: Alice, roles: [mentor]}}
+  - {{handle: bob, name: Bob, roles: [mentee]}}
+pairings:
+  - {{mentor: alice, mentee: bob, start: 2026-01-05}}
+"""
+START = date(2026, 1, 5)
+GOALS = """
+### Run an incident review by 2026-03-01
+
+- [ ] Shadow a review
+- [ ] Facilitate one
+
+### Join on-call by 2026-05-01
+
+- [ ] Read the runbooks
+"""
+
+
+@dataclass
+class World:
+    sandbox: RunningSandbox
+    program: Program
+    bot: Forge
+    bob: Forge
+
+    def night(self, day: date) -> int:
+        self.sandbox.set_clock(datetime.combine(day, time(23), UTC))
+        self.sandbox.reset_counts()
+        report = run_day(self.bot, self.program, day, Templates())
+        assert report.failed == []
+        return int(self.sandbox.request_counts()["writes"])
+
+    def pairing_issue(self) -> Issue:
+        return self._keyed()["pair/alice--bob--2026-01-05/pairing"]
+
+    def _keyed(self) -> dict[str, Issue]:
+        return {m.key: i for i in self.bot.list_issues() if (m := markers.find(i.body))}
+
+    def edit_goals(self, day: date, edit: str) -> None:
+        self.sandbox.set_clock(datetime.combine(day, time(10), UTC))
+        issue = self.pairing_issue()
+        head, _, _ = issue.body.partition("## Goals")
+        mine = "Run an incident review" in issue.body
+        current = issue.body.partition("## Goals")[2] if mine else GOALS
+        self.bob.edit_issue_body(issue.number, f"{head}## Goals\n{edit_steps(current, edit)}")
+
+    def bot_comments(self) -> dict[str, Comment]:
+        return {
+            m.key.split("/", 2)[2]: c
+            for c in self.bot.list_issue_comments(self.pairing_issue().number)
+            if c.author == "mentorship-bot" and (m := markers.find(c.body))
+        }
+
+    def remembered(self) -> ledger.PairState:
+        return ledger.parse(self._keyed()["ledger/2026-01"].body)["alice--bob--2026-01-05"]
+
+
+def edit_steps(goals: str, edit: str) -> str:
+    """`edit` is `+step` to tick a step or `-step` to untick it ('' leaves them)."""
+    for change in filter(None, edit.split(",")):
+        sign, step = change[0], change[1:]
+        before, after = ("[ ]", "[x]") if sign == "+" else ("[x]", "[ ]")
+        goals = goals.replace(f"- {before} {step}", f"- {after} {step}")
+    return goals
+
+
+@pytest.fixture(params=["gitlab", "github"])
+def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    with start() as sandbox:
+        text = ROSTER.format(flavour=request.param, url=sandbox.url)
+        program = parse_program(text, Path("program.yml"))
+        policy = RetryPolicy(retries=0)
+        yield World(
+            sandbox,
+            program,
+            connect(program.forge, {}, policy),
+            connect(program.forge, {"SANDBOX_TOKEN": "bob"}, policy),
+        )
+
+
+def test_ticking_goals_moves_the_one_progress_comment_and_celebrates_once(world: World) -> None:
+    world.night(START)
+    first = world.bot_comments()["progress"]
+    assert world.remembered().comment == first.id  # the reference was filled in by apply
+    assert "mentorship-pace::on-track" in world.pairing_issue().labels
+
+    world.edit_goals(START + timedelta(days=1), "+Shadow a review")
+    assert world.night(START + timedelta(days=1)) > 0
+    comments = world.bot_comments()
+    assert comments["progress"].id == first.id
+    assert "1 of 3 goal steps (33%)" in comments["progress"].body
+
+    assert world.night(START + timedelta(days=2)) == 0  # nothing moved: nothing written
+
+    world.edit_goals(START + timedelta(days=3), "+Facilitate one")
+    world.night(START + timedelta(days=3))
+    assert "celebrate/run-an-incident-review" in world.bot_comments()
+    assert world.remembered().celebrated == ("run-an-incident-review",)
+
+    world.edit_goals(START + timedelta(days=4), "-Facilitate one")
+    world.night(START + timedelta(days=4))
+    world.edit_goals(START + timedelta(days=5), "+Facilitate one")
+    world.night(START + timedelta(days=5))
+    celebrations = [k for k in world.bot_comments() if k.startswith("celebrate/")]
+    assert celebrations == ["celebrate/run-an-incident-review"]
+
+    progress = world.bot_comments()["progress"]
+    assert progress.id == first.id
+    assert "2 of 3 goal steps (67%)" in progress.body
+    assert world.remembered().history[-1] == (1, 2, 3)
+    assert world.remembered().changed == "2026-01-10"
