@@ -46,7 +46,7 @@ def plan(program: Program, observed: Observed, today: date, templates: Templates
         actions += mine
         remembered = progress.state(pair, mine)
         if remembered is not None:
-            states[pairing.id] = (remembered, tuple(a.key for a in mine))
+            states[pairing.id] = (remembered, progress.recorded(pair, mine))
     actions += _duplicates(observed)
     actions += _ledgers(program, observed, states)
     return _ordered(actions)

@@ -245,6 +245,12 @@ def _goal_nudge(pair: Pair, reading: Reading) -> list[Action]:
     return [PostComment(key, pair.id, pair.target("pairing"), body, Urgency.NUDGE)]
 
 
+def recorded(pair: Pair, actions: list[Action]) -> tuple[str, ...]:
+    """The writes whose outcome the ledger records: it must wait for them to succeed."""
+    mine = (pair.key("progress"), pair.key("progress", "edit"), pair.key("celebrate"))
+    return tuple(a.key for a in actions if a.key.startswith(mine))
+
+
 def state(pair: Pair, actions: list[Action]) -> PairState | None:
     """What the ledger should remember after `actions` (this pairing's plan) are applied."""
     reading = read(pair)
