@@ -25,7 +25,7 @@ from automation.config import (
     program_today,
 )
 from automation.forge import ForgeError, connect
-from automation.nightly import TooManyWrites, plan_day, run_day, summary, templates_for
+from automation.nightly import TooManyWrites, markdown, plan_day, run_day, summary, templates_for
 from automation.templates import TemplateError, check_templates
 
 CONFIG = click.option(
@@ -134,7 +134,16 @@ def plan_command(config_path: Path, today: Any, as_json: bool) -> None:
     help="Write budget of this run (default: program.max_writes); the rest waits a night.",
 )
 @click.option("--force", is_flag=True, help="Apply a plan larger than program.safety_threshold.")
-def apply_command(config_path: Path, today: Any, max_writes: int | None, force: bool) -> None:
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help='Append a Markdown summary of the run to this file (e.g. "$GITHUB_STEP_SUMMARY").',
+)
+def apply_command(
+    config_path: Path, today: Any, max_writes: int | None, force: bool, summary_path: Path | None
+) -> None:
     """Do today's work on the forge: the same list `plan` prints. Exit 1 if a write failed.
 
     \b
@@ -159,6 +168,9 @@ def apply_command(config_path: Path, today: Any, max_writes: int | None, force: 
         force=force,
         on_outcome=show,
     )
+    if summary_path is not None:
+        with summary_path.open("a", encoding="utf-8") as out:
+            out.write(markdown(program, day, report))
     for action in report.deferred:
         click.echo(f"deferred  {_line(action)}")
     done = [o.action for o in report.outcomes if o.status is Status.DONE]

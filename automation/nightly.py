@@ -68,3 +68,35 @@ def summary(actions: Sequence[Action]) -> str:
     """`3 open-issue, 2 comment` in a stable order."""
     counts = Counter(a.kind for a in actions)
     return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing"
+
+
+def markdown(program: Program, day: date, report: Report) -> str:
+    """The run as Markdown for people: what was done, by pairing (a CI job summary)."""
+    names = {p.id: f"{p.mentee} with {p.mentor}" for p in program.pairings}
+    rows: dict[str, list[str]] = {}
+    for outcome in report.outcomes:
+        mark = {Status.DONE: "", Status.FAILED: "**failed:** ", Status.SKIPPED: "skipped: "}
+        rows.setdefault(outcome.action.pairing, []).append(
+            f"{mark[outcome.status]}{_cell(outcome.action.describe())}"
+        )
+    for action in report.deferred:
+        rows.setdefault(action.pairing, []).append(f"deferred: {_cell(action.describe())}")
+    done = [o.action for o in report.outcomes if o.status is Status.DONE]
+    lines = [
+        f"## {program.program.name}: nightly run for {day}",
+        "",
+        f"Done: {summary(done)}.",
+    ]
+    if report.failed:
+        lines.append(f"Not done: {len(report.failed)} (see the job log for the errors).")
+    if report.deferred:
+        lines.append(f"Deferred to the next run (write budget): {summary(report.deferred)}.")
+    if rows:
+        lines += ["", "| pairing | what the run did |", "|---|---|"]
+        for pairing, items in rows.items():
+            lines.append(f"| {names.get(pairing, '(program)')} | {'<br>'.join(items)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

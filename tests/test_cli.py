@@ -263,3 +263,24 @@ def test_progress_json_from_standard_input_in_the_gitlab_dialect() -> None:
             {"title": "Ship the runbook by 2027-03-01", "done": 1, "total": 2, "due": "2027-03-01"}
         ],
     }
+
+
+def test_apply_appends_a_markdown_summary_by_pairing(config: Path, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    code, _, _ = run(
+        "apply", "--config", str(config), "--today", "2026-01-05", "--summary", str(summary)
+    )
+    assert code == 0
+    assert summary.read_text() == (
+        "earlier step\n"
+        "## CLI test: nightly run for 2026-01-05\n"
+        "\n"
+        "Done: 3 open-issue.\n"
+        "\n"
+        "| pairing | what the run did |\n"
+        "|---|---|\n"
+        "| bob with alice | open issue 'Mentorship: Bob & Alice' |\n"
+        "| carol with alice | open issue 'Mentorship: Carol & Alice' |\n"
+        "| (program) | open issue 'Mentorship bot ledger: pairings started 2026-01' |\n"
+    )
