@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from automation import __version__
+from automation import __version__, scaffolding
 from automation.actions import Action, Outcome, Status, to_json
 from automation.checklist import Dialect
 from automation.checklist import parse as parse_checklist
@@ -26,6 +26,7 @@ from automation.config import (
 )
 from automation.forge import ForgeError, connect
 from automation.nightly import TooManyWrites, markdown, plan_day, run_day, summary, templates_for
+from automation.scaffolding import ScaffoldError
 from automation.templates import TemplateError, check_templates
 
 CONFIG = click.option(
@@ -50,7 +51,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (ConfigError, ForgeError, TemplateError, TooManyWrites) as exc:
+        except (ConfigError, ForgeError, TemplateError, TooManyWrites, ScaffoldError) as exc:
             raise click.ClickException(str(exc)) from exc
 
 
@@ -182,6 +183,44 @@ def apply_command(
             f"{len(report.failed)} of {len(report.outcomes)} writes did not happen", err=True
         )
         raise SystemExit(1)
+
+
+@main.command()
+@click.argument(
+    "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."), required=False
+)
+@click.option(
+    "--forge",
+    "forge_kind",
+    type=click.Choice(["gitlab", "github"]),
+    required=True,
+    help="Where the program repository lives.",
+)
+@click.option("--project", default=None, help="GitLab group/project or GitHub owner/repo.")
+@click.option("--name", default=None, help="The program's name.")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+def init(
+    directory: Path, forge_kind: str, project: str | None, name: str | None, force: bool
+) -> None:
+    """Create a program repository: program.yml, issue templates, CI files, a README.
+
+    The result passes `mentorship validate` as it is; add people and pairings, then
+    follow its README to create the token and the schedule.
+
+    \b
+    Example:
+        mentorship init mentoring --forge gitlab --project acme/mentoring
+    """
+    files = scaffolding.files_for(forge_kind, project, name)
+    written = scaffolding.write(directory, files, force=force)
+    for path in written:
+        click.echo(f"wrote {path}")
+    load_program(directory / "program.yml")  # what we wrote must be a valid program
+    click.echo(
+        f"\nNext: add people and pairings to {directory / 'program.yml'}, run "
+        f"`mentorship validate --config {directory / 'program.yml'}`, and follow "
+        f"{directory / 'README.md'} to set up the token and the schedule."
+    )
 
 
 @main.command()

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from automation.cli import main
+from automation.config import load_program
+from automation.scaffolding import CI_FILES
+from automation.templates import DEFAULTS
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def tree(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("forge", ["gitlab", "github"])
+def test_init_writes_a_program_repo_that_validates_as_generated(tmp_path: Path, forge: str) -> None:
+    repo = tmp_path / "mentoring"
+    code, out, _ = run(
+        "init",
+        str(repo),
+        "--forge",
+        forge,
+        "--project",
+        "acme/mentoring",
+        "--name",
+        "Platform: mentoring",
+    )
+    assert code == 0, out
+    templates = sorted(f"templates/issues/{p.name}" for p in DEFAULTS.glob("*.md"))
+    assert tree(repo) == sorted(["README.md", "program.yml", *CI_FILES[forge], *templates])
+    program = load_program(repo / "program.yml")
+    assert (program.forge.kind, program.forge.project) == (forge, "acme/mentoring")
+    assert program.program.name == "Platform: mentoring"
+    assert program.forge.bot == ("github-actions[bot]" if forge == "github" else None)
+    code, out, err = run("validate", "--config", str(repo / "program.yml"))
+    assert (code, err) == (0, "")
+    assert out.endswith("ok: 0 people, 0 pairings (0 active on " + out.split("active on ")[1])
+    text = (repo / "program.yml").read_text()
+    assert text.count("  # - mentor: alice") == 2  # two commented example pairings
+
+
+def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "program.yml").write_text("mine\n")
+    code, _, err = run("init", str(tmp_path), "--forge", "gitlab")
+    assert code == 1
+    assert err == (
+        f"Error: {tmp_path} already has program.yml; nothing was written. "
+        "Pick an empty folder, or pass --force to overwrite them\n"
+    )
+    assert tree(tmp_path) == ["program.yml"]
+    assert (tmp_path / "program.yml").read_text() == "mine\n"
+
+
+def test_init_with_force_overwrites(tmp_path: Path) -> None:
+    (tmp_path / "program.yml").write_text("mine\n")
+    code, _, _ = run("init", str(tmp_path), "--forge", "github", "--force")
+    assert code == 0
+    assert load_program(tmp_path / "program.yml").forge.project == "your-org/mentoring"
