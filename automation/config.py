@@ -102,6 +102,13 @@ class ProgressRules(_Model):
     goal_nudge: bool = True  # in the first two weeks, one nudge if goals are missing or vague
 
 
+class ReportRules(_Model):
+    """What the dashboard and reports show beyond numbers and states."""
+
+    include_goal_text: bool = False  # goal titles in reports (never comments or retros)
+    dashboard: bool = True  # one bot-owned dashboard issue, updated by the nightly run
+
+
 class Settings(_Model):
     """Program-wide rules; every field has the default of the programs we follow."""
 
@@ -115,6 +122,7 @@ class Settings(_Model):
     retrospective_reminder_days: int = Field(default=14, ge=1)
     stale: StaleRules = StaleRules()
     progress: ProgressRules = ProgressRules()
+    report: ReportRules = ReportRules()
     soft_limit: int = Field(default=2, ge=1)
     label_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "mentorship"
     confidential: bool = True

@@ -33,6 +33,7 @@ class PairState:
     changed: str | None = None  # ISO date the mentee or mentor last changed the checklist
     history: tuple[tuple[int, int, int], ...] = ()  # (check-in period, done, total)
     celebrated: tuple[str, ...] = field(default=())
+    met: tuple[int, ...] = ()  # check-in periods in which the mentee or mentor spoke
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"c": self.comment, "d": self.digest, "s": self.signature}
@@ -42,6 +43,8 @@ class PairState:
             out["h"] = [list(point) for point in self.history]
         if self.celebrated:
             out["g"] = list(self.celebrated)
+        if self.met:
+            out["m"] = list(self.met)
         return out
 
     @classmethod
@@ -51,6 +54,7 @@ class PairState:
         comment = data.get("c")
         history = data.get("h") or []
         celebrated = data.get("g") or []
+        met = data.get("m") or []
         try:
             return cls(
                 comment=comment if isinstance(comment, int | str) else None,
@@ -59,6 +63,7 @@ class PairState:
                 changed=str(data["a"]) if data.get("a") else None,
                 history=tuple((int(p), int(d), int(t)) for p, d, t in history),
                 celebrated=tuple(str(g) for g in celebrated),
+                met=tuple(int(p) for p in met),
             )
         except (TypeError, ValueError):
             return None

@@ -102,21 +102,23 @@ def snapshot(
     return Observed(bot, window_start, by_key, tuple(duplicates), bot_comments, activity, states)
 
 
-def read(forge: Forge, program: Program, today: date) -> Observed:
+def read(forge: Forge, program: Program, today: date, *, everything: bool = False) -> Observed:
     """List what the rules need: program issues of the live pairings, recent check-ins and
-    recent comments. Each is one paged request (100 a page) however many pairings."""
+    recent comments. Each is one paged request (100 a page) however many pairings.
+
+    `everything` lists the issues of every pairing in the roster, however old (for
+    reports and histories, which run less often than the nightly job)."""
     settings = program.program
     labels = Labels(settings.label_prefix)
     zone = settings.timezone
     bot = forge.whoami()
     window_start = start_of_day(today - timedelta(days=lookback_days(program)), zone)
-    pairings = live(program, today)
+    pairings = program.pairings if everything else live(program, today)
     if not pairings:
         return snapshot(program, bot, [], [], window_start)
     first_start = min(p.start for p in pairings)
-    issues = forge.list_issues(
-        labels=[labels.program], updated_since=start_of_day(first_start - timedelta(1), zone)
-    )
+    since = None if everything else start_of_day(first_start - timedelta(1), zone)
+    issues = forge.list_issues(labels=[labels.program], updated_since=since)
     if settings.checkin_style == "issue":
         # The current period's check-in and the previous one (closed when this one opened).
         recent = today - timedelta(days=2 * settings.checkin_every_days + 1)

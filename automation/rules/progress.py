@@ -274,6 +274,11 @@ def state(pair: Pair, actions: list[Action]) -> PairState | None:
         if pair.key("celebrate", name) in keys or pair.comment("celebrate", name) is not None:
             celebrated.add(name)
     changed = pair.checklist_changed
+    met = set(previous.met) if previous else set()
+    last = pair.last_activity
+    spoke_in = pair.timeline.period(last) if last else None
+    if spoke_in is not None:
+        met.add(spoke_in)
     return PairState(
         comment=comment,
         digest=reading.digest,
@@ -281,4 +286,5 @@ def state(pair: Pair, actions: list[Action]) -> PairState | None:
         changed=changed.isoformat() if changed else None,
         history=reading.history,
         celebrated=tuple(sorted(celebrated)),
+        met=tuple(sorted(met)),
     )

@@ -1,0 +1,164 @@
+"""Where every pairing stands on a day: the numbers the dashboard, reports and histories show.
+
+Pure: built from the roster, what `observe.read` saw and the date. Numbers and states
+only; goal titles are included for reports that opt in (`include_goal_text`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from automation.checklist import Dialect, parse
+from automation.config import Pairing, Program
+from automation.labels import Labels
+from automation.model import Issue, IssueState
+from automation.observe import Observed, local_day
+from automation.timeline import Phase, Timeline
+
+
+@dataclass(frozen=True)
+class GoalStatus:
+    title: str
+    done: int
+    total: int
+    due: str | None
+
+    @property
+    def share(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Milestone:
+    name: str
+    day: date
+
+
+@dataclass(frozen=True)
+class PairingStatus:
+    """One pairing on `today`."""
+
+    id: str
+    mentor: str
+    mentee: str
+    start: date
+    planned_end: date
+    end: date
+    phase: str  # upcoming, active, ending-soon, completed, ended-early, extended-active
+    week: int
+    term_weeks: int
+    outcome: str  # running, completed, extended, ended early, not started
+    ended_reason: str | None
+    extension_reason: str | None
+    private: bool
+    goals: tuple[GoalStatus, ...]
+    done: int
+    total: int
+    history: tuple[tuple[int, int, int], ...]  # (check-in period, done, total)
+    last_activity: date | None
+    days_quiet: int | None  # days since the mentee or mentor last spoke, if seen
+    checkins_expected: int
+    checkins_held: int
+    stalled: bool
+    pace: str | None  # on-track, behind, or None
+    retrospective: str  # none, open, returned
+    pairing_url: str | None
+    retrospective_url: str | None
+    next_milestone: Milestone | None
+    milestones: tuple[Milestone, ...]
+
+    @property
+    def share(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+def _retro_state(issue: Issue | None) -> str:
+    if issue is None:
+        return "none"
+    return "returned" if issue.state is IssueState.CLOSED else "open"
+
+
+def milestones(pairing: Pairing, program: Program) -> tuple[Milestone, ...]:
+    timeline = Timeline.of(pairing, program.program)
+    marks = [Milestone("start", timeline.start)]
+    if program.program.midpoint_review and timeline.midpoint < timeline.end:
+        marks.append(Milestone("midpoint review", timeline.midpoint))
+    if not timeline.ended_early:
+        marks.append(Milestone("ending soon", timeline.ending_soon))
+    marks.append(Milestone("ended early" if timeline.ended_early else "end", timeline.end))
+    return tuple(sorted(marks, key=lambda m: m.day))
+
+
+def pairing_status(
+    program: Program, observed: Observed, pairing: Pairing, today: date
+) -> PairingStatus:
+    settings = program.program
+    labels = Labels(settings.label_prefix)
+    timeline = Timeline.of(pairing, settings)
+    key = f"pair/{pairing.id}"
+    issue = observed.issues.get(f"{key}/pairing")
+    retro = observed.issues.get(f"{key}/retrospective")
+    state = observed.ledger.get(pairing.id)
+    dialect = Dialect(program.forge.api_flavour)
+    goals = (
+        tuple(GoalStatus(g.title, g.done, g.total, g.due) for g in parse(issue.body, dialect).goals)
+        if issue
+        else ()
+    )
+    phase = timeline.phase(today)
+    if phase is Phase.ENDED:
+        outcome = "ended early" if timeline.ended_early else "completed"
+        shown_phase = "ended-early" if timeline.ended_early else "completed"
+    elif phase is Phase.UPCOMING:
+        outcome, shown_phase = "not started", "upcoming"
+    else:
+        outcome, shown_phase = ("extended" if timeline.extended else "running"), phase.value
+    moment = observed.activity.get(pairing.id)
+    seen = [local_day(moment, settings.timezone)] if moment else []
+    if state and state.changed:
+        seen.append(date.fromisoformat(state.changed))
+    # Every check-in period that has begun is one meeting expected (the first is the kickoff).
+    expected = timeline.period(min(today, timeline.end - timedelta(days=1))) or 0
+    last_activity = max(seen) if seen else None
+    marks = milestones(pairing, program)
+    pace = None
+    if issue is not None:
+        if labels.pace("behind") in issue.labels:
+            pace = "behind"
+        elif labels.pace("on-track") in issue.labels:
+            pace = "on-track"
+    return PairingStatus(
+        id=pairing.id,
+        mentor=pairing.mentor,
+        mentee=pairing.mentee,
+        start=timeline.start,
+        planned_end=timeline.planned_end,
+        end=timeline.end,
+        phase=shown_phase,
+        week=timeline.week(today),
+        term_weeks=timeline.term_weeks,
+        outcome=outcome,
+        ended_reason=pairing.ended_reason,
+        extension_reason=pairing.extension_reason,
+        private=pairing.private,
+        goals=goals,
+        done=sum(g.done for g in goals),
+        total=sum(g.total for g in goals),
+        history=state.history if state else (),
+        last_activity=last_activity,
+        days_quiet=(today - last_activity).days if last_activity else None,
+        checkins_expected=expected,
+        checkins_held=min(expected, len(state.met)) if state else 0,
+        stalled=bool(issue and labels.stalled in issue.labels),
+        pace=pace,
+        retrospective=_retro_state(retro),
+        pairing_url=issue.url if issue else None,
+        retrospective_url=retro.url if retro else None,
+        next_milestone=next((m for m in marks if m.day > today), None),
+        milestones=marks,
+    )
+
+
+def program_status(program: Program, observed: Observed, today: date) -> list[PairingStatus]:
+    return [pairing_status(program, observed, p, today) for p in program.pairings]
