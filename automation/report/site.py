@@ -1,0 +1,165 @@
+"""The report site: index.html, a page per listed pairing, report.json and pairings.csv."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from automation.config import Program
+from automation.report import charts
+from automation.report.charts import BurnUp, Chart
+from automation.report.figures import (
+    ACHIEVED_SHARE,
+    CONSISTENT_SHARE,
+    Figures,
+    active_by_week,
+    goal_share_bins,
+    kept_share_bins,
+    program_figures,
+)
+from automation.report.records import (
+    Listed,
+    pairing_record,
+    report_record,
+    to_csv,
+    to_json,
+)
+from automation.status import PairingStatus
+
+CADENCE_BARS = 40  # more listed pairings than this: the cadence chart shows a distribution
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What `build_report` wrote (sorted paths inside `out`) and the headline figures."""
+
+    out: Path
+    files: tuple[Path, ...]
+    figures: Figures
+    listed: int  # pairings with a row and a page (private ones have neither)
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("automation.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def period_starts(status: PairingStatus, every_days: int) -> tuple[date, ...]:
+    """The first day of each check-in period of the term."""
+    count = max(1, -(-(status.end - status.start).days // every_days))
+    return tuple(status.start + timedelta(days=n * every_days) for n in range(count))
+
+
+def listed(statuses: Sequence[PairingStatus], every_days: int) -> tuple[Listed, ...]:
+    """The pairings the report may name, in roster order: every one but the private ones."""
+    return tuple(Listed(s, period_starts(s, every_days)) for s in statuses if not s.private)
+
+
+def burnup(pairing: Listed, today: date) -> BurnUp:
+    status = pairing.status
+    return BurnUp(
+        start=status.start,
+        end=status.end,
+        today=today,
+        points=tuple((pairing.period_start(p), done, total) for p, done, total in status.history),
+        done=status.done,
+        total=status.total,
+        milestones=status.milestones,
+        checkins=pairing.period_starts,
+    )
+
+
+def overview_charts(
+    statuses: Sequence[PairingStatus],
+    pairings: Sequence[Listed],
+    figures: Figures,
+    today: date,
+) -> tuple[Chart, ...]:
+    if 0 < len(pairings) <= CADENCE_BARS:
+        cadence = charts.cadence_chart(
+            [
+                (f"{p.status.mentee} / {p.status.mentor}", p.status.checkins_held, e)
+                for p in pairings
+                if (e := p.status.checkins_expected)
+            ]
+        )
+    else:
+        cadence = charts.kept_share_chart(kept_share_bins(statuses))
+    return (
+        charts.active_chart(active_by_week(statuses), today),
+        charts.goal_share_chart(goal_share_bins(statuses)),
+        cadence,
+        charts.phase_chart(figures.by_phase),
+    )
+
+
+def _write(path: Path, text: str, written: list[Path]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="\n")
+    written.append(path)
+
+
+def build_report(
+    program: Program, statuses: list[PairingStatus], today: date, out: Path
+) -> ReportResult:
+    """Write the report for `today` into `out`; pages of pairings no longer listed (made
+    private, or gone from the roster) are removed."""
+    settings = program.program
+    include_goal_text = settings.report.include_goal_text
+    figures = program_figures(statuses)
+    pairings = listed(statuses, settings.checkin_every_days)
+    records = [pairing_record(p, include_goal_text) for p in pairings]
+    weeks = active_by_week(statuses)
+    goal_bins = goal_share_bins(statuses)
+    environment = _environment()
+    common: dict[str, Any] = {
+        "program": settings.name,
+        "today": today,
+        "consistent_percent": round(100 * CONSISTENT_SHARE),
+        "achieved_percent": round(100 * ACHIEVED_SHARE),
+        "include_goal_text": include_goal_text,
+    }
+    written: list[Path] = []
+    _write(
+        out / "index.html",
+        environment.get_template("index.html").render(
+            **common,
+            root="",
+            figures=figures,
+            charts=overview_charts(statuses, pairings, figures, today),
+            pairings=records,
+            hidden=figures.private,
+        ),
+        written,
+    )
+    page = environment.get_template("pairing.html")
+    for pairing, record in zip(pairings, records, strict=True):
+        _write(
+            out / pairing.page,
+            page.render(
+                **common,
+                root="../",
+                pairing=record,
+                chart=charts.burnup_chart(burnup(pairing, today)),
+            ),
+            written,
+        )
+    report = report_record(settings.name, today, figures, weeks, goal_bins, records)
+    _write(out / "report.json", to_json(report), written)
+    _write(out / "pairings.csv", to_csv(records), written)
+    pages = {out / p.page for p in pairings}
+    for stale in sorted((out / "pairings").glob("*.html")):
+        if stale not in pages:
+            stale.unlink()
+    return ReportResult(out, tuple(sorted(written)), figures, len(pairings))

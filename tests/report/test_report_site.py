@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from automation.config import parse_program
+from automation.observe import Observed
+from automation.report import ReportResult, build_report
+from automation.report.figures import Share
+from automation.status import program_status
+from tests.report.conftest import ANSWER, RETURNED, Term
+
+PAIRINGS = [
+    "alice--dana--2026-01-05",
+    "bruno--emeka--2026-01-19",
+    "alice--farah--2026-02-02",
+    "chen--gus--2026-02-16",
+    "alice--hana--2026-03-02",
+    "bruno--chen--2026-03-16",
+]
+QUIET = "alice--hana--2026-03-02"  # the pair that went quiet after three weeks
+Build = Callable[..., ReportResult]
+
+
+def texts(out: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(out)): path.read_text(encoding="utf-8")
+        for path in sorted(out.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_simulated_term_gives_an_overview_a_page_per_pairing_and_the_data(
+    report_of: Build,
+) -> None:
+    result = report_of()
+    out = result.out
+    assert {str(p.relative_to(out)) for p in result.files} == {
+        "index.html",
+        "pairings.csv",
+        "report.json",
+        *(f"pairings/{p}.html" for p in PAIRINGS),
+    }
+    figures = result.figures
+    assert (figures.pairings, figures.private, result.listed) == (6, 0, 6)
+    assert figures.phase_count("completed") == 5
+    assert figures.phase_count("ended-early") == 1
+    # hana and alice went quiet: 2 of 14 check-ins held; everyone else met every period.
+    assert figures.meeting_consistently == Share(5, 6)
+    assert figures.goals_half_achieved == Share(8, 8)
+    assert figures.completed_term == Share(5, 6)  # gus ended early
+    assert figures.retrospectives_returned == Share(1, 6)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count("<svg") == 4
+    for title in ("Active pairings over time", "Goal completion", "Check-in cadence"):
+        assert f"<h3>{title}</h3>" in index
+    assert '<li class="card" id="figure-meeting">\n<span class="value">83%</span>' in index
+    assert "5 of 6 pairs that held at least 75% of their expected check-ins" in index
+    assert "1 of 6 retrospectives due" in index
+    assert index.count('<a href="pairings/') == 6
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in index
+
+
+def test_report_json_and_pairings_csv_carry_the_same_numbers(report_of: Build) -> None:
+    out = report_of().out
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["format"] == 1
+    assert report["date"] == "2026-10-14"
+    assert report["totals"]["pairings"] == 6
+    assert report["figures"]["meeting_consistently"] == {"count": 5, "of": 6, "share": 0.8333}
+    assert report["figures"]["retrospectives_returned"] == {"count": 1, "of": 6, "share": 0.1667}
+    assert report["active_by_week"][0] == {"week_of": "2026-01-05", "active": 1}
+    assert max(week["active"] for week in report["active_by_week"]) == 6
+    rows = list(csv.DictReader((out / "pairings.csv").open(encoding="utf-8")))
+    assert [row["id"] for row in rows] == [p["id"] for p in report["pairings"]] == PAIRINGS
+    for row, pairing in zip(rows, report["pairings"], strict=True):
+        for column, value in row.items():
+            expected = pairing[column]
+            shown = (
+                ""
+                if expected is None
+                else str(expected).lower()
+                if isinstance(expected, bool)
+                else str(expected)
+            )
+            assert value == shown, (pairing["id"], column)
+    hana = next(p for p in report["pairings"] if p["id"] == QUIET)
+    assert (hana["checkins_held"], hana["checkins_expected"]) == (2, 14)
+    assert hana["meeting_consistently"] is False
+    assert (hana["goal_steps_done"], hana["goal_steps"], hana["progress_percent"]) == (2, 3, 67)
+    dana = next(p for p in report["pairings"] if p["id"] == RETURNED)
+    assert (dana["retrospective"], dana["days_quiet"]) == ("returned", 0)  # dana answered today
+    assert [(h["period"], h["period_start"], h["done"]) for h in dana["history"]] == [
+        (1, "2026-01-05", 1),
+        (2, "2026-01-19", 3),
+        (3, "2026-02-02", 4),
+        (4, "2026-02-16", 6),
+    ]
+    assert dana["page"] == f"pairings/{RETURNED}.html"
+
+
+def test_a_pairing_page_charts_its_burn_up_against_the_expected_line(report_of: Build) -> None:
+    page = (report_of().out / f"pairings/{RETURNED}.html").read_text(encoding="utf-8")
+    assert page.count("<svg") == 1
+    assert '<title id="burnup-title">Goal progress over the term</title>' in page
+    assert "6 of 6 done; the expected pace rises in a straight line from 0 at the start" in page
+    assert (
+        "Milestones: start 2026-01-05; midpoint review 2026-04-05; ending soon 2026-06-21;" in page
+    )
+    assert "13 check-in periods" in page
+    assert '<a href="../index.html">' in page
+    assert "<td>Goal 1</td>" in page
+
+
+def test_a_private_pairing_is_counted_but_never_named(report_of: Build) -> None:
+    result = report_of(private=QUIET)
+    out = result.out
+    assert (result.figures.pairings, result.figures.private, result.listed) == (6, 1, 5)
+    assert result.figures.meeting_consistently == Share(5, 6)  # still counted
+    assert not (out / f"pairings/{QUIET}.html").exists()
+    for name, text in texts(out).items():
+        assert "hana" not in text, name
+        assert QUIET not in text, name
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["totals"] | {"by_phase": None} == {
+        "pairings": 6,
+        "listed": 5,
+        "private": 1,
+        "by_phase": None,
+        "checkins_held": 62,
+        "checkins_expected": 74,
+        "goal_steps_done": 22,
+        "goal_steps": 23,
+    }
+    assert len(report["pairings"]) == 5
+    assert "1 private pairing counted above but not listed" in texts(out)["index.html"]
+
+
+def test_goal_titles_show_only_when_the_program_opts_in_and_comments_never(
+    report_of: Build,
+) -> None:
+    hidden = texts(report_of("hidden").out)
+    shown = texts(report_of("shown", include_goal_text=True).out)
+    title = "Lead an incident review"
+    assert not any(title in text for text in hidden.values())
+    assert title in shown[f"pairings/{RETURNED}.html"]
+    assert title in shown["report.json"]
+    for site in (hidden, shown):
+        for name, text in site.items():
+            for said in ("Coffee chat done", "Wins: shipped", "Great goals", ANSWER[:20]):
+                assert said not in text, name
+            assert "moved to another team" not in text, name  # reasons stay in the roster
+
+
+def test_building_twice_gives_identical_bytes(report_of: Build) -> None:
+    first, second = report_of("first").out, report_of("second").out
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_pages_of_pairings_no_longer_listed_are_removed(term: Term, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    term.report(out)
+    assert (out / f"pairings/{QUIET}.html").exists()
+    (out / "pairings" / "notes.txt").write_text("kept", encoding="utf-8")
+    term.report(out, term.roster(private=QUIET))
+    assert not (out / f"pairings/{QUIET}.html").exists()
+    assert (out / "pairings" / "notes.txt").exists()
+
+
+def test_every_chart_id_and_reference_is_unique_to_its_chart(report_of: Build) -> None:
+    index = (report_of().out / "index.html").read_text(encoding="utf-8")
+    ids = re.findall(r'\bid="([^"]+)"', index)
+    assert len(ids) == len(set(ids))
+    assert set(re.findall(r"url\(#([^)]+)\)", index)) <= set(ids)
+    assert set(re.findall(r'href="#([^"]+)"', index)) <= set(ids)
+
+
+def test_an_empty_roster_still_gives_a_report_and_names_are_escaped(tmp_path: Path) -> None:
+    program = parse_program(
+        "program: {name: 'R&D <Mentoring>'}\nforge: {kind: gitlab, project: acme/mentoring}\n",
+        Path("program.yml"),
+    )
+    result = build_report(program, [], date_of("2026-05-01"), tmp_path)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "<h1>R&amp;D &lt;Mentoring&gt;</h1>" in index
+    assert "No pairings to list" in index
+    assert result.figures.meeting_consistently == Share(0, 0)
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["figures"]["completed_term"] == {"count": 0, "of": 0, "share": None}
+    assert (tmp_path / "pairings.csv").read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_a_program_before_its_first_start_has_pages_with_nothing_to_chart_yet(
+    term: Term, tmp_path: Path
+) -> None:
+    today = date_of("2026-01-01")
+    nothing = Observed("mentorship-bot", datetime(2026, 1, 1, tzinfo=UTC), {}, (), {}, {})
+    statuses = program_status(term.program, nothing, today)
+    result = build_report(term.program, statuses, today, tmp_path)
+    assert result.figures.phase_count("upcoming") == 6
+    assert result.figures.meeting_consistently == Share(0, 0)
+    page = (tmp_path / f"pairings/{RETURNED}.html").read_text(encoding="utf-8")
+    assert "No goal steps written yet, so there is no progress to chart." in page
+    assert "<p>No goals written yet.</p>" in page
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert index.count("<svg") == 4
+    assert index.count("no goals yet</td>") == 6
+
+
+def date_of(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def cell(value: object) -> str:
+    """How a JSON value reads in the CSV."""
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
