@@ -26,7 +26,9 @@ from automation.config import (
 )
 from automation.forge import ForgeError, connect
 from automation.nightly import TooManyWrites, markdown, plan_day, run_day, summary, templates_for
+from automation.observe import read
 from automation.scaffolding import ScaffoldError
+from automation.status import program_status
 from automation.templates import TemplateError, check_templates
 
 CONFIG = click.option(
@@ -186,6 +188,36 @@ def apply_command(
 
 
 @main.command()
+@CONFIG
+@TODAY
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("report"),
+    show_default=True,
+    help="Folder to write the static site into.",
+)
+def report(config_path: Path, today: Any, out: Path) -> None:
+    """Write the program report: a static site with charts, report.json and pairings.csv.
+
+    It reads every pairing of the roster from the forge and works offline once written;
+    publish the folder with GitLab Pages or GitHub Pages (see the README).
+
+    \b
+    Example:
+        mentorship report --config program.yml --out public
+    """
+    from automation.report import build_report
+
+    program = load_program(config_path)
+    day = _day(today, program)
+    forge = connect(program.forge, os.environ)
+    statuses = program_status(program, read(forge, program, day, everything=True), day)
+    result = build_report(program, statuses, day, out)
+    click.echo(f"wrote {len(result.files)} files to {out}; open {out / 'index.html'}")
+
+
+@main.command()
 @click.argument(
     "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."), required=False
 )
@@ -304,6 +336,7 @@ def demo(out: Path, flavour: str) -> None:
         click.echo(f"{len(result.failures)} writes failed; the first:", err=True)
         click.echo(f"  {result.failures[0]}", err=True)
     click.echo(f"summary:  {result.summary}")
+    click.echo(f"report:   {result.report}  (open it in a browser)")
     click.echo(f"program:  {result.program}")
     click.echo("browse the result:")
     click.echo(f"  mentorship sandbox serve --state {result.state}")

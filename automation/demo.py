@@ -22,8 +22,10 @@ from automation.config import ForgeSettings, Program, load_program
 from automation.forge import Forge, RetryPolicy, connect
 from automation.model import Issue, IssueState
 from automation.nightly import run_day, templates_for
-from automation.observe import tended_until
+from automation.observe import read, tended_until
+from automation.report import build_report
 from automation.sandbox import RunningSandbox, start
+from automation.status import program_status
 
 Flavour = Literal["gitlab", "github"]
 FIRST_DAY = date(2026, 1, 5)
@@ -111,6 +113,7 @@ class DemoResult:
     program: Path
     state: Path
     summary: Path
+    report: Path
     nights: int
     writes: int
     requests: int
@@ -147,11 +150,15 @@ def run_demo(
         requests = int(sandbox.request_counts()["total"])
         summary = out / "SUMMARY.md"
         summary.write_text(_summary(program, bot, journal, flavour), encoding="utf-8")
+        # The report as the coordinators would see it the morning after the last night.
+        statuses = program_status(program, read(bot, program, last, everything=True), last)
+        report = build_report(program, statuses, last, out / "report").out / "index.html"
     return DemoResult(
         out,
         config,
         state,
         summary,
+        report,
         journal.nights,
         sum(journal.writes.values()),
         requests,

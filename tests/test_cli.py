@@ -132,15 +132,17 @@ def test_plan_prints_one_line_per_action_and_a_summary(config: Path) -> None:
         "alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
         "(program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
-        "plan for 2026-01-05: 3 open-issue\n"
+        "(program): open issue 'CLI test: dashboard'\n"
+        "plan for 2026-01-05: 4 open-issue\n"
     )
 
 
 def test_plan_json_is_a_stable_list(config: Path) -> None:
     code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-05", "--json")
     assert code == 0
-    [first, _, ledger] = json.loads(out)
+    [first, _, ledger, board] = json.loads(out)
     assert ledger["key"] == "ledger/2026-01"
+    assert board["key"] == "dashboard"
     assert sorted(first) == ["after", "issue", "key", "kind", "pairing", "urgency"]
     assert first["kind"] == "open-issue"
     assert first["key"] == "pair/alice--bob--2026-01-05/pairing"
@@ -155,7 +157,8 @@ def test_apply_does_the_plan_then_nothing_is_left(config: Path) -> None:
         "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
         "   done  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
-        "applied for 2026-01-05: 3 open-issue\n"
+        "   done  (program): open issue 'CLI test: dashboard'\n"
+        "applied for 2026-01-05: 4 open-issue\n"
     )
     assert run("plan", "--config", str(config), "--today", "2026-01-05")[1] == (
         "plan for 2026-01-05: nothing\n"
@@ -171,8 +174,9 @@ def test_write_budget_defers_the_rest_to_the_next_run(config: Path) -> None:
         "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "deferred  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
         "deferred  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
+        "deferred  (program): open issue 'CLI test: dashboard'\n"
         "applied for 2026-01-05: 1 open-issue\n"
-        "deferred to the next run (write budget): 2 open-issue\n"
+        "deferred to the next run (write budget): 3 open-issue\n"
     )
     code, out, _ = run("apply", "--config", str(config), "--today", "2026-01-05")
     assert (
@@ -189,7 +193,7 @@ def test_a_plan_over_the_safety_threshold_needs_force(config: Path) -> None:
     assert code == 1
     assert out == ""
     assert err == (
-        "Error: the plan has 3 writes, over the safety threshold of 1 "
+        "Error: the plan has 4 writes, over the safety threshold of 1 "
         "(program.safety_threshold); check program.yml for a mistake with `mentorship plan`, "
         "then run again with --force if it is right\n"
     )
@@ -215,7 +219,8 @@ def test_a_failed_write_exits_1_and_the_rest_still_run(
     assert lines[2] == (
         "   done  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'"
     )
-    assert err == "1 of 3 writes did not happen\n"
+    assert lines[3] == "   done  (program): open issue 'CLI test: dashboard'"
+    assert err == "1 of 4 writes did not happen\n"
 
 
 def test_missing_token_for_a_real_forge_is_an_error_not_a_trace(tmp_path: Path) -> None:
@@ -276,11 +281,25 @@ def test_apply_appends_a_markdown_summary_by_pairing(config: Path, tmp_path: Pat
         "earlier step\n"
         "## CLI test: nightly run for 2026-01-05\n"
         "\n"
-        "Done: 3 open-issue.\n"
+        "Done: 4 open-issue.\n"
         "\n"
         "| pairing | what the run did |\n"
         "|---|---|\n"
         "| bob with alice | open issue 'Mentorship: Bob & Alice' |\n"
         "| carol with alice | open issue 'Mentorship: Carol & Alice' |\n"
-        "| (program) | open issue 'Mentorship bot ledger: pairings started 2026-01' |\n"
+        "| (program) | open issue 'Mentorship bot ledger: pairings started 2026-01'"
+        "<br>open issue 'CLI test: dashboard' |\n"
     )
+
+
+def test_report_writes_the_static_site(config: Path, tmp_path: Path) -> None:
+    run("apply", "--config", str(config), "--today", "2026-01-05")
+    out = tmp_path / "site"
+    code, stdout, _ = run(
+        "report", "--config", str(config), "--today", "2026-01-20", "--out", str(out)
+    )
+    assert code == 0
+    assert stdout.endswith(f"open {out / 'index.html'}\n")
+    report = json.loads((out / "report.json").read_text())
+    assert [p["mentee"] for p in report["pairings"]] == ["bob", "carol"]
+    assert (out / "pairings" / "alice--bob--2026-01-05.html").is_file()

@@ -9,18 +9,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
+import matplotlib
 from markupsafe import Markup, escape
-
-try:
-    import matplotlib
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-except ModuleNotFoundError as missing:  # pragma: no cover - depends on the installation
-    raise ModuleNotFoundError(
-        "reports draw their charts with matplotlib: pip install 'mentorship-automation[report]'",
-        name=missing.name,
-    ) from missing
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from automation.report.figures import NO_GOALS
 from automation.status import Milestone
