@@ -51,3 +51,7 @@ class Labels:
     @property
     def ledger(self) -> str:
         return f"{self.prefix}::ledger"
+
+    @property
+    def dashboard(self) -> str:
+        return f"{self.prefix}::dashboard"

@@ -21,6 +21,8 @@ from automation.model import Comment, Issue
 # A one-time comment (midpoint, ending soon, a nudge) is written within this many days of
 # its date or not at all, so a run needs to read only this far back to know it exists.
 CATCH_UP_DAYS = 14
+# The marker key of the program's dashboard issue (automation/dashboard.py).
+DASHBOARD = "dashboard"
 
 
 def lookback_days(program: Program) -> int:
@@ -126,4 +128,12 @@ def read(forge: Forge, program: Program, today: date, *, everything: bool = Fals
             labels=[labels.checkin], updated_since=start_of_day(recent, zone)
         )
     comments = forge.list_comments(since=window_start)
-    return snapshot(program, bot, issues, comments, window_start)
+    observed = snapshot(program, bot, issues, comments, window_start)
+    if settings.report.dashboard and DASHBOARD not in observed.issues:
+        # The dashboard is rewritten only when what it shows changes, so after a spell
+        # with no live pairing it can be older than the issues listed above.
+        listed = {issue.number for issue in issues}
+        older = [i for i in forge.list_issues(labels=[labels.dashboard]) if i.number not in listed]
+        if older:
+            observed = snapshot(program, bot, [*issues, *older], comments, window_start)
+    return observed

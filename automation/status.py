@@ -16,6 +16,18 @@ from automation.model import Issue, IssueState
 from automation.observe import Observed, local_day
 from automation.timeline import Phase, Timeline
 
+_BAR = 10
+
+
+def bar(done: int, total: int) -> str:
+    """Progress as ten blocks of text: `████░░░░░░`."""
+    filled = round(_BAR * done / total) if total else 0
+    return "█" * filled + "░" * (_BAR - filled)
+
+
+def percent(done: int, total: int) -> int:
+    return round(100 * done / total) if total else 0
+
 
 @dataclass(frozen=True)
 class GoalStatus:

@@ -14,7 +14,16 @@ from automation.labels import Labels
 from automation.ledger import PairState
 from automation.model import CloseReason, Draft, IssueState
 from automation.observe import Observed, live
-from automation.rules import checkins, ending, kickoff, milestones, nudges, progress, status
+from automation.rules import (
+    checkins,
+    dashboard,
+    ending,
+    kickoff,
+    milestones,
+    nudges,
+    progress,
+    status,
+)
 from automation.rules.pair import Pair
 from automation.templates import Templates
 
@@ -49,6 +58,8 @@ def plan(program: Program, observed: Observed, today: date, templates: Templates
             states[pairing.id] = (remembered, progress.recorded(pair, mine))
     actions += _duplicates(observed)
     actions += _ledgers(program, observed, states)
+    # Last: the dashboard shows the forge as every other write of the night leaves it.
+    actions += dashboard.plan(program, observed, today, actions)
     return _ordered(actions)
 
 

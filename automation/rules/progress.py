@@ -23,12 +23,12 @@ from automation.actions import (
 from automation.checklist import Checklist, Goal, fingerprint, parse
 from automation.ledger import PairState
 from automation.rules.pair import Pair
+from automation.status import bar, percent
 from automation.timeline import Phase
 
 log = logging.getLogger(__name__)
 
 GOAL_NUDGE_FROM, GOAL_NUDGE_UNTIL = 7, 14  # days after the start: a week to write goals
-_BAR = 10
 
 
 def goal_key(goal: Goal) -> str:
@@ -36,15 +36,6 @@ def goal_key(goal: Goal) -> str:
     title = re.sub(r"\b(by|due:?)\s+\d{4}-\d{2}-\d{2}\b|\(\d{4}-\d{2}-\d{2}\)", "", goal.title)
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48].strip("-")
     return slug or "goal"
-
-
-def bar(done: int, total: int) -> str:
-    filled = round(_BAR * done / total) if total else 0
-    return "█" * filled + "░" * (_BAR - filled)
-
-
-def percent(done: int, total: int) -> int:
-    return round(100 * done / total) if total else 0
 
 
 @dataclass(frozen=True)

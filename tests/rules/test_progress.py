@@ -90,8 +90,10 @@ def test_progress_comment_and_ledger_on_the_kickoff_night() -> None:
             # only what it records; the comment itself waits for the issue
             (f"pair/{PAIR}/progress",),
         ),
+        # last, showing the forge as the night leaves it
+        ("open-issue", "dashboard", ()),
     ]
-    opened = actions[-1]
+    opened = actions[-2]
     assert isinstance(opened, OpenIssue)
     assert opened.draft.labels == ("mentorship", "mentorship::ledger")
     # The comment's id is known only once it exists: apply fills the reference in.

@@ -11,7 +11,7 @@ from automation import markers
 from automation.actions import Action
 from automation.config import Program, parse_program
 from automation.model import Comment, Issue, IssueState
-from automation.observe import Observed, lookback_days, snapshot, start_of_day
+from automation.observe import DASHBOARD, Observed, lookback_days, snapshot, start_of_day
 from automation.rules import plan
 from automation.rules.pair import Pair
 from automation.templates import Templates
@@ -116,11 +116,12 @@ def plan_on(
     comments: Iterable[Comment] = (),
     roster: Program | None = None,
 ) -> list[Action]:
-    """The whole plan of the day, without the ledger writes (tests/rules/test_progress.py
-    covers those): a test here states the writes of its own rule."""
+    """The whole plan of the day, without the ledger and dashboard writes
+    (tests/rules/test_progress.py and tests/test_dashboard.py cover those): a test here
+    states the writes of its own rule."""
     roster = roster or program()
     actions = plan(roster, observed_on(today, issues, comments, roster), today, Templates())
-    return [a for a in actions if not a.key.startswith("ledger/")]
+    return [a for a in actions if not a.key.startswith("ledger/") and a.key != DASHBOARD]
 
 
 def pair_on(

@@ -1,0 +1,276 @@
+"""One person's mentoring history: every term they held as mentor or mentee, ready to paste
+into a promotion packet.
+
+Pure: built from the roster and the pairings' statuses (`status.program_status` over what
+`observe.read(..., everything=True)` saw). Numbers, dates, outcomes and links; goal titles
+only with `report.include_goal_text`; private pairings only as a count.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from automation.config import ConfigError, Program
+from automation.status import GoalStatus, PairingStatus, percent
+
+ROLES = ("mentor", "mentee")
+_OUTCOMES = {"upcoming": "not started", "completed": "completed", "ended-early": "ended early"}
+
+
+class UnknownPerson(ConfigError):
+    """The handle is not among the program's people."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One pairing, seen from the person's side."""
+
+    pairing: str
+    role: str  # mentor or mentee: the person's role in it
+    partner: str
+    partner_name: str
+    start: date
+    planned_end: date
+    end: date
+    outcome: str  # running, completed, ended early, not started
+    extension_reason: str | None  # set when the term was extended
+    ended_reason: str | None  # set when it ended early
+    goals: int
+    goals_reached: int  # goals with every step done
+    done: int  # goal steps done, over all goals
+    total: int
+    goal_titles: tuple[GoalStatus, ...]  # empty unless `report.include_goal_text`
+    checkins_held: int
+    checkins_expected: int
+    retrospective: str  # none, open, returned
+    pairing_url: str | None
+    retrospective_url: str | None
+
+    @property
+    def extended(self) -> bool:
+        return self.extension_reason is not None
+
+
+@dataclass(frozen=True)
+class History:
+    handle: str
+    name: str
+    program: str
+    terms: tuple[Term, ...]  # by start date
+    private: tuple[tuple[str, int], ...]  # (role, private terms in that role), counted only
+    goal_text: bool
+
+    def as_role(self, role: str) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if t.role == role)
+
+
+def person_history(program: Program, statuses: Sequence[PairingStatus], handle: str) -> History:
+    """Every term `handle` held; raises UnknownPerson (with a suggestion) for a stranger."""
+    person = program.person(handle)
+    if person is None:
+        raise UnknownPerson([_unknown(program, handle)])
+    goal_text = program.program.report.include_goal_text
+    terms: list[Term] = []
+    private: Counter[str] = Counter()
+    for status in sorted(statuses, key=lambda s: (s.start, s.id)):
+        if handle not in (status.mentor, status.mentee):
+            continue
+        role = "mentor" if status.mentor == handle else "mentee"
+        if status.private:
+            private[role] += 1
+            continue
+        partner = status.mentee if role == "mentor" else status.mentor
+        someone = program.person(partner)
+        terms.append(
+            Term(
+                pairing=status.id,
+                role=role,
+                partner=partner,
+                partner_name=someone.display if someone else partner,
+                start=status.start,
+                planned_end=status.planned_end,
+                end=status.end,
+                outcome=_OUTCOMES.get(status.phase, "running"),
+                extension_reason=status.extension_reason if not status.ended_reason else None,
+                ended_reason=status.ended_reason,
+                goals=len(status.goals),
+                goals_reached=sum(1 for g in status.goals if g.total and g.done == g.total),
+                done=status.done,
+                total=status.total,
+                goal_titles=status.goals if goal_text else (),
+                checkins_held=status.checkins_held,
+                checkins_expected=status.checkins_expected,
+                retrospective=status.retrospective,
+                pairing_url=status.pairing_url,
+                retrospective_url=status.retrospective_url,
+            )
+        )
+    return History(
+        handle=handle,
+        name=person.display,
+        program=program.program.name,
+        terms=tuple(terms),
+        private=tuple((role, private[role]) for role in ROLES if private[role]),
+        goal_text=goal_text,
+    )
+
+
+def _unknown(program: Program, handle: str) -> str:
+    handles = [p.handle for p in program.people]
+    folded = {h.lower(): h for h in handles}
+    close = [folded[handle.lower()]] if handle.lower() in folded else []
+    close = close or difflib.get_close_matches(handle, handles, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "check the handle under people: in it"
+    return f"{handle!r} is not a person in program.yml; {hint}"
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def to_markdown(history: History) -> str:
+    lines = [f"# Mentoring history: {history.name} ({history.handle})", ""]
+    lines += [f"{history.program}. {_overview(history)}", ""]
+    for role in ROLES:
+        terms = history.as_role(role)
+        if not terms:
+            continue
+        partner = "mentee" if role == "mentor" else "mentor"
+        lines += [f"## As {role}", ""]
+        head = [partner, "term", "outcome", "goals reached", "goal steps", "check-ins", "issues"]
+        lines += [_row(head), _row(["---"] * len(head))]
+        lines += [_row(_cells(term)) for term in terms]
+        lines.append("")
+        if history.goal_text:
+            lines += _goal_lists(terms)
+    for role, count in history.private:
+        lines += [f"And {count} private term{_s(count)} as {role}, not listed.", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _overview(history: History) -> str:
+    parts = []
+    for role in ROLES:
+        terms = history.as_role(role)
+        if terms:
+            outcomes = Counter(t.outcome for t in terms)
+            counted = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+            parts.append(f"as {role}: {len(terms)} term{_s(len(terms))} ({counted})")
+    if not parts:
+        return "No terms to list."
+    terms = history.terms
+    goals = sum(t.goals for t in terms)
+    reached = sum(t.goals_reached for t in terms)
+    done, total = sum(t.done for t in terms), sum(t.total for t in terms)
+    held = sum(t.checkins_held for t in terms)
+    expected = sum(t.checkins_expected for t in terms)
+    told = "; ".join(parts)
+    return (
+        told[:1].upper()
+        + told[1:]
+        + f". Goals reached: {reached} of {goals}; goal steps done: {done} of {total} "
+        f"({percent(done, total)}%). Check-ins held: {held} of {expected}."
+    )
+
+
+def _cells(term: Term) -> list[str]:
+    outcome = term.outcome
+    if term.outcome == "ended early" and term.ended_reason:
+        outcome = f"ended early on {term.end}: {_text(term.ended_reason)}"
+    elif term.extension_reason:
+        outcome += f"; extended from {term.planned_end}: {_text(term.extension_reason)}"
+    links = [
+        f"[{what}]({url})"
+        for what, url in (("pairing", term.pairing_url), ("retrospective", term.retrospective_url))
+        if url
+    ]
+    return [
+        f"{_text(term.partner_name)} ({term.partner})",
+        f"{term.start} to {term.end}",
+        outcome,
+        f"{term.goals_reached} of {term.goals}" if term.goals else "no goals written",
+        f"{term.done}/{term.total} ({percent(term.done, term.total)}%)" if term.total else "-",
+        f"{term.checkins_held} of {term.checkins_expected}",
+        ", ".join(links) or "-",
+    ]
+
+
+def _goal_lists(terms: Sequence[Term]) -> list[str]:
+    lines: list[str] = []
+    for term in terms:
+        if term.goal_titles:
+            lines.append(f"Goals of the term with {_text(term.partner_name)} from {term.start}:")
+            lines += [
+                f"- {_text(g.title)}: {g.done}/{g.total}"
+                + (" (reached)" if g.total and g.done == g.total else "")
+                for g in term.goal_titles
+            ]
+            lines.append("")
+    return lines
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _text(value: str) -> str:
+    """Roster or goal text in Markdown: one line, no table breaks, no HTML."""
+    return (
+        " ".join(value.split())
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+    )
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def to_json(history: History) -> dict[str, Any]:
+    """The history as plain JSON values (dates as YYYY-MM-DD)."""
+    return {
+        "handle": history.handle,
+        "name": history.name,
+        "program": history.program,
+        "terms": [_term_json(term, history.goal_text) for term in history.terms],
+        "private_terms": dict(history.private),
+    }
+
+
+def _term_json(term: Term, goal_text: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "pairing": term.pairing,
+        "role": term.role,
+        "partner": {"handle": term.partner, "name": term.partner_name},
+        "start": term.start.isoformat(),
+        "planned_end": term.planned_end.isoformat(),
+        "end": term.end.isoformat(),
+        "outcome": term.outcome,
+        "extended": term.extended,
+        "extension_reason": term.extension_reason,
+        "ended_reason": term.ended_reason,
+        "goals": {
+            "count": term.goals,
+            "reached": term.goals_reached,
+            "steps_done": term.done,
+            "steps": term.total,
+            "percent": percent(term.done, term.total),
+        },
+        "checkins": {"held": term.checkins_held, "expected": term.checkins_expected},
+        "pairing_url": term.pairing_url,
+        "retrospective": {"state": term.retrospective, "url": term.retrospective_url},
+    }
+    if goal_text:
+        out["goals"]["titles"] = [
+            {"title": g.title, "done": g.done, "total": g.total} for g in term.goal_titles
+        ]
+    return out

@@ -1,0 +1,97 @@
+"""The dashboard issue: opened once, then edited in place when what it shows changes.
+
+A plan is computed before it is applied, yet the dashboard must show the forge as the
+night leaves it: otherwise the next run would see new issues and labels and write the
+dashboard again. So it is rendered from `expected()`, what the forge will show once the
+night's other writes are done. A rerun, after a crash or not, expects the same and writes
+nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
+
+from automation import dashboard, ledger
+from automation.actions import (
+    Action,
+    CloseIssue,
+    EditIssueBody,
+    OpenIssue,
+    Relabel,
+    Target,
+    Urgency,
+)
+from automation.config import Program
+from automation.labels import Labels
+from automation.model import Draft, Issue, IssueState
+from automation.observe import DASHBOARD, Observed, live, start_of_day
+from automation.status import program_status
+
+
+def expected(observed: Observed, actions: Sequence[Action], today: date, zone: str) -> Observed:
+    """What a run will observe after `actions`: the issues they open, label, close or
+    rewrite, and the ledger as rewritten. Comments are left out: the dashboard counts only
+    people's, which no action writes."""
+    issues = dict(observed.issues)
+    now = start_of_day(today, zone)
+    for action in actions:
+        if isinstance(action, OpenIssue):
+            if action.key not in issues:
+                issues[action.key] = _opened(action.draft, observed.bot, now)
+            continue
+        issue = issues.get(action.target.key)
+        if issue is None:
+            continue
+        if isinstance(action, Relabel):
+            kept = tuple(label for label in issue.labels if label not in action.remove)
+            added = tuple(label for label in action.add if label not in kept)
+            issues[action.target.key] = replace(issue, labels=(*kept, *added))
+        elif isinstance(action, CloseIssue):
+            issues[action.target.key] = replace(issue, state=IssueState.CLOSED)
+        elif isinstance(action, EditIssueBody):
+            issues[action.target.key] = replace(issue, body=action.body)
+    states: dict[str, ledger.PairState] = {}
+    for key in sorted(k for k in issues if k.startswith("ledger/")):
+        states.update(ledger.parse(issues[key].body))
+    return replace(observed, issues=issues, ledger=states)
+
+
+def _opened(draft: Draft, bot: str, now: datetime) -> Issue:
+    return Issue(
+        0,
+        draft.title,
+        draft.body,
+        IssueState.OPEN,
+        bot,
+        draft.labels,
+        draft.assignees,
+        now,
+        now,
+        "",
+        confidential=draft.confidential,
+    )
+
+
+def plan(
+    program: Program, observed: Observed, today: date, actions: Sequence[Action]
+) -> list[Action]:
+    """Open the dashboard, or rewrite it when what it shows changed; after every other
+    write of the plan (`actions`), whose results it shows."""
+    settings = program.program
+    if not settings.report.dashboard or not live(program, today):
+        return []  # with no live pairing, the run reads nothing from the forge
+    after = expected(observed, actions, today, settings.timezone)
+    shown = dashboard.view(program, program_status(program, after, today), today)
+    issue = observed.issues.get(DASHBOARD)
+    body = dashboard.update(shown, today, issue.body if issue else None)
+    if body is None:
+        return []
+    if issue is None:
+        labels = Labels(settings.label_prefix)
+        title = f"{settings.name}: dashboard"
+        draft = Draft(title, body, (labels.program, labels.dashboard), (), True)
+        return [OpenIssue(DASHBOARD, "", draft, Urgency.HOUSEKEEPING)]
+    target = Target(DASHBOARD, issue.number)
+    return [EditIssueBody(DASHBOARD, "", target, body, Urgency.HOUSEKEEPING)]

@@ -1,0 +1,207 @@
+"""One person's mentoring history, as mentor and as mentee, for a promotion packet."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from automation import ledger
+from automation.config import ConfigError, Program, parse_program
+from automation.history import History, UnknownPerson, person_history, to_json, to_markdown
+from automation.ledger import PairState
+from automation.model import IssueState
+from automation.status import program_status
+from tests.rules.world import issue, observed_on
+
+ROSTER = """\
+program:
+  name: Platform mentoring
+  report: {{include_goal_text: {goal_text}}}
+forge: {{kind: gitlab, project: acme/mentoring, bot: mentorship-bot}}
+people:
+  - {{handle: alice, name: Alice Liddell, roles: [mentor, mentee]}}
+  - {{handle: dave, name: Dave, roles: [mentor]}}
+  - {{handle: bob, name: Bob, roles: [mentee]}}
+  - {{handle: carol, name: Carol, roles: [mentee]}}
+  - {{handle: erin, name: Erin, roles: [mentee]}}
+  - {{handle: frank, roles: [mentee]}}
+pairings:
+  - {{mentor: alice, mentee: bob, start: 2025-07-07}}
+  - mentor: alice
+    mentee: carol
+    start: 2025-08-04
+    extended_until: 2026-03-02
+    extension_reason: a goal slipped
+  - {{mentor: alice, mentee: erin, start: 2025-10-06, ended: 2025-12-15, ended_reason: new team}}
+  - {{mentor: dave, mentee: alice, start: 2026-01-05}}
+  - {{mentor: alice, mentee: frank, start: 2026-01-12, private: true}}
+"""
+TODAY = date(2026, 3, 16)
+URL = "https://gitlab.example/acme/mentoring/-/issues"
+DONE_GOALS = """## Goals
+
+### Run an incident review
+
+- [x] Shadow one
+- [x] Lead one
+
+### Join on-call by 2026-01-01
+
+- [x] Read the runbooks
+"""
+HALF_GOALS = """## Goals
+
+### Learn the billing system
+
+- [x] Read the code
+- [ ] Fix a bug
+"""
+
+
+def program(goal_text: bool = False) -> Program:
+    return parse_program(ROSTER.format(goal_text=str(goal_text).lower()), Path("program.yml"))
+
+
+def alice(goal_text: bool = False) -> History:
+    roster = program(goal_text)
+    bob, carol, erin, dave, frank = (p.id for p in roster.pairings)
+    closed = IssueState.CLOSED
+    issues = [
+        issue(1, f"pair/{bob}/pairing", body=DONE_GOALS, state=closed),
+        issue(2, f"pair/{bob}/retrospective", state=closed),
+        issue(3, f"pair/{carol}/pairing", body=HALF_GOALS, state=closed),
+        issue(4, f"pair/{carol}/retrospective"),
+        issue(5, f"pair/{erin}/pairing", state=closed),
+        issue(6, f"pair/{dave}/pairing", body=HALF_GOALS),
+        issue(7, f"pair/{frank}/pairing", body=DONE_GOALS),
+        issue(
+            8,
+            None,
+            body=ledger.render(
+                "ledger/2025-07",
+                {
+                    bob: PairState(met=tuple(range(1, 14))),
+                    carol: PairState(met=(1, 2, 3, 5, 8)),
+                    erin: PairState(met=(1, 2)),
+                    dave: PairState(met=(1, 2, 3, 4, 5)),
+                },
+            ),
+        ),
+    ]
+    observed = observed_on(TODAY, issues, [], roster)
+    return person_history(roster, program_status(roster, observed, TODAY), "alice")
+
+
+EXPECTED = f"""\
+# Mentoring history: Alice Liddell (alice)
+
+Platform mentoring. As mentor: 3 terms (2 completed, 1 ended early); as mentee: 1 term \
+(1 running). Goals reached: 2 of 4; goal steps done: 5 of 7 (71%). Check-ins held: 25 of 40.
+
+## As mentor
+
+| mentee | term | outcome | goals reached | goal steps | check-ins | issues |
+| --- | --- | --- | --- | --- | --- | --- |
+| Bob (bob) | 2025-07-07 to 2026-01-07 | completed | 2 of 2 | 3/3 (100%) | 13 of 14 \
+| [pairing]({URL}/1), [retrospective]({URL}/2) |
+| Carol (carol) | 2025-08-04 to 2026-03-02 | completed; extended from 2026-02-04: a goal slipped \
+| 0 of 1 | 1/2 (50%) | 5 of 15 | [pairing]({URL}/3), [retrospective]({URL}/4) |
+| Erin (erin) | 2025-10-06 to 2025-12-15 | ended early on 2025-12-15: new team \
+| no goals written | - | 2 of 5 | [pairing]({URL}/5) |
+
+## As mentee
+
+| mentor | term | outcome | goals reached | goal steps | check-ins | issues |
+| --- | --- | --- | --- | --- | --- | --- |
+| Dave (dave) | 2026-01-05 to 2026-07-05 | running | 0 of 1 | 1/2 (50%) | 5 of 6 \
+| [pairing]({URL}/6) |
+
+And 1 private term as mentor, not listed.
+"""
+
+
+def test_a_mentors_history_lists_every_term_with_its_outcome_and_links() -> None:
+    assert to_markdown(alice()) == EXPECTED
+
+
+def test_goal_titles_only_when_the_program_shows_them() -> None:
+    assert "Run an incident review" not in to_markdown(alice())
+    shown = to_markdown(alice(goal_text=True))
+    assert (
+        "Goals of the term with Bob from 2025-07-07:\n"
+        "- Run an incident review: 2/2 (reached)\n"
+        "- Join on-call by 2026-01-01: 1/1 (reached)\n"
+    ) in shown
+    assert "Goals of the term with Erin" not in shown  # she wrote none
+
+
+def test_the_json_history_has_every_term_and_counts_private_ones() -> None:
+    data = to_json(alice())
+    assert json.loads(json.dumps(data)) == data
+    assert [(t["role"], t["partner"]["handle"], t["outcome"]) for t in data["terms"]] == [
+        ("mentor", "bob", "completed"),
+        ("mentor", "carol", "completed"),
+        ("mentor", "erin", "ended early"),
+        ("mentee", "dave", "running"),
+    ]
+    carol = data["terms"][1]
+    assert carol == {
+        "pairing": "alice--carol--2025-08-04",
+        "role": "mentor",
+        "partner": {"handle": "carol", "name": "Carol"},
+        "start": "2025-08-04",
+        "planned_end": "2026-02-04",
+        "end": "2026-03-02",
+        "outcome": "completed",
+        "extended": True,
+        "extension_reason": "a goal slipped",
+        "ended_reason": None,
+        "goals": {"count": 1, "reached": 0, "steps_done": 1, "steps": 2, "percent": 50},
+        "checkins": {"held": 5, "expected": 15},
+        "pairing_url": f"{URL}/3",
+        "retrospective": {"state": "open", "url": f"{URL}/4"},
+    }
+    assert data["terms"][2]["ended_reason"] == "new team"
+    assert data["terms"][0]["retrospective"]["state"] == "returned"
+    assert data["private_terms"] == {"mentor": 1}
+    assert "frank" not in json.dumps(data)
+    titled = to_json(alice(goal_text=True))["terms"][0]["goals"]["titles"]
+    assert titled[0] == {"title": "Run an incident review", "done": 2, "total": 2}
+
+
+def test_a_mentee_sees_the_same_term_from_their_side() -> None:
+    roster = program()
+    observed = observed_on(TODAY, [], [], roster)
+    bob = person_history(roster, program_status(roster, observed, TODAY), "bob")
+    [term] = bob.terms
+    assert (term.role, term.partner, term.partner_name) == ("mentee", "alice", "Alice Liddell")
+    assert to_markdown(bob).startswith(
+        "# Mentoring history: Bob (bob)\n\nPlatform mentoring. As mentee: 1 term (1 completed)."
+    )
+
+
+def test_someone_without_terms_has_an_empty_history() -> None:
+    roster = program()
+    statuses = program_status(roster, observed_on(TODAY, [], [], roster), TODAY)
+    history = person_history(roster, statuses[:1], "dave")
+    assert history.terms == ()
+    assert "No terms to list." in to_markdown(history)
+
+
+@pytest.mark.parametrize(
+    ("handle", "message"),
+    [
+        ("alise", "'alise' is not a person in program.yml; did you mean 'alice'?"),
+        ("Alice", "'Alice' is not a person in program.yml; did you mean 'alice'?"),
+        ("zed", "'zed' is not a person in program.yml; check the handle under people: in it"),
+    ],
+)
+def test_an_unknown_handle_is_a_clear_error_with_a_suggestion(handle: str, message: str) -> None:
+    roster = program()
+    with pytest.raises(UnknownPerson) as raised:
+        person_history(roster, [], handle)
+    assert isinstance(raised.value, ConfigError)  # the command reports it like a config error
+    assert str(raised.value) == message
