@@ -218,6 +218,41 @@ def report(config_path: Path, today: Any, out: Path) -> None:
 
 
 @main.command()
+@click.argument("handle")
+@CONFIG
+@TODAY
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="Markdown for a promotion packet, or JSON.",
+)
+def history(handle: str, config_path: Path, today: Any, output: str) -> None:
+    """Everything HANDLE did in the program, as mentor and as mentee.
+
+    Partners, dates, how each term ended (and why), goals achieved, check-ins held and
+    links to the issues: ready to paste into a promotion packet.
+
+    \b
+    Example:
+        mentorship history alice --format md > alice-mentoring.md
+    """
+    from automation.history import person_history, to_json, to_markdown
+
+    program = load_program(config_path)
+    day = _day(today, program)
+    forge = connect(program.forge, os.environ)
+    statuses = program_status(program, read(forge, program, day, everything=True), day)
+    record = person_history(program, statuses, handle)
+    if output == "json":
+        click.echo(json.dumps(to_json(record), indent=2))
+    else:
+        click.echo(to_markdown(record), nl=False)
+
+
+@main.command()
 @click.argument(
     "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."), required=False
 )

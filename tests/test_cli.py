@@ -303,3 +303,24 @@ def test_report_writes_the_static_site(config: Path, tmp_path: Path) -> None:
     report = json.loads((out / "report.json").read_text())
     assert [p["mentee"] for p in report["pairings"]] == ["bob", "carol"]
     assert (out / "pairings" / "alice--bob--2026-01-05.html").is_file()
+
+
+def test_history_of_a_mentor_in_markdown_and_json(config: Path) -> None:
+    run("apply", "--config", str(config), "--today", "2026-01-05")
+    code, out, _ = run("history", "alice", "--config", str(config), "--today", "2026-02-01")
+    assert code == 0
+    assert "bob" in out
+    assert "carol" in out
+    code, out, _ = run(
+        "history", "alice", "--config", str(config), "--today", "2026-02-01", "--format", "json"
+    )
+    assert code == 0
+    record = json.loads(out)
+    assert record["handle"] == "alice"
+    assert len(record["terms"]) == 2
+
+
+def test_history_of_a_stranger_suggests_the_handle(config: Path) -> None:
+    code, _, err = run("history", "alise", "--config", str(config))
+    assert code == 1
+    assert err == "Error: 'alise' is not a person in program.yml; did you mean 'alice'?\n"
