@@ -25,7 +25,14 @@ from automation.config import (
     program_today,
 )
 from automation.forge import ForgeError, connect
-from automation.nightly import TooManyWrites, markdown, plan_day, run_day, summary, templates_for
+from automation.nightly import (
+    TooManyWrites,
+    plan_day,
+    run_day,
+    run_summary,
+    summary,
+    templates_for,
+)
 from automation.observe import read
 from automation.scaffolding import ScaffoldError
 from automation.status import program_status
@@ -173,7 +180,7 @@ def apply_command(
     )
     if summary_path is not None:
         with summary_path.open("a", encoding="utf-8") as out:
-            out.write(markdown(program, day, report))
+            out.write(run_summary(program, day, report))
     for action in report.deferred:
         click.echo(f"deferred  {_line(action)}")
     done = [o.action for o in report.outcomes if o.status is Status.DONE]

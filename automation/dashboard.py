@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
-from automation import markers
+from automation import markdown, markers
 from automation.config import Program, cross_check
 from automation.observe import CATCH_UP_DAYS, DASHBOARD, live, lookback_days
 from automation.status import GoalStatus, Milestone, PairingStatus, bar, percent
@@ -309,13 +309,13 @@ def _totals(current: View) -> str:
     head = ("running", "ending soon", "upcoming", "completed", "ended early", "stalled", "behind")
     keys = ("running", "ending_soon", "upcoming", "completed", "ended_early", "stalled", "behind")
     lines = [
-        _row(head),
-        _row(["---"] * len(head)),
-        _row(str(numbers[k]) for k in keys),
+        markdown.row(head),
+        markdown.row(["---"] * len(head)),
+        markdown.row(str(numbers[k]) for k in keys),
         "",
         f"Running pairings: goal steps {numbers['steps_done']} of {numbers['steps']} done "
         f"({percent(numbers['steps_done'], numbers['steps'])}%), "
-        f"{numbers['goals_reached']} goal{_s(numbers['goals_reached'])} reached, "
+        f"{numbers['goals_reached']} goal{markdown.plural(numbers['goals_reached'])} reached, "
         f"check-ins held {numbers['checkins_held']} of {numbers['checkins_expected']}, "
         f"{numbers['extended']} on an extension. "
         f"Retrospectives still open, of terms ended in the last "
@@ -340,7 +340,7 @@ def _since(current: View, as_of: date, previous: Previous | None, detail: Detail
     else:
         counts = Counter(m.milestone.name for m in marks)
         lines += [
-            f"- {_EVENTS[name]}: {n} pairing{_s(n)}"
+            f"- {_EVENTS[name]}: {n} pairing{markdown.plural(n)}"
             for name, n in sorted(counts.items(), key=lambda item: list(_EVENTS).index(item[0]))
         ]
     for key, label in FIGURES:
@@ -349,7 +349,9 @@ def _since(current: View, as_of: date, previous: Previous | None, detail: Detail
             lines.append(f"- {label}: {before} → {now}")
     spoke = sum(day > previous.day for day in current.spoke)
     if spoke:
-        lines.append(f"- people spoke or changed goals in {spoke} running pairing{_s(spoke)}")
+        lines.append(
+            f"- people spoke or changed goals in {spoke} running pairing{markdown.plural(spoke)}"
+        )
     if len(lines) == 2:
         lines.append("- no milestone and no change in the totals")
     return "\n".join(lines)
@@ -370,8 +372,8 @@ def _pairings(current: View, as_of: date, detail: Detail) -> str:
     if full and current.goal_text:
         head.append("goal titles")
     head += ["pace", "quiet", "next milestone"]
-    lines = ["## Running pairings", "", _row(head), _row(["---"] * len(head))]
-    lines += [_row(_cells(row, as_of, full, current.goal_text)) for row in current.rows]
+    lines = ["## Running pairings", "", markdown.row(head), markdown.row(["---"] * len(head))]
+    lines += [markdown.row(_cells(row, as_of, full, current.goal_text)) for row in current.rows]
     none = "none seen" if full else "-"
     lines += [
         "",
@@ -396,8 +398,12 @@ def _cells(row: Row, as_of: date, full: bool, goal_text: bool) -> list[str]:
         )
         cells = [row.mentee, row.mentor, f"{row.week} of {row.term_weeks}", goals]
         if goal_text:
-            cells.append("; ".join(f"{_text(g.title)} {g.done}/{g.total}" for g in row.goals))
-        quiet = "none seen" if quiet_days is None else f"{quiet_days} day{_s(quiet_days)}"
+            cells.append(
+                "; ".join(f"{markdown.cell(g.title)} {g.done}/{g.total}" for g in row.goals)
+            )
+        quiet = (
+            "none seen" if quiet_days is None else f"{quiet_days} day{markdown.plural(quiet_days)}"
+        )
         upcoming = f"{row.next.name} {row.next.day}" if row.next else ""
         return [*cells, status or "-", quiet, upcoming or "-"]
     goals = f"{percent(row.done, row.total)}%" if row.total else "-"
@@ -424,13 +430,13 @@ def _by_mentor(rows: Sequence[Row]) -> str:
         "",
         "A row per pairing would make this issue longer than a forge allows.",
         "",
-        _row(head),
-        _row(["---"] * len(head)),
+        markdown.row(head),
+        markdown.row(["---"] * len(head)),
     ]
     for mentor, mine in sorted(mentors.items()):
         done, total = sum(r.done for r in mine), sum(r.total for r in mine)
         lines.append(
-            _row(
+            markdown.row(
                 [
                     mentor,
                     str(len(mine)),
@@ -449,7 +455,7 @@ def _ending(current: View, detail: Detail) -> str:
     title = f"## Ending within {current.ending_soon_days} days"
     if detail >= Detail.SUMMARY:
         n = len(current.ending)
-        return f"{title}\n\n{n} pairing{_s(n)}."
+        return f"{title}\n\n{n} pairing{markdown.plural(n)}."
     return "\n".join(
         [title, ""] + [f"- {e.mentee} with {e.mentor}: ends {e.end}" for e in current.ending]
     )
@@ -464,7 +470,7 @@ def _waiting(current: View, detail: Detail) -> str:
     )
     if detail >= Detail.SUMMARY:
         n = len(current.waiting)
-        return f"{title} {n} pairing{_s(n)}."
+        return f"{title} {n} pairing{markdown.plural(n)}."
     items = [
         f"- {e.mentee} with {e.mentor}: {'ended early on' if e.early else 'ended'} {e.end}"
         for e in current.waiting
@@ -478,28 +484,8 @@ def _over_limit(current: View, detail: Detail) -> str:
     title = "## Mentors over their limit"
     if detail >= Detail.TOTALS:
         n = len(current.over_limit)
-        return f"{title}\n\n{n} mentor{_s(n)}; `mentorship validate` names them."
+        return f"{title}\n\n{n} mentor{markdown.plural(n)}; `mentorship validate` names them."
     return "\n".join([title, "", *(f"- {line}" for line in current.over_limit)])
-
-
-def _row(cells: Iterable[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
-
-
-def _text(value: str) -> str:
-    """People's words in a table cell: one line, no pipes, no HTML."""
-    return (
-        " ".join(value.split())
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("|", "\\|")
-    )
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 # ---------------------------------------------------------------- the hidden block

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from automation import markdown
 from automation.config import ConfigError, Program
 from automation.status import GoalStatus, PairingStatus, percent
 
@@ -142,13 +143,13 @@ def to_markdown(history: History) -> str:
         partner = "mentee" if role == "mentor" else "mentor"
         lines += [f"## As {role}", ""]
         head = [partner, "term", "outcome", "goals reached", "goal steps", "check-ins", "issues"]
-        lines += [_row(head), _row(["---"] * len(head))]
-        lines += [_row(_cells(term)) for term in terms]
+        lines += [markdown.row(head), markdown.row(["---"] * len(head))]
+        lines += [markdown.row(_cells(term)) for term in terms]
         lines.append("")
         if history.goal_text:
             lines += _goal_lists(terms)
     for role, count in history.private:
-        lines += [f"And {count} private term{_s(count)} as {role}, not listed.", ""]
+        lines += [f"And {count} private term{markdown.plural(count)} as {role}, not listed.", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -159,7 +160,7 @@ def _overview(history: History) -> str:
         if terms:
             outcomes = Counter(t.outcome for t in terms)
             counted = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
-            parts.append(f"as {role}: {len(terms)} term{_s(len(terms))} ({counted})")
+            parts.append(f"as {role}: {len(terms)} term{markdown.plural(len(terms))} ({counted})")
     if not parts:
         return "No terms to list."
     terms = history.terms
@@ -180,16 +181,16 @@ def _overview(history: History) -> str:
 def _cells(term: Term) -> list[str]:
     outcome = term.outcome
     if term.outcome == "ended early" and term.ended_reason:
-        outcome = f"ended early on {term.end}: {_text(term.ended_reason)}"
+        outcome = f"ended early on {term.end}: {markdown.cell(term.ended_reason)}"
     elif term.extension_reason:
-        outcome += f"; extended from {term.planned_end}: {_text(term.extension_reason)}"
+        outcome += f"; extended from {term.planned_end}: {markdown.cell(term.extension_reason)}"
     links = [
         f"[{what}]({url})"
         for what, url in (("pairing", term.pairing_url), ("retrospective", term.retrospective_url))
         if url
     ]
     return [
-        f"{_text(term.partner_name)} ({term.partner})",
+        f"{markdown.cell(term.partner_name)} ({term.partner})",
         f"{term.start} to {term.end}",
         outcome,
         f"{term.goals_reached} of {term.goals}" if term.goals else "no goals written",
@@ -203,33 +204,16 @@ def _goal_lists(terms: Sequence[Term]) -> list[str]:
     lines: list[str] = []
     for term in terms:
         if term.goal_titles:
-            lines.append(f"Goals of the term with {_text(term.partner_name)} from {term.start}:")
+            lines.append(
+                f"Goals of the term with {markdown.cell(term.partner_name)} from {term.start}:"
+            )
             lines += [
-                f"- {_text(g.title)}: {g.done}/{g.total}"
+                f"- {markdown.cell(g.title)}: {g.done}/{g.total}"
                 + (" (reached)" if g.total and g.done == g.total else "")
                 for g in term.goal_titles
             ]
             lines.append("")
     return lines
-
-
-def _row(cells: Sequence[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
-
-
-def _text(value: str) -> str:
-    """Roster or goal text in Markdown: one line, no table breaks, no HTML."""
-    return (
-        " ".join(value.split())
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-    )
-
-
-def _s(n: int) -> str:
-    return "" if n == 1 else "s"
 
 
 # ---------------------------------------------------------------- JSON

@@ -71,3 +71,19 @@ class Draft:
     labels: tuple[str, ...] = ()
     assignees: tuple[str, ...] = ()
     confidential: bool = False
+
+    def opened(self, author: str, at: datetime) -> Issue:
+        """The issue this draft becomes once opened, as a plan expects it (number unknown)."""
+        return Issue(
+            number=0,
+            title=self.title,
+            body=self.body,
+            state=IssueState.OPEN,
+            author=author,
+            labels=self.labels,
+            assignees=self.assignees,
+            created_at=at,
+            updated_at=at,
+            url="",
+            confidential=self.confidential,
+        )

@@ -11,6 +11,7 @@ from pathlib import Path
 from automation.actions import Action, Outcome, Status, apply, budget
 from automation.config import Program
 from automation.forge.base import Forge
+from automation.markdown import cell
 from automation.observe import read
 from automation.rules import plan
 from automation.templates import Templates
@@ -70,17 +71,17 @@ def summary(actions: Sequence[Action]) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing"
 
 
-def markdown(program: Program, day: date, report: Report) -> str:
+def run_summary(program: Program, day: date, report: Report) -> str:
     """The run as Markdown for people: what was done, by pairing (a CI job summary)."""
     names = {p.id: f"{p.mentee} with {p.mentor}" for p in program.pairings}
     rows: dict[str, list[str]] = {}
     for outcome in report.outcomes:
         mark = {Status.DONE: "", Status.FAILED: "**failed:** ", Status.SKIPPED: "skipped: "}
         rows.setdefault(outcome.action.pairing, []).append(
-            f"{mark[outcome.status]}{_cell(outcome.action.describe())}"
+            f"{mark[outcome.status]}{cell(outcome.action.describe())}"
         )
     for action in report.deferred:
-        rows.setdefault(action.pairing, []).append(f"deferred: {_cell(action.describe())}")
+        rows.setdefault(action.pairing, []).append(f"deferred: {cell(action.describe())}")
     done = [o.action for o in report.outcomes if o.status is Status.DONE]
     lines = [
         f"## {program.program.name}: nightly run for {day}",
@@ -96,7 +97,3 @@ def markdown(program: Program, day: date, report: Report) -> str:
         for pairing, items in rows.items():
             lines.append(f"| {names.get(pairing, '(program)')} | {'<br>'.join(items)} |")
     return "\n".join(lines) + "\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")

@@ -285,8 +285,8 @@ def test_apply_appends_a_markdown_summary_by_pairing(config: Path, tmp_path: Pat
         "\n"
         "| pairing | what the run did |\n"
         "|---|---|\n"
-        "| bob with alice | open issue 'Mentorship: Bob & Alice' |\n"
-        "| carol with alice | open issue 'Mentorship: Carol & Alice' |\n"
+        "| bob with alice | open issue 'Mentorship: Bob &amp; Alice' |\n"
+        "| carol with alice | open issue 'Mentorship: Carol &amp; Alice' |\n"
         "| (program) | open issue 'Mentorship bot ledger: pairings started 2026-01'"
         "<br>open issue 'CLI test: dashboard' |\n"
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 from automation import dashboard, ledger
 from automation.actions import (
@@ -25,7 +25,7 @@ from automation.actions import (
 )
 from automation.config import Program
 from automation.labels import Labels
-from automation.model import Draft, Issue, IssueState
+from automation.model import Draft, IssueState
 from automation.observe import DASHBOARD, Observed, live, start_of_day
 from automation.status import program_status
 
@@ -39,7 +39,7 @@ def expected(observed: Observed, actions: Sequence[Action], today: date, zone: s
     for action in actions:
         if isinstance(action, OpenIssue):
             if action.key not in issues:
-                issues[action.key] = _opened(action.draft, observed.bot, now)
+                issues[action.key] = action.draft.opened(observed.bot, now)
             continue
         issue = issues.get(action.target.key)
         if issue is None:
@@ -56,22 +56,6 @@ def expected(observed: Observed, actions: Sequence[Action], today: date, zone: s
     for key in sorted(k for k in issues if k.startswith("ledger/")):
         states.update(ledger.parse(issues[key].body))
     return replace(observed, issues=issues, ledger=states)
-
-
-def _opened(draft: Draft, bot: str, now: datetime) -> Issue:
-    return Issue(
-        0,
-        draft.title,
-        draft.body,
-        IssueState.OPEN,
-        bot,
-        draft.labels,
-        draft.assignees,
-        now,
-        now,
-        "",
-        confidential=draft.confidential,
-    )
 
 
 def plan(

@@ -38,20 +38,7 @@ class Pair:
 
     def _provisional(self, action: OpenIssue) -> Issue:
         now = start_of_day(self.today, self.program.program.timezone)
-        draft = action.draft
-        return Issue(
-            0,
-            draft.title,
-            draft.body,
-            IssueState.OPEN,
-            self.observed.bot,
-            draft.labels,
-            draft.assignees,
-            now,
-            now,
-            "",
-            confidential=draft.confidential,
-        )
+        return action.draft.opened(self.observed.bot, now)
 
     @property
     def id(self) -> str:
