@@ -94,6 +94,15 @@ def main() -> None:
             seconds = best_seconds(lambda: parse(body, dialect), args.runs)  # noqa: B023
             rates.append(f"{megabytes / seconds:12.2f}")
         print(f"{name:28} {megabytes:6.2f} " + " ".join(rates), flush=True)
+    # Linear time: four times the body should take about four times as long (16 if quadratic).
+    print(f"\n{'body (GitHub dialect)':28} {'time x4 body / time x1':>24}")
+    small, large = hostile(size // 4), hostile(size)
+    for name in large:
+        ratio = best_seconds(lambda: parse(large[name]), args.runs) / max(  # noqa: B023
+            best_seconds(lambda: parse(small[name]), args.runs),
+            1e-9,  # noqa: B023
+        )
+        print(f"{name:28} {ratio:24.1f}", flush=True)
 
 
 if __name__ == "__main__":
