@@ -97,11 +97,12 @@ def main() -> None:
     # Linear time: four times the body should take about four times as long (16 if quadratic).
     print(f"\n{'body (GitHub dialect)':28} {'time x4 body / time x1':>24}")
     small, large = hostile(size // 4), hostile(size)
+
+    def seconds(body: str) -> float:
+        return best_seconds(lambda: parse(body), args.runs)
+
     for name in large:
-        ratio = best_seconds(lambda: parse(large[name]), args.runs) / max(  # noqa: B023
-            best_seconds(lambda: parse(small[name]), args.runs),
-            1e-9,  # noqa: B023
-        )
+        ratio = seconds(large[name]) / max(seconds(small[name]), 1e-9)
         print(f"{name:28} {ratio:24.1f}", flush=True)
 
 
