@@ -280,8 +280,6 @@ def _run(action: Action, forge: Forge, numbers: dict[str, int], ids: dict[str, i
     elif isinstance(action, EditIssueBody):
         forge.edit_issue_body(_number(action.target, numbers), _resolve(action.body, ids))
     elif isinstance(action, Relabel):
-        number = _number(action.target, numbers)
-        forge.add_labels(number, action.add)
-        forge.remove_labels(number, action.remove)
+        forge.relabel(_number(action.target, numbers), action.add, action.remove)
     else:
         forge.close(_number(action.target, numbers), action.reason)

@@ -50,6 +50,13 @@ def local_day(moment: datetime, zone: str) -> date:
     return moment.astimezone(ZoneInfo(zone)).date()
 
 
+def last_spoke(observed: Observed, pairing_id: str, zone: str, changed: date | None) -> date | None:
+    """The later of the pair's last comment in the window and their last checklist change."""
+    moment = observed.activity.get(pairing_id)
+    days = [d for d in (local_day(moment, zone) if moment else None, changed) if d is not None]
+    return max(days, default=None)
+
+
 @dataclass(frozen=True)
 class Observed:
     bot: str

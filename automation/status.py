@@ -6,14 +6,15 @@ only; goal titles are included for reports that opt in (`include_goal_text`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from automation.checklist import Dialect, parse
+from automation.checklist import Checklist, Dialect, parse
 from automation.config import Pairing, Program
 from automation.labels import Labels
 from automation.model import Issue, IssueState
-from automation.observe import Observed, local_day
+from automation.observe import Observed, last_spoke
 from automation.timeline import Phase, Timeline
 
 _BAR = 10
@@ -103,8 +104,13 @@ def milestones(pairing: Pairing, program: Program) -> tuple[Milestone, ...]:
 
 
 def pairing_status(
-    program: Program, observed: Observed, pairing: Pairing, today: date
+    program: Program,
+    observed: Observed,
+    pairing: Pairing,
+    today: date,
+    checklist: Checklist | None = None,
 ) -> PairingStatus:
+    """`checklist` is the pairing issue's, when the caller has parsed it already."""
     settings = program.program
     labels = Labels(settings.label_prefix)
     timeline = Timeline.of(pairing, settings)
@@ -112,11 +118,10 @@ def pairing_status(
     issue = observed.issues.get(f"{key}/pairing")
     retro = observed.issues.get(f"{key}/retrospective")
     state = observed.ledger.get(pairing.id)
-    dialect = Dialect(program.forge.api_flavour)
-    goals = (
-        tuple(GoalStatus(g.title, g.done, g.total, g.due) for g in parse(issue.body, dialect).goals)
-        if issue
-        else ()
+    if checklist is None and issue is not None:
+        checklist = parse(issue.body, Dialect(program.forge.api_flavour))
+    goals = tuple(
+        GoalStatus(g.title, g.done, g.total, g.due) for g in (checklist.goals if checklist else ())
     )
     phase = timeline.phase(today)
     if phase is Phase.ENDED:
@@ -126,13 +131,10 @@ def pairing_status(
         outcome, shown_phase = "not started", "upcoming"
     else:
         outcome, shown_phase = ("extended" if timeline.extended else "running"), phase.value
-    moment = observed.activity.get(pairing.id)
-    seen = [local_day(moment, settings.timezone)] if moment else []
-    if state and state.changed:
-        seen.append(date.fromisoformat(state.changed))
+    changed = date.fromisoformat(state.changed) if state and state.changed else None
     # Every check-in period that has begun is one meeting expected (the first is the kickoff).
     expected = timeline.period(min(today, timeline.end - timedelta(days=1))) or 0
-    last_activity = max(seen) if seen else None
+    last_activity = last_spoke(observed, pairing.id, settings.timezone, changed)
     marks = milestones(pairing, program)
     pace = None
     if issue is not None:
@@ -172,5 +174,12 @@ def pairing_status(
     )
 
 
-def program_status(program: Program, observed: Observed, today: date) -> list[PairingStatus]:
-    return [pairing_status(program, observed, p, today) for p in program.pairings]
+def program_status(
+    program: Program,
+    observed: Observed,
+    today: date,
+    checklists: Mapping[str, Checklist] | None = None,
+) -> list[PairingStatus]:
+    """Every pairing; `checklists` (by pairing id) spares parsing issues read already."""
+    known = checklists or {}
+    return [pairing_status(program, observed, p, today, known.get(p.id)) for p in program.pairings]

@@ -88,23 +88,29 @@ class Templates:
     """The templates of one program: its own files first, then the shipped defaults."""
 
     def __init__(self, override_dir: Path | None = None) -> None:
+        """Read every template now, so that rendering (inside the pure planning) does no
+        I/O; a broken one is kept as its error and raised when it is used."""
         self._env = _environment()
         self.override_dir = override_dir
         self._dirs = [d for d in (override_dir, DEFAULTS) if d is not None and d.is_dir()]
-        self._cache: dict[str, Template] = {}
+        self._loaded: dict[str, Template | TemplateError] = {}
+        for name in self.names():
+            path = next(d / f"{name}.md" for d in self._dirs if (d / f"{name}.md").is_file())
+            try:
+                self._loaded[name] = load_template(name, path, self._env)
+            except TemplateError as exc:
+                self._loaded[name] = exc
 
     def names(self) -> list[str]:
         return sorted({p.stem for d in self._dirs for p in d.glob("*.md")})
 
     def get(self, name: str) -> Template:
-        if name not in self._cache:
-            path = next(
-                (d / f"{name}.md" for d in self._dirs if (d / f"{name}.md").is_file()), None
-            )
-            if path is None:
-                raise TemplateError(f"no template {name}.md in {', '.join(map(str, self._dirs))}")
-            self._cache[name] = load_template(name, path, self._env)
-        return self._cache[name]
+        found = self._loaded.get(name)
+        if found is None:
+            raise TemplateError(f"no template {name}.md in {', '.join(map(str, self._dirs))}")
+        if isinstance(found, TemplateError):
+            raise found
+        return found
 
     def comment(self, name: str, context: Mapping[str, Any]) -> str:
         template = self.get(name)

@@ -47,6 +47,7 @@ WRITES = {
     "edit_comment",
     "add_labels",
     "remove_labels",
+    "relabel",
     "close",
 }
 

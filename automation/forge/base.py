@@ -76,6 +76,10 @@ class Forge(Protocol):
         """Remove labels; labels the issue does not carry are ignored."""
         ...
 
+    def relabel(self, number: int, add: Sequence[str], remove: Sequence[str]) -> None:
+        """Add and remove labels in as few requests as the forge allows (GitLab: one)."""
+        ...
+
     def close(self, number: int, reason: CloseReason) -> None: ...
 
     def list_comments(self, *, since: datetime | None = None) -> list[Comment]:

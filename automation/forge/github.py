@@ -177,6 +177,11 @@ class GitHubForge:
                 if not (exc.status == 404 and "Label does not exist" in str(exc)):
                     raise
 
+    def relabel(self, number: int, add: Sequence[str], remove: Sequence[str]) -> None:
+        # GitHub has no single request for both: add first, then remove one by one.
+        self.add_labels(number, add)
+        self.remove_labels(number, remove)
+
     def close(self, number: int, reason: CloseReason) -> None:
         self._call(
             f"PATCH {self._base}/issues/{number}",

@@ -191,12 +191,16 @@ class GitLabForge:
         )
 
     def add_labels(self, number: int, labels: Sequence[str]) -> None:
-        if labels:
-            self._update(number, {"add_labels": ",".join(labels)})
+        self.relabel(number, labels, ())
 
     def remove_labels(self, number: int, labels: Sequence[str]) -> None:
-        if labels:
-            self._update(number, {"remove_labels": ",".join(labels)})
+        self.relabel(number, (), labels)
+
+    def relabel(self, number: int, add: Sequence[str], remove: Sequence[str]) -> None:
+        # One PUT does both, atomically: https://docs.gitlab.com/api/issues/#edit-an-issue
+        changes = {"add_labels": ",".join(add), "remove_labels": ",".join(remove)}
+        if add or remove:
+            self._update(number, {k: v for k, v in changes.items() if v})
 
     def close(self, number: int, reason: CloseReason) -> None:
         # GitLab keeps no close reason; the pairing's labels and retrospective record it.

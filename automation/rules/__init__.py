@@ -9,6 +9,7 @@ from datetime import date
 
 from automation import ledger
 from automation.actions import Action, CloseIssue, EditIssueBody, OpenIssue, Target, Urgency
+from automation.checklist import Checklist
 from automation.config import Program
 from automation.labels import Labels
 from automation.ledger import PairState
@@ -45,6 +46,7 @@ def plan(program: Program, observed: Observed, today: date, templates: Templates
     """Every write that brings the forge to what the roster asks for on `today`."""
     actions: list[Action] = []
     states: dict[str, tuple[PairState, tuple[str, ...]]] = {}
+    checklists: dict[str, Checklist] = {}
     for pairing in live(program, today):
         pair = Pair(program, pairing, today, observed, templates)
         mine: list[Action] = []
@@ -53,13 +55,15 @@ def plan(program: Program, observed: Observed, today: date, templates: Templates
             mine += planned
             pair = pair.expecting(planned)
         actions += mine
+        if pair.checklist is not None:
+            checklists[pairing.id] = pair.checklist
         remembered = progress.state(pair, mine)
         if remembered is not None:
             states[pairing.id] = (remembered, progress.recorded(pair, mine))
     actions += _duplicates(observed)
     actions += _ledgers(program, observed, states)
     # Last: the dashboard shows the forge as every other write of the night leaves it.
-    actions += dashboard.plan(program, observed, today, actions)
+    actions += dashboard.plan(program, observed, today, actions, checklists)
     return _ordered(actions)
 
 

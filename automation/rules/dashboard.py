@@ -9,7 +9,7 @@ nothing new.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -23,6 +23,7 @@ from automation.actions import (
     Target,
     Urgency,
 )
+from automation.checklist import Checklist
 from automation.config import Program
 from automation.labels import Labels
 from automation.model import Draft, IssueState
@@ -59,15 +60,20 @@ def expected(observed: Observed, actions: Sequence[Action], today: date, zone: s
 
 
 def plan(
-    program: Program, observed: Observed, today: date, actions: Sequence[Action]
+    program: Program,
+    observed: Observed,
+    today: date,
+    actions: Sequence[Action],
+    checklists: Mapping[str, Checklist],
 ) -> list[Action]:
     """Open the dashboard, or rewrite it when what it shows changed; after every other
-    write of the plan (`actions`), whose results it shows."""
+    write of the plan (`actions`), whose results it shows. `checklists` are the pairing
+    issues' as the planners parsed them (the plan never rewrites a pairing issue's body)."""
     settings = program.program
     if not settings.report.dashboard or not live(program, today):
         return []  # with no live pairing, the run reads nothing from the forge
     after = expected(observed, actions, today, settings.timezone)
-    shown = dashboard.view(program, program_status(program, after, today), today)
+    shown = dashboard.view(program, program_status(program, after, today, checklists), today)
     issue = observed.issues.get(DASHBOARD)
     body = dashboard.update(shown, today, issue.body if issue else None)
     if body is None:

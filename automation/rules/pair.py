@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from automation import markers
 from automation.actions import OpenIssue, Target
-from automation.checklist import Dialect, fingerprint, parse
+from automation.checklist import Checklist, Dialect, fingerprint, parse
 from automation.config import Pairing, Program
 from automation.context import Link, pairing_context
 from automation.labels import Labels
 from automation.ledger import PairState
 from automation.model import Comment, Draft, Issue, IssueState
-from automation.observe import Observed, local_day, start_of_day
+from automation.observe import Observed, last_spoke, local_day, start_of_day
+from automation.status import percent
 from automation.templates import Templates
 from automation.timeline import Timeline
 
@@ -87,29 +89,34 @@ class Pair:
     def days_since(self, day: date) -> int:
         return (self.today - day).days
 
-    @property
+    @cached_property
+    def checklist(self) -> Checklist | None:
+        """The pairing issue's goals and task items, parsed once for every planner."""
+        issue = self.pairing_issue
+        return parse(issue.body, self.dialect) if issue else None
+
+    @cached_property
     def last_activity(self) -> date | None:
         """The day the mentee or mentor last commented (within the window) or changed the
         checklist of the pairing issue, whichever is later."""
-        moment = self.observed.activity.get(self.id)
-        days = [local_day(moment, self.program.program.timezone)] if moment else []
-        changed = self.checklist_changed
-        return max([*days, changed]) if changed else (days[0] if days else None)
+        zone = self.program.program.timezone
+        return last_spoke(self.observed, self.id, zone, self.checklist_changed)
 
     @property
     def state(self) -> PairState | None:
         """What the ledger remembers of this pairing."""
         return self.observed.ledger.get(self.id)
 
-    @property
+    @cached_property
     def checklist_changed(self) -> date | None:
         """The day a person last changed the goal checklist. Only people edit the pairing
         issue's body, so a checklist that differs from the one remembered is their work."""
         issue = self.observed.issues.get(self.key("pairing"))
         state = self.state
-        if issue is None or state is None:
+        if issue is None or state is None or self.checklist is None:
             return None
-        if fingerprint(parse(issue.body, self.dialect)) != state.signature:
+        # An observed pairing issue is the one `checklist` parsed.
+        if fingerprint(self.checklist) != state.signature:
             return local_day(issue.updated_at, self.program.program.timezone)
         return date.fromisoformat(state.changed) if state.changed else None
 
@@ -128,18 +135,16 @@ class Pair:
 
     def goals(self) -> list[dict[str, Any]]:
         """Goal progress read from the pairing issue, as templates get it."""
-        issue = self.pairing_issue
-        if issue is None:
-            return []
+        goals = self.checklist.goals if self.checklist else ()
         return [
             {
                 "title": goal.title,
                 "done": goal.done,
                 "total": goal.total,
-                "percent": round(100 * goal.done / goal.total) if goal.total else 0,
+                "percent": percent(goal.done, goal.total),
                 "due": goal.due,
             }
-            for goal in parse(issue.body, self.dialect).goals
+            for goal in goals
         ]
 
     def context(self, **extra: Any) -> dict[str, Any]:

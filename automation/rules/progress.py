@@ -20,7 +20,7 @@ from automation.actions import (
     Urgency,
     ref,
 )
-from automation.checklist import Checklist, Goal, fingerprint, parse
+from automation.checklist import Checklist, Goal, fingerprint
 from automation.ledger import PairState
 from automation.rules.pair import Pair
 from automation.status import bar, percent
@@ -46,6 +46,7 @@ class Reading:
     done: int  # goal steps done, over all goals
     total: int  # goal steps, over all goals
     tasks: tuple[int, int]  # every task item of the description, as the forge counts them
+    counted: tuple[int, int]  # the same, as the parser counts them
     history: tuple[tuple[int, int, int], ...]
     digest: str
     behind: bool | None  # None: no goals yet, or pace not judged
@@ -57,18 +58,11 @@ def read(pair: Pair) -> Reading | None:
         return None
     if pair.timeline.phase(pair.today) not in (Phase.ACTIVE, Phase.ENDING_SOON):
         return None
-    checklist = parse(issue.body, pair.dialect)
-    tasks = (checklist.done, checklist.total)
-    if issue.tasks is not None and (issue.tasks.done, issue.tasks.total) != tasks:
-        # GitLab counts the boxes itself; its numbers are what people see on the issue.
-        log.warning(
-            "pairing issue #%s: GitLab counts %s/%s task items, the parser %s/%s; using GitLab's",
-            issue.number,
-            issue.tasks.done,
-            issue.tasks.total,
-            *tasks,
-        )
-        tasks = (issue.tasks.done, issue.tasks.total)
+    checklist = pair.checklist
+    assert checklist is not None  # there is a pairing issue
+    # GitLab counts the boxes itself; its numbers are what people see on the issue.
+    counted = (checklist.done, checklist.total)
+    tasks = (issue.tasks.done, issue.tasks.total) if issue.tasks is not None else counted
     # Progress and pace are about the goals, not the "before we start" list or notes.
     done = sum(goal.done for goal in checklist.goals)
     total = sum(goal.total for goal in checklist.goals)
@@ -93,7 +87,7 @@ def read(pair: Pair) -> Reading | None:
         "behind": behind,
     }
     digest = hashlib.blake2b(json.dumps(shown).encode(), digest_size=8).hexdigest()
-    return Reading(checklist, done, total, tasks, history, digest, behind)
+    return Reading(checklist, done, total, tasks, counted, history, digest, behind)
 
 
 def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
@@ -140,6 +134,13 @@ def plan(pair: Pair) -> list[Action]:
     reading = read(pair)
     if reading is None:
         return []
+    if reading.counted != reading.tasks:
+        log.warning(
+            "pairing issue #%s: GitLab counts %s/%s task items, the parser %s/%s; using GitLab's",
+            pair.target("pairing").number,
+            *reading.tasks,
+            *reading.counted,
+        )
     rules = pair.program.program.progress
     actions: list[Action] = []
     if rules.comment:

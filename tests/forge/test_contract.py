@@ -136,6 +136,18 @@ def test_labels_are_added_and_removed_atomically(site: Site) -> None:
     assert set(listed.labels) == {"mentorship", "mentorship::stalled", "mentorship::active"}
 
 
+def test_relabel_costs_one_write_on_gitlab(site: Site) -> None:
+    forge = site.forge()
+    issue = forge.create_issue(Draft("t", "", labels=("mentorship", "mentorship::active")))
+    site.sandbox.reset_counts()
+    forge.relabel(issue.number, ["mentorship::ending-soon"], ["mentorship::active", "absent"])
+    [listed] = forge.list_issues()
+    assert set(listed.labels) == {"mentorship", "mentorship::ending-soon"}
+    # GitHub takes one POST and a DELETE per label (the absent one answers 404).
+    writes = site.sandbox.request_counts()["writes"]
+    assert writes == (1 if site.flavour == "gitlab" else 3)
+
+
 def test_close_records_the_reason_where_the_forge_has_one(site: Site) -> None:
     forge = site.forge()
     done = forge.create_issue(Draft("done", ""))

@@ -483,6 +483,20 @@ def test_remove_labels_deletes_each_label_by_its_escaped_name(
     ]
 
 
+def test_relabel_posts_the_additions_then_deletes_each_removal(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.post(f"{ISSUES}/1347/labels", json=[], match=[body(["mentorship::ending-soon"])])
+    api.delete(f"{ISSUES}/1347/labels/mentorship%3A%3Aactive", json=[])
+
+    forge.relabel(1347, ["mentorship::ending-soon"], ["mentorship::active"])
+
+    assert [(call.request.method, call.request.url) for call in api.calls] == [
+        ("POST", f"{ISSUES}/1347/labels"),
+        ("DELETE", f"{ISSUES}/1347/labels/mentorship%3A%3Aactive"),
+    ]
+
+
 def test_remove_labels_ignores_a_label_the_issue_does_not_carry(
     api: responses.RequestsMock, forge: GitHubForge
 ) -> None:

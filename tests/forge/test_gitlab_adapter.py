@@ -473,11 +473,33 @@ def test_remove_labels_is_one_atomic_put(api: responses.RequestsMock, forge: Git
     assert len(api.calls) == 1
 
 
+def test_relabel_adds_and_removes_in_one_atomic_put(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.put(
+        f"{ISSUES}/6",
+        json=sample("issue"),
+        match=[
+            body(
+                {
+                    "add_labels": "mentorship::ending-soon",
+                    "remove_labels": "mentorship::active,mentorship-stalled",
+                }
+            )
+        ],
+    )
+
+    forge.relabel(6, ["mentorship::ending-soon"], ["mentorship::active", "mentorship-stalled"])
+
+    assert len(api.calls) == 1
+
+
 def test_no_labels_to_add_or_remove_sends_nothing(
     api: responses.RequestsMock, forge: GitLabForge
 ) -> None:
     forge.add_labels(6, [])
     forge.remove_labels(6, [])
+    forge.relabel(6, [], [])
 
     assert len(api.calls) == 0
 
