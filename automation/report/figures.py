@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from automation.status import PairingStatus
+from automation.status import percent as status_percent
 
 CONSISTENT_SHARE = 0.75  # check-ins held of those expected, to count as meeting consistently
 ACHIEVED_SHARE = 0.5  # steps done of a goal's steps, to count it as at least half achieved
@@ -61,7 +62,8 @@ def term_over(status: PairingStatus) -> bool:
 
 
 def percent(done: int, total: int) -> int | None:
-    return round(100 * done / total) if total else None
+    """As `status.percent`, but None (shown as n/a) when there is nothing to count."""
+    return status_percent(done, total) if total else None
 
 
 def program_figures(statuses: Sequence[PairingStatus]) -> Figures:
