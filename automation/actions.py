@@ -9,13 +9,14 @@ actions that must succeed first (never close a pairing before its retrospective 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from automation import markers
 from automation.forge.base import Forge, ForgeError
-from automation.model import CloseReason, Draft
+from automation.model import CloseReason, Draft, Issue, IssueState
 
 
 class Urgency(IntEnum):
@@ -129,10 +130,43 @@ class CloseIssue:
         return f"close {self.target} as {self.reason.value.replace('_', ' ')}"
 
 
-Action = OpenIssue | PostComment | EditComment | EditIssueBody | Relabel | CloseIssue
+@dataclass(frozen=True)
+class ReopenIssue:
+    """Reopen an issue the bot closed (a term the roster now ends later)."""
+
+    key: str
+    pairing: str
+    target: Target
+    urgency: Urgency
+    after: tuple[str, ...] = ()
+    kind: str = field(default="reopen", init=False)
+
+    def describe(self) -> str:
+        return f"reopen {self.target}"
+
+
+Action = OpenIssue | PostComment | EditComment | EditIssueBody | Relabel | CloseIssue | ReopenIssue
 
 
 _REF = re.compile(r'"@ref:([^"]+)"')
+_IF_DONE = re.compile(r'"@if-done:([^:"]*):([^"]*)"')
+_ISSUE_REF = re.compile(r"@@issue:([A-Za-z0-9_.:@/+-]+)#(number|url)@@")
+
+
+def if_done(value: str, keys: Sequence[str]) -> str:
+    """A JSON string that apply replaces by `value` if the actions `keys` of the same run
+    all succeeded, else by null: the ledger records a close-out as done in the run that
+    does it, without waiting for (and failing with) each of its writes."""
+    return f"@if-done:{value}:{'|'.join(keys)}"
+
+
+def issue_ref(key: str, part: str) -> str:
+    """Text that apply replaces by the number or URL of the issue action `key` opens.
+
+    A check-in planned in the run that opens its pairing issue links it through this: the
+    text is written only once the issue exists, and reads as a rerun would write it.
+    """
+    return f"@@issue:{key}#{part}@@"
 
 
 def ref(key: str) -> str:
@@ -142,10 +176,6 @@ def ref(key: str) -> str:
     the id of a comment that run posts through this reference.
     """
     return f"@ref:{key}"
-
-
-def _resolve(text: str, ids: Mapping[str, int]) -> str:
-    return _REF.sub(lambda m: str(ids[m.group(1)]) if m.group(1) in ids else "null", text)
 
 
 def _what(key: str) -> str:
@@ -230,6 +260,41 @@ class Outcome:
     action: Action
     status: Status
     detail: str = ""
+    # Reads spent confirming a write whose answer was lost (0 when the answer came back).
+    checks: int = 0
+
+
+@dataclass
+class _Made:
+    """What this run created, by action key: referred to by later actions of the run."""
+
+    issues: dict[str, Issue] = field(default_factory=dict)
+    comments: dict[str, int] = field(default_factory=dict)
+    done: set[str] = field(default_factory=set)  # keys of the actions that succeeded
+
+    def number(self, target: Target) -> int:
+        if target.number is not None:
+            return target.number
+        if target.key in self.issues:
+            return self.issues[target.key].number
+        raise ForgeError(f"issue {target.key} does not exist yet; it is created by another action")
+
+    def resolve(self, text: str) -> str:
+        """`text` with the references to what this run created filled in."""
+
+        def issue(match: re.Match[str]) -> str:
+            made = self.issues.get(match.group(1))
+            if made is None:
+                raise ForgeError(f"issue {match.group(1)} was not created; nothing links to it")
+            return str(made.number) if match.group(2) == "number" else made.url
+
+        def all_done(match: re.Match[str]) -> str:
+            keys = [k for k in match.group(2).split("|") if k]
+            return f'"{match.group(1)}"' if self.done.issuperset(keys) else "null"
+
+        text = _ISSUE_REF.sub(issue, text)
+        text = _IF_DONE.sub(all_done, text)
+        return _REF.sub(lambda m: str(self.comments.get(m.group(1), "null")), text)
 
 
 def apply(
@@ -238,48 +303,122 @@ def apply(
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Run the actions in order; a failure is recorded and the rest still run, except
-    those that were to follow it (`after`)."""
-    numbers: dict[str, int] = {}  # issues created by this run, by action key
-    ids: dict[str, int] = {}  # comments created by this run, by action key
+    those that were to follow it (`after`).
+
+    A write whose answer is lost (a server error or a timeout after the request went out)
+    may have happened: the object is read back before anything that depends on it is
+    decided, so the run neither repeats it nor skips what follows a write that was done.
+    """
+    made = _Made()
     failed: set[str] = set()
     outcomes: list[Outcome] = []
     for action in actions:
         blocked = [k for k in action.after if k in failed]
         if blocked:
             outcome = Outcome(action, Status.SKIPPED, f"waits for {', '.join(blocked)}")
-            failed.add(action.key)
         else:
-            try:
-                _run(action, forge, numbers, ids)
-                outcome = Outcome(action, Status.DONE)
-            except ForgeError as exc:
-                outcome = Outcome(action, Status.FAILED, str(exc))
-                failed.add(action.key)
+            outcome = _attempt(action, forge, made)
+        if outcome.status is Status.DONE:
+            made.done.add(action.key)
+        else:
+            failed.add(action.key)
         outcomes.append(outcome)
         if on_outcome is not None:
             on_outcome(outcome)
     return outcomes
 
 
-def _number(target: Target, numbers: dict[str, int]) -> int:
-    if target.number is not None:
-        return target.number
-    if target.key in numbers:
-        return numbers[target.key]
-    raise ForgeError(f"issue {target.key} does not exist yet; it is created by another action")
+def answer_lost(error: ForgeError) -> bool:
+    """The request may have been carried out: no answer, or a server error. A 4xx or a
+    rate limit says it was not."""
+    return error.transient and (error.status is None or error.status >= 500)
 
 
-def _run(action: Action, forge: Forge, numbers: dict[str, int], ids: dict[str, int]) -> None:
+def _attempt(action: Action, forge: Forge, made: _Made) -> Outcome:
+    try:
+        _run(action, forge, made)
+        return Outcome(action, Status.DONE)
+    except ForgeError as exc:
+        if not answer_lost(exc):
+            return Outcome(action, Status.FAILED, str(exc))
+        checker = _Checker(forge)
+        try:
+            happened = checker.happened(action, made)
+        except ForgeError as again:
+            return Outcome(action, Status.FAILED, f"{exc}; reading it back failed: {again}")
+        if happened:
+            return Outcome(
+                action, Status.DONE, "the answer was lost; read back: done", checker.reads
+            )
+        detail = f"{exc}; read back: not done"
+        return Outcome(action, Status.FAILED, detail, checker.reads)
+
+
+def _run(action: Action, forge: Forge, made: _Made) -> None:
     if isinstance(action, OpenIssue):
-        draft = replace(action.draft, body=_resolve(action.draft.body, ids))
-        numbers[action.key] = forge.create_issue(draft).number
+        draft = replace(action.draft, body=made.resolve(action.draft.body))
+        made.issues[action.key] = forge.create_issue(draft)
     elif isinstance(action, PostComment):
-        ids[action.key] = forge.comment(_number(action.target, numbers), action.body).id
+        body = made.resolve(action.body)
+        made.comments[action.key] = forge.comment(made.number(action.target), body).id
     elif isinstance(action, EditComment):
-        forge.edit_comment(_number(action.target, numbers), action.comment_id, action.body)
+        body = made.resolve(action.body)
+        forge.edit_comment(made.number(action.target), action.comment_id, body)
     elif isinstance(action, EditIssueBody):
-        forge.edit_issue_body(_number(action.target, numbers), _resolve(action.body, ids))
+        forge.edit_issue_body(made.number(action.target), made.resolve(action.body))
     elif isinstance(action, Relabel):
-        forge.relabel(_number(action.target, numbers), action.add, action.remove)
+        forge.relabel(made.number(action.target), action.add, action.remove)
+    elif isinstance(action, ReopenIssue):
+        forge.reopen(made.number(action.target))
     else:
-        forge.close(_number(action.target, numbers), action.reason)
+        forge.close(made.number(action.target), action.reason)
+
+
+@dataclass
+class _Checker:
+    """Reads back the object of one write whose answer was lost, counting the reads."""
+
+    forge: Forge
+    reads: int = 0
+
+    def happened(self, action: Action, made: _Made) -> bool:
+        if isinstance(action, OpenIssue):
+            found = self._issue_by_key(action)
+            if found is not None:
+                made.issues[action.key] = found
+            return found is not None
+        number = made.number(action.target)
+        if isinstance(action, PostComment | EditComment):
+            self.reads += 1
+            comments = self.forge.list_issue_comments(number)
+            if isinstance(action, EditComment):
+                body = made.resolve(action.body)
+                return any(c.id == action.comment_id and c.body == body for c in comments)
+            bot = self.forge.whoami()
+            for comment in comments:
+                marker = markers.find(comment.body) if comment.author == bot else None
+                if marker is not None and marker.key == action.key:
+                    made.comments[action.key] = comment.id
+                    return True
+            return False
+        self.reads += 1
+        issue = self.forge.get_issue(number)
+        if isinstance(action, EditIssueBody):
+            return issue.body == made.resolve(action.body)
+        if isinstance(action, Relabel):
+            labels = set(issue.labels)
+            return set(action.add) <= labels and not set(action.remove) & labels
+        if isinstance(action, ReopenIssue):
+            return issue.state is IssueState.OPEN
+        return issue.state is IssueState.CLOSED
+
+    def _issue_by_key(self, action: OpenIssue) -> Issue | None:
+        # A new issue is open and carries the draft's labels: listing those finds it
+        # without searching (search is eventually consistent on both forges).
+        self.reads += 1
+        bot = self.forge.whoami()
+        for issue in self.forge.list_issues(labels=action.draft.labels, state=IssueState.OPEN):
+            marker = markers.find(issue.body) if issue.author == bot else None
+            if marker is not None and marker.key == action.key:
+                return issue
+        return None

@@ -128,6 +128,9 @@ class Settings(_Model):
     confidential: bool = True
     max_writes: int = Field(default=200, ge=1)
     safety_threshold: int = Field(default=100, ge=1)
+    # The day the bot began tending the program; by default the day of its first run (kept
+    # in the bot's ledger). Nothing before it is counted against a pair.
+    adopted: Day | None = None
 
 
 _DEFAULT_URL = {
@@ -209,6 +212,10 @@ class Pairing(_Model):
     ended: Day | None = None
     ended_reason: Text | None = None
     private: bool = False
+    # The day the bot begins counting this pairing (quiet spells, pace, check-ins held), for
+    # a pairing added to the roster when it was already under way. Default: its start, or
+    # the program's adoption day if later.
+    adopted: Day | None = None
 
     @property
     def id(self) -> str:
@@ -515,6 +522,12 @@ def _check_pairing(
     elif pairing.ended_reason is not None:
         yield Problem(
             (*loc, "ended_reason"), "there is no ended: date to explain; add ended: or remove this"
+        )
+    if pairing.adopted is not None and pairing.adopted < pairing.start:
+        yield Problem(
+            (*loc, "adopted"),
+            f"{pairing.adopted} is before the start {pairing.start}; the bot counts a pairing "
+            "from its start at the earliest: remove adopted: or move it on or after the start",
         )
 
 

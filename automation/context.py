@@ -12,9 +12,10 @@ from automation.timeline import Timeline
 
 @dataclass(frozen=True)
 class Link:
-    """An issue a template may link to."""
+    """An issue a template may link to. For an issue the same run opens, both are
+    references that apply fills in (`actions.issue_ref`)."""
 
-    number: int
+    number: int | str
     url: str
 
 

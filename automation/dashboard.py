@@ -25,7 +25,7 @@ from enum import IntEnum
 
 from automation import markdown, markers
 from automation.config import Program, cross_check
-from automation.observe import CATCH_UP_DAYS, DASHBOARD, live, lookback_days
+from automation.observe import CATCH_UP_DAYS, DASHBOARD, lookback_days
 from automation.status import GoalStatus, Milestone, PairingStatus, bar, percent
 
 LIMIT = 65_536  # GitHub's longest issue body, in characters
@@ -190,9 +190,12 @@ def over_limit(program: Program, today: date) -> tuple[str, ...]:
     )
 
 
-def view(program: Program, statuses: Sequence[PairingStatus], today: date) -> View:
+def view(
+    program: Program, statuses: Sequence[PairingStatus], today: date, tended: Iterable[str]
+) -> View:
+    """`tended`: the pairings the nightly run looks after today (observe.tended)."""
     settings = program.program
-    tended = {p.id for p in live(program, today)}
+    tended = set(tended)
     shown = [s for s in statuses if not s.private]
     running = sorted(
         (s for s in shown if s.phase in RUNNING), key=lambda s: (s.mentor, s.mentee, s.start)

@@ -20,7 +20,7 @@ from automation.actions import Status
 from automation.checklist import Dialect, parse
 from automation.config import ForgeSettings, Program, load_program
 from automation.forge import Forge, RetryPolicy, connect
-from automation.model import Issue, IssueState
+from automation.model import CloseReason, Issue, IssueState
 from automation.nightly import run_day, templates_for
 from automation.observe import read, tended_until
 from automation.report import build_report
@@ -95,6 +95,25 @@ DEFAULT_GOALS = [
     ("Ship a feature", ["Write the design", "Build it", "Demo it to the team"]),
 ]
 QUIET = {"hana"}  # this pair goes quiet after its first weeks
+# Days after the end of a term that the pair answer the retrospective and close it; the
+# quiet pair never does (the reminder is for them).
+ANSWERS_AFTER_DAYS = 3
+ANSWERS = {
+    "mentee": (
+        "Weekly goals kept me honest.",
+        "We skipped two check-ins in the spring.",
+        "How to break a big goal into steps.",
+        "Write the goals in week one.",
+        "9",
+    ),
+    "mentor": (
+        "Async updates between meetings.",
+        "I should have asked for the agenda earlier.",
+        "To ask before advising.",
+        "Let the mentee lead.",
+        "8",
+    ),
+}
 
 
 @dataclass
@@ -194,7 +213,8 @@ class Cast:
     """The program's people, scripted: each acts through its own account on the forge.
 
     Mentees write their goals on day 2, tick a step every nine days and comment on each
-    new check-in; mentors answer. Mentees in `quiet` stop after three weeks.
+    new check-in; mentors answer. Mentees in `quiet` stop after three weeks. A few days
+    after the end, the others fill in their retrospective and close it.
     """
 
     program: Program
@@ -222,6 +242,11 @@ class Cast:
         issues += self.bot.list_issues(labels=[f"{prefix}-check-in"], state=IssueState.OPEN)
         by_key = {key: i for i in issues if (key := _key(i)) is not None}
         for pairing in self.program.pairings:
+            retrospective = by_key.get(f"pair/{pairing.id}/retrospective")
+            after_end = (day - pairing.end(self.program.program)).days
+            answers = pairing.mentee not in self.quiet and after_end == ANSWERS_AFTER_DAYS
+            if retrospective is not None and answers:
+                self._answer(pairing.mentee, retrospective)
             pairing_issue = by_key.get(f"pair/{pairing.id}/pairing")
             age = (day - pairing.start).days
             if pairing_issue is None or (pairing.mentee in self.quiet and age > 20):
@@ -260,6 +285,26 @@ class Cast:
         if checkin is not None and (day - checkin.created_at.date()).days == 1:
             mentee.comment(checkin.number, "Wins: shipped my first change. Blocker: none.")
             mentor.comment(checkin.number, "Nice work! Bring the draft next time.")
+
+    def _answer(self, mentee: str, retrospective: Issue) -> None:
+        """Both answer in the description, the mentee closes it: the retrospective is
+        returned."""
+        person = self.people[mentee]
+        person.edit_issue_body(retrospective.number, _answered(retrospective.body))
+        person.close(retrospective.number, CloseReason.COMPLETED)
+
+
+def _answered(body: str) -> str:
+    """The retrospective with each role's numbered questions answered."""
+    lines = body.split("\n")
+    role = None
+    for i, line in enumerate(lines):
+        if line.startswith("## "):
+            role = next((r for r in ANSWERS if line[3:].lower().startswith(r)), None)
+        elif role and (match := re.match(r"^(\d)\. \*\*.*\*\*", line)):
+            answer = ANSWERS[role][int(match.group(1)) - 1]
+            lines[i] = f"{line.rstrip()} {answer}"
+    return "\n".join(lines)
 
 
 def _key(issue: Issue) -> str | None:

@@ -13,6 +13,7 @@ import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from automation import markers
@@ -21,6 +22,8 @@ _START = "<!-- mentorship-ledger\n"
 _END = "\n-->"
 _VERSION = 1
 PER_ISSUE = 300  # pairings per ledger issue: about 60 KB, under GitHub's 65,536 characters
+# The ledger issue of the program itself: the day the bot first ran for it.
+PROGRAM = "ledger/program"
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,10 @@ class PairState:
     history: tuple[tuple[int, int, int], ...] = ()  # (check-in period, done, total)
     celebrated: tuple[str, ...] = field(default=())
     met: tuple[int, ...] = ()  # check-in periods in which the mentee or mentor spoke
+    # The end (ISO date) of the term whose close-out the bot has seen complete: the issue
+    # closed and labelled, its retrospective open, no check-in left open. Until then, and
+    # again if the roster moves the end, the pairing is tended whatever its age.
+    settled: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"c": self.comment, "d": self.digest, "s": self.signature}
@@ -45,6 +52,8 @@ class PairState:
             out["g"] = list(self.celebrated)
         if self.met:
             out["m"] = list(self.met)
+        if self.settled:
+            out["z"] = self.settled
         return out
 
     @classmethod
@@ -64,6 +73,7 @@ class PairState:
                 history=tuple((int(p), int(d), int(t)) for p, d, t in history),
                 celebrated=tuple(str(g) for g in celebrated),
                 met=tuple(int(p) for p in met),
+                settled=str(data["z"]) if data.get("z") else None,
             )
         except (TypeError, ValueError):
             return None
@@ -77,33 +87,61 @@ def shard(pairing_id: str, start_month: str, pairings_that_month: int) -> str:
     return f"ledger/{start_month}/{zlib.crc32(pairing_id.encode()) % parts + 1}"
 
 
-def parse(body: str) -> dict[str, PairState]:
-    """The pairings' states in a ledger body; a damaged body reads as empty, never raises."""
+def _payload(body: str) -> dict[str, Any] | None:
+    """The JSON block of a ledger body, or None when it is missing or damaged."""
     start = body.find(_START)
     end = body.find(_END, start + len(_START)) if start >= 0 else -1
     if start < 0 or end < 0:
-        return {}
+        return None
     try:
         data = json.loads(body[start + len(_START) : end])
     except ValueError:
-        return {}
+        return None
     if not isinstance(data, dict) or data.get("v") != _VERSION:
-        return {}
-    pairs = data.get("pairs")
+        return None
+    return data
+
+
+def parse(body: str) -> dict[str, PairState]:
+    """The pairings' states in a ledger body; a damaged body reads as empty, never raises."""
+    pairs = (_payload(body) or {}).get("pairs")
     if not isinstance(pairs, dict):
         return {}
     states = {str(k): PairState.from_json(v) for k, v in pairs.items()}
     return {k: v for k, v in states.items() if v is not None}
 
 
+def adopted(body: str) -> date | None:
+    """The program's adoption day kept in the program's ledger issue."""
+    value = (_payload(body) or {}).get("adopted")
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def render(key: str, states: Mapping[str, PairState]) -> str:
     """The body of ledger issue `key`: a marker, a note for people, the state as JSON."""
     payload = {"v": _VERSION, "pairs": {k: states[k].to_json() for k in sorted(states)}}
-    # `>` never appears escaped-free inside the HTML comment, so nothing can close it early.
-    text = json.dumps(payload, separators=(",", ":"), sort_keys=True).replace(">", "\\u003e")
     note = (
         "This issue holds what the mentorship bot remembers between nightly runs about the "
         f"pairings of `{key.removeprefix('ledger/')}` (progress comments, progress history, "
-        "celebrated goals). It is written by the bot; please do not edit or close it."
+        "celebrated goals). It is written by the bot; please do not edit or reopen it."
     )
+    return _body(key, note, payload)
+
+
+def render_program(day: date) -> str:
+    """The body of the program's ledger issue: the day the bot began tending the program."""
+    note = (
+        f"The mentorship bot has tended this program since {day.isoformat()}: nothing before "
+        "that day counts against a pair. It is written by the bot; please do not edit or "
+        "reopen it (set `program.adopted` in program.yml to choose another day)."
+    )
+    return _body(PROGRAM, note, {"v": _VERSION, "adopted": day.isoformat()})
+
+
+def _body(key: str, note: str, payload: Mapping[str, Any]) -> str:
+    # `>` never appears escaped-free inside the HTML comment, so nothing can close it early.
+    text = json.dumps(payload, separators=(",", ":"), sort_keys=True).replace(">", "\\u003e")
     return markers.attach(f"{note}\n\n{_START}{text}{_END}\n", key)

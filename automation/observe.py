@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from automation import ledger, markers
@@ -16,7 +17,7 @@ from automation.config import Pairing, Program
 from automation.forge.base import Forge
 from automation.labels import Labels
 from automation.ledger import PairState
-from automation.model import Comment, Issue
+from automation.model import Comment, Issue, IssueState
 
 # A one-time comment (midpoint, ending soon, a nudge) is written within this many days of
 # its date or not at all, so a run needs to read only this far back to know it exists.
@@ -37,9 +38,33 @@ def tended_until(pairing: Pairing, program: Program) -> date:
     return end + timedelta(days=program.program.retrospective_reminder_days + CATCH_UP_DAYS)
 
 
-def live(program: Program, today: date) -> list[Pairing]:
-    """Pairings the nightly run tends today (started, not long over)."""
-    return [p for p in program.pairings if p.start <= today <= tended_until(p, program)]
+def adoption(program: Program, observed: Observed, today: date) -> date:
+    """The day the bot began tending the program: program.yml's `adopted`, else the day of
+    its first run as the ledger keeps it (today, on that first run)."""
+    return program.program.adopted or observed.adopted or today
+
+
+def tended(program: Program, observed: Observed, today: date) -> list[Pairing]:
+    """The pairings the nightly run looks after today.
+
+    Every pairing that has started, until its close-out is done (kept in the ledger as
+    settled) and its last message is due, however long ago it ended: a run after a gap of
+    months still closes every term that ended in between. Terms that ended before the bot
+    began tending the program are history and are left alone.
+    """
+    adopted = adoption(program, observed, today)
+    settings = program.program
+    out = []
+    for pairing in program.pairings:
+        end = pairing.end(settings)
+        state = observed.ledger.get(pairing.id)
+        if pairing.start > today or (end <= adopted and state is None):
+            continue
+        settled = state is not None and state.settled == end.isoformat()
+        if settled and today > tended_until(pairing, program):
+            continue
+        out.append(pairing)
+    return out
 
 
 def start_of_day(day: date, zone: str) -> datetime:
@@ -66,6 +91,17 @@ class Observed:
     comments: Mapping[str, Comment]  # the bot's comments in the window, by marker key
     activity: Mapping[str, datetime]  # pairing id -> last human comment in the window
     ledger: Mapping[str, PairState] = field(default_factory=dict)  # pairing id -> its state
+    adopted: date | None = None  # the program's adoption day, once the ledger keeps it
+
+    @cached_property
+    def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
+        """The keys of each pairing's issues, by pairing id (sorted)."""
+        keys: dict[str, list[str]] = {}
+        for key in sorted(self.issues):
+            pairing = pairing_of(key)
+            if pairing is not None:
+                keys.setdefault(pairing, []).append(key)
+        return {pairing: tuple(found) for pairing, found in keys.items()}
 
 
 def pairing_of(key: str) -> str | None:
@@ -108,12 +144,17 @@ def snapshot(
     states: dict[str, PairState] = {}
     for key in sorted(k for k in by_key if k.startswith("ledger/")):
         states.update(ledger.parse(by_key[key].body))
-    return Observed(bot, window_start, by_key, tuple(duplicates), bot_comments, activity, states)
+    record = by_key.get(ledger.PROGRAM)
+    adopted = ledger.adopted(record.body) if record else None
+    return Observed(
+        bot, window_start, by_key, tuple(duplicates), bot_comments, activity, states, adopted
+    )
 
 
 def read(forge: Forge, program: Program, today: date, *, everything: bool = False) -> Observed:
-    """List what the rules need: program issues of the live pairings, recent check-ins and
-    recent comments. Each is one paged request (100 a page) however many pairings.
+    """List what the rules need: the bot's ledger, program issues of the tended pairings,
+    open and recent check-ins, and recent comments. Each is one paged request (100 a page)
+    however many pairings.
 
     `everything` lists the issues of every pairing in the roster, however old (for
     reports and histories, which run less often than the nightly job)."""
@@ -122,15 +163,20 @@ def read(forge: Forge, program: Program, today: date, *, everything: bool = Fals
     zone = settings.timezone
     bot = forge.whoami()
     window_start = start_of_day(today - timedelta(days=lookback_days(program)), zone)
-    pairings = program.pairings if everything else live(program, today)
+    # The ledger first: it says which pairings are still to be looked after.
+    issues = forge.list_issues(labels=[labels.ledger])
+    state = snapshot(program, bot, issues, [], window_start)
+    pairings = program.pairings if everything else tended(program, state, today)
     if not pairings:
-        return snapshot(program, bot, [], [], window_start)
+        return state
     first_start = min(p.start for p in pairings)
     since = None if everything else start_of_day(first_start - timedelta(1), zone)
-    issues = forge.list_issues(labels=[labels.program], updated_since=since)
+    issues += forge.list_issues(labels=[labels.program], updated_since=since)
     if settings.checkin_style == "issue":
-        # The current period's check-in and the previous one (closed when this one opened).
+        # Every open check-in, however old (a term's end closes them all), and the recent
+        # ones, open or closed: the current period's may have been closed by the pair.
         recent = today - timedelta(days=2 * settings.checkin_every_days + 1)
+        issues += forge.list_issues(labels=[labels.checkin], state=IssueState.OPEN)
         issues += forge.list_issues(
             labels=[labels.checkin], updated_since=start_of_day(recent, zone)
         )

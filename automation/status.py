@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from automation.checklist import Checklist, Dialect, parse
+from automation.checklist import Checklist, Dialect, Goal, parse
 from automation.config import Pairing, Program
 from automation.labels import Labels
 from automation.model import Issue, IssueState
-from automation.observe import Observed, last_spoke
+from automation.observe import Observed, adoption, last_spoke
 from automation.timeline import Phase, Timeline
 
 _BAR = 10
@@ -28,6 +28,16 @@ def bar(done: int, total: int) -> str:
 
 def percent(done: int, total: int) -> int:
     return round(100 * done / total) if total else 0
+
+
+def counted_goals(checklist: Checklist) -> tuple[Goal, ...]:
+    """The goals that count: every goal but the template's example while it is untouched
+    (its title still starts with "Example" and no step is ticked)."""
+    return tuple(
+        goal
+        for goal in checklist.goals
+        if not (goal.title.lower().startswith("example") and goal.done == 0)
+    )
 
 
 @dataclass(frozen=True)
@@ -113,7 +123,7 @@ def pairing_status(
     """`checklist` is the pairing issue's, when the caller has parsed it already."""
     settings = program.program
     labels = Labels(settings.label_prefix)
-    timeline = Timeline.of(pairing, settings)
+    timeline = Timeline.of(pairing, settings, adoption(program, observed, today))
     key = f"pair/{pairing.id}"
     issue = observed.issues.get(f"{key}/pairing")
     retro = observed.issues.get(f"{key}/retrospective")
@@ -121,7 +131,8 @@ def pairing_status(
     if checklist is None and issue is not None:
         checklist = parse(issue.body, Dialect(program.forge.api_flavour))
     goals = tuple(
-        GoalStatus(g.title, g.done, g.total, g.due) for g in (checklist.goals if checklist else ())
+        GoalStatus(g.title, g.done, g.total, g.due)
+        for g in (counted_goals(checklist) if checklist else ())
     )
     phase = timeline.phase(today)
     if phase is Phase.ENDED:
@@ -132,8 +143,12 @@ def pairing_status(
     else:
         outcome, shown_phase = ("extended" if timeline.extended else "running"), phase.value
     changed = date.fromisoformat(state.changed) if state and state.changed else None
-    # Every check-in period that has begun is one meeting expected (the first is the kickoff).
-    expected = timeline.period(min(today, timeline.end - timedelta(days=1))) or 0
+    # Every check-in period that has begun since the bot met the pairing is one meeting
+    # expected (the first is the kickoff, or the pairing issue of a pairing met under way).
+    first = timeline.first_counted_period
+    current = timeline.period(min(today, timeline.end - timedelta(days=1))) or 0
+    expected = max(0, current - first + 1)
+    held = len([p for p in state.met if p >= first]) if state else 0
     last_activity = last_spoke(observed, pairing.id, settings.timezone, changed)
     marks = milestones(pairing, program)
     pace = None
@@ -163,7 +178,7 @@ def pairing_status(
         last_activity=last_activity,
         days_quiet=(today - last_activity).days if last_activity else None,
         checkins_expected=expected,
-        checkins_held=min(expected, len(state.met)) if state else 0,
+        checkins_held=min(expected, held),
         stalled=bool(issue and labels.stalled in issue.labels),
         pace=pace,
         retrospective=_retro_state(retro),

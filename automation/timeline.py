@@ -18,7 +18,8 @@ class Phase(StrEnum):
 
 @dataclass(frozen=True)
 class Timeline:
-    """Start S, planned end S + term, actual end (extension or early end), milestones."""
+    """Start S, planned end S + term, actual end (extension or early end), milestones, and
+    the day the bot starts counting the pairing."""
 
     start: date
     planned_end: date
@@ -27,9 +28,13 @@ class Timeline:
     ending_soon_days: int
     ended_early: bool
     extended: bool
+    counted_from: date
 
     @classmethod
-    def of(cls, pairing: Pairing, settings: Settings) -> Timeline:
+    def of(cls, pairing: Pairing, settings: Settings, adopted: date | None = None) -> Timeline:
+        """`adopted` is the day the bot began tending the program (see observe.adoption):
+        a pairing under way by then is counted from then, unless the roster says when."""
+        since = pairing.adopted or adopted or pairing.start
         return cls(
             start=pairing.start,
             planned_end=pairing.planned_end(settings),
@@ -38,7 +43,19 @@ class Timeline:
             ending_soon_days=settings.ending_soon_days,
             ended_early=pairing.ended is not None,
             extended=pairing.extended_until is not None and pairing.ended is None,
+            counted_from=max(pairing.start, since),
         )
+
+    @property
+    def adopted_under_way(self) -> bool:
+        """The bot met this pairing after its start."""
+        return self.counted_from > self.start
+
+    @property
+    def first_counted_period(self) -> int:
+        """The check-in period the bot met the pairing in (1 unless it met it under way):
+        its agenda is the pairing issue, check-in issues follow from the next period."""
+        return (self.counted_from - self.start).days // self.checkin_days + 1
 
     @property
     def midpoint(self) -> date:

@@ -131,17 +131,30 @@ def test_plan_prints_one_line_per_action_and_a_summary(config: Path) -> None:
     assert out == (
         "alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
+        "(program): open issue 'Mentorship bot ledger: the program'\n"
+        "(program): close the new ledger/program issue as not planned\n"
         "(program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
+        "(program): close the new ledger/2026-01 issue as not planned\n"
         "(program): open issue 'CLI test: dashboard'\n"
-        "plan for 2026-01-05: 4 open-issue\n"
+        "plan for 2026-01-05: 2 close, 5 open-issue\n"
     )
 
 
 def test_plan_json_is_a_stable_list(config: Path) -> None:
     code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-05", "--json")
     assert code == 0
-    [first, _, ledger, board] = json.loads(out)
+    [first, _, program, _, ledger, closed, board] = json.loads(out)
+    assert program["key"] == "ledger/program"
     assert ledger["key"] == "ledger/2026-01"
+    assert closed == {
+        "kind": "close",
+        "key": "ledger/2026-01/close",
+        "pairing": "",
+        "urgency": "housekeeping",
+        "after": ["ledger/2026-01"],
+        "target": {"key": "ledger/2026-01", "number": None},
+        "reason": "not_planned",
+    }
     assert board["key"] == "dashboard"
     assert sorted(first) == ["after", "issue", "key", "kind", "pairing", "urgency"]
     assert first["kind"] == "open-issue"
@@ -156,9 +169,12 @@ def test_apply_does_the_plan_then_nothing_is_left(config: Path) -> None:
     assert out == (
         "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
+        "   done  (program): open issue 'Mentorship bot ledger: the program'\n"
+        "   done  (program): close the new ledger/program issue as not planned\n"
         "   done  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
+        "   done  (program): close the new ledger/2026-01 issue as not planned\n"
         "   done  (program): open issue 'CLI test: dashboard'\n"
-        "applied for 2026-01-05: 4 open-issue\n"
+        "applied for 2026-01-05: 2 close, 5 open-issue\n"
     )
     assert run("plan", "--config", str(config), "--today", "2026-01-05")[1] == (
         "plan for 2026-01-05: nothing\n"
@@ -173,10 +189,13 @@ def test_write_budget_defers_the_rest_to_the_next_run(config: Path) -> None:
     assert out == (
         "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "deferred  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
+        "deferred  (program): open issue 'Mentorship bot ledger: the program'\n"
+        "deferred  (program): close the new ledger/program issue as not planned\n"
         "deferred  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
+        "deferred  (program): close the new ledger/2026-01 issue as not planned\n"
         "deferred  (program): open issue 'CLI test: dashboard'\n"
         "applied for 2026-01-05: 1 open-issue\n"
-        "deferred to the next run (write budget): 3 open-issue\n"
+        "deferred to the next run (write budget): 2 close, 4 open-issue\n"
     )
     code, out, _ = run("apply", "--config", str(config), "--today", "2026-01-05")
     assert (
@@ -193,7 +212,7 @@ def test_a_plan_over_the_safety_threshold_needs_force(config: Path) -> None:
     assert code == 1
     assert out == ""
     assert err == (
-        "Error: the plan has 4 writes, over the safety threshold of 1 "
+        "Error: the plan has 7 writes, over the safety threshold of 1 "
         "(program.safety_threshold); check program.yml for a mistake with `mentorship plan`, "
         "then run again with --force if it is right\n"
     )
@@ -216,11 +235,14 @@ def test_a_failed_write_exits_1_and_the_rest_still_run(
         "(GitLab answered 422 to POST /projects/acme%2Fcli/issues:"
     )
     assert lines[1] == "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'"
-    assert lines[2] == (
-        "   done  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'"
-    )
-    assert lines[3] == "   done  (program): open issue 'CLI test: dashboard'"
-    assert err == "1 of 4 writes did not happen\n"
+    assert lines[2:6] == [
+        "   done  (program): open issue 'Mentorship bot ledger: the program'",
+        "   done  (program): close the new ledger/program issue as not planned",
+        "   done  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'",
+        "   done  (program): close the new ledger/2026-01 issue as not planned",
+    ]
+    assert lines[6] == "   done  (program): open issue 'CLI test: dashboard'"
+    assert err == "1 of 7 writes did not happen\n"
 
 
 def test_missing_token_for_a_real_forge_is_an_error_not_a_trace(tmp_path: Path) -> None:
@@ -281,13 +303,16 @@ def test_apply_appends_a_markdown_summary_by_pairing(config: Path, tmp_path: Pat
         "earlier step\n"
         "## CLI test: nightly run for 2026-01-05\n"
         "\n"
-        "Done: 4 open-issue.\n"
+        "Done: 2 close, 5 open-issue.\n"
         "\n"
         "| pairing | what the run did |\n"
         "|---|---|\n"
         "| bob with alice | open issue 'Mentorship: Bob &amp; Alice' |\n"
         "| carol with alice | open issue 'Mentorship: Carol &amp; Alice' |\n"
-        "| (program) | open issue 'Mentorship bot ledger: pairings started 2026-01'"
+        "| (program) | open issue 'Mentorship bot ledger: the program'"
+        "<br>close the new ledger/program issue as not planned"
+        "<br>open issue 'Mentorship bot ledger: pairings started 2026-01'"
+        "<br>close the new ledger/2026-01 issue as not planned"
         "<br>open issue 'CLI test: dashboard' |\n"
     )
 

@@ -19,7 +19,7 @@ from automation.forge import RetryPolicy, connect
 from automation.ledger import PairState
 from automation.model import Comment, Issue, IssueState
 from automation.nightly import plan_day, run_day
-from automation.observe import DASHBOARD, Observed
+from automation.observe import DASHBOARD, Observed, tended
 from automation.rules import plan
 from automation.rules.dashboard import expected
 from automation.sandbox import RunningSandbox, start
@@ -119,12 +119,16 @@ def forge_today(program: Program) -> Observed:
         ),
     ]
     comments = [comment(1, "bob", date(2026, 2, 27)), comment(3, "dan", date(2026, 3, 1))]
-    return observed_on(TODAY, issues, comments, program)
+    # The bot has tended the program since before carol's start.
+    return observed_on(TODAY, issues, comments, program, adopted=date(2025, 8, 1))
 
 
 def shown(program: Program, observed: Observed | None = None) -> dashboard.View:
     observed = observed or forge_today(program)
-    return dashboard.view(program, program_status(program, observed, TODAY), TODAY)
+    statuses = program_status(program, observed, TODAY)
+    return dashboard.view(
+        program, statuses, TODAY, (p.id for p in tended(program, observed, TODAY))
+    )
 
 
 LAST_WEEK = Previous(
@@ -339,8 +343,11 @@ def tables(body: str) -> list[list[list[str]]]:
 
 def big_dashboard(program: Program, previous: Previous | None = None) -> tuple[str, View]:
     today = date(2026, 7, 15)
-    statuses = program_status(program, big_forge(program, today), today)
-    current = dashboard.view(program, statuses, today)
+    observed = big_forge(program, today)
+    statuses = program_status(program, observed, today)
+    current = dashboard.view(
+        program, statuses, today, (p.id for p in tended(program, observed, today))
+    )
     return dashboard.render(current, today, previous), current
 
 
@@ -524,7 +531,10 @@ def test_after_months_with_no_live_pairing_the_same_dashboard_is_edited(night: N
     night.run(START)
     [board] = night.dashboards()
     assert DASHBOARD in night.run(date(2026, 2, 5))  # bob's term ends
-    assert night.run(date(2026, 3, 20)) == []  # nothing is live: nothing read or written
+    # The next run sees bob's close-out done: the ledger keeps him as settled, and as his
+    # retrospective is past its reminder the dashboard no longer lists it as waiting.
+    assert night.run(date(2026, 3, 20)) == ["ledger/2026-01", DASHBOARD]
+    assert night.run(date(2026, 4, 20)) == []  # nothing is tended: nothing written
     # Carol starts: the dashboard was last written a year ago, long before anything else
     # the night lists, and is still found and edited rather than opened a second time.
     assert DASHBOARD in night.run(date(2027, 1, 4))

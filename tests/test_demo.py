@@ -35,7 +35,7 @@ def test_demo_plays_a_whole_program_and_leaves_it_to_browse(tmp_path: Path, flav
         settings = program.forge.model_copy(update={"url": sandbox.url})
         issues = connect(settings, {}).list_issues(labels=["mentorship"])
     titles = sorted(i.title.split(":")[0] for i in issues)
-    # Six pairing issues, six retrospectives, and a ledger per month of starts.
+    # Six pairing issues, six retrospectives, the program's ledger and one per month of starts.
     assert titles.count("Mentorship") == 6
     assert titles.count("Retrospective") == 6
-    assert titles.count("Mentorship bot ledger") == 3
+    assert titles.count("Mentorship bot ledger") == 4

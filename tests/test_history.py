@@ -91,7 +91,8 @@ def alice(goal_text: bool = False) -> History:
             ),
         ),
     ]
-    observed = observed_on(TODAY, issues, [], roster)
+    # The bot has tended the program since before its first pairing started.
+    observed = observed_on(TODAY, issues, [], roster, adopted=date(2025, 7, 1))
     return person_history(roster, program_status(roster, observed, TODAY), "alice")
 
 

@@ -106,10 +106,14 @@ def test_ticking_goals_moves_the_one_progress_comment_and_celebrates_once(world:
     world.night(START)
     first = world.bot_comments()["progress"]
     assert world.remembered().comment == first.id  # the reference was filled in by apply
-    assert "mentorship-pace::on-track" in world.pairing_issue().labels
+    # The template's example goal is not a goal: no pace until the mentee writes theirs.
+    assert not {"mentorship-pace::on-track", "mentorship-pace::behind"} & set(
+        world.pairing_issue().labels
+    )
 
     world.edit_goals(START + timedelta(days=1), "+Shadow a review")
     assert world.night(START + timedelta(days=1)) > 0
+    assert "mentorship-pace::on-track" in world.pairing_issue().labels
     comments = world.bot_comments()
     assert comments["progress"].id == first.id
     assert "1 of 3 goal steps (33%)" in comments["progress"].body

@@ -58,6 +58,10 @@ class Forge(Protocol):
         """Issues (never pull requests) carrying all `labels`; `state=None` means any."""
         ...
 
+    def get_issue(self, number: int) -> Issue:
+        """One issue, as it is now (to read back a write whose answer was lost)."""
+        ...
+
     def create_issue(self, draft: Draft) -> Issue: ...
 
     def edit_issue_body(self, number: int, body: str) -> None:
@@ -81,6 +85,8 @@ class Forge(Protocol):
         ...
 
     def close(self, number: int, reason: CloseReason) -> None: ...
+
+    def reopen(self, number: int) -> None: ...
 
     def list_comments(self, *, since: datetime | None = None) -> list[Comment]:
         """Comments on issues of the whole project created at or after `since`."""

@@ -107,6 +107,12 @@ class GitHubForge:
             ],
         )
 
+    def get_issue(self, number: int) -> Issue:
+        return self._call(
+            f"GET {self._base}/issues/{number}",
+            lambda: issue_from_github(self._repo.get_issue(number)),
+        )
+
     def list_comments(self, *, since: datetime | None = None) -> list[Comment]:
         # One paged call for the whole repository. `since` filters on updated_at, so
         # keep only comments created since then (edits of older ones are not news).
@@ -186,6 +192,12 @@ class GitHubForge:
         self._call(
             f"PATCH {self._base}/issues/{number}",
             lambda: self._issue(number).edit(state="closed", state_reason=reason.value),
+        )
+
+    def reopen(self, number: int) -> None:
+        self._call(
+            f"PATCH {self._base}/issues/{number}",
+            lambda: self._issue(number).edit(state="open", state_reason="reopened"),
         )
 
     # ------------------------------------------------------------ plumbing

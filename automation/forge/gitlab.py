@@ -111,6 +111,14 @@ class GitLabForge:
             self._learn_users(data)
         return [issue_from_gitlab(data) for data in raw]
 
+    def get_issue(self, number: int) -> Issue:
+        issue = self._call(
+            f"GET {self._base}/issues/{number}",
+            lambda: self._project.issues.get(number, **_NO_CLIENT_RETRY),
+        )
+        self._learn_users(issue.attributes)
+        return issue_from_gitlab(issue.attributes)
+
     def list_comments(self, *, since: datetime | None = None) -> list[Comment]:
         # One paged call for the whole project: note events carry the note itself.
         # `after` is a date and exclusive, so ask from the day before and filter.
@@ -205,6 +213,9 @@ class GitLabForge:
     def close(self, number: int, reason: CloseReason) -> None:
         # GitLab keeps no close reason; the pairing's labels and retrospective record it.
         self._update(number, {"state_event": "close"})
+
+    def reopen(self, number: int) -> None:
+        self._update(number, {"state_event": "reopen"})
 
     # ------------------------------------------------------------ plumbing
 

@@ -8,13 +8,24 @@ from dataclasses import replace
 from datetime import date
 
 from automation import ledger
-from automation.actions import Action, CloseIssue, EditIssueBody, OpenIssue, Target, Urgency
+from automation.actions import (
+    Action,
+    CloseIssue,
+    EditIssueBody,
+    OpenIssue,
+    PostComment,
+    Relabel,
+    ReopenIssue,
+    Target,
+    Urgency,
+    if_done,
+)
 from automation.checklist import Checklist
 from automation.config import Program
 from automation.labels import Labels
 from automation.ledger import PairState
 from automation.model import CloseReason, Draft, IssueState
-from automation.observe import Observed, live
+from automation.observe import Observed, tended
 from automation.rules import (
     checkins,
     dashboard,
@@ -47,7 +58,7 @@ def plan(program: Program, observed: Observed, today: date, templates: Templates
     actions: list[Action] = []
     states: dict[str, tuple[PairState, tuple[str, ...]]] = {}
     checklists: dict[str, Checklist] = {}
-    for pairing in live(program, today):
+    for pairing in tended(program, observed, today):
         pair = Pair(program, pairing, today, observed, templates)
         mine: list[Action] = []
         for planner in PLANNERS:
@@ -57,22 +68,58 @@ def plan(program: Program, observed: Observed, today: date, templates: Templates
         actions += mine
         if pair.checklist is not None:
             checklists[pairing.id] = pair.checklist
-        remembered = progress.state(pair, mine)
+        remembered = _remembered(pair, mine)
         if remembered is not None:
-            states[pairing.id] = (remembered, progress.recorded(pair, mine))
+            states[pairing.id] = remembered
     actions += _duplicates(observed)
-    actions += _ledgers(program, observed, states)
+    actions += _ledgers(program, observed, states, today)
     # Last: the dashboard shows the forge as every other write of the night leaves it.
     actions += dashboard.plan(program, observed, today, actions, checklists)
     return _ordered(actions)
+
+
+# The writes that change a pairing's state, rather than post a one-time message.
+_STATE_WRITES = (OpenIssue, Relabel, CloseIssue, ReopenIssue, PostComment)
+
+
+def _remembered(pair: Pair, mine: list[Action]) -> tuple[PairState, tuple[str, ...]] | None:
+    """What the ledger keeps of the pairing after this plan, and the writes it records.
+
+    After its end, a pairing whose close-out this plan completes (or finds complete) is
+    settled: no longer tended once its last message is due. The plan's own close-out
+    writes must all succeed for that to be recorded (`if_done`), so a write lost tonight
+    keeps the pairing tended, and reconciled, on the next run.
+    """
+    previous = pair.state
+    current = progress.state(pair, mine)
+    kept = current or previous or PairState()
+    end = pair.timeline.end
+    issue = pair.issue("pairing")
+    closing = {pair.key("pairing", "close")} & {a.key for a in mine}
+    settled: str | None = None
+    if pair.today >= end and issue is not None and (closing or issue.state is IssueState.CLOSED):
+        needed = [a.key for a in mine if isinstance(a, _STATE_WRITES) and not _message(a)]
+        settled = if_done(end.isoformat(), needed) if needed else end.isoformat()
+    state = replace(kept, settled=settled)
+    if state == previous:
+        return None
+    return state, progress.recorded(pair, mine)
+
+
+def _message(action: Action) -> bool:
+    """A one-time message after the end (the retrospective reminder): not close-out."""
+    return action.key.endswith("/retrospective-reminder")
 
 
 def _ledgers(
     program: Program,
     observed: Observed,
     states: Mapping[str, tuple[PairState, tuple[str, ...]]],
+    today: date,
 ) -> list[Action]:
-    """Write each ledger issue whose pairings' states changed, after their writes."""
+    """Write each ledger issue whose pairings' states changed, after their writes; open
+    the program's on the first run. Ledger issues are closed: out of people's way, still
+    listed by the run."""
     months = Counter(p.start.strftime("%Y-%m") for p in program.pairings)
     shards: dict[str, dict[str, tuple[PairState, tuple[str, ...]]]] = defaultdict(dict)
     for pairing in program.pairings:
@@ -81,6 +128,17 @@ def _ledgers(
             shards[ledger.shard(pairing.id, month, months[month])][pairing.id] = states[pairing.id]
     labels = Labels(program.program.label_prefix)
     actions: list[Action] = []
+    record = observed.issues.get(ledger.PROGRAM)
+    if observed.adopted is None:
+        # The first run: today is the adoption day (a damaged record is written anew).
+        body = ledger.render_program(today)
+        if record is None:
+            title = "Mentorship bot ledger: the program"
+            draft = Draft(title, body, (labels.program, labels.ledger), (), True)
+            actions += _opened_closed(OpenIssue(ledger.PROGRAM, "", draft, Urgency.HOUSEKEEPING))
+        else:
+            target = Target(ledger.PROGRAM, record.number)
+            actions.append(EditIssueBody(ledger.PROGRAM, "", target, body, Urgency.HOUSEKEEPING))
     for key, entries in sorted(shards.items()):
         issue = observed.issues.get(key)
         kept = ledger.parse(issue.body) if issue else {}
@@ -92,11 +150,25 @@ def _ledgers(
         if issue is None:
             title = f"Mentorship bot ledger: pairings started {key.removeprefix('ledger/')}"
             draft = Draft(title, body, (labels.program, labels.ledger), (), True)
-            actions.append(OpenIssue(key, "", draft, Urgency.HOUSEKEEPING, after))
+            actions += _opened_closed(OpenIssue(key, "", draft, Urgency.HOUSEKEEPING, after))
         else:
             target = Target(key, issue.number)
             actions.append(EditIssueBody(key, "", target, body, Urgency.HOUSEKEEPING, after))
+    for key, issue in sorted(observed.issues.items()):
+        if key.startswith("ledger/") and issue.state is IssueState.OPEN:
+            actions.append(_close(Target(key, issue.number), (key,) if key in shards else ()))
     return actions
+
+
+def _opened_closed(action: OpenIssue) -> list[Action]:
+    """A bot issue nobody needs to see open: opened, then closed (GitHub opens issues open)."""
+    return [action, _close(Target(action.key), (action.key,))]
+
+
+def _close(target: Target, after: tuple[str, ...]) -> CloseIssue:
+    return CloseIssue(
+        f"{target.key}/close", "", target, CloseReason.NOT_PLANNED, Urgency.HOUSEKEEPING, after
+    )
 
 
 def _ordered(actions: list[Action]) -> list[Action]:

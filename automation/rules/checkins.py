@@ -1,7 +1,10 @@
 """Check-ins: one per period from the second period on, carrying open action items forward.
 
 The kickoff issue is the agenda of the first meeting; check-in N opens on the first day of
-period N (or the first run after) and the previous check-in issue is closed once it exists.
+period N (or the first run after) and every earlier check-in issue still open is closed once
+it exists. Only the current period's check-in is ever opened: a run after a gap does not
+open the ones it missed. A pairing the bot meets under way starts like a new one: its
+pairing issue is the agenda of the period it was met in, check-ins follow from the next.
 """
 
 from __future__ import annotations
@@ -22,12 +25,11 @@ def carried_items(body: str, pair: Pair) -> list[str]:
 
 def plan(pair: Pair) -> list[Action]:
     period = pair.timeline.period(pair.today)
-    # A check-in links its pairing issue, so it waits for one that exists: a rerun after a
-    # crash must write the same words as an uninterrupted run would have.
-    pairing_issue = pair.observed.issues.get(pair.key("pairing"))
-    if period is None or period < 2 or pairing_issue is None:
+    # A check-in links its pairing issue; one opened in this run is linked once it exists
+    # (apply fills the link in), so a rerun after a crash writes the same words.
+    if period is None or period <= max(1, pair.timeline.first_counted_period):
         return []
-    if pairing_issue.state is not IssueState.OPEN:
+    if not pair.pairing_open:
         return []
     if pair.program.program.checkin_style == "comment":
         return _comment(pair, period)
@@ -61,20 +63,23 @@ def _comment(pair: Pair, period: int) -> list[Action]:
 def _issue(pair: Pair, period: int) -> list[Action]:
     key = pair.key("checkin", str(period))
     actions: list[Action] = []
-    previous = pair.issue("checkin", str(period - 1))
+    earlier = observed_checkins(pair, before=period)
     if pair.issue("checkin", str(period)) is None:
+        # Items carry forward from the latest check-in there is: after a gap, not only
+        # from the period just before.
+        previous = pair.observed.issues[earlier[-1]] if earlier else None
         carried = carried_items(previous.body, pair) if previous else []
         link = Link(previous.number, previous.url) if previous else None
         labels = (pair.labels.checkin,)
         draft = pair.draft("checkin", key, labels, **_context(pair, period, link, carried))
         actions.append(OpenIssue(key, pair.id, draft, Urgency.CHECKIN))
-    for number in range(1, period):
-        old = pair.issue("checkin", str(number))
-        if old is not None and old.state is IssueState.OPEN:
-            target = Target(pair.key("checkin", str(number)), old.number)
+    for old_key in earlier:
+        old = pair.observed.issues[old_key]
+        if old.state is IssueState.OPEN:
+            target = Target(old_key, old.number)
             actions.append(
                 CloseIssue(
-                    f"{target.key}/close",
+                    f"{old_key}/close",
                     pair.id,
                     target,
                     CloseReason.COMPLETED,
@@ -83,3 +88,14 @@ def _issue(pair: Pair, period: int) -> list[Action]:
                 )
             )
     return actions
+
+
+def observed_checkins(pair: Pair, before: int | None = None) -> list[str]:
+    """Keys of the pairing's check-in issues the run saw, by period (those before `before`)."""
+    prefix = pair.key("checkin") + "/"
+    periods = sorted(
+        int(number)
+        for key in pair.observed.by_pairing.get(pair.id, ())
+        if key.startswith(prefix) and (number := key.removeprefix(prefix)).isdigit()
+    )
+    return [f"{prefix}{n}" for n in periods if before is None or n < before]

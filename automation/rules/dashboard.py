@@ -20,6 +20,7 @@ from automation.actions import (
     EditIssueBody,
     OpenIssue,
     Relabel,
+    ReopenIssue,
     Target,
     Urgency,
 )
@@ -27,7 +28,7 @@ from automation.checklist import Checklist
 from automation.config import Program
 from automation.labels import Labels
 from automation.model import Draft, IssueState
-from automation.observe import DASHBOARD, Observed, live, start_of_day
+from automation.observe import DASHBOARD, Observed, start_of_day, tended
 from automation.status import program_status
 
 
@@ -51,12 +52,16 @@ def expected(observed: Observed, actions: Sequence[Action], today: date, zone: s
             issues[action.target.key] = replace(issue, labels=(*kept, *added))
         elif isinstance(action, CloseIssue):
             issues[action.target.key] = replace(issue, state=IssueState.CLOSED)
+        elif isinstance(action, ReopenIssue):
+            issues[action.target.key] = replace(issue, state=IssueState.OPEN)
         elif isinstance(action, EditIssueBody):
             issues[action.target.key] = replace(issue, body=action.body)
     states: dict[str, ledger.PairState] = {}
     for key in sorted(k for k in issues if k.startswith("ledger/")):
         states.update(ledger.parse(issues[key].body))
-    return replace(observed, issues=issues, ledger=states)
+    record = issues.get(ledger.PROGRAM)
+    adopted = observed.adopted or (ledger.adopted(record.body) if record else None)
+    return replace(observed, issues=issues, ledger=states, adopted=adopted)
 
 
 def plan(
@@ -70,10 +75,11 @@ def plan(
     write of the plan (`actions`), whose results it shows. `checklists` are the pairing
     issues' as the planners parsed them (the plan never rewrites a pairing issue's body)."""
     settings = program.program
-    if not settings.report.dashboard or not live(program, today):
-        return []  # with no live pairing, the run reads nothing from the forge
+    if not settings.report.dashboard or not tended(program, observed, today):
+        return []  # with no pairing to tend, the run reads no pairing issue from the forge
     after = expected(observed, actions, today, settings.timezone)
-    shown = dashboard.view(program, program_status(program, after, today, checklists), today)
+    statuses = program_status(program, after, today, checklists)
+    shown = dashboard.view(program, statuses, today, (p.id for p in tended(program, after, today)))
     issue = observed.issues.get(DASHBOARD)
     body = dashboard.update(shown, today, issue.body if issue else None)
     if body is None:

@@ -1,17 +1,32 @@
 """The end of a term: retrospective issue, closing note, labels, close; then one reminder.
 
 Ordered for crash safety: the retrospective is created first and every later step waits
-for it, so a pairing is never closed before its retrospective exists. A rerun after a
-crash finds what was done by its marker and finishes the rest.
+for it, so a pairing is never closed before its retrospective exists; the close comes
+last, after the closing note and the final labels. A rerun after a crash finds what was
+done by its marker and finishes the rest. However long ago the term ended, the next run
+does all of it, and closes every check-in of the pairing still open.
+
+Closed is not done: the labels of a closed pairing issue are compared with the wanted set
+on every run until the bot has seen the whole close-out right once (the ledger then keeps
+the pairing as settled), so a write lost on the night of the end heals on the next.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from automation.actions import Action, CloseIssue, OpenIssue, PostComment, Relabel, Urgency
+from automation.actions import (
+    Action,
+    CloseIssue,
+    OpenIssue,
+    PostComment,
+    Relabel,
+    Target,
+    Urgency,
+)
 from automation.model import CloseReason, IssueState
 from automation.observe import CATCH_UP_DAYS
+from automation.rules.checkins import observed_checkins
 from automation.rules.pair import Pair
 
 
@@ -34,28 +49,30 @@ def plan(pair: Pair) -> list[Action]:
     # Check-ins first, whatever the pairing issue's state: a run killed after closing the
     # pairing issue must still close them on the rerun.
     actions += _close_checkins(pair, after)
+    note = "ended-early" if early else "completed"
+    final = labels.phase(note)
+    wanted = {final}
+    if timeline.extended:
+        wanted.add(labels.extended)
+    owned = {*labels.phases, labels.stalled, labels.extended, *labels.paces}
+    have = set(issue.labels)
+    add = tuple(sorted(wanted - have - {labels.extended}))  # `extended` comes with its comment
+    remove = tuple(sorted((owned & have) - wanted))
+    steps = after
+    if issue.state is IssueState.OPEN and pair.comment(note) is None:
+        key = pair.key(note)
+        body = pair.text(note, key)
+        actions.append(
+            PostComment(key, pair.id, pair.target("pairing"), body, Urgency.TERM_END, after)
+        )
+        steps = (*steps, key)
+    if add or remove:
+        key = pair.key("pairing", "labels")
+        actions.append(
+            Relabel(key, pair.id, pair.target("pairing"), add, remove, Urgency.TERM_END, after)
+        )
+        steps = (*steps, key)
     if issue.state is IssueState.OPEN:
-        note = "ended-early" if early else "completed"
-        if pair.comment(note) is None:
-            key = pair.key(note)
-            body = pair.text(note, key)
-            actions.append(
-                PostComment(key, pair.id, pair.target("pairing"), body, Urgency.TERM_END, after)
-            )
-        final = labels.phase(note)
-        remove = tuple(sorted(({*labels.phases, labels.stalled} & set(issue.labels)) - {final}))
-        if final not in issue.labels or remove:
-            actions.append(
-                Relabel(
-                    pair.key("pairing", "labels"),
-                    pair.id,
-                    pair.target("pairing"),
-                    (final,) if final not in issue.labels else (),
-                    remove,
-                    Urgency.TERM_END,
-                    after,
-                )
-            )
         reason = CloseReason.NOT_PLANNED if early else CloseReason.COMPLETED
         actions.append(
             CloseIssue(
@@ -64,7 +81,7 @@ def plan(pair: Pair) -> list[Action]:
                 pair.target("pairing"),
                 reason,
                 Urgency.TERM_END,
-                after,
+                steps,
             )
         )
     actions += _reminder(pair)
@@ -73,12 +90,17 @@ def plan(pair: Pair) -> list[Action]:
 
 def _close_checkins(pair: Pair, after: tuple[str, ...]) -> list[Action]:
     actions: list[Action] = []
-    for key, issue in sorted(pair.observed.issues.items()):
-        if key.startswith(pair.key("checkin") + "/") and issue.state is IssueState.OPEN:
-            target = pair.target(*key.split("/")[2:])
+    for key in observed_checkins(pair):
+        issue = pair.observed.issues[key]
+        if issue.state is IssueState.OPEN:
             actions.append(
                 CloseIssue(
-                    f"{key}/close", pair.id, target, CloseReason.COMPLETED, Urgency.TERM_END, after
+                    f"{key}/close",
+                    pair.id,
+                    Target(key, issue.number),
+                    CloseReason.COMPLETED,
+                    Urgency.TERM_END,
+                    after,
                 )
             )
     return actions

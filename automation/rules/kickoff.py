@@ -1,18 +1,33 @@
-"""Kickoff: the pairing issue exists from the start of the term."""
+"""Kickoff: the pairing issue exists from the start of the term, and is open while it runs.
+
+A pairing the bot meets after its end (a run after a long gap) still gets its issue: the
+end of the term closes it in the same run, with its retrospective. A pairing issue the bot
+closed at the end of a term is reopened if the roster moves the end later (an extension
+added after the fact); one closed by a person stays closed (see README, "Closing by hand").
+"""
 
 from __future__ import annotations
 
-from automation.actions import Action, OpenIssue, Urgency
+from automation.actions import Action, OpenIssue, ReopenIssue, Urgency
+from automation.model import IssueState
 from automation.rules.pair import Pair
 from automation.timeline import Phase
 
 
 def plan(pair: Pair) -> list[Action]:
-    if pair.pairing_issue is not None or pair.timeline.phase(pair.today) is Phase.ENDED:
-        return []
-    if pair.timeline.phase(pair.today) is Phase.UPCOMING:
+    phase = pair.timeline.phase(pair.today)
+    if phase is Phase.UPCOMING:
         return []
     labels = pair.labels
-    key = pair.key("pairing")
-    draft = pair.draft("pairing", key, (labels.program, labels.phase("active")))
-    return [OpenIssue(key, pair.id, draft, Urgency.KICKOFF)]
+    issue = pair.pairing_issue
+    if issue is None:
+        key = pair.key("pairing")
+        draft = pair.draft("pairing", key, (labels.program, labels.phase("active")))
+        return [OpenIssue(key, pair.id, draft, Urgency.KICKOFF)]
+    closed_by_bot = bool(
+        {labels.phase("completed"), labels.phase("ended-early")} & set(issue.labels)
+    )
+    if phase is not Phase.ENDED and issue.state is IssueState.CLOSED and closed_by_bot:
+        target = pair.target("pairing")
+        return [ReopenIssue(f"{target.key}/reopen", pair.id, target, Urgency.KICKOFF)]
+    return []

@@ -1,7 +1,9 @@
 """Quiet pairs: a first-meeting nudge, a nudge after a quiet spell, then the stalled label.
 
 Human activity is a comment by the mentee or mentor; the bot's own writes never count.
-The stalled label itself is set by the status rule from `stalled()`.
+The stalled label itself is set by the status rule from `stalled()`. Quiet spells are
+counted from the day the bot started counting the pairing at the earliest: a pairing it
+meets under way is not stalled, nor nudged, for silence from before it was there.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from automation.timeline import Phase
 
 
 def quiet_since(pair: Pair) -> date | None:
-    """The day the current quiet spell began (the start if nobody spoke yet), or None if
-    that is before the window of comments we read (so: quiet for at least that long)."""
+    """The day the current quiet spell began (the day counting began if nobody spoke
+    since), or None if that is before the window of comments we read (so: quiet for at
+    least that long)."""
+    since = pair.timeline.counted_from
     last = pair.last_activity
     if last is not None:
-        return last
-    start = pair.timeline.start
-    return start if start >= pair.window_start else None
+        return max(last, since)
+    return since if since >= pair.window_start else None
 
 
 def stalled(pair: Pair) -> bool:
@@ -41,7 +44,7 @@ def plan(pair: Pair) -> list[Action]:
     if since is None:
         return []
     quiet = pair.days_since(since)
-    if pair.last_activity is None:
+    if pair.last_activity is None and not pair.timeline.adopted_under_way:
         # Nobody has spoken since the start: the first meeting has not happened.
         if stale.first_meeting_days <= quiet < stale.stalled_days:
             return _nudge(pair, "first-meeting", ("first-meeting",), quiet)

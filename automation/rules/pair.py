@@ -9,15 +9,15 @@ from functools import cached_property
 from typing import Any
 
 from automation import markers
-from automation.actions import OpenIssue, Target
+from automation.actions import OpenIssue, ReopenIssue, Target, issue_ref
 from automation.checklist import Checklist, Dialect, fingerprint, parse
 from automation.config import Pairing, Program
 from automation.context import Link, pairing_context
 from automation.labels import Labels
 from automation.ledger import PairState
 from automation.model import Comment, Draft, Issue, IssueState
-from automation.observe import Observed, last_spoke, local_day, start_of_day
-from automation.status import percent
+from automation.observe import Observed, adoption, last_spoke, local_day, start_of_day
+from automation.status import counted_goals, percent
 from automation.templates import Templates
 from automation.timeline import Timeline
 
@@ -29,26 +29,31 @@ class Pair:
     today: date
     observed: Observed
     templates: Templates
-    # Issues this plan opens, as they will look: later planners act on them in the same
-    # run (their actions wait for the creation), so one run leaves nothing for the next.
+    # Issues this plan opens or reopens, as they will look: later planners act on them in
+    # the same run (their actions wait for those writes), so one run leaves nothing for the
+    # next.
     planned: Mapping[str, Issue] = field(default_factory=dict)
 
     def expecting(self, actions: Iterable[object]) -> Pair:
-        """This view, plus the issues that `actions` open."""
-        opened = {a.key: self._provisional(a) for a in actions if isinstance(a, OpenIssue)}
-        return replace(self, planned={**self.planned, **opened}) if opened else self
-
-    def _provisional(self, action: OpenIssue) -> Issue:
+        """This view, plus the issues that `actions` open or reopen."""
+        changed: dict[str, Issue] = {}
         now = start_of_day(self.today, self.program.program.timezone)
-        return action.draft.opened(self.observed.bot, now)
+        for action in actions:
+            if isinstance(action, OpenIssue):
+                changed[action.key] = action.draft.opened(self.observed.bot, now)
+            elif isinstance(action, ReopenIssue):
+                issue = self.observed.issues[action.target.key]
+                changed[action.target.key] = replace(issue, state=IssueState.OPEN)
+        return replace(self, planned={**self.planned, **changed}) if changed else self
 
     @property
     def id(self) -> str:
         return self.pairing.id
 
-    @property
+    @cached_property
     def timeline(self) -> Timeline:
-        return Timeline.of(self.pairing, self.program.program)
+        adopted = adoption(self.program, self.observed, self.today)
+        return Timeline.of(self.pairing, self.program.program, adopted)
 
     @property
     def labels(self) -> Labels:
@@ -62,8 +67,9 @@ class Pair:
         return "/".join(("pair", self.id, *parts))
 
     def issue(self, *parts: str) -> Issue | None:
+        """The issue as this plan will leave it: opened or reopened by it, else as seen."""
         key = self.key(*parts)
-        return self.observed.issues.get(key) or self.planned.get(key)
+        return self.planned.get(key) or self.observed.issues.get(key)
 
     def comment(self, *parts: str) -> Comment | None:
         return self.observed.comments.get(self.key(*parts))
@@ -82,9 +88,15 @@ class Pair:
         return issue is not None and issue.state is IssueState.OPEN
 
     def link(self, *parts: str) -> Link | None:
-        """A link to an issue that exists (not one this plan is still to open)."""
-        issue = self.observed.issues.get(self.key(*parts))
-        return Link(issue.number, issue.url) if issue else None
+        """A link to an issue that exists, or to one this plan opens (filled in by apply,
+        which writes the text only after the issue exists)."""
+        key = self.key(*parts)
+        issue = self.observed.issues.get(key)
+        if issue is not None:
+            return Link(issue.number, issue.url)
+        if key in self.planned:
+            return Link(issue_ref(key, "number"), issue_ref(key, "url"))
+        return None
 
     def days_since(self, day: date) -> int:
         return (self.today - day).days
@@ -135,7 +147,7 @@ class Pair:
 
     def goals(self) -> list[dict[str, Any]]:
         """Goal progress read from the pairing issue, as templates get it."""
-        goals = self.checklist.goals if self.checklist else ()
+        goals = counted_goals(self.checklist) if self.checklist else ()
         return [
             {
                 "title": goal.title,

@@ -23,7 +23,7 @@ from automation.actions import (
 from automation.checklist import Checklist, Goal, fingerprint
 from automation.ledger import PairState
 from automation.rules.pair import Pair
-from automation.status import bar, percent
+from automation.status import bar, counted_goals, percent
 from automation.timeline import Phase
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ class Reading:
     """The pairing's goals today, and what to show and remember of them."""
 
     checklist: Checklist
+    goals: tuple[Goal, ...]  # the goals that count (not the untouched example)
     done: int  # goal steps done, over all goals
     total: int  # goal steps, over all goals
     tasks: tuple[int, int]  # every task item of the description, as the forge counts them
@@ -64,8 +65,9 @@ def read(pair: Pair) -> Reading | None:
     counted = (checklist.done, checklist.total)
     tasks = (issue.tasks.done, issue.tasks.total) if issue.tasks is not None else counted
     # Progress and pace are about the goals, not the "before we start" list or notes.
-    done = sum(goal.done for goal in checklist.goals)
-    total = sum(goal.total for goal in checklist.goals)
+    goals = counted_goals(checklist)
+    done = sum(goal.done for goal in goals)
+    total = sum(goal.total for goal in goals)
     state = pair.state
     history = state.history if state else ()
     period = pair.timeline.period(pair.today) or 1
@@ -74,20 +76,21 @@ def read(pair: Pair) -> Reading | None:
         history = (*kept, (period, done, total))
     behind = None
     if total and pair.program.program.progress.pace_label:
+        # The share of the term gone since the bot started counting: a pairing met under
+        # way is judged on the time it has had since, not on months before the bot came.
         tolerance = pair.program.program.progress.tolerance
-        elapsed = (pair.today - pair.timeline.start).days / max(
-            1, (pair.timeline.end - pair.timeline.start).days
-        )
+        since, end = pair.timeline.counted_from, pair.timeline.end
+        elapsed = (pair.today - since).days / max(1, (end - since).days)
         behind = done / total + tolerance < elapsed
     shown = {
-        "goals": [(g.title, g.done, g.total, g.due) for g in checklist.goals],
+        "goals": [(g.title, g.done, g.total, g.due) for g in goals],
         "total": [done, total],
         "tasks": tasks,
         "history": history,
         "behind": behind,
     }
     digest = hashlib.blake2b(json.dumps(shown).encode(), digest_size=8).hexdigest()
-    return Reading(checklist, done, total, tasks, counted, history, digest, behind)
+    return Reading(checklist, goals, done, total, tasks, counted, history, digest, behind)
 
 
 def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
@@ -101,7 +104,7 @@ def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
             "bar": bar(g.done, g.total),
             "due": g.due,
         }
-        for g in reading.checklist.goals
+        for g in reading.goals
     ]
     return {
         "progress": {
@@ -196,7 +199,7 @@ def _pace(pair: Pair, behind: bool) -> list[Action]:
 def _celebrations(pair: Pair, reading: Reading) -> list[Action]:
     celebrated = set(pair.state.celebrated) if pair.state else set()
     actions: list[Action] = []
-    for goal in reading.checklist.goals:
+    for goal in reading.goals:
         name = goal_key(goal)
         if goal.total and goal.done == goal.total and name not in celebrated:
             celebrated.add(name)
@@ -261,7 +264,7 @@ def state(pair: Pair, actions: list[Action]) -> PairState | None:
     else:
         comment = previous.comment if previous else None
     celebrated = set(previous.celebrated) if previous else set()
-    for goal in reading.checklist.goals:
+    for goal in reading.goals:
         name = goal_key(goal)
         if pair.key("celebrate", name) in keys or pair.comment("celebrate", name) is not None:
             celebrated.add(name)

@@ -20,7 +20,8 @@ def test_term_end_opens_the_retrospective_before_closing_anything() -> None:
         f"comment on #1: completed [pair/{PAIR}/completed] after {RETRO}",
         f"label #1 +mentorship::completed -mentorship::ending-soon "
         f"[pair/{PAIR}/pairing/labels] after {RETRO}",
-        f"close #1 as completed [pair/{PAIR}/pairing/close] after {RETRO}",
+        f"close #1 as completed [pair/{PAIR}/pairing/close] after {RETRO},"
+        f"pair/{PAIR}/completed,pair/{PAIR}/pairing/labels",
     ]
     retro = actions[0]
     assert isinstance(retro, OpenIssue)
@@ -33,7 +34,8 @@ def test_a_rerun_after_a_crash_finishes_without_a_second_retrospective() -> None
     assert lines(plan_on(END, [pairing_issue(labels=ENDING), retro])) == [
         f"comment on #1: completed [pair/{PAIR}/completed]",
         f"label #1 +mentorship::completed -mentorship::ending-soon [pair/{PAIR}/pairing/labels]",
-        f"close #1 as completed [pair/{PAIR}/pairing/close]",
+        f"close #1 as completed [pair/{PAIR}/pairing/close] "
+        f"after pair/{PAIR}/completed,pair/{PAIR}/pairing/labels",
     ]
 
 

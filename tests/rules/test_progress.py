@@ -10,7 +10,7 @@ from automation import ledger, markers
 from automation.actions import EditComment, EditIssueBody, OpenIssue, PostComment, Relabel
 from automation.checklist import fingerprint, parse
 from automation.ledger import PairState
-from automation.model import Issue, TaskCounts
+from automation.model import Issue, IssueState, TaskCounts
 from automation.rules import nudges, progress
 from automation.rules import plan as plan_all
 from automation.templates import Templates
@@ -70,6 +70,7 @@ def with_ledger(state: PairState) -> Issue:
         None,
         body=ledger.render("ledger/2026-01", {PAIR: state}),
         labels=("mentorship", "mentorship::ledger"),
+        state=IssueState.CLOSED,
     )
 
 
@@ -82,18 +83,20 @@ def test_progress_comment_and_ledger_on_the_kickoff_night() -> None:
     )
     assert [(a.kind, a.key, a.after) for a in actions] == [
         ("open-issue", f"pair/{PAIR}/pairing", ()),
+        # No pace label yet: the template's example goal is not a goal until touched.
         ("comment", f"pair/{PAIR}/progress", (f"pair/{PAIR}/pairing",)),
-        ("relabel", f"pair/{PAIR}/pace", (f"pair/{PAIR}/pairing",)),
         (
             "open-issue",
             "ledger/2026-01",
             # only what it records; the comment itself waits for the issue
             (f"pair/{PAIR}/progress",),
         ),
+        # Ledger issues are kept closed, out of people's way.
+        ("close", "ledger/2026-01/close", ("ledger/2026-01",)),
         # last, showing the forge as the night leaves it
         ("open-issue", "dashboard", ()),
     ]
-    opened = actions[-2]
+    opened = actions[-3]
     assert isinstance(opened, OpenIssue)
     assert opened.draft.labels == ("mentorship", "mentorship::ledger")
     # The comment's id is known only once it exists: apply fills the reference in.

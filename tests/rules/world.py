@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from automation.templates import Templates
 
 BOT = "mentorship-bot"
 START = date(2026, 1, 5)  # a Monday; planned end 2026-07-05, midpoint 2026-04-05
+ADOPTED = date(2025, 12, 1)  # the bot's first run for the program: before every start
 PAIR = "alice--bob--2026-01-05"
 
 ROSTER = """\
@@ -104,10 +106,15 @@ def comment(
 
 
 def observed_on(
-    today: date, issues: Iterable[Issue], comments: Iterable[Comment], roster: Program
+    today: date,
+    issues: Iterable[Issue],
+    comments: Iterable[Comment],
+    roster: Program,
+    adopted: date | None = ADOPTED,
 ) -> Observed:
+    """What a run sees; `adopted` is the adoption day its ledger keeps (None: first run)."""
     window = start_of_day(today - timedelta(days=lookback_days(roster)), roster.program.timezone)
-    return snapshot(roster, BOT, issues, comments, window)
+    return replace(snapshot(roster, BOT, issues, comments, window), adopted=adopted)
 
 
 def plan_on(
@@ -115,12 +122,14 @@ def plan_on(
     issues: Iterable[Issue] = (),
     comments: Iterable[Comment] = (),
     roster: Program | None = None,
+    adopted: date | None = ADOPTED,
 ) -> list[Action]:
     """The whole plan of the day, without the ledger and dashboard writes
     (tests/rules/test_progress.py and tests/test_dashboard.py cover those): a test here
     states the writes of its own rule."""
     roster = roster or program()
-    actions = plan(roster, observed_on(today, issues, comments, roster), today, Templates())
+    observed = observed_on(today, issues, comments, roster, adopted)
+    actions = plan(roster, observed, today, Templates())
     return [a for a in actions if not a.key.startswith("ledger/") and a.key != DASHBOARD]
 
 
@@ -129,10 +138,11 @@ def pair_on(
     issues: Iterable[Issue] = (),
     comments: Iterable[Comment] = (),
     roster: Program | None = None,
+    adopted: date | None = ADOPTED,
 ) -> Pair:
     """The pairing as one planner sees it."""
     roster = roster or program()
-    observed = observed_on(today, issues, comments, roster)
+    observed = observed_on(today, issues, comments, roster, adopted)
     return Pair(roster, roster.pairings[0], today, observed, Templates())
 
 
