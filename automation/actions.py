@@ -160,6 +160,11 @@ def if_done(value: str, keys: Sequence[str]) -> str:
     return f"@if-done:{value}:{'|'.join(keys)}"
 
 
+def assuming_done(text: str) -> str:
+    """`text` as apply writes it if every action of the run succeeds (`if_done`)."""
+    return _IF_DONE.sub(lambda m: f'"{m.group(1)}"', text)
+
+
 def issue_ref(key: str, part: str) -> str:
     """Text that apply replaces by the number or URL of the issue action `key` opens.
 
@@ -262,6 +267,7 @@ class Outcome:
     detail: str = ""
     # Reads spent confirming a write whose answer was lost (0 when the answer came back).
     checks: int = 0
+    opened: int | None = None  # the number of the issue an OpenIssue opened
 
 
 @dataclass
@@ -320,6 +326,8 @@ def apply(
             outcome = _attempt(action, forge, made)
         if outcome.status is Status.DONE:
             made.done.add(action.key)
+            if isinstance(action, OpenIssue):
+                outcome = replace(outcome, opened=made.issues[action.key].number)
         else:
             failed.add(action.key)
         outcomes.append(outcome)

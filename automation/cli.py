@@ -79,6 +79,24 @@ def _day(value: Any, program: Program) -> date:
     return value.date() if value is not None else program_today(program)
 
 
+def _forge_day(value: Any, program: Program) -> date:
+    """Today for a command that talks to the forge: the sandbox's own clock on a sandbox
+    (it may be moved forward to play out a term), else as `_day`."""
+    if value is not None or program.forge.kind != "sandbox":
+        return _day(value, program)
+    from automation.sandbox import SandboxAdmin, SandboxError
+
+    url = program.forge.base_url
+    try:
+        now = SandboxAdmin(url, timeout=program.forge.timeout_seconds).now()
+    except (OSError, SandboxError) as exc:
+        raise ForgeError(
+            f"cannot read the sandbox's clock at {url} ({exc}); start it with "
+            "`mentorship sandbox serve`, or pass --today"
+        ) from None
+    return program_today(program, now)
+
+
 @main.command()
 @CONFIG
 @TODAY
@@ -123,7 +141,7 @@ def plan_command(config_path: Path, today: Any, as_json: bool) -> None:
         mentorship plan --config program.yml --today 2026-03-01
     """
     program = load_program(config_path)
-    day = _day(today, program)
+    day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
     actions = plan_day(forge, program, day, templates_for(config_path))
     if as_json:
@@ -161,7 +179,7 @@ def apply_command(
         mentorship apply --config program.yml
     """
     program = load_program(config_path)
-    day = _day(today, program)
+    day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
 
     def show(outcome: Outcome) -> None:
@@ -217,7 +235,7 @@ def report(config_path: Path, today: Any, out: Path) -> None:
     from automation.report import build_report
 
     program = load_program(config_path)
-    day = _day(today, program)
+    day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
     statuses = program_status(program, read(forge, program, day, everything=True), day)
     result = build_report(program, statuses, day, out)
@@ -249,7 +267,7 @@ def history(handle: str, config_path: Path, today: Any, output: str) -> None:
     from automation.history import person_history, to_json, to_markdown
 
     program = load_program(config_path)
-    day = _day(today, program)
+    day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
     statuses = program_status(program, read(forge, program, day, everything=True), day)
     record = person_history(program, statuses, handle)

@@ -47,6 +47,7 @@ SPECS: dict[str, TemplateSpec] = {
     "completed": TemplateSpec("comment", (), "closing note on the pairing issue at term end"),
     "ended-early": TemplateSpec("comment", (), "closing note when a pairing ends early"),
     "retrospective-reminder": TemplateSpec("comment", (), "one reminder to return the retro"),
+    "removed": TemplateSpec("comment", (), "closing note when a pairing leaves the roster"),
     "progress": TemplateSpec("comment", ("progress",), "goal progress, edited when it moves"),
     "celebrate": TemplateSpec("comment", ("goal",), "a goal reached 100%"),
     "goals-nudge": TemplateSpec("comment", ("problems",), "goals missing a date or steps"),

@@ -20,7 +20,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import IntEnum
 
 from automation import markdown, markers
@@ -150,12 +150,16 @@ class Stored:
 # ---------------------------------------------------------------- what it shows
 
 
-def figures(statuses: Sequence[PairingStatus], tended: Iterable[str]) -> dict[str, int]:
+def figures(
+    statuses: Sequence[PairingStatus], tended: Iterable[str], today: date, window: int
+) -> dict[str, int]:
     """The totals. Phases count every pairing of the roster; what is read from the forge
-    counts only the pairings the nightly run still tends (it lists only theirs)."""
+    counts only the pairings the nightly run still tends (it lists only theirs), and open
+    retrospectives only of terms ended in the last `window` days."""
     phases = Counter(s.phase for s in statuses)
     running = [s for s in statuses if s.phase in RUNNING]
     kept = set(tended)
+    since = today - timedelta(days=window)
     return {
         "running": len(running),
         "ending_soon": phases["ending-soon"],
@@ -171,13 +175,19 @@ def figures(statuses: Sequence[PairingStatus], tended: Iterable[str]) -> dict[st
         "steps": sum(s.total for s in running),
         "checkins_held": sum(s.checkins_held for s in running),
         "checkins_expected": sum(s.checkins_expected for s in running),
-        "retrospectives_open": sum(_waits(s, kept) for s in statuses),
+        "retrospectives_open": sum(_waits(s, kept, since) for s in statuses),
     }
 
 
-def _waits(status: PairingStatus, tended: set[str]) -> bool:
-    """Ended, still tended by the nightly run, and the retrospective still open."""
-    return status.id in tended and status.phase in ENDED and status.retrospective == "open"
+def _waits(status: PairingStatus, tended: set[str], since: date) -> bool:
+    """Ended since `since`, still tended by the nightly run, and the retrospective still
+    open."""
+    return (
+        status.id in tended
+        and status.phase in ENDED
+        and status.end >= since
+        and status.retrospective == "open"
+    )
 
 
 def over_limit(program: Program, today: date) -> tuple[str, ...]:
@@ -196,6 +206,7 @@ def view(
     """`tended`: the pairings the nightly run looks after today (observe.tended)."""
     settings = program.program
     tended = set(tended)
+    window = settings.retrospective_reminder_days + CATCH_UP_DAYS
     shown = [s for s in statuses if not s.private]
     running = sorted(
         (s for s in shown if s.phase in RUNNING), key=lambda s: (s.mentor, s.mentee, s.start)
@@ -226,12 +237,12 @@ def view(
     waiting = tuple(
         Ended(s.mentee, s.mentor, s.end, s.phase == "ended-early")
         for s in sorted(shown, key=lambda s: (s.end, s.mentee))
-        if _waits(s, tended)
+        if _waits(s, tended, today - timedelta(days=window))
     )
     private = sum(s.private for s in statuses)
     return View(
         name=settings.name,
-        figures=figures(statuses, tended),
+        figures=figures(statuses, tended, today, window),
         rows=rows,
         ending=ending,
         waiting=waiting,
@@ -243,7 +254,7 @@ def view(
         ),
         ending_soon_days=settings.ending_soon_days,
         quiet_window=lookback_days(program),
-        retrospective_window=settings.retrospective_reminder_days + CATCH_UP_DAYS,
+        retrospective_window=window,
         goal_text=goal_text,
     )
 

@@ -5,14 +5,26 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
-from automation.actions import Action, Outcome, Status, apply, budget
+from automation import markers
+from automation.actions import (
+    Action,
+    CloseIssue,
+    OpenIssue,
+    Outcome,
+    Status,
+    Target,
+    Urgency,
+    apply,
+    budget,
+)
 from automation.config import Program
 from automation.forge.base import Forge
 from automation.markdown import cell
-from automation.observe import read
+from automation.model import CloseReason
+from automation.observe import read, start_of_day
 from automation.rules import plan
 from automation.templates import Templates
 
@@ -62,7 +74,43 @@ def run_day(
         )
     kept = budget(actions, max_writes if max_writes is not None else settings.max_writes)
     outcomes = apply(kept.run, forge, on_outcome)
+    outcomes += _close_own_duplicates(forge, program, today, outcomes, on_outcome)
     return Report(tuple(actions), kept.deferred, tuple(outcomes))
+
+
+def _close_own_duplicates(
+    forge: Forge,
+    program: Program,
+    today: date,
+    outcomes: Sequence[Outcome],
+    on_outcome: Callable[[Outcome], None] | None,
+) -> list[Outcome]:
+    """Two runs at once can both open the same issue. After its writes, a run that opened
+    issues lists the recently changed ones with the same labels; where an older bot issue
+    has the key of one it opened, it closes its own copy, so no duplicate outlives the run
+    that made it (the run that opened the older one finds nothing to close)."""
+    opened: dict[str, tuple[OpenIssue, int]] = {
+        o.action.key: (o.action, o.opened)
+        for o in outcomes
+        if isinstance(o.action, OpenIssue) and o.opened is not None
+    }
+    if not opened:
+        return []
+    bot = forge.whoami()
+    since = start_of_day(today - timedelta(days=1), program.program.timezone)
+    closes: dict[str, Action] = {}
+    for label in sorted({action.draft.labels[0] for action, _ in opened.values()}):
+        for issue in forge.list_issues(labels=[label], updated_since=since):
+            marker = markers.find(issue.body) if issue.author == bot else None
+            if marker is None or marker.key not in opened:
+                continue
+            action, number = opened[marker.key]
+            if issue.number < number:  # an older copy: ours is the duplicate
+                key = f"duplicate/{number}"
+                target = Target(marker.key, number)
+                reason = CloseReason.NOT_PLANNED
+                closes[key] = CloseIssue(key, action.pairing, target, reason, Urgency.HOUSEKEEPING)
+    return apply(list(closes.values()), forge, on_outcome)
 
 
 def summary(actions: Sequence[Action]) -> str:
@@ -90,6 +138,13 @@ def run_summary(program: Program, day: date, report: Report) -> str:
     ]
     if report.failed:
         lines.append(f"Not done: {len(report.failed)} (see the job log for the errors).")
+    checked = [o for o in report.outcomes if o.checks]
+    if checked:
+        happened = sum(o.status is Status.DONE for o in checked)
+        lines.append(
+            f"Lost answers: {len(checked)} writes got no answer and were read back "
+            f"({sum(o.checks for o in checked)} reads); {happened} had been done."
+        )
     if report.deferred:
         lines.append(f"Deferred to the next run (write budget): {summary(report.deferred)}.")
     if rows:

@@ -128,6 +128,16 @@ def snapshot(
                 duplicates.append(issue)
         else:
             by_key[marker.key] = issue
+    states: dict[str, PairState] = {}
+    for key in sorted(k for k in by_key if k.startswith("ledger/")):
+        states.update(ledger.parse(by_key[key].body))
+    record = by_key.get(ledger.PROGRAM)
+    adopted = ledger.adopted(record.body) if record else None
+    renamed = renames(program, by_key, states)
+    if renamed:
+        by_key = {_renamed(key, renamed): issue for key, issue in by_key.items()}
+        for old, new in renamed.items():
+            states.setdefault(new, states.pop(old))
     owner = {issue.number: pairing_of(key) for key, issue in by_key.items()}
     people = {p.id: {p.mentor, p.mentee} for p in program.pairings}
     bot_comments: dict[str, Comment] = {}
@@ -136,18 +146,67 @@ def snapshot(
         if comment.author == bot:
             marker = markers.find(comment.body)
             if marker is not None:
-                bot_comments.setdefault(marker.key, comment)
+                bot_comments.setdefault(_renamed(marker.key, renamed), comment)
             continue
         pairing = owner.get(comment.issue_number)
         if pairing is not None and comment.author in people.get(pairing, ()):
             activity[pairing] = max(activity.get(pairing, comment.created_at), comment.created_at)
-    states: dict[str, PairState] = {}
-    for key in sorted(k for k in by_key if k.startswith("ledger/")):
-        states.update(ledger.parse(by_key[key].body))
-    record = by_key.get(ledger.PROGRAM)
-    adopted = ledger.adopted(record.body) if record else None
     return Observed(
         bot, window_start, by_key, tuple(duplicates), bot_comments, activity, states, adopted
+    )
+
+
+def renames(
+    program: Program, issues: Mapping[str, Issue], states: Mapping[str, PairState]
+) -> dict[str, str]:
+    """Pairings whose start moved in the roster: the old id (still in the ledger, no longer
+    in the roster, not settled) -> the roster's pairing of the same two people that has no
+    pairing issue of its own, the nearest in time. Its issues, comments and state carry on
+    under the new id, so fixing a start date does not open a second pairing issue."""
+    in_roster = {p.id for p in program.pairings}
+    orphans = [
+        pid
+        for pid, state in states.items()
+        if pid not in in_roster and state.settled is None and f"pair/{pid}/pairing" in issues
+    ]
+    out: dict[str, str] = {}
+    for pairing in program.pairings:
+        prefix = f"{pairing.mentor}--{pairing.mentee}--"
+        if f"pair/{pairing.id}/pairing" in issues:
+            continue
+        candidates = [
+            (abs((started - pairing.start).days), pid)
+            for pid in orphans
+            if pid.startswith(prefix) and pid not in out and (started := started_on(pid))
+        ]
+        if candidates:
+            out[min(candidates)[1]] = pairing.id
+    return out
+
+
+def _renamed(key: str, renamed: Mapping[str, str]) -> str:
+    pairing = pairing_of(key)
+    if pairing is None or pairing not in renamed:
+        return key
+    return f"pair/{renamed[pairing]}/{key.split('/', 2)[2]}"
+
+
+def started_on(pairing_id: str) -> date | None:
+    """The start date a pairing id ends with (`mentor--mentee--YYYY-MM-DD`)."""
+    try:
+        return date.fromisoformat(pairing_id.rsplit("--", 1)[-1])
+    except ValueError:
+        return None
+
+
+def withdrawn(program: Program, observed: Observed) -> list[str]:
+    """Pairings the bot tended that the roster no longer has (and that no moved start
+    date explains): their close-out is still to be done."""
+    in_roster = {p.id for p in program.pairings}
+    return sorted(
+        pid
+        for pid, state in observed.ledger.items()
+        if pid not in in_roster and state.settled is None
     )
 
 
@@ -167,10 +226,18 @@ def read(forge: Forge, program: Program, today: date, *, everything: bool = Fals
     issues = forge.list_issues(labels=[labels.ledger])
     state = snapshot(program, bot, issues, [], window_start)
     pairings = program.pairings if everything else tended(program, state, today)
-    if not pairings:
+    # A pairing taken out of the roster, or whose start moved, still has issues to close
+    # or to carry on: they are listed from its old start.
+    starts = [p.start for p in pairings] + [
+        started for pid in withdrawn(program, state) if (started := started_on(pid))
+    ]
+    if not starts:
+        # Nothing to tend: only the dashboard may still change (its windows move on).
+        if settings.report.dashboard:
+            issues += forge.list_issues(labels=[labels.dashboard])
+            return snapshot(program, bot, issues, [], window_start)
         return state
-    first_start = min(p.start for p in pairings)
-    since = None if everything else start_of_day(first_start - timedelta(1), zone)
+    since = None if everything else start_of_day(min(starts) - timedelta(1), zone)
     issues += forge.list_issues(labels=[labels.program], updated_since=since)
     if settings.checkin_style == "issue":
         # Every open check-in, however old (a term's end closes them all), and the recent

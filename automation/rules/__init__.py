@@ -25,7 +25,7 @@ from automation.config import Program
 from automation.labels import Labels
 from automation.ledger import PairState
 from automation.model import CloseReason, Draft, IssueState
-from automation.observe import Observed, tended
+from automation.observe import Observed, started_on, tended, withdrawn
 from automation.rules import (
     checkins,
     dashboard,
@@ -35,6 +35,7 @@ from automation.rules import (
     nudges,
     progress,
     status,
+    withdrawal,
 )
 from automation.rules.pair import Pair
 from automation.templates import Templates
@@ -71,6 +72,16 @@ def plan(program: Program, observed: Observed, today: date, templates: Templates
         remembered = _remembered(pair, mine)
         if remembered is not None:
             states[pairing.id] = remembered
+    handles = {p.handle for p in program.people}
+    for pairing_id in withdrawn(program, observed):
+        entry = withdrawal.pairing_of(pairing_id, handles)
+        if entry is None:
+            continue
+        pair = Pair(program, entry, today, observed, templates)
+        mine = withdrawal.plan(pair)
+        actions += mine
+        done = "removed" if not mine else if_done("removed", [a.key for a in mine])
+        states[pairing_id] = (replace(pair.state or PairState(), settled=done), ())
     actions += _duplicates(observed)
     actions += _ledgers(program, observed, states, today)
     # Last: the dashboard shows the forge as every other write of the night leaves it.
@@ -122,10 +133,10 @@ def _ledgers(
     listed by the run."""
     months = Counter(p.start.strftime("%Y-%m") for p in program.pairings)
     shards: dict[str, dict[str, tuple[PairState, tuple[str, ...]]]] = defaultdict(dict)
-    for pairing in program.pairings:
-        if pairing.id in states:
-            month = pairing.start.strftime("%Y-%m")
-            shards[ledger.shard(pairing.id, month, months[month])][pairing.id] = states[pairing.id]
+    for pairing_id, entry in states.items():
+        started = started_on(pairing_id)
+        month = started.strftime("%Y-%m") if started else "unknown"
+        shards[ledger.shard(pairing_id, month, max(1, months[month]))][pairing_id] = entry
     labels = Labels(program.program.label_prefix)
     actions: list[Action] = []
     record = observed.issues.get(ledger.PROGRAM)
@@ -173,15 +184,19 @@ def _close(target: Target, after: tuple[str, ...]) -> CloseIssue:
 
 def _ordered(actions: list[Action]) -> list[Action]:
     """An action waits for the issue it acts on, and for its pairing's issue, when this
-    plan opens them: nothing about a pairing happens if its issue could not be opened."""
-    opened = {a.key for a in actions if isinstance(a, OpenIssue)}
+    plan opens or reopens them: nothing about a pairing happens if its issue could not be
+    opened."""
+    # issue key -> the key of the action that makes it exist (or open again)
+    opened = {a.key: a.key for a in actions if isinstance(a, OpenIssue)}
+    opened |= {a.target.key: a.key for a in actions if isinstance(a, ReopenIssue)}
     out: list[Action] = []
     for action in actions:
         target = getattr(action, "target", None)
         needs = [f"pair/{action.pairing}/pairing"]
-        if isinstance(target, Target) and target.number is None:
+        if isinstance(target, Target) and (target.number is None or target.key in opened):
             needs.append(target.key)
-        waits = [k for k in needs if k in opened and k != action.key and k not in action.after]
+        found = [opened[k] for k in needs if k in opened]
+        waits = [k for k in found if k != action.key and k not in action.after]
         if waits:
             action = replace(action, after=(*action.after, *dict.fromkeys(waits)))
         out.append(action)

@@ -23,6 +23,7 @@ from automation.actions import (
     ReopenIssue,
     Target,
     Urgency,
+    assuming_done,
 )
 from automation.checklist import Checklist
 from automation.config import Program
@@ -41,7 +42,8 @@ def expected(observed: Observed, actions: Sequence[Action], today: date, zone: s
     for action in actions:
         if isinstance(action, OpenIssue):
             if action.key not in issues:
-                issues[action.key] = action.draft.opened(observed.bot, now)
+                draft = replace(action.draft, body=assuming_done(action.draft.body))
+                issues[action.key] = draft.opened(observed.bot, now)
             continue
         issue = issues.get(action.target.key)
         if issue is None:
@@ -55,7 +57,7 @@ def expected(observed: Observed, actions: Sequence[Action], today: date, zone: s
         elif isinstance(action, ReopenIssue):
             issues[action.target.key] = replace(issue, state=IssueState.OPEN)
         elif isinstance(action, EditIssueBody):
-            issues[action.target.key] = replace(issue, body=action.body)
+            issues[action.target.key] = replace(issue, body=assuming_done(action.body))
     states: dict[str, ledger.PairState] = {}
     for key in sorted(k for k in issues if k.startswith("ledger/")):
         states.update(ledger.parse(issues[key].body))
@@ -75,8 +77,8 @@ def plan(
     write of the plan (`actions`), whose results it shows. `checklists` are the pairing
     issues' as the planners parsed them (the plan never rewrites a pairing issue's body)."""
     settings = program.program
-    if not settings.report.dashboard or not tended(program, observed, today):
-        return []  # with no pairing to tend, the run reads no pairing issue from the forge
+    if not settings.report.dashboard:
+        return []
     after = expected(observed, actions, today, settings.timezone)
     statuses = program_status(program, after, today, checklists)
     shown = dashboard.view(program, statuses, today, (p.id for p in tended(program, after, today)))

@@ -25,7 +25,7 @@ from automation.actions import (
     Urgency,
 )
 from automation.model import CloseReason, IssueState
-from automation.observe import CATCH_UP_DAYS
+from automation.observe import CATCH_UP_DAYS, local_day
 from automation.rules.checkins import observed_checkins
 from automation.rules.pair import Pair
 
@@ -56,7 +56,9 @@ def plan(pair: Pair) -> list[Action]:
         wanted.add(labels.extended)
     owned = {*labels.phases, labels.stalled, labels.extended, *labels.paces}
     have = set(issue.labels)
-    add = tuple(sorted(wanted - have - {labels.extended}))  # `extended` comes with its comment
+    # While the term runs, `extended` goes on with its comment (rules/milestones.py); at the
+    # end it is part of the outcome, told or not (a run after a gap may never have told).
+    add = tuple(sorted(wanted - have))
     remove = tuple(sorted((owned & have) - wanted))
     steps = after
     if issue.state is IssueState.OPEN and pair.comment(note) is None:
@@ -72,8 +74,11 @@ def plan(pair: Pair) -> list[Action]:
             Relabel(key, pair.id, pair.target("pairing"), add, remove, Urgency.TERM_END, after)
         )
         steps = (*steps, key)
-    if issue.state is IssueState.OPEN:
-        reason = CloseReason.NOT_PLANNED if early else CloseReason.COMPLETED
+    reason = CloseReason.NOT_PLANNED if early else CloseReason.COMPLETED
+    # GitHub keeps why an issue was closed: an early end recorded after the close changes
+    # it too (GitLab keeps no reason: None there).
+    wrong_reason = issue.close_reason is not None and issue.close_reason is not reason
+    if issue.state is IssueState.OPEN or wrong_reason:
         actions.append(
             CloseIssue(
                 pair.key("pairing", "close"),
@@ -107,10 +112,13 @@ def _close_checkins(pair: Pair, after: tuple[str, ...]) -> list[Action]:
 
 
 def _reminder(pair: Pair) -> list[Action]:
-    retro = pair.issue("retrospective")
+    """One reminder when the retrospective is still open some days after it was opened
+    (the end of the term, or the first run after it)."""
+    retro = pair.observed.issues.get(pair.key("retrospective"))
     if retro is None or retro.state is not IssueState.OPEN:
         return []
-    due = pair.timeline.end + timedelta(days=pair.program.program.retrospective_reminder_days)
+    opened = max(pair.timeline.end, local_day(retro.created_at, pair.program.program.timezone))
+    due = opened + timedelta(days=pair.program.program.retrospective_reminder_days)
     if not pair.within(due, CATCH_UP_DAYS) or pair.comment("retrospective-reminder") is not None:
         return []
     key = pair.key("retrospective-reminder")

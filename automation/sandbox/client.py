@@ -78,8 +78,10 @@ class SandboxAdmin:
         delay_seconds: float = 0.0,
         drop_response: bool = False,
         times: int | None = 1,
+        skip: int = 0,
     ) -> dict[str, Any]:
-        """Arm a fault for the next `times` requests whose path matches the regex `path`."""
+        """Arm a fault for the next `times` requests whose path matches the regex `path`,
+        after letting `skip` of them through; `method` may name several: "POST|PUT"."""
         spec = {
             "method": method,
             "path": path,
@@ -89,6 +91,7 @@ class SandboxAdmin:
             "delay_seconds": delay_seconds,
             "drop_response": drop_response,
             "times": times,
+            "skip": skip,
         }
         fault: dict[str, Any] = self._call("POST", "/faults", spec)
         return fault

@@ -14,7 +14,7 @@ from automation.sandbox.web import Request
 @dataclass(frozen=True)
 class Fault:
     id: int
-    method: str  # an HTTP method or "*"
+    method: str  # an HTTP method, several as "POST|PUT", or "*"
     path: re.Pattern[str]
     status: int | None
     headers: Mapping[str, str]
@@ -22,9 +22,10 @@ class Fault:
     delay_seconds: float
     drop_response: bool
     times: int | None  # None: every matching request until cleared
+    skip: int = 0  # matching requests let through before the fault starts
 
     def matches(self, request: Request) -> bool:
-        if self.method not in ("*", request.method):
+        if self.method != "*" and request.method not in self.method.split("|"):
             return False
         return bool(self.path.search(request.path) or self.path.search(request.route_path))
 
@@ -44,6 +45,7 @@ class Fault:
             "delay_seconds": self.delay_seconds,
             "drop_response": self.drop_response,
             "times": self.times,
+            "skip": self.skip,
             "remaining": remaining,
         }
 
@@ -59,6 +61,7 @@ def parse_fault(fault_id: int, spec: Mapping[str, Any]) -> Fault:
         "delay_seconds",
         "drop_response",
         "times",
+        "skip",
     }
     if unknown:
         raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
@@ -77,6 +80,9 @@ def parse_fault(fault_id: int, spec: Mapping[str, Any]) -> Fault:
     times = spec.get("times", 1)
     if times is not None and not (isinstance(times, int) and times >= 1):
         raise ValueError("times must be a positive integer or null")
+    skip = spec.get("skip", 0)
+    if not (isinstance(skip, int) and skip >= 0):
+        raise ValueError("skip must be a whole number")
     if status is None and delay <= 0 and not drop:
         raise ValueError("a fault needs a status, a delay_seconds or drop_response")
     return Fault(
@@ -89,6 +95,7 @@ def parse_fault(fault_id: int, spec: Mapping[str, Any]) -> Fault:
         delay_seconds=max(0.0, delay),
         drop_response=drop,
         times=times,
+        skip=skip,
     )
 
 
@@ -99,6 +106,7 @@ class FaultBook:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._remaining: dict[int, int | None] = {}
+        self._skipped: dict[int, int] = {}
         self._next_id = 1
 
     def add(self, spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -117,6 +125,10 @@ class FaultBook:
             for fault in self._faults:
                 if not fault.matches(request):
                     continue
+                seen = self._skipped.get(fault.id, 0)
+                if seen < fault.skip:
+                    self._skipped[fault.id] = seen + 1
+                    continue
                 remaining = self._remaining[fault.id]
                 if remaining is not None:
                     self._remaining[fault.id] = remaining - 1
@@ -134,3 +146,4 @@ class FaultBook:
         with self._lock:
             self._faults.clear()
             self._remaining.clear()
+            self._skipped.clear()

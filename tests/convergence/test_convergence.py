@@ -1,0 +1,120 @@
+"""Convergence: after one run on any day, whatever the nights before it, the forge is where
+runs every night would have left it; and planning right after a run finds nothing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from automation.sandbox import RunningSandbox, start
+from tests.convergence.world import (
+    BASE,
+    MENTEES,
+    MENTORS,
+    Entry,
+    Scenario,
+    Talk,
+    play,
+)
+
+# Bounded in CI; MENTORSHIP_PROPERTY_EXAMPLES raises it for a long run.
+EXAMPLES = int(os.environ.get("MENTORSHIP_PROPERTY_EXAMPLES", "60"))
+# A failing example of a whole program is slow to shrink; MENTORSHIP_PROPERTY_SHRINK=0
+# reports the first one found as it is.
+PHASES = (
+    tuple(Phase)
+    if os.environ.get("MENTORSHIP_PROPERTY_SHRINK", "1") == "1"
+    else (Phase.explicit, Phase.reuse, Phase.generate)
+)
+GAPS = st.one_of(st.integers(1, 10), st.sampled_from([14, 21, 30, 31, 45, 60, 90, 120, 182]))
+
+
+@st.composite
+def entries(draw: st.DrawFn) -> tuple[Entry, ...]:
+    count = draw(st.integers(1, 3))
+    out = []
+    for mentee in MENTEES[:count]:
+        start = BASE + timedelta(days=draw(st.integers(0, 50)))
+        extended = draw(st.booleans()) and draw(st.integers(0, 3)) == 0
+        out.append(
+            Entry(
+                mentor=draw(st.sampled_from(MENTORS)),
+                mentee=mentee,
+                start=start,
+                term_months=draw(st.sampled_from([1, 2])),
+                extended_until=start + timedelta(days=75) if extended else None,
+            )
+        )
+    return tuple(out)
+
+
+def edited(draw: st.DrawFn, roster: tuple[Entry, ...], day: date) -> tuple[Entry, ...]:
+    """The roster after one edit on `day`: an early end or an extension (dated before or
+    after the edit), a pairing taken out, a start moved, or a new pairing."""
+    kind = draw(st.sampled_from(["end", "extend", "remove", "move", "add"]))
+    index = draw(st.integers(0, len(roster) - 1))
+    entry = roster[index]
+    rest = roster[:index] + roster[index + 1 :]
+    if kind == "end":
+        ended = entry.start + timedelta(days=draw(st.integers(1, 27)))
+        return (*rest, Entry(entry.mentor, entry.mentee, entry.start, entry.term_months, ended))
+    if kind == "extend":
+        until = entry.start + timedelta(days=31 * entry.term_months + draw(st.integers(3, 40)))
+        changed = Entry(entry.mentor, entry.mentee, entry.start, entry.term_months, None, until)
+        return (*rest, changed)
+    if kind == "remove":
+        return rest
+    if kind == "move":
+        moved = entry.start + timedelta(days=draw(st.sampled_from([-6, -2, 3, 9])))
+        return (*rest, Entry(entry.mentor, entry.mentee, moved, entry.term_months))
+    free = [m for m in MENTEES if m not in {e.mentee for e in roster}]
+    start = day + timedelta(days=draw(st.integers(0, 20)))
+    return (*roster, Entry(draw(st.sampled_from(MENTORS)), free[0], start, 1))
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    roster = draw(entries())
+    first = BASE + timedelta(days=draw(st.integers(-7, 70)))
+    runs = [first]
+    for gap in draw(st.lists(GAPS, min_size=1, max_size=5)):
+        runs.append(runs[-1] + timedelta(days=gap))
+    rosters = [(first, roster)]
+    if draw(st.booleans()):
+        day = first + timedelta(days=draw(st.integers(1, max(1, (runs[-1] - first).days))))
+        rosters.append((day, edited(draw, roster, day)))
+    talks = tuple(
+        Talk(
+            day=first + timedelta(days=draw(st.integers(0, (runs[-1] - first).days))),
+            mentee=draw(st.sampled_from(MENTEES[:3])),
+            what=draw(st.sampled_from(["comment", "comment", "goals", "tick"])),
+            by_mentor=draw(st.booleans()),
+        )
+        for _ in range(draw(st.integers(0, 8)))
+    )
+    return Scenario(tuple(rosters), talks, tuple(runs))
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[RunningSandbox]:
+    with start() as running:
+        yield running
+
+
+@pytest.mark.parametrize("flavour", ["gitlab", "github"])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    phases=PHASES,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(scenario=scenarios())
+def test_any_schedule_of_runs_leaves_what_daily_runs_would(
+    sandbox: RunningSandbox, flavour: str, scenario: Scenario
+) -> None:
+    play(scenario, flavour, sandbox)
