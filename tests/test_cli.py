@@ -140,6 +140,28 @@ def test_plan_prints_one_line_per_action_and_a_summary(config: Path) -> None:
     )
 
 
+def test_on_the_sandbox_today_is_the_sandboxs_clock(
+    config: Path, sandbox: RunningSandbox
+) -> None:
+    sandbox.set_clock(datetime(2026, 1, 4, 12, tzinfo=UTC))
+    assert run("plan", "--config", str(config))[1].splitlines()[-1] == (
+        "plan for 2026-01-04: 1 close, 2 open-issue"
+    )
+    sandbox.set_clock(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    assert run("plan", "--config", str(config))[1].splitlines()[-1].startswith(
+        "plan for 2026-03-01: "
+    )
+
+
+def test_without_a_running_sandbox_plan_says_how_to_start_one(tmp_path: Path) -> None:
+    path = tmp_path / "program.yml"
+    path.write_text(ROSTER.format(flavour="gitlab", url="http://127.0.0.1:9"))
+    code, _, err = run("plan", "--config", str(path))
+    assert code == 1
+    assert err.startswith("Error: cannot read the sandbox's clock at http://127.0.0.1:9 (")
+    assert err.endswith("start it with `mentorship sandbox serve`, or pass --today\n")
+
+
 def test_plan_json_is_a_stable_list(config: Path) -> None:
     code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-05", "--json")
     assert code == 0
