@@ -402,23 +402,31 @@ def sandbox() -> None:
     show_default=True,
     help="SQLite file holding the sandbox's projects, issues and clock; kept across restarts.",
 )
-def serve(host: str, port: int, state: Path) -> None:
+@click.option(
+    "--users",
+    default="",
+    help="Logins to register (comma-separated), beside those the state holds; the sandbox "
+    "knows no one else.",
+)
+def serve(host: str, port: int, state: Path, users: str) -> None:
     """Serve the sandbox forge until interrupted.
 
     GitLab's API is at http://HOST:PORT/api/v4, GitHub's at http://HOST:PORT/api/v3.
-    A token authenticates as the user whose login equals the token.
+    A token authenticates as the registered user whose login equals the token.
 
     \b
     Example:
-        mentorship sandbox serve --state demo/sandbox.sqlite3
+        mentorship sandbox serve --users mentorship-bot,alice,bob
     """
     from automation.sandbox import serve as run_server
+
+    logins = [login.strip() for login in users.split(",") if login.strip()]
 
     click.echo(f"sandbox forge on http://{host}:{port} (state: {state}); Ctrl-C stops it")
     click.echo(
         f"  GitLab API: http://{host}:{port}/api/v4   GitHub API: http://{host}:{port}/api/v3"
     )
     try:
-        run_server(host=host, port=port, state=state)
+        run_server(host=host, port=port, state=state, users=logins)
     except KeyboardInterrupt:
         click.echo("stopped")

@@ -334,9 +334,13 @@ def run_github_job(
 # -- the program repository ----------------------------------------------------------------
 
 
+# the bots and the people of ROSTER: a sandbox knows only registered users
+CAST = ("mentorship-bot", "github-actions[bot]", "alice", "bob", "carol")
+
+
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[RunningSandbox]:
-    with start() as running:
+    with start(users=CAST) as running:
         yield running
 
 
@@ -369,6 +373,7 @@ def program_repo(
 @pytest.fixture
 def fresh(sandbox: RunningSandbox) -> RunningSandbox:
     sandbox.reset()
+    sandbox.register_users(*CAST)
     sandbox.follow_real_time()
     return sandbox
 

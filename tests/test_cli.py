@@ -12,6 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from automation.cli import main
+from automation.config import load_program
+from automation.demo import sandbox_cast
 from automation.sandbox import RunningSandbox, start
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +47,7 @@ def config(sandbox: RunningSandbox, tmp_path: Path, request: pytest.FixtureReque
     sandbox.set_clock(datetime(2026, 1, 5, 23, tzinfo=UTC))
     path = tmp_path / "program.yml"
     path.write_text(ROSTER.format(flavour=getattr(request, "param", "gitlab"), url=sandbox.url))
+    sandbox.register_users(*sandbox_cast(load_program(path)))
     return path
 
 

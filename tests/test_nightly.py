@@ -13,7 +13,7 @@ import pytest
 
 from automation import ledger, markers
 from automation.config import Program, parse_program
-from automation.demo import Cast
+from automation.demo import Cast, sandbox_cast
 from automation.forge import Forge, RetryPolicy, connect
 from automation.model import CloseReason, IssueState
 from automation.nightly import plan_day, run_day
@@ -121,6 +121,7 @@ def term(request: pytest.FixtureRequest) -> Iterator[Term]:
     with start() as sandbox:
         text = ROSTER.format(flavour=request.param, url=sandbox.url)
         program = parse_program(text, Path("program.yml"))
+        sandbox.register_users(*sandbox_cast(program))
         policy = RetryPolicy(retries=0)
         bot = connect(program.forge, {}, policy)
         yield Term(

@@ -19,9 +19,18 @@ from automation.forge.github import GitHubForge
 from automation.forge.gitlab import GitLabForge
 from automation.forge.retry import RetryPolicy
 
-__all__ = ["Forge", "ForgeError", "RetryPolicy", "connect", "github_client", "gitlab_client"]
+__all__ = [
+    "SANDBOX_BOT",
+    "Forge",
+    "ForgeError",
+    "RetryPolicy",
+    "connect",
+    "github_client",
+    "gitlab_client",
+]
 
 USER_AGENT = "mentorship-automation"
+SANDBOX_BOT = "mentorship-bot"  # who a run on the sandbox acts as without forge.bot or a token
 
 
 def gitlab_client(url: str, token: str, policy: RetryPolicy, timeout: float) -> Gitlab:
@@ -89,12 +98,13 @@ def connect(
 ) -> Forge:
     """The adapter for program.yml's `forge:`, with the token read from the environment.
 
-    On the sandbox a token is a login; without one the run acts as `mentorship-bot`.
+    On the sandbox a token is a login; without one the run acts as forge.bot, else as
+    `mentorship-bot` (who must be registered there like everyone else).
     """
     variable = settings.token_variable
     token = env.get(variable, "").strip()
     if settings.kind == "sandbox":
-        token = token or settings.bot or "mentorship-bot"
+        token = token or settings.bot or SANDBOX_BOT
     elif not token:
         raise ForgeError(
             f"${variable} is not set: put the {settings.kind} token in that environment "
