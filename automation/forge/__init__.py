@@ -17,7 +17,7 @@ from automation.config import ForgeSettings
 from automation.forge.base import Forge, ForgeError
 from automation.forge.github import GitHubForge
 from automation.forge.gitlab import GitLabForge
-from automation.forge.retry import RetryPolicy
+from automation.forge.retry import RetryPolicy, WaitBudget
 
 __all__ = [
     "SANDBOX_BOT",
@@ -31,6 +31,7 @@ __all__ = [
 
 USER_AGENT = "mentorship-automation"
 SANDBOX_BOT = "mentorship-bot"  # who a run on the sandbox acts as without forge.bot or a token
+WRITE_PACING = (0.25, 1.0)  # seconds between any two requests, between two writes (GitHub)
 
 
 def gitlab_client(url: str, token: str, policy: RetryPolicy, timeout: float) -> Gitlab:
@@ -51,9 +52,11 @@ def gitlab_client(url: str, token: str, policy: RetryPolicy, timeout: float) -> 
 def github_client(
     url: str, token: str, policy: RetryPolicy, timeout: float, *, pace: bool
 ) -> Github:
-    # PyGithub paces requests (0.25 s) and writes (1 s) to stay under GitHub's secondary
-    # limits; the sandbox has none, so `pace=False` there.
-    pacing = {} if pace else {"seconds_between_requests": 0, "seconds_between_writes": 0}
+    # One write a second at most, a quarter second between any two requests: GitHub asks
+    # for serial writes with a pause to stay under its secondary limits (80 content-creating
+    # requests a minute): https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api
+    # PyGithub waits in Requester.__deferRequest. The sandbox needs no pacing: pace=False.
+    between_requests, between_writes = WRITE_PACING if pace else (0.0, 0.0)
     return Github(
         base_url=url,
         auth=Auth.Token(token),
@@ -62,14 +65,20 @@ def github_client(
         retry=policy.urllib3(),
         user_agent=USER_AGENT,
         lazy=True,
-        **pacing,  # type: ignore[arg-type]
+        seconds_between_requests=between_requests,
+        seconds_between_writes=between_writes,
     )
 
 
 def _gitlab(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Forge:
     client = gitlab_client(settings.base_url, token, policy, settings.timeout_seconds)
     return GitLabForge(
-        client, settings.project, bot=settings.bot, token_env=settings.token_variable
+        client,
+        settings.project,
+        bot=settings.bot,
+        token_env=settings.token_variable,
+        policy=policy,
+        handles=settings.handle_lines,
     )
 
 
@@ -81,7 +90,12 @@ def _github(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Forge:
         url, token, policy, settings.timeout_seconds, pace=settings.kind != "sandbox"
     )
     return GitHubForge(
-        client, settings.project, bot=settings.bot, token_env=settings.token_variable
+        client,
+        settings.project,
+        bot=settings.bot,
+        token_env=settings.token_variable,
+        policy=policy,
+        handles=settings.handle_lines,
     )
 
 
@@ -111,5 +125,9 @@ def connect(
             "variable (forge.token_env in program.yml names it)"
         )
     if policy is None:
-        policy = RetryPolicy(retries=settings.retries, max_wait=settings.max_retry_wait_seconds)
+        policy = RetryPolicy(
+            retries=settings.retries,
+            max_wait=settings.max_retry_wait_seconds,
+            budget=WaitBudget(settings.rate_limit_budget_seconds),
+        )
     return _ADAPTERS[settings.api_flavour](settings, token, policy)

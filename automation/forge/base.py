@@ -26,12 +26,67 @@ class ForgeError(Exception):
         self.transient = transient
 
 
+class RateLimited(ForgeError):
+    """The forge still refuses after the waits its rate limit asks for, within the run's
+    rate-limit budget: stop writing now and leave the rest to the next run."""
+
+    def __init__(self, message: str, *, status: int | None = None, request: str = "") -> None:
+        super().__init__(message, status=status, request=request, transient=True)
+
+
+class UnknownHandle(ForgeError):
+    """A handle of program.yml that the forge does not know or will not assign."""
+
+    def __init__(self, message: str, *, login: str, status: int | None, request: str) -> None:
+        super().__init__(message, status=status, request=request)
+        self.login = login
+
+
 def failure(
     forge: str, status: int | None, request: str, fix: str, *, transient: bool = False
 ) -> ForgeError:
     """The one message shape: who answered what to which request, then the fix."""
-    answered = f"{forge} answered {status} to {request}" if status else f"{request} failed"
-    return ForgeError(f"{answered}: {fix}", status=status, request=request, transient=transient)
+    return ForgeError(
+        f"{answered(forge, status, request)}: {fix}",
+        status=status,
+        request=request,
+        transient=transient,
+    )
+
+
+def answered(forge: str, status: int | None, request: str) -> str:
+    return f"{forge} answered {status} to {request}" if status else f"{request} failed"
+
+
+def rate_limited(forge: str, status: int | None, request: str, budget: float) -> RateLimited:
+    return RateLimited(
+        f"{answered(forge, status, request)}: rate limited, and retries ran out, or the wait "
+        "asked for is over forge.max_retry_wait_seconds, or the run has spent its "
+        f"forge.rate_limit_budget_seconds ({budget:g}) waiting; stop writing now: the next run "
+        "does the rest",
+        status=status,
+        request=request,
+    )
+
+
+def unknown_handle(
+    login: str,
+    where: str | None,
+    evidence: str,
+    project: str,
+    *,
+    status: int | None = None,
+    request: str = "",
+) -> UnknownHandle:
+    """Which handle, where program.yml writes it, what the forge said, and the fix."""
+    place = f"{where}: " if where else ""
+    return UnknownHandle(
+        f"{place}no user {login!r} who can be assigned in {project} ({evidence}); fix the "
+        f"handle in program.yml, or give {login} a role in {project}",
+        login=login,
+        status=status,
+        request=request,
+    )
 
 
 class Forge(Protocol):

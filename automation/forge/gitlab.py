@@ -11,7 +11,8 @@ import gitlab
 import requests
 from gitlab.v4.objects import Project, ProjectIssue
 
-from automation.forge.base import ForgeError, failure
+from automation.forge.base import ForgeError, failure, rate_limited, unknown_handle
+from automation.forge.retry import RetryPolicy
 from automation.model import CloseReason, Comment, Draft, Issue, IssueState, TaskCounts
 
 T = TypeVar("T")
@@ -69,13 +70,18 @@ class GitLabForge:
         *,
         bot: str | None = None,
         token_env: str = "GITLAB_TOKEN",
+        policy: RetryPolicy | None = None,
+        handles: Mapping[str, str] | None = None,
     ) -> None:
         self._gl = client
         self._path = project
         self._project: Project = client.projects.get(project, lazy=True)
         self._bot = bot
         self._token_env = token_env
+        self._policy = policy or RetryPolicy()
+        self._handles = handles or {}  # where program.yml writes each handle
         self._user_ids: dict[str, int] = {}
+        self._api_root: bool | None = None  # does forge.url answer like GitLab's API?
 
     # ------------------------------------------------------------ reads
 
@@ -115,7 +121,11 @@ class GitLabForge:
         # One paged call for the whole project: note events carry the note itself.
         # `after` is a date and exclusive, so ask from the day before and filter.
         # https://docs.gitlab.com/api/events/#list-a-projects-visible-events
-        params: dict[str, Any] = {"action": "commented", "target_type": "note", "sort": "asc"}
+        # No `target_type=note`: GitLab matches it exactly against the note's class
+        # (app/finders/events_finder.rb), so it would drop replies in threads
+        # (DiscussionNote). Every `commented` event is a note event; notes on other
+        # noteables (merge requests, DiffNote) are dropped below.
+        params: dict[str, Any] = {"action": "commented", "sort": "asc"}
         if since is not None:
             params["after"] = (since.astimezone(UTC).date() - timedelta(days=1)).isoformat()
         events = self._call(
@@ -176,10 +186,21 @@ class GitLabForge:
         self._update(number, {"description": body})
 
     def comment(self, number: int, body: str) -> Comment:
+        request = f"POST {self._base}/issues/{number}/notes"
         note = self._call(
-            f"POST {self._base}/issues/{number}/notes",
+            request,
             lambda: self._issue(number).notes.create({"body": body}, **_NO_CLIENT_RETRY),
         )
+        if "id" not in note.attributes:
+            # 202: GitLab ran the note as quick actions and stored nothing
+            # (lib/api/helpers/notes_helpers.rb, `process_note_creation_result`)
+            raise failure(
+                "GitLab",
+                202,
+                request,
+                "GitLab took the comment for quick actions only and stored no note; "
+                "no line the bot writes may start with '/'",
+            )
         return comment_from_gitlab(note.attributes, number)
 
     def edit_comment(self, number: int, comment_id: int, body: str) -> None:
@@ -236,12 +257,9 @@ class GitLabForge:
                 lambda: list(self._gl.users.list(username=login, **_NO_CLIENT_RETRY)),
             )
             if not users:
-                raise failure(
-                    "GitLab",
-                    None,
-                    request,
-                    f"no GitLab user {login!r}; fix the handle in program.yml",
-                )
+                where = self._handles.get(login)
+                evidence = f"GitLab has no such user: {request} answered []"
+                raise unknown_handle(login, where, evidence, self._path, request=request)
             self._user_ids[login] = int(users[0].id)
         return self._user_ids[login]
 
@@ -262,6 +280,8 @@ class GitLabForge:
 
     def _explain(self, request: str, status: int | None, detail: str) -> ForgeError:
         env = f"${self._token_env}"
+        if status == 429:
+            return rate_limited("GitLab", status, request, self._policy.budget.seconds)
         fixes = {
             401: f"the token in {env} is missing, expired or revoked; "
             f"set {env} to a project access token with the api scope",
@@ -269,17 +289,35 @@ class GitLabForge:
             f"(or higher) on {self._path}",
             404: f"not found ({detail}); check forge.project ({self._path!r}) in program.yml "
             "and that the token's user is a member of the project",
-            429: "rate limited, and retries ran out or the wait asked for is over "
-            "forge.max_retry_wait_seconds; run again later or lower program.max_writes",
         }
+        if status == 404 and not self._answers_like_gitlab():
+            fixes[404] = (
+                f"not found, and {self._gl.url} does not answer like a GitLab API "
+                f"(GET {self._gl.api_url}/version did not answer); set forge.url to the "
+                "address of the GitLab instance, such as https://gitlab.com, without /api/v4"
+            )
         if status in fixes:
             fix = fixes[status]
         elif status is not None and status >= 500:
             fix = f"GitLab failed ({detail}) after retries; usually passing, run again later"
         else:
             fix = f"GitLab rejected it: {detail}"
-        transient = status is None or status == 429 or status >= 500
+        transient = status is None or status >= 500
         return failure("GitLab", status, request, fix, transient=transient)
+
+    def _answers_like_gitlab(self) -> bool:
+        """Whether forge.url leads to a GitLab API, asked once and only after a 404: every
+        GitLab answers `GET /version` (https://docs.gitlab.com/api/version/)."""
+        if self._api_root is None:
+            try:
+                answer = self._gl.http_get("/version", **_NO_CLIENT_RETRY)
+                self._api_root = isinstance(answer, dict) and "version" in answer
+            except gitlab.exceptions.GitlabError as exc:
+                # a 401 or 403 is an API refusing this token: the URL is right
+                self._api_root = exc.response_code in (401, 403)
+            except requests.RequestException:
+                self._api_root = False
+        return self._api_root
 
 
 def _iso(moment: datetime) -> str:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
+import gitlab
 import pytest
 
-from automation.config import ForgeSettings
+from automation.config import ForgeSettings, load_program
 from automation.forge import Forge, ForgeError, RetryPolicy, connect
+from automation.forge.base import RateLimited, UnknownHandle
+from automation.forge.retry import WaitBudget
 from automation.model import CloseReason, Draft, IssueState
 from automation.sandbox import RunningSandbox, start
 
@@ -32,12 +36,31 @@ class Site:
     project: str
     sleeps: list[float] = field(default_factory=list)
 
-    def forge(self, login: str = "mentorship-bot", retries: int = 5) -> Forge:
+    def forge(
+        self, login: str = "mentorship-bot", retries: int = 5, policy: RetryPolicy | None = None
+    ) -> Forge:
         settings = ForgeSettings(
             kind="sandbox", flavour=self.flavour, url=self.sandbox.url, project=self.project
         )
-        policy = RetryPolicy(retries=retries, sleep=self.sleeps.append)
+        policy = policy or RetryPolicy(retries=retries, sleep=self.sleeps.append)
         return connect(settings, {"SANDBOX_TOKEN": login}, policy)
+
+    def reply_in_thread(self, number: int, login: str, opening: str, reply: str) -> None:
+        """The bot opens a thread on the issue and `login` answers in it.
+
+        GitLab: a thread (discussion) and a reply in it, both DiscussionNotes. GitHub has no
+        threads on issues: two plain comments.
+        """
+        if self.flavour == "github":
+            self.forge().comment(number, opening)
+            self.forge(login).comment(number, reply)
+            return
+        client = gitlab.Gitlab(self.sandbox.url, private_token="mentorship-bot")
+        issue = client.projects.get(self.project, lazy=True).issues.get(number, lazy=True)
+        thread = issue.discussions.create({"body": opening})
+        replier = gitlab.Gitlab(self.sandbox.url, private_token=login)
+        theirs = replier.projects.get(self.project, lazy=True).issues.get(number, lazy=True)
+        theirs.discussions.get(thread.id, lazy=True).notes.create({"body": reply})
 
 
 @pytest.fixture(params=["gitlab", "github"])
@@ -261,3 +284,94 @@ def test_server_errors_give_up_after_the_retry_budget(site: Site) -> None:
     assert caught.value.status == 502
     assert caught.value.transient
     assert site.sandbox.request_counts()["reads"] == 3
+
+
+def test_a_reply_in_a_thread_counts_as_a_comment(site: Site) -> None:
+    bot = site.forge()
+    issue = bot.create_issue(Draft("pairing", ""))
+    site.sandbox.advance(timedelta(days=1))
+
+    site.reply_in_thread(issue.number, "alice", "How did the first meeting go?", "Great, thanks")
+
+    recent = bot.list_comments(since=START + timedelta(hours=12))
+    assert [(c.issue_number, c.author, c.body) for c in recent] == [
+        (issue.number, "mentorship-bot", "How did the first meeting go?"),
+        (issue.number, "alice", "Great, thanks"),
+    ]
+    assert [c.author for c in bot.list_issue_comments(issue.number)] == ["mentorship-bot", "alice"]
+
+
+def test_pull_requests_never_appear_among_the_issues(site: Site) -> None:
+    bot = site.forge()
+    bot.create_issue(Draft("an issue", ""))
+    if site.flavour == "github":
+        site.sandbox.open_pull_request(site.project, "alice", "a pull request")
+    site.sandbox.reset_counts()
+
+    listed = bot.list_issues(state=None)
+
+    assert [issue.title for issue in listed] == ["an issue"]
+    assert site.sandbox.request_counts()["reads"] == 1  # no request per listed item
+
+
+def test_an_unknown_handle_names_its_program_yml_line(site: Site, tmp_path: Path) -> None:
+    roster = tmp_path / "program.yml"
+    roster.write_text(
+        f"forge: {{kind: sandbox, flavour: {site.flavour}, url: '{site.sandbox.url}',"
+        f" project: {site.project}, bot: mentorship-bot}}\n"
+        "people:\n"
+        "  - {handle: alice, roles: [mentor]}\n"
+        "  - {handle: ghost, roles: [mentee]}\n",
+        encoding="utf-8",
+    )
+    program = load_program(roster)
+    forge = connect(program.forge, {}, RetryPolicy(retries=0))
+
+    with pytest.raises(UnknownHandle) as caught:
+        forge.create_issue(Draft("pairing", "", assignees=("alice", "ghost")))
+
+    assert str(caught.value).startswith(f"{roster}:4: people[1].handle: no user 'ghost' ")
+    assert forge.list_issues() == []
+
+
+def test_a_wrong_forge_url_is_told_from_a_wrong_project(site: Site) -> None:
+    settings = ForgeSettings(
+        kind="sandbox",
+        flavour=site.flavour,
+        url=f"{site.sandbox.url}/nowhere",
+        project=site.project,
+    )
+    forge = connect(settings, {}, RetryPolicy(retries=0))
+
+    with pytest.raises(ForgeError) as caught:
+        forge.list_issues()
+
+    assert caught.value.status == 404
+    assert "does not answer like" in str(caught.value)
+    assert "forge.url" in str(caught.value)
+
+
+def test_a_secondary_limit_is_waited_out_within_the_runs_budget(sandbox: RunningSandbox) -> None:
+    sandbox.set_clock(START)
+    site = Site(sandbox, "github", "acme/secondary-limit")
+    waited: list[float] = []
+
+    def wait(seconds: float) -> None:  # the sandbox's clock stands in for time passing
+        waited.append(seconds)
+        sandbox.advance(timedelta(seconds=seconds))
+
+    forge = site.forge(policy=RetryPolicy(retries=3, sleep=wait, budget=WaitBudget(200)))
+    sandbox.set_secondary_limit(per_minute=2, per_hour=3)
+    try:
+        for n in range(3):
+            forge.create_issue(Draft(f"issue {n}", ""))
+        with pytest.raises(RateLimited) as caught:
+            forge.create_issue(Draft("over the hour", ""))
+    finally:
+        sandbox.set_secondary_limit(on=False)
+
+    # the third waits a minute; the fourth a minute too, then 120 s more would be over the
+    # 80 s left of the budget: the run stops writing
+    assert waited == [60.0, 60.0]
+    assert [i.title for i in forge.list_issues()] == ["issue 2", "issue 1", "issue 0"]
+    assert caught.value.status == 403
