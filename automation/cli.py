@@ -298,6 +298,32 @@ def init(
 
 
 @main.command()
+@CONFIG
+@click.option(
+    "--skip-without-token",
+    is_flag=True,
+    help="Exit 0 with a note when the token variable (forge.token_env) is not set: for CI "
+    "jobs where the secret is not available.",
+)
+def doctor(config_path: Path, skip_without_token: bool) -> None:
+    """Check the forge before the first night: the token and whose it is, forge.bot, the
+    project, what the token may do there, every handle of program.yml, the labels.
+
+    Reads only, with paged listings (never a request per person); prints a table with the
+    fix for each failure and exits 1 if any check failed.
+
+    \b
+    Example:
+        GITLAB_TOKEN=glpat-... mentorship doctor --config program.yml
+    """
+    from automation.doctor import run
+
+    code = run(config_path, os.environ, click.echo, skip_without_token=skip_without_token)
+    if code:
+        raise SystemExit(code)
+
+
+@main.command()
 @click.option(
     "--body-file",
     type=click.File("r", encoding="utf-8", errors="replace"),

@@ -14,7 +14,7 @@ from gitlab import Gitlab
 from requests.adapters import HTTPAdapter
 
 from automation.config import ForgeSettings
-from automation.forge.base import Forge, ForgeError
+from automation.forge.base import Forge, ForgeError, Preflight
 from automation.forge.github import GitHubForge
 from automation.forge.gitlab import GitLabForge
 from automation.forge.retry import RetryPolicy, WaitBudget
@@ -27,6 +27,7 @@ __all__ = [
     "connect",
     "github_client",
     "gitlab_client",
+    "preflight",
 ]
 
 USER_AGENT = "mentorship-automation"
@@ -70,7 +71,10 @@ def github_client(
     )
 
 
-def _gitlab(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Forge:
+Adapter = GitLabForge | GitHubForge  # each is a Forge and a Preflight
+
+
+def _gitlab(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Adapter:
     client = gitlab_client(settings.base_url, token, policy, settings.timeout_seconds)
     return GitLabForge(
         client,
@@ -82,7 +86,7 @@ def _gitlab(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Forge:
     )
 
 
-def _github(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Forge:
+def _github(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Adapter:
     url = settings.base_url
     if settings.kind == "sandbox":
         url += "/api/v3"
@@ -99,7 +103,7 @@ def _github(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Forge:
     )
 
 
-_ADAPTERS: dict[str, Callable[[ForgeSettings, str, RetryPolicy], Forge]] = {
+_ADAPTERS: dict[str, Callable[[ForgeSettings, str, RetryPolicy], Adapter]] = {
     "gitlab": _gitlab,
     "github": _github,
 }
@@ -115,15 +119,29 @@ def connect(
     On the sandbox a token is a login; without one the run acts as forge.bot, else as
     `mentorship-bot` (who must be registered there like everyone else).
     """
+    return _adapter(settings, env, policy)
+
+
+def preflight(
+    settings: ForgeSettings, env: Mapping[str, str], policy: RetryPolicy | None = None
+) -> Preflight:
+    """The same adapter as `connect()`, for the reads `mentorship doctor` makes."""
+    return _adapter(settings, env, policy)
+
+
+def _adapter(
+    settings: ForgeSettings, env: Mapping[str, str], policy: RetryPolicy | None
+) -> Adapter:
     variable = settings.token_variable
     token = env.get(variable, "").strip()
     if settings.kind == "sandbox":
         token = token or settings.bot or SANDBOX_BOT
     elif not token:
-        raise ForgeError(
-            f"${variable} is not set: put the {settings.kind} token in that environment "
-            "variable (forge.token_env in program.yml names it)"
+        fix = (
+            f"put the {settings.kind} token in that environment variable "
+            "(forge.token_env in program.yml names it)"
         )
+        raise ForgeError(f"${variable} is not set: {fix}", fix=fix)
     if policy is None:
         policy = RetryPolicy(
             retries=settings.retries,

@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import github
 import requests
 from github.Issue import Issue as GhIssue
 from github.IssueComment import IssueComment as GhComment
 
-from automation.forge.base import ForgeError, failure, rate_limited, unknown_handle
+from automation.forge.base import Access, ForgeError, failure, rate_limited, unknown_handle
 from automation.forge.retry import RetryPolicy
 from automation.model import CloseReason, Comment, Draft, Issue, IssueState
 
 T = TypeVar("T")
 
 BODY_LIMIT = 65_536  # characters; GitHub answers 422 above it
+_ROLES = ("admin", "maintain", "push", "triage", "pull")  # highest first
 
 
 def _utc(moment: datetime) -> datetime:
@@ -216,6 +218,62 @@ class GitHubForge:
             f"PATCH {self._base}/issues/{number}",
             lambda: self._issue(number).edit(state="closed", state_reason=reason.value),
         )
+
+    # ------------------------------------------------------------ preflight (doctor)
+
+    def token_owner(self) -> str | None:
+        try:
+            return self._call("GET /user", lambda: self._gh.get_user().login)
+        except ForgeError as exc:
+            if exc.status == 403:  # an installation token (GITHUB_TOKEN) may not read /user
+                return None
+            raise
+
+    def access(self) -> Access:
+        repo = self._call(
+            f"GET {self._base}",
+            lambda: self._gh.requester.requestJsonAndCheck("GET", self._base)[1],
+        )
+        # An installation token's role is not reported reliably, so not trusted:
+        # https://github.com/lindell/multi-gitter/pull/334
+        permissions = repo.get("permissions") if isinstance(repo, dict) else None
+        if not isinstance(permissions, dict):
+            return Access(
+                private=bool(repo.get("private")),
+                role=None,
+                manages_issues=None,
+                creates_labels=None,
+            )
+        role = next((r for r in _ROLES if permissions.get(r)), None)
+        return Access(
+            private=bool(repo.get("private")),
+            role=role or "none",
+            manages_issues=bool(permissions.get("triage") or permissions.get("push")),
+            creates_labels=bool(permissions.get("push")),
+        )
+
+    def assignable(self) -> frozenset[str]:
+        users = self._call(
+            f"GET {self._base}/assignees",
+            lambda: [user.login for user in self._repo.get_assignees()],
+        )
+        return frozenset(users)
+
+    def user_exists(self, login: str) -> bool:
+        def exists() -> bool:
+            try:
+                self._gh.requester.requestJsonAndCheck("GET", f"/users/{quote(login)}")
+            except github.UnknownObjectException:
+                return False
+            return True
+
+        return self._call(f"GET /users/{login}", exists)
+
+    def label_names(self) -> frozenset[str]:
+        names = self._call(
+            f"GET {self._base}/labels", lambda: [label.name for label in self._repo.get_labels()]
+        )
+        return frozenset(names)
 
     # ------------------------------------------------------------ plumbing
 

@@ -11,7 +11,7 @@ import gitlab
 import requests
 from gitlab.v4.objects import Project, ProjectIssue
 
-from automation.forge.base import ForgeError, failure, rate_limited, unknown_handle
+from automation.forge.base import Access, ForgeError, failure, rate_limited, unknown_handle
 from automation.forge.retry import RetryPolicy
 from automation.model import CloseReason, Comment, Draft, Issue, IssueState, TaskCounts
 
@@ -21,6 +21,16 @@ T = TypeVar("T")
 # Retry mounted on the session does that job for both forges with one policy.
 _NO_CLIENT_RETRY: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": False}
 _STATE = {IssueState.OPEN: "opened", IssueState.CLOSED: "closed"}
+# https://docs.gitlab.com/api/members/#roles
+_ROLES = {
+    10: "Guest",
+    15: "Planner",
+    20: "Reporter",
+    30: "Developer",
+    40: "Maintainer",
+    50: "Owner",
+}
+_REPORTER = 20  # labels, assignees, closing others' issues, confidential issues
 
 
 def parse_time(value: str) -> datetime:
@@ -226,6 +236,69 @@ class GitLabForge:
     def close(self, number: int, reason: CloseReason) -> None:
         # GitLab keeps no close reason; the pairing's labels and retrospective record it.
         self._update(number, {"state_event": "close"})
+
+    # ------------------------------------------------------------ preflight (doctor)
+
+    def token_owner(self) -> str | None:
+        user = self._call("GET /user", lambda: self._gl.http_get("/user", **_NO_CLIENT_RETRY))
+        assert isinstance(user, dict)
+        return str(user["username"])
+
+    def access(self) -> Access:
+        request = f"GET {self._base}"
+        project = self._call(request, lambda: self._gl.http_get(self._base, **_NO_CLIENT_RETRY))
+        assert isinstance(project, dict)
+        # the higher of the project's own role and the one inherited from its group
+        grants = (project.get("permissions") or {}).values()
+        levels = [int(g["access_level"]) for g in grants if isinstance(g, dict)]
+        level = max(levels, default=0)
+        return Access(
+            private=project.get("visibility") != "public",
+            role=f"{_ROLES.get(level, 'no role')} ({level})",
+            manages_issues=level >= _REPORTER,
+            creates_labels=level >= _REPORTER,
+            scopes=self._token_scopes(),
+        )
+
+    def _token_scopes(self) -> tuple[str, ...] | None:
+        # https://docs.gitlab.com/api/personal_access_tokens/#get-single-personal-access-token
+        # (project and group access tokens too); other tokens cannot read themselves
+        try:
+            token = self._gl.http_get("/personal_access_tokens/self", **_NO_CLIENT_RETRY)
+        except gitlab.exceptions.GitlabError:
+            return None
+        scopes = token.get("scopes") if isinstance(token, dict) else None
+        return tuple(str(scope) for scope in scopes) if isinstance(scopes, list) else None
+
+    def assignable(self) -> frozenset[str]:
+        # members/all includes members inherited from groups: who can be assigned
+        members = self._call(
+            f"GET {self._base}/members/all",
+            lambda: list(
+                self._project.members_all.list(iterator=True, per_page=100, **_NO_CLIENT_RETRY)
+            ),
+        )
+        return frozenset(
+            str(m.attributes["username"])
+            for m in members
+            if m.attributes.get("state", "active") == "active"
+        )
+
+    def user_exists(self, login: str) -> bool:
+        users = self._call(
+            f"GET /users?username={login}",
+            lambda: list(self._gl.users.list(username=login, **_NO_CLIENT_RETRY)),
+        )
+        return bool(users)
+
+    def label_names(self) -> frozenset[str]:
+        labels = self._call(
+            f"GET {self._base}/labels",
+            lambda: list(
+                self._project.labels.list(iterator=True, per_page=100, **_NO_CLIENT_RETRY)
+            ),
+        )
+        return frozenset(str(label.attributes["name"]) for label in labels)
 
     # ------------------------------------------------------------ plumbing
 
