@@ -53,6 +53,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("patch", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
     ("get", "/repos/{owner}/{repo}/labels"),
     ("post", "/repos/{owner}/{repo}/labels"),
+    ("delete", "/repos/{owner}/{repo}/labels/{name}"),
 )
 
 SCHEMA_PREFIX = "#/components/schemas/"

@@ -479,6 +479,15 @@ def create_repo_label(call: Call) -> Response:
     return _json(rendered, 201, [("Location", rendered["url"])])
 
 
+def delete_repo_label(call: Call) -> Response:
+    repo = _repo(call)
+    label = call.store.find_label(repo, call.param("name"))
+    if label is None:
+        raise _not_found()
+    call.store.delete_label(label)
+    return Response(204, _MEDIA_HEADERS, b"")
+
+
 # -- comments ----------------------------------------------------------------------------
 
 
@@ -584,6 +593,7 @@ def _routes() -> tuple[Route[Handler], ...]:
         ("POST", f"{issue}/comments", create_comment),
         ("GET", f"{repo}/labels", list_repo_labels),
         ("POST", f"{repo}/labels", create_repo_label),
+        ("DELETE", f"{repo}/labels/:name", delete_repo_label),
     ]
     return tuple(route(method, template, handler) for method, template, handler in table)
 

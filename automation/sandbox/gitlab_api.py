@@ -11,6 +11,7 @@ from automation.sandbox.call import Api, Call, Handler
 from automation.sandbox.clock import DAY_MS, gitlab_time, parse_day, parse_instant
 from automation.sandbox.gitlab_shapes import PREFIX, GitLabView
 from automation.sandbox.records import (
+    Access,
     Comment,
     Event,
     EventAction,
@@ -807,6 +808,28 @@ def create_label(call: Call) -> Response:
     return json_response(_view(call).label(label), 201)
 
 
+def delete_label(call: Call) -> Response:
+    """`DELETE /projects/:id/labels/:label_id`: by id or by name (lib/api/labels.rb)."""
+    project = _project(call)
+    ident = call.param("label_id")
+    labels = call.store.labels(project)
+    label = next((x for x in labels if str(x.id) == ident or x.name == ident), None)
+    if label is None:
+        raise _not_found("Label")
+    call.store.delete_label(label)
+    return Response(204, (), b"")
+
+
+def delete_issue(call: Call) -> Response:
+    """Only administrators and project owners may delete an issue."""
+    project = _project(call)
+    issue = _issue(call, project)
+    if call.user.access < Access.ADMIN:
+        raise _message(403, "403 Forbidden")
+    call.store.delete_issue(issue)
+    return Response(204, (), b"")
+
+
 def _error_route() -> Response:
     return json_response({"error": "404 Not Found"}, 404)
 
@@ -849,9 +872,11 @@ def _routes() -> tuple[Route[Handler], ...]:
         ("POST", f"{issue}/discussions/:discussion_id/notes", reply_to_discussion),
         ("GET", issue, get_issue),
         ("PUT", issue, update_issue),
+        ("DELETE", issue, delete_issue),
         ("GET", f"{project}/events", list_events),
         ("GET", f"{project}/labels", list_labels),
         ("POST", f"{project}/labels", create_label),
+        ("DELETE", f"{project}/labels/:label_id", delete_label),
         # last: a lazy project id would otherwise swallow every suffix above
         ("GET", project, get_project),
     ]

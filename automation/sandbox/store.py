@@ -456,6 +456,12 @@ class Store:
             found[row[0]].append(_label(row[1:]))
         return found
 
+    def delete_label(self, label: Label) -> None:
+        """Remove a project label, and with it from every issue, as both forges do."""
+        with self.transaction():
+            self._conn.execute("DELETE FROM issue_labels WHERE label_id = ?", (label.id,))
+            self._conn.execute("DELETE FROM labels WHERE id = ?", (label.id,))
+
     def label_issue_counts(self, project: Project) -> dict[int, tuple[int, int]]:
         """Per label id: (open issues, closed issues)."""
         rows = self._all(
@@ -565,6 +571,22 @@ class Store:
             (project.id, number),
         )
         return None if row is None else _issue(row)
+
+    def delete_issue(self, issue: Issue) -> None:
+        """Remove an issue with its labels, assignees, notes and events."""
+        with self.transaction():
+            for table, column in (
+                ("issue_labels", "issue_id"),
+                ("issue_assignees", "issue_id"),
+                ("comments", "issue_id"),
+                ("issues", "id"),
+            ):
+                self._conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (issue.id,))
+            self._conn.execute(
+                "DELETE FROM events WHERE project_id = ? AND target_type = 'Issue'"
+                " AND target_id = ?",
+                (issue.project_id, issue.id),
+            )
 
     def issue_by_id(self, issue_id: int) -> Issue | None:
         row = self._one(f"SELECT {_ISSUE_COLUMNS} FROM issues i WHERE i.id = ?", (issue_id,))

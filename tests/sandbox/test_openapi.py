@@ -430,6 +430,11 @@ CASES: tuple[Case, ...] = (
     Case(f"GET {R}/labels", 200, _list_labels),
     Case(f"POST {R}/labels", 201, _create_repo_label),
     Case(f"POST {R}/labels", 422, _duplicate_label),
+    Case(
+        f"DELETE {R}/labels/{{name}}",
+        204,
+        lambda h: h("DELETE", f"{{r}}/labels/{_create_repo_label(h).json()['name']}"),
+    ),
 )
 
 
