@@ -168,12 +168,14 @@ class Access:
     """What the token may do in the project, as the forge reports it (None: not reported)."""
 
     private: bool
-    role: str | None  # the forge's name for the token's role, e.g. "Developer (30)", "push"
-    manages_issues: (
-        bool | None
-    )  # label, assign and close any issue (GitLab Reporter, GitHub triage)
-    creates_labels: bool | None  # create project labels (GitLab Reporter, GitHub push)
-    scopes: tuple[str, ...] | None = None  # GitLab token scopes
+    # the forge's name for the token's role, e.g. "Developer (30)", "push"
+    role: str | None
+    # label, assign and close any issue (GitLab Reporter, GitHub triage)
+    manages_issues: bool | None
+    # create project labels (GitLab Reporter, GitHub push)
+    creates_labels: bool | None
+    # GitLab token scopes
+    scopes: tuple[str, ...] | None = None
 
 
 class Preflight(Protocol):

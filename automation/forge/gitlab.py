@@ -285,11 +285,7 @@ class GitLabForge:
         )
 
     def user_exists(self, login: str) -> bool:
-        users = self._call(
-            f"GET /users?username={login}",
-            lambda: list(self._gl.users.list(username=login, **_NO_CLIENT_RETRY)),
-        )
-        return bool(users)
+        return bool(self._users_named(login))
 
     def label_names(self) -> frozenset[str]:
         labels = self._call(
@@ -324,17 +320,21 @@ class GitLabForge:
 
     def _user_id(self, login: str) -> int:
         if login not in self._user_ids:
-            request = f"GET /users?username={login}"
-            users = self._call(
-                request,
-                lambda: list(self._gl.users.list(username=login, **_NO_CLIENT_RETRY)),
-            )
+            users = self._users_named(login)
             if not users:
+                request = f"GET /users?username={login}"
                 where = self._handles.get(login)
                 evidence = f"GitLab has no such user: {request} answered []"
                 raise unknown_handle(login, where, evidence, self._path, request=request)
             self._user_ids[login] = int(users[0].id)
         return self._user_ids[login]
+
+    def _users_named(self, login: str) -> list[Any]:
+        """GitLab's user lookup: `[]` for a login nobody has."""
+        return self._call(
+            f"GET /users?username={login}",
+            lambda: list(self._gl.users.list(username=login, **_NO_CLIENT_RETRY)),
+        )
 
     def _call(self, request: str, operation: Callable[[], T]) -> T:
         try:

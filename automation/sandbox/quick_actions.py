@@ -136,20 +136,20 @@ def run(commands: Sequence[Command], context: Context) -> Outcome:
     return outcome
 
 
-def _close(arg: str, context: Context, outcome: Outcome) -> None:
-    issue = context.issue
-    if context.updates and issue is not None and issue.state is State.OPEN:
-        outcome.edit = replace(outcome.edit, state=State.CLOSED)
-        outcome.changes["state_event"] = "close"
-        outcome.messages.append("Closed this issue.")
+Action = Callable[[str, Context, Outcome], None]
 
 
-def _reopen(arg: str, context: Context, outcome: Outcome) -> None:
-    issue = context.issue
-    if context.updates and issue is not None and issue.state is State.CLOSED:
-        outcome.edit = replace(outcome.edit, state=State.OPEN)
-        outcome.changes["state_event"] = "reopen"
-        outcome.messages.append("Reopened this issue.")
+def _set_state(to: State, event: str, message: str) -> Action:
+    """`/close` and `/reopen`: for an issue in the other state, by whoever may update it."""
+
+    def act(arg: str, context: Context, outcome: Outcome) -> None:
+        issue = context.issue
+        if context.updates and issue is not None and issue.state is not to:
+            outcome.edit = replace(outcome.edit, state=to)
+            outcome.changes["state_event"] = event
+            outcome.messages.append(message)
+
+    return act
 
 
 def _named_labels(arg: str, context: Context) -> list[Label]:
@@ -215,9 +215,9 @@ def _sentence(words: Sequence[str]) -> str:
     return ", ".join(words[:-1]) + f", and {words[-1]}"
 
 
-_ACTIONS: Mapping[str, Callable[[str, Context, Outcome], None]] = {
-    "close": _close,
-    "reopen": _reopen,
+_ACTIONS: Mapping[str, Action] = {
+    "close": _set_state(State.CLOSED, "close", "Closed this issue."),
+    "reopen": _set_state(State.OPEN, "reopen", "Reopened this issue."),
     "label": _label,
     "unlabel": _unlabel,
     "assign": _assign,
