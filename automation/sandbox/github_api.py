@@ -11,6 +11,7 @@ from automation.sandbox.call import Api, Call, Handler
 from automation.sandbox.clock import parse_instant
 from automation.sandbox.github_shapes import PREFIX, GitHubView
 from automation.sandbox.records import (
+    Access,
     Comment,
     Flavour,
     Issue,
@@ -274,7 +275,9 @@ def list_assignees(call: Call) -> Response:
 
 
 def check_assignee(call: Call) -> Response:
-    """204 when the login may be assigned, 404 otherwise (issues/check-user-can-be-assigned)."""
+    """204 when the login may be assigned, 404 otherwise (issues/check-user-can-be-assigned):
+    an existing user who is not a collaborator gets 404, and 204 once added, in PyGithub's
+    recording of api.github.com (tests/ReplayData/Repository.testAssignees.txt)."""
     _repo(call)
     user = call.store.find_user(call.param("assignee"))
     if user is None or not user.assignable:
@@ -346,13 +349,16 @@ def create_issue(call: Call) -> Response:
         title = str(title)
     if not isinstance(title, str) or not title.strip():
         raise _invalid("Issue", "title", "missing_field")
+    # "Only users with push access can set labels [assignees] for new issues. Labels
+    # [Assignees] are silently dropped otherwise." (issues/create, @octokit/openapi 23.0.2)
+    pushes = call.user.access >= Access.WRITE
     issue = call.store.create_issue(
         repo,
         call.user,
         title=title,
         body=_text_body(data.get("body"), "Issue"),
-        labels=_label_names(data.get("labels")),
-        assignee_ids=_assignee_ids(call, data) or (),
+        labels=_label_names(data.get("labels")) if pushes else (),
+        assignee_ids=(_assignee_ids(call, data) or ()) if pushes else (),
     )
     view = _view(call, repo)
     rendered = view.issue(issue)

@@ -158,3 +158,14 @@ def test_github_users_exist_only_when_registered(sandbox: RunningSandbox, gh: An
     assert gh.get_user("alice").login == "alice"
     with pytest.raises(github.UnknownObjectException):
         gh.get_user("ghost").name  # noqa: B018
+
+
+def test_github_drops_labels_and_assignees_of_a_new_issue_by_a_reader(
+    sandbox: RunningSandbox, github_as: Any, path: str
+) -> None:
+    sandbox.register_users("gh-reader-2", access="read")
+    repo = github_as("gh-reader-2").get_repo(path)
+
+    issue = repo.create_issue("asked for help", labels=["mentorship"], assignees=["ghost"])
+
+    assert (issue.labels, issue.assignees) == ([], [])
