@@ -630,12 +630,16 @@ def _post_note(
     payload = store_note(issue, text, _instant(params, "created_at")) if text else None
     outcome = _commands(call, project, issue, commands)
     if payload is None:
-        return json_response(
-            {"commands_changes": outcome.changes, "summary": outcome.messages}, 202
-        )
+        return _commands_only(outcome)
     if "commands_changes" in payload:
         payload["commands_changes"] = outcome.changes
     return json_response(payload, 201)
+
+
+def _commands_only(outcome: quick_actions.Outcome) -> Response:
+    """GitLab's answer to a note of quick actions only (lib/api/entities/note.rb,
+    NoteCommands): accepted, nothing stored."""
+    return json_response({"commands_changes": outcome.changes, "summary": outcome.messages}, 202)
 
 
 def _add_note(
@@ -668,9 +672,7 @@ def update_note(call: Call) -> Response:
         raise _message(403, "403 Forbidden")
     outcome = _commands(call, project, issue, commands)
     if not text:
-        return json_response(
-            {"commands_changes": outcome.changes, "summary": outcome.messages}, 202
-        )
+        return _commands_only(outcome)
     rendered = _view(call).note(call.store.edit_comment(note, text))
     return json_response({**rendered, "commands_changes": outcome.changes})
 

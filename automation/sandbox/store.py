@@ -88,6 +88,7 @@ _TABLES = (
     "meta",
 )
 
+_USER_COLUMNS = "id, username, created_at, access"
 _ISSUE_COLUMNS = (
     "i.id, i.project_id, i.number, i.title, i.body, i.state, i.state_reason, i.author_id, "
     "i.confidential, i.comments, i.created_at, i.updated_at, i.closed_at, i.closed_by, "
@@ -317,7 +318,7 @@ class Store:
 
     # -- users ---------------------------------------------------------------------------
 
-    def register_users(self, logins: Iterable[str], access: Access = Access.WRITE) -> list[User]:
+    def register_users(self, logins: Sequence[str], access: Access = Access.WRITE) -> list[User]:
         """Create these accounts (or change their role); only registered users exist."""
         with self.transaction():
             now = self.now()
@@ -330,9 +331,7 @@ class Store:
             return [user for login in logins if (user := self.find_user(login)) is not None]
 
     def find_user(self, username: str) -> User | None:
-        row = self._one(
-            "SELECT id, username, created_at, access FROM users WHERE username = ?", (username,)
-        )
+        row = self._one(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?", (username,))
         return None if row is None else _user(row)
 
     def user_by_id(self, user_id: int) -> User | None:
@@ -343,14 +342,13 @@ class Store:
         if not wanted:
             return {}
         rows = self._all(
-            "SELECT id, username, created_at, access FROM users"
-            f" WHERE id IN ({_placeholders(len(wanted))})",
+            f"SELECT {_USER_COLUMNS} FROM users WHERE id IN ({_placeholders(len(wanted))})",
             wanted,
         )
         return {row[0]: _user(row) for row in rows}
 
     def all_users(self) -> list[User]:
-        rows = self._all("SELECT id, username, created_at, access FROM users ORDER BY id")
+        rows = self._all(f"SELECT {_USER_COLUMNS} FROM users ORDER BY id")
         return [_user(row) for row in rows]
 
     def assignable_users(self, window: Window) -> tuple[list[User], int]:
@@ -358,8 +356,7 @@ class Store:
         condition = f"access >= {int(Access.READ)}"
         total = int(self._one(f"SELECT COUNT(*) FROM users WHERE {condition}")[0])
         rows = self._all(
-            f"SELECT id, username, created_at, access FROM users WHERE {condition}"
-            " ORDER BY id LIMIT ? OFFSET ?",
+            f"SELECT {_USER_COLUMNS} FROM users WHERE {condition} ORDER BY id LIMIT ? OFFSET ?",
             (window.limit, window.offset),
         )
         return [_user(row) for row in rows], total
