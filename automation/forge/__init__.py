@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from typing import TypedDict
 
 import requests
 
@@ -74,16 +75,27 @@ def github_client(
 Adapter = GitLabForge | GitHubForge  # each is a Forge and a Preflight
 
 
+class _Options(TypedDict):
+    """What both adapters take beside their client and project."""
+
+    bot: str | None
+    token_env: str
+    policy: RetryPolicy
+    handles: Mapping[str, str]
+
+
+def _options(settings: ForgeSettings, policy: RetryPolicy) -> _Options:
+    return {
+        "bot": settings.bot,
+        "token_env": settings.token_variable,
+        "policy": policy,
+        "handles": settings.handle_lines,
+    }
+
+
 def _gitlab(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Adapter:
     client = gitlab_client(settings.base_url, token, policy, settings.timeout_seconds)
-    return GitLabForge(
-        client,
-        settings.project,
-        bot=settings.bot,
-        token_env=settings.token_variable,
-        policy=policy,
-        handles=settings.handle_lines,
-    )
+    return GitLabForge(client, settings.project, **_options(settings, policy))
 
 
 def _github(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Adapter:
@@ -93,14 +105,7 @@ def _github(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Adapter
     client = github_client(
         url, token, policy, settings.timeout_seconds, pace=settings.kind != "sandbox"
     )
-    return GitHubForge(
-        client,
-        settings.project,
-        bot=settings.bot,
-        token_env=settings.token_variable,
-        policy=policy,
-        handles=settings.handle_lines,
-    )
+    return GitHubForge(client, settings.project, **_options(settings, policy))
 
 
 _ADAPTERS: dict[str, Callable[[ForgeSettings, str, RetryPolicy], Adapter]] = {
