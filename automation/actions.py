@@ -15,7 +15,7 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from automation import markers
-from automation.forge.base import Forge, ForgeError
+from automation.forge.base import Forge, ForgeError, RateLimited
 from automation.model import CloseReason, Draft, Issue, IssueState
 
 
@@ -258,6 +258,7 @@ class Status(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
+    DEFERRED = "deferred"  # not tried: the forge's rate limit stopped the run's writes
 
 
 @dataclass(frozen=True)
@@ -318,12 +319,17 @@ def apply(
     made = _Made()
     failed: set[str] = set()
     outcomes: list[Outcome] = []
+    limited = ""  # why writing stopped: a rate limit waited out to the end of its budget
     for action in actions:
         blocked = [k for k in action.after if k in failed]
-        if blocked:
+        if limited:
+            outcome = Outcome(action, Status.DEFERRED, limited)
+        elif blocked:
             outcome = Outcome(action, Status.SKIPPED, f"waits for {', '.join(blocked)}")
         else:
             outcome = _attempt(action, forge, made)
+            if outcome.status is Status.DEFERRED:
+                limited = outcome.detail
         if outcome.status is Status.DONE:
             made.done.add(action.key)
             if isinstance(action, OpenIssue):
@@ -346,6 +352,8 @@ def _attempt(action: Action, forge: Forge, made: _Made) -> Outcome:
     try:
         _run(action, forge, made)
         return Outcome(action, Status.DONE)
+    except RateLimited as exc:
+        return Outcome(action, Status.DEFERRED, f"rate limited: {exc}")
     except ForgeError as exc:
         if not answer_lost(exc):
             return Outcome(action, Status.FAILED, str(exc))

@@ -183,7 +183,12 @@ def apply_command(
     forge = connect(program.forge, os.environ)
 
     def show(outcome: Outcome) -> None:
-        mark = {Status.DONE: "done", Status.FAILED: "FAILED", Status.SKIPPED: "skipped"}
+        mark = {
+            Status.DONE: "done",
+            Status.FAILED: "FAILED",
+            Status.SKIPPED: "skipped",
+            Status.DEFERRED: "deferred",
+        }
         detail = f" ({outcome.detail})" if outcome.detail else ""
         click.echo(f"{mark[outcome.status]:>7}  {_line(outcome.action)}{detail}")
 
@@ -205,6 +210,9 @@ def apply_command(
     click.echo(f"applied for {day}: {summary(done)}")
     if report.deferred:
         click.echo(f"deferred to the next run (write budget): {summary(report.deferred)}")
+    if report.limited:
+        limited = summary([o.action for o in report.limited])
+        click.echo(f"deferred to the next run (the forge's rate limit): {limited}")
     if report.failed:
         click.echo(
             f"{len(report.failed)} of {len(report.outcomes)} writes did not happen", err=True
@@ -316,6 +324,32 @@ def init(
 
 
 @main.command()
+@CONFIG
+@click.option(
+    "--skip-without-token",
+    is_flag=True,
+    help="Exit 0 with a note when the token variable (forge.token_env) is not set: for CI "
+    "jobs where the secret is not available.",
+)
+def doctor(config_path: Path, skip_without_token: bool) -> None:
+    """Check the forge before the first night: the token and whose it is, forge.bot, the
+    project, what the token may do there, every handle of program.yml, the labels.
+
+    Reads only, with paged listings (never a request per person); prints a table with the
+    fix for each failure and exits 1 if any check failed.
+
+    \b
+    Example:
+        GITLAB_TOKEN=glpat-... mentorship doctor --config program.yml
+    """
+    from automation.doctor import run
+
+    code = run(config_path, os.environ, click.echo, skip_without_token=skip_without_token)
+    if code:
+        raise SystemExit(code)
+
+
+@main.command()
 @click.option(
     "--body-file",
     type=click.File("r", encoding="utf-8", errors="replace"),
@@ -420,23 +454,31 @@ def sandbox() -> None:
     show_default=True,
     help="SQLite file holding the sandbox's projects, issues and clock; kept across restarts.",
 )
-def serve(host: str, port: int, state: Path) -> None:
+@click.option(
+    "--users",
+    default="",
+    help="Logins to register (comma-separated), beside those the state holds; the sandbox "
+    "knows no one else.",
+)
+def serve(host: str, port: int, state: Path, users: str) -> None:
     """Serve the sandbox forge until interrupted.
 
     GitLab's API is at http://HOST:PORT/api/v4, GitHub's at http://HOST:PORT/api/v3.
-    A token authenticates as the user whose login equals the token.
+    A token authenticates as the registered user whose login equals the token.
 
     \b
     Example:
-        mentorship sandbox serve --state demo/sandbox.sqlite3
+        mentorship sandbox serve --users mentorship-bot,alice,bob
     """
     from automation.sandbox import serve as run_server
+
+    logins = [login.strip() for login in users.split(",") if login.strip()]
 
     click.echo(f"sandbox forge on http://{host}:{port} (state: {state}); Ctrl-C stops it")
     click.echo(
         f"  GitLab API: http://{host}:{port}/api/v4   GitHub API: http://{host}:{port}/api/v3"
     )
     try:
-        run_server(host=host, port=port, state=state)
+        run_server(host=host, port=port, state=state, users=logins)
     except KeyboardInterrupt:
         click.echo("stopped")

@@ -158,6 +158,16 @@ class ForgeSettings(_Model):
     timeout_seconds: float = Field(default=30.0, gt=0)
     retries: int = Field(default=5, ge=0, le=20)
     max_retry_wait_seconds: float = Field(default=120.0, ge=0)
+    # all the waiting on rate limits one run may do before it stops writing
+    rate_limit_budget_seconds: float = Field(default=600.0, ge=0)
+
+    # Where program.yml writes each handle ("program.yml:12: people[3].handle"), so an
+    # adapter can name the line of a handle the forge does not know. Set by parse_program.
+    _handle_lines: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def handle_lines(self) -> dict[str, str]:
+        return dict(self._handle_lines)
 
     @model_validator(mode="after")
     def _consistent(self) -> ForgeSettings:
@@ -287,6 +297,10 @@ class Source:
         line = self.line(loc)
         return f"{self.path}:{line}" if line else str(self.path)
 
+    def locate(self, loc: Loc) -> str:
+        """`program.yml:12: people[3].handle`: the line, then the path in the document."""
+        return f"{self.where(loc)}: {_dotted(loc)}"
+
     def report(self, problems: Sequence[Problem]) -> list[str]:
         """Formatted lines in file order."""
         ordered = sorted(problems, key=lambda p: self.line(p.loc))
@@ -353,6 +367,10 @@ def parse_program(text: str, path: Path = Path("program.yml")) -> Program:
     except ValidationError as exc:
         raise ConfigError(source.report(_pydantic_problems(exc))) from None
     program._source = source
+    program.forge._handle_lines = {
+        person.handle: source.locate(("people", i, "handle"))
+        for i, person in enumerate(program.people)
+    }
     errors = [p for p in cross_check(program) if not p.warning]
     if errors:
         raise ConfigError(source.report(errors))

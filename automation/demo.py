@@ -19,7 +19,7 @@ from automation import markers
 from automation.actions import Status
 from automation.checklist import Dialect, parse
 from automation.config import ForgeSettings, Program, load_program
-from automation.forge import Forge, RetryPolicy, connect
+from automation.forge import SANDBOX_BOT, Forge, RetryPolicy, connect
 from automation.model import CloseReason, Issue, IssueState
 from automation.nightly import run_day, templates_for
 from automation.observe import read, tended_until
@@ -154,7 +154,7 @@ def run_demo(
     )
     program = load_program(config)
     journal = Journal()
-    with start(state=state) as sandbox:
+    with start(state=state, users=sandbox_cast(program)) as sandbox:
         settings = program.forge.model_copy(update={"url": sandbox.url})
         fast = RetryPolicy(retries=2, backoff=0.01)
         bot = connect(settings, {}, fast)
@@ -183,6 +183,12 @@ def run_demo(
         requests,
         tuple(journal.failures),
     )
+
+
+def sandbox_cast(program: Program) -> list[str]:
+    """The logins a program needs on a sandbox, which knows only registered users: its bot
+    and everyone in program.yml. Whoever starts a sandbox for a program registers them."""
+    return [program.forge.bot or SANDBOX_BOT, *(person.handle for person in program.people)]
 
 
 def _night(

@@ -55,3 +55,18 @@ class Labels:
     @property
     def dashboard(self) -> str:
         return f"{self.prefix}::dashboard"
+
+    @property
+    def every(self) -> tuple[str, ...]:
+        """Every label the bot may put on an issue."""
+        return (
+            self.program,
+            *self.phases,
+            self.retrospective,
+            self.checkin,
+            self.stalled,
+            self.extended,
+            *self.paces,
+            self.ledger,
+            self.dashboard,
+        )

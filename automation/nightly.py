@@ -50,7 +50,12 @@ class Report:
 
     @property
     def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status is not Status.DONE]
+        return [o for o in self.outcomes if o.status in (Status.FAILED, Status.SKIPPED)]
+
+    @property
+    def limited(self) -> list[Outcome]:
+        """Writes left for the next run because the forge's rate limit stopped this one."""
+        return [o for o in self.outcomes if o.status is Status.DEFERRED]
 
 
 def run_day(
@@ -124,7 +129,12 @@ def run_summary(program: Program, day: date, report: Report) -> str:
     names = {p.id: f"{p.mentee} with {p.mentor}" for p in program.pairings}
     rows: dict[str, list[str]] = {}
     for outcome in report.outcomes:
-        mark = {Status.DONE: "", Status.FAILED: "**failed:** ", Status.SKIPPED: "skipped: "}
+        mark = {
+            Status.DONE: "",
+            Status.FAILED: "**failed:** ",
+            Status.SKIPPED: "skipped: ",
+            Status.DEFERRED: "deferred (rate limited): ",
+        }
         rows.setdefault(outcome.action.pairing, []).append(
             f"{mark[outcome.status]}{cell(outcome.action.describe())}"
         )
@@ -147,6 +157,9 @@ def run_summary(program: Program, day: date, report: Report) -> str:
         )
     if report.deferred:
         lines.append(f"Deferred to the next run (write budget): {summary(report.deferred)}.")
+    if report.limited:
+        limited = summary([o.action for o in report.limited])
+        lines.append(f"Deferred to the next run (the forge's rate limit): {limited}.")
     if rows:
         lines += ["", "| pairing | what the run did |", "|---|---|"]
         for pairing, items in rows.items():

@@ -77,7 +77,8 @@ This repository runs our mentorship program with
 
 - `program.yml`: the people and pairings. Add a person under `people:`, a pairing under
   `pairings:`, and open a {change}. CI runs `mentorship validate`: errors fail it, warnings
-  (a mentor over the soft limit) show in the job log.
+  (a mentor over the soft limit) show in the job log. Where the token is available it also
+  runs `mentorship doctor`, which checks every handle against the forge.
 - `templates/issues/`: the texts of the issues and comments the bot writes. Edit them to
   fit the program; `mentorship validate` checks them.
 - {ci}: validation on every change, and the nightly job that does the work.
@@ -101,6 +102,8 @@ _SETUP = {
 1. Create a project access token (Settings > Access tokens): role Reporter or higher,
    scope `api`. `CI_JOB_TOKEN` cannot read or write issues.
 2. Store it as a masked CI/CD variable named `GITLAB_TOKEN` (Settings > CI/CD > Variables).
+   Check it before the first night: `GITLAB_TOKEN=... mentorship doctor` prints what the
+   token may do in the project and which handles cannot be assigned, with the fix for each.
 3. Create a pipeline schedule (Build > Pipeline schedules), for example every night at
    02:17. The `nightly` job runs only on schedules; the manual `dry-run` job shows the plan.""",
     "github": """\

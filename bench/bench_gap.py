@@ -69,7 +69,9 @@ def night(sandbox: RunningSandbox, program: Program, day: date) -> dict[str, Any
 
 
 def bench(size: int, flavour: str) -> dict[str, dict[str, Any]]:
-    with start() as sandbox:
+    mentors = max(1, size // 2)
+    people = [f"mentor{i}" for i in range(mentors)] + [f"mentee{i}" for i in range(size)]
+    with start(users=["mentorship-bot", *people]) as sandbox:
         program = roster(size, flavour, sandbox.url)
         day = FIRST
         while day < FIRST + timedelta(days=28):

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from automation.config import Program, parse_program
+from automation.demo import sandbox_cast
 from automation.forge import RetryPolicy, connect
 from automation.nightly import run_day
 from automation.observe import read
@@ -78,6 +79,7 @@ def night(sandbox: RunningSandbox, program: Program, day: date) -> int:
 def bench(size: int, flavour: str) -> dict[str, Any]:
     with start() as sandbox:
         program = roster(size, flavour, sandbox.url)
+        sandbox.register_users(*sandbox_cast(program))
         # The setup night runs twice: issues opened in a run are followed up in the next.
         setup = measure(
             sandbox, lambda: night(sandbox, program, TODAY) + night(sandbox, program, TODAY)

@@ -32,7 +32,11 @@ DESCRIPTION = "generated/api.github.com.json"
 # (method, path) exactly as the OpenAPI description spells them
 OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/user"),
+    ("get", "/users/{username}"),
+    ("get", "/meta"),
     ("get", "/repos/{owner}/{repo}"),
+    ("get", "/repos/{owner}/{repo}/assignees"),
+    ("get", "/repos/{owner}/{repo}/assignees/{assignee}"),
     ("patch", "/repos/{owner}/{repo}"),
     ("get", "/repos/{owner}/{repo}/issues"),
     ("post", "/repos/{owner}/{repo}/issues"),
@@ -49,6 +53,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("patch", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
     ("get", "/repos/{owner}/{repo}/labels"),
     ("post", "/repos/{owner}/{repo}/labels"),
+    ("delete", "/repos/{owner}/{repo}/labels/{name}"),
 )
 
 SCHEMA_PREFIX = "#/components/schemas/"

@@ -334,9 +334,13 @@ def run_github_job(
 # -- the program repository ----------------------------------------------------------------
 
 
+# the bots and the people of ROSTER: a sandbox knows only registered users
+CAST = ("mentorship-bot", "github-actions[bot]", "alice", "bob", "carol")
+
+
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[RunningSandbox]:
-    with start() as running:
+    with start(users=CAST) as running:
         yield running
 
 
@@ -369,6 +373,7 @@ def program_repo(
 @pytest.fixture
 def fresh(sandbox: RunningSandbox) -> RunningSandbox:
     sandbox.reset()
+    sandbox.register_users(*CAST)
     sandbox.follow_real_time()
     return sandbox
 
@@ -643,14 +648,45 @@ def test_github_dispatch_without_dry_run_applies(fresh: RunningSandbox, tmp_path
     assert "Mentorship: Bob &amp; Alice" in summary.read_text(encoding="utf-8")
 
 
-def _run_validate(repo: Path, flavour: str) -> JobRun:
+def _run_validate(repo: Path, flavour: str, token: str = "") -> JobRun:
     if flavour == "gitlab":
         config = gitlab_config(repo / ".gitlab-ci.yml")
         pipeline = gitlab_pipeline("merge_request_event", branch=None)
-        return run_gitlab_job(config, "validate", pipeline, repo, "")
+        return run_gitlab_job(config, "validate", pipeline, repo, token)
     ci = repo / ".github" / "workflows" / "ci.yml"
-    run, _ = run_github_job(ci, "validate", "pull_request", {}, repo, "", repo / "summary.md")
+    run, _ = run_github_job(ci, "validate", "pull_request", {}, repo, token, repo / "summary.md")
     return run
+
+
+@pytest.mark.parametrize("flavour", ["gitlab", "github"])
+def test_validate_job_runs_doctor_when_the_token_is_there_and_skips_it_otherwise(
+    fresh: RunningSandbox, tmp_path: Path, flavour: str
+) -> None:
+    repo = program_repo(tmp_path / "program", fresh, flavour, [("alice", "bob")])
+    variable = TOKEN_ENV[flavour]
+
+    with_token = _run_validate(repo, flavour, BOT[flavour])
+    without = _run_validate(repo, flavour)
+
+    assert with_token.returncode == 0, with_token.log
+    assert "people        ok       every handle can be assigned in acme/mentoring (3 people)" in (
+        with_token.log
+    )
+    assert without.returncode == 0, without.log
+    assert f"mentorship doctor: ${variable} is not set here; skipped" in without.log
+
+
+def test_validate_job_fails_when_doctor_finds_an_unknown_handle(
+    fresh: RunningSandbox, tmp_path: Path
+) -> None:
+    repo = program_repo(tmp_path / "program", fresh, "gitlab", [("alice", "bob")])
+    roster = repo / "program.yml"
+    roster.write_text(roster.read_text().replace("handle: carol", "handle: karol"))
+
+    run = _run_validate(repo, "gitlab", BOT["gitlab"])
+
+    assert run.returncode == 1
+    assert "program.yml:15: people[2].handle: 'karol': no such user" in run.log
 
 
 @pytest.mark.parametrize("flavour", ["gitlab", "github"])

@@ -12,6 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from automation.cli import main
+from automation.config import load_program
+from automation.demo import sandbox_cast
 from automation.sandbox import RunningSandbox, start
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +47,7 @@ def config(sandbox: RunningSandbox, tmp_path: Path, request: pytest.FixtureReque
     sandbox.set_clock(datetime(2026, 1, 5, 23, tzinfo=UTC))
     path = tmp_path / "program.yml"
     path.write_text(ROSTER.format(flavour=getattr(request, "param", "gitlab"), url=sandbox.url))
+    sandbox.register_users(*sandbox_cast(load_program(path)))
     return path
 
 
@@ -140,16 +143,14 @@ def test_plan_prints_one_line_per_action_and_a_summary(config: Path) -> None:
     )
 
 
-def test_on_the_sandbox_today_is_the_sandboxs_clock(
-    config: Path, sandbox: RunningSandbox
-) -> None:
+def test_on_the_sandbox_today_is_the_sandboxs_clock(config: Path, sandbox: RunningSandbox) -> None:
     sandbox.set_clock(datetime(2026, 1, 4, 12, tzinfo=UTC))
     assert run("plan", "--config", str(config))[1].splitlines()[-1] == (
         "plan for 2026-01-04: 1 close, 2 open-issue"
     )
     sandbox.set_clock(datetime(2026, 3, 1, 12, tzinfo=UTC))
-    assert run("plan", "--config", str(config))[1].splitlines()[-1].startswith(
-        "plan for 2026-03-01: "
+    assert (
+        run("plan", "--config", str(config))[1].splitlines()[-1].startswith("plan for 2026-03-01: ")
     )
 
 
@@ -265,6 +266,40 @@ def test_a_failed_write_exits_1_and_the_rest_still_run(
     ]
     assert lines[6] == "   done  (program): open issue 'CLI test: dashboard'"
     assert err == "1 of 7 writes did not happen\n"
+
+
+@pytest.mark.parametrize("config", ["github"], indirect=True)
+def test_a_secondary_rate_limit_defers_the_rest_of_the_night_without_failing(
+    config: Path, sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    # No time to wait the limit out: the run stops writing at the first refusal.
+    config.write_text(
+        config.read_text().replace(
+            "bot: mentorship-bot}", "bot: mentorship-bot, rate_limit_budget_seconds: 0}"
+        )
+    )
+    summary = tmp_path / "summary.md"
+    sandbox.set_secondary_limit(per_minute=2, per_hour=100)
+    try:
+        code, out, err = run(
+            "apply", "--config", str(config), "--today", "2026-01-05", "--summary", str(summary)
+        )
+    finally:
+        sandbox.set_secondary_limit(on=False)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines[:7]] == ["done", "done"] + ["deferred"] * 5
+    assert lines[2].startswith(
+        "deferred  (program): open issue 'Mentorship bot ledger: the program' (rate limited: "
+    )
+    assert lines[-1] == "deferred to the next run (the forge's rate limit): 2 close, 3 open-issue"
+    assert "Deferred to the next run (the forge's rate limit): 2 close, 3 open-issue." in (
+        summary.read_text()
+    )
+    # The next run does the rest.
+    code, out, _ = run("apply", "--config", str(config), "--today", "2026-01-05")
+    assert code == 0
+    assert out.splitlines()[-1] == "applied for 2026-01-05: 2 close, 3 open-issue"
 
 
 def test_missing_token_for_a_real_forge_is_an_error_not_a_trace(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from automation import dashboard, ledger, markers
 from automation.actions import EditIssueBody, OpenIssue
 from automation.config import Program, parse_program
 from automation.dashboard import MAX_CHARS, Detail, Previous, View
+from automation.demo import sandbox_cast
 from automation.forge import RetryPolicy, connect
 from automation.ledger import PairState
 from automation.model import Comment, Issue, IssueState
@@ -505,7 +506,9 @@ class Night:
 def night(request: pytest.FixtureRequest) -> Iterator[Night]:
     with start() as sandbox:
         text = SANDBOX_ROSTER.format(flavour=request.param, url=sandbox.url)
-        yield Night(sandbox, parse_program(text, Path("program.yml")))
+        program = parse_program(text, Path("program.yml"))
+        sandbox.register_users(*sandbox_cast(program))
+        yield Night(sandbox, program)
 
 
 def test_a_rerun_and_a_quiet_night_leave_the_dashboard_alone(night: Night) -> None:

@@ -13,8 +13,8 @@ import pytest
 
 from automation import ledger, markers
 from automation.config import Program, parse_program
-from automation.demo import Cast
-from automation.forge import Forge, RetryPolicy, connect
+from automation.demo import Cast, sandbox_cast
+from automation.forge import Forge, ForgeError, RetryPolicy, connect
 from automation.model import CloseReason, IssueState
 from automation.nightly import plan_day, run_day
 from automation.observe import tended_until
@@ -121,6 +121,7 @@ def term(request: pytest.FixtureRequest) -> Iterator[Term]:
     with start() as sandbox:
         text = ROSTER.format(flavour=request.param, url=sandbox.url)
         program = parse_program(text, Path("program.yml"))
+        sandbox.register_users(*sandbox_cast(program))
         policy = RetryPolicy(retries=0)
         bot = connect(program.forge, {}, policy)
         yield Term(
@@ -232,3 +233,34 @@ def _never_closed_before_its_retrospective(term: Term) -> None:
     for key, issue in issues.items():
         if key.endswith("/pairing") and issue.state is IssueState.CLOSED:
             assert key.removesuffix("/pairing") + "/retrospective" in issues, key
+
+
+def test_a_pairing_closed_by_hand_with_a_quick_action_stays_closed_and_untouched() -> None:
+    """GitLab runs `/close` in a person's note; the nights after neither reopen the pairing
+    issue nor write to it during the term."""
+    with start() as sandbox:
+        text = ROSTER.format(flavour="gitlab", url=sandbox.url)
+        program = parse_program(text, Path("program.yml"))
+        sandbox.register_users(*sandbox_cast(program))
+        bot = connect(program.forge, {}, RetryPolicy(retries=0))
+        bob = connect(program.forge, {"SANDBOX_TOKEN": "bob"}, RetryPolicy(retries=0))
+        start_day = date(2026, 1, 5)
+        sandbox.set_clock(datetime.combine(start_day, time(23), UTC))
+        run_day(bot, program, start_day, Templates())
+        pairing = keyed(bot)[f"pair/{program.pairings[0].id}/pairing"]
+
+        with pytest.raises(ForgeError, match="quick actions only"):
+            bob.comment(pairing.number, "/close")  # GitLab stores no note for it
+        for days in (1, 20, 60):
+            day = start_day + timedelta(days=days)
+            sandbox.set_clock(datetime.combine(day, time(23), UTC))
+            planned = plan_day(bot, program, day, Templates())
+            assert not [
+                a
+                for a in planned
+                if getattr(getattr(a, "target", None), "number", None) == pairing.number
+            ], day
+            run_day(bot, program, day, Templates())
+
+        closed = keyed(bot)[f"pair/{program.pairings[0].id}/pairing"]
+        assert closed.state is IssueState.CLOSED

@@ -12,6 +12,7 @@ import pytest
 
 from automation import ledger, markers
 from automation.config import Program, parse_program
+from automation.demo import sandbox_cast
 from automation.forge import Forge, RetryPolicy, connect
 from automation.model import Comment, Issue
 from automation.nightly import run_day
@@ -93,6 +94,7 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
     with start() as sandbox:
         text = ROSTER.format(flavour=request.param, url=sandbox.url)
         program = parse_program(text, Path("program.yml"))
+        sandbox.register_users(*sandbox_cast(program))
         policy = RetryPolicy(retries=0)
         yield World(
             sandbox,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from typing import TypedDict
 
 import requests
 
@@ -14,14 +15,25 @@ from gitlab import Gitlab
 from requests.adapters import HTTPAdapter
 
 from automation.config import ForgeSettings
-from automation.forge.base import Forge, ForgeError
+from automation.forge.base import Forge, ForgeError, Preflight
 from automation.forge.github import GitHubForge
 from automation.forge.gitlab import GitLabForge
-from automation.forge.retry import RetryPolicy
+from automation.forge.retry import RetryPolicy, WaitBudget
 
-__all__ = ["Forge", "ForgeError", "RetryPolicy", "connect", "github_client", "gitlab_client"]
+__all__ = [
+    "SANDBOX_BOT",
+    "Forge",
+    "ForgeError",
+    "RetryPolicy",
+    "connect",
+    "github_client",
+    "gitlab_client",
+    "preflight",
+]
 
 USER_AGENT = "mentorship-automation"
+SANDBOX_BOT = "mentorship-bot"  # who a run on the sandbox acts as without forge.bot or a token
+WRITE_PACING = (0.25, 1.0)  # seconds between any two requests, between two writes (GitHub)
 
 
 def gitlab_client(url: str, token: str, policy: RetryPolicy, timeout: float) -> Gitlab:
@@ -42,9 +54,11 @@ def gitlab_client(url: str, token: str, policy: RetryPolicy, timeout: float) -> 
 def github_client(
     url: str, token: str, policy: RetryPolicy, timeout: float, *, pace: bool
 ) -> Github:
-    # PyGithub paces requests (0.25 s) and writes (1 s) to stay under GitHub's secondary
-    # limits; the sandbox has none, so `pace=False` there.
-    pacing = {} if pace else {"seconds_between_requests": 0, "seconds_between_writes": 0}
+    # One write a second at most, a quarter second between any two requests: GitHub asks
+    # for serial writes with a pause to stay under its secondary limits (80 content-creating
+    # requests a minute): https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api
+    # PyGithub waits in Requester.__deferRequest. The sandbox needs no pacing: pace=False.
+    between_requests, between_writes = WRITE_PACING if pace else (0.0, 0.0)
     return Github(
         base_url=url,
         auth=Auth.Token(token),
@@ -53,30 +67,48 @@ def github_client(
         retry=policy.urllib3(),
         user_agent=USER_AGENT,
         lazy=True,
-        **pacing,  # type: ignore[arg-type]
+        seconds_between_requests=between_requests,
+        seconds_between_writes=between_writes,
     )
 
 
-def _gitlab(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Forge:
+Adapter = GitLabForge | GitHubForge  # each is a Forge and a Preflight
+
+
+class _Options(TypedDict):
+    """What both adapters take beside their client and project."""
+
+    bot: str | None
+    token_env: str
+    policy: RetryPolicy
+    handles: Mapping[str, str]
+
+
+def _options(settings: ForgeSettings, policy: RetryPolicy) -> _Options:
+    return {
+        "bot": settings.bot,
+        "token_env": settings.token_variable,
+        "policy": policy,
+        "handles": settings.handle_lines,
+    }
+
+
+def _gitlab(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Adapter:
     client = gitlab_client(settings.base_url, token, policy, settings.timeout_seconds)
-    return GitLabForge(
-        client, settings.project, bot=settings.bot, token_env=settings.token_variable
-    )
+    return GitLabForge(client, settings.project, **_options(settings, policy))
 
 
-def _github(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Forge:
+def _github(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Adapter:
     url = settings.base_url
     if settings.kind == "sandbox":
         url += "/api/v3"
     client = github_client(
         url, token, policy, settings.timeout_seconds, pace=settings.kind != "sandbox"
     )
-    return GitHubForge(
-        client, settings.project, bot=settings.bot, token_env=settings.token_variable
-    )
+    return GitHubForge(client, settings.project, **_options(settings, policy))
 
 
-_ADAPTERS: dict[str, Callable[[ForgeSettings, str, RetryPolicy], Forge]] = {
+_ADAPTERS: dict[str, Callable[[ForgeSettings, str, RetryPolicy], Adapter]] = {
     "gitlab": _gitlab,
     "github": _github,
 }
@@ -89,17 +121,36 @@ def connect(
 ) -> Forge:
     """The adapter for program.yml's `forge:`, with the token read from the environment.
 
-    On the sandbox a token is a login; without one the run acts as `mentorship-bot`.
+    On the sandbox a token is a login; without one the run acts as forge.bot, else as
+    `mentorship-bot` (who must be registered there like everyone else).
     """
+    return _adapter(settings, env, policy)
+
+
+def preflight(
+    settings: ForgeSettings, env: Mapping[str, str], policy: RetryPolicy | None = None
+) -> Preflight:
+    """The same adapter as `connect()`, for the reads `mentorship doctor` makes."""
+    return _adapter(settings, env, policy)
+
+
+def _adapter(
+    settings: ForgeSettings, env: Mapping[str, str], policy: RetryPolicy | None
+) -> Adapter:
     variable = settings.token_variable
     token = env.get(variable, "").strip()
     if settings.kind == "sandbox":
-        token = token or settings.bot or "mentorship-bot"
+        token = token or settings.bot or SANDBOX_BOT
     elif not token:
-        raise ForgeError(
-            f"${variable} is not set: put the {settings.kind} token in that environment "
-            "variable (forge.token_env in program.yml names it)"
+        fix = (
+            f"put the {settings.kind} token in that environment variable "
+            "(forge.token_env in program.yml names it)"
         )
+        raise ForgeError(f"${variable} is not set: {fix}", fix=fix)
     if policy is None:
-        policy = RetryPolicy(retries=settings.retries, max_wait=settings.max_retry_wait_seconds)
+        policy = RetryPolicy(
+            retries=settings.retries,
+            max_wait=settings.max_retry_wait_seconds,
+            budget=WaitBudget(settings.rate_limit_budget_seconds),
+        )
     return _ADAPTERS[settings.api_flavour](settings, token, policy)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -10,7 +11,10 @@ from automation.model import CloseReason, Comment, Draft, Issue, IssueState
 
 
 class ForgeError(Exception):
-    """An expected failure talking to a forge; the message says what failed and the fix."""
+    """An expected failure talking to a forge; the message says what failed and the fix.
+
+    `problem` and `fix` are the two halves of the message, for reports that show them apart.
+    """
 
     def __init__(
         self,
@@ -19,19 +23,87 @@ class ForgeError(Exception):
         status: int | None = None,
         request: str = "",
         transient: bool = False,
+        fix: str = "",
     ) -> None:
         super().__init__(message)
         self.status = status
         self.request = request
         self.transient = transient
+        self.fix = fix
+
+    @property
+    def problem(self) -> str:
+        message = str(self)
+        return message.removesuffix(f": {self.fix}") if self.fix else message
+
+
+class RateLimited(ForgeError):
+    """The forge still refuses after the waits its rate limit asks for, within the run's
+    rate-limit budget: stop writing now and leave the rest to the next run."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, request: str = "", fix: str = ""
+    ) -> None:
+        super().__init__(message, status=status, request=request, transient=True, fix=fix)
+
+
+class UnknownHandle(ForgeError):
+    """A handle of program.yml that the forge does not know or will not assign."""
+
+    def __init__(
+        self, message: str, *, login: str, status: int | None, request: str, fix: str
+    ) -> None:
+        super().__init__(message, status=status, request=request, fix=fix)
+        self.login = login
 
 
 def failure(
     forge: str, status: int | None, request: str, fix: str, *, transient: bool = False
 ) -> ForgeError:
     """The one message shape: who answered what to which request, then the fix."""
-    answered = f"{forge} answered {status} to {request}" if status else f"{request} failed"
-    return ForgeError(f"{answered}: {fix}", status=status, request=request, transient=transient)
+    return ForgeError(
+        f"{answered(forge, status, request)}: {fix}",
+        status=status,
+        request=request,
+        transient=transient,
+        fix=fix,
+    )
+
+
+def answered(forge: str, status: int | None, request: str) -> str:
+    return f"{forge} answered {status} to {request}" if status else f"{request} failed"
+
+
+def rate_limited(forge: str, status: int | None, request: str, budget: float) -> RateLimited:
+    fix = (
+        "rate limited, and retries ran out, or the wait asked for is over "
+        "forge.max_retry_wait_seconds, or the run has spent its forge.rate_limit_budget_seconds "
+        f"({budget:g}) waiting; stop writing now: the next run does the rest"
+    )
+    return RateLimited(
+        f"{answered(forge, status, request)}: {fix}", status=status, request=request, fix=fix
+    )
+
+
+def unknown_handle(
+    login: str,
+    where: str | None,
+    evidence: str,
+    project: str,
+    *,
+    status: int | None = None,
+    request: str = "",
+) -> UnknownHandle:
+    """Which handle, where program.yml writes it, what the forge said, and the fix."""
+    place = f"{where}: " if where else ""
+    fix = f"fix the handle in program.yml, or give {login} a role in {project}"
+    return UnknownHandle(
+        f"{place}no user {login!r} who can be assigned in {project} ({evidence}); {fix}",
+        login=login,
+        status=status,
+        request=request,
+        fix=fix,
+    )
 
 
 class Forge(Protocol):
@@ -95,3 +167,40 @@ class Forge(Protocol):
     def list_issue_comments(self, number: int) -> list[Comment]:
         """All comments of one issue, oldest first."""
         ...
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the token may do in the project, as the forge reports it (None: not reported)."""
+
+    private: bool
+    # the forge's name for the token's role, e.g. "Developer (30)", "push"
+    role: str | None
+    # label, assign and close any issue (GitLab Reporter, GitHub triage)
+    manages_issues: bool | None
+    # create project labels (GitLab Reporter, GitHub push)
+    creates_labels: bool | None
+    # GitLab token scopes
+    scopes: tuple[str, ...] | None = None
+
+
+class Preflight(Protocol):
+    """The reads `mentorship doctor` makes: who the token is, what it may do, who can be
+    assigned and which labels exist. Paged listings, never a request per person."""
+
+    @property
+    def kind(self) -> str: ...
+
+    def token_owner(self) -> str | None:
+        """The token's login, or None when the token cannot tell (a GitHub App token)."""
+        ...
+
+    def access(self) -> Access: ...
+
+    def assignable(self) -> frozenset[str]:
+        """Logins that can be assigned in the project: one paged listing."""
+        ...
+
+    def user_exists(self, login: str) -> bool: ...
+
+    def label_names(self) -> frozenset[str]: ...

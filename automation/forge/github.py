@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import github
 import requests
 from github.Issue import Issue as GhIssue
 from github.IssueComment import IssueComment as GhComment
 
-from automation.forge.base import ForgeError, failure
+from automation.forge.base import Access, ForgeError, failure, rate_limited, unknown_handle
+from automation.forge.retry import RetryPolicy
 from automation.model import CloseReason, Comment, Draft, Issue, IssueState
 
 T = TypeVar("T")
 
 BODY_LIMIT = 65_536  # characters; GitHub answers 422 above it
+_ROLES = ("admin", "maintain", "push", "triage", "pull")  # highest first
 
 
 def _utc(moment: datetime) -> datetime:
@@ -56,7 +59,30 @@ def comment_from_github(comment: GhComment) -> Comment:
 
 
 def _is_pull_request(issue: GhIssue) -> bool:
+    # `issue.pull_request` is absent from plain issues, and reading an absent attribute
+    # makes PyGithub GET the issue: the URL tells without a request.
     return "/pull/" in (issue.html_url or "")
+
+
+def _silent_secondary_limit(exc: github.GithubException) -> bool:
+    """A secondary rate limit told only in the body: no Retry-After, quota left. The
+    transport cannot see it (it does not read bodies), so the adapter waits it out."""
+    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+    return (
+        isinstance(exc, github.RateLimitExceededException)
+        and "retry-after" not in headers
+        and headers.get("x-ratelimit-remaining") != "0"
+    )
+
+
+def _invalid_assignee(exc: github.GithubException) -> str | None:
+    """The login of a 422 `invalid` on `assignees`: one that does not exist or may not be
+    assigned (https://github.com/JasonEtco/create-an-issue/issues/41)."""
+    data = exc.data if isinstance(exc.data, dict) else {}
+    for error in data.get("errors") or ():
+        if isinstance(error, dict) and error.get("field") in ("assignees", "assignee"):
+            return str(error.get("value") or "")
+    return None
 
 
 class GitHubForge:
@@ -71,6 +97,8 @@ class GitHubForge:
         *,
         bot: str | None = None,
         token_env: str = "GITHUB_TOKEN",
+        policy: RetryPolicy | None = None,
+        handles: Mapping[str, str] | None = None,
     ) -> None:
         self._gh = client
         self._path = repo
@@ -78,6 +106,9 @@ class GitHubForge:
         self._repo = client.get_repo(repo)
         self._bot = bot
         self._token_env = token_env
+        self._policy = policy or RetryPolicy()
+        self._handles = handles or {}  # where program.yml writes each handle
+        self._api_root: bool | None = None  # does forge.url answer like GitHub's API?
 
     # ------------------------------------------------------------ reads
 
@@ -200,6 +231,62 @@ class GitHubForge:
             lambda: self._issue(number).edit(state="open", state_reason="reopened"),
         )
 
+    # ------------------------------------------------------------ preflight (doctor)
+
+    def token_owner(self) -> str | None:
+        try:
+            return self._call("GET /user", lambda: self._gh.get_user().login)
+        except ForgeError as exc:
+            if exc.status == 403:  # an installation token (GITHUB_TOKEN) may not read /user
+                return None
+            raise
+
+    def access(self) -> Access:
+        repo = self._call(
+            f"GET {self._base}",
+            lambda: self._gh.requester.requestJsonAndCheck("GET", self._base)[1],
+        )
+        # An installation token's role is not reported reliably, so not trusted:
+        # https://github.com/lindell/multi-gitter/pull/334
+        permissions = repo.get("permissions") if isinstance(repo, dict) else None
+        if not isinstance(permissions, dict):
+            return Access(
+                private=bool(repo.get("private")),
+                role=None,
+                manages_issues=None,
+                creates_labels=None,
+            )
+        role = next((r for r in _ROLES if permissions.get(r)), None)
+        return Access(
+            private=bool(repo.get("private")),
+            role=role or "none",
+            manages_issues=bool(permissions.get("triage") or permissions.get("push")),
+            creates_labels=bool(permissions.get("push")),
+        )
+
+    def assignable(self) -> frozenset[str]:
+        users = self._call(
+            f"GET {self._base}/assignees",
+            lambda: [user.login for user in self._repo.get_assignees()],
+        )
+        return frozenset(users)
+
+    def user_exists(self, login: str) -> bool:
+        def exists() -> bool:
+            try:
+                self._gh.requester.requestJsonAndCheck("GET", f"/users/{quote(login)}")
+            except github.UnknownObjectException:
+                return False
+            return True
+
+        return self._call(f"GET /users/{login}", exists)
+
+    def label_names(self) -> frozenset[str]:
+        names = self._call(
+            f"GET {self._base}/labels", lambda: [label.name for label in self._repo.get_labels()]
+        )
+        return frozenset(names)
+
     # ------------------------------------------------------------ plumbing
 
     @property
@@ -220,19 +307,37 @@ class GitHubForge:
             )
 
     def _call(self, request: str, operation: Callable[[], T]) -> T:
-        try:
-            return operation()
-        except github.GithubException as exc:
-            raise self._explain(request, exc) from exc
-        except requests.RequestException as exc:
-            raise failure(
-                "GitHub",
-                None,
-                request,
-                f"could not reach {self._gh.requester.base_url} ({type(exc).__name__}: {exc}); "
-                "check forge.url and the network, then run again",
-                transient=True,
-            ) from exc
+        attempt = 0
+        while True:
+            try:
+                return operation()
+            except github.GithubException as exc:
+                if not (_silent_secondary_limit(exc) and self._wait(attempt)):
+                    raise self._explain(request, exc) from exc
+                attempt += 1
+            except requests.RequestException as exc:
+                raise self._unreachable(request, exc) from exc
+
+    def _wait(self, attempt: int) -> bool:
+        """Sleep before retry `attempt` of a request a silent rate limit refused; False when
+        the retries, `max_wait` or the run's budget do not allow another."""
+        policy = self._policy
+        wait = policy.silent_limit_wait(attempt)
+        if attempt >= policy.retries or not policy.may_wait(wait):
+            return False
+        policy.budget.spend(wait)
+        policy.sleep(wait)
+        return True
+
+    def _unreachable(self, request: str, exc: requests.RequestException) -> ForgeError:
+        return failure(
+            "GitHub",
+            None,
+            request,
+            f"could not reach {self._gh.requester.base_url} ({type(exc).__name__}: {exc}); "
+            "check forge.url and the network, then run again",
+            transient=True,
+        )
 
     def _explain(self, request: str, exc: github.GithubException) -> ForgeError:
         env = f"${self._token_env}"
@@ -242,13 +347,17 @@ class GitHubForge:
         if errors:
             detail = f"{detail}: {errors}"
         status = exc.status
-        rate_limited = isinstance(exc, github.RateLimitExceededException) or status == 429
-        if rate_limited:
-            fix = (
-                "rate limited, and retries ran out or the wait asked for is over "
-                "forge.max_retry_wait_seconds; run again after the reset"
-            )
-        elif status == 401:
+        if isinstance(exc, github.RateLimitExceededException) or status == 429:
+            return rate_limited("GitHub", status, request, self._policy.budget.seconds)
+        login = _invalid_assignee(exc) if status == 422 else None
+        if login:
+            evidence = f"GitHub answered 422 to {request}: assignees {login!r} invalid"
+            where = self._handles.get(login)
+            return unknown_handle(login, where, evidence, self._path, status=422, request=request)
+        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+        # names the permission a 403 lacked, e.g. "issues=write"
+        needed = headers.get("x-accepted-github-permissions")
+        if status == 401:
             fix = f"bad credentials; set {env} to a valid token"
         elif status == 403 and request == "GET /user":
             fix = (
@@ -257,8 +366,16 @@ class GitHubForge:
             )
         elif status == 403:
             fix = (
-                f"the token in {env} lacks permission ({detail}); it needs Issues: read and write "
-                "(in Actions: permissions: issues: write)"
+                f"the token in {env} lacks permission ({detail}"
+                f"{f'; GitHub wants {needed}' if needed else ''}); it needs Issues: read and "
+                "write (in Actions: permissions: issues: write)"
+            )
+        elif status == 404 and detail in ("", "Not Found") and not self._answers_like_github():
+            # a 404 naming what is missing ("Label does not exist") came from the API itself
+            fix = (
+                f"not found, and {self._gh.requester.base_url} does not answer like GitHub's API "
+                "(GET /meta did not answer); set forge.url to https://api.github.com or, for "
+                "GitHub Enterprise Server, https://HOST/api/v3"
             )
         elif status == 404:
             fix = (
@@ -271,5 +388,17 @@ class GitHubForge:
             fix = f"GitHub failed ({detail}) after retries; usually passing, run again later"
         else:
             fix = f"GitHub rejected it: {detail}"
-        transient = rate_limited or status >= 500
-        return failure("GitHub", status, request, fix, transient=transient)
+        return failure("GitHub", status, request, fix, transient=status >= 500)
+
+    def _answers_like_github(self) -> bool:
+        """Whether forge.url is a GitHub API root, asked once and only after a 404: every
+        GitHub API answers `GET /meta` (api.github.com and Enterprise Server alike)."""
+        if self._api_root is None:
+            try:
+                _, data = self._gh.requester.requestJsonAndCheck("GET", "/meta")
+                self._api_root = (
+                    isinstance(data, dict) and "verifiable_password_authentication" in data
+                )
+            except (github.GithubException, requests.RequestException, ValueError):
+                self._api_root = False
+        return self._api_root

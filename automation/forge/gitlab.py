@@ -11,7 +11,8 @@ import gitlab
 import requests
 from gitlab.v4.objects import Project, ProjectIssue
 
-from automation.forge.base import ForgeError, failure
+from automation.forge.base import Access, ForgeError, failure, rate_limited, unknown_handle
+from automation.forge.retry import RetryPolicy
 from automation.model import CloseReason, Comment, Draft, Issue, IssueState, TaskCounts
 
 T = TypeVar("T")
@@ -20,6 +21,16 @@ T = TypeVar("T")
 # Retry mounted on the session does that job for both forges with one policy.
 _NO_CLIENT_RETRY: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": False}
 _STATE = {IssueState.OPEN: "opened", IssueState.CLOSED: "closed"}
+# https://docs.gitlab.com/api/members/#roles
+_ROLES = {
+    10: "Guest",
+    15: "Planner",
+    20: "Reporter",
+    30: "Developer",
+    40: "Maintainer",
+    50: "Owner",
+}
+_REPORTER = 20  # labels, assignees, closing others' issues, confidential issues
 
 
 def parse_time(value: str) -> datetime:
@@ -69,13 +80,18 @@ class GitLabForge:
         *,
         bot: str | None = None,
         token_env: str = "GITLAB_TOKEN",
+        policy: RetryPolicy | None = None,
+        handles: Mapping[str, str] | None = None,
     ) -> None:
         self._gl = client
         self._path = project
         self._project: Project = client.projects.get(project, lazy=True)
         self._bot = bot
         self._token_env = token_env
+        self._policy = policy or RetryPolicy()
+        self._handles = handles or {}  # where program.yml writes each handle
         self._user_ids: dict[str, int] = {}
+        self._api_root: bool | None = None  # does forge.url answer like GitLab's API?
 
     # ------------------------------------------------------------ reads
 
@@ -123,7 +139,11 @@ class GitLabForge:
         # One paged call for the whole project: note events carry the note itself.
         # `after` is a date and exclusive, so ask from the day before and filter.
         # https://docs.gitlab.com/api/events/#list-a-projects-visible-events
-        params: dict[str, Any] = {"action": "commented", "target_type": "note", "sort": "asc"}
+        # No `target_type=note`: GitLab matches it exactly against the note's class
+        # (app/finders/events_finder.rb), so it would drop replies in threads
+        # (DiscussionNote). Every `commented` event is a note event; notes on other
+        # noteables (merge requests, DiffNote) are dropped below.
+        params: dict[str, Any] = {"action": "commented", "sort": "asc"}
         if since is not None:
             params["after"] = (since.astimezone(UTC).date() - timedelta(days=1)).isoformat()
         events = self._call(
@@ -184,10 +204,21 @@ class GitLabForge:
         self._update(number, {"description": body})
 
     def comment(self, number: int, body: str) -> Comment:
+        request = f"POST {self._base}/issues/{number}/notes"
         note = self._call(
-            f"POST {self._base}/issues/{number}/notes",
+            request,
             lambda: self._issue(number).notes.create({"body": body}, **_NO_CLIENT_RETRY),
         )
+        if "id" not in note.attributes:
+            # 202: GitLab ran the note as quick actions and stored nothing
+            # (lib/api/helpers/notes_helpers.rb, `process_note_creation_result`)
+            raise failure(
+                "GitLab",
+                202,
+                request,
+                "GitLab took the comment for quick actions only and stored no note; "
+                "no line the bot writes may start with '/'",
+            )
         return comment_from_gitlab(note.attributes, number)
 
     def edit_comment(self, number: int, comment_id: int, body: str) -> None:
@@ -217,6 +248,65 @@ class GitLabForge:
     def reopen(self, number: int) -> None:
         self._update(number, {"state_event": "reopen"})
 
+    # ------------------------------------------------------------ preflight (doctor)
+
+    def token_owner(self) -> str | None:
+        user = self._call("GET /user", lambda: self._gl.http_get("/user", **_NO_CLIENT_RETRY))
+        assert isinstance(user, dict)
+        return str(user["username"])
+
+    def access(self) -> Access:
+        request = f"GET {self._base}"
+        project = self._call(request, lambda: self._gl.http_get(self._base, **_NO_CLIENT_RETRY))
+        assert isinstance(project, dict)
+        # the higher of the project's own role and the one inherited from its group
+        grants = (project.get("permissions") or {}).values()
+        levels = [int(g["access_level"]) for g in grants if isinstance(g, dict)]
+        level = max(levels, default=0)
+        return Access(
+            private=project.get("visibility") != "public",
+            role=f"{_ROLES.get(level, 'no role')} ({level})",
+            manages_issues=level >= _REPORTER,
+            creates_labels=level >= _REPORTER,
+            scopes=self._token_scopes(),
+        )
+
+    def _token_scopes(self) -> tuple[str, ...] | None:
+        # https://docs.gitlab.com/api/personal_access_tokens/#get-single-personal-access-token
+        # (project and group access tokens too); other tokens cannot read themselves
+        try:
+            token = self._gl.http_get("/personal_access_tokens/self", **_NO_CLIENT_RETRY)
+        except gitlab.exceptions.GitlabError:
+            return None
+        scopes = token.get("scopes") if isinstance(token, dict) else None
+        return tuple(str(scope) for scope in scopes) if isinstance(scopes, list) else None
+
+    def assignable(self) -> frozenset[str]:
+        # members/all includes members inherited from groups: who can be assigned
+        members = self._call(
+            f"GET {self._base}/members/all",
+            lambda: list(
+                self._project.members_all.list(iterator=True, per_page=100, **_NO_CLIENT_RETRY)
+            ),
+        )
+        return frozenset(
+            str(m.attributes["username"])
+            for m in members
+            if m.attributes.get("state", "active") == "active"
+        )
+
+    def user_exists(self, login: str) -> bool:
+        return bool(self._users_named(login))
+
+    def label_names(self) -> frozenset[str]:
+        labels = self._call(
+            f"GET {self._base}/labels",
+            lambda: list(
+                self._project.labels.list(iterator=True, per_page=100, **_NO_CLIENT_RETRY)
+            ),
+        )
+        return frozenset(str(label.attributes["name"]) for label in labels)
+
     # ------------------------------------------------------------ plumbing
 
     @property
@@ -241,20 +331,21 @@ class GitLabForge:
 
     def _user_id(self, login: str) -> int:
         if login not in self._user_ids:
-            request = f"GET /users?username={login}"
-            users = self._call(
-                request,
-                lambda: list(self._gl.users.list(username=login, **_NO_CLIENT_RETRY)),
-            )
+            users = self._users_named(login)
             if not users:
-                raise failure(
-                    "GitLab",
-                    None,
-                    request,
-                    f"no GitLab user {login!r}; fix the handle in program.yml",
-                )
+                request = f"GET /users?username={login}"
+                where = self._handles.get(login)
+                evidence = f"GitLab has no such user: {request} answered []"
+                raise unknown_handle(login, where, evidence, self._path, request=request)
             self._user_ids[login] = int(users[0].id)
         return self._user_ids[login]
+
+    def _users_named(self, login: str) -> list[Any]:
+        """GitLab's user lookup: `[]` for a login nobody has."""
+        return self._call(
+            f"GET /users?username={login}",
+            lambda: list(self._gl.users.list(username=login, **_NO_CLIENT_RETRY)),
+        )
 
     def _call(self, request: str, operation: Callable[[], T]) -> T:
         try:
@@ -273,6 +364,8 @@ class GitLabForge:
 
     def _explain(self, request: str, status: int | None, detail: str) -> ForgeError:
         env = f"${self._token_env}"
+        if status == 429:
+            return rate_limited("GitLab", status, request, self._policy.budget.seconds)
         fixes = {
             401: f"the token in {env} is missing, expired or revoked; "
             f"set {env} to a project access token with the api scope",
@@ -280,17 +373,35 @@ class GitLabForge:
             f"(or higher) on {self._path}",
             404: f"not found ({detail}); check forge.project ({self._path!r}) in program.yml "
             "and that the token's user is a member of the project",
-            429: "rate limited, and retries ran out or the wait asked for is over "
-            "forge.max_retry_wait_seconds; run again later or lower program.max_writes",
         }
+        if status == 404 and not self._answers_like_gitlab():
+            fixes[404] = (
+                f"not found, and {self._gl.url} does not answer like a GitLab API "
+                f"(GET {self._gl.api_url}/version did not answer); set forge.url to the "
+                "address of the GitLab instance, such as https://gitlab.com, without /api/v4"
+            )
         if status in fixes:
             fix = fixes[status]
         elif status is not None and status >= 500:
             fix = f"GitLab failed ({detail}) after retries; usually passing, run again later"
         else:
             fix = f"GitLab rejected it: {detail}"
-        transient = status is None or status == 429 or status >= 500
+        transient = status is None or status >= 500
         return failure("GitLab", status, request, fix, transient=transient)
+
+    def _answers_like_gitlab(self) -> bool:
+        """Whether forge.url leads to a GitLab API, asked once and only after a 404: every
+        GitLab answers `GET /version` (https://docs.gitlab.com/api/version/)."""
+        if self._api_root is None:
+            try:
+                answer = self._gl.http_get("/version", **_NO_CLIENT_RETRY)
+                self._api_root = isinstance(answer, dict) and "version" in answer
+            except gitlab.exceptions.GitlabError as exc:
+                # a 401 or 403 is an API refusing this token: the URL is right
+                self._api_root = exc.response_code in (401, 403)
+            except requests.RequestException:
+                self._api_root = False
+        return self._api_root
 
 
 def _iso(moment: datetime) -> str:

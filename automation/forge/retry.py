@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,15 +17,46 @@ from urllib3.util.retry import Retry
 # retried only when the server says it did not process it (429, rate-limit 403).
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 _SERVER_ERRORS = frozenset({500, 502, 503, 504})
+# A rate limit that says nothing of when to come back (GitHub's secondary limits often do
+# not): "wait for at least one minute before retrying", then back off exponentially.
+# https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
+SILENT_LIMIT_WAIT = 60.0
+
+
+class WaitBudget:
+    """The seconds one run may spend waiting on rate limits, shared by all its requests.
+
+    A nightly run has a time slot; when the forge keeps refusing past this budget the run
+    stops writing and the next one carries on.
+    """
+
+    def __init__(self, seconds: float = 600.0) -> None:
+        self.seconds = seconds
+        self._spent = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def left(self) -> float:
+        with self._lock:
+            return self.seconds - self._spent
+
+    def spend(self, wait: float) -> bool:
+        """Take `wait` seconds from the budget if that many are left."""
+        with self._lock:
+            if self._spent + wait > self.seconds:
+                return False
+            self._spent += wait
+            return True
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard to try: `retries` after the first attempt, never waiting over `max_wait`.
 
-    A rate limit that asks for a longer wait than `max_wait` fails at once: a nightly run
-    should report it, not sleep through the night. `sleep` and `clock` are injectable so
-    tests never sleep for real.
+    A rate limit that asks for a longer wait than `max_wait`, or for more than is left of
+    the run's `budget`, fails at once: a nightly run should report it and defer the rest,
+    not sleep through the night. `sleep` and `clock` are injectable so tests never sleep
+    for real.
     """
 
     retries: int = 5
@@ -32,6 +64,15 @@ class RetryPolicy:
     backoff: float = 1.0
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
     clock: Callable[[], float] = field(default=time.time, compare=False)
+    budget: WaitBudget = field(default_factory=WaitBudget, compare=False)
+
+    def silent_limit_wait(self, attempt: int) -> float:
+        """The wait before retry `attempt` (0 first) of a rate limit that asked for none."""
+        return SILENT_LIMIT_WAIT * float(2**attempt)
+
+    def may_wait(self, wait: float) -> bool:
+        """Whether a rate-limit wait is within `max_wait` and what is left of the budget."""
+        return wait <= self.max_wait and wait <= self.budget.left
 
     def urllib3(self) -> Retry:
         return ForgeRetry(
@@ -51,6 +92,9 @@ class RetryPolicy:
 def _is_rate_limited(response: BaseHTTPResponse) -> bool:
     # GitHub signals primary and secondary limits with 403 as well as 429:
     # https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
+    # A 403 that says so only in its body is left to the adapter, which reads the body.
+    if response.status == 429:
+        return True
     headers = response.headers
     return bool(headers.get("Retry-After")) or headers.get("X-RateLimit-Remaining") == "0"
 
@@ -84,10 +128,15 @@ class ForgeRetry(Retry):
         if response is not None:
             if response.status == 403 and not _is_rate_limited(response):
                 raise MaxRetryError(_pool, url or "", ResponseError("403 is not a rate limit"))
-            wait = self.wait_for(response)
-            if wait is not None and wait > self.policy.max_wait:
-                raise MaxRetryError(_pool, url or "", ResponseError(f"wait {wait:.0f}s"))
+            if _is_rate_limited(response):
+                wait = self._rate_limit_wait(response)
+                if not self.policy.may_wait(wait):
+                    raise MaxRetryError(_pool, url or "", ResponseError(f"wait {wait:.0f}s"))
         return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def _rate_limit_wait(self, response: BaseHTTPResponse) -> float:
+        asked = self.wait_for(response)
+        return asked if asked is not None else self.policy.silent_limit_wait(len(self.history))
 
     def wait_for(self, response: BaseHTTPResponse) -> float | None:
         """Seconds the server asks us to wait, from Retry-After or the rate-limit reset."""
@@ -106,8 +155,13 @@ class ForgeRetry(Retry):
         return None
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-        wait = self.wait_for(response) if response is not None else None
-        if wait is None:
+        if response is not None and _is_rate_limited(response):
+            # history already holds this response: the wait for retry len(history) - 1
+            asked = self.wait_for(response)
+            attempt = max(0, len(self.history) - 1)
+            wait = asked if asked is not None else self.policy.silent_limit_wait(attempt)
+            self.policy.budget.spend(wait)
+        else:
             attempts = len(self.history)
             wait = min(self.policy.max_wait, self.policy.backoff * 2 ** max(0, attempts - 1))
         if wait > 0:

@@ -1,8 +1,8 @@
 """The embedded sandbox forge: GitLab v4 and GitHub REST subsets over SQLite, on one port."""
 
 # GitLab answers under /api/v4, GitHub under /api/v3 (the GitHub Enterprise base URL form) and
-# /_sandbox/ holds the clock, request counts and fault injection. A token authenticates as the
-# user whose login equals the token: a sandbox has no secrets to keep.
+# /_sandbox/ holds the clock, request counts, faults, users and limits. A token authenticates
+# as the registered user whose login equals the token: a sandbox has no secrets to keep.
 
 from __future__ import annotations
 

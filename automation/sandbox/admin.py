@@ -1,4 +1,4 @@
-"""The /_sandbox/ control endpoints: clock, request counts, faults, reset (no auth, uncounted)."""
+"""The /_sandbox/ control endpoints: clock, counts, faults, users, limits (no auth, uncounted)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from typing import Any
 
 from automation.sandbox.clock import gitlab_time, parse_instant
 from automation.sandbox.faults import FaultBook
-from automation.sandbox.metering import RateLimits, RequestCounts
+from automation.sandbox.metering import (
+    RateLimits,
+    RequestCounts,
+    SecondaryLimits,
+    parse_secondary_limit,
+)
+from automation.sandbox.records import Access, Flavour, User
 from automation.sandbox.store import Store
 from automation.sandbox.web import (
     BadBody,
@@ -32,6 +38,7 @@ class Controls:
     counts: RequestCounts
     faults: FaultBook
     rates: RateLimits
+    secondary: SecondaryLimits
 
 
 AdminHandler = Callable[[Controls, Request], Response]
@@ -114,7 +121,67 @@ def reset_all(controls: Controls, request: Request) -> Response:
     controls.counts.reset()
     controls.faults.clear()
     controls.rates.reset()
+    controls.secondary.configure(None)
     return json_response({"reset": True})
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    return {"login": user.username, "id": user.id, "access": user.access.name.lower()}
+
+
+def list_users(controls: Controls, request: Request) -> Response:
+    return json_response([_user_json(user) for user in controls.store.all_users()])
+
+
+def register_users(controls: Controls, request: Request) -> Response:
+    """`{"logins": ["alice", "bob"], "access": "write"}`: create the accounts (or change their
+    role); `access` is none, read, triage, write (the default), maintain or admin."""
+    data = _object(request)
+    logins = data.get("logins")
+    if not isinstance(logins, list) or not all(isinstance(x, str) and x for x in logins):
+        raise _fail(400, 'send {"logins": ["alice", ...]} with an optional "access"')
+    try:
+        access = Access[str(data.get("access", "write")).upper()]
+    except KeyError as error:
+        names = ", ".join(level.name.lower() for level in Access)
+        raise _fail(400, f"access must be one of {names}") from error
+    users = controls.store.register_users(logins, access)
+    return json_response([_user_json(user) for user in users], 201)
+
+
+def open_pull_request(controls: Controls, request: Request) -> Response:
+    """`{"repo": "owner/name", "author": "alice", "title": "..."}`: a pull request, which
+    GitHub lists among the repository's issues; its number comes from the same sequence."""
+    data = _object(request)
+    repo, author, title = (str(data.get(key) or "") for key in ("repo", "author", "title"))
+    if not (repo and author and title):
+        raise _fail(400, 'send {"repo": "owner/name", "author": "<login>", "title": "..."}')
+    user = controls.store.find_user(author)
+    if user is None:
+        raise _fail(400, f"{author!r} is not registered; register them first")
+    project = controls.store.project(Flavour.GITHUB, repo)
+    body = data.get("body")
+    pull = controls.store.create_issue(
+        project, user, title=title, body=body if isinstance(body, str) else None, pull=True
+    )
+    return json_response({"number": pull.number}, 201)
+
+
+def get_limits(controls: Controls, request: Request) -> Response:
+    return json_response(controls.secondary.snapshot())
+
+
+def set_limits(controls: Controls, request: Request) -> Response:
+    """`{"secondary": true}` switches GitHub's secondary limit on content-creating requests
+    on (80 a minute, 500 an hour, no Retry-After); an object sets the numbers; null: off."""
+    data = _object(request)
+    if "secondary" not in data:
+        raise _fail(400, 'send {"secondary": true | null | {...}}')
+    try:
+        controls.secondary.configure(parse_secondary_limit(data["secondary"]))
+    except (TypeError, ValueError) as error:
+        raise _fail(400, str(error)) from error
+    return json_response(controls.secondary.snapshot())
 
 
 def index(controls: Controls, request: Request) -> Response:
@@ -133,6 +200,11 @@ ROUTES: tuple[Route[AdminHandler], ...] = tuple(
         ("POST", "/faults", add_fault),
         ("DELETE", "/faults", clear_faults),
         ("POST", "/reset", reset_all),
+        ("GET", "/users", list_users),
+        ("POST", "/users", register_users),
+        ("POST", "/pulls", open_pull_request),
+        ("GET", "/limits", get_limits),
+        ("POST", "/limits", set_limits),
     )
 )
 

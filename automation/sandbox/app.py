@@ -12,7 +12,7 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 from automation.sandbox import admin, github_api, gitlab_api
 from automation.sandbox.call import Api, Call, Handler
 from automation.sandbox.faults import FaultBook
-from automation.sandbox.metering import RateLimits, RequestCounts
+from automation.sandbox.metering import RateLimits, RequestCounts, SecondaryLimits
 from automation.sandbox.records import Flavour
 from automation.sandbox.store import Store
 from automation.sandbox.web import HttpError, Match, Request, Response, json_response, match_route
@@ -39,7 +39,8 @@ class SandboxApp:
         self.counts = RequestCounts()
         self.faults = FaultBook()
         self.rates = RateLimits()
-        self._controls = admin.Controls(store, self.counts, self.faults, self.rates)
+        self.secondary = SecondaryLimits()
+        self._controls = admin.Controls(store, self.counts, self.faults, self.rates, self.secondary)
         self._apis: tuple[Api, ...] = (gitlab_api.API, github_api.API)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -73,6 +74,16 @@ class SandboxApp:
             return api.fault(fault.lost_status, fault.headers, fault.body)
         return response
 
+    def _handle(self, handler: Handler, call: Call) -> Response:
+        try:
+            with self.store.transaction():
+                return handler(call)
+        except HttpError as error:
+            return error.response
+        except Exception:
+            _log.exception("sandbox failed on %s %s", call.request.method, call.request.path)
+            return json_response({"message": "500 Internal Server Error"}, 500)
+
     def _answer(self, api: Api, found: Match[Handler] | None, request: Request) -> Response:
         if found is None:
             return api.unknown_route()
@@ -81,15 +92,20 @@ class SandboxApp:
         token = api.token(request)
         if token is None:
             return api.unauthorized()
-        try:
-            with self.store.transaction():
-                user = self.store.user(token)
-                response = found.route.handler(Call(request, self.store, user, found.params))
-        except HttpError as error:
-            response = error.response
-        except Exception:
-            _log.exception("sandbox failed on %s %s", request.method, request.path)
-            response = json_response({"message": "500 Internal Server Error"}, 500)
+        # A token authenticates as the registered user whose login it is; anyone else's
+        # token is as good as a revoked one.
+        user = self.store.find_user(token)
+        if user is None:
+            return api.bad_token()
+        now = self.store.now()
+        creates = api.flavour is Flavour.GITHUB and request.method == "POST"
+        if creates and not self.secondary.admits(token, now):
+            response = api.fault(403, self.secondary.headers(), None)
+        else:
+            call = Call(request, self.store, user, found.params)
+            response = self._handle(found.route.handler, call)
+            if creates and response.status < 300:
+                self.secondary.record(token, now)
         if api.flavour is Flavour.GITHUB:
             spent = self.rates.spend(token, self.store.now())
             response = response.with_headers(spent.headers())

@@ -33,7 +33,8 @@ class Api:
     prefix: str
     routes: tuple[Route[Handler], ...]
     token: Callable[[Request], str | None]
-    unauthorized: Callable[[], Response]
+    unauthorized: Callable[[], Response]  # no token at all
+    bad_token: Callable[[], Response]  # a token of nobody registered
     unknown_route: Callable[[], Response]
     method_not_allowed: Callable[[], Response]
     bad_body: Callable[[str], Response]

@@ -103,8 +103,45 @@ class SandboxAdmin:
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
 
+    # -- users, pull requests, limits ----------------------------------------------------
+
+    def register_users(self, *logins: str, access: str = "write") -> list[dict[str, Any]]:
+        """Create accounts (or change their role): only registered users exist, and a token
+        is accepted only as the login of a registered user."""
+        users: list[dict[str, Any]] = self._call(
+            "POST", "/users", {"logins": list(logins), "access": access}
+        )
+        return users
+
+    def users(self) -> list[dict[str, Any]]:
+        registered: list[dict[str, Any]] = self._call("GET", "/users")
+        return registered
+
+    def open_pull_request(self, repo: str, author: str, title: str, body: str = "") -> int:
+        """A pull request in a GitHub repository (it shows in the issue lists); its number."""
+        spec = {"repo": repo, "author": author, "title": title, "body": body}
+        created: dict[str, Any] = self._call("POST", "/pulls", spec)
+        return int(created["number"])
+
+    def set_secondary_limit(
+        self,
+        *,
+        per_minute: int = 80,
+        per_hour: int = 500,
+        retry_after: int | None = None,
+        on: bool = True,
+    ) -> dict[str, Any]:
+        """Enforce GitHub's secondary limit on content-creating requests (off with on=False)."""
+        spec = (
+            {"per_minute": per_minute, "per_hour": per_hour, "retry_after": retry_after}
+            if on
+            else None
+        )
+        limits: dict[str, Any] = self._call("POST", "/limits", {"secondary": spec})
+        return limits
+
     def reset(self) -> None:
-        """Wipe every issue, label, comment, user and the clock; clear counts and faults."""
+        """Wipe every issue, label, comment, user and the clock; clear counts, faults, limits."""
         self._call("POST", "/reset", {})
 
 

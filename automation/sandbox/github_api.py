@@ -11,6 +11,7 @@ from automation.sandbox.call import Api, Call, Handler
 from automation.sandbox.clock import parse_instant
 from automation.sandbox.github_shapes import PREFIX, GitHubView
 from automation.sandbox.records import (
+    Access,
     Comment,
     Flavour,
     Issue,
@@ -187,11 +188,20 @@ def _assignee_ids(call: Call, data: Mapping[str, Any]) -> tuple[int, ...] | None
         return None
     if not isinstance(logins, list) or not all(isinstance(x, str) for x in logins):
         raise _invalid("Issue", "assignees")
-    return tuple(call.store.user(login).id for login in logins)
+    ids = []
+    for login in logins:
+        user = call.store.find_user(login)
+        if user is None or not user.assignable:
+            # What api.github.com answers for a login that does not exist or may not be
+            # assigned: https://github.com/JasonEtco/create-an-issue/issues/41,
+            # https://github.com/trstringer/manual-approval/issues/71
+            raise _invalid("Issue", "assignees", value=login)
+        ids.append(user.id)
+    return tuple(ids)
 
 
 def _view(call: Call, repo: Project | None = None) -> GitHubView:
-    return GitHubView(call.store, call.request.base_url, repo)
+    return GitHubView(call.store, call.request.base_url, repo, call.user)
 
 
 def _paged(call: Call, payload: list[dict[str, Any]], page: Paging, total: int) -> Response:
@@ -241,6 +251,38 @@ def get_current_user(call: Call) -> Response:
             "https://docs.github.com/rest/users/users#get-the-authenticated-user",
         )
     return _json(_view(call).private_user(call.user))
+
+
+def get_user(call: Call) -> Response:
+    user = call.store.find_user(call.param("username"))
+    if user is None:
+        raise _not_found()
+    return _json(_view(call).public_user(user))
+
+
+def get_meta(call: Call) -> Response:
+    # the one key GitHub's `api-overview` schema requires; probed to tell a GitHub API root
+    return _json({"verifiable_password_authentication": False})
+
+
+def list_assignees(call: Call) -> Response:
+    """Who may be assigned in the repository: everyone with a role, oldest account first."""
+    repo = _repo(call)
+    page = paging(call.request, 30, 100)
+    users, total = call.store.assignable_users(page.window)
+    view = _view(call, repo)
+    return _paged(call, [view.user(user) for user in users], page, total)
+
+
+def check_assignee(call: Call) -> Response:
+    """204 when the login may be assigned, 404 otherwise (issues/check-user-can-be-assigned):
+    an existing user who is not a collaborator gets 404, and 204 once added, in PyGithub's
+    recording of api.github.com (tests/ReplayData/Repository.testAssignees.txt)."""
+    _repo(call)
+    user = call.store.find_user(call.param("assignee"))
+    if user is None or not user.assignable:
+        raise _not_found()
+    return Response(204, _MEDIA_HEADERS, b"")
 
 
 def get_repo(call: Call) -> Response:
@@ -307,13 +349,16 @@ def create_issue(call: Call) -> Response:
         title = str(title)
     if not isinstance(title, str) or not title.strip():
         raise _invalid("Issue", "title", "missing_field")
+    # "Only users with push access can set labels [assignees] for new issues. Labels
+    # [Assignees] are silently dropped otherwise." (issues/create, @octokit/openapi 23.0.2)
+    pushes = call.user.access >= Access.WRITE
     issue = call.store.create_issue(
         repo,
         call.user,
         title=title,
         body=_text_body(data.get("body"), "Issue"),
-        labels=_label_names(data.get("labels")),
-        assignee_ids=_assignee_ids(call, data) or (),
+        labels=_label_names(data.get("labels")) if pushes else (),
+        assignee_ids=(_assignee_ids(call, data) or ()) if pushes else (),
     )
     view = _view(call, repo)
     rendered = view.issue(issue)
@@ -440,6 +485,15 @@ def create_repo_label(call: Call) -> Response:
     return _json(rendered, 201, [("Location", rendered["url"])])
 
 
+def delete_repo_label(call: Call) -> Response:
+    repo = _repo(call)
+    label = call.store.find_label(repo, call.param("name"))
+    if label is None:
+        raise _not_found()
+    call.store.delete_label(label)
+    return Response(204, _MEDIA_HEADERS, b"")
+
+
 # -- comments ----------------------------------------------------------------------------
 
 
@@ -511,6 +565,10 @@ def _unauthorized() -> Response:
     return _error_response(401, "Requires authentication")
 
 
+def _bad_token() -> Response:
+    return _error_response(401, "Bad credentials")
+
+
 def _bad_body(detail: str) -> Response:
     return _error_response(400, "Problems parsing JSON")
 
@@ -520,7 +578,11 @@ def _routes() -> tuple[Route[Handler], ...]:
     issue = f"{repo}/issues/:number"
     table: list[tuple[str, str, Handler]] = [
         ("GET", f"{PREFIX}/user", get_current_user),
+        ("GET", f"{PREFIX}/users/:username", get_user),
+        ("GET", f"{PREFIX}/meta", get_meta),
         ("GET", repo, get_repo),
+        ("GET", f"{repo}/assignees", list_assignees),
+        ("GET", f"{repo}/assignees/:assignee", check_assignee),
         ("PATCH", repo, update_repo),
         ("GET", f"{repo}/issues", list_issues),
         ("POST", f"{repo}/issues", create_issue),
@@ -537,6 +599,7 @@ def _routes() -> tuple[Route[Handler], ...]:
         ("POST", f"{issue}/comments", create_comment),
         ("GET", f"{repo}/labels", list_repo_labels),
         ("POST", f"{repo}/labels", create_repo_label),
+        ("DELETE", f"{repo}/labels/:name", delete_repo_label),
     ]
     return tuple(route(method, template, handler) for method, template, handler in table)
 
@@ -547,6 +610,7 @@ API = Api(
     routes=_routes(),
     token=_token,
     unauthorized=_unauthorized,
+    bad_token=_bad_token,
     unknown_route=_unknown_route,
     # GitHub answers an unsupported method on a known path with 404 as well
     method_not_allowed=_unknown_route,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from automation.sandbox.clock import github_time
 from automation.sandbox.records import (
+    Access,
     Comment,
     Issue,
     IssueQuery,
@@ -31,18 +33,25 @@ def node_id(kind: str, number: int) -> str:
 class GitHubView:
     """Renders rows as GitHub's REST schemas, with URLs on the host the client used."""
 
-    def __init__(self, store: Store, base_url: str, repo: Project | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        base_url: str,
+        repo: Project | None = None,
+        viewer: User | None = None,
+    ) -> None:
         self.store = store
         self.base = base_url
         self.api = base_url + PREFIX
         self.repo = repo
+        self.viewer = viewer
 
     @property
     def repo_api(self) -> str:
         assert self.repo is not None
         return f"{self.api}/repos/{self.repo.path}"
 
-    def user(self, user: User) -> dict[str, Any]:
+    def user(self, user: User, kind: str | None = None) -> dict[str, Any]:
         login = user.username
         api = f"{self.api}/users/{quote(login)}"
         return {
@@ -62,12 +71,12 @@ class GitHubView:
             "repos_url": f"{api}/repos",
             "events_url": f"{api}/events{{/privacy}}",
             "received_events_url": f"{api}/received_events",
-            "type": "Bot" if login.endswith("[bot]") else "User",
+            "type": kind or ("Bot" if login.endswith("[bot]") else "User"),
             "user_view_type": "public",
             "site_admin": False,
         }
 
-    def private_user(self, user: User) -> dict[str, Any]:
+    def public_user(self, user: User) -> dict[str, Any]:
         created = github_time(user.created_at)
         return {
             **self.user(user),
@@ -79,13 +88,18 @@ class GitHubView:
             "hireable": None,
             "bio": None,
             "twitter_username": None,
-            "notification_email": None,
             "public_repos": 0,
             "public_gists": 0,
             "followers": 0,
             "following": 0,
             "created_at": created,
             "updated_at": created,
+        }
+
+    def private_user(self, user: User) -> dict[str, Any]:
+        return {
+            **self.public_user(user),
+            "notification_email": None,
             "private_gists": 0,
             "total_private_repos": 0,
             "owned_private_repos": 0,
@@ -101,7 +115,9 @@ class GitHubView:
         }
 
     def repository(self, repo: Project) -> dict[str, Any]:
-        owner = self.store.user(repo.namespace)
+        # Repositories belong to an organization named by the path; it is not a user who
+        # could log in or be assigned, and its id is a checksum of its name.
+        owner = User(zlib.crc32(repo.namespace.encode()) & 0x7FFFFFFF, repo.namespace, 0)
         api = f"{self.api}/repos/{repo.path}"
         created = github_time(repo.created_at)
         _, open_issues = self.store.list_issues(repo, IssueQuery(state=State.OPEN), Window(0, 0))
@@ -150,7 +166,7 @@ class GitHubView:
             "name": repo.name,
             "full_name": repo.path,
             "private": repo.private,
-            "owner": self.user(owner),
+            "owner": self.user(owner, "Organization"),
             "html_url": f"{self.base}/{repo.path}",
             "description": None,
             "fork": False,
@@ -184,15 +200,7 @@ class GitHubView:
             "pushed_at": created,
             "created_at": created,
             "updated_at": created,
-            "permissions": {
-                "admin": True,
-                "maintain": True,
-                "push": True,
-                "triage": True,
-                "pull": True,
-            },
-            # sent to admins, as every sandbox user is
-            "temp_clone_token": "",
+            **self._permissions(),
             "allow_rebase_merge": True,
             "allow_squash_merge": True,
             "allow_merge_commit": True,
@@ -208,6 +216,26 @@ class GitHubView:
             "network_count": 0,
             "subscribers_count": 0,
         }
+
+    def _permissions(self) -> dict[str, Any]:
+        """The viewer's role on the repository. An app's installation token (a `[bot]`
+        login, GITHUB_TOKEN in Actions) gets none that can be trusted, so none is sent:
+        https://github.com/lindell/multi-gitter/pull/334."""
+        viewer = self.viewer
+        if viewer is None or viewer.username.endswith("[bot]"):
+            return {}
+        roles = {
+            "admin": Access.ADMIN,
+            "maintain": Access.MAINTAIN,
+            "push": Access.WRITE,
+            "triage": Access.TRIAGE,
+            "pull": Access.READ,
+        }
+        permissions = {role: viewer.access >= level for role, level in roles.items()}
+        # temp_clone_token is sent to admins only
+        return {"permissions": permissions} | (
+            {"temp_clone_token": ""} if permissions["admin"] else {}
+        )
 
     def label(self, label: Label) -> dict[str, Any]:
         return {
@@ -255,6 +283,7 @@ class GitHubView:
     ) -> dict[str, Any]:
         assert self.repo is not None
         url = f"{self.repo_api}/issues/{issue.number}"
+        kind = "pull" if issue.pull else "issues"
         author = people[issue.author_id]
         assignee_json = [self.user(user) for user in assignees]
         rendered: dict[str, Any] = {
@@ -263,7 +292,7 @@ class GitHubView:
             "labels_url": f"{url}/labels{{/name}}",
             "comments_url": f"{url}/comments",
             "events_url": f"{url}/events",
-            "html_url": f"{self.base}/{self.repo.path}/issues/{issue.number}",
+            "html_url": f"{self.base}/{self.repo.path}/{kind}/{issue.number}",
             "id": issue.id,
             "node_id": node_id("Issue", issue.id),
             "number": issue.number,
@@ -289,6 +318,17 @@ class GitHubView:
             "performed_via_github_app": None,
             "state_reason": issue.state_reason,
         }
+        if issue.pull:
+            # GitHub lists pull requests among the issues, told apart by this key
+            html = f"{self.base}/{self.repo.path}/pull/{issue.number}"
+            rendered["draft"] = False
+            rendered["pull_request"] = {
+                "url": f"{self.repo_api}/pulls/{issue.number}",
+                "html_url": html,
+                "diff_url": f"{html}.diff",
+                "patch_url": f"{html}.patch",
+                "merged_at": None,
+            }
         if with_closed_by:
             closer = people.get(issue.closed_by) if issue.closed_by is not None else None
             rendered["closed_by"] = None if closer is None else self.user(closer)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
+from automation.sandbox import quick_actions
 from automation.sandbox.call import Api, Call, Handler
-from automation.sandbox.clock import DAY_MS, parse_day, parse_instant
+from automation.sandbox.clock import DAY_MS, gitlab_time, parse_day, parse_instant
 from automation.sandbox.gitlab_shapes import PREFIX, GitLabView
 from automation.sandbox.records import (
+    Access,
     Comment,
     Event,
     EventAction,
@@ -18,10 +20,12 @@ from automation.sandbox.records import (
     IssueChanges,
     IssueEdit,
     IssueQuery,
+    Label,
     Project,
     SortKey,
     State,
     User,
+    Window,
 )
 from automation.sandbox.web import (
     BadBody,
@@ -40,6 +44,7 @@ from automation.sandbox.web import (
 _MAX_TITLE = 255
 _MAX_DESCRIPTION = 1_048_576
 _MAX_NOTE = 1_000_000
+_MAX_NOTES_LISTED = 1_000_000  # every note of an issue, to group them in discussions
 # Every `action` the events API accepts, though the sandbox only records a few.
 _ACTIONS = frozenset(
     {
@@ -261,6 +266,13 @@ def _note(call: Call, issue: Issue, project: Project) -> Comment:
     return note
 
 
+def _discussion(call: Call, issue: Issue) -> list[Comment]:
+    notes = call.store.discussion(issue, call.param("discussion_id"))
+    if not notes:
+        raise _not_found("Discussion")
+    return notes
+
+
 # -- users and projects ------------------------------------------------------------------
 
 
@@ -269,15 +281,57 @@ def get_current_user(call: Call) -> Response:
 
 
 def list_users(call: Call) -> Response:
+    # An unknown username is an empty list, never a new account (lib/api/users.rb)
     username = call.request.arg("username")
     view = _view(call)
-    users = [call.store.user(username)] if username else [call.user]
+    found = call.store.find_user(username) if username else call.user
+    users = [found] if found is not None else []
     page = paging(call.request, 20, 100)
     return _paged(call, [view.user(user) for user in users], page, len(users))
 
 
 def get_project(call: Call) -> Response:
-    return json_response(_view(call).project(_project(call)))
+    return json_response(_view(call).project(_project(call), call.user))
+
+
+def list_members(call: Call) -> Response:
+    """`GET /projects/:id/members/all`: everyone with a role, inherited roles included."""
+    _project(call)
+    page = paging(call.request, 20, 100)
+    members, total = call.store.assignable_users(page.window)
+    view = _view(call)
+    return _paged(call, [view.member(user) for user in members], page, total)
+
+
+def get_member(call: Call) -> Response:
+    _project(call)
+    user = call.store.user_by_id(int(call.param("user_id")))
+    if user is None or not user.assignable:
+        raise _message(404, "404 Not found")
+    return json_response(_view(call).member(user))
+
+
+def get_version(call: Call) -> Response:
+    return json_response({"version": "17.0.0-sandbox", "revision": "sandbox"})
+
+
+def get_token_self(call: Call) -> Response:
+    """The token's own record: a sandbox token of a registered user has the `api` scope."""
+    user = call.user
+    return json_response(
+        {
+            "id": user.id,
+            "name": f"sandbox token of {user.username}",
+            "revoked": False,
+            "created_at": gitlab_time(user.created_at),
+            "description": None,
+            "scopes": ["api"],
+            "user_id": user.id,
+            "last_used_at": None,
+            "active": True,
+            "expires_at": None,
+        }
+    )
 
 
 # -- issues ------------------------------------------------------------------------------
@@ -355,13 +409,20 @@ def create_issue(call: Call) -> Response:
         raise _bad_param("title is missing")
     description = _text(params, "description")
     _check_issue_text(title, description)
+    labels = _names(params.get("labels"))
     assignees = _assignee_ids(call, params) or ()
+    if description is not None:
+        # quick actions in a new issue's description: /label and /assign apply to it
+        description, commands = quick_actions.extract(description)
+        edit = _commands(call, project, None, commands, assignees).edit
+        labels = (*labels, *(n for n in edit.add_labels if n not in labels))
+        assignees = edit.assignee_ids if edit.assignee_ids is not None else assignees
     issue = call.store.create_issue(
         project,
         call.user,
         title=title,
         body=description,
-        labels=_names(params.get("labels")),
+        labels=labels,
         assignee_ids=assignees,
         confidential=bool(_flag(params, "confidential")),
         created_at=_instant(params, "created_at"),
@@ -387,9 +448,50 @@ def _assignee_ids(call: Call, params: Mapping[str, Any]) -> tuple[int, ...] | No
         ids = _ids(params, "assignee_id")
     if ids is None:
         return None
-    # unknown users are dropped silently, as GitLab does for users it cannot assign
+    # unknown users and users without a role are dropped silently, as GitLab drops
+    # assignees who cannot read the issue (IssuableBaseService#filter_assignees)
     known = call.store.users(ids)
-    return tuple(user_id for user_id in ids if user_id in known)
+    return tuple(user_id for user_id in ids if user_id in known and known[user_id].assignable)
+
+
+def _commands(
+    call: Call,
+    project: Project,
+    issue: Issue | None,
+    commands: Sequence[quick_actions.Command],
+    new_assignees: Sequence[int] = (),
+) -> quick_actions.Outcome:
+    """Run the quick actions of a note or description written by `call.user` on `issue`
+    (None: the issue being created, with `new_assignees`)."""
+    if not commands:
+        return quick_actions.Outcome()
+    if issue is None:
+        labels: list[Label] = []
+        assignees = list(call.store.users(new_assignees).values())
+    else:
+        labels = call.store.issue_labels([issue.id])[issue.id]
+        assignees = call.store.issue_assignees([issue.id])[issue.id]
+    context = quick_actions.Context(
+        issue=issue,
+        actor=call.user,
+        labels=labels,
+        assignees=assignees,
+        project_labels=call.store.labels(project),
+        find_user=call.store.find_user,
+    )
+    outcome = quick_actions.run(commands, context)
+    if issue is not None:
+        _edit(call, project, issue, outcome.edit)
+    return outcome
+
+
+def _edit(call: Call, project: Project, issue: Issue, edit: IssueEdit) -> Issue:
+    """Apply an edit and write the system notes and events GitLab writes for it."""
+    assignees_before = call.store.issue_assignees([issue.id])[issue.id]
+    changes = call.store.edit_issue(project, issue, call.user, edit)
+    if changes.changed:
+        _record_changes(call, changes, assignees_before)
+    return changes.after
 
 
 def update_issue(call: Call) -> Response:
@@ -400,17 +502,19 @@ def update_issue(call: Call) -> Response:
         raise _bad_param(
             ", ".join(_EDIT_KEYS) + " are missing, at least one parameter must be provided"
         )
-    edit = _issue_edit(call, params)
-    assignees_before = call.store.issue_assignees([issue.id])[issue.id]
-    changes = call.store.edit_issue(project, issue, call.user, edit)
-    if changes.changed:
-        _record_changes(call, changes, assignees_before)
-    return json_response(_view(call).issue(project, changes.after))
-
-
-def _issue_edit(call: Call, params: Mapping[str, Any]) -> IssueEdit:
-    title = _text(params, "title")
     description = _text(params, "description")
+    commands: list[quick_actions.Command] = []
+    if description is not None:
+        description, commands = quick_actions.extract(description)
+    issue = _edit(call, project, issue, _issue_edit(call, params, description))
+    _commands(call, project, issue, commands)
+    updated = call.store.issue(project, issue.number)
+    assert updated is not None
+    return json_response(_view(call).issue(project, updated))
+
+
+def _issue_edit(call: Call, params: Mapping[str, Any], description: str | None) -> IssueEdit:
+    title = _text(params, "title")
     _check_issue_text(title, description)
     state_event = _choice(params, "state_event", ("close", "reopen"), "")
     state = {"close": State.CLOSED, "reopen": State.OPEN}.get(state_event)
@@ -507,23 +611,70 @@ def get_note(call: Call) -> Response:
 
 
 def create_note(call: Call) -> Response:
+    return _post_note(
+        call, lambda issue, text, at: _view(call).note(_add_note(call, issue, text, at))
+    )
+
+
+def _post_note(
+    call: Call, store_note: Callable[[Issue, str, int | None], dict[str, Any]]
+) -> Response:
+    """A new note as GitLab's notes and discussions APIs take it: the text without its quick
+    actions is stored, then the actions run; a note of commands only is not stored and the
+    API answers 202 with what they changed (lib/api/helpers/notes_helpers.rb,
+    `process_note_creation_result`)."""
     project = _project(call)
     issue = _issue(call, project)
     params = _params(call)
-    body = _note_body(params)
-    note = call.store.add_comment(issue, call.user, body, created_at=_instant(params, "created_at"))
+    text, commands = quick_actions.extract(_note_body(params))
+    payload = store_note(issue, text, _instant(params, "created_at")) if text else None
+    outcome = _commands(call, project, issue, commands)
+    if payload is None:
+        return _commands_only(outcome)
+    if "commands_changes" in payload:
+        payload["commands_changes"] = outcome.changes
+    return json_response(payload, 201)
+
+
+def _commands_only(outcome: quick_actions.Outcome) -> Response:
+    """GitLab's answer to a note of quick actions only (lib/api/entities/note.rb,
+    NoteCommands): accepted, nothing stored."""
+    return json_response({"commands_changes": outcome.changes, "summary": outcome.messages}, 202)
+
+
+def _add_note(
+    call: Call,
+    issue: Issue,
+    text: str,
+    created_at: int | None,
+    *,
+    note_type: str = "Note",
+    discussion_id: str | None = None,
+) -> Comment:
+    note = call.store.add_comment(
+        issue,
+        call.user,
+        text,
+        created_at=created_at,
+        note_type=note_type,
+        discussion_id=discussion_id,
+    )
     call.store.add_event(issue, call.user, EventAction.COMMENTED, note, created_at=note.created_at)
-    return json_response(_view(call).note(note), 201)
+    return note
 
 
 def update_note(call: Call) -> Response:
     project = _project(call)
     issue = _issue(call, project)
     note = _note(call, issue, project)
-    body = _note_body(_params(call))
+    text, commands = quick_actions.extract(_note_body(_params(call)))
     if note.system or note.author_id != call.user.id:
         raise _message(403, "403 Forbidden")
-    return json_response(_view(call).note(call.store.edit_comment(note, body)))
+    outcome = _commands(call, project, issue, commands)
+    if not text:
+        return _commands_only(outcome)
+    rendered = _view(call).note(call.store.edit_comment(note, text))
+    return json_response({**rendered, "commands_changes": outcome.changes})
 
 
 def _note_body(params: Mapping[str, Any]) -> str:
@@ -535,6 +686,57 @@ def _note_body(params: Mapping[str, Any]) -> str:
     if len(body) > _MAX_NOTE:
         raise _invalid_field("note", f"is too long (maximum is {_MAX_NOTE} characters)")
     return body
+
+
+# -- discussions -------------------------------------------------------------------------
+
+
+def list_discussions(call: Call) -> Response:
+    """Every note in its discussion: single notes (system notes too) are discussions of one."""
+    project = _project(call)
+    issue = _issue(call, project)
+    notes, _ = call.store.list_comments(
+        project=project, issue=issue, window=Window(0, _MAX_NOTES_LISTED)
+    )
+    threads: dict[str, list[Comment]] = {}
+    for note in notes:
+        threads.setdefault(note.discussion_id, []).append(note)
+    page = paging(call.request, 20, 100)
+    chosen = list(threads.values())[page.window.offset : page.window.offset + page.window.limit]
+    view = _view(call)
+    return _paged(call, [view.discussion(thread) for thread in chosen], page, len(threads))
+
+
+def create_discussion(call: Call) -> Response:
+    def start(issue: Issue, text: str, created_at: int | None) -> dict[str, Any]:
+        note = _add_note(call, issue, text, created_at, note_type="DiscussionNote")
+        return _view(call).discussion([note])
+
+    return _post_note(call, start)
+
+
+def reply_to_discussion(call: Call) -> Response:
+    """A reply makes a single note a thread: GitLab turns it into a DiscussionNote
+    (Notes::BuildService, `convert_to_discussion!`); system notes take no replies."""
+    project = _project(call)
+    first = _discussion(call, _issue(call, project))[0]
+    if first.system:
+        raise _message(400, "400 Bad request - Discussion can not be replied to.")
+
+    def reply(issue: Issue, text: str, created_at: int | None) -> dict[str, Any]:
+        if first.note_type == "Note":
+            call.store.set_note_type(first, "DiscussionNote")
+        note = _add_note(
+            call,
+            issue,
+            text,
+            created_at,
+            note_type="DiscussionNote",
+            discussion_id=first.discussion_id,
+        )
+        return _view(call).note(note)
+
+    return _post_note(call, reply)
 
 
 # -- events and labels -------------------------------------------------------------------
@@ -608,6 +810,28 @@ def create_label(call: Call) -> Response:
     return json_response(_view(call).label(label), 201)
 
 
+def delete_label(call: Call) -> Response:
+    """`DELETE /projects/:id/labels/:label_id`: by id or by name (lib/api/labels.rb)."""
+    project = _project(call)
+    ident = call.param("label_id")
+    labels = call.store.labels(project)
+    label = next((x for x in labels if str(x.id) == ident or x.name == ident), None)
+    if label is None:
+        raise _not_found("Label")
+    call.store.delete_label(label)
+    return Response(204, (), b"")
+
+
+def delete_issue(call: Call) -> Response:
+    """Only administrators and project owners may delete an issue."""
+    project = _project(call)
+    issue = _issue(call, project)
+    if call.user.access < Access.ADMIN:
+        raise _message(403, "403 Forbidden")
+    call.store.delete_issue(issue)
+    return Response(204, (), b"")
+
+
 def _error_route() -> Response:
     return json_response({"error": "404 Not Found"}, 404)
 
@@ -620,6 +844,11 @@ def _unauthorized() -> Response:
     return json_response({"message": "401 Unauthorized"}, 401)
 
 
+def _bad_token() -> Response:
+    # GitLab answers an unknown, expired or revoked token as it answers none at all
+    return _unauthorized()
+
+
 def _bad_body(detail: str) -> Response:
     return json_response({"error": f"body is invalid: {detail}"}, 400)
 
@@ -630,17 +859,26 @@ def _routes() -> tuple[Route[Handler], ...]:
     table: list[tuple[str, str, Handler]] = [
         ("GET", f"{PREFIX}/user", get_current_user),
         ("GET", f"{PREFIX}/users", list_users),
+        ("GET", f"{PREFIX}/version", get_version),
+        ("GET", f"{PREFIX}/personal_access_tokens/self", get_token_self),
+        ("GET", f"{project}/members/all", list_members),
+        ("GET", f"{project}/members/all/:user_id", get_member),
         ("GET", f"{project}/issues", list_issues),
         ("POST", f"{project}/issues", create_issue),
         ("GET", f"{issue}/notes", list_notes),
         ("POST", f"{issue}/notes", create_note),
         ("GET", f"{issue}/notes/:note_id", get_note),
         ("PUT", f"{issue}/notes/:note_id", update_note),
+        ("GET", f"{issue}/discussions", list_discussions),
+        ("POST", f"{issue}/discussions", create_discussion),
+        ("POST", f"{issue}/discussions/:discussion_id/notes", reply_to_discussion),
         ("GET", issue, get_issue),
         ("PUT", issue, update_issue),
+        ("DELETE", issue, delete_issue),
         ("GET", f"{project}/events", list_events),
         ("GET", f"{project}/labels", list_labels),
         ("POST", f"{project}/labels", create_label),
+        ("DELETE", f"{project}/labels/:label_id", delete_label),
         # last: a lazy project id would otherwise swallow every suffix above
         ("GET", project, get_project),
     ]
@@ -653,6 +891,7 @@ API = Api(
     routes=_routes(),
     token=_token,
     unauthorized=_unauthorized,
+    bad_token=_bad_token,
     unknown_route=_error_route,
     method_not_allowed=_method_not_allowed,
     bad_body=_bad_body,

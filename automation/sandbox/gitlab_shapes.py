@@ -87,7 +87,18 @@ class GitLabView:
             "commit_email": f"{user.username}@sandbox.invalid",
         }
 
-    def project(self, project: Project) -> dict[str, Any]:
+    def member(self, user: User) -> dict[str, Any]:
+        """A project member (lib/api/entities/member.rb): the user, their role, since when."""
+        return {
+            **self.user(user),
+            "access_level": int(user.access),
+            "created_at": gitlab_time(user.created_at),
+            "created_by": None,
+            "expires_at": None,
+            "membership_state": "active",
+        }
+
+    def project(self, project: Project, viewer: User) -> dict[str, Any]:
         namespace = project.namespace
         api = f"{self.api}/projects/{project.id}"
         host = self.base.split("://", 1)[-1].split(":", 1)[0]
@@ -142,8 +153,13 @@ class GitLabView:
             "issues_access_level": "enabled",
             "open_issues_count": self._open_issues(project),
             "creator_id": 1,
+            # the viewer's own role: what a token may do is read from here
             "permissions": {
-                "project_access": {"access_level": 40, "notification_level": 3},
+                "project_access": (
+                    {"access_level": int(viewer.access), "notification_level": 3}
+                    if viewer.assignable
+                    else None
+                ),
                 "group_access": None,
             },
         }
@@ -255,7 +271,8 @@ class GitLabView:
     def _note(self, note: Comment, author: User) -> dict[str, Any]:
         return {
             "id": note.id,
-            "type": None,
+            # the note's class when it is not a plain Note (lib/api/entities/note.rb)
+            "type": None if note.note_type == "Note" else note.note_type,
             "body": note.body,
             "attachment": None,
             "author": self.user(author),
@@ -272,6 +289,14 @@ class GitLabView:
             "internal": False,
             "imported": False,
             "imported_from": "none",
+        }
+
+    def discussion(self, notes: Sequence[Comment]) -> dict[str, Any]:
+        """lib/api/entities/discussion.rb: a single note is a discussion of its own."""
+        return {
+            "id": notes[0].discussion_id,
+            "individual_note": notes[0].note_type == "Note",
+            "notes": self.notes(notes),
         }
 
     def events(self, events: Sequence[Event]) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class Flavour(StrEnum):
@@ -16,11 +16,31 @@ class State(StrEnum):
     CLOSED = "closed"
 
 
+class Access(IntEnum):
+    """A registered user's role on every project, by GitLab's access levels.
+
+    GitHub's repository roles line up: read is pull, triage, write is push, maintain, admin.
+    NONE is an account with no role at all: it exists, but cannot be assigned.
+    """
+
+    NONE = 0
+    READ = 10  # GitLab Guest, GitHub read
+    TRIAGE = 20  # GitLab Reporter, GitHub triage
+    WRITE = 30  # GitLab Developer, GitHub write
+    MAINTAIN = 40  # GitLab Maintainer, GitHub maintain
+    ADMIN = 50  # GitLab Owner, GitHub admin
+
+
 @dataclass(frozen=True)
 class User:
     id: int
     username: str
     created_at: int
+    access: Access = Access.WRITE
+
+    @property
+    def assignable(self) -> bool:
+        return self.access >= Access.READ
 
 
 @dataclass(frozen=True)
@@ -60,6 +80,8 @@ class Issue:
     # its rendered markdown) rather than on every read; zero on GitHub, which has no such field
     tasks_total: int = 0
     tasks_done: int = 0
+    # a GitHub pull request, which GitHub lists among the issues
+    pull: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,10 @@ class Comment:
     system: bool
     created_at: int
     updated_at: int
+    # GitLab's note class: "Note", or "DiscussionNote" for a note in a thread
+    note_type: str = "Note"
+    # GitLab's discussion id (40 hex digits); every note has one, threads share it
+    discussion_id: str = ""
 
 
 class EventAction(StrEnum):
@@ -101,7 +127,7 @@ class Event:
     id: int
     project_id: int
     action: EventAction
-    target_type: str  # "Issue" or "Note"
+    target_type: str  # "Issue", or the note's class: "Note", "DiscussionNote"
     target_id: int
     target_iid: int | None
     target_title: str | None

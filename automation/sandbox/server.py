@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socketserver
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import IO, Any, cast
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
@@ -113,12 +113,16 @@ def serve(
     *,
     log_requests: bool = False,
     on_ready: Callable[[str], None] | None = None,
+    users: Sequence[str] = (),
 ) -> None:
     """Serve both APIs until interrupted; `state` is the SQLite file (None: in memory).
 
-    `on_ready` receives the base URL once the port is bound (useful with port 0).
+    `users` are registered (role: write) before the first request, beside those the state
+    already holds. `on_ready` receives the base URL once the port is bound (useful with
+    port 0).
     """
     store = Store(state)
+    store.register_users(users)
     server = _make_server(host, port, SandboxApp(store), log_requests)
     try:
         if on_ready is not None:
@@ -176,10 +180,15 @@ def start(
     port: int = 0,
     *,
     log_requests: bool = False,
+    users: Sequence[str] = (),
 ) -> RunningSandbox:
-    """Serve in a background thread (port 0: any free port); stop() or use as a context."""
+    """Serve in a background thread (port 0: any free port); stop() or use as a context.
+
+    `users` are registered (role: write); register more with `register_users()`.
+    """
     owns_store = not isinstance(state, Store)
     store = state if isinstance(state, Store) else Store(state)
+    store.register_users(users)
     app = SandboxApp(store)
     server = _make_server(host, port, app, log_requests)
     thread = threading.Thread(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import threading
@@ -10,9 +11,9 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from automation.checklist import Dialect, parse
 from automation.sandbox.clock import real_now_ms
 from automation.sandbox.records import (
+    Access,
     Comment,
     Event,
     EventAction,
@@ -28,13 +29,15 @@ from automation.sandbox.records import (
     User,
     Window,
 )
+from automation.sandbox.tasks import task_counts as gitlab_task_counts
 
 # Bumped whenever _SCHEMA changes shape; a state file in another format is refused, not guessed at.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
-    id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
+    id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
+    access INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS projects (
     id INTEGER PRIMARY KEY, flavour TEXT NOT NULL, path TEXT NOT NULL,
     private INTEGER NOT NULL, created_at INTEGER NOT NULL, UNIQUE (flavour, path));
@@ -44,7 +47,7 @@ CREATE TABLE IF NOT EXISTS issues (
     author_id INTEGER NOT NULL, confidential INTEGER NOT NULL, comments INTEGER NOT NULL,
     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
     closed_at INTEGER, closed_by INTEGER, tasks_total INTEGER NOT NULL,
-    tasks_done INTEGER NOT NULL, UNIQUE (project_id, number));
+    tasks_done INTEGER NOT NULL, pull INTEGER NOT NULL, UNIQUE (project_id, number));
 CREATE INDEX IF NOT EXISTS issues_by_created ON issues (project_id, created_at);
 CREATE INDEX IF NOT EXISTS issues_by_updated ON issues (project_id, updated_at);
 CREATE TABLE IF NOT EXISTS labels (
@@ -61,7 +64,8 @@ CREATE TABLE IF NOT EXISTS issue_assignees (
 CREATE TABLE IF NOT EXISTS comments (
     id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL, issue_id INTEGER NOT NULL,
     author_id INTEGER NOT NULL, body TEXT NOT NULL, system INTEGER NOT NULL,
-    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, note_type TEXT NOT NULL,
+    discussion_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS comments_by_issue ON comments (issue_id, id);
 CREATE INDEX IF NOT EXISTS comments_by_project ON comments (project_id, updated_at);
 CREATE TABLE IF NOT EXISTS events (
@@ -84,14 +88,15 @@ _TABLES = (
     "meta",
 )
 
+_USER_COLUMNS = "id, username, created_at, access"
 _ISSUE_COLUMNS = (
     "i.id, i.project_id, i.number, i.title, i.body, i.state, i.state_reason, i.author_id, "
     "i.confidential, i.comments, i.created_at, i.updated_at, i.closed_at, i.closed_by, "
-    "i.tasks_total, i.tasks_done"
+    "i.tasks_total, i.tasks_done, i.pull"
 )
 _COMMENT_COLUMNS = (
     "c.id, c.project_id, c.issue_id, i.number, c.author_id, c.body, c.system, "
-    "c.created_at, c.updated_at"
+    "c.created_at, c.updated_at, c.note_type, c.discussion_id"
 )
 _EVENT_COLUMNS = (
     "id, project_id, action, target_type, target_id, target_iid, target_title, author_id, "
@@ -108,11 +113,8 @@ class StateFormatError(RuntimeError):
 
 
 def task_counts(flavour: Flavour, body: str | None) -> tuple[int, int]:
-    """(items, checked items) of a body's task lists, as GitLab counts them."""
-    if flavour is not Flavour.GITLAB or not body:
-        return 0, 0
-    checklist = parse(body, Dialect.GITLAB)
-    return checklist.total, checklist.done
+    """(items, checked items) as GitLab's `task_completion_status` has them; GitHub has none."""
+    return gitlab_task_counts(body) if flavour is Flavour.GITLAB else (0, 0)
 
 
 def label_key(flavour: Flavour, name: str) -> str:
@@ -138,6 +140,7 @@ def _issue(row: Sequence[Any]) -> Issue:
         closed_by=row[13],
         tasks_total=row[14],
         tasks_done=row[15],
+        pull=bool(row[16]),
     )
 
 
@@ -152,7 +155,13 @@ def _comment(row: Sequence[Any]) -> Comment:
         system=bool(row[6]),
         created_at=row[7],
         updated_at=row[8],
+        note_type=row[9],
+        discussion_id=row[10],
     )
+
+
+def _user(row: Sequence[Any]) -> User:
+    return User(row[0], row[1], row[2], Access(row[3]))
 
 
 def _event(row: Sequence[Any]) -> Event:
@@ -309,23 +318,21 @@ class Store:
 
     # -- users ---------------------------------------------------------------------------
 
-    def user(self, username: str) -> User:
-        """The user with this login, created on first mention."""
+    def register_users(self, logins: Sequence[str], access: Access = Access.WRITE) -> list[User]:
+        """Create these accounts (or change their role); only registered users exist."""
         with self.transaction():
-            found = self.find_user(username)
-            if found is not None:
-                return found
             now = self.now()
-            user_id = self._insert(
-                "INSERT INTO users (username, created_at) VALUES (?, ?)", (username, now)
-            )
-            return User(user_id, username, now)
+            for login in logins:
+                self._conn.execute(
+                    "INSERT INTO users (username, created_at, access) VALUES (?, ?, ?)"
+                    " ON CONFLICT (username) DO UPDATE SET access = excluded.access",
+                    (login, now, int(access)),
+                )
+            return [user for login in logins if (user := self.find_user(login)) is not None]
 
     def find_user(self, username: str) -> User | None:
-        row = self._one(
-            "SELECT id, username, created_at FROM users WHERE username = ?", (username,)
-        )
-        return None if row is None else User(*row)
+        row = self._one(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?", (username,))
+        return None if row is None else _user(row)
 
     def user_by_id(self, user_id: int) -> User | None:
         return self.users([user_id]).get(user_id)
@@ -335,11 +342,24 @@ class Store:
         if not wanted:
             return {}
         rows = self._all(
-            "SELECT id, username, created_at FROM users"
-            f" WHERE id IN ({_placeholders(len(wanted))})",
+            f"SELECT {_USER_COLUMNS} FROM users WHERE id IN ({_placeholders(len(wanted))})",
             wanted,
         )
-        return {row[0]: User(*row) for row in rows}
+        return {row[0]: _user(row) for row in rows}
+
+    def all_users(self) -> list[User]:
+        rows = self._all(f"SELECT {_USER_COLUMNS} FROM users ORDER BY id")
+        return [_user(row) for row in rows]
+
+    def assignable_users(self, window: Window) -> tuple[list[User], int]:
+        """One page of the users with a role (project members, GitHub assignees), by id."""
+        condition = f"access >= {int(Access.READ)}"
+        total = int(self._one(f"SELECT COUNT(*) FROM users WHERE {condition}")[0])
+        rows = self._all(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE {condition} ORDER BY id LIMIT ? OFFSET ?",
+            (window.limit, window.offset),
+        )
+        return [_user(row) for row in rows], total
 
     # -- projects ------------------------------------------------------------------------
 
@@ -433,6 +453,12 @@ class Store:
             found[row[0]].append(_label(row[1:]))
         return found
 
+    def delete_label(self, label: Label) -> None:
+        """Remove a project label, and with it from every issue, as both forges do."""
+        with self.transaction():
+            self._conn.execute("DELETE FROM issue_labels WHERE label_id = ?", (label.id,))
+            self._conn.execute("DELETE FROM labels WHERE id = ?", (label.id,))
+
     def label_issue_counts(self, project: Project) -> dict[int, tuple[int, int]]:
         """Per label id: (open issues, closed issues)."""
         rows = self._all(
@@ -458,13 +484,13 @@ class Store:
         if not wanted:
             return found
         rows = self._all(
-            "SELECT a.issue_id, u.id, u.username, u.created_at"
+            "SELECT a.issue_id, u.id, u.username, u.created_at, u.access"
             " FROM issue_assignees a JOIN users u ON u.id = a.user_id"
             f" WHERE a.issue_id IN ({_placeholders(len(wanted))}) ORDER BY a.issue_id, a.position",
             wanted,
         )
         for row in rows:
-            found[row[0]].append(User(*row[1:]))
+            found[row[0]].append(_user(row[1:]))
         return found
 
     def _set_assignees(self, issue_id: int, user_ids: Sequence[int]) -> None:
@@ -488,6 +514,7 @@ class Store:
         assignee_ids: Sequence[int] = (),
         confidential: bool = False,
         created_at: int | None = None,
+        pull: bool = False,
     ) -> Issue:
         with self.transaction():
             now = self.now() if created_at is None else created_at
@@ -500,8 +527,19 @@ class Store:
             issue_id = self._insert(
                 "INSERT INTO issues (project_id, number, title, body, state, state_reason,"
                 " author_id, confidential, comments, created_at, updated_at, tasks_total,"
-                " tasks_done) VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, 0, ?, ?, ?, ?)",
-                (project.id, number, title, body, author.id, int(confidential), now, now, *tasks),
+                " tasks_done, pull) VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, 0, ?, ?, ?, ?, ?)",
+                (
+                    project.id,
+                    number,
+                    title,
+                    body,
+                    author.id,
+                    int(confidential),
+                    now,
+                    now,
+                    *tasks,
+                    int(pull),
+                ),
             )
             self._set_issue_labels(issue_id, self.ensure_labels(project, labels))
             self._set_assignees(issue_id, assignee_ids)
@@ -521,6 +559,7 @@ class Store:
                 None,
                 None,
                 *tasks,
+                pull,
             )
 
     def issue(self, project: Project, number: int) -> Issue | None:
@@ -529,6 +568,22 @@ class Store:
             (project.id, number),
         )
         return None if row is None else _issue(row)
+
+    def delete_issue(self, issue: Issue) -> None:
+        """Remove an issue with its labels, assignees, notes and events."""
+        with self.transaction():
+            for table, column in (
+                ("issue_labels", "issue_id"),
+                ("issue_assignees", "issue_id"),
+                ("comments", "issue_id"),
+                ("issues", "id"),
+            ):
+                self._conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (issue.id,))
+            self._conn.execute(
+                "DELETE FROM events WHERE project_id = ? AND target_type = 'Issue'"
+                " AND target_id = ?",
+                (issue.project_id, issue.id),
+            )
 
     def issue_by_id(self, issue_id: int) -> Issue | None:
         row = self._one(f"SELECT {_ISSUE_COLUMNS} FROM issues i WHERE i.id = ?", (issue_id,))
@@ -707,14 +762,26 @@ class Store:
         *,
         system: bool = False,
         created_at: int | None = None,
+        note_type: str = "Note",
+        discussion_id: str | None = None,
     ) -> Comment:
-        """A comment (or GitLab system note); it touches the issue's `updated_at` as both do."""
+        """A comment (or GitLab note); it touches the issue's `updated_at` as both do.
+
+        Without `discussion_id` the note starts a discussion of its own, as every GitLab note
+        belongs to one; a reply passes its thread's id and the `DiscussionNote` type.
+        """
         with self.transaction():
             now = self.now() if created_at is None else created_at
             comment_id = self._insert(
                 "INSERT INTO comments (project_id, issue_id, author_id, body, system, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (issue.project_id, issue.id, author.id, body, int(system), now, now),
+                " updated_at, note_type, discussion_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')",
+                (issue.project_id, issue.id, author.id, body, int(system), now, now, note_type),
+            )
+            if discussion_id is None:
+                seed = f"discussion-{issue.project_id}-{issue.id}-{comment_id}".encode()
+                discussion_id = hashlib.sha1(seed, usedforsecurity=False).hexdigest()
+            self._conn.execute(
+                "UPDATE comments SET discussion_id = ? WHERE id = ?", (discussion_id, comment_id)
             )
             counted = 0 if system else 1
             self._conn.execute(
@@ -732,7 +799,26 @@ class Store:
                 system,
                 now,
                 now,
+                note_type,
+                discussion_id,
             )
+
+    def discussion(self, issue: Issue, discussion_id: str) -> list[Comment]:
+        """The notes of one discussion of an issue, oldest first (empty: no such thread)."""
+        rows = self._all(
+            f"SELECT {_COMMENT_COLUMNS} FROM comments c JOIN issues i ON i.id = c.issue_id"
+            " WHERE c.issue_id = ? AND c.discussion_id = ? ORDER BY c.id",
+            (issue.id, discussion_id),
+        )
+        return [_comment(row) for row in rows]
+
+    def set_note_type(self, comment: Comment, note_type: str) -> Comment:
+        """Change a note's class, as GitLab does when a reply turns a note into a thread."""
+        with self.transaction():
+            self._conn.execute(
+                "UPDATE comments SET note_type = ? WHERE id = ?", (note_type, comment.id)
+            )
+        return replace(comment, note_type=note_type)
 
     def comment(self, project: Project, comment_id: int) -> Comment | None:
         row = self._one(
@@ -765,17 +851,7 @@ class Store:
                 "UPDATE issues SET updated_at = MAX(updated_at, ?) WHERE id = ?",
                 (now, comment.issue_id),
             )
-            return Comment(
-                comment.id,
-                comment.project_id,
-                comment.issue_id,
-                comment.issue_number,
-                comment.author_id,
-                body,
-                comment.system,
-                comment.created_at,
-                now,
-            )
+            return replace(comment, body=body, updated_at=now)
 
     def list_comments(
         self,
@@ -822,7 +898,9 @@ class Store:
     ) -> Event:
         with self.transaction():
             now = self.now() if created_at is None else created_at
-            target_type = "Note" if note is not None else "Issue"
+            # GitLab records the note's class name: a reply in a thread is a DiscussionNote
+            # (app/services/event_create_service.rb, `target_type: record.class.name`)
+            target_type = note.note_type if note is not None else "Issue"
             target_id = note.id if note is not None else issue.id
             # GitLab reports a note event's target_iid as the note's id: notes have no iid
             target_iid = note.id if note is not None else issue.number

@@ -23,6 +23,7 @@ _PARAM_PATTERNS = {
     "note_id": r"\d+",
     "number": r"\d+",
     "comment_id": r"\d+",
+    "user_id": r"\d+",
 }
 # In a raw (still percent-encoded) path every parameter is exactly one segment.
 _RAW_OVERRIDES = {"id": r"[^/]+"}

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from automation.config import add_months
 from automation.sandbox import RunningSandbox, start
 from tests.convergence.world import (
     BASE,
@@ -55,7 +56,29 @@ def entries(draw: st.DrawFn) -> tuple[Entry, ...]:
 
 def edited(draw: st.DrawFn, roster: tuple[Entry, ...], day: date) -> tuple[Entry, ...]:
     """The roster after one edit on `day`: an early end or an extension (dated before or
-    after the edit), a pairing taken out, a start moved, or a new pairing."""
+    after the edit), a pairing taken out, a start moved, or a new pairing.
+
+    Not drawn: an edit that brings back to life a term already over on `day` (an
+    extension or a later start recorded after the end, running past `day`). Daily runs
+    closed that term and opened its retrospective; a run that never saw the end did not,
+    until the new end (README, "Roster edits")."""
+    changed = _edited(draw, roster, day)
+    ends = {(e.mentor, e.mentee): _end(e) for e in roster}
+    revived = [
+        e
+        for e in changed
+        if (e.mentor, e.mentee) in ends and ends[(e.mentor, e.mentee)] <= day < _end(e)
+    ]
+    return roster if revived else changed
+
+
+def _end(entry: Entry) -> date:
+    if entry.ended:
+        return entry.ended
+    return entry.extended_until or add_months(entry.start, entry.term_months)
+
+
+def _edited(draw: st.DrawFn, roster: tuple[Entry, ...], day: date) -> tuple[Entry, ...]:
     kind = draw(st.sampled_from(["end", "extend", "remove", "move", "add"]))
     index = draw(st.integers(0, len(roster) - 1))
     entry = roster[index]

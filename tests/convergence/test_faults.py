@@ -54,6 +54,7 @@ class Night:
 def _term_until_its_last_night(sandbox: RunningSandbox, flavour: str) -> Night:
     """Both pairings run every night up to the night bob's term ends (not run yet)."""
     sandbox.reset()
+    sandbox.register_users("mentorship-bot", "alice", "dave", "bob", "carol")
     roster = program(ROSTER, flavour, sandbox.url)
     night = Night(sandbox, roster, connect(roster.forge, {}, RetryPolicy(retries=0)))
     day = START

@@ -259,6 +259,7 @@ def play(
     run instead (`runs` lists consecutive nights for that).
     """
     sandbox.reset()
+    sandbox.register_users(BOT, *MENTORS, *MENTEES)
     memory = MemoryForge(flavour)
     policy = RetryPolicy(retries=0)
     settings = program((), flavour, sandbox.url).forge

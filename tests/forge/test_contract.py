@@ -1,53 +1,212 @@
-"""One contract for every adapter: the real clients over loopback HTTP against the sandbox."""
+"""One contract for every adapter: the real clients over HTTP, against the sandbox and, when
+asked, against a real GitLab or GitHub project.
+
+    GITLAB_TOKEN=... python -m pytest tests/forge/test_contract.py \\
+        --live-gitlab https://gitlab.com --live-project me/mentorship-contract
+    GITHUB_TOKEN=... python -m pytest tests/forge/test_contract.py \\
+        --live-github https://api.github.com --live-project me/mentorship-contract
+
+Without those options there are no live cases; without the token they skip. On a live project every
+issue a test opens carries a label of that test's own; afterwards the test closes those
+issues (GitLab deletes them when the token may) and deletes the labels it created. Tests
+that need the sandbox's controls (its clock, faults, request counts, other users) run on
+the sandbox only.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
+import github
+import gitlab
 import pytest
 
-from automation.config import ForgeSettings
-from automation.forge import Forge, ForgeError, RetryPolicy, connect
-from automation.model import CloseReason, Draft, IssueState
+from automation.config import ForgeSettings, load_program
+from automation.forge import Forge, ForgeError, RetryPolicy, connect, preflight
+from automation.forge.base import RateLimited, UnknownHandle
+from automation.forge.retry import WaitBudget
+from automation.model import CloseReason, Draft, Issue, IssueState
 from automation.sandbox import RunningSandbox, start
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SANDBOX_ONLY = pytest.mark.sandbox_only
+TOKEN_ENV = {"gitlab": "GITLAB_TOKEN", "github": "GITHUB_TOKEN"}
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[RunningSandbox]:
-    with start() as running:
+    with start(users=["mentorship-bot", "alice", "bob"]) as running:
         yield running
 
 
 @dataclass
 class Site:
-    """A project of its own on the sandbox, reached as any user with either adapter."""
+    """A project for one test, on the sandbox or on a live forge, reached with either adapter.
 
-    sandbox: RunningSandbox
+    Every issue a test opens carries `tag`, and lists filter on it, so tests sharing a live
+    project never see each other's issues.
+    """
+
     flavour: Literal["gitlab", "github"]
+    kind: Literal["sandbox", "gitlab", "github"]
+    url: str
     project: str
+    token: str  # on the sandbox, the bot's login
+    bot: str
+    people: tuple[str, ...]  # logins that may be assigned
+    box: RunningSandbox | None = None
+    tag: str = field(default_factory=lambda: f"contract-{uuid.uuid4().hex[:8]}")
     sleeps: list[float] = field(default_factory=list)
 
-    def forge(self, login: str = "mentorship-bot", retries: int = 5) -> Forge:
-        settings = ForgeSettings(
-            kind="sandbox", flavour=self.flavour, url=self.sandbox.url, project=self.project
+    @property
+    def live(self) -> bool:
+        return self.box is None
+
+    @property
+    def sandbox(self) -> RunningSandbox:
+        assert self.box is not None, "a sandbox-only test ran live"
+        return self.box
+
+    def settings(self, url: str | None = None) -> ForgeSettings:
+        flavour = {"flavour": self.flavour} if self.kind == "sandbox" else {}
+        return ForgeSettings.model_validate(
+            {
+                "kind": self.kind,
+                "url": url or self.url,
+                "project": self.project,
+                "token_env": "CONTRACT_TOKEN",
+                **flavour,
+            }
         )
-        policy = RetryPolicy(retries=retries, sleep=self.sleeps.append)
-        return connect(settings, {"SANDBOX_TOKEN": login}, policy)
+
+    def forge(
+        self, login: str | None = None, retries: int = 5, policy: RetryPolicy | None = None
+    ) -> Forge:
+        """The bot's adapter; on the sandbox, `login`'s."""
+        policy = policy or RetryPolicy(retries=retries, sleep=self.sleeps.append)
+        token = login if login is not None and not self.live else self.token
+        return connect(self.settings(), {"CONTRACT_TOKEN": token}, policy)
+
+    def draft(
+        self, title: str, body: str = "", labels: tuple[str, ...] = (), **fields: object
+    ) -> Draft:
+        return Draft(title, body, (self.tag, *labels), **fields)  # type: ignore[arg-type]
+
+    def listed(self, forge: Forge, **filters: object) -> list[Issue]:
+        """This test's issues (any state unless told)."""
+        filters.setdefault("state", None)
+        labels = (self.tag, *filters.pop("labels", ()))  # type: ignore[misc]
+        return forge.list_issues(labels=labels, **filters)  # type: ignore[arg-type]
+
+    def labels(self, issue: Issue) -> set[str]:
+        return set(issue.labels) - {self.tag}
+
+    def reply_in_thread(self, number: int, login: str, opening: str, reply: str) -> None:
+        """The bot opens a thread on the issue and `login` answers in it.
+
+        GitLab: a thread (discussion) and a reply in it, both DiscussionNotes. GitHub has no
+        threads on issues: two plain comments.
+        """
+        if self.flavour == "github":
+            self.forge().comment(number, opening)
+            self.forge(login).comment(number, reply)
+            return
+        thread = self._discussions(self.token, number).create({"body": opening})
+        replier = self._discussions(self.token if self.live else login, number)
+        replier.get(thread.id, lazy=True).notes.create({"body": reply})
+
+    def _discussions(self, token: str, number: int) -> Any:
+        """python-gitlab on one issue's threads: the adapters never start a thread."""
+        client = gitlab.Gitlab(self.url, private_token=token)
+        return (
+            client.projects.get(self.project, lazy=True).issues.get(number, lazy=True).discussions
+        )
 
 
-@pytest.fixture(params=["gitlab", "github"])
-def site(sandbox: RunningSandbox, request: pytest.FixtureRequest) -> Iterator[Site]:
+def _live_site(request: pytest.FixtureRequest, flavour: Literal["gitlab", "github"]) -> Site:
+    url = request.config.getoption(f"--live-{flavour}")
+    project = request.config.getoption("--live-project")
+    token = os.environ.get(TOKEN_ENV[flavour], "").strip()
+    if not (url and project and token):
+        pytest.skip(
+            f"live {flavour}: pass --live-{flavour} URL --live-project PATH and set "
+            f"${TOKEN_ENV[flavour]}"
+        )
+    if request.node.get_closest_marker("sandbox_only"):
+        pytest.skip("needs the sandbox's controls")
+    site = Site(flavour, flavour, url, project, token, bot="", people=())
+    bot = request.config.getoption("--live-bot") or site.forge().whoami()
+    people = () if bot.endswith("[bot]") else (bot,)  # an app cannot be assigned
+    return Site(flavour, flavour, url, project, token, bot=bot, people=people)
+
+
+def _clean_up(site: Site, labels_before: frozenset[str]) -> None:
+    """Close (GitLab: delete, when allowed) the test's issues; delete labels it created."""
+    forge = site.forge(retries=2)
+    for issue in site.listed(forge):
+        if issue.state is IssueState.OPEN:
+            forge.close(issue.number, CloseReason.NOT_PLANNED)
+    created = preflight(site.settings(), {"CONTRACT_TOKEN": site.token}).label_names()
+    created -= labels_before
+    if site.flavour == "gitlab":
+        client = gitlab.Gitlab(site.url, private_token=site.token)
+        project = client.projects.get(site.project, lazy=True)
+        for issue in site.listed(forge):
+            # only owners may delete issues: for others, closed is as far as it goes
+            with contextlib.suppress(gitlab.GitlabDeleteError):
+                project.issues.delete(issue.number)
+        for name in created:
+            project.labels.delete(name)
+    else:
+        client = github.Github(base_url=site.url, auth=github.Auth.Token(site.token), lazy=True)
+        repo = client.get_repo(site.project)
+        for name in created:
+            repo.get_label(name).delete()  # lazy: a DELETE, no GET before it
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every contract test on both sandbox flavours, and on each live forge given."""
+    if "site" in metafunc.fixturenames:
+        live = [
+            f"live-{f}" for f in ("gitlab", "github") if metafunc.config.getoption(f"--live-{f}")
+        ]
+        metafunc.parametrize("site", ["gitlab", "github", *live], indirect=True)
+
+
+@pytest.fixture
+def site(request: pytest.FixtureRequest) -> Iterator[Site]:
+    flavour: Literal["gitlab", "github"] = request.param.removeprefix("live-")
+    if request.param.startswith("live-"):
+        live = _live_site(request, flavour)
+        forge = preflight(live.settings(), {"CONTRACT_TOKEN": live.token})
+        before = forge.label_names()
+        yield live
+        _clean_up(live, before)
+        return
+    box: RunningSandbox = request.getfixturevalue("sandbox")
     name = request.node.name.split("[")[0].removeprefix("test_").replace("_", "-")
-    sandbox.set_clock(START)
-    yield Site(sandbox, request.param, f"acme/{name[:50]}-{request.param}")
-    sandbox.clear_faults()
+    box.set_clock(START)
+    yield Site(
+        flavour,
+        "sandbox",
+        box.url,
+        f"acme/{name[:50]}-{flavour}",
+        "mentorship-bot",
+        bot="mentorship-bot",
+        people=("alice", "bob"),
+        box=box,
+    )
+    box.clear_faults()
 
 
+@SANDBOX_ONLY
 def test_whoami_is_the_token_login(site: Site) -> None:
     assert site.forge().whoami() == "mentorship-bot"
     assert site.forge("alice").whoami() == "alice"
@@ -56,29 +215,34 @@ def test_whoami_is_the_token_login(site: Site) -> None:
 def test_created_issue_reads_back_normalised(site: Site) -> None:
     forge = site.forge()
     created = forge.create_issue(
-        Draft(
-            title="Mentorship: alice and bob",
-            body="Hello\r\n- [ ] step",
-            labels=("mentorship", "mentorship::active"),
-            assignees=("alice", "bob"),
+        site.draft(
+            "Mentorship: alice and bob",
+            "Hello\r\n- [ ] step",
+            ("mentorship", "mentorship::active"),
+            assignees=site.people,
             confidential=True,
         )
     )
-    [listed] = forge.list_issues()
+    [listed] = site.listed(forge)
     assert listed == created
-    assert listed.number == 1
     assert listed.state is IssueState.OPEN
-    assert listed.author == "mentorship-bot"
-    assert listed.body == "Hello\r\n- [ ] step"
-    assert set(listed.labels) == {"mentorship", "mentorship::active"}
-    assert set(listed.assignees) == {"alice", "bob"}
-    assert listed.created_at == START
+    assert listed.author == site.bot
+    # GitLab runs every description through its quick-action extractor, which deletes
+    # carriage returns (lib/gitlab/quick_actions/extractor.rb); GitHub keeps them
+    assert listed.body == (
+        "Hello\n- [ ] step" if site.flavour == "gitlab" else "Hello\r\n- [ ] step"
+    )
+    assert site.labels(listed) == {"mentorship", "mentorship::active"}
+    assert set(listed.assignees) == set(site.people)
     assert listed.confidential is (site.flavour == "gitlab")
     if site.flavour == "gitlab":
         assert listed.tasks is not None
         assert (listed.tasks.done, listed.tasks.total) == (0, 1)
+    if not site.live:
+        assert (listed.number, listed.created_at) == (1, START)
 
 
+@SANDBOX_ONLY
 def test_list_filters_on_labels_state_and_update_time(site: Site) -> None:
     forge = site.forge()
     first = forge.create_issue(Draft("one", "", labels=("mentorship", "kind::pairing")))
@@ -100,6 +264,22 @@ def test_list_filters_on_labels_state_and_update_time(site: Site) -> None:
     assert numbers(updated_since=START + timedelta(days=1, hours=12)) == set()
 
 
+def test_labels_state_filters_on_the_forge(site: Site) -> None:
+    forge = site.forge()
+    first = forge.create_issue(site.draft("one", "", ("mentorship", "kind::pairing")))
+    second = forge.create_issue(site.draft("two", "", ("mentorship",)))
+    forge.close(first.number, CloseReason.COMPLETED)
+
+    def numbers(**filters: object) -> set[int]:
+        return {i.number for i in site.listed(forge, **filters)}
+
+    assert numbers(labels=["mentorship"]) == {first.number, second.number}
+    assert numbers(labels=["mentorship", "kind::pairing"]) == {first.number}
+    assert numbers(labels=["mentorship"], state=IssueState.OPEN) == {second.number}
+    assert numbers(labels=["mentorship"], state=IssueState.CLOSED) == {first.number}
+
+
+@SANDBOX_ONLY
 def test_listing_250_issues_takes_three_requests(site: Site) -> None:
     forge = site.forge()
     for n in range(250):
@@ -111,6 +291,7 @@ def test_listing_250_issues_takes_three_requests(site: Site) -> None:
     assert site.sandbox.request_counts()["reads"] == 3
 
 
+@SANDBOX_ONLY
 def test_creating_an_issue_costs_one_write(site: Site) -> None:
     forge = site.forge()
     forge.whoami()
@@ -129,13 +310,14 @@ def test_creating_an_issue_costs_one_write(site: Site) -> None:
 
 def test_labels_are_added_and_removed_atomically(site: Site) -> None:
     forge = site.forge()
-    issue = forge.create_issue(Draft("t", "", labels=("mentorship", "old")))
+    issue = forge.create_issue(site.draft("t", "", ("mentorship", "old")))
     forge.add_labels(issue.number, ["mentorship::stalled", "mentorship::active"])
     forge.remove_labels(issue.number, ["old", "never-there"])
-    [listed] = forge.list_issues()
-    assert set(listed.labels) == {"mentorship", "mentorship::stalled", "mentorship::active"}
+    [listed] = site.listed(forge)
+    assert site.labels(listed) == {"mentorship", "mentorship::stalled", "mentorship::active"}
 
 
+@SANDBOX_ONLY
 def test_relabel_costs_one_write_on_gitlab(site: Site) -> None:
     forge = site.forge()
     issue = forge.create_issue(Draft("t", "", labels=("mentorship", "mentorship::active")))
@@ -150,12 +332,14 @@ def test_relabel_costs_one_write_on_gitlab(site: Site) -> None:
 
 def test_close_records_the_reason_where_the_forge_has_one(site: Site) -> None:
     forge = site.forge()
-    done = forge.create_issue(Draft("done", ""))
-    dropped = forge.create_issue(Draft("dropped", ""))
+    done = forge.create_issue(site.draft("done"))
+    dropped = forge.create_issue(site.draft("dropped"))
     forge.close(done.number, CloseReason.COMPLETED)
     forge.close(dropped.number, CloseReason.NOT_PLANNED)
-    by_number = {i.number: i for i in forge.list_issues(state=IssueState.CLOSED)}
-    assert by_number[done.number].closed_at == START
+    by_number = {i.number: i for i in site.listed(forge, state=IssueState.CLOSED)}
+    assert by_number[done.number].closed_at is not None
+    if not site.live:
+        assert by_number[done.number].closed_at == START
     reasons = {n: i.close_reason for n, i in by_number.items()}
     if site.flavour == "github":
         assert reasons == {
@@ -166,6 +350,7 @@ def test_close_records_the_reason_where_the_forge_has_one(site: Site) -> None:
         assert reasons == {done.number: None, dropped.number: None}
 
 
+@SANDBOX_ONLY
 def test_comments_are_listed_per_issue_and_for_the_project(site: Site) -> None:
     bot, alice = site.forge(), site.forge("alice")
     issue = bot.create_issue(Draft("t", ""))
@@ -196,7 +381,7 @@ def test_comments_are_listed_per_issue_and_for_the_project(site: Site) -> None:
 
 def test_bot_edits_its_own_comment(site: Site) -> None:
     bot = site.forge()
-    issue = bot.create_issue(Draft("t", ""))
+    issue = bot.create_issue(site.draft("t"))
     note = bot.comment(issue.number, "progress 10%")
     bot.edit_comment(issue.number, note.id, "progress 50%")
     [edited] = bot.list_issue_comments(issue.number)
@@ -206,20 +391,21 @@ def test_bot_edits_its_own_comment(site: Site) -> None:
 
 def test_bot_edits_the_body_of_its_issue(site: Site) -> None:
     bot = site.forge()
-    issue = bot.create_issue(Draft("dashboard", "old"))
-    bot.edit_issue_body(issue.number, "new")
-    [listed] = bot.list_issues()
+    bot.edit_issue_body(bot.create_issue(site.draft("dashboard", "old")).number, "new")
+    [listed] = site.listed(bot)
     assert listed.body == "new"
 
 
 def test_missing_issue_is_a_forge_error_naming_the_request(site: Site) -> None:
     with pytest.raises(ForgeError) as caught:
-        site.forge().comment(999, "hello")
+        site.forge(retries=0).comment(99_999_999, "hello")
     assert caught.value.status == 404
-    assert "/issues/999" in caught.value.request
+    assert "/issues/99999999" in caught.value.request
     assert "answered 404" in str(caught.value)
+    assert f"check forge.project ({site.project!r})" in str(caught.value)
 
 
+@SANDBOX_ONLY
 def test_transient_read_failures_are_retried(site: Site) -> None:
     forge = site.forge()
     forge.create_issue(Draft("t", ""))
@@ -228,6 +414,7 @@ def test_transient_read_failures_are_retried(site: Site) -> None:
     assert site.sleeps == [1.0, 2.0]
 
 
+@SANDBOX_ONLY
 def test_rate_limited_write_waits_as_told_then_succeeds(site: Site) -> None:
     forge = site.forge()
     site.sandbox.inject_fault(
@@ -238,6 +425,7 @@ def test_rate_limited_write_waits_as_told_then_succeeds(site: Site) -> None:
     assert len(forge.list_issues()) == 1
 
 
+@SANDBOX_ONLY
 def test_create_is_not_repeated_after_a_lost_response(site: Site) -> None:
     forge = site.forge()
     site.sandbox.inject_fault(method="POST", path="/issues$", drop_response=True, times=1)
@@ -248,6 +436,7 @@ def test_create_is_not_repeated_after_a_lost_response(site: Site) -> None:
     assert [i.title for i in forge.list_issues()] == ["t"]
 
 
+@SANDBOX_ONLY
 def test_server_errors_give_up_after_the_retry_budget(site: Site) -> None:
     forge = site.forge(retries=2)
     site.sandbox.reset_counts()
@@ -257,3 +446,104 @@ def test_server_errors_give_up_after_the_retry_budget(site: Site) -> None:
     assert caught.value.status == 502
     assert caught.value.transient
     assert site.sandbox.request_counts()["reads"] == 3
+
+
+def test_a_reply_in_a_thread_counts_as_a_comment(site: Site) -> None:
+    bot = site.forge()
+    issue = bot.create_issue(site.draft("pairing"))
+    if not site.live:
+        site.sandbox.advance(timedelta(days=1))
+    since = datetime.now(UTC) - timedelta(minutes=5) if site.live else START + timedelta(hours=12)
+    replier = site.people[-1] if site.people else site.bot
+
+    site.reply_in_thread(issue.number, replier, "How did the first meeting go?", "Great, thanks")
+
+    recent = [c for c in bot.list_comments(since=since) if c.issue_number == issue.number]
+    assert [(c.author, c.body) for c in recent] == [
+        (site.bot, "How did the first meeting go?"),
+        (replier, "Great, thanks"),
+    ]
+    assert [c.author for c in bot.list_issue_comments(issue.number)] == [site.bot, replier]
+
+
+@SANDBOX_ONLY
+def test_pull_requests_never_appear_among_the_issues(site: Site) -> None:
+    bot = site.forge()
+    bot.create_issue(Draft("an issue", ""))
+    if site.flavour == "github":
+        site.sandbox.open_pull_request(site.project, "alice", "a pull request")
+    site.sandbox.reset_counts()
+
+    listed = bot.list_issues(state=None)
+
+    assert [issue.title for issue in listed] == ["an issue"]
+    assert site.sandbox.request_counts()["reads"] == 1  # no request per listed item
+
+
+def test_an_unknown_handle_names_its_program_yml_line(site: Site, tmp_path: Path) -> None:
+    ghost = f"ghost-{uuid.uuid4().hex[:12]}"  # no such account, on any forge
+    settings = site.settings()
+    flavour = f", flavour: {site.flavour}" if site.kind == "sandbox" else ""
+    roster = tmp_path / "program.yml"
+    roster.write_text(
+        f"forge: {{kind: {site.kind}{flavour}, url: '{settings.base_url}',"
+        f" project: {site.project}, bot: '{site.bot}', token_env: CONTRACT_TOKEN}}\n"
+        "people:\n"
+        f"  - {{handle: {ghost}, roles: [mentee]}}\n",
+        encoding="utf-8",
+    )
+    program = load_program(roster)
+    forge = connect(program.forge, {"CONTRACT_TOKEN": site.token}, RetryPolicy(retries=0))
+
+    with pytest.raises(UnknownHandle) as caught:
+        forge.create_issue(site.draft("pairing", assignees=(*site.people, ghost)))
+
+    assert str(caught.value).startswith(f"{roster}:3: people[0].handle: no user {ghost!r} ")
+    assert site.listed(forge) == []
+
+
+def test_a_wrong_forge_url_is_told_from_a_wrong_project(site: Site) -> None:
+    url = site.settings().base_url + "/nowhere"
+    forge = connect(site.settings(url), {"CONTRACT_TOKEN": site.token}, RetryPolicy(retries=0))
+
+    with pytest.raises(ForgeError) as caught:
+        forge.list_issues()
+
+    assert caught.value.status == 404
+    assert "does not answer like" in str(caught.value)
+    assert "set forge.url" in str(caught.value)
+
+
+def test_a_secondary_limit_is_waited_out_within_the_runs_budget(sandbox: RunningSandbox) -> None:
+    sandbox.set_clock(START)
+    site = Site(
+        "github",
+        "sandbox",
+        sandbox.url,
+        "acme/secondary-limit",
+        "mentorship-bot",
+        bot="mentorship-bot",
+        people=(),
+        box=sandbox,
+    )
+    waited: list[float] = []
+
+    def wait(seconds: float) -> None:  # the sandbox's clock stands in for time passing
+        waited.append(seconds)
+        sandbox.advance(timedelta(seconds=seconds))
+
+    forge = site.forge(policy=RetryPolicy(retries=3, sleep=wait, budget=WaitBudget(200)))
+    sandbox.set_secondary_limit(per_minute=2, per_hour=3)
+    try:
+        for n in range(3):
+            forge.create_issue(Draft(f"issue {n}", ""))
+        with pytest.raises(RateLimited) as caught:
+            forge.create_issue(Draft("over the hour", ""))
+    finally:
+        sandbox.set_secondary_limit(on=False)
+
+    # the third waits a minute; the fourth a minute too, then 120 s more would be over the
+    # 80 s left of the budget: the run stops writing
+    assert waited == [60.0, 60.0]
+    assert [i.title for i in forge.list_issues()] == ["issue 2", "issue 1", "issue 0"]
+    assert caught.value.status == 403

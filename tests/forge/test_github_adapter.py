@@ -14,9 +14,9 @@ import responses
 from responses import matchers
 
 from automation.forge import github_client
-from automation.forge.base import ForgeError
+from automation.forge.base import ForgeError, RateLimited, UnknownHandle
 from automation.forge.github import BODY_LIMIT, GitHubForge
-from automation.forge.retry import RetryPolicy
+from automation.forge.retry import RetryPolicy, WaitBudget
 from automation.model import CloseReason, Comment, Draft, Issue, IssueState
 
 SAMPLES = Path(__file__).parent / "samples" / "github"
@@ -25,6 +25,14 @@ URL = "https://github.example.com/api/v3"
 API = "https://github.example.com:443/api/v3"
 REPO = f"{API}/repos/acme/mentoring"
 ISSUES = f"{REPO}/issues"
+META = f"{API}/meta"
+# what api.github.com and GitHub Enterprise Server answer to GET /meta, in part
+META_BODY = {"verifiable_password_authentication": False}
+RATE_LIMITED = (
+    "rate limited, and retries ran out, or the wait asked for is over "
+    "forge.max_retry_wait_seconds, or the run has spent its forge.rate_limit_budget_seconds "
+    "(600) waiting; stop writing now: the next run does the rest"
+)
 TOKEN = "ghp_test_token"
 RETRIES = 2
 NOW = 1_700_000_000.0
@@ -91,7 +99,7 @@ def sleeps() -> list[float]:
 def build(sleeps: list[float], bot: str | None = None) -> GitHubForge:
     policy = RetryPolicy(retries=RETRIES, sleep=sleeps.append, clock=lambda: NOW)
     client = github_client(URL, TOKEN, policy, timeout=5, pace=False)
-    return GitHubForge(client, "acme/mentoring", bot=bot)
+    return GitHubForge(client, "acme/mentoring", bot=bot, policy=policy)
 
 
 @pytest.fixture
@@ -512,6 +520,7 @@ def test_remove_labels_from_a_missing_issue_fails(
     api: responses.RequestsMock, forge: GitHubForge
 ) -> None:
     api.delete(f"{ISSUES}/9999/labels/gone", status=404, json=error("Not Found"))
+    api.get(META, json=META_BODY)
 
     with pytest.raises(ForgeError) as caught:
         forge.remove_labels(9999, ["gone", "never-tried"])
@@ -521,7 +530,10 @@ def test_remove_labels_from_a_missing_issue_fails(
         "not found (Not Found); check forge.project ('acme/mentoring') in program.yml; "
         "GitHub answers 404 for private repositories the token cannot see"
     )
-    assert len(api.calls) == 1
+    assert [call.request.url for call in api.calls] == [
+        f"{ISSUES}/9999/labels/gone",
+        META,  # asked once, to tell a wrong forge.url from a wrong project
+    ]
 
 
 def test_no_labels_to_add_or_remove_sends_nothing(
@@ -621,7 +633,7 @@ FIX_5XX = "after retries; usually passing, run again later"
             "not found (Not Found); check forge.project ('acme/mentoring') in program.yml; "
             "GitHub answers 404 for private repositories the token cannot see",
             False,
-            1,
+            2,  # and GET /meta, which answers
         ),
         (
             410,
@@ -644,8 +656,7 @@ FIX_5XX = "after retries; usually passing, run again later"
         (
             429,
             error("Too many requests"),
-            "rate limited, and retries ran out or the wait asked for is over "
-            "forge.max_retry_wait_seconds; run again after the reset",
+            RATE_LIMITED,
             True,
             RETRIES + 1,
         ),
@@ -670,6 +681,8 @@ def test_error_status_becomes_a_forge_error_naming_request_and_fix(
     requests_sent: int,
 ) -> None:
     api.get(ISSUES, status=status, json=payload)
+    if status == 404:
+        api.get(META, json=META_BODY)
 
     with pytest.raises(ForgeError) as caught:
         forge.list_issues()
@@ -798,3 +811,129 @@ def test_every_operation_names_its_request_in_the_error(
     )
     assert caught.value.request == request_text
     assert len(api.calls) == 1
+
+
+# ---------------------------------------------------------------- what a real forge adds
+
+
+def test_a_404_where_no_github_api_answers_blames_forge_url_and_asks_once(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(ISSUES, status=404, body="<html>Not Found</html>", content_type="text/html")
+    api.get(META, status=404, body="<html>Not Found</html>", content_type="text/html")
+
+    for _ in range(2):
+        with pytest.raises(ForgeError) as caught:
+            forge.list_issues()
+
+    assert str(caught.value) == (
+        "GitHub answered 404 to GET /repos/acme/mentoring/issues: not found, and "
+        "https://github.example.com/api/v3 does not answer like GitHub's API (GET /meta did "
+        "not answer); set forge.url to https://api.github.com or, for GitHub Enterprise "
+        "Server, https://HOST/api/v3"
+    )
+    assert [call.request.url.split("?")[0] for call in api.calls] == [ISSUES, META, ISSUES]
+
+
+def test_a_404_naming_what_is_missing_sends_no_probe(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.delete(f"{ISSUES}/1347/labels/gone", status=404, json=error("Label does not exist"))
+
+    forge.remove_labels(1347, ["gone"])
+
+    assert len(api.calls) == 1
+
+
+def test_an_unknown_assignee_names_the_program_yml_line(
+    api: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    invalid = {"value": "ghost", "resource": "Issue", "field": "assignees", "code": "invalid"}
+    api.post(ISSUES, status=422, json=error("Validation Failed", errors=[invalid]))
+    policy = RetryPolicy(retries=RETRIES, sleep=sleeps.append, clock=lambda: NOW)
+    client = github_client(URL, TOKEN, policy, timeout=5, pace=False)
+    forge = GitHubForge(
+        client, "acme/mentoring", handles={"ghost": "program.yml:14: people[3].handle"}
+    )
+
+    with pytest.raises(UnknownHandle) as caught:
+        forge.create_issue(Draft("t", "b", assignees=("alice", "ghost")))
+
+    assert str(caught.value) == (
+        "program.yml:14: people[3].handle: no user 'ghost' who can be assigned in "
+        "acme/mentoring (GitHub answered 422 to POST /repos/acme/mentoring/issues: assignees "
+        "'ghost' invalid); fix the handle in program.yml, or give ghost a role in acme/mentoring"
+    )
+    assert (caught.value.login, caught.value.status) == ("ghost", 422)
+
+
+def test_a_403_quotes_the_permission_github_wanted(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.post(
+        ISSUES,
+        status=403,
+        json=error("Resource not accessible by integration"),
+        headers={"X-Accepted-GitHub-Permissions": "issues=write"},
+    )
+
+    with pytest.raises(ForgeError) as caught:
+        forge.create_issue(Draft("t", "b"))
+
+    assert str(caught.value) == (
+        "GitHub answered 403 to POST /repos/acme/mentoring/issues: the token in $GITHUB_TOKEN "
+        "lacks permission (Resource not accessible by integration; GitHub wants issues=write); "
+        "it needs Issues: read and write (in Actions: permissions: issues: write)"
+    )
+
+
+SECONDARY = error(
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+)
+
+
+def test_a_silent_secondary_limit_is_waited_out_a_minute_then_longer(
+    api: responses.RequestsMock, forge: GitHubForge, sleeps: list[float]
+) -> None:
+    api.post(ISSUES, status=403, json=SECONDARY)
+    api.post(ISSUES, status=403, json=SECONDARY)
+    api.post(ISSUES, status=201, json=sample("issue"))
+
+    created = forge.create_issue(Draft("t", "b"))
+
+    assert created.number == 1347
+    assert sleeps == [60.0, 120.0]
+    assert [call.request.method for call in api.calls] == ["POST"] * 3
+
+
+def test_a_secondary_limit_past_the_runs_budget_is_rate_limited(
+    api: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    api.post(ISSUES, status=403, json=SECONDARY)
+    policy = RetryPolicy(
+        retries=RETRIES, sleep=sleeps.append, clock=lambda: NOW, budget=WaitBudget(100)
+    )
+    forge = GitHubForge(
+        github_client(URL, TOKEN, policy, timeout=5, pace=False), "acme/mentoring", policy=policy
+    )
+
+    with pytest.raises(RateLimited) as caught:
+        forge.create_issue(Draft("t", "b"))
+
+    assert sleeps == [60.0]  # the next wait, 120 s, is more than the 40 s left
+    assert len(api.calls) == 2
+    assert str(caught.value) == (
+        "GitHub answered 403 to POST /repos/acme/mentoring/issues: rate limited, and retries ran "
+        "out, or the wait asked for is over forge.max_retry_wait_seconds, or the run has spent "
+        "its forge.rate_limit_budget_seconds (100) waiting; stop writing now: the next run does "
+        "the rest"
+    )
+    assert (caught.value.status, caught.value.transient) == (403, True)
+
+
+def test_writes_are_paced_one_a_second_on_github_and_not_on_the_sandbox() -> None:
+    paced = github_client(URL, TOKEN, RetryPolicy(), timeout=5, pace=True).requester.kwargs
+    unpaced = github_client(URL, TOKEN, RetryPolicy(), timeout=5, pace=False).requester.kwargs
+
+    assert (paced["seconds_between_requests"], paced["seconds_between_writes"]) == (0.25, 1.0)
+    assert (unpaced["seconds_between_requests"], unpaced["seconds_between_writes"]) == (0, 0)

@@ -14,7 +14,7 @@ import responses
 from responses import matchers
 
 from automation.forge import gitlab_client
-from automation.forge.base import ForgeError
+from automation.forge.base import ForgeError, RateLimited, UnknownHandle
 from automation.forge.gitlab import GitLabForge
 from automation.forge.retry import RetryPolicy
 from automation.model import CloseReason, Comment, Draft, Issue, IssueState, TaskCounts
@@ -217,7 +217,7 @@ def test_list_comments_reads_note_events_of_the_whole_project(
     api.get(
         EVENTS,
         json=sample("events"),
-        match=[query(action="commented", target_type="note", sort="asc", per_page="100")],
+        match=[query(action="commented", sort="asc", per_page="100")],
     )
 
     assert forge.list_comments() == [
@@ -230,6 +230,32 @@ def test_list_comments_reads_note_events_of_the_whole_project(
             updated_at=at("2015-12-04T10:33:56.698"),
         )
     ]
+    assert len(api.calls) == 1
+    assert api.calls[0].request.url == f"{EVENTS}?per_page=100&action=commented&sort=asc"
+
+
+def test_list_comments_counts_replies_in_threads_without_a_request_per_issue(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    # A reply in a thread is a DiscussionNote event (EventCreateService records the note's
+    # class); a `target_type=note` filter would hide it, as GitLab matches it exactly.
+    commented = sample("events")[1]
+
+    def event(event_id: int, target_type: str, **note: Any) -> dict[str, Any]:
+        changed = {**commented["note"], "id": event_id, **note}
+        return {**commented, "id": event_id, "target_type": target_type, "note": changed}
+
+    api.get(
+        EVENTS,
+        json=[
+            event(1, "Note", body="plain"),
+            event(2, "DiscussionNote", type="DiscussionNote", body="threaded reply"),
+            event(3, "DiffNote", type="DiffNote", noteable_type="MergeRequest", body="on a diff"),
+        ],
+        match=[query(action="commented", sort="asc", per_page="100")],
+    )
+
+    assert [comment.body for comment in forge.list_comments()] == ["plain", "threaded reply"]
     assert len(api.calls) == 1
 
 
@@ -272,15 +298,7 @@ def test_list_comments_since_asks_from_the_day_before_and_drops_older_notes(
             event(3, "2024-03-01T12:00:00.000Z"),
             event(4, "2024-03-02T08:00:00.000Z"),
         ],
-        match=[
-            query(
-                action="commented",
-                target_type="note",
-                sort="asc",
-                after="2024-02-29",
-                per_page="100",
-            )
-        ],
+        match=[query(action="commented", sort="asc", after="2024-02-29", per_page="100")],
     )
 
     since = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -293,17 +311,17 @@ def test_list_comments_follows_link_headers(
 ) -> None:
     commented = sample("events")[1]
     events = [{**commented, "note": {**commented["note"], "id": n}} for n in range(1, 151)]
-    nxt = f"{EVENTS}?action=commented&page=2&per_page=100&sort=asc&target_type=note"
+    nxt = f"{EVENTS}?action=commented&page=2&per_page=100&sort=asc"
     api.get(
         EVENTS,
         json=events[:100],
         headers={"Link": f'<{nxt}>; rel="next"'},
-        match=[query(action="commented", target_type="note", sort="asc", per_page="100")],
+        match=[query(action="commented", sort="asc", per_page="100")],
     )
     api.get(
         EVENTS,
         json=events[100:],
-        match=[query(action="commented", target_type="note", sort="asc", per_page="100", page="2")],
+        match=[query(action="commented", sort="asc", per_page="100", page="2")],
     )
 
     assert [comment.id for comment in forge.list_comments()] == list(range(1, 151))
@@ -396,18 +414,30 @@ def test_create_issue_without_labels_or_assignees_posts_once(
     assert len(api.calls) == 1
 
 
-def test_create_issue_for_an_unknown_assignee_fails_before_posting(
-    api: responses.RequestsMock, forge: GitLabForge
+def test_create_issue_for_an_unknown_assignee_names_its_line_before_posting(
+    api: responses.RequestsMock, sleeps: list[float]
 ) -> None:
     api.get(f"{API}/users", json=[], match=[query(username="ghost", per_page="100")])
+    policy = RetryPolicy(retries=RETRIES, sleep=sleeps.append, clock=lambda: NOW)
+    forge = GitLabForge(
+        gitlab_client(URL, TOKEN, policy, timeout=5),
+        "acme/mentoring",
+        handles={"ghost": "program.yml:14: people[3].handle"},
+    )
 
-    with pytest.raises(ForgeError) as caught:
+    with pytest.raises(UnknownHandle) as caught:
         forge.create_issue(Draft(title="t", body="b", assignees=("ghost",)))
 
     assert str(caught.value) == (
-        "GET /users?username=ghost failed: no GitLab user 'ghost'; fix the handle in program.yml"
+        "program.yml:14: people[3].handle: no user 'ghost' who can be assigned in "
+        "acme/mentoring (GitLab has no such user: GET /users?username=ghost answered []); fix "
+        "the handle in program.yml, or give ghost a role in acme/mentoring"
     )
-    assert (caught.value.status, caught.value.transient) == (None, False)
+    assert (caught.value.login, caught.value.status, caught.value.transient) == (
+        "ghost",
+        None,
+        False,
+    )
     assert len(api.calls) == 1
 
 
@@ -534,9 +564,11 @@ FIX_404 = (
     "and that the token's user is a member of the project"
 )
 FIX_429 = (
-    "rate limited, and retries ran out or the wait asked for is over "
-    "forge.max_retry_wait_seconds; run again later or lower program.max_writes"
+    "rate limited, and retries ran out, or the wait asked for is over "
+    "forge.max_retry_wait_seconds, or the run has spent its forge.rate_limit_budget_seconds "
+    "(600) waiting; stop writing now: the next run does the rest"
 )
+VERSION = f"{API}/version"
 
 
 @pytest.mark.parametrize(
@@ -544,7 +576,7 @@ FIX_429 = (
     [
         (401, {"message": "401 Unauthorized"}, FIX_401, False, 1),
         (403, {"message": "403 Forbidden"}, FIX_403, False, 1),
-        (404, {"message": "404 Project Not Found"}, FIX_404, False, 1),
+        (404, {"message": "404 Project Not Found"}, FIX_404, False, 2),  # and GET /version
         (410, {"message": "410 Gone"}, "GitLab rejected it: 410 Gone", False, 1),
         (422, {"error": "labels is invalid"}, "GitLab rejected it: labels is invalid", False, 1),
         (429, {"message": "Retry later"}, FIX_429, True, RETRIES + 1),
@@ -583,6 +615,8 @@ def test_error_status_becomes_a_forge_error_naming_request_and_fix(
     requests_sent: int,
 ) -> None:
     api.get(ISSUES, status=status, json=payload)
+    if status == 404:
+        api.get(VERSION, json={"version": "17.5.0", "revision": "ab12cd34"})
 
     with pytest.raises(ForgeError) as caught:
         forge.list_issues()
@@ -712,3 +746,65 @@ def test_every_operation_names_its_request_in_the_error(
     assert str(caught.value) == f"GitLab answered 403 to {request_text}: {FIX_403}"
     assert caught.value.request == request_text
     assert len(api.calls) == 1
+
+
+# ---------------------------------------------------------------- what a real forge adds
+
+
+@pytest.mark.parametrize(
+    ("version", "fix"),
+    [
+        (
+            {"status": 404, "body": "<html>Not Found</html>", "content_type": "text/html"},
+            "not found, and https://gitlab.example.com does not answer like a GitLab API (GET "
+            "https://gitlab.example.com/api/v4/version did not answer); set forge.url to the "
+            "address of the GitLab instance, such as https://gitlab.com, without /api/v4",
+        ),
+        ({"status": 401, "json": {"message": "401 Unauthorized"}}, FIX_404),
+    ],
+    ids=["not GitLab", "GitLab refusing the token"],
+)
+def test_a_404_asks_the_api_root_once_to_tell_a_wrong_url_from_a_wrong_project(
+    api: responses.RequestsMock, forge: GitLabForge, version: dict[str, Any], fix: str
+) -> None:
+    api.get(ISSUES, status=404, json={"message": "404 Project Not Found"})
+    api.get(VERSION, **version)
+
+    for _ in range(2):
+        with pytest.raises(ForgeError) as caught:
+            forge.list_issues()
+
+    assert (
+        str(caught.value) == f"GitLab answered 404 to GET /projects/acme%2Fmentoring/issues: {fix}"
+    )
+    assert [call.request.url.split("?")[0] for call in api.calls] == [ISSUES, VERSION, ISSUES]
+
+
+def test_a_comment_gitlab_took_for_quick_actions_only_is_an_error(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    # lib/api/helpers/notes_helpers.rb: a note of commands only is not stored, 202
+    commands = {"commands_changes": {"state_event": "close"}, "summary": ["Closed this issue."]}
+    api.post(f"{ISSUES}/6/notes", status=202, json=commands)
+
+    with pytest.raises(ForgeError) as caught:
+        forge.comment(6, "/close")
+
+    assert str(caught.value) == (
+        "GitLab answered 202 to POST /projects/acme%2Fmentoring/issues/6/notes: GitLab took the "
+        "comment for quick actions only and stored no note; no line the bot writes may start "
+        "with '/'"
+    )
+
+
+def test_a_rate_limit_that_outlasts_the_retries_is_rate_limited(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.post(ISSUES, status=429, body="Retry later\n", headers={"Retry-After": "1"})
+
+    with pytest.raises(RateLimited) as caught:
+        forge.create_issue(Draft("t", "b"))
+
+    assert caught.value.status == 429
+    assert caught.value.transient is True
+    assert str(caught.value).endswith("stop writing now: the next run does the rest")

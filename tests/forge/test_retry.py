@@ -22,10 +22,10 @@ import pytest
 
 from automation.config import ForgeSettings
 from automation.forge import Forge, connect, github_client, gitlab_client
-from automation.forge.base import ForgeError
+from automation.forge.base import ForgeError, RateLimited
 from automation.forge.github import GitHubForge
 from automation.forge.gitlab import GitLabForge
-from automation.forge.retry import RetryPolicy
+from automation.forge.retry import RetryPolicy, WaitBudget
 
 SAMPLES = Path(__file__).parent / "samples"
 NOW = 1_700_000_000.0
@@ -138,7 +138,7 @@ class Flavour:
 
 GITLAB = Flavour(
     "gitlab",
-    lambda url, p: GitLabForge(gitlab_client(url, "t", p, timeout=5), "acme/mentoring"),
+    lambda url, p: GitLabForge(gitlab_client(url, "t", p, timeout=5), "acme/mentoring", policy=p),
     issues="GET /api/v4/projects/acme%2Fmentoring/issues?per_page=100&state=all",
     comments="POST /api/v4/projects/acme%2Fmentoring/issues/6/notes",
     comment=sample("gitlab/notes")[1],
@@ -146,7 +146,7 @@ GITLAB = Flavour(
 GITHUB = Flavour(
     "github",
     lambda url, p: GitHubForge(
-        github_client(f"{url}/api/v3", "t", p, timeout=5, pace=False), "acme/mentoring"
+        github_client(f"{url}/api/v3", "t", p, timeout=5, pace=False), "acme/mentoring", policy=p
     ),
     issues="GET /api/v3/repos/acme/mentoring/issues?per_page=100&state=all",
     comments="POST /api/v3/repos/acme/mentoring/issues/6/comments",
@@ -215,16 +215,42 @@ def test_retry_after_as_an_http_date_waits_until_then(
 
 
 @BOTH
-def test_rate_limited_post_without_retry_after_backs_off(
+def test_rate_limited_post_without_retry_after_waits_a_minute_then_longer(
     server: Server, sleeps: list[float], flavour: Flavour
 ) -> None:
-    server.answer(Reply(429, {"message": "Too many requests"}), Reply(201, flavour.comment))
+    # GitHub: "wait for at least one minute before retrying", then back off exponentially
+    server.answer(
+        Reply(429, {"message": "Too many requests"}),
+        Reply(429, {"message": "Too many requests"}),
+        Reply(201, flavour.comment),
+    )
     forge = flavour.build(server.url, policy(sleeps, backoff=3.0))
 
     forge.comment(6, "Hello")
 
+    assert server.requests == [flavour.comments] * 3
+    assert sleeps == [60.0, 120.0]
+
+
+@BOTH
+def test_rate_limit_waits_come_out_of_the_runs_budget(
+    server: Server, sleeps: list[float], flavour: Flavour
+) -> None:
+    wait = {"Retry-After": "60"}
+    server.answer(
+        Reply(429, {"message": "Too many requests"}, wait),
+        Reply(429, {"message": "Too many requests"}, wait),
+    )
+    budget = WaitBudget(100)
+    forge = flavour.build(server.url, policy(sleeps, budget=budget))
+
+    with pytest.raises(RateLimited) as caught:
+        forge.comment(6, "Hello")
+
+    assert sleeps == [60.0]  # a second minute is more than the 40 s left
+    assert budget.left == 40.0
     assert server.requests == [flavour.comments] * 2
-    assert sleeps == [3.0]
+    assert (caught.value.status, caught.value.transient) == (429, True)
 
 
 def test_primary_rate_limit_403_waits_until_the_reset(server: Server, sleeps: list[float]) -> None:
@@ -327,8 +353,11 @@ def test_rate_limit_reset_beyond_max_wait_fails_at_once_as_rate_limited(
 
     assert str(caught.value) == (
         "GitHub answered 403 to GET /repos/acme/mentoring/issues: rate limited, and retries ran "
-        "out or the wait asked for is over forge.max_retry_wait_seconds; run again after the reset"
+        "out, or the wait asked for is over forge.max_retry_wait_seconds, or the run has spent "
+        "its forge.rate_limit_budget_seconds (600) waiting; stop writing now: the next run does "
+        "the rest"
     )
+    assert isinstance(caught.value, RateLimited)
     assert caught.value.transient is True
     assert server.requests == [GITHUB.issues]
     assert sleeps == []
@@ -458,19 +487,20 @@ def test_connect_sends_the_token_from_the_named_variable(
     assert [seen.token for seen in server.seen] == [header]
 
 
-def test_connect_takes_retries_and_max_wait_from_program_yml(server: Server) -> None:
+def test_connect_takes_retries_max_wait_and_budget_from_program_yml(server: Server) -> None:
     server.answer(
         Reply(503, {"message": "busy"}),
         Reply(429, {"message": "slow down"}, {"Retry-After": "5"}),
+        Reply(429, {"message": "slow down"}, {"Retry-After": "5"}),
     )
-    no_retries = ForgeSettings(kind="gitlab", url=server.url, project="acme/mentoring", retries=0)
-    short_wait = ForgeSettings(
-        kind="gitlab", url=server.url, project="acme/mentoring", max_retry_wait_seconds=1
-    )
+    base = {"kind": "gitlab", "url": server.url, "project": "acme/mentoring"}
+    no_retries = ForgeSettings.model_validate({**base, "retries": 0})
+    short_wait = ForgeSettings.model_validate({**base, "max_retry_wait_seconds": 1})
+    small_budget = ForgeSettings.model_validate({**base, "rate_limit_budget_seconds": 4})
 
-    for settings, status in [(no_retries, 503), (short_wait, 429)]:
+    for settings, status in [(no_retries, 503), (short_wait, 429), (small_budget, 429)]:
         with pytest.raises(ForgeError) as caught:
             connect(settings, {"GITLAB_TOKEN": "t"}).list_issues()
         assert caught.value.status == status
 
-    assert len(server.requests) == 2  # neither was repeated, and nothing slept
+    assert len(server.requests) == 3  # none was repeated, and nothing slept

@@ -53,7 +53,7 @@ def test_a_simulated_term_gives_an_overview_a_page_per_pairing_and_the_data(
     assert figures.meeting_consistently == Share(5, 6)
     assert figures.goals_half_achieved == Share(8, 8)
     assert figures.completed_term == Share(5, 6)  # gus ended early
-    assert figures.retrospectives_returned == Share(1, 6)
+    assert figures.retrospectives_returned == Share(5, 6)  # all but the quiet pair answered
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count("<svg") == 4
     for title in ("Active pairings over time", "Goal completion", "Check-in cadence"):
@@ -72,7 +72,7 @@ def test_report_json_and_pairings_csv_carry_the_same_numbers(report_of: Build) -
     assert report["date"] == "2026-10-14"
     assert report["totals"]["pairings"] == 6
     assert report["figures"]["meeting_consistently"] == {"count": 5, "of": 6, "share": 0.8333}
-    assert report["figures"]["retrospectives_returned"] == {"count": 1, "of": 6, "share": 0.1667}
+    assert report["figures"]["retrospectives_returned"] == {"count": 5, "of": 6, "share": 0.8333}
     assert report["active_by_week"][0] == {"week_of": "2026-01-05", "active": 1}
     assert max(week["active"] for week in report["active_by_week"]) == 6
     rows = list(csv.DictReader((out / "pairings.csv").open(encoding="utf-8")))

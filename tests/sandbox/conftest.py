@@ -16,6 +16,26 @@ from gitlab.v4.objects import Project
 from automation.sandbox import RunningSandbox, start
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# Everyone these tests log in as or assign: a sandbox knows only registered users.
+CAST = (
+    "bot",
+    "root",
+    "alice",
+    "bob",
+    "mentor",
+    "mentee",
+    "mallory",
+    "filter-author",
+    "filter-mentee",
+    "gh-author",
+    "gh-mentee",
+    "rate-counter",
+    "stable-user",
+    "another-user",
+    "github-actions[bot]",
+)
+# @octokit/fixtures recorded its requests as an admin of the recorded repositories
+RECORDING_USER = "octokit-fixture-user-a"
 
 
 def gitlab_client(url: str, token: str = "bot", **options: Any) -> gitlab.Gitlab:
@@ -35,7 +55,8 @@ def github_client(url: str, token: str = "bot", **options: Any) -> Github:
 
 @pytest.fixture(scope="module")
 def running() -> Iterator[RunningSandbox]:
-    with start() as sandbox:
+    with start(users=CAST) as sandbox:
+        sandbox.register_users(RECORDING_USER, access="admin")
         yield sandbox
 
 

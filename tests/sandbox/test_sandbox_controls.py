@@ -253,7 +253,7 @@ def test_faults_are_listed_until_cleared_and_bad_ones_refused(sandbox: RunningSa
 
 
 def test_reset_wipes_issues_users_clock_counts_and_faults(tmp_path: Path) -> None:
-    with start() as sandbox:
+    with start(users=["alice", "bot"]) as sandbox:
         gl = gitlab_client(sandbox.url)
         gl.projects.get("acme/wiped", lazy=True).issues.create({"title": "t"})
         sandbox.set_clock(START)
@@ -264,13 +264,17 @@ def test_reset_wipes_issues_users_clock_counts_and_faults(tmp_path: Path) -> Non
         assert sandbox.request_counts()["total"] == 0
         assert sandbox.faults() == []
         assert abs(sandbox.now() - datetime.now(UTC)) < timedelta(seconds=5)
+        assert sandbox.users() == []
+        with pytest.raises(gitlab.GitlabAuthenticationError):
+            gl.users.list(username="bot")  # the bot is gone with everyone else
+        sandbox.register_users("bot")
         assert gl.users.list(username="bot")[0].id == 1  # ids start over
         assert gl.projects.get("acme/wiped", lazy=True).issues.list(get_all=True) == []
 
 
 def test_state_and_clock_survive_a_restart(tmp_path: Path) -> None:
     state = tmp_path / "sandbox.sqlite"
-    with start(state=state) as sandbox:
+    with start(state=state, users=["bot"]) as sandbox:
         sandbox.set_clock(START)
         project = gitlab_client(sandbox.url).projects.get("acme/kept", lazy=True)
         issue = project.issues.create({"title": "kept", "labels": "mentorship"})
@@ -282,6 +286,7 @@ def test_state_and_clock_survive_a_restart(tmp_path: Path) -> None:
         second = project.issues.create({"title": "next"})
 
         assert restarted.now() == START
+        assert [user["login"] for user in restarted.users()] == ["bot"]
         assert [n.body for n in kept.notes.list(get_all=True)] == ["remember me"]
         assert second.iid == kept.iid + 1
 
@@ -300,7 +305,9 @@ def test_concurrent_writers_get_distinct_issue_numbers(
         except BaseException as error:  # surfaced by the assertion below
             failures.append(error)
 
-    threads = [threading.Thread(target=write, args=(f"user{n}",)) for n in range(5)]
+    logins = [f"user{n}" for n in range(5)]
+    sandbox.register_users(*logins)
+    threads = [threading.Thread(target=write, args=(login,)) for login in logins]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -345,7 +352,8 @@ def test_serve_announces_its_url_keeps_state_and_logs_nothing(tmp_path: Path) ->
     script = (
         "import sys\n"
         "from automation.sandbox import serve\n"
-        "serve(port=0, state=sys.argv[1], on_ready=lambda url: print(url, flush=True))\n"
+        "serve(port=0, state=sys.argv[1], users=['bot'],"
+        " on_ready=lambda url: print(url, flush=True))\n"
     )
     server = subprocess.Popen(
         [sys.executable, "-c", script, str(state)],

@@ -531,3 +531,33 @@ def test_labels_listing_with_counts(project: Project) -> None:
     assert label.name == "mentorship"
     assert (label.open_issues_count, label.closed_issues_count) == (1, 1)
     assert label.color.startswith("#")
+
+
+def test_labels_are_deleted_by_id_or_name_and_leave_their_issues(
+    sandbox: RunningSandbox, project: Project
+) -> None:
+    issue = project.issues.create({"title": "t", "labels": "a,b"})
+    (label_a,) = [x for x in project.labels.list(get_all=True) if x.name == "a"]
+
+    project.labels.delete(label_a.id)
+    project.labels.delete("b")
+
+    assert project.labels.list(get_all=True) == []
+    assert project.issues.get(issue.iid).labels == []
+    with pytest.raises(gitlab.GitlabDeleteError):
+        project.labels.delete("b")
+
+
+def test_only_an_owner_deletes_an_issue(
+    sandbox: RunningSandbox, project: Project, gitlab_as: Any, path: str
+) -> None:
+    sandbox.register_users("gl-owner", access="admin")
+    issue = project.issues.create({"title": "t"})
+    issue.notes.create({"body": "a note"})
+
+    with pytest.raises(gitlab.GitlabDeleteError) as refused:
+        project.issues.delete(issue.iid)
+    gitlab_as("gl-owner").projects.get(path, lazy=True).issues.delete(issue.iid)
+
+    assert refused.value.response_code == 403
+    assert project.issues.list(get_all=True) == []

@@ -30,6 +30,7 @@ OPERATIONS = st.lists(
 def store() -> Iterator[Store]:
     memory = Store(None)
     memory.set_clock(to_ms(datetime(2026, 3, 2, tzinfo=UTC)))
+    memory.register_users(["bot"])
     yield memory
     memory.close()
 
@@ -39,7 +40,7 @@ def store() -> Iterator[Store]:
 def test_label_edits_behave_like_set_operations(operations: list[tuple[str, list[str]]]) -> None:
     store = Store(None)
     project = store.project(Flavour.GITLAB, "acme/labels")
-    bot = store.user("bot")
+    bot = store.register_users(["bot"])[0]
     issue = store.create_issue(project, bot, title="t")
     expected: set[str] = set()
 
@@ -60,7 +61,7 @@ def test_label_edits_behave_like_set_operations(operations: list[tuple[str, list
 
 
 def test_github_label_names_ignore_case_gitlab_ones_do_not(store: Store) -> None:
-    bot = store.user("bot")
+    bot = store.register_users(["bot"])[0]
     for flavour in Flavour:
         project = store.project(flavour, "acme/case")
         store.create_issue(project, bot, title="t", labels=["Bug", "bug"])
@@ -74,7 +75,7 @@ def test_github_label_names_ignore_case_gitlab_ones_do_not(store: Store) -> None
 
 def test_an_edit_changing_nothing_leaves_the_row_alone(store: Store) -> None:
     project = store.project(Flavour.GITHUB, "acme/noop")
-    bot = store.user("bot")
+    bot = store.register_users(["bot"])[0]
     issue = store.create_issue(project, bot, title="t", body="b", labels=["x"])
     store.advance_clock(60_000)
 
@@ -177,7 +178,9 @@ def test_a_state_file_reopens_with_its_data(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
     first = Store(state)
     project = first.project(Flavour.GITLAB, "acme/kept")
-    first.create_issue(project, first.user("bot"), title="kept", body="- [x] done\n- [ ] not")
+    first.create_issue(
+        project, first.register_users(["bot"])[0], title="kept", body="- [x] done\n- [ ] not"
+    )
     first.close()
 
     again = Store(state)
@@ -190,7 +193,7 @@ def test_a_state_file_reopens_with_its_data(tmp_path: Path) -> None:
 
 def test_restoring_a_snapshot_brings_back_rows_and_clock(store: Store) -> None:
     project = store.project(Flavour.GITHUB, "acme/replay")
-    bot = store.user("bot")
+    bot = store.register_users(["bot"])[0]
     store.create_issue(project, bot, title="before")
     saved = store.snapshot()
     store.advance_clock(3_600_000)
