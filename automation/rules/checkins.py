@@ -14,13 +14,15 @@ from typing import Any
 from automation.actions import Action, CloseIssue, OpenIssue, PostComment, Target, Urgency
 from automation.checklist import parse
 from automation.context import Link
+from automation.markdown import inert
 from automation.model import CloseReason, IssueState
 from automation.rules.pair import Pair
 
 
 def carried_items(body: str, pair: Pair) -> list[str]:
-    """Unfinished task items of the previous check-in: its action items and carried ones."""
-    return [step.text for step in parse(body, pair.dialect).steps if not step.checked]
+    """Unfinished task items of the previous check-in: its action items and carried ones,
+    quoted inert (the bot writes them again in the next check-in)."""
+    return [inert(step.text) for step in parse(body, pair.dialect).steps if not step.checked]
 
 
 def plan(pair: Pair) -> list[Action]:

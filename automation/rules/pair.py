@@ -15,6 +15,7 @@ from automation.config import Pairing, Program
 from automation.context import Link, pairing_context
 from automation.labels import Labels
 from automation.ledger import PairState
+from automation.markdown import inert
 from automation.model import Comment, Draft, Issue, IssueState
 from automation.observe import Observed, adoption, last_spoke, local_day, start_of_day
 from automation.status import counted_goals, percent
@@ -150,7 +151,7 @@ class Pair:
         goals = counted_goals(self.checklist) if self.checklist else ()
         return [
             {
-                "title": goal.title,
+                "title": inert(goal.title),
                 "done": goal.done,
                 "total": goal.total,
                 "percent": percent(goal.done, goal.total),

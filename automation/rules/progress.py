@@ -22,6 +22,7 @@ from automation.actions import (
 )
 from automation.checklist import Checklist, Goal, fingerprint
 from automation.ledger import PairState
+from automation.markdown import inert
 from automation.rules.pair import Pair
 from automation.status import bar, counted_goals, percent
 from automation.timeline import Phase
@@ -97,7 +98,7 @@ def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
     timeline = pair.timeline
     goals = [
         {
-            "title": g.title,
+            "title": inert(g.title),
             "done": g.done,
             "total": g.total,
             "percent": percent(g.done, g.total),
@@ -205,7 +206,8 @@ def _celebrations(pair: Pair, reading: Reading) -> list[Action]:
             celebrated.add(name)
             if pair.comment("celebrate", name) is None:
                 key = pair.key("celebrate", name)
-                body = pair.text("celebrate", key, goal={"title": goal.title, "steps": goal.total})
+                title = inert(goal.title)
+                body = pair.text("celebrate", key, goal={"title": title, "steps": goal.total})
                 actions.append(
                     PostComment(key, pair.id, pair.target("pairing"), body, Urgency.MILESTONE)
                 )
@@ -218,12 +220,13 @@ def goal_problems(checklist: Checklist) -> list[str]:
         return ["there are no goals under `## Goals` yet"]
     problems = []
     for goal in checklist.goals:
+        title = inert(goal.title)
         if goal.title.lower().startswith("example"):
-            problems.append(f'"{goal.title}" is still the example; replace it with your own goal')
+            problems.append(f'"{title}" is still the example; replace it with your own goal')
         elif goal.due is None:
-            problems.append(f'"{goal.title}" has no date (add "by YYYY-MM-DD" to its title)')
+            problems.append(f'"{title}" has no date (add "by YYYY-MM-DD" to its title)')
         elif goal.total < 2:
-            problems.append(f'"{goal.title}" has no steps to tick (add a few `- [ ]` steps)')
+            problems.append(f'"{title}" has no steps to tick (add a few `- [ ]` steps)')
     return problems
 
 

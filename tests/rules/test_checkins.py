@@ -44,7 +44,8 @@ def test_next_checkin_carries_open_items_then_closes_the_previous() -> None:
     ]
     opened = actions[0]
     assert isinstance(opened, OpenIssue)
-    assert "- [ ] Draft the runbook (owner: @bob)" in opened.draft.body
+    # Carried as quoted text: the item mentions nobody again (a zero-width space after @).
+    assert "- [ ] Draft the runbook (owner: @\u200bbob)" in opened.draft.body
     assert "Book the review" not in opened.draft.body
 
 
