@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from automation import markers
+from automation import ledger, markers
 from automation.forge.base import Forge, ForgeError, RateLimited
 from automation.model import CloseReason, Draft, Issue, IssueState
 
@@ -175,10 +175,11 @@ def issue_ref(key: str, part: str) -> str:
 
 
 def ref(key: str) -> str:
-    """A JSON string that apply replaces by the id of what action `key` created, or null.
+    """A JSON string that apply replaces by the id of the comment, or the number of the
+    issue, that action `key` created, or by null.
 
     A plan is computed before anything exists; a ledger written in the same run records
-    the id of a comment that run posts through this reference.
+    what that run creates through this reference.
     """
     return f"@ref:{key}"
 
@@ -278,6 +279,12 @@ class _Made:
     issues: dict[str, Issue] = field(default_factory=dict)
     comments: dict[str, int] = field(default_factory=dict)
     done: set[str] = field(default_factory=set)  # keys of the actions that succeeded
+    secret: str | None = None  # signs the ledger's bodies (README, "Security")
+
+    def body(self, text: str, key: str) -> str:
+        """The body of issue `key` as written: references filled in, a ledger signed."""
+        resolved = self.resolve(text)
+        return ledger.sign(resolved, key, self.secret) if self.secret else resolved
 
     def number(self, target: Target) -> int:
         if target.number is not None:
@@ -299,15 +306,22 @@ class _Made:
             keys = [k for k in match.group(2).split("|") if k]
             return f'"{match.group(1)}"' if self.done.issuperset(keys) else "null"
 
+        def made(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key in self.comments:
+                return str(self.comments[key])
+            return str(self.issues[key].number) if key in self.issues else "null"
+
         text = _ISSUE_REF.sub(issue, text)
         text = _IF_DONE.sub(all_done, text)
-        return _REF.sub(lambda m: str(self.comments.get(m.group(1), "null")), text)
+        return _REF.sub(made, text)
 
 
 def apply(
     actions: Iterable[Action],
     forge: Forge,
     on_outcome: Callable[[Outcome], None] | None = None,
+    secret: str | None = None,
 ) -> list[Outcome]:
     """Run the actions in order; a failure is recorded and the rest still run, except
     those that were to follow it (`after`).
@@ -316,7 +330,7 @@ def apply(
     may have happened: the object is read back before anything that depends on it is
     decided, so the run neither repeats it nor skips what follows a write that was done.
     """
-    made = _Made()
+    made = _Made(secret=secret)
     failed: set[str] = set()
     outcomes: list[Outcome] = []
     limited = ""  # why writing stopped: a rate limit waited out to the end of its budget
@@ -372,7 +386,7 @@ def _attempt(action: Action, forge: Forge, made: _Made) -> Outcome:
 
 def _run(action: Action, forge: Forge, made: _Made) -> None:
     if isinstance(action, OpenIssue):
-        draft = replace(action.draft, body=made.resolve(action.draft.body))
+        draft = replace(action.draft, body=made.body(action.draft.body, action.key))
         made.issues[action.key] = forge.create_issue(draft)
     elif isinstance(action, PostComment):
         body = made.resolve(action.body)
@@ -381,7 +395,8 @@ def _run(action: Action, forge: Forge, made: _Made) -> None:
         body = made.resolve(action.body)
         forge.edit_comment(made.number(action.target), action.comment_id, body)
     elif isinstance(action, EditIssueBody):
-        forge.edit_issue_body(made.number(action.target), made.resolve(action.body))
+        body = made.body(action.body, action.target.key)
+        forge.edit_issue_body(made.number(action.target), body)
     elif isinstance(action, Relabel):
         forge.relabel(made.number(action.target), action.add, action.remove)
     elif isinstance(action, ReopenIssue):
@@ -420,7 +435,7 @@ class _Checker:
         self.reads += 1
         issue = self.forge.get_issue(number)
         if isinstance(action, EditIssueBody):
-            return issue.body == made.resolve(action.body)
+            return issue.body == made.body(action.body, action.target.key)
         if isinstance(action, Relabel):
             labels = set(issue.labels)
             return set(action.add) <= labels and not set(action.remove) & labels

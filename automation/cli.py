@@ -79,6 +79,22 @@ def _day(value: Any, program: Program) -> date:
     return value.date() if value is not None else program_today(program)
 
 
+def _secret(program: Program) -> str | None:
+    """The secret that signs the bot's ledger, from the environment (README, "Security").
+
+    Without one, on GitHub, anyone who can write to the repository can edit the ledger:
+    say so on every run."""
+    secret = os.environ.get(program.forge.secret_env, "").strip() or None
+    if secret is None and program.forge.api_flavour == "github":
+        click.echo(
+            f"warning: ${program.forge.secret_env} is not set: anyone with write access to the "
+            "repository can edit the bot's ledger; set it (a repository secret) so the bot "
+            "signs its ledger and believes no other",
+            err=True,
+        )
+    return secret
+
+
 def _forge_day(value: Any, program: Program) -> date:
     """Today for a command that talks to the forge: the sandbox's own clock on a sandbox
     (it may be moved forward to play out a term), else as `_day`."""
@@ -143,7 +159,7 @@ def plan_command(config_path: Path, today: Any, as_json: bool) -> None:
     program = load_program(config_path)
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
-    actions = plan_day(forge, program, day, templates_for(config_path))
+    actions = plan_day(forge, program, day, templates_for(config_path), secret=_secret(program))
     if as_json:
         click.echo(json.dumps([to_json(a) for a in actions], indent=2, default=str))
         return
@@ -200,6 +216,7 @@ def apply_command(
         max_writes=max_writes,
         force=force,
         on_outcome=show,
+        secret=_secret(program),
     )
     if summary_path is not None:
         with summary_path.open("a", encoding="utf-8") as out:
@@ -245,7 +262,8 @@ def report(config_path: Path, today: Any, out: Path) -> None:
     program = load_program(config_path)
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
-    statuses = program_status(program, read(forge, program, day, everything=True), day)
+    observed = read(forge, program, day, everything=True, secret=_secret(program))
+    statuses = program_status(program, observed, day)
     result = build_report(program, statuses, day, out)
     click.echo(f"wrote {len(result.files)} files to {out}; open {out / 'index.html'}")
 
@@ -277,7 +295,8 @@ def history(handle: str, config_path: Path, today: Any, output: str) -> None:
     program = load_program(config_path)
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
-    statuses = program_status(program, read(forge, program, day, everything=True), day)
+    observed = read(forge, program, day, everything=True, secret=_secret(program))
+    statuses = program_status(program, observed, day)
     record = person_history(program, statuses, handle)
     if output == "json":
         click.echo(json.dumps(to_json(record), indent=2))

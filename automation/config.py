@@ -152,6 +152,8 @@ class ForgeSettings(_Model):
     project: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")]
     url: str | None = None
     token_env: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None = None
+    # The environment variable holding the secret that signs the bot's ledger.
+    secret_env: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] = "MENTORSHIP_SECRET"
     bot: str | None = None
     # The sandbox speaks both APIs; `flavour` picks the adapter that talks to it.
     flavour: Literal["gitlab", "github"] | None = None

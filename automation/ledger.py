@@ -5,11 +5,20 @@ comment shows a pairing's progress (it is edited in place, and GitLab lists no n
 project-wide), the history of its progress and which goals were celebrated. That state
 lives in the body of a few bot-owned issues, one per month of pairing starts, listed with
 the pairing issues in the same paged request.
+
+The ledger is also where the bot's identity for its issues lives: the number of each
+pairing's issues (pairing, retrospective, open check-ins) and of the dashboard. A marker in
+an issue body can be edited by whoever may edit that body; a number recorded here cannot.
+With a secret (`MENTORSHIP_SECRET`), every ledger body is signed (HMAC-SHA256 over its key
+and text), so that a ledger written by anyone but the bot is never believed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,9 +30,14 @@ from automation import markers
 _START = "<!-- mentorship-ledger\n"
 _END = "\n-->"
 _VERSION = 1
-PER_ISSUE = 300  # pairings per ledger issue: about 60 KB, under GitHub's 65,536 characters
+# Pairings per ledger issue: a whole term's entry is about 400 characters, so a full shard
+# stays near 60,000, under GitHub's 65,536 (tests/test_ledger.py checks the worst case).
+PER_ISSUE = 150
 # The ledger issue of the program itself: the day the bot first ran for it.
 PROGRAM = "ledger/program"
+# Where the signature goes in a ledger body; apply fills it in (it holds the secret).
+UNSIGNED = "@sign"
+_SIGNATURE = re.compile(r'"sig":"([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,9 @@ class PairState:
     # closed and labelled, its retrospective open, no check-in left open. Until then, and
     # again if the roster moves the end, the pairing is tended whatever its age.
     settled: str | None = None
+    # The numbers of its issues, by what they are (`pairing`, `retrospective`, `checkin/3`):
+    # who they are, whatever their markers say. A number, or a reference apply fills in.
+    issues: tuple[tuple[str, int | str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"c": self.comment, "d": self.digest, "s": self.signature}
@@ -54,6 +71,8 @@ class PairState:
             out["m"] = list(self.met)
         if self.settled:
             out["z"] = self.settled
+        if self.issues:
+            out["i"] = dict(self.issues)
         return out
 
     @classmethod
@@ -64,6 +83,7 @@ class PairState:
         history = data.get("h") or []
         celebrated = data.get("g") or []
         met = data.get("m") or []
+        issues = data.get("i") or {}
         try:
             return cls(
                 comment=comment if isinstance(comment, int | str) else None,
@@ -74,8 +94,10 @@ class PairState:
                 celebrated=tuple(str(g) for g in celebrated),
                 met=tuple(int(p) for p in met),
                 settled=str(data["z"]) if data.get("z") else None,
+                # A number, or (in a plan not yet applied) a reference: left out.
+                issues=tuple(sorted((str(k), v) for k, v in issues.items() if isinstance(v, int))),
             )
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, AttributeError):
             return None
 
 
@@ -120,9 +142,21 @@ def adopted(body: str) -> date | None:
         return None
 
 
+def program_issues(body: str) -> dict[str, int]:
+    """The numbers of the program's own issues (the dashboard) in its ledger issue."""
+    issues = (_payload(body) or {}).get("issues")
+    if not isinstance(issues, dict):
+        return {}
+    return {str(k): v for k, v in issues.items() if isinstance(v, int)}
+
+
 def render(key: str, states: Mapping[str, PairState]) -> str:
     """The body of ledger issue `key`: a marker, a note for people, the state as JSON."""
-    payload = {"v": _VERSION, "pairs": {k: states[k].to_json() for k in sorted(states)}}
+    payload = {
+        "v": _VERSION,
+        "pairs": {k: states[k].to_json() for k in sorted(states)},
+        "sig": UNSIGNED,
+    }
     note = (
         "This issue holds what the mentorship bot remembers between nightly runs about the "
         f"pairings of `{key.removeprefix('ledger/')}` (progress comments, progress history, "
@@ -131,17 +165,41 @@ def render(key: str, states: Mapping[str, PairState]) -> str:
     return _body(key, note, payload)
 
 
-def render_program(day: date) -> str:
-    """The body of the program's ledger issue: the day the bot began tending the program."""
+def render_program(day: date, issues: Mapping[str, int | str]) -> str:
+    """The body of the program's ledger issue: the day the bot began tending the program
+    and the numbers of its own issues."""
     note = (
         f"The mentorship bot has tended this program since {day.isoformat()}: nothing before "
         "that day counts against a pair. It is written by the bot; please do not edit or "
         "reopen it (set `program.adopted` in program.yml to choose another day)."
     )
-    return _body(PROGRAM, note, {"v": _VERSION, "adopted": day.isoformat()})
+    payload = {"v": _VERSION, "adopted": day.isoformat(), "issues": dict(issues), "sig": UNSIGNED}
+    return _body(PROGRAM, note, payload)
 
 
 def _body(key: str, note: str, payload: Mapping[str, Any]) -> str:
     # `>` never appears escaped-free inside the HTML comment, so nothing can close it early.
     text = json.dumps(payload, separators=(",", ":"), sort_keys=True).replace(">", "\\u003e")
     return markers.attach(f"{note}\n\n{_START}{text}{_END}\n", key)
+
+
+def sign(text: str, key: str, secret: str) -> str:
+    """`text` (a ledger body for issue `key`) with its signature filled in."""
+    return text.replace(f'"sig":"{UNSIGNED}"', f'"sig":"{_mac(text, key, secret)}"', 1)
+
+
+def signature(text: str, key: str, secret: str) -> str:
+    """`valid`, `invalid`, or `none` when the body carries no signature (written before a
+    secret was set, or without one)."""
+    found = _SIGNATURE.search(text)
+    if found is None or found.group(1) == UNSIGNED:
+        return "none"
+    unsigned = text[: found.start(1)] + UNSIGNED + text[found.end(1) :]
+    return (
+        "valid" if hmac.compare_digest(found.group(1), _mac(unsigned, key, secret)) else "invalid"
+    )
+
+
+def _mac(unsigned: str, key: str, secret: str) -> str:
+    message = f"{key}\n{unsigned}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]

@@ -38,8 +38,15 @@ def templates_for(config_path: Path) -> Templates:
     return Templates(config_path.parent / "templates" / "issues")
 
 
-def plan_day(forge: Forge, program: Program, today: date, templates: Templates) -> list[Action]:
-    return plan(program, read(forge, program, today), today, templates)
+def plan_day(
+    forge: Forge,
+    program: Program,
+    today: date,
+    templates: Templates,
+    *,
+    secret: str | None = None,
+) -> list[Action]:
+    return plan(program, read(forge, program, today, secret=secret), today, templates)
 
 
 @dataclass(frozen=True)
@@ -67,10 +74,11 @@ def run_day(
     max_writes: int | None = None,
     force: bool = False,
     on_outcome: Callable[[Outcome], None] | None = None,
+    secret: str | None = None,
 ) -> Report:
     """Plan and apply the same list. Refuses a plan over the safety threshold unless forced."""
     settings = program.program
-    actions = plan_day(forge, program, today, templates)
+    actions = plan_day(forge, program, today, templates, secret=secret)
     if len(actions) > settings.safety_threshold and not force:
         raise TooManyWrites(
             f"the plan has {len(actions)} writes, over the safety threshold of "
@@ -78,7 +86,7 @@ def run_day(
             "mistake with `mentorship plan`, then run again with --force if it is right"
         )
     kept = budget(actions, max_writes if max_writes is not None else settings.max_writes)
-    outcomes = apply(kept.run, forge, on_outcome)
+    outcomes = apply(kept.run, forge, on_outcome, secret)
     outcomes += _close_own_duplicates(forge, program, today, outcomes, on_outcome)
     return Report(tuple(actions), kept.deferred, tuple(outcomes))
 

@@ -6,7 +6,7 @@ turns what they returned into an `Observed` value the rules plan from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -92,6 +92,8 @@ class Observed:
     activity: Mapping[str, datetime]  # pairing id -> last human comment in the window
     ledger: Mapping[str, PairState] = field(default_factory=dict)  # pairing id -> its state
     adopted: date | None = None  # the program's adoption day, once the ledger keeps it
+    # Ledger keys believed without a signature while a secret is set: the run signs them.
+    unsigned: frozenset[str] = frozenset()
 
     @cached_property
     def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
@@ -115,24 +117,48 @@ def snapshot(
     issues: Iterable[Issue],
     comments: Iterable[Comment],
     window_start: datetime,
+    secret: str | None = None,
 ) -> Observed:
-    """Index what was read. Markers count only on the bot's own issues and comments."""
-    by_key: dict[str, Issue] = {}
-    duplicates: list[Issue] = []
-    for issue in sorted(issues, key=lambda i: (i.created_at, i.number)):
-        marker = markers.find(issue.body) if issue.author == bot else None
-        if marker is None:
-            continue
-        if marker.key in by_key:
-            if by_key[marker.key].number != issue.number:
-                duplicates.append(issue)
-        else:
-            by_key[marker.key] = issue
+    """Index what was read, trusting only what people cannot forge (README, "Security").
+
+    Only the bot's own issues and comments count. Its ledger issues are believed when they
+    carry the ledger label and, with a `secret`, a valid signature. Every other issue is
+    who the ledger says its number is; only an issue the ledger has not recorded yet (one
+    opened by a run whose ledger write failed, or by a version that kept no numbers) is
+    taken at its marker's word, and never for a key the ledger gives another issue. A bot
+    comment counts only on the issue its key belongs to.
+    """
+    mine = sorted((i for i in issues if i.author == bot), key=lambda i: (i.created_at, i.number))
+    books, unsigned = _ledgers(program, mine, secret)
     states: dict[str, PairState] = {}
-    for key in sorted(k for k in by_key if k.startswith("ledger/")):
-        states.update(ledger.parse(by_key[key].body))
-    record = by_key.get(ledger.PROGRAM)
+    for key in sorted(books):
+        states.update(ledger.parse(books[key].body))
+    record = books.get(ledger.PROGRAM)
     adopted = ledger.adopted(record.body) if record else None
+    recorded = _recorded(states, ledger.program_issues(record.body) if record else {})
+    claimed = set(recorded.values())
+    shelved = {issue.number for issue in books.values()}
+    by_key: dict[str, Issue] = dict(books)
+    duplicates: list[Issue] = []
+    for issue in mine:
+        if issue.number in shelved:
+            continue
+        known = recorded.get(issue.number)
+        if known is not None:
+            key = known
+        else:
+            marker = markers.find(issue.body)
+            if marker is None or marker.key.startswith("ledger/"):
+                continue
+            key = marker.key
+            if key in claimed:
+                # The ledger gives this key to another issue: a copy from two runs at once.
+                duplicates.append(issue)
+                continue
+        if key in by_key and by_key[key].number != issue.number:
+            duplicates.append(issue)
+        else:
+            by_key.setdefault(key, issue)
     renamed = renames(program, by_key, states)
     if renamed:
         by_key = {_renamed(key, renamed): issue for key, issue in by_key.items()}
@@ -146,14 +172,72 @@ def snapshot(
         if comment.author == bot:
             marker = markers.find(comment.body)
             if marker is not None:
-                bot_comments.setdefault(_renamed(marker.key, renamed), comment)
+                said = _renamed(marker.key, renamed)
+                home = by_key.get(home_of(said))
+                if home is not None and home.number == comment.issue_number:
+                    bot_comments.setdefault(said, comment)
             continue
         pairing = owner.get(comment.issue_number)
         if pairing is not None and comment.author in people.get(pairing, ()):
             activity[pairing] = max(activity.get(pairing, comment.created_at), comment.created_at)
     return Observed(
-        bot, window_start, by_key, tuple(duplicates), bot_comments, activity, states, adopted
+        bot,
+        window_start,
+        by_key,
+        tuple(duplicates),
+        bot_comments,
+        activity,
+        states,
+        adopted,
+        unsigned,
     )
+
+
+def _ledgers(
+    program: Program, mine: Sequence[Issue], secret: str | None
+) -> tuple[dict[str, Issue], frozenset[str]]:
+    """The bot's ledger issues by key, oldest first, and the keys believed unsigned.
+
+    With a secret, a ledger issue must carry a valid signature, except while none does
+    yet (the first run after the secret was set: they are believed, and signed by it).
+    """
+    label = Labels(program.program.label_prefix).ledger
+    found: list[tuple[str, Issue, str]] = []
+    for issue in mine:
+        marker = markers.find(issue.body)
+        if marker is None or not marker.key.startswith("ledger/") or label not in issue.labels:
+            continue
+        signed = ledger.signature(issue.body, marker.key, secret) if secret else "none"
+        found.append((marker.key, issue, signed))
+    migrating = secret is not None and not any(s == "valid" for _, _, s in found)
+    books: dict[str, Issue] = {}
+    unsigned: set[str] = set()
+    for key, issue, signed in found:
+        if secret is not None and signed != "valid" and not (migrating and signed == "none"):
+            continue
+        if key not in books:
+            books[key] = issue
+            if secret is not None and signed == "none":
+                unsigned.add(key)
+    return books, frozenset(unsigned)
+
+
+def _recorded(states: Mapping[str, PairState], program: Mapping[str, int]) -> dict[int, str]:
+    """Issue number -> the key the ledger records for it."""
+    out = {number: key for key, number in program.items()}
+    for pairing, state in states.items():
+        for part, number in state.issues:
+            if isinstance(number, int):
+                out[number] = f"pair/{pairing}/{part}"
+    return out
+
+
+def home_of(key: str) -> str:
+    """The issue a bot comment with marker `key` is written on."""
+    if key.startswith("pair/") and key.endswith("/retrospective-reminder"):
+        return key.removesuffix("-reminder")
+    pairing = pairing_of(key)
+    return f"pair/{pairing}/pairing" if pairing is not None else key
 
 
 def renames(
@@ -210,13 +294,21 @@ def withdrawn(program: Program, observed: Observed) -> list[str]:
     )
 
 
-def read(forge: Forge, program: Program, today: date, *, everything: bool = False) -> Observed:
+def read(
+    forge: Forge,
+    program: Program,
+    today: date,
+    *,
+    everything: bool = False,
+    secret: str | None = None,
+) -> Observed:
     """List what the rules need: the bot's ledger, program issues of the tended pairings,
     open and recent check-ins, and recent comments. Each is one paged request (100 a page)
     however many pairings.
 
     `everything` lists the issues of every pairing in the roster, however old (for
-    reports and histories, which run less often than the nightly job)."""
+    reports and histories, which run less often than the nightly job). `secret` checks
+    the ledger's signatures (README, "Security")."""
     settings = program.program
     labels = Labels(settings.label_prefix)
     zone = settings.timezone
@@ -224,7 +316,7 @@ def read(forge: Forge, program: Program, today: date, *, everything: bool = Fals
     window_start = start_of_day(today - timedelta(days=lookback_days(program)), zone)
     # The ledger first: it says which pairings are still to be looked after.
     issues = forge.list_issues(labels=[labels.ledger])
-    state = snapshot(program, bot, issues, [], window_start)
+    state = snapshot(program, bot, issues, [], window_start, secret)
     pairings = program.pairings if everything else tended(program, state, today)
     # A pairing taken out of the roster, or whose start moved, still has issues to close
     # or to carry on: they are listed from its old start.
@@ -235,7 +327,7 @@ def read(forge: Forge, program: Program, today: date, *, everything: bool = Fals
         # Nothing to tend: only the dashboard may still change (its windows move on).
         if settings.report.dashboard:
             issues += forge.list_issues(labels=[labels.dashboard])
-            return snapshot(program, bot, issues, [], window_start)
+            return snapshot(program, bot, issues, [], window_start, secret)
         return state
     since = None if everything else start_of_day(min(starts) - timedelta(1), zone)
     issues += forge.list_issues(labels=[labels.program], updated_since=since)
@@ -248,12 +340,12 @@ def read(forge: Forge, program: Program, today: date, *, everything: bool = Fals
             labels=[labels.checkin], updated_since=start_of_day(recent, zone)
         )
     comments = forge.list_comments(since=window_start)
-    observed = snapshot(program, bot, issues, comments, window_start)
+    observed = snapshot(program, bot, issues, comments, window_start, secret)
     if settings.report.dashboard and DASHBOARD not in observed.issues:
         # The dashboard is rewritten only when what it shows changes, so after a spell
         # with no live pairing it can be older than the issues listed above.
         listed = {issue.number for issue in issues}
         older = [i for i in forge.list_issues(labels=[labels.dashboard]) if i.number not in listed]
         if older:
-            observed = snapshot(program, bot, [*issues, *older], comments, window_start)
+            observed = snapshot(program, bot, [*issues, *older], comments, window_start, secret)
     return observed

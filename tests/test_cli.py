@@ -134,11 +134,11 @@ def test_plan_prints_one_line_per_action_and_a_summary(config: Path) -> None:
     assert out == (
         "alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
-        "(program): open issue 'Mentorship bot ledger: the program'\n"
-        "(program): close the new ledger/program issue as not planned\n"
         "(program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
         "(program): close the new ledger/2026-01 issue as not planned\n"
         "(program): open issue 'CLI test: dashboard'\n"
+        "(program): open issue 'Mentorship bot ledger: the program'\n"
+        "(program): close the new ledger/program issue as not planned\n"
         "plan for 2026-01-05: 2 close, 5 open-issue\n"
     )
 
@@ -166,7 +166,7 @@ def test_without_a_running_sandbox_plan_says_how_to_start_one(tmp_path: Path) ->
 def test_plan_json_is_a_stable_list(config: Path) -> None:
     code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-05", "--json")
     assert code == 0
-    [first, _, program, _, ledger, closed, board] = json.loads(out)
+    [first, _, ledger, closed, board, program, _] = json.loads(out)
     assert program["key"] == "ledger/program"
     assert ledger["key"] == "ledger/2026-01"
     assert closed == {
@@ -192,11 +192,11 @@ def test_apply_does_the_plan_then_nothing_is_left(config: Path) -> None:
     assert out == (
         "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
-        "   done  (program): open issue 'Mentorship bot ledger: the program'\n"
-        "   done  (program): close the new ledger/program issue as not planned\n"
         "   done  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
         "   done  (program): close the new ledger/2026-01 issue as not planned\n"
         "   done  (program): open issue 'CLI test: dashboard'\n"
+        "   done  (program): open issue 'Mentorship bot ledger: the program'\n"
+        "   done  (program): close the new ledger/program issue as not planned\n"
         "applied for 2026-01-05: 2 close, 5 open-issue\n"
     )
     assert run("plan", "--config", str(config), "--today", "2026-01-05")[1] == (
@@ -212,11 +212,11 @@ def test_write_budget_defers_the_rest_to_the_next_run(config: Path) -> None:
     assert out == (
         "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "deferred  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
-        "deferred  (program): open issue 'Mentorship bot ledger: the program'\n"
-        "deferred  (program): close the new ledger/program issue as not planned\n"
         "deferred  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
         "deferred  (program): close the new ledger/2026-01 issue as not planned\n"
         "deferred  (program): open issue 'CLI test: dashboard'\n"
+        "deferred  (program): open issue 'Mentorship bot ledger: the program'\n"
+        "deferred  (program): close the new ledger/program issue as not planned\n"
         "applied for 2026-01-05: 1 open-issue\n"
         "deferred to the next run (write budget): 2 close, 4 open-issue\n"
     )
@@ -258,13 +258,13 @@ def test_a_failed_write_exits_1_and_the_rest_still_run(
         "(GitLab answered 422 to POST /projects/acme%2Fcli/issues:"
     )
     assert lines[1] == "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'"
-    assert lines[2:6] == [
-        "   done  (program): open issue 'Mentorship bot ledger: the program'",
-        "   done  (program): close the new ledger/program issue as not planned",
+    assert lines[2:7] == [
         "   done  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'",
         "   done  (program): close the new ledger/2026-01 issue as not planned",
+        "   done  (program): open issue 'CLI test: dashboard'",
+        "   done  (program): open issue 'Mentorship bot ledger: the program'",
+        "   done  (program): close the new ledger/program issue as not planned",
     ]
-    assert lines[6] == "   done  (program): open issue 'CLI test: dashboard'"
     assert err == "1 of 7 writes did not happen\n"
 
 
@@ -290,7 +290,8 @@ def test_a_secondary_rate_limit_defers_the_rest_of_the_night_without_failing(
     lines = out.splitlines()
     assert [line.split()[0] for line in lines[:7]] == ["done", "done"] + ["deferred"] * 5
     assert lines[2].startswith(
-        "deferred  (program): open issue 'Mentorship bot ledger: the program' (rate limited: "
+        "deferred  (program): open issue 'Mentorship bot ledger: pairings started 2026-01' "
+        "(rate limited: "
     )
     assert lines[-1] == "deferred to the next run (the forge's rate limit): 2 close, 3 open-issue"
     assert "Deferred to the next run (the forge's rate limit): 2 close, 3 open-issue." in (
@@ -366,11 +367,11 @@ def test_apply_appends_a_markdown_summary_by_pairing(config: Path, tmp_path: Pat
         "|---|---|\n"
         "| bob with alice | open issue 'Mentorship: Bob & Alice' |\n"
         "| carol with alice | open issue 'Mentorship: Carol & Alice' |\n"
-        "| (program) | open issue 'Mentorship bot ledger: the program'"
-        "<br>close the new ledger/program issue as not planned"
-        "<br>open issue 'Mentorship bot ledger: pairings started 2026-01'"
+        "| (program) | open issue 'Mentorship bot ledger: pairings started 2026-01'"
         "<br>close the new ledger/2026-01 issue as not planned"
-        "<br>open issue 'CLI test: dashboard' |\n"
+        "<br>open issue 'CLI test: dashboard'"
+        "<br>open issue 'Mentorship bot ledger: the program'"
+        "<br>close the new ledger/program issue as not planned |\n"
     )
 
 

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from automation import ledger
 from automation.config import ConfigError, Program, parse_program
 from automation.history import History, UnknownPerson, person_history, to_json, to_markdown
 from automation.ledger import PairState
 from automation.model import IssueState
 from automation.status import program_status
-from tests.rules.world import issue, observed_on
+from tests.rules.world import issue, ledger_issue, observed_on
 
 ROSTER = """\
 program:
@@ -77,18 +76,15 @@ def alice(goal_text: bool = False) -> History:
         issue(5, f"pair/{erin}/pairing", state=closed),
         issue(6, f"pair/{dave}/pairing", body=HALF_GOALS),
         issue(7, f"pair/{frank}/pairing", body=DONE_GOALS),
-        issue(
+        ledger_issue(
             8,
-            None,
-            body=ledger.render(
-                "ledger/2025-07",
-                {
-                    bob: PairState(met=tuple(range(1, 14))),
-                    carol: PairState(met=(1, 2, 3, 5, 8)),
-                    erin: PairState(met=(1, 2)),
-                    dave: PairState(met=(1, 2, 3, 4, 5)),
-                },
-            ),
+            "ledger/2025-07",
+            {
+                bob: PairState(met=tuple(range(1, 14))),
+                carol: PairState(met=(1, 2, 3, 5, 8)),
+                erin: PairState(met=(1, 2)),
+                dave: PairState(met=(1, 2, 3, 4, 5)),
+            },
         ),
     ]
     # The bot has tended the program since before its first pairing started.

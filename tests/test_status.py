@@ -3,12 +3,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from automation import ledger
 from automation.config import Program
 from automation.ledger import PairState
 from automation.model import Comment, Issue, IssueState
 from automation.status import Milestone, PairingStatus, pairing_status
-from tests.rules.world import PAIR, START, comment, issue, observed_on, pairing_issue, program
+from tests.rules.world import (
+    PAIR,
+    START,
+    comment,
+    issue,
+    ledger_issue,
+    observed_on,
+    pairing_issue,
+    program,
+)
 
 GOALS = "## Goals\n\n### Ship it by 2026-03-01\n\n- [x] a\n- [x] b\n\n### Learn Go\n\n- [ ] c\n"
 
@@ -28,9 +36,9 @@ def test_a_running_pairing_in_numbers() -> None:
     today = START + timedelta(days=40)
     labels = ("mentorship", "mentorship::active", "mentorship-stalled", "mentorship-pace::behind")
     state = PairState(comment=5, history=((1, 0, 3), (2, 2, 3)), met=(1, 2), changed="2026-02-01")
-    ledger_issue = issue(90, None, body=ledger.render("ledger/2026-01", {PAIR: state}))
+    book = ledger_issue(90, "ledger/2026-01", {PAIR: state})
     talk = [comment(1, "bob", date(2026, 2, 10))]
-    status = status_on(today, [pairing_issue(body=GOALS, labels=labels), ledger_issue], talk)
+    status = status_on(today, [pairing_issue(body=GOALS, labels=labels), book], talk)
     assert (status.phase, status.outcome, status.week, status.term_weeks) == (
         "active",
         "running",

@@ -19,13 +19,14 @@ from automation.actions import (
     Target,
     Urgency,
     if_done,
+    ref,
 )
 from automation.checklist import Checklist
 from automation.config import Program
 from automation.labels import Labels
 from automation.ledger import PairState
 from automation.model import CloseReason, Draft, IssueState
-from automation.observe import Observed, started_on, tended, withdrawn
+from automation.observe import DASHBOARD, Observed, started_on, tended, withdrawn
 from automation.rules import (
     checkins,
     dashboard,
@@ -83,9 +84,11 @@ def plan(program: Program, observed: Observed, today: date, templates: Templates
         done = "removed" if not mine else if_done("removed", [a.key for a in mine])
         states[pairing_id] = (replace(pair.state or PairState(), settled=done), ())
     actions += _duplicates(observed)
-    actions += _ledgers(program, observed, states, today)
-    # Last: the dashboard shows the forge as every other write of the night leaves it.
+    actions += _ledgers(program, observed, states)
+    # The dashboard shows the forge as every other write of the night leaves it; the
+    # program's ledger records its number.
     actions += dashboard.plan(program, observed, today, actions, checklists)
+    actions += _program_record(program, observed, today, actions)
     return _ordered(actions)
 
 
@@ -111,10 +114,25 @@ def _remembered(pair: Pair, mine: list[Action]) -> tuple[PairState, tuple[str, .
     if pair.today >= end and issue is not None and (closing or issue.state is IssueState.CLOSED):
         needed = [a.key for a in mine if isinstance(a, _STATE_WRITES) and not _message(a)]
         settled = if_done(end.isoformat(), needed) if needed else end.isoformat()
-    state = replace(kept, settled=settled)
+    state = replace(kept, settled=settled, issues=_numbers(pair, mine))
     if state == previous:
         return None
     return state, progress.recorded(pair, mine)
+
+
+def _numbers(pair: Pair, mine: list[Action]) -> tuple[tuple[str, int | str], ...]:
+    """The numbers of the pairing's issues the bot acts on (its pairing issue, its
+    retrospective, its latest check-in) after this plan: one it opens is a reference."""
+    numbers: dict[str, int | str] = {}
+    for key in pair.observed.by_pairing.get(pair.id, ()):
+        numbers[key.split("/", 2)[2]] = pair.observed.issues[key].number
+    for action in mine:
+        if isinstance(action, OpenIssue):
+            numbers[action.key.split("/", 2)[2]] = ref(action.key)
+    checkins = [part for part in numbers if part.startswith("checkin/")]
+    latest = max(checkins, key=lambda part: int(part.split("/")[1]), default=None)
+    kept = ("pairing", "retrospective", latest)
+    return tuple(sorted((part, n) for part, n in numbers.items() if part in kept))
 
 
 def _message(action: Action) -> bool:
@@ -126,11 +144,10 @@ def _ledgers(
     program: Program,
     observed: Observed,
     states: Mapping[str, tuple[PairState, tuple[str, ...]]],
-    today: date,
 ) -> list[Action]:
-    """Write each ledger issue whose pairings' states changed, after their writes; open
-    the program's on the first run. Ledger issues are closed: out of people's way, still
-    listed by the run."""
+    """Write each ledger issue whose pairings' states changed, after their writes (and,
+    with a secret newly set, each one not signed yet). Ledger issues are closed: out of
+    people's way, still listed by the run."""
     months = Counter(p.start.strftime("%Y-%m") for p in program.pairings)
     shards: dict[str, dict[str, tuple[PairState, tuple[str, ...]]]] = defaultdict(dict)
     for pairing_id, entry in states.items():
@@ -139,22 +156,11 @@ def _ledgers(
         shards[ledger.shard(pairing_id, month, max(1, months[month]))][pairing_id] = entry
     labels = Labels(program.program.label_prefix)
     actions: list[Action] = []
-    record = observed.issues.get(ledger.PROGRAM)
-    if observed.adopted is None:
-        # The first run: today is the adoption day (a damaged record is written anew).
-        body = ledger.render_program(today)
-        if record is None:
-            title = "Mentorship bot ledger: the program"
-            draft = Draft(title, body, (labels.program, labels.ledger), (), True)
-            actions += _opened_closed(OpenIssue(ledger.PROGRAM, "", draft, Urgency.HOUSEKEEPING))
-        else:
-            target = Target(ledger.PROGRAM, record.number)
-            actions.append(EditIssueBody(ledger.PROGRAM, "", target, body, Urgency.HOUSEKEEPING))
     for key, entries in sorted(shards.items()):
         issue = observed.issues.get(key)
         kept = ledger.parse(issue.body) if issue else {}
         wanted = {**kept, **{pid: state for pid, (state, _) in entries.items()}}
-        if issue is not None and wanted == kept:
+        if issue is not None and wanted == kept and key not in observed.unsigned:
             continue
         after = tuple(k for _, keys in entries.values() for k in keys)
         body = ledger.render(key, wanted)
@@ -165,10 +171,42 @@ def _ledgers(
         else:
             target = Target(key, issue.number)
             actions.append(EditIssueBody(key, "", target, body, Urgency.HOUSEKEEPING, after))
+    for key in sorted(observed.unsigned - {ledger.PROGRAM} - set(shards)):
+        issue = observed.issues[key]
+        target = Target(key, issue.number)
+        body = ledger.render(key, ledger.parse(issue.body))
+        actions.append(EditIssueBody(key, "", target, body, Urgency.HOUSEKEEPING))
+    written = {a.key for a in actions}
     for key, issue in sorted(observed.issues.items()):
         if key.startswith("ledger/") and issue.state is IssueState.OPEN:
-            actions.append(_close(Target(key, issue.number), (key,) if key in shards else ()))
+            actions.append(_close(Target(key, issue.number), (key,) if key in written else ()))
     return actions
+
+
+def _program_record(
+    program: Program, observed: Observed, today: date, actions: list[Action]
+) -> list[Action]:
+    """The program's ledger issue: the adoption day (today, on the first run; a damaged
+    record is written anew) and the dashboard's number, written when either changes."""
+    record = observed.issues.get(ledger.PROGRAM)
+    kept = ledger.program_issues(record.body) if record else {}
+    issues: dict[str, int | str] = {}
+    dashboard_issue = observed.issues.get(DASHBOARD)
+    if dashboard_issue is not None:
+        issues[DASHBOARD] = dashboard_issue.number
+    elif any(a.key == DASHBOARD for a in actions):
+        issues[DASHBOARD] = ref(DASHBOARD)
+    unchanged = issues == kept and ledger.PROGRAM not in observed.unsigned
+    if record is not None and observed.adopted is not None and unchanged:
+        return []
+    body = ledger.render_program(observed.adopted or today, issues)
+    if record is None:
+        labels = Labels(program.program.label_prefix)
+        title = "Mentorship bot ledger: the program"
+        draft = Draft(title, body, (labels.program, labels.ledger), (), True)
+        return _opened_closed(OpenIssue(ledger.PROGRAM, "", draft, Urgency.HOUSEKEEPING))
+    target = Target(ledger.PROGRAM, record.number)
+    return [EditIssueBody(ledger.PROGRAM, "", target, body, Urgency.HOUSEKEEPING)]
 
 
 def _opened_closed(action: OpenIssue) -> list[Action]:

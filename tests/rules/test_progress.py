@@ -93,10 +93,15 @@ def test_progress_comment_and_ledger_on_the_kickoff_night() -> None:
         ),
         # Ledger issues are kept closed, out of people's way.
         ("close", "ledger/2026-01/close", ("ledger/2026-01",)),
-        # last, showing the forge as the night leaves it
+        # showing the forge as the night leaves it
         ("open-issue", "dashboard", ()),
+        # last, the program's ledger records the dashboard's number
+        ("edit-issue", "ledger/program", ()),
     ]
-    opened = actions[-3]
+    record = actions[-1]
+    assert isinstance(record, EditIssueBody)
+    assert '"issues":{"dashboard":"@ref:dashboard"}' in record.body
+    opened = actions[-4]
     assert isinstance(opened, OpenIssue)
     assert opened.draft.labels == ("mentorship", "mentorship::ledger")
     # The comment's id is known only once it exists: apply fills the reference in.
@@ -234,12 +239,17 @@ def test_ledger_written_only_when_a_state_changed() -> None:
     pair = pair_on(DAY, [issue_now], roster=roster)
     current = progress.state(pair, [])
     assert current is not None
-    stored = with_ledger(replace(current, comment=501))
-    actions = plan_all(roster, observed_on(DAY, [issue_now, stored], [], roster), DAY, Templates())
-    assert [a for a in actions if a.key.startswith("ledger/")] == []
+    # As a run records it: the progress comment's id, and its issues' numbers.
+    numbers = (("checkin/2", 2), ("pairing", 1))
+    stored = with_ledger(replace(current, comment=501, issues=numbers))
+    checkin = issue(2, f"pair/{PAIR}/checkin/2", labels=("mentorship-check-in",))
+    seen = observed_on(DAY, [issue_now, checkin, stored], [], roster)
+    actions = plan_all(roster, seen, DAY, Templates())
+    assert [a for a in actions if a.key.startswith("ledger/2026")] == []
     moved = goals_issue(GOALS.replace("- [ ] Facilitate one", "- [x] Facilitate one"))
-    actions = plan_all(roster, observed_on(DAY, [moved, stored], [], roster), DAY, Templates())
-    [write] = [a for a in actions if a.key.startswith("ledger/")]
+    seen = observed_on(DAY, [moved, checkin, stored], [], roster)
+    actions = plan_all(roster, seen, DAY, Templates())
+    [write] = [a for a in actions if a.key.startswith("ledger/2026")]
     assert isinstance(write, EditIssueBody)
     assert write.target.number == 90
     assert lines([write])[0].startswith("update #90: ledger/2026-01 [ledger/2026-01] after ")

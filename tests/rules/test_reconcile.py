@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from automation import ledger
 from automation.actions import Action, OpenIssue
 from automation.config import Program, parse_program
 from automation.ledger import PairState
@@ -18,6 +17,7 @@ from tests.rules.world import (
     PAIR,
     START,
     issue,
+    ledger_issue,
     lines,
     observed_on,
     pairing_issue,
@@ -117,7 +117,7 @@ def test_a_pairing_is_tended_until_its_close_out_is_settled_for_its_current_end(
     closed = pairing_issue(state=IssueState.CLOSED, labels=("mentorship", "mentorship::completed"))
 
     def tended_with(state: PairState | None) -> list[str]:
-        book = issue(90, "ledger/2026-01", body=_ledger({PAIR: state} if state else {}))
+        book = ledger_issue(90, "ledger/2026-01", {PAIR: state} if state else {})
         seen = observed_on(long_after, [closed, book], [], roster)
         return [p.id for p in tended(roster, seen, long_after)]
 
@@ -171,7 +171,7 @@ pairings:
 
 def test_a_pairing_taken_out_of_the_roster_is_closed_with_a_note_and_settled() -> None:
     roster = parse_program(ROSTER.format(pairings="  []"), Path("program.yml"))
-    book = issue(90, "ledger/2026-01", body=_ledger({PAIR: PairState()}))
+    book = ledger_issue(90, "ledger/2026-01", {PAIR: PairState()})
     day = date(2026, 3, 1)
     seen = observed_on(day, [pairing_issue(), checkin(4), book], [], roster)
     assert withdrawn(roster, seen) == [PAIR]
@@ -191,7 +191,7 @@ def test_a_moved_start_date_carries_the_pairing_on_under_its_new_id() -> None:
         ROSTER.format(pairings="  - {mentor: alice, mentee: bob, start: 2026-01-12}"),
         Path("program.yml"),
     )
-    book = issue(90, "ledger/2026-01", body=_ledger({PAIR: PairState()}))
+    book = ledger_issue(90, "ledger/2026-01", {PAIR: PairState()})
     day = date(2026, 3, 1)
     seen = observed_on(day, [pairing_issue(), checkin(4), book], [], roster)
     assert renames(roster, {f"pair/{PAIR}/pairing": pairing_issue()}, {PAIR: PairState()}) == {
@@ -205,11 +205,6 @@ def test_a_moved_start_date_carries_the_pairing_on_under_its_new_id() -> None:
     planned = plan_all_with_ledger(day, [pairing_issue(), checkin(4), book], roster)
     keys = [a.key for a in planned if a.key.startswith("pair/")]
     assert keys == [f"pair/{moved}/pairing/labels", f"pair/{moved}/progress"]
-
-
-def _ledger(states: dict[str, PairState]) -> str:
-    """The body a previous run wrote, without its marker line (issue() adds it)."""
-    return ledger.render("ledger/2026-01", states).split("\n", 1)[1]
 
 
 def plan_all_with_ledger(

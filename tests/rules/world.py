@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from automation import markers
+from automation import ledger, markers
 from automation.actions import Action
 from automation.config import Program, parse_program
+from automation.ledger import PairState
 from automation.model import Comment, Issue, IssueState
 from automation.observe import DASHBOARD, Observed, lookback_days, snapshot, start_of_day
 from automation.rules import plan
@@ -114,7 +114,33 @@ def observed_on(
 ) -> Observed:
     """What a run sees; `adopted` is the adoption day its ledger keeps (None: first run)."""
     window = start_of_day(today - timedelta(days=lookback_days(roster)), roster.program.timezone)
-    return replace(snapshot(roster, BOT, issues, comments, window), adopted=adopted)
+    if adopted is not None:
+        issues = [*issues, program_record(adopted)]
+    return snapshot(roster, BOT, issues, comments, window)
+
+
+def ledger_issue(number: int, key: str, states: Mapping[str, PairState]) -> Issue:
+    """A ledger issue as an earlier run left it."""
+    return issue(
+        number,
+        key,
+        body=ledger.render(key, states).split("\n", 1)[1],  # issue() adds the marker
+        labels=("mentorship", "mentorship::ledger"),
+        state=IssueState.CLOSED,
+    )
+
+
+def program_record(adopted: date, number: int = 900) -> Issue:
+    """The program's ledger issue, as the bot's first run left it."""
+    body = ledger.render_program(adopted, {}).split("\n", 1)[1]  # issue() adds the marker
+    return issue(
+        number,
+        ledger.PROGRAM,
+        body=body,
+        labels=("mentorship", "mentorship::ledger"),
+        state=IssueState.CLOSED,
+        created=adopted,
+    )
 
 
 def plan_on(
