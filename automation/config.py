@@ -361,8 +361,13 @@ class _Loader(_Constructor, yaml.SafeLoader):
     """PyYAML's pure-Python safe loader: slow, but its error messages are the ones we quote."""
 
 
-class _FastLoader(_Constructor, yaml.CSafeLoader):
-    """The same loader on libyaml (bundled with PyYAML's wheels), about ten times faster."""
+if yaml.__with_libyaml__:
+
+    class _FastLoader(_Constructor, yaml.CSafeLoader):
+        """The same loader on libyaml (bundled with PyYAML's wheels), about ten times faster."""
+
+else:  # a PyYAML built without libyaml has no CSafeLoader: its own loader, twice on errors
+    _FastLoader = _Loader  # type: ignore[misc,assignment]
 
 
 _Loader.yaml_implicit_resolvers = _plain_resolvers(yaml.SafeLoader.yaml_implicit_resolvers)
