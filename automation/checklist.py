@@ -132,12 +132,18 @@ def _assemble(reader: _Reader) -> Checklist:
             )
             step_of[item.seq] = step
             steps.append(step)
+    # Each section reads only its own items: a body of many `## Goals` sections stays linear.
+    by_section: dict[int, list[_Item]] = {}
+    for item in items:
+        if item.section is not None:
+            by_section.setdefault(id(item.section), []).append(item)
     goals: list[Goal] = []
     for section in reader.sections:
+        mine = by_section.get(id(section), [])
         if section.headings:
-            goals.extend(_heading_goals(section, items, step_of))
+            goals.extend(_heading_goals(section, mine, step_of))
         else:
-            goals.extend(_item_goals(section, items, step_of))
+            goals.extend(_item_goals(section, mine, step_of))
     in_goal = {id(step) for goal in goals for step in goal.steps}
     outside = tuple(step for step in steps if id(step) not in in_goal)
     return Checklist(
@@ -150,10 +156,10 @@ def _assemble(reader: _Reader) -> Checklist:
 
 
 def _heading_goals(section: _Section, items: list[_Item], step_of: dict[int, Step]) -> list[Goal]:
-    """Each level >= 3 heading of the section is a goal; its task items are its steps."""
+    """Each level >= 3 heading of the section is a goal; its task `items` are its steps."""
     buckets: list[list[Step]] = [[] for _ in section.headings]
     for item in items:
-        if item.section is section and item.heading >= 0 and item.seq in step_of:
+        if item.heading >= 0 and item.seq in step_of:
             buckets[item.heading].append(step_of[item.seq])
     return [
         _goal(title, line, tuple(bucket))
@@ -162,7 +168,7 @@ def _heading_goals(section: _Section, items: list[_Item], step_of: dict[int, Ste
 
 
 def _item_goals(section: _Section, items: list[_Item], step_of: dict[int, Step]) -> list[Goal]:
-    """Each outermost list item of the section with nested task items is a goal of those items.
+    """Each outermost list item of the section with nested task `items` is a goal of those items.
 
     An outermost task item with no nested task items is a one-step goal counting itself; an
     outermost plain item (or GitLab `[~]` item) without nested task items is no goal.

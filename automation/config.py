@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import gc
 import itertools
 import re
+import reprlib
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,7 +32,11 @@ Loc = tuple[str | int, ...]
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
-_MAX_NODES = 100_000  # far above any roster; stops alias bombs before validation walks them
+
+
+def _shown(value: object) -> str:
+    """A value from program.yml as a message quotes it: short, however long or deep it is."""
+    return reprlib.repr(value)
 
 
 def _parse_date(value: object) -> object:
@@ -38,7 +45,7 @@ def _parse_date(value: object) -> object:
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not _DATE.fullmatch(value.strip()):
-        raise ValueError(f"invalid date {value!r}; write it as YYYY-MM-DD")
+        raise ValueError(f"invalid date {_shown(value)}; write it as YYYY-MM-DD")
     try:
         return date.fromisoformat(value.strip())
     except ValueError as exc:
@@ -326,21 +333,81 @@ class ConfigError(Exception):
 def _dotted(loc: Loc) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not part.isprintable() or not part:
+            out += f"[{part!r}]"  # a key with a line break would break the one-line message
+        else:
+            out += f".{part}" if out else part
     return out
 
 
 # ---------------------------------------------------------------- loading
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as strings (we parse them, with our messages)."""
+def _plain_resolvers(
+    resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]],
+) -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
+    """YAML's implicit types minus timestamps and `=`.
+
+    Dates stay strings so that `2026-13-01` gets our message, not a constructor traceback; a
+    plain `=` would resolve to `!!value`, a tag no safe constructor builds
+    (https://github.com/yaml/pyyaml/issues/89).
+    """
+    dropped = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"}
+    return {
+        first: [(tag, rx) for tag, rx in entries if tag not in dropped]
+        for first, entries in resolvers.items()
+    }
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class _Constructor(yaml.constructor.SafeConstructor):
+    """SafeConstructor that names the node of a value it cannot build."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as exc:
+            # `!!int abc`, `!!int` alone, `!!bool maybe`, a 5,000-digit number: PyYAML's
+            # constructors raise these bare, without the node's position.
+            value = _shown(node.value) if isinstance(node, yaml.ScalarNode) else "this value"
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"cannot read {value} as {_short_tag(node.tag)} ({type(exc).__name__}); "
+                "quote it to keep it as text, or remove the tag",
+                node.start_mark,
+            ) from None
+
+
+class _Loader(_Constructor, yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader: slow, but its error messages are the ones we quote."""
+
+
+if yaml.__with_libyaml__:
+
+    class _FastLoader(_Constructor, yaml.CSafeLoader):
+        """The same loader on libyaml (bundled with PyYAML's wheels), about ten times faster."""
+
+else:  # a PyYAML built without libyaml has no CSafeLoader: its own loader, twice on errors
+    _FastLoader = _Loader  # type: ignore[misc,assignment]
+
+
+_Loader.yaml_implicit_resolvers = _plain_resolvers(yaml.SafeLoader.yaml_implicit_resolvers)
+_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
+# The tags plain YAML resolves to; any other (`!!binary`, `!!set`, `!!python/...`) is refused.
+_PLAIN_TAGS = frozenset(
+    {_STR, _SEQ, _MAP}
+    | {tag for entries in _Loader.yaml_implicit_resolvers.values() for tag, _ in entries}
+)
+# Aliases may repeat what is written this many times over (plus a small allowance): far more
+# than `<<: *defaults` in every entry or a shared `topics:` list needs, far less than an alias
+# bomb, which grows exponentially with its levels. go-yaml bounds alias expansion against the
+# document's size the same way (https://github.com/go-yaml/yaml/pull/515); here it is counted
+# on the node graph, before anything walks the expanded document.
+_ALIAS_GROWTH = 10
+_ALIAS_ALLOWANCE = 1_000
 
 
 def load_program(path: str | Path) -> Program:
@@ -380,49 +447,208 @@ def parse_program(text: str, path: Path = Path("program.yml")) -> Program:
 
 
 def _read_yaml(text: str, path: Path) -> tuple[object, dict[Loc, int]]:
+    """The document's data and the line of each path in it; ConfigError for any YAML problem."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        return _load(_FastLoader, text, path)
+    except yaml.MarkedYAMLError as exc:
+        # libyaml stops at 1,000 levels; PyYAML's own scanner would take quadratic time to get
+        # there (3,000 levels of `[`: 1.3 s), so its finding is the answer.
+        if exc.problem == "exceeded maximum nesting depth" and exc.problem_mark:
+            raise ConfigError([_too_deep(f"{path}:{exc.problem_mark.line + 1}")]) from None
+    except yaml.YAMLError:
+        pass
+    # libyaml words its errors differently: read again with PyYAML to quote the messages the
+    # README and the tests show.
+    try:
+        return _load(_Loader, text, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         problem = exc.problem or exc.context or "syntax error"
-        raise ConfigError(
-            [f"{path}{line}: invalid YAML: {problem}; check indentation and quoting"]
-        ) from None
+        if not isinstance(exc, yaml.constructor.ConstructorError):
+            problem += "; check indentation and quoting"
+        raise ConfigError([f"{path}{line}: invalid YAML: {problem}"]) from None
+    except yaml.reader.ReaderError as exc:
+        number = text.count("\n", 0, exc.position) + 1
+        problem = f"U+{exc.character:04X} is not allowed; remove it"
+        raise ConfigError([f"{path}:{number}: invalid YAML: {problem}"]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([f"{path}: invalid YAML: {exc}"]) from None
-    if node is None:
-        return None, {}
-    lines: dict[Loc, int] = {}
-    problems = list(_index(node, (), lines))
-    if problems:
-        raise ConfigError([f"{path}:{line}: {message}" for line, message in problems])
-    return yaml.load(text, Loader=_Loader), lines  # a SafeLoader subclass
+        problem = " ".join(str(exc).split())
+        raise ConfigError([f"{path}: invalid YAML: {problem}"]) from None
+    except RecursionError:
+        raise ConfigError([_too_deep(str(path))]) from None
 
 
-def _index(root: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Iterator[tuple[int, str]]:
-    """Record the line of every path; yield (line, message) for duplicate keys."""
-    stack: list[tuple[yaml.Node, Loc]] = [(root, loc)]
-    seen = 0
+def _too_deep(where: str) -> str:
+    return f"{where}: invalid YAML: nested too deeply; program.yml needs a few levels at most"
+
+
+def _load(
+    loader_class: type[_Loader] | type[_FastLoader], text: str, path: Path
+) -> tuple[object, dict[Loc, int]]:
+    """Compose once, survey the node graph, and only then build the data from the same nodes."""
+    loader = loader_class(text)
+    try:
+        with _collector_paused():
+            node = loader.get_single_node()
+            if node is None:
+                return None, {}
+            survey = _survey(node)
+            problems = [*survey.problems, *_alias_growth(survey)]
+            if problems:
+                lines = [f"{path}:{line}: {message}" for line, message in sorted(problems)]
+                raise ConfigError(lines)
+            return loader.construct_document(node), survey.lines
+    finally:
+        loader.dispose()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Composing makes three objects per YAML node (the node, its start and end marks), none of
+    them garbage; CPython's cyclic collector walked them long enough to take 2.0 of the 2.3 s
+    that composing 10,000 pairings took (0.3 s with it paused).
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@dataclass
+class _Survey:
+    """One pass over the distinct nodes of a document, aliases not followed twice."""
+
+    lines: dict[Loc, int]
+    problems: list[tuple[int, str]]
+    written: int = 0  # distinct nodes, as written
+    expanded: int = 0  # nodes once every alias is replaced by what it names
+    largest: tuple[int, int, Loc] = (0, 0, ())  # the biggest alias: its size, line and path
+
+
+@dataclass
+class _Visit:
+    node: yaml.Node
+    loc: Loc
+    line: int
+    children: Iterator[tuple[str | int, yaml.Node, int]]
+    size: int = 1
+
+
+def _survey(root: yaml.Node) -> _Survey:
+    """Lines by path, and the problems of the graph itself, in time linear in its nodes.
+
+    Problems: refused tags, duplicate and unhashable keys, and an alias inside the node it
+    names (a recursive alias). An alias is counted, never walked again, so an alias bomb costs
+    no more than its text; `_alias_growth` judges it from the counts.
+    """
+    survey = _Survey({(): _line(root)}, list(_node_problems(root, ())))
+    sizes: dict[int, int] = {}  # id(node) -> expanded size, once its visit is over
+    stack = [_Visit(root, (), _line(root), _children(root))]
+    visiting = {id(root)}
     while stack:
-        node, here = stack.pop()
-        seen += 1
-        if seen > _MAX_NODES:
-            yield node.start_mark.line + 1, "document too large or uses recursive aliases"
-            return
-        lines.setdefault(here, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            keys: set[str] = set()
-            for key, value in node.value:
-                name = str(key.value)
-                if name in keys:
-                    where = _dotted((*here, name))
-                    yield key.start_mark.line + 1, f"{where}: duplicate key; keep one of them"
-                keys.add(name)
-                lines.setdefault((*here, name), key.start_mark.line + 1)
-                stack.append((value, (*here, name)))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, (*here, i)) for i, item in enumerate(node.value))
+        visit = stack[-1]
+        entry = next(visit.children, None)
+        if entry is None:
+            stack.pop()
+            visiting.discard(id(visit.node))
+            sizes[id(visit.node)] = visit.size
+            if stack:
+                stack[-1].size += visit.size
+            continue
+        part, child, key_line = entry
+        loc = (*visit.loc, part)
+        if id(child) in visiting:
+            survey.problems.append(
+                (
+                    key_line or visit.line,
+                    f"{_dotted(loc)}: recursive alias: it names a node that contains it; "
+                    "write the values out instead",
+                )
+            )
+        elif id(child) in sizes:  # an alias of a node already surveyed
+            line = key_line or visit.line
+            survey.lines.setdefault(loc, line)
+            visit.size += sizes[id(child)]
+            if sizes[id(child)] > survey.largest[0]:
+                survey.largest = (sizes[id(child)], line, loc)
+        else:
+            line = key_line or _line(child)
+            survey.lines.setdefault(loc, line)
+            survey.problems.extend(_node_problems(child, loc))
+            visiting.add(id(child))
+            stack.append(_Visit(child, loc, line, _children(child)))
+    survey.written = len(sizes)
+    survey.expanded = sizes[id(root)]
+    return survey
+
+
+def _alias_growth(survey: _Survey) -> Iterator[tuple[int, str]]:
+    if survey.expanded > _ALIAS_GROWTH * survey.written + _ALIAS_ALLOWANCE:
+        size, line, loc = survey.largest
+        yield (
+            line,
+            f"{_at(loc)}aliases expand {survey.written:,} written values to {survey.expanded:,} "
+            f"(this one alone to {size:,}): an alias bomb; write the repeated parts out",
+        )
+
+
+def _children(node: yaml.Node) -> Iterator[tuple[str | int, yaml.Node, int]]:
+    """(path part, child, line of its key or 0) for each child; keys that are not text skipped."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                yield str(key.value), value, _line(key)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield i, item, 0
+
+
+def _node_problems(node: yaml.Node, loc: Loc) -> Iterator[tuple[int, str]]:
+    """A refused tag on the node; duplicate keys and keys that are lists or mappings in it."""
+    if node.tag not in _PLAIN_TAGS:
+        yield _line(node), f"{_at(loc)}{_refused_tag(node.tag)}"
+    if not isinstance(node, yaml.MappingNode):
+        return
+    names: set[str] = set()
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            kind = "list" if isinstance(key, yaml.SequenceNode) else "mapping"
+            yield (
+                _line(key),
+                f"{_at(loc)}a {kind} is used as a key; "
+                "a key is a name such as `handle`: write it as plain text before the colon",
+            )
+        elif key.tag not in _PLAIN_TAGS:
+            yield _line(key), f"{_at(loc)}{_refused_tag(key.tag)}"
+        elif str(key.value) in names:
+            name = _dotted((*loc, str(key.value)))
+            yield _line(key), f"{name}: duplicate key; keep one of them"
+        else:
+            names.add(str(key.value))
+
+
+def _refused_tag(tag: str) -> str:
+    return (
+        f"the tag {_short_tag(tag)} is not allowed: program.yml holds text, numbers, "
+        "true/false, lists and mappings; remove the tag"
+    )
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!", 1)
+
+
+def _at(loc: Loc) -> str:
+    return f"{_dotted(loc)}: " if loc else ""
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
 
 
 def _pydantic_problems(exc: ValidationError) -> list[Problem]:
@@ -438,15 +664,14 @@ def _pydantic_problems(exc: ValidationError) -> list[Problem]:
             message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
             problems.append(Problem(loc, message))
         elif kind == "literal_error":
-            problems.append(
-                Problem(loc, f"{error['input']!r} is not allowed; use {error['ctx']['expected']}")
-            )
+            shown, expected = _shown(error["input"]), error["ctx"]["expected"]
+            problems.append(Problem(loc, f"{shown} is not allowed; use {expected}"))
         elif kind == "string_type":
             problems.append(
-                Problem(loc, f"expected text, got {error['input']!r}; put it in quotes")
+                Problem(loc, f"expected text, got {_shown(error['input'])}; put it in quotes")
             )
         else:
-            problems.append(Problem(loc, f"{error['msg']} (got {error['input']!r})"))
+            problems.append(Problem(loc, f"{error['msg']} (got {_shown(error['input'])})"))
     return problems
 
 
@@ -481,8 +706,9 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
     """
     problems: list[Problem] = []
     people = {p.handle: p for p in program.people}
+    first: dict[str, int] = {}
     for i, person in enumerate(program.people):
-        if [p.handle for p in program.people].index(person.handle) != i:
+        if first.setdefault(person.handle, i) != i:
             problems.append(Problem(("people", i, "handle"), f"{person.handle} is listed twice"))
     for i, pairing in enumerate(program.pairings):
         problems.extend(_check_pairing(program.program, people, i, pairing))
@@ -579,13 +805,13 @@ def active_on(program: Program, day: date) -> list[Pairing]:
 
 def _soft_limit(program: Program, today: date) -> Iterator[Problem]:
     settings = program.program
+    by_mentor: dict[str, list[tuple[int, Pairing]]] = {}
+    for i, pairing in enumerate(program.pairings):
+        if pairing.end(settings) > today:
+            by_mentor.setdefault(pairing.mentor, []).append((i, pairing))
     for person in program.people:
         limit = person.capacity if person.capacity is not None else settings.soft_limit
-        mine = [
-            (i, p)
-            for i, p in enumerate(program.pairings)
-            if p.mentor == person.handle and p.end(settings) > today
-        ]
+        mine = by_mentor.get(person.handle, [])
         # The busiest day from today on is the start of one of the pairings (or today).
         for day in sorted({max(today, p.start) for _, p in mine}):
             current = [(i, p) for i, p in mine if p.start <= day < p.end(settings)]
@@ -603,17 +829,18 @@ def _soft_limit(program: Program, today: date) -> Iterator[Problem]:
 
 def _away(program: Program, today: date) -> Iterator[Problem]:
     settings = program.program
+    away: dict[str, date | None] = {}
+    for person in program.people:
+        away.setdefault(person.handle, person.away_until)  # the first of a duplicate
     for i, pairing in enumerate(program.pairings):
         if pairing.end(settings) <= today:
             continue
         for role in ("mentor", "mentee"):
-            person = program.person(getattr(pairing, role))
-            away = person.away_until if person else None
-            if person is not None and away is not None and away > max(today, pairing.start):
+            handle = getattr(pairing, role)
+            until = away.get(handle)
+            if until is not None and until > max(today, pairing.start):
                 yield Problem(
-                    ("pairings", i, role),
-                    f"{person.handle} is away until {away}",
-                    warning=True,
+                    ("pairings", i, role), f"{handle} is away until {until}", warning=True
                 )
 
 

@@ -238,6 +238,13 @@ def test_every_goals_section_contributes_goals() -> None:
     assert goals(body) == [("A", 0, 1, None), ("B", 1, 1, None)]
 
 
+def test_each_goals_section_keeps_its_own_steps_whatever_the_goal_style() -> None:
+    body = (
+        "## Goals\n- [ ] G1\n  - [x] s1\n## Goals\n### H\n- [ ] s2\n- [x] s3\n## Goals\n- [x] G2\n"
+    )
+    assert goals(body) == [("G1", 1, 1, None), ("H", 1, 2, None), ("G2", 1, 1, None)]
+
+
 ITEM_GOALS = """\
 ## Goals
 - [ ] Learn Rust by 2027-03-01

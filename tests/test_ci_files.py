@@ -57,6 +57,12 @@ SCAFFOLD_VALUES = {
 
 BOT = {"gitlab": "mentorship-bot", "github": "github-actions[bot]"}
 TOKEN_ENV = {"gitlab": "GITLAB_TOKEN", "github": "GITHUB_TOKEN"}
+# The environment scope the README and the scaffold give GITLAB_TOKEN: GitLab passes the
+# variable only to jobs with this `environment:name`.
+TOKEN_ENVIRONMENT = "mentorship"
+# A shell line that reads or writes the forge.
+CALLS_FORGE = re.compile(r"\bmentorship (?:plan|apply|doctor)\b")
+WRITES_ISSUES = re.compile(r"\bmentorship (?:plan|apply)\b")
 
 ROSTER = """\
 program:
@@ -293,7 +299,8 @@ def run_gitlab_job(
     env = dict(predefined)
     for key, value in variables.items():
         env[key] = string.Template(str(value)).safe_substitute(env)
-    env["GITLAB_TOKEN"] = token  # the masked CI/CD variable
+    if job.get("environment", {}).get("name") == TOKEN_ENVIRONMENT:
+        env["GITLAB_TOKEN"] = token  # the masked CI/CD variable, scoped to the environment
     lines = without_install([*job.get("before_script", []), *job["script"]])
     done = bash("\n".join(lines), repo, base_env(env))
     return JobRun(done.returncode, done.stdout + done.stderr)
@@ -309,7 +316,9 @@ def run_github_job(
     summary: Path,
 ) -> tuple[JobRun, list[Step]]:
     """The job's `run:` steps, each in its own shell, stopping at the first failing step."""
-    steps = github_steps(workflow(path), job, event, inputs, {"GITHUB_TOKEN": token})
+    # A repository secret signs the ledger: the run below checks what it signed.
+    secrets = {"GITHUB_TOKEN": token, "MENTORSHIP_SECRET": "a long random string"}
+    steps = github_steps(workflow(path), job, event, inputs, secrets)
     runs = [step for step in steps if step.run is not None]
     install = [step for step in runs if is_install(step.run or "")]
     without_install([step.run or "" for step in install])
@@ -429,6 +438,23 @@ def actionlint(paths: list[Path]) -> list[dict[str, Any]]:
     return findings
 
 
+def zizmor(paths: list[Path]) -> list[dict[str, Any]]:
+    """zizmor's findings at its default persona, offline (no audit that needs GitHub's API)."""
+    executable = shutil.which("zizmor", path=str(Path(sys.executable).parent))
+    assert executable is not None, "zizmor is missing: pip install -e '.[dev]'"
+    done = subprocess.run(
+        [executable, "--offline", "--no-config", "--no-exit-codes", "--format", "json"]
+        + [str(path) for path in paths],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    findings: list[dict[str, Any]] = json.loads(done.stdout)
+    return findings
+
+
 @pytest.mark.parametrize("path", GITLAB_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_gitlab_ci_files_match_gitlabs_schema(path: Path) -> None:
     done = check_jsonschema("vendor.gitlab-ci", path)
@@ -459,6 +485,95 @@ def test_schema_and_actionlint_catch_a_broken_file(tmp_path: Path) -> None:
     )
     assert check_jsonschema("vendor.github-workflows", broken_flow).returncode == 0
     assert {finding["kind"] for finding in actionlint([broken_flow])} == {"expression"}
+
+
+def test_zizmor_finds_nothing_in_the_workflows() -> None:
+    assert zizmor(GITHUB_FILES) == []
+
+
+def test_zizmor_catches_an_unpinned_action_and_persisted_credentials(tmp_path: Path) -> None:
+    weak = tmp_path / "nightly.yml"
+    weak.write_text(
+        "on: {schedule: [{cron: '17 2 * * *'}]}\n"
+        "permissions: {}\n"
+        "jobs:\n  nightly:\n    runs-on: ubuntu-latest\n    permissions: {contents: read}\n"
+        "    steps:\n      - uses: actions/checkout@v4\n      - run: mentorship apply\n"
+    )
+    assert {finding["ident"] for finding in zizmor([weak])} == {"unpinned-uses", "artipacked"}
+
+
+_USES = re.compile(r"\s*(?:- )?uses: (?P<action>[^@\s]+)@(?P<ref>\S+)(?: # (?P<version>\S+))?")
+
+
+def pins(path: Path) -> list[tuple[str, str, str]]:
+    """(action, ref, version comment) of every `uses:` line of a workflow."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    uses = [line for line in lines if re.match(r"\s*(?:- )?uses:", line)]
+    matches = [_USES.fullmatch(line) for line in uses]
+    assert all(matches), uses
+    return [(m["action"], m["ref"], m["version"] or "") for m in matches if m]
+
+
+@pytest.mark.parametrize("path", GITHUB_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_actions_are_pinned_to_a_commit_with_its_version_beside_it(path: Path) -> None:
+    found = pins(path)
+    assert found
+    for action, ref, version in found:
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{action}@{ref}: pin a full commit SHA"
+        assert re.fullmatch(r"v\d+\.\d+\.\d+", version), f"{action}@{ref}: add '# vX.Y.Z'"
+
+
+def test_every_workflow_pins_an_action_to_the_same_commit() -> None:
+    commits: dict[str, set[tuple[str, str]]] = {}
+    for path in GITHUB_FILES:
+        for action, ref, version in pins(path):
+            commits.setdefault(action, set()).add((ref, version))
+    assert {action: len(refs) for action, refs in commits.items()} == dict.fromkeys(commits, 1)
+
+
+@pytest.mark.parametrize("path", GITHUB_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_forge_token_reaches_only_the_steps_that_call_the_forge(path: Path) -> None:
+    flow = workflow(path)
+    assert "GITHUB_TOKEN" not in flow.get("env", {})
+    for name, job in flow["jobs"].items():
+        assert "GITHUB_TOKEN" not in job.get("env", {}), name
+        for step in job["steps"]:
+            calls_forge = bool(CALLS_FORGE.search(step.get("run", "")))
+            assert ("GITHUB_TOKEN" in step.get("env", {})) == calls_forge, (name, step)
+
+
+@pytest.mark.parametrize("path", GITHUB_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_workflows_grant_nothing_and_each_job_only_what_it_uses(path: Path) -> None:
+    flow = workflow(path)
+    assert flow["permissions"] == {}
+    for name, job in flow["jobs"].items():
+        runs = [step.get("run", "") for step in job["steps"]]
+        writes_issues = any(WRITES_ISSUES.search(run) for run in runs)
+        reads_issues = any(CALLS_FORGE.search(run) for run in runs)
+        issues = "write" if writes_issues else "read" if reads_issues else None
+        expected = {"contents": "read", **({"issues": issues} if issues else {})}
+        assert job["permissions"] == expected, name
+    for step in (step for job in flow["jobs"].values() for step in job["steps"]):
+        if str(step.get("uses", "")).startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+
+
+def gitlab_jobs(config: Mapping[str, Any]) -> list[str]:
+    """The names of the jobs of a configuration: not its keywords, not its hidden templates."""
+    keywords = {"default", "include", "stages", "variables", "workflow"}
+    return [name for name in config if name not in keywords and not name.startswith(".")]
+
+
+@pytest.mark.parametrize("path", GITLAB_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_gitlab_token_reaches_only_the_jobs_that_call_the_forge(path: Path) -> None:
+    config = gitlab_config(path)
+    for name in gitlab_jobs(config):
+        job = gitlab_job(config, name)
+        calls_forge = any(CALLS_FORGE.search(line) for line in job["script"])
+        environment = job.get("environment", {})
+        assert (environment.get("name") == TOKEN_ENVIRONMENT) == calls_forge, name
+        if calls_forge:
+            assert environment["action"] == "access"  # uses it without recording a deployment
 
 
 # -- the files say what they should ------------------------------------------------------
@@ -513,12 +628,23 @@ def test_github_nightly_is_scheduled_serialised_and_may_write_issues() -> None:
     nightly = workflow(SCAFFOLD / "github-nightly.yml")
     assert nightly["on"]["schedule"] == [{"cron": "17 2 * * *"}]
     assert nightly["on"]["workflow_dispatch"]["inputs"]["dry_run"]["type"] == "boolean"
-    assert nightly["permissions"] == {"contents": "read", "issues": "write"}
+    assert nightly["permissions"] == {}
+    assert nightly["jobs"]["nightly"]["permissions"] == {"contents": "read", "issues": "write"}
     assert nightly["concurrency"] == {"group": "mentorship-nightly", "cancel-in-progress": False}
-    assert nightly["jobs"]["nightly"]["env"] == {"GITHUB_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}
+    forge_steps = [
+        step["name"]
+        for step in nightly["jobs"]["nightly"]["steps"]
+        if step.get("env")
+        == {
+            "GITHUB_TOKEN": "${{ secrets.GITHUB_TOKEN }}",
+            "MENTORSHIP_SECRET": "${{ secrets.MENTORSHIP_SECRET }}",
+        }
+    ]
+    assert forge_steps == ["Plan", "Dry run", "Apply"]
     ci = workflow(SCAFFOLD / "github-ci.yml")
     assert set(ci["on"]) == {"push", "pull_request"}
-    assert ci["permissions"] == {"contents": "read"}
+    assert ci["permissions"] == {}
+    assert ci["jobs"]["validate"]["permissions"] == {"contents": "read", "issues": "read"}
     assert nightly["env"] == ci["env"] == SCAFFOLD_VALUES
 
 
@@ -645,7 +771,7 @@ def test_github_dispatch_without_dry_run_applies(fresh: RunningSandbox, tmp_path
     assert run.returncode == 0, run.log
     assert "Dry run" not in [step.name for step in steps]
     assert len(pairing_issues(repo, "github")) == 1
-    assert "Mentorship: Bob &amp; Alice" in summary.read_text(encoding="utf-8")
+    assert "Mentorship: Bob & Alice" in summary.read_text(encoding="utf-8")
 
 
 def _run_validate(repo: Path, flavour: str, token: str = "") -> JobRun:

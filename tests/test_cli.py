@@ -101,6 +101,37 @@ def test_validate_broken_roster_is_one_line_and_exit_1(tmp_path: Path) -> None:
     )
 
 
+HOSTILE = {
+    "recursive alias": ("a: &a [*a]\n", "1: a[0]: recursive alias"),
+    "alias bomb": (
+        "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(f"{c}: &{c} [{', '.join([f'*{chr(ord(c) - 1)}'] * 9)}]\n" for c in "bcdefghi"),
+        "9: i[0]: aliases expand",
+    ),
+    "list as key": ("[[a]]: 1\n", "1: a list is used as a key"),
+    "mapping as key": ("{a: 1}: 2\n", "1: a mapping is used as a key"),
+    "binary tag": ("forge: !!binary aGVsbG8=\n", "1: forge: the tag !!binary is not allowed"),
+    "python tag": (
+        "forge: !!python/object/apply:os.system ['true']\n",
+        "1: forge: the tag !!python/object/apply:os.system is not allowed",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "start"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_validate_answers_a_hostile_file_in_one_error_line(
+    tmp_path: Path, text: str, start: str
+) -> None:
+    path = tmp_path / "program.yml"
+    path.write_text(text)
+    result = CliRunner().invoke(main, ["validate", "--config", str(path)])
+    assert isinstance(result.exception, SystemExit)  # a ConfigError, not an escaped traceback
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: {path}:{start}")
+    assert result.stderr.count("\n") == 1
+
+
 def test_validate_reports_a_broken_template_override(tmp_path: Path) -> None:
     (tmp_path / "templates" / "issues").mkdir(parents=True)
     (tmp_path / "templates" / "issues" / "quiet.md").write_text("Hi @{{ mentee.handel }}\n")

@@ -5,6 +5,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from automation.config import (
     ConfigError,
@@ -279,14 +281,225 @@ def test_stalled_must_come_after_nudge() -> None:
     ]
 
 
+# --- hostile YAML: every problem is one located ConfigError line, found in linear time -------
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{level}: &{level} [{', '.join([f'*{chr(ord(level) - 1)}'] * 6)}]\n" for level in "bcdefg"
+)
+
+
 def test_alias_bomb_is_refused_before_validation() -> None:
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-    for level in "bcdefg":
-        prev = chr(ord(level) - 1)
-        bomb += f"{level}: &{level} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
-    lines = errors(bomb)
-    assert len(lines) == 1
-    assert "document too large or uses recursive aliases" in lines[0]
+    assert errors(BOMB) == [
+        "program.yml:7: g[0]: aliases expand 18 written values to 627,054 "
+        "(this one alone to 87,091): an alias bomb; write the repeated parts out"
+    ]
+
+
+def test_a_billion_laughs_is_refused_from_its_counts() -> None:
+    laughs = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"{level}: &{level} [{', '.join([f'*{chr(ord(level) - 1)}'] * 9)}]\n"
+        for level in "bcdefghijklmnopqrstuvwxyz"
+    )
+    (line,) = errors(laughs)
+    assert line.startswith("program.yml:26: z[0]: aliases expand 36 written values to ")
+    assert line.endswith("an alias bomb; write the repeated parts out")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("a: &a [*a]\n", "program.yml:1: a[0]: recursive alias"),
+        ("a: &a {b: *a}\n", "program.yml:1: a.b: recursive alias"),
+        (
+            "people: &p\n  - handle: x\n    roles: [mentor]\n    friends: *p\n",
+            "program.yml:4: people[0].friends: recursive alias",
+        ),
+        ("a: &a\n  - &b [1, *b]\n", "program.yml:2: a[0][1]: recursive alias"),
+    ],
+)
+def test_recursive_alias_names_the_alias_and_its_line(text: str, line: str) -> None:
+    assert errors(text) == [
+        f"{line}: it names a node that contains it; write the values out instead"
+    ]
+
+
+def test_aliases_and_merge_keys_that_repeat_a_little_are_fine() -> None:
+    people = HEAD.replace("[mentor]\n", "[mentor]\n    topics: &topics [kubernetes, incidents]\n")
+    people = people.replace("[mentor, mentee]\n", "[mentor, mentee]\n    topics: *topics\n")
+    text = people + textwrap.dedent("""\
+        pairings:
+          - &first {mentor: alice, mentee: bob, start: 2026-01-05}
+          - <<: *first
+            mentee: carol
+        """)
+    loaded = program(text)
+    assert [person.topics for person in loaded.people] == [
+        ["kubernetes", "incidents"],
+        [],
+        ["kubernetes", "incidents"],
+    ]
+    assert [(p.mentor, p.mentee, p.start) for p in loaded.pairings] == [
+        ("alice", "bob", date(2026, 1, 5)),
+        ("alice", "carol", date(2026, 1, 5)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "kind"),
+    [
+        ("[[a]]: 1\n", "program.yml:1: ", "list"),
+        ("{a: 1}: 2\n", "program.yml:1: ", "mapping"),
+        ("forge:\n  kind: gitlab\n  ? [a, b]\n  : 1\n", "program.yml:3: forge: ", "list"),
+    ],
+)
+def test_a_key_that_is_a_list_or_mapping_names_its_line(text: str, where: str, kind: str) -> None:
+    assert errors(text) == [
+        f"{where}a {kind} is used as a key; "
+        "a key is a name such as `handle`: write it as plain text before the colon"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("forge: !!binary aGVsbG8=\n", "!!binary"),
+        ("forge: !!binary not-base64\n", "!!binary"),
+        ("forge: !!python/object/apply:os.system ['true']\n", "!!python/object/apply:os.system"),
+        ("forge: !!python/name:os.system ''\n", "!!python/name:os.system"),
+        ("forge: !!set {a, b}\n", "!!set"),
+        ("forge: !!timestamp 2026-01-01\n", "!!timestamp"),
+        ("forge: !custom x\n", "!custom"),
+    ],
+)
+def test_tags_beyond_plain_data_are_refused(text: str, tag: str) -> None:
+    assert errors(text) == [
+        f"program.yml:1: forge: the tag {tag} is not allowed: program.yml holds text, numbers, "
+        "true/false, lists and mappings; remove the tag"
+    ]
+
+
+def test_a_tagged_key_is_refused_too() -> None:
+    assert errors("!!binary aGVsbG8=: 1\n")[0].startswith(
+        "program.yml:1: the tag !!binary is not allowed"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("!!int abc", "'abc' as !!int (ValueError)"),
+        ("!!int", "'' as !!int (IndexError)"),
+        ("!!bool maybe", "'maybe' as !!bool (KeyError)"),
+        ("1" * 5000, "'111111111111...1111111111111' as !!int (ValueError)"),
+    ],
+)
+def test_a_value_yaml_cannot_build_names_its_line(value: str, shown: str) -> None:
+    assert errors(HEAD + f"program:\n  soft_limit: {value}\n") == [
+        f"program.yml:12: invalid YAML: cannot read {shown}; "
+        "quote it to keep it as text, or remove the tag"
+    ]
+
+
+def test_an_equals_sign_is_text_not_a_yaml_value_tag() -> None:
+    assert program(HEAD + "program:\n  name: =\n").program.name == "="
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("[" * 5000, ":1"), ("- " * 5000 + "x", ":1"), ("a:\n  b: " + "[" * 500, "")],
+)
+def test_deep_nesting_is_an_error_not_a_crash(text: str, line: str) -> None:
+    assert errors(text) == [
+        f"program.yml{line}: invalid YAML: nested too deeply; "
+        "program.yml needs a few levels at most"
+    ]
+
+
+def test_a_special_character_is_named_with_its_line() -> None:
+    assert errors("forge:\n  kind: gitlab\x1f\n") == [
+        "program.yml:2: invalid YAML: U+001F is not allowed; remove it"
+    ]
+
+
+def test_a_key_with_a_line_break_stays_on_one_line() -> None:
+    assert errors('forge: {kind: gitlab, project: a/b}\n"na\\nme": x\n') == [
+        "program.yml:2: ['na\\nme']: unknown field; known fields: program, forge, people, pairings"
+    ]
+
+
+def test_a_long_or_deep_value_is_quoted_short() -> None:
+    deep = "[" * 900 + "]" * 900
+    assert errors(HEAD + f"program:\n  name: {deep}\n") == [
+        "program.yml:12: program.name: expected text, got [[[[[[[...]]]]]]]; put it in quotes"
+    ]
+
+
+def roster(pairings: int) -> str:
+    """`pairings` pairings of `pairings` mentees and half as many mentors, in block style."""
+    mentors = pairings // 2
+    people = [f"  - handle: mentor{i}\n    roles: [mentor]\n" for i in range(mentors)]
+    people += [f"  - handle: mentee{i}\n    roles: [mentee]\n" for i in range(pairings)]
+    pairs = [
+        f"  - mentor: mentor{i % mentors}\n    mentee: mentee{i}\n    start: 2026-01-05\n"
+        for i in range(pairings)
+    ]
+    return "forge: {kind: gitlab, project: a/b}\npeople:\n" + "".join(
+        [*people, "pairings:\n", *pairs]
+    )
+
+
+def test_ten_thousand_pairings_and_fifteen_thousand_people_load() -> None:
+    loaded = program(roster(10_000))
+    assert (len(loaded.people), len(loaded.pairings)) == (15_000, 10_000)
+    assert loaded.pairings[-1].id == "mentor4999--mentee9999--2026-01-05"
+
+
+def test_a_mistake_at_the_end_of_a_large_roster_names_its_line() -> None:
+    text = roster(10_000).replace("mentee: mentee9999", "mentee: mentee99999")
+    assert errors(text)[0] == (
+        "program.yml:60002: pairings[9999].mentee: unknown person 'mentee99999'; "
+        "did you mean 'mentee9999'?"
+    )
+
+
+# Fragments of YAML syntax and of program.yml, so that the text hypothesis writes reaches the
+# loader's corners (anchors, aliases, tags, merge keys, flow and block collections) and the
+# model's, not only the scanner's first error.
+FRAGMENTS = [
+    *("&a ", "&b ", "*a", "*b", "<<: ", "? ", ": ", "- ", ", ", "[", "]", "{", "}", "\n", "  "),
+    *("!!binary ", "!!python/object/apply:os.system ", "!!set ", "!!int ", "!!str ", "!x "),
+    *("!!bool ", "!!float ", "!!null ", "! ", "'", '"', "#", "|", ">", "~", "=", "---", "..."),
+    *("%YAML 1.1\n", "\t", "\r\n", "\ufeff", "\\", "1", "yes", "1e999", "9" * 5000),
+    *("forge", "kind: gitlab", "project: a/b", "people", "pairings", "program", "handle: x"),
+    *("roles: [mentor]", "mentor: alice", "start: 2026-01-05", "ended: 2026-13-01", "name"),
+]
+YAMLISH = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=3), max_size=40).map("".join)
+EXAMPLE = (ROOT / "program.example.yml").read_text(encoding="utf-8")
+EDITED_EXAMPLE = st.builds(
+    lambda at, cut, text: EXAMPLE[:at] + text + EXAMPLE[at + cut :],
+    st.integers(0, len(EXAMPLE)),
+    st.integers(0, 40),
+    YAMLISH,
+)
+
+
+def loaded_or_refused(text: str) -> Program | ConfigError:
+    try:
+        return parse_program(text, Path("program.yml"))
+    except ConfigError as exc:
+        return exc
+
+
+@given(st.one_of(st.text(), YAMLISH, EDITED_EXAMPLE))
+def test_any_text_loads_or_is_a_config_error_of_located_lines(text: str) -> None:
+    result = loaded_or_refused(text)
+    if isinstance(result, ConfigError):
+        assert result.lines
+        for line in result.lines:
+            assert line.startswith("program.yml"), line
+            assert len(line.splitlines()) == 1, line
+    else:
+        assert isinstance(result, Program)
 
 
 SOFT = HEAD + textwrap.dedent("""\

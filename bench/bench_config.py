@@ -1,0 +1,133 @@
+"""Time to load program.yml: a generated roster by size, and hostile files that must fail fast.
+
+For each size, a roster of N pairings and 1.5 N people (every mentor with two mentees, in
+the block style people write) is loaded with `load_program` and checked with the whole
+`mentorship validate` command (in process, so the interpreter's start-up is not counted).
+The best of a few runs is reported. Linear loading: ten times the pairings should take
+about ten times as long.
+
+Each hostile file (recursive aliases, an alias bomb, unhashable keys, unsafe tags) must end
+in a `ConfigError` well within a second: the loader's time, then the whole `mentorship
+validate` process (interpreter start-up included), which must exit 1 with one `Error:` line.
+
+    python bench/bench_config.py                      # 1,000 and 10,000 pairings
+    python bench/bench_config.py --sizes 1000 --runs 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import timeit
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from automation.cli import main as cli
+from automation.config import ConfigError, load_program, parse_program
+
+START = date(2026, 1, 5)
+
+HEAD = """\
+program:
+  name: Bench
+  timezone: Europe/Berlin
+forge:
+  kind: gitlab
+  project: acme/mentoring
+"""
+
+HOSTILE = {
+    "recursive alias": "a: &a [*a]\n",
+    "recursive mapping": "a: &a {b: *a}\n",
+    "alias bomb": "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"{c}: &{c} [{', '.join([f'*{chr(ord(c) - 1)}'] * 9)}]\n" for c in "bcdefghi"),
+    "unhashable key (list)": "[[a]]: 1\n",
+    "unhashable key (map)": "{a: 1}: 2\n",
+    "binary tag": "forge: !!binary aGVsbG8=\n",
+    "python tag": "x: !!python/object/apply:os.system ['true']\n",
+}
+
+
+def roster(pairings: int) -> str:
+    """N pairings, N mentees and N/2 mentors, written the way people write program.yml."""
+    mentors = max(1, pairings // 2)
+    lines = [HEAD, "people:\n"]
+    for i in range(mentors):
+        lines.append(
+            f"  - handle: mentor{i}\n    name: Mentor Number {i}\n    roles: [mentor]\n"
+            "    topics: [kubernetes, incident response]\n"
+        )
+    for i in range(pairings):
+        lines.append(f"  - handle: mentee{i}\n    name: Mentee Number {i}\n    roles: [mentee]\n")
+    lines.append("pairings:\n")
+    for i in range(pairings):
+        start = START + timedelta(days=i % 300)
+        mentor = f"mentor{i % mentors}"
+        lines.append(f"  - mentor: {mentor}\n    mentee: mentee{i}\n    start: {start}\n")
+    return "".join(lines)
+
+
+def best_seconds(work: Callable[[], object], runs: int) -> float:
+    return min(timeit.repeat(work, repeat=runs, number=1))
+
+
+def validate(path: Path) -> None:
+    done = CliRunner().invoke(cli, ["validate", "--config", str(path), "--today", "2026-03-01"])
+    assert done.exit_code == 0, done.output
+
+
+def validate_process(path: Path) -> None:
+    """`mentorship validate` as a user runs it: a fresh interpreter, start-up included."""
+    done = subprocess.run(
+        [sys.executable, "-m", "automation", "validate", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    one_error_line = done.stderr.startswith("Error: ") and done.stderr.count("\n") == 1
+    if done.returncode != 1 or not one_error_line:
+        raise AssertionError(f"exit {done.returncode}: {done.stderr}")
+
+
+def refused(text: str) -> None:
+    try:
+        parse_program(text)
+    except ConfigError:
+        return
+    raise AssertionError("loaded a hostile file")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3, help="runs per size; the best counts")
+    args = parser.parse_args()
+    print(f"{'pairings':>9} {'people':>7} {'lines':>7} {'load s':>8} {'validate s':>11}")
+    with tempfile.TemporaryDirectory() as directory:
+        for size in args.sizes:
+            path = Path(directory) / f"program-{size}.yml"
+            path.write_text(roster(size), encoding="utf-8")
+            program = load_program(path)
+            load = best_seconds(lambda: load_program(path), args.runs)  # noqa: B023
+            check = best_seconds(lambda: validate(path), args.runs)  # noqa: B023
+            lines = path.read_text(encoding="utf-8").count("\n")
+            people = len(program.people)
+            print(f"{size:9} {people:7} {lines:7} {load:8.2f} {check:11.2f}", flush=True)
+    print(f"\n{'hostile file':24} {'ConfigError ms':>15} {'mentorship validate s':>22}")
+    with tempfile.TemporaryDirectory() as directory:
+        for name, text in HOSTILE.items():
+            path = Path(directory) / "program.yml"
+            path.write_text(text, encoding="utf-8")
+            loader = best_seconds(lambda: refused(text), args.runs) * 1000  # noqa: B023
+            command = best_seconds(lambda: validate_process(path), 1)  # noqa: B023
+            print(f"{name:24} {loader:15.2f} {command:22.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
