@@ -16,6 +16,7 @@ from typing import Any
 
 from automation import ledger, markers
 from automation.forge.base import Forge, ForgeError, RateLimited
+from automation.markdown import as_kept
 from automation.model import CloseReason, Draft, Issue, IssueState
 
 
@@ -424,7 +425,8 @@ class _Checker:
             comments = self.forge.list_issue_comments(number)
             if isinstance(action, EditComment):
                 body = made.resolve(action.body)
-                return any(c.id == action.comment_id and c.body == body for c in comments)
+                kept = as_kept(body)
+                return any(c.id == action.comment_id and as_kept(c.body) == kept for c in comments)
             bot = self.forge.whoami()
             for comment in comments:
                 marker = markers.find(comment.body) if comment.author == bot else None
@@ -435,7 +437,7 @@ class _Checker:
         self.reads += 1
         issue = self.forge.get_issue(number)
         if isinstance(action, EditIssueBody):
-            return issue.body == made.body(action.body, action.target.key)
+            return as_kept(issue.body) == as_kept(made.body(action.body, action.target.key))
         if isinstance(action, Relabel):
             labels = set(issue.labels)
             return set(action.add) <= labels and not set(action.remove) & labels

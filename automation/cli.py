@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from automation import __version__, scaffolding
-from automation.actions import Action, Outcome, Status, to_json
+from automation.actions import Action, Outcome, Status
 from automation.checklist import Dialect
 from automation.checklist import parse as parse_checklist
 from automation.checklist import to_json as checklist_json
@@ -26,6 +26,7 @@ from automation.config import (
 )
 from automation.forge import ForgeError, connect
 from automation.nightly import (
+    Disclosure,
     TooManyWrites,
     plan_day,
     run_day,
@@ -141,8 +142,8 @@ def validate(config_path: Path, today: Any) -> None:
     click.echo(summary)
 
 
-def _line(action: Action) -> str:
-    return f"{action.pairing or '(program)'}: {action.describe()}"
+def _line(action: Action, shown: Disclosure) -> str:
+    return f"{shown.pairing(action.pairing) or '(program)'}: {shown.describe(action)}"
 
 
 @main.command("plan")
@@ -160,11 +161,12 @@ def plan_command(config_path: Path, today: Any, as_json: bool) -> None:
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
     actions = plan_day(forge, program, day, templates_for(config_path), secret=_secret(program))
+    shown = Disclosure.of(program)
     if as_json:
-        click.echo(json.dumps([to_json(a) for a in actions], indent=2, default=str))
+        click.echo(json.dumps([shown.to_json(a) for a in actions], indent=2, default=str))
         return
     for action in actions:
-        click.echo(_line(action))
+        click.echo(_line(action, shown))
     click.echo(f"plan for {day}: {summary(actions)}")
 
 
@@ -198,6 +200,8 @@ def apply_command(
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
 
+    shown = Disclosure.of(program)
+
     def show(outcome: Outcome) -> None:
         mark = {
             Status.DONE: "done",
@@ -206,7 +210,7 @@ def apply_command(
             Status.DEFERRED: "deferred",
         }
         detail = f" ({outcome.detail})" if outcome.detail else ""
-        click.echo(f"{mark[outcome.status]:>7}  {_line(outcome.action)}{detail}")
+        click.echo(f"{mark[outcome.status]:>7}  {_line(outcome.action, shown)}{detail}")
 
     report = run_day(
         forge,
@@ -222,7 +226,7 @@ def apply_command(
         with summary_path.open("a", encoding="utf-8") as out:
             out.write(run_summary(program, day, report))
     for action in report.deferred:
-        click.echo(f"deferred  {_line(action)}")
+        click.echo(f"deferred  {_line(action, shown)}")
     done = [o.action for o in report.outcomes if o.status is Status.DONE]
     click.echo(f"applied for {day}: {summary(done)}")
     if report.deferred:

@@ -114,6 +114,8 @@ class ReportRules(_Model):
 
     include_goal_text: bool = False  # goal titles in reports (never comments or retros)
     dashboard: bool = True  # one bot-owned dashboard issue, updated by the nightly run
+    # Private pairings by name in the run's outputs (log, plan.json, run summary).
+    name_private_pairings: bool = False
 
 
 class Settings(_Model):

@@ -26,13 +26,15 @@ from datetime import date
 from typing import Any
 
 from automation import markers
+from automation.markdown import as_kept
 
 _START = "<!-- mentorship-ledger\n"
 _END = "\n-->"
 _VERSION = 1
-# Pairings per ledger issue: a whole term's entry is about 400 characters, so a full shard
-# stays near 60,000, under GitHub's 65,536 (tests/test_ledger.py checks the worst case).
-PER_ISSUE = 150
+# Pairings per ledger issue: the largest entry a term reaches (weekly check-ins, long
+# handles) is about 750 characters, so a full shard stays near 60,000, under GitHub's
+# 65,536 (tests/test_ledger.py checks that worst case).
+PER_ISSUE = 80
 # The ledger issue of the program itself: the day the bot first ran for it.
 PROGRAM = "ledger/program"
 # Where the signature goes in a ledger body; apply fills it in (it holds the secret).
@@ -201,5 +203,5 @@ def signature(text: str, key: str, secret: str) -> str:
 
 
 def _mac(unsigned: str, key: str, secret: str) -> str:
-    message = f"{key}\n{unsigned}".encode()
+    message = f"{key}\n{as_kept(unsigned)}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]

@@ -38,6 +38,13 @@ def row(cells: Iterable[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def as_kept(text: str) -> str:
+    """`text` as any forge keeps it: GitLab drops carriage returns and trailing white space
+    from descriptions and notes, so two texts are the same when these are."""
+    lines = text.replace("\r", "").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
 def cell(value: str) -> str:
     """Words in a table cell: inert, so one line with no pipe to split the row."""
     return inert(value)

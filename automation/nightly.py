@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from automation import markers
 from automation.actions import (
@@ -19,6 +22,7 @@ from automation.actions import (
     Urgency,
     apply,
     budget,
+    to_json,
 )
 from automation.config import Program
 from automation.forge.base import Forge
@@ -126,6 +130,51 @@ def _close_own_duplicates(
     return apply(list(closes.values()), forge, on_outcome)
 
 
+@dataclass(frozen=True)
+class Disclosure:
+    """What a run's outputs show (its log, plan.json and run summary, kept as CI artifacts
+    that more people can read than the issues): the text of the bot's writes, which quotes
+    goals, only with `report.include_goal_text`; private pairings by a stand-in, unless
+    `report.name_private_pairings`."""
+
+    text: bool
+    stand_ins: Mapping[str, str]  # private pairing id -> its stand-in
+
+    @classmethod
+    def of(cls, program: Program) -> Disclosure:
+        report = program.program.report
+        stand_ins = {
+            p.id: f"private-{zlib.crc32(p.id.encode()):08x}"
+            for p in program.pairings
+            if p.private and not report.name_private_pairings
+        }
+        return cls(report.include_goal_text, stand_ins)
+
+    def _masked(self, text: str) -> str:
+        for pairing, stand_in in self.stand_ins.items():
+            text = text.replace(pairing, stand_in)
+        return text
+
+    def pairing(self, pairing: str) -> str:
+        return self.stand_ins.get(pairing, pairing)
+
+    def describe(self, action: Action) -> str:
+        if action.pairing in self.stand_ins and isinstance(action, OpenIssue):
+            return "open issue (of a private pairing)"
+        return self._masked(action.describe())
+
+    def to_json(self, action: Action) -> dict[str, Any]:
+        """The action for plan.json: kinds, keys, targets, labels; no body unless allowed."""
+        out = to_json(action)
+        if not self.text:
+            out.pop("body", None)
+            out.get("issue", {}).pop("body", None)
+        if action.pairing in self.stand_ins and "issue" in out:
+            out["issue"].update(title="(private)", assignees=[])
+        masked: dict[str, Any] = json.loads(self._masked(json.dumps(out)))
+        return masked
+
+
 def summary(actions: Sequence[Action]) -> str:
     """`3 open-issue, 2 comment` in a stable order."""
     counts = Counter(a.kind for a in actions)
@@ -134,7 +183,11 @@ def summary(actions: Sequence[Action]) -> str:
 
 def run_summary(program: Program, day: date, report: Report) -> str:
     """The run as Markdown for people: what was done, by pairing (a CI job summary)."""
-    names = {p.id: f"{p.mentee} with {p.mentor}" for p in program.pairings}
+    shown = Disclosure.of(program)
+    names = {
+        p.id: "a private pairing" if p.id in shown.stand_ins else f"{p.mentee} with {p.mentor}"
+        for p in program.pairings
+    }
     rows: dict[str, list[str]] = {}
     for outcome in report.outcomes:
         mark = {
@@ -144,10 +197,10 @@ def run_summary(program: Program, day: date, report: Report) -> str:
             Status.DEFERRED: "deferred (rate limited): ",
         }
         rows.setdefault(outcome.action.pairing, []).append(
-            f"{mark[outcome.status]}{cell(outcome.action.describe())}"
+            f"{mark[outcome.status]}{cell(shown.describe(outcome.action))}"
         )
     for action in report.deferred:
-        rows.setdefault(action.pairing, []).append(f"deferred: {cell(action.describe())}")
+        rows.setdefault(action.pairing, []).append(f"deferred: {cell(shown.describe(action))}")
     done = [o.action for o in report.outcomes if o.status is Status.DONE]
     lines = [
         f"## {program.program.name}: nightly run for {day}",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -192,6 +193,39 @@ def test_without_a_running_sandbox_plan_says_how_to_start_one(tmp_path: Path) ->
     assert code == 1
     assert err.startswith("Error: cannot read the sandbox's clock at http://127.0.0.1:9 (")
     assert err.endswith("start it with `mentorship sandbox serve`, or pass --today\n")
+
+
+def test_ci_outputs_carry_no_goal_text_and_no_private_names_unless_allowed(
+    config: Path, tmp_path: Path
+) -> None:
+    config.write_text(
+        config.read_text().replace(
+            "{mentor: alice, mentee: carol, start: 2026-01-05}",
+            "{mentor: alice, mentee: carol, start: 2026-01-05, private: true}",
+        )
+    )
+    stand_in = f"private-{zlib.crc32(b'alice--carol--2026-01-05'):08x}"
+    code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-05", "--json")
+    assert code == 0
+    assert "carol" not in out
+    planned = json.loads(out)
+    assert [a for a in planned if "body" in a or "body" in a.get("issue", {})] == []
+    [private] = [a for a in planned if a["pairing"] == stand_in]
+    assert private["key"] == f"pair/{stand_in}/pairing"
+    assert private["issue"]["title"] == "(private)"
+    summary = tmp_path / "summary.md"
+    run("apply", "--config", str(config), "--today", "2026-01-05", "--summary", str(summary))
+    assert "carol" not in summary.read_text()
+    assert "| a private pairing | open issue (of a private pairing) |" in summary.read_text()
+    # Opted in, the plan shows what it will write.
+    config.write_text(
+        config.read_text().replace(
+            "  name: CLI test",
+            "  name: CLI test\n  report: {include_goal_text: true, name_private_pairings: true}",
+        )
+    )
+    code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-06", "--json")
+    assert '"body": ' in out
 
 
 def test_plan_json_is_a_stable_list(config: Path) -> None:

@@ -264,3 +264,43 @@ def test_a_pairing_closed_by_hand_with_a_quick_action_stays_closed_and_untouched
 
         closed = keyed(bot)[f"pair/{program.pairings[0].id}/pairing"]
         assert closed.state is IssueState.CLOSED
+
+
+class Overlapped:
+    """The real adapter, except that a whole other run happens just before its first write:
+    two runs at once, both planning from the same forge."""
+
+    def __init__(self, forge: Forge, other: Any) -> None:
+        self._forge = forge
+        self._other = other
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._forge, name)
+        if name not in WRITES or self._other is None:
+            return attribute
+
+        def write(*args: Any, **kwargs: Any) -> Any:
+            other, self._other = self._other, None
+            other()
+            return attribute(*args, **kwargs)
+
+        return write
+
+
+def test_two_runs_at_once_leave_no_duplicate_open(term: Term) -> None:
+    day = date(2026, 1, 5)
+    term.daytime(day)
+    overlapped = Overlapped(term.bot, lambda: term.night(day))
+    report = run_day(overlapped, term.program, day, Templates())  # type: ignore[arg-type]
+    assert report.failed == []
+    # The later run opened copies of what the earlier one had opened; it found them right
+    # after its writes and closed its own copies, so one of each stays open.
+    closed = [o for o in report.outcomes if o.action.key.startswith("duplicate/")]
+    assert closed
+    open_by_key: dict[str, int] = {}
+    for issue in term.bot.list_issues(state=IssueState.OPEN):
+        marker = markers.find(issue.body)
+        if marker is not None and issue.author == "mentorship-bot":
+            open_by_key[marker.key] = open_by_key.get(marker.key, 0) + 1
+    assert open_by_key
+    assert set(open_by_key.values()) == {1}

@@ -1,0 +1,159 @@
+"""Participants cannot steer the bot: each attack of a hostile participant, on both forges,
+through the real clients on the sandbox. Whatever they write into issues they may edit, the
+next run does only what it would have done without it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from automation import ledger, markers
+from automation.config import Program, parse_program
+from automation.forge import Forge, RetryPolicy, connect
+from automation.markdown import ZWSP
+from automation.model import Draft, Issue, IssueState
+from automation.nightly import plan_day, run_day
+from automation.observe import read
+from automation.sandbox import RunningSandbox, start
+from automation.status import pairing_status
+from automation.templates import Templates
+
+SECRET = "a long random string only the CI knows"
+START = date(2026, 1, 5)
+PAIR = "alice--bob--2026-01-05"
+ROSTER = """\
+program:
+  name: Security test
+forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/secure,
+        bot: mentorship-bot, retries: 0}}
+people:
+  - {{handle: alice, roles: [mentor]}}
+  - {{handle: bob, roles: [mentee]}}
+pairings:
+  - {{mentor: alice, mentee: bob, start: 2026-01-05}}
+"""
+
+
+@dataclass
+class Program_:
+    """The program on the sandbox, the bot and two people who may edit issues."""
+
+    sandbox: RunningSandbox
+    program: Program
+    bot: Forge
+    bob: Forge  # the mentee: edits his pairing issue, as assignee or writer
+    writer: Forge  # anyone with write access (GitHub) or Developer role (GitLab)
+
+    def night(self, day: date) -> list[str]:
+        """The keys of what the night wrote; planning again finds nothing."""
+        self.sandbox.set_clock(datetime.combine(day, time(23), UTC))
+        report = run_day(self.bot, self.program, day, Templates(), secret=SECRET)
+        assert report.failed == []
+        assert plan_day(self.bot, self.program, day, Templates(), secret=SECRET) == []
+        return [o.action.key for o in report.outcomes]
+
+    def daytime(self, day: date) -> None:
+        self.sandbox.set_clock(datetime.combine(day, time(10), UTC))
+
+    def bots(self, key: str) -> Issue:
+        """The bot's issue whose marker shows `key` (the oldest)."""
+        for issue in sorted(self.bot.list_issues(), key=lambda i: i.number):
+            marker = markers.find(issue.body)
+            if marker and marker.key == key and issue.author == "mentorship-bot":
+                return issue
+        raise AssertionError(f"no bot issue {key}")
+
+
+@pytest.fixture(params=["gitlab", "github"])
+def world(request: pytest.FixtureRequest) -> Iterator[Program_]:
+    with start(users=["mentorship-bot", "alice", "bob", "writer"]) as sandbox:
+        text = ROSTER.format(flavour=request.param, url=sandbox.url)
+        program = parse_program(text, Path("program.yml"))
+        policy = RetryPolicy(retries=0)
+
+        def login(name: str) -> Forge:
+            return connect(program.forge, {"SANDBOX_TOKEN": name}, policy)
+
+        yield Program_(sandbox, program, login("mentorship-bot"), login("bob"), login("writer"))
+
+
+def test_a_forged_dashboard_marker_in_a_pairing_issue_changes_nothing(world: Program_) -> None:
+    world.night(START)
+    pairing, board = world.bots(f"pair/{PAIR}/pairing"), world.bots("dashboard")
+    # Bob may edit his pairing issue: he puts the dashboard's marker first.
+    world.daytime(START + timedelta(days=1))
+    forged = f"{markers.mark('dashboard')}\n{pairing.body}\n\nMy own notes."
+    world.bob.edit_issue_body(pairing.number, forged)
+    written = world.night(START + timedelta(days=1))
+    # The real dashboard is neither closed nor moved; the pairing issue is not rewritten
+    # with the dashboard nor opened a second time.
+    assert world.bot.get_issue(board.number).state is IssueState.OPEN
+    assert world.bot.get_issue(pairing.number).body == forged
+    assert [k for k in written if k.startswith(("dashboard", "duplicate/", "pair/"))] == []
+    titles = [i.title for i in world.bot.list_issues()]
+    assert titles.count("Mentorship: bob & alice") == 1
+
+
+def test_a_pairing_issue_given_its_own_check_ins_key_stays_the_pairing_issue(
+    world: Program_,
+) -> None:
+    world.night(START)
+    pairing = world.bots(f"pair/{PAIR}/pairing")
+    world.daytime(START + timedelta(days=1))
+    # With his check-in's key, the bot would open a second pairing issue and close his
+    # when check-in 3 opens.
+    forged = markers.mark(f"pair/{PAIR}/checkin/2") + "\n" + pairing.body
+    world.bob.edit_issue_body(pairing.number, forged)
+    for day in (START + timedelta(days=1), START + timedelta(days=14), START + timedelta(days=28)):
+        assert f"pair/{PAIR}/pairing" not in world.night(day)
+    assert world.bot.get_issue(pairing.number).state is IssueState.OPEN
+    titles = [i.title for i in world.bot.list_issues()]
+    assert titles.count("Mentorship: bob & alice") == 1
+    assert "Check-in 3: bob & alice (2026-02-02)" in titles
+
+
+def test_a_forged_ledger_is_not_believed(world: Program_) -> None:
+    world.night(START)
+    world.daytime(START + timedelta(days=1))
+    # A coordinator's comment on an unrelated issue holds a decision.
+    other = world.writer.create_issue(Draft("Budget", "An unrelated issue."))
+    decision = world.writer.comment(other.number, "Approved budget: 10k")
+    key = "ledger/2026-01"
+    book = world.bots(key)
+    # Someone who may edit the ledger points the pairing's progress comment at that
+    # comment and claims thirteen check-ins held.
+    lie = ledger.PairState(comment=decision.id, digest="forged", met=tuple(range(1, 14)))
+    world.writer.edit_issue_body(book.number, ledger.render(key, {PAIR: lie}))
+    world.daytime(START + timedelta(days=3))
+    world.bob.comment(world.bots(f"pair/{PAIR}/pairing").number, "We met.")
+    world.night(START + timedelta(days=3))
+    # Not one word of the coordinator's changed, nothing written on their issue, and the
+    # check-ins held are the bot's own count.
+    comments = world.bot.list_issue_comments(other.number)
+    assert [(c.author, c.body) for c in comments] == [("writer", "Approved budget: 10k")]
+    seen = read(world.bot, world.program, START + timedelta(days=3), secret=SECRET)
+    status = pairing_status(world.program, seen, world.program.pairings[0], START)
+    assert status.checkins_held <= 1
+
+
+def test_goal_titles_mention_nobody_in_what_the_bot_writes(world: Program_) -> None:
+    world.night(START)
+    pairing = world.bots(f"pair/{PAIR}/pairing")
+    world.daytime(START + timedelta(days=2))
+    goals = "## Goals\n\n### Learn X @all @carol <!-- by 2026-03-01\n\n- [x] One\n- [x] Two\n"
+    head = pairing.body.partition("## Goals")[0]
+    world.bob.edit_issue_body(pairing.number, head + goals)
+    world.night(START + timedelta(days=2))
+    bodies = [
+        c.body
+        for c in world.bot.list_issue_comments(pairing.number)
+        if c.author == "mentorship-bot"
+    ]
+    celebration = next(b for b in bodies if "Learn X" in b and "celebrate" in b)
+    assert f"@{ZWSP}all @{ZWSP}carol <{ZWSP}!--" in celebration
+    assert "@all" not in "".join(bodies)
+    assert "@carol" not in "".join(bodies)
