@@ -60,6 +60,8 @@ class PairState:
     # The numbers of its issues, by what they are (`pairing`, `retrospective`, `checkin/3`):
     # who they are, whatever their markers say. A number, or a reference apply fills in.
     issues: tuple[tuple[str, int | str], ...] = ()
+    # Ids the pairing had before its start moved: its older issues and comments carry them.
+    was: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"c": self.comment, "d": self.digest, "s": self.signature}
@@ -75,6 +77,8 @@ class PairState:
             out["z"] = self.settled
         if self.issues:
             out["i"] = dict(self.issues)
+        if self.was:
+            out["w"] = list(self.was)
         return out
 
     @classmethod
@@ -86,6 +90,7 @@ class PairState:
         celebrated = data.get("g") or []
         met = data.get("m") or []
         issues = data.get("i") or {}
+        was = data.get("w") or []
         try:
             return cls(
                 comment=comment if isinstance(comment, int | str) else None,
@@ -98,6 +103,7 @@ class PairState:
                 settled=str(data["z"]) if data.get("z") else None,
                 # A number, or (in a plan not yet applied) a reference: left out.
                 issues=tuple(sorted((str(k), v) for k, v in issues.items() if isinstance(v, int))),
+                was=tuple(str(w) for w in was),
             )
         except (TypeError, ValueError, AttributeError):
             return None

@@ -94,6 +94,8 @@ class Observed:
     adopted: date | None = None  # the program's adoption day, once the ledger keeps it
     # Ledger keys believed without a signature while a secret is set: the run signs them.
     unsigned: frozenset[str] = frozenset()
+    # Pairings whose start moved: old id -> the roster's id they carry on under.
+    renamed: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
@@ -159,11 +161,14 @@ def snapshot(
             duplicates.append(issue)
         else:
             by_key.setdefault(key, issue)
-    renamed = renames(program, by_key, states)
+    # Pairings whose start moved: the ones the ledger knows, and any seen moving now.
+    renamed = {old: new for new, state in states.items() for old in state.was}
+    renamed |= renames(program, by_key, states)
     if renamed:
         by_key = {_renamed(key, renamed): issue for key, issue in by_key.items()}
         for old, new in renamed.items():
-            states.setdefault(new, states.pop(old))
+            if old in states:
+                states.setdefault(new, states.pop(old))
     owner = {issue.number: pairing_of(key) for key, issue in by_key.items()}
     people = {p.id: {p.mentor, p.mentee} for p in program.pairings}
     bot_comments: dict[str, Comment] = {}
@@ -190,6 +195,7 @@ def snapshot(
         states,
         adopted,
         unsigned,
+        renamed,
     )
 
 

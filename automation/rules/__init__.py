@@ -114,7 +114,8 @@ def _remembered(pair: Pair, mine: list[Action]) -> tuple[PairState, tuple[str, .
     if pair.today >= end and issue is not None and (closing or issue.state is IssueState.CLOSED):
         needed = [a.key for a in mine if isinstance(a, _STATE_WRITES) and not _message(a)]
         settled = if_done(end.isoformat(), needed) if needed else end.isoformat()
-    state = replace(kept, settled=settled, issues=_numbers(pair, mine))
+    was = sorted({*kept.was, *(o for o, n in pair.observed.renamed.items() if n == pair.id)})
+    state = replace(kept, settled=settled, issues=_numbers(pair, mine), was=tuple(was))
     if state == previous:
         return None
     return state, progress.recorded(pair, mine)
@@ -149,17 +150,27 @@ def _ledgers(
     with a secret newly set, each one not signed yet). Ledger issues are closed: out of
     people's way, still listed by the run."""
     months = Counter(p.start.strftime("%Y-%m") for p in program.pairings)
-    shards: dict[str, dict[str, tuple[PairState, tuple[str, ...]]]] = defaultdict(dict)
-    for pairing_id, entry in states.items():
+
+    def shard_of(pairing_id: str) -> str:
         started = started_on(pairing_id)
         month = started.strftime("%Y-%m") if started else "unknown"
-        shards[ledger.shard(pairing_id, month, max(1, months[month]))][pairing_id] = entry
+        return ledger.shard(pairing_id, month, max(1, months[month]))
+
+    shards: dict[str, dict[str, tuple[PairState, tuple[str, ...]]]] = defaultdict(dict)
+    for pairing_id, entry in states.items():
+        shards[shard_of(pairing_id)][pairing_id] = entry
+    # A pairing whose start moved is kept under its new id only.
+    dropped: dict[str, set[str]] = defaultdict(set)
+    for old in observed.renamed:
+        dropped[shard_of(old)].add(old)
+        shards.setdefault(shard_of(old), {})
     labels = Labels(program.program.label_prefix)
     actions: list[Action] = []
     for key, entries in sorted(shards.items()):
         issue = observed.issues.get(key)
         kept = ledger.parse(issue.body) if issue else {}
-        wanted = {**kept, **{pid: state for pid, (state, _) in entries.items()}}
+        wanted = {pid: state for pid, state in kept.items() if pid not in dropped[key]}
+        wanted |= {pid: state for pid, (state, _) in entries.items()}
         if issue is not None and wanted == kept and key not in observed.unsigned:
             continue
         after = tuple(k for _, keys in entries.values() for k in keys)

@@ -314,7 +314,7 @@ def play(
         else:
             report = run_day(bot, roster, day, TEMPLATES, force=True)
         seen.reports.append(report)
-        if report.failed:
+        if report.failed or report.limited:
             faulty = True  # the next scheduled night must heal it
             continue
         assert plan_day(bot, roster, day, TEMPLATES) == [], day
