@@ -1,0 +1,172 @@
+"""The bot's bookkeeping: what the ledger keeps of each pairing after a plan, the ledger
+issues that keep it, and the program's own record (adoption day, the dashboard's number).
+
+Planned after every pairing's writes, which the ledger records; see automation/ledger.py
+for the format and README, "How a nightly run works" and "Security", for why."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+
+from automation import ledger
+from automation.actions import (
+    Action,
+    CloseIssue,
+    EditIssueBody,
+    OpenIssue,
+    PostComment,
+    Relabel,
+    ReopenIssue,
+    Target,
+    Urgency,
+    if_done,
+    ref,
+)
+from automation.config import Program
+from automation.labels import Labels
+from automation.ledger import PairState
+from automation.model import CloseReason, Draft, IssueState
+from automation.observe import DASHBOARD, Observed, started_on
+from automation.rules import progress
+from automation.rules.pair import Pair
+
+# The writes that change a pairing's state, rather than post a one-time message.
+_STATE_WRITES = (OpenIssue, Relabel, CloseIssue, ReopenIssue, PostComment)
+
+
+def remembered(pair: Pair, mine: list[Action]) -> tuple[PairState, tuple[str, ...]] | None:
+    """What the ledger keeps of the pairing after this plan, and the writes it records.
+
+    After its end, a pairing whose close-out this plan completes (or finds complete) is
+    settled: no longer tended once its last message is due. The plan's own close-out
+    writes must all succeed for that to be recorded (`if_done`), so a write lost tonight
+    keeps the pairing tended, and reconciled, on the next run.
+    """
+    previous = pair.state
+    current = progress.state(pair, mine)
+    kept = current or previous or PairState()
+    end = pair.timeline.end
+    issue = pair.issue("pairing")
+    closing = {pair.key("pairing", "close")} & {a.key for a in mine}
+    settled: str | None = None
+    if pair.today >= end and issue is not None and (closing or issue.state is IssueState.CLOSED):
+        needed = [a.key for a in mine if isinstance(a, _STATE_WRITES) and not _message(a)]
+        settled = if_done(end.isoformat(), needed) if needed else end.isoformat()
+    was = sorted({*kept.was, *(o for o, n in pair.observed.renamed.items() if n == pair.id)})
+    state = replace(kept, settled=settled, issues=_numbers(pair, mine), was=tuple(was))
+    if state == previous:
+        return None
+    return state, progress.recorded(pair, mine)
+
+
+def _numbers(pair: Pair, mine: list[Action]) -> tuple[tuple[str, int | str], ...]:
+    """The numbers of the pairing's issues the bot acts on (its pairing issue, its
+    retrospective, its latest check-in) after this plan: one it opens is a reference."""
+    numbers: dict[str, int | str] = {}
+    for key in pair.observed.by_pairing.get(pair.id, ()):
+        numbers[key.split("/", 2)[2]] = pair.observed.issues[key].number
+    for action in mine:
+        if isinstance(action, OpenIssue):
+            numbers[action.key.split("/", 2)[2]] = ref(action.key)
+    checkins = [part for part in numbers if part.startswith("checkin/")]
+    latest = max(checkins, key=lambda part: int(part.split("/")[1]), default=None)
+    kept = ("pairing", "retrospective", latest)
+    return tuple(sorted((part, n) for part, n in numbers.items() if part in kept))
+
+
+def _message(action: Action) -> bool:
+    """A one-time message after the end (the retrospective reminder): not close-out."""
+    return action.key.endswith("/retrospective-reminder")
+
+
+def ledgers(
+    program: Program,
+    observed: Observed,
+    states: Mapping[str, tuple[PairState, tuple[str, ...]]],
+) -> list[Action]:
+    """Write each ledger issue whose pairings' states changed, after their writes (and,
+    with a secret newly set, each one not signed yet). Ledger issues are closed: out of
+    people's way, still listed by the run."""
+    months = Counter(p.start.strftime("%Y-%m") for p in program.pairings)
+
+    def shard_of(pairing_id: str) -> str:
+        started = started_on(pairing_id)
+        month = started.strftime("%Y-%m") if started else "unknown"
+        return ledger.shard(pairing_id, month, max(1, months[month]))
+
+    shards: dict[str, dict[str, tuple[PairState, tuple[str, ...]]]] = defaultdict(dict)
+    for pairing_id, entry in states.items():
+        shards[shard_of(pairing_id)][pairing_id] = entry
+    # A pairing whose start moved is kept under its new id only.
+    dropped: dict[str, set[str]] = defaultdict(set)
+    for old in observed.renamed:
+        dropped[shard_of(old)].add(old)
+        shards.setdefault(shard_of(old), {})
+    labels = Labels(program.program.label_prefix)
+    actions: list[Action] = []
+    for key, entries in sorted(shards.items()):
+        issue = observed.issues.get(key)
+        kept = ledger.parse(issue.body) if issue else {}
+        wanted = {pid: state for pid, state in kept.items() if pid not in dropped[key]}
+        wanted |= {pid: state for pid, (state, _) in entries.items()}
+        if issue is not None and wanted == kept and key not in observed.unsigned:
+            continue
+        after = tuple(k for _, keys in entries.values() for k in keys)
+        body = ledger.render(key, wanted)
+        if issue is None:
+            title = f"Mentorship bot ledger: pairings started {key.removeprefix('ledger/')}"
+            draft = Draft(title, body, (labels.program, labels.ledger), (), True)
+            actions += _opened_closed(OpenIssue(key, "", draft, Urgency.HOUSEKEEPING, after))
+        else:
+            target = Target(key, issue.number)
+            actions.append(EditIssueBody(key, "", target, body, Urgency.HOUSEKEEPING, after))
+    for key in sorted(observed.unsigned - {ledger.PROGRAM} - set(shards)):
+        issue = observed.issues[key]
+        target = Target(key, issue.number)
+        body = ledger.render(key, ledger.parse(issue.body))
+        actions.append(EditIssueBody(key, "", target, body, Urgency.HOUSEKEEPING))
+    written = {a.key for a in actions}
+    for key, issue in sorted(observed.issues.items()):
+        if key.startswith("ledger/") and issue.state is IssueState.OPEN:
+            actions.append(_close(Target(key, issue.number), (key,) if key in written else ()))
+    return actions
+
+
+def program_record(
+    program: Program, observed: Observed, today: date, actions: list[Action]
+) -> list[Action]:
+    """The program's ledger issue: the adoption day (today, on the first run; a damaged
+    record is written anew) and the dashboard's number, written when either changes."""
+    record = observed.issues.get(ledger.PROGRAM)
+    kept = ledger.program_issues(record.body) if record else {}
+    issues: dict[str, int | str] = {}
+    dashboard_issue = observed.issues.get(DASHBOARD)
+    if dashboard_issue is not None:
+        issues[DASHBOARD] = dashboard_issue.number
+    elif any(a.key == DASHBOARD for a in actions):
+        issues[DASHBOARD] = ref(DASHBOARD)
+    unchanged = issues == kept and ledger.PROGRAM not in observed.unsigned
+    if record is not None and observed.adopted is not None and unchanged:
+        return []
+    body = ledger.render_program(observed.adopted or today, issues)
+    if record is None:
+        labels = Labels(program.program.label_prefix)
+        title = "Mentorship bot ledger: the program"
+        draft = Draft(title, body, (labels.program, labels.ledger), (), True)
+        return _opened_closed(OpenIssue(ledger.PROGRAM, "", draft, Urgency.HOUSEKEEPING))
+    target = Target(ledger.PROGRAM, record.number)
+    return [EditIssueBody(ledger.PROGRAM, "", target, body, Urgency.HOUSEKEEPING)]
+
+
+def _opened_closed(action: OpenIssue) -> list[Action]:
+    """A bot issue nobody needs to see open: opened, then closed (GitHub opens issues open)."""
+    return [action, _close(Target(action.key), (action.key,))]
+
+
+def _close(target: Target, after: tuple[str, ...]) -> CloseIssue:
+    return CloseIssue(
+        f"{target.key}/close", "", target, CloseReason.NOT_PLANNED, Urgency.HOUSEKEEPING, after
+    )
