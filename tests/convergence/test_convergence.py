@@ -24,7 +24,7 @@ from tests.convergence.world import (
 )
 
 # Bounded in CI; MENTORSHIP_PROPERTY_EXAMPLES raises it for a long run.
-EXAMPLES = int(os.environ.get("MENTORSHIP_PROPERTY_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("MENTORSHIP_PROPERTY_EXAMPLES", "100"))
 # A failing example of a whole program is slow to shrink; MENTORSHIP_PROPERTY_SHRINK=0
 # reports the first one found as it is.
 PHASES = (
