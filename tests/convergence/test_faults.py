@@ -20,7 +20,7 @@ from automation.sandbox import RunningSandbox, start
 from tests.convergence.test_convergence import PHASES, scenarios
 from tests.convergence.world import TEMPLATES, Entry, Scenario, play, program, state
 
-EXAMPLES = int(os.environ.get("MENTORSHIP_PROPERTY_EXAMPLES", "60")) // 2
+EXAMPLES = int(os.environ.get("MENTORSHIP_PROPERTY_EXAMPLES", "100")) // 2
 WRITES = "POST|PUT|PATCH|DELETE"
 START = date(2026, 1, 5)
 END = date(2026, 2, 5)  # a one-month term
