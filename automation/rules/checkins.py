@@ -101,3 +101,16 @@ def observed_checkins(pair: Pair, before: int | None = None) -> list[str]:
         if key.startswith(prefix) and (number := key.removeprefix(prefix)).isdigit()
     )
     return [f"{prefix}{n}" for n in periods if before is None or n < before]
+
+
+def close_open(pair: Pair, reason: CloseReason, after: tuple[str, ...] = ()) -> list[Action]:
+    """Close every check-in issue of the pairing still open (a term's end, a withdrawal)."""
+    actions: list[Action] = []
+    for key in observed_checkins(pair):
+        issue = pair.observed.issues[key]
+        if issue.state is IssueState.OPEN:
+            target = Target(key, issue.number)
+            actions.append(
+                CloseIssue(f"{key}/close", pair.id, target, reason, Urgency.TERM_END, after)
+            )
+    return actions

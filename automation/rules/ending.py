@@ -21,12 +21,11 @@ from automation.actions import (
     OpenIssue,
     PostComment,
     Relabel,
-    Target,
     Urgency,
 )
 from automation.model import CloseReason, IssueState
 from automation.observe import CATCH_UP_DAYS, local_day
-from automation.rules.checkins import observed_checkins
+from automation.rules import checkins
 from automation.rules.pair import Pair
 
 
@@ -48,7 +47,7 @@ def plan(pair: Pair) -> list[Action]:
         after = (retro_key,)
     # Check-ins first, whatever the pairing issue's state: a run killed after closing the
     # pairing issue must still close them on the rerun.
-    actions += _close_checkins(pair, after)
+    actions += checkins.close_open(pair, CloseReason.COMPLETED, after)
     note = "ended-early" if early else "completed"
     final = labels.phase(note)
     wanted = {final}
@@ -90,24 +89,6 @@ def plan(pair: Pair) -> list[Action]:
             )
         )
     actions += _reminder(pair)
-    return actions
-
-
-def _close_checkins(pair: Pair, after: tuple[str, ...]) -> list[Action]:
-    actions: list[Action] = []
-    for key in observed_checkins(pair):
-        issue = pair.observed.issues[key]
-        if issue.state is IssueState.OPEN:
-            actions.append(
-                CloseIssue(
-                    f"{key}/close",
-                    pair.id,
-                    Target(key, issue.number),
-                    CloseReason.COMPLETED,
-                    Urgency.TERM_END,
-                    after,
-                )
-            )
     return actions
 
 

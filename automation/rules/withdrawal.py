@@ -8,11 +8,11 @@ open check-in closed. No retrospective: the pairing did not end, it was withdraw
 
 from __future__ import annotations
 
-from automation.actions import Action, CloseIssue, PostComment, Relabel, Target, Urgency
+from automation.actions import Action, CloseIssue, PostComment, Relabel, Urgency
 from automation.config import Pairing
 from automation.model import CloseReason, IssueState
 from automation.observe import started_on
-from automation.rules.checkins import observed_checkins
+from automation.rules import checkins
 from automation.rules.pair import Pair
 
 
@@ -53,16 +53,5 @@ def plan(pair: Pair) -> list[Action]:
         actions.append(
             CloseIssue(key, pair.id, target, CloseReason.NOT_PLANNED, Urgency.TERM_END, steps)
         )
-    for key in observed_checkins(pair):
-        checkin = pair.observed.issues[key]
-        if checkin.state is IssueState.OPEN:
-            actions.append(
-                CloseIssue(
-                    f"{key}/close",
-                    pair.id,
-                    Target(key, checkin.number),
-                    CloseReason.NOT_PLANNED,
-                    Urgency.TERM_END,
-                )
-            )
+    actions += checkins.close_open(pair, CloseReason.NOT_PLANNED)
     return actions

@@ -3,35 +3,26 @@ runs every night would have left it; and planning right after a run finds nothin
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from automation.config import add_months
-from automation.sandbox import RunningSandbox, start
+from automation.sandbox import RunningSandbox
 from tests.convergence.world import (
     BASE,
+    EXAMPLES,
     MENTEES,
     MENTORS,
     Entry,
     Scenario,
     Talk,
+    explored,
     play,
 )
 
-# Bounded in CI; MENTORSHIP_PROPERTY_EXAMPLES raises it for a long run.
-EXAMPLES = int(os.environ.get("MENTORSHIP_PROPERTY_EXAMPLES", "100"))
-# A failing example of a whole program is slow to shrink; MENTORSHIP_PROPERTY_SHRINK=0
-# reports the first one found as it is.
-PHASES = (
-    tuple(Phase)
-    if os.environ.get("MENTORSHIP_PROPERTY_SHRINK", "1") == "1"
-    else (Phase.explicit, Phase.reuse, Phase.generate)
-)
 GAPS = st.one_of(st.integers(1, 10), st.sampled_from([14, 21, 30, 31, 45, 60, 90, 120, 182]))
 
 
@@ -123,19 +114,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     return Scenario(tuple(rosters), talks, tuple(runs))
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with start() as running:
-        yield running
-
-
 @pytest.mark.parametrize("flavour", ["gitlab", "github"])
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    phases=PHASES,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@explored(EXAMPLES)
 @given(scenario=scenarios())
 def test_any_schedule_of_runs_leaves_what_daily_runs_would(
     sandbox: RunningSandbox, flavour: str, scenario: Scenario

@@ -3,34 +3,34 @@ pairing is still reconciled, and the next clean run leaves what a run without fa
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from automation import markers
 from automation.config import Program
 from automation.forge import Forge, RetryPolicy, connect
 from automation.nightly import Report, plan_day, run_day, run_summary
-from automation.sandbox import RunningSandbox, start
-from tests.convergence.test_convergence import PHASES, scenarios
-from tests.convergence.world import TEMPLATES, Entry, Scenario, play, program, state
+from automation.sandbox import RunningSandbox
+from tests.convergence.test_convergence import scenarios
+from tests.convergence.world import (
+    EXAMPLES,
+    TEMPLATES,
+    Entry,
+    Scenario,
+    explored,
+    play,
+    program,
+    state,
+)
 
-EXAMPLES = int(os.environ.get("MENTORSHIP_PROPERTY_EXAMPLES", "100")) // 2
 WRITES = "POST|PUT|PATCH|DELETE"
 START = date(2026, 1, 5)
 END = date(2026, 2, 5)  # a one-month term
 ROSTER = (Entry("alice", "bob", START), Entry("dave", "carol", date(2026, 1, 12)))
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with start() as running:
-        yield running
 
 
 @dataclass
@@ -172,12 +172,7 @@ def faulty(draw: st.DrawFn) -> tuple[Scenario, dict[date, list[dict[str, object]
 
 
 @pytest.mark.parametrize("flavour", ["gitlab", "github"])
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    phases=PHASES,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@explored(EXAMPLES // 2)
 @given(case=faulty())
 def test_after_faults_the_next_clean_run_leaves_what_daily_runs_would(
     sandbox: RunningSandbox,

@@ -12,12 +12,15 @@ equal, and planning again right after a run must find nothing to do.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+
+from hypothesis import HealthCheck, Phase, settings
 
 from automation import dashboard, markers
 from automation.config import Program, parse_program
@@ -116,6 +119,27 @@ def program(entries: tuple[Entry, ...], flavour: str, url: str) -> Program:
     text = HEAD.format(flavour=flavour, url=url)
     text += "".join(e.yaml() for e in entries) if entries else "  []\n"
     return parse_program(text, Path("program.yml"))
+
+
+# Bounded in CI; MENTORSHIP_PROPERTY_EXAMPLES raises it for a long run.
+EXAMPLES = int(os.environ.get("MENTORSHIP_PROPERTY_EXAMPLES", "100"))
+# A failing example of a whole program is slow to shrink; MENTORSHIP_PROPERTY_SHRINK=0
+# reports the first one found as it is.
+PHASES = (
+    tuple(Phase)
+    if os.environ.get("MENTORSHIP_PROPERTY_SHRINK", "1") == "1"
+    else (Phase.explicit, Phase.reuse, Phase.generate)
+)
+
+
+def explored(examples: int) -> settings:
+    """Settings of a property over whole programs: no deadline (a program takes a while)."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        phases=PHASES,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 
 # ---------------------------------------------------------------- the state parts
