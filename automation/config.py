@@ -118,6 +118,13 @@ class ReportRules(_Model):
     name_private_pairings: bool = False
 
 
+class RequestRules(_Model):
+    """The queue of people asking for a mentor (issues from the request form)."""
+
+    max_wait_days: int = Field(default=30, ge=1)  # then the coordinators are told, once
+    expire_days: int = Field(default=90, ge=1)  # then an unanswered request is closed kindly
+
+
 class Settings(_Model):
     """Program-wide rules; every field has the default of the programs we follow."""
 
@@ -132,6 +139,9 @@ class Settings(_Model):
     stale: StaleRules = StaleRules()
     progress: ProgressRules = ProgressRules()
     report: ReportRules = ReportRules()
+    requests: RequestRules = RequestRules()
+    # Who runs the program: told when a request waits too long.
+    coordinators: list[Handle] = []
     soft_limit: int = Field(default=2, ge=1)
     label_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "mentorship"
     confidential: bool = True
@@ -237,6 +247,8 @@ class Pairing(_Model):
     # a pairing added to the roster when it was already under way. Default: its start, or
     # the program's adoption day if later.
     adopted: Day | None = None
+    # The request issue this pairing answers: the run closes it with a link.
+    request: int | None = Field(default=None, ge=1)
 
     @property
     def id(self) -> str:
@@ -712,8 +724,19 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
     for i, person in enumerate(program.people):
         if first.setdefault(person.handle, i) != i:
             problems.append(Problem(("people", i, "handle"), f"{person.handle} is listed twice"))
+    answered: dict[int, int] = {}
     for i, pairing in enumerate(program.pairings):
         problems.extend(_check_pairing(program.program, people, i, pairing))
+        if pairing.request is not None:
+            earlier = answered.setdefault(pairing.request, i)
+            if earlier != i:
+                problems.append(
+                    Problem(
+                        ("pairings", i, "request"),
+                        f"request {pairing.request} is already answered by pairings[{earlier}]; "
+                        "a request is one pairing",
+                    )
+                )
     problems.extend(_overlaps(program))
     if today is not None:
         problems.extend(_soft_limit(program, today))

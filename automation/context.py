@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,6 +27,8 @@ class TemplateSpec:
     kind: str  # "issue" or "comment"
     extra: tuple[str, ...] = ()
     purpose: str = ""
+    # "pairing": the names of `pairing_context`; "request": those of `request_context`.
+    scope: str = "pairing"
 
 
 # Every template the rules use. `validate` renders each with an example context, so a
@@ -48,6 +51,21 @@ SPECS: dict[str, TemplateSpec] = {
     "ended-early": TemplateSpec("comment", (), "closing note when a pairing ends early"),
     "retrospective-reminder": TemplateSpec("comment", (), "one reminder to return the retro"),
     "removed": TemplateSpec("comment", (), "closing note when a pairing leaves the roster"),
+    "request-received": TemplateSpec(
+        "comment", (), "a request for a mentor, acknowledged", scope="request"
+    ),
+    "request-waiting": TemplateSpec(
+        "comment", (), "to the coordinators: a request waits too long", scope="request"
+    ),
+    "request-matched": TemplateSpec(
+        "comment", ("pairing_issue",), "a request answered by a pairing", scope="request"
+    ),
+    "request-expired": TemplateSpec(
+        "comment", (), "a request closed after waiting too long", scope="request"
+    ),
+    "offer-received": TemplateSpec(
+        "comment", (), "an offer to mentor, acknowledged", scope="request"
+    ),
     "progress": TemplateSpec("comment", ("progress",), "goal progress, edited when it moves"),
     "celebrate": TemplateSpec("comment", ("goal",), "a goal reached 100%"),
     "goals-nudge": TemplateSpec("comment", ("problems",), "goals missing a date or steps"),
@@ -160,12 +178,55 @@ def example_extras(today: date) -> dict[str, Any]:
     }
 
 
+def request_context(
+    program: Program,
+    number: int,
+    url: str,
+    author: str,
+    opened: date,
+    today: date,
+    queue: Mapping[str, Any],
+    **extra: Any,
+) -> dict[str, Any]:
+    """The names every template about a request or an offer gets, plus `extra`."""
+    settings = program.program
+    return {
+        "program": {"name": settings.name, "timezone": settings.timezone},
+        "request": {
+            "number": number,
+            "url": url,
+            "author": author,
+            "opened": opened,
+            "days_waiting": (today - opened).days,
+            "max_wait_days": settings.requests.max_wait_days,
+            "expire_days": settings.requests.expire_days,
+        },
+        "queue": queue,
+        "coordinators": list(settings.coordinators),
+        "today": today,
+        **extra,
+    }
+
+
 def example_context(program: Program, name: str, today: date) -> dict[str, Any]:
-    """The context `name` gets on a day, for an example pairing of `program`."""
-    pairing = program.pairings[0] if program.pairings else _example_pairing(today)
-    extras = example_extras(today)
+    """The context `name` gets on a day, for an example pairing (or request) of `program`."""
     spec = SPECS[name]
     link = Link(7, "https://forge.example/acme/mentoring/-/issues/7")
+    if spec.scope == "request":
+        url = "https://forge.example/acme/mentoring/-/issues/12"
+        queue = {"length": 3, "typical_wait": 12}
+        return request_context(
+            program,
+            12,
+            url,
+            "dana",
+            today,
+            today,
+            queue,
+            **({"pairing_issue": link} if "pairing_issue" in spec.extra else {}),
+        )
+    pairing = program.pairings[0] if program.pairings else _example_pairing(today)
+    extras = example_extras(today)
     return pairing_context(
         program, pairing, today, link, **{key: extras[key] for key in spec.extra}
     )

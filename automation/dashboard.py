@@ -51,6 +51,7 @@ FIGURES: tuple[tuple[str, str], ...] = (
     ("checkins_held", "check-ins held in running pairings"),
     ("checkins_expected", "check-ins due in running pairings"),
     ("retrospectives_open", "retrospectives still open"),
+    ("requests_waiting", "requests waiting for a mentor"),
 )
 
 _EVENTS = {
@@ -112,6 +113,15 @@ class Mark:
 
 
 @dataclass(frozen=True)
+class Asked:
+    """A request for a mentor still waiting in the queue."""
+
+    number: int
+    author: str
+    opened: date
+
+
+@dataclass(frozen=True)
 class View:
     """What the dashboard shows on a day, before it is written out."""
 
@@ -128,6 +138,7 @@ class View:
     quiet_window: int  # days of comments a run reads
     retrospective_window: int  # days after its end a pairing is still tended
     goal_text: bool
+    queue: tuple[Asked, ...] = ()  # oldest first
 
 
 @dataclass(frozen=True)
@@ -201,9 +212,14 @@ def over_limit(program: Program, today: date) -> tuple[str, ...]:
 
 
 def view(
-    program: Program, statuses: Sequence[PairingStatus], today: date, tended: Iterable[str]
+    program: Program,
+    statuses: Sequence[PairingStatus],
+    today: date,
+    tended: Iterable[str],
+    queue: Sequence[Asked] = (),
 ) -> View:
-    """`tended`: the pairings the nightly run looks after today (observe.tended)."""
+    """`tended`: the pairings the nightly run looks after today (observe.tended); `queue`:
+    the requests waiting for a mentor."""
     settings = program.program
     tended = set(tended)
     window = settings.retrospective_reminder_days + CATCH_UP_DAYS
@@ -242,7 +258,7 @@ def view(
     private = sum(s.private for s in statuses)
     return View(
         name=settings.name,
-        figures=figures(statuses, tended, today, window),
+        figures={**figures(statuses, tended, today, window), "requests_waiting": len(queue)},
         rows=rows,
         ending=ending,
         waiting=waiting,
@@ -256,6 +272,7 @@ def view(
         quiet_window=lookback_days(program),
         retrospective_window=window,
         goal_text=goal_text,
+        queue=tuple(sorted(queue, key=lambda a: (a.opened, a.number))),
     )
 
 
@@ -301,6 +318,7 @@ def render_at(current: View, as_of: date, previous: Previous | None, detail: Det
         _pairings(current, as_of, detail),
         _ending(current, detail),
         _waiting(current, detail),
+        _queue(current, as_of, detail),
         _over_limit(current, detail),
     ]
     if current.private:
@@ -316,6 +334,23 @@ def render_at(current: View, as_of: date, previous: Previous | None, detail: Det
     text = json.dumps(block, separators=(",", ":"), sort_keys=True)
     parts.append(f"{_BLOCK_START}{text}{_BLOCK_END}")
     return markers.attach("\n\n".join(p for p in parts if p) + "\n", DASHBOARD)
+
+
+def _queue(current: View, as_of: date, detail: Detail) -> str:
+    if not current.queue:
+        return ""
+    lines = ["## Requests waiting for a mentor", ""]
+    longest = max((as_of - a.opened).days for a in current.queue)
+    if detail >= Detail.SUMMARY:
+        n = len(current.queue)
+        return "\n".join(
+            [*lines, f"{n} request{markdown.plural(n)}; the longest waits {longest} days."]
+        )
+    for asked in current.queue:
+        days = (as_of - asked.opened).days
+        who = markdown.cell(asked.author)
+        lines.append(f"- #{asked.number} from {who}: {days} day{markdown.plural(days)}")
+    return "\n".join(lines)
 
 
 def _totals(current: View) -> str:

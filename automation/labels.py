@@ -57,6 +57,29 @@ class Labels:
         return f"{self.prefix}::dashboard"
 
     @property
+    def request(self) -> str:
+        """On an issue of the request form: someone asks for a mentor."""
+        return f"{self.prefix}-request"
+
+    def request_state(self, name: str) -> str:
+        """Where a request stands: waiting, proposed, matched, withdrawn or expired."""
+        return f"{self.prefix}-request::{name}"
+
+    @property
+    def request_states(self) -> tuple[str, ...]:
+        names = ("waiting", "proposed", "matched", "withdrawn", "expired")
+        return tuple(self.request_state(n) for n in names)
+
+    @property
+    def offer(self) -> str:
+        """On an issue of the offer form: someone offers to mentor."""
+        return f"{self.prefix}-offer"
+
+    @property
+    def offer_seen(self) -> str:
+        return f"{self.prefix}-offer::acknowledged"
+
+    @property
     def every(self) -> tuple[str, ...]:
         """Every label the bot may put on an issue."""
         return (
@@ -69,4 +92,8 @@ class Labels:
             *self.paces,
             self.ledger,
             self.dashboard,
+            self.request,
+            *self.request_states,
+            self.offer,
+            self.offer_seen,
         )

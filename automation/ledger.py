@@ -150,6 +150,20 @@ def adopted(body: str) -> date | None:
         return None
 
 
+def program_queue(body: str) -> dict[int, date]:
+    """The open requests the program's ledger issue keeps: number -> the day opened."""
+    queue = (_payload(body) or {}).get("queue")
+    if not isinstance(queue, dict):
+        return {}
+    out: dict[int, date] = {}
+    for number, opened in queue.items():
+        try:
+            out[int(number)] = date.fromisoformat(str(opened))
+        except ValueError:
+            continue
+    return out
+
+
 def program_issues(body: str) -> dict[str, int]:
     """The numbers of the program's own issues (the dashboard) in its ledger issue."""
     issues = (_payload(body) or {}).get("issues")
@@ -173,15 +187,23 @@ def render(key: str, states: Mapping[str, PairState]) -> str:
     return _body(key, note, payload)
 
 
-def render_program(day: date, issues: Mapping[str, int | str]) -> str:
-    """The body of the program's ledger issue: the day the bot began tending the program
-    and the numbers of its own issues."""
+def render_program(
+    day: date, issues: Mapping[str, int | str], queue: Mapping[int, date] | None = None
+) -> str:
+    """The body of the program's ledger issue: the day the bot began tending the program,
+    the numbers of its own issues and the open requests of the queue."""
     note = (
         f"The mentorship bot has tended this program since {day.isoformat()}: nothing before "
         "that day counts against a pair. It is written by the bot; please do not edit or "
         "reopen it (set `program.adopted` in program.yml to choose another day)."
     )
-    payload = {"v": _VERSION, "adopted": day.isoformat(), "issues": dict(issues), "sig": UNSIGNED}
+    payload = {
+        "v": _VERSION,
+        "adopted": day.isoformat(),
+        "issues": dict(issues),
+        "queue": {str(n): opened.isoformat() for n, opened in sorted((queue or {}).items())},
+        "sig": UNSIGNED,
+    }
     return _body(PROGRAM, note, payload)
 
 

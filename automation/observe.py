@@ -86,7 +86,7 @@ def last_spoke(observed: Observed, pairing_id: str, zone: str, changed: date | N
 class Observed:
     bot: str
     window_start: datetime  # comments older than this were not read
-    issues: Mapping[str, Issue]  # the bot's issues by marker key (the oldest one wins)
+    issues: Mapping[str, Issue]  # the bot's issues by key: the ledger's record, else the marker
     duplicates: tuple[Issue, ...]  # newer bot issues that repeat a key (concurrent runs)
     comments: Mapping[str, Comment]  # the bot's comments in the window, by marker key
     activity: Mapping[str, datetime]  # pairing id -> last human comment in the window
@@ -96,6 +96,11 @@ class Observed:
     unsigned: frozenset[str] = frozenset()
     # Pairings whose start moved: old id -> the roster's id they carry on under.
     renamed: Mapping[str, str] = field(default_factory=dict)
+    # People's issues from the request and offer forms, by number (open, or closed lately).
+    requests: Mapping[int, Issue] = field(default_factory=dict)
+    offers: Mapping[int, Issue] = field(default_factory=dict)
+    # The queue as the ledger keeps it: request number -> the day it was opened.
+    queue: Mapping[int, date] = field(default_factory=dict)
 
     @cached_property
     def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
@@ -130,13 +135,19 @@ def snapshot(
     taken at its marker's word, and never for a key the ledger gives another issue. A bot
     comment counts only on the issue its key belongs to.
     """
+    issues = list(issues)
+    labels = Labels(program.program.label_prefix)
     mine = sorted((i for i in issues if i.author == bot), key=lambda i: (i.created_at, i.number))
+    theirs = [i for i in issues if i.author != bot]
+    requests = {i.number: i for i in theirs if labels.request in i.labels}
+    offers = {i.number: i for i in theirs if labels.offer in i.labels}
     books, unsigned = _ledgers(program, mine, secret)
     states: dict[str, PairState] = {}
     for key in sorted(books):
         states.update(ledger.parse(books[key].body))
     record = books.get(ledger.PROGRAM)
     adopted = ledger.adopted(record.body) if record else None
+    queue = ledger.program_queue(record.body) if record else {}
     recorded = _recorded(states, ledger.program_issues(record.body) if record else {})
     claimed = set(recorded.values())
     shelved = {issue.number for issue in books.values()}
@@ -179,7 +190,8 @@ def snapshot(
             if marker is not None:
                 said = _renamed(marker.key, renamed)
                 home = by_key.get(home_of(said))
-                if home is not None and home.number == comment.issue_number:
+                on = home.number if home is not None else _asked_on(said)
+                if on == comment.issue_number:
                     bot_comments.setdefault(said, comment)
             continue
         pairing = owner.get(comment.issue_number)
@@ -196,6 +208,9 @@ def snapshot(
         adopted,
         unsigned,
         renamed,
+        requests,
+        offers,
+        queue,
     )
 
 
@@ -236,6 +251,14 @@ def _recorded(states: Mapping[str, PairState], program: Mapping[str, int]) -> di
             if isinstance(number, int):
                 out[number] = f"pair/{pairing}/{part}"
     return out
+
+
+def _asked_on(key: str) -> int | None:
+    """The request or offer a bot comment with marker `key` answers (`request/12/...`)."""
+    parts = key.split("/")
+    if len(parts) >= 3 and parts[0] in ("request", "offer") and parts[1].isdigit():
+        return int(parts[1])
+    return None
 
 
 def home_of(key: str) -> str:
@@ -308,9 +331,9 @@ def read(
     everything: bool = False,
     secret: str | None = None,
 ) -> Observed:
-    """List what the rules need: the bot's ledger, program issues of the tended pairings,
-    open and recent check-ins, and recent comments. Each is one paged request (100 a page)
-    however many pairings.
+    """List what the rules need: the bot's ledger, the program's issues (of the tended
+    pairings, the queue of requests, the dashboard), open and recent check-ins, and recent
+    comments. Each is one paged request (100 a page) however many pairings.
 
     `everything` lists the issues of every pairing in the roster, however old (for
     reports and histories, which run less often than the nightly job). `secret` checks
@@ -329,15 +352,12 @@ def read(
     starts = [p.start for p in pairings] + [
         started for pid in withdrawn(program, state) if (started := started_on(pid))
     ]
-    if not starts:
-        # Nothing to tend: only the dashboard may still change (its windows move on).
-        if settings.report.dashboard:
-            issues += forge.list_issues(labels=[labels.dashboard])
-            return snapshot(program, bot, issues, [], window_start, secret)
-        return state
-    since = None if everything else start_of_day(min(starts) - timedelta(1), zone)
+    # Requests in the queue, however old, and new ones (requests and offers carry the
+    # program's label: the same listing finds them).
+    asked = [*state.queue.values(), today - timedelta(days=lookback_days(program))]
+    since = None if everything else start_of_day(min(starts + asked) - timedelta(1), zone)
     issues += forge.list_issues(labels=[labels.program], updated_since=since)
-    if settings.checkin_style == "issue":
+    if starts and settings.checkin_style == "issue":
         # Every open check-in, however old (a term's end closes them all), and the recent
         # ones, open or closed: the current period's may have been closed by the pair.
         recent = today - timedelta(days=2 * settings.checkin_every_days + 1)

@@ -15,6 +15,18 @@ CI_FILES = {
         ".github/workflows/nightly.yml": "github-nightly.yml",
     },
 }
+# The forms people ask for a mentor, or offer to mentor, with: GitHub issue forms, GitLab
+# description templates (which label the issue with quick actions).
+FORM_FILES = {
+    "gitlab": {
+        ".gitlab/issue_templates/Request a mentor.md": "gitlab-request.md",
+        ".gitlab/issue_templates/Offer to mentor.md": "gitlab-offer.md",
+    },
+    "github": {
+        ".github/ISSUE_TEMPLATE/request-a-mentor.yml": "github-request.yml",
+        ".github/ISSUE_TEMPLATE/offer-to-mentor.yml": "github-offer.yml",
+    },
+}
 DEFAULT_PROJECT = {"gitlab": "your-group/mentoring", "github": "your-org/mentoring"}
 
 _FORGE = {
@@ -134,7 +146,7 @@ def files_for(forge: str, project: str | None = None, name: str | None = None) -
     }
     for template in sorted(DEFAULTS.glob("*.md")):
         files[f"templates/issues/{template.name}"] = template.read_text(encoding="utf-8")
-    for target, source in CI_FILES[forge].items():
+    for target, source in {**CI_FILES[forge], **FORM_FILES[forge]}.items():
         files[target] = (SCAFFOLD / source).read_text(encoding="utf-8")
     return files
 

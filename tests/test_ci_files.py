@@ -467,6 +467,17 @@ def test_workflows_match_githubs_schema(path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+ISSUE_FORMS = sorted(
+    [*(ROOT / ".github" / "ISSUE_TEMPLATE").glob("*.yml"), *SCAFFOLD.glob("github-[ro]*.yml")]
+)
+
+
+@pytest.mark.parametrize("path", ISSUE_FORMS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_request_and_offer_forms_match_githubs_issue_form_schema(path: Path) -> None:
+    done = check_jsonschema("vendor.github-issue-forms", path)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_actionlint_finds_nothing_in_the_workflows() -> None:
     assert actionlint(GITHUB_FILES) == []
 

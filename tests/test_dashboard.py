@@ -198,10 +198,12 @@ Terms ended in the last 28 days, retrospective still open:
 <!-- mentorship-dashboard
 {"day":"2026-03-02","figures":{"behind":1,"checkins_expected":22,"checkins_held":3,\
 "completed":0,"ended_early":1,"ending_soon":1,"extended":1,"goals_reached":1,"on_track":1,\
-"retrospectives_open":1,"running":3,"stalled":1,"steps":8,"steps_done":4,"upcoming":1},\
+"requests_waiting":0,"retrospectives_open":1,"running":3,"stalled":1,"steps":8,"steps_done":4,\
+"upcoming":1},\
 "previous":{"day":"2026-02-22","figures":{"behind":1,"checkins_expected":22,"checkins_held":3,\
 "completed":0,"ended_early":0,"ending_soon":0,"extended":1,"goals_reached":1,"on_track":1,\
-"retrospectives_open":1,"running":4,"stalled":1,"steps":8,"steps_done":2,"upcoming":1}}}
+"requests_waiting":0,"retrospectives_open":1,"running":4,"stalled":1,"steps":8,"steps_done":2,\
+"upcoming":1}}}
 -->
 """
 

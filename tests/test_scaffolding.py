@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from automation.cli import main
 from automation.config import load_program
-from automation.scaffolding import CI_FILES
+from automation.scaffolding import CI_FILES, FORM_FILES
 from automation.templates import DEFAULTS
 
 
@@ -36,7 +36,8 @@ def test_init_writes_a_program_repo_that_validates_as_generated(tmp_path: Path, 
     )
     assert code == 0, out
     templates = sorted(f"templates/issues/{p.name}" for p in DEFAULTS.glob("*.md"))
-    assert tree(repo) == sorted(["README.md", "program.yml", *CI_FILES[forge], *templates])
+    shipped = [*CI_FILES[forge], *FORM_FILES[forge]]
+    assert tree(repo) == sorted(["README.md", "program.yml", *shipped, *templates])
     program = load_program(repo / "program.yml")
     assert (program.forge.kind, program.forge.project) == (forge, "acme/mentoring")
     assert program.program.name == "Platform: mentoring"

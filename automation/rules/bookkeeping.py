@@ -136,10 +136,15 @@ def ledgers(
 
 
 def program_record(
-    program: Program, observed: Observed, today: date, actions: list[Action]
+    program: Program,
+    observed: Observed,
+    today: date,
+    actions: list[Action],
+    queue: Mapping[int, date],
 ) -> list[Action]:
     """The program's ledger issue: the adoption day (today, on the first run; a damaged
-    record is written anew) and the dashboard's number, written when either changes."""
+    record is written anew), the dashboard's number and the queue of open requests (so
+    that the next run lists them however old), written when any of them changes."""
     record = observed.issues.get(ledger.PROGRAM)
     kept = ledger.program_issues(record.body) if record else {}
     issues: dict[str, int | str] = {}
@@ -148,10 +153,12 @@ def program_record(
         issues[DASHBOARD] = dashboard_issue.number
     elif any(a.key == DASHBOARD for a in actions):
         issues[DASHBOARD] = ref(DASHBOARD)
-    unchanged = issues == kept and ledger.PROGRAM not in observed.unsigned
+    unchanged = (
+        issues == kept and queue == observed.queue and ledger.PROGRAM not in observed.unsigned
+    )
     if record is not None and observed.adopted is not None and unchanged:
         return []
-    body = ledger.render_program(observed.adopted or today, issues)
+    body = ledger.render_program(observed.adopted or today, issues, queue)
     if record is None:
         labels = Labels(program.program.label_prefix)
         title = "Mentorship bot ledger: the program"

@@ -30,6 +30,7 @@ from automation.config import Program
 from automation.labels import Labels
 from automation.model import Draft, IssueState
 from automation.observe import DASHBOARD, Observed, start_of_day, tended
+from automation.rules import requests
 from automation.status import program_status
 
 
@@ -81,7 +82,10 @@ def plan(
         return []
     after = expected(observed, actions, today, settings.timezone)
     statuses = program_status(program, after, today, checklists)
-    shown = dashboard.view(program, statuses, today, (p.id for p in tended(program, after, today)))
+    waiting = requests.queue(program, observed, today).waiting
+    asked = [dashboard.Asked(n, observed.requests[n].author, day) for n, day in waiting.items()]
+    tending = [p.id for p in tended(program, after, today)]
+    shown = dashboard.view(program, statuses, today, tending, asked)
     issue = observed.issues.get(DASHBOARD)
     body = dashboard.update(shown, today, issue.body if issue else None)
     if body is None:

@@ -1,0 +1,119 @@
+"""A request for a mentor from the shipped form to its pairing, on both forges through the
+real clients: acknowledged, answered by a pairing of the roster, closed with a link."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from automation import markers
+from automation.config import Program, parse_program
+from automation.forge import RetryPolicy, connect
+from automation.model import Draft, IssueState
+from automation.nightly import plan_day, run_day
+from automation.sandbox import RunningSandbox, start
+from automation.scaffolding import FORM_FILES, SCAFFOLD
+from automation.templates import Templates
+
+ROOT = Path(__file__).resolve().parent.parent
+ASKED = date(2026, 3, 2)
+ROSTER = """\
+program:
+  name: Request test
+  coordinators: [coco]
+forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/requests,
+        bot: mentorship-bot, retries: 0}}
+people:
+  - {{handle: alice, roles: [mentor], topics: [kubernetes]}}
+  - {{handle: dana, roles: [mentee]}}
+pairings:
+{pairings}"""
+
+
+def program(flavour: str, url: str, pairings: str = "  []\n") -> Program:
+    text = ROSTER.format(flavour=flavour, url=url, pairings=pairings)
+    return parse_program(text, Path("program.yml"))
+
+
+def form_body(flavour: str) -> tuple[str, tuple[str, ...]]:
+    """What the shipped form leaves in a new issue: its body, and the labels GitHub's form
+    sets itself (GitLab's template sets them with quick actions in the body)."""
+    if flavour == "gitlab":
+        template = (SCAFFOLD / "gitlab-request.md").read_text(encoding="utf-8")
+        body = template.replace("<!-- What you would like help with", "kubernetes\n<!--")
+        return body, ()
+    form = yaml.safe_load((SCAFFOLD / "github-request.yml").read_text(encoding="utf-8"))
+    answers = {"topics": "kubernetes", "goals": "Run the cluster upgrade", "timezone": "UTC"}
+    # GitHub renders an issue form as a heading per field and the answer below it.
+    sections = [
+        f"### {field['attributes']['label']}\n\n{answers.get(field.get('id', ''), '_No response_')}"
+        for field in form["body"]
+        if field["type"] != "markdown"
+    ]
+    return "\n\n".join(sections), tuple(form["labels"])
+
+
+@pytest.fixture(params=["gitlab", "github"])
+def flavour(request: pytest.FixtureRequest) -> Iterator[tuple[str, RunningSandbox]]:
+    with start(users=["mentorship-bot", "alice", "dana", "coco"]) as sandbox:
+        yield request.param, sandbox
+
+
+def test_a_request_from_the_form_is_acknowledged_then_answered_by_its_pairing(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    policy = RetryPolicy(retries=0)
+    waiting = program(name, sandbox.url)
+    bot = connect(waiting.forge, {}, policy)
+    dana = connect(waiting.forge, {"SANDBOX_TOKEN": "dana"}, policy)
+
+    def night(day: date, roster: Program) -> list[str]:
+        sandbox.set_clock(datetime.combine(day, time(23), UTC))
+        report = run_day(bot, roster, day, Templates())
+        assert report.failed == []
+        assert plan_day(bot, roster, day, Templates()) == []
+        return [o.action.key for o in report.outcomes]
+
+    sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
+    # A form applies labels that exist (GitLab's quick actions never create one): the
+    # coordinators create them once, as the README says.
+    coco = connect(waiting.forge, {"SANDBOX_TOKEN": "coco"}, policy)
+    made = coco.create_issue(Draft("Labels", "", ("mentorship", "mentorship-request")))
+    coco.relabel(made.number, (), ("mentorship", "mentorship-request"))
+    body, labels = form_body(name)
+    asked = dana.create_issue(Draft("Mentorship request", body, labels))
+    assert "mentorship-request" in bot.get_issue(asked.number).labels
+    number = asked.number
+    assert night(ASKED, waiting)[:2] == [f"request/{number}/received", f"request/{number}/labels"]
+    assert "mentorship-request::waiting" in bot.get_issue(number).labels
+    assert night(ASKED + timedelta(days=1), waiting) == []
+
+    # The coordinators match dana with alice: program.yml gets the pairing, naming it.
+    start_day = ASKED + timedelta(days=14)
+    pairing = f"  - {{mentor: alice, mentee: dana, start: {start_day}, request: {number}}}\n"
+    answered = program(name, sandbox.url, pairing)
+    written = night(start_day, answered)
+    assert "pair/alice--dana--2026-03-16/pairing" in written
+    request = bot.get_issue(number)
+    assert request.state is IssueState.CLOSED
+    assert "mentorship-request::matched" in request.labels
+    [said] = [
+        c.body
+        for c in bot.list_issue_comments(number)
+        if (m := markers.find(c.body)) and m.key == f"request/{number}/matched"
+    ]
+    pairing_issue = next(i for i in bot.list_issues() if i.title == "Mentorship: dana & alice")
+    assert f"[#{pairing_issue.number}]({pairing_issue.url})" in said
+    # The dashboard no longer lists it; the program's ledger keeps no queue.
+    assert night(start_day + timedelta(days=1), answered) == []
+
+
+def test_this_repository_ships_the_forms_init_writes() -> None:
+    for files in FORM_FILES.values():
+        for target, source in files.items():
+            assert (ROOT / target).read_bytes() == (SCAFFOLD / source).read_bytes(), target
