@@ -100,11 +100,13 @@ def ledgers(
     shards: dict[str, dict[str, tuple[PairState, tuple[str, ...]]]] = defaultdict(dict)
     for pairing_id, entry in states.items():
         shards[shard_of(pairing_id)][pairing_id] = entry
-    # A pairing whose start moved is kept under its new id only.
+    # A pairing whose start moved is kept under its new id only, once that is written (not
+    # before: a start moved to a later day makes the pairing wait, and write nothing).
     dropped: dict[str, set[str]] = defaultdict(set)
-    for old in observed.renamed:
-        dropped[shard_of(old)].add(old)
-        shards.setdefault(shard_of(old), {})
+    for old, new in observed.renamed.items():
+        if new in states:
+            dropped[shard_of(old)].add(old)
+            shards.setdefault(shard_of(old), {})
     labels = Labels(program.program.label_prefix)
     actions: list[Action] = []
     for key, entries in sorted(shards.items()):

@@ -84,7 +84,10 @@ def _edited(draw: st.DrawFn, roster: tuple[Entry, ...], day: date) -> tuple[Entr
     if kind == "remove":
         return rest
     if kind == "move":
-        moved = entry.start + timedelta(days=draw(st.sampled_from([-6, -2, 3, 9])))
+        # Once a term has begun, its start moves only earlier (a start recorded late):
+        # moved later, check-ins it opened would be for periods not begun (README).
+        shifts = [-6, -2, 3, 9] if entry.start > day else [-6, -2]
+        moved = entry.start + timedelta(days=draw(st.sampled_from(shifts)))
         return (*rest, Entry(entry.mentor, entry.mentee, moved, entry.term_months))
     free = [m for m in MENTEES if m not in {e.mentee for e in roster}]
     start = day + timedelta(days=draw(st.integers(0, 20)))
