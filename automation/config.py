@@ -52,6 +52,10 @@ def _parse_date(value: object) -> object:
         raise ValueError(f"invalid date {value!r} ({exc}); write it as YYYY-MM-DD") from None
 
 
+def _empty_if_none(value: object) -> object:
+    return [] if value is None else value
+
+
 def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
@@ -270,8 +274,10 @@ class Program(_Model):
 
     program: Settings = Settings()
     forge: ForgeSettings
-    people: list[Person] = []
-    pairings: list[Pairing] = []
+    # `people:` or `pairings:` with nothing under it (all examples still commented out) is
+    # an empty list.
+    people: Annotated[list[Person], BeforeValidator(_empty_if_none)] = []
+    pairings: Annotated[list[Pairing], BeforeValidator(_empty_if_none)] = []
 
     _source: Source | None = PrivateAttr(default=None)
 
@@ -431,7 +437,10 @@ def load_program(path: str | Path) -> Program:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            [f"{path}: no such file; create it (see program.example.yml) or pass --config"]
+            [
+                f"{path}: no such file; `mentorship init` writes a new program repository "
+                "with one, or pass --config to name another"
+            ]
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None

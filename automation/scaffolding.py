@@ -62,7 +62,8 @@ program:
   # soft_limit: 2               # mentees per mentor; more is a warning
 
 {forge}
-people: []
+# Uncomment and fill in; an empty list may stay empty.
+people:
   # - handle: alice             # the forge username
   #   name: Alice Liddell
   #   roles: [mentor]
@@ -72,7 +73,7 @@ people: []
   # - handle: carol
   #   roles: [mentee]
 
-pairings: []
+pairings:
   # - mentor: alice
   #   mentee: bob
   #   start: 2027-01-04

@@ -67,8 +67,8 @@ def test_missing_file_says_how_to_create_it(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_program(tmp_path / "program.yml")
     assert str(caught.value) == (
-        f"{tmp_path / 'program.yml'}: no such file; "
-        "create it (see program.example.yml) or pass --config"
+        f"{tmp_path / 'program.yml'}: no such file; `mentorship init` writes a new program "
+        "repository with one, or pass --config to name another"
     )
 
 

@@ -68,3 +68,25 @@ def test_init_with_force_overwrites(tmp_path: Path) -> None:
     code, _, _ = run("init", str(tmp_path), "--forge", "github", "--force")
     assert code == 0
     assert load_program(tmp_path / "program.yml").forge.project == "your-org/mentoring"
+
+
+@pytest.mark.parametrize("forge", ["gitlab", "github"])
+def test_uncommenting_the_examples_gives_a_roster_that_validates(
+    tmp_path: Path, forge: str
+) -> None:
+    repo = tmp_path / "program"
+    assert run("init", str(repo), "--forge", forge)[0] == 0
+    path = repo / "program.yml"
+    lines = path.read_text().splitlines()
+    examples = [i for i, line in enumerate(lines) if line.startswith("  # - ")]
+    first = min(examples)
+    uncommented = [
+        line.replace("  # ", "  ", 1)
+        if (i >= first and line.startswith("  #   ")) or i in examples
+        else line
+        for i, line in enumerate(lines)
+    ]
+    path.write_text("\n".join(uncommented) + "\n")
+    program = load_program(path)
+    assert [p.handle for p in program.people] == ["alice", "bob", "carol"]
+    assert len(program.pairings) == 2
