@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -146,11 +147,27 @@ def _line(action: Action, shown: Disclosure) -> str:
     return f"{shown.pairing(action.pairing) or '(program)'}: {shown.describe(action)}"
 
 
+PLAN_OUT = click.option(
+    "--plan-out",
+    "plan_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the plan as JSON to this file (what CI keeps as plan.json).",
+)
+
+
+def _write_plan(path: Path | None, actions: Sequence[Action], shown: Disclosure) -> None:
+    if path is not None:
+        text = json.dumps([shown.to_json(a) for a in actions], indent=2, default=str)
+        path.write_text(text + "\n", encoding="utf-8")
+
+
 @main.command("plan")
 @CONFIG
 @TODAY
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as a JSON list.")
-def plan_command(config_path: Path, today: Any, as_json: bool) -> None:
+@PLAN_OUT
+def plan_command(config_path: Path, today: Any, as_json: bool, plan_out: Path | None) -> None:
     """Show what `apply` would do today, without writing anything.
 
     \b
@@ -162,6 +179,7 @@ def plan_command(config_path: Path, today: Any, as_json: bool) -> None:
     forge = connect(program.forge, os.environ)
     actions = plan_day(forge, program, day, templates_for(config_path), secret=_secret(program))
     shown = Disclosure.of(program)
+    _write_plan(plan_out, actions, shown)
     if as_json:
         click.echo(json.dumps([shown.to_json(a) for a in actions], indent=2, default=str))
         return
@@ -187,8 +205,14 @@ def plan_command(config_path: Path, today: Any, as_json: bool) -> None:
     default=None,
     help='Append a Markdown summary of the run to this file (e.g. "$GITHUB_STEP_SUMMARY").',
 )
+@PLAN_OUT
 def apply_command(
-    config_path: Path, today: Any, max_writes: int | None, force: bool, summary_path: Path | None
+    config_path: Path,
+    today: Any,
+    max_writes: int | None,
+    force: bool,
+    summary_path: Path | None,
+    plan_out: Path | None,
 ) -> None:
     """Do today's work on the forge: the same list `plan` prints. Exit 1 if a write failed.
 
@@ -221,6 +245,7 @@ def apply_command(
         force=force,
         on_outcome=show,
         secret=_secret(program),
+        on_plan=lambda actions: _write_plan(plan_out, actions, shown),
     )
     if summary_path is not None:
         with summary_path.open("a", encoding="utf-8") as out:

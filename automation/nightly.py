@@ -79,10 +79,13 @@ def run_day(
     force: bool = False,
     on_outcome: Callable[[Outcome], None] | None = None,
     secret: str | None = None,
+    on_plan: Callable[[Sequence[Action]], None] | None = None,
 ) -> Report:
     """Plan and apply the same list. Refuses a plan over the safety threshold unless forced."""
     settings = program.program
     actions = plan_day(forge, program, today, templates, secret=secret)
+    if on_plan is not None:
+        on_plan(actions)  # before any write: kept even if the run is cut short
     if len(actions) > settings.safety_threshold and not force:
         raise TooManyWrites(
             f"the plan has {len(actions)} writes, over the safety threshold of "

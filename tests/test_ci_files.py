@@ -651,7 +651,7 @@ def test_github_nightly_is_scheduled_serialised_and_may_write_issues() -> None:
             "MENTORSHIP_SECRET": "${{ secrets.MENTORSHIP_SECRET }}",
         }
     ]
-    assert forge_steps == ["Plan", "Dry run", "Apply"]
+    assert forge_steps == ["Dry run", "Apply"]
     ci = workflow(SCAFFOLD / "github-ci.yml")
     assert set(ci["on"]) == {"push", "pull_request"}
     assert ci["permissions"] == {}

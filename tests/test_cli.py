@@ -228,6 +228,18 @@ def test_ci_outputs_carry_no_goal_text_and_no_private_names_unless_allowed(
     assert '"body": ' in out
 
 
+def test_apply_keeps_the_plan_it_applies(config: Path, tmp_path: Path) -> None:
+    planned = tmp_path / "planned.json"
+    run("plan", "--config", str(config), "--today", "2026-01-05", "--plan-out", str(planned))
+    kept = tmp_path / "plan.json"
+    code, out, _ = run(
+        "apply", "--config", str(config), "--today", "2026-01-05", "--plan-out", str(kept)
+    )
+    assert code == 0
+    assert json.loads(kept.read_text()) == json.loads(planned.read_text())
+    assert len(json.loads(kept.read_text())) == len(out.splitlines()) - 1  # one line a write
+
+
 def test_plan_json_is_a_stable_list(config: Path) -> None:
     code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-05", "--json")
     assert code == 0
