@@ -483,9 +483,9 @@ def _update_file(h: Http) -> requests.Response:
 def _conflicting_pull(h: Http) -> requests.Response:
     _file_on(h, "main", "a\n")
     _file_on(h, "proposal", "b\n")
-    number = h.ok(
-        "POST", "{r}/pulls", json={"title": "t", "head": "proposal", "base": "main"}
-    )["number"]
+    number = h.ok("POST", "{r}/pulls", json={"title": "t", "head": "proposal", "base": "main"})[
+        "number"
+    ]
     _file_on(h, "main", "c\n")
     return h("PUT", f"{{r}}/pulls/{number}/merge", json={})
 
