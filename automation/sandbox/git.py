@@ -31,6 +31,19 @@ def commit_id(tree: Tree, parents: Sequence[str], author: str, at_ms: int, messa
     return hashlib.sha1(b"commit " + text.encode(), usedforsecurity=False).hexdigest()
 
 
+def line_counts(old: str, new: str) -> tuple[int, int]:
+    """Lines added and deleted from `old` to `new`, as a commit's stats count them."""
+    matcher = SequenceMatcher(
+        None, old.splitlines(keepends=True), new.splitlines(keepends=True), autojunk=False
+    )
+    added = deleted = 0
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag != "equal":
+            deleted += old_end - old_start
+            added += new_end - new_start
+    return added, deleted
+
+
 def merge_text(base: str, ours: str, theirs: str) -> str | None:
     """`theirs` merged into `ours` line by line from their common `base`; None on a conflict.
 

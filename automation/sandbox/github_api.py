@@ -612,6 +612,17 @@ def create_ref(call: Call) -> Response:
     return _json(rendered, 201, [("Location", rendered["url"])])
 
 
+def delete_ref(call: Call) -> Response:
+    repo = _repo(call)
+    _require(call, "contents=write")
+    ref = call.param("ref")
+    name = ref.removeprefix("heads/")
+    if not ref.startswith("heads/") or call.store.branch_head(repo, name) is None:
+        raise _error(422, "Reference does not exist")
+    call.store.delete_branch(repo, name)
+    return Response(204, _MEDIA_HEADERS, b"")
+
+
 def get_content(call: Call) -> Response:
     repo = _repo(call)
     ref = call.request.arg("ref") or DEFAULT_BRANCH
@@ -844,6 +855,7 @@ def _routes() -> tuple[Route[Handler], ...]:
         ("DELETE", f"{repo}/labels/:name", delete_repo_label),
         ("GET", f"{repo}/git/ref/:ref", get_ref),
         ("POST", f"{repo}/git/refs", create_ref),
+        ("DELETE", f"{repo}/git/refs/:ref", delete_ref),
         ("GET", f"{repo}/contents/:path", get_content),
         ("PUT", f"{repo}/contents/:path", put_content),
         ("GET", f"{repo}/pulls", list_pulls),

@@ -11,6 +11,7 @@ from typing import Any
 from automation.sandbox import quick_actions
 from automation.sandbox.call import Api, Call, Handler
 from automation.sandbox.clock import DAY_MS, gitlab_time, parse_day, parse_instant
+from automation.sandbox.git import line_counts
 from automation.sandbox.gitlab_shapes import PREFIX, GitLabRepositoryView, GitLabView
 from automation.sandbox.records import (
     Access,
@@ -898,11 +899,13 @@ def create_commit(call: Call) -> Response:
     assert message is not None
     parent = _parent_commit(call, project, branch, params)
     files = _apply_actions(call, project, parent, params.get("actions"))
+    before = call.store.files(parent)
     made = call.store.write_files(
         project, branch, files, message, call.user.username, parent=parent.id
     )
-    changed = sum(text.count("\n") or 1 for text in files.values())
-    stats = {"additions": changed, "deletions": 0, "total": changed}
+    counts = [line_counts(before.get(path, ""), text) for path, text in files.items()]
+    added, deleted = sum(a for a, _ in counts), sum(d for _, d in counts)
+    stats = {"additions": added, "deletions": deleted, "total": added + deleted}
     return json_response(_repository_view(call).commit(project, made, stats), 201)
 
 
@@ -982,6 +985,20 @@ def get_branch(call: Call) -> Response:
     commit = call.store.commit(project, head)
     assert commit is not None
     return json_response(_repository_view(call).branch(project, name, commit))
+
+
+def delete_branch(call: Call) -> Response:
+    """Branches::DeleteService: the default branch stays (405)."""
+    project = _project(call)
+    if call.user.access < Access.WRITE:
+        raise _message(403, "403 Forbidden")
+    name = call.param("branch")
+    if call.store.branch_head(project, name) is None:
+        raise _not_found("Branch")
+    if name == DEFAULT_BRANCH:
+        raise _message(405, "The default branch of a project cannot be deleted.")
+    call.store.delete_branch(project, name)
+    return Response(204, (), b"")
 
 
 # -- merge requests ----------------------------------------------------------------------
@@ -1157,6 +1174,7 @@ def _routes() -> tuple[Route[Handler], ...]:
         ("POST", f"{project}/repository/commits", create_commit),
         ("GET", f"{project}/repository/branches", list_branches),
         ("GET", f"{project}/repository/branches/:branch", get_branch),
+        ("DELETE", f"{project}/repository/branches/:branch", delete_branch),
         ("GET", f"{project}/merge_requests", list_merge_requests),
         ("POST", f"{project}/merge_requests", create_merge_request),
         ("GET", f"{project}/merge_requests/:iid", get_merge_request),

@@ -163,6 +163,7 @@ class RepositoryRows:
             self._set_branch(project, name, head)
 
     def delete_branch(self, project: Project, name: str) -> None:
+        """Forget the name; its commits stay, as git keeps them until it collects garbage."""
         self._conn.execute(
             "DELETE FROM branches WHERE project_id = ? AND name = ?", (project.id, name)
         )
@@ -361,8 +362,6 @@ class RepositoryRows:
             files = self.merged_files(project, target, source)
             if isinstance(files, list):
                 return files
-            parent = self.commit(project, target)
-            assert parent is not None
             message = _merge_message(project, change)
             now = self.now()
             tree = {path: self._store_blob(text) for path, text in files.items()}

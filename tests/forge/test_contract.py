@@ -190,9 +190,12 @@ def _delete_branch(site: Site) -> None:
         with contextlib.suppress(gitlab.GitlabDeleteError):
             project.branches.delete(site.branch)
     else:
+        # DELETE /git/refs/{ref} (git/delete-ref); a lazy GitRef would send it to /git/ref/
         client = github.Github(base_url=site.url, auth=github.Auth.Token(site.token), lazy=True)
-        with contextlib.suppress(github.UnknownObjectException):
-            client.get_repo(site.project).get_git_ref(f"heads/{site.branch}").delete()
+        with contextlib.suppress(github.GithubException):
+            client.requester.requestJsonAndCheck(
+                "DELETE", f"/repos/{site.project}/git/refs/heads/{site.branch}"
+            )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -511,6 +511,11 @@ REPOSITORY_CASES: tuple[Case, ...] = (
         "already exists",
     ),
     Case(
+        f"DELETE {R}/git/refs/{{ref}}",
+        204,
+        lambda h: (_file_on(h, "gone"), h("DELETE", "{r}/git/refs/heads/gone"))[1],
+    ),
+    Case(
         f"GET {R}/contents/{{path}}",
         200,
         lambda h: (_file_on(h, "main"), h("GET", "{r}/contents/program.yml"))[1],

@@ -251,3 +251,14 @@ def test_the_merge_control_asks_for_the_role_the_forge_does(
         sandbox.merge("gitlab", path, 1, by="reader")
 
     assert "reader may not merge: it takes maintain access" in str(caught.value)
+
+
+def test_gitlab_deletes_a_branch_but_not_the_default_one(project: Project) -> None:
+    commit(project, branch="proposal", start_branch="main", actions=action("create"))
+
+    project.branches.delete("proposal")
+    with pytest.raises(gitlab.GitlabDeleteError) as caught:
+        project.branches.delete("main")
+
+    assert caught.value.response_code == 405
+    assert [b.name for b in project.branches.list()] == ["main"]
