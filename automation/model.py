@@ -87,3 +87,42 @@ class Draft:
             url="",
             confidential=self.confidential,
         )
+
+
+@dataclass(frozen=True)
+class FileAt:
+    """A file's text on a branch, with the ids a later write uses to notice a change between.
+
+    `blob` is the git blob id (GitHub's contents `sha`, GitLab's `blob_id`): GitHub refuses
+    to replace a file without it. `commit` is GitLab's `last_commit_id`, the last commit
+    that changed the file; GitHub's contents API reports none.
+    """
+
+    path: str
+    text: str
+    blob: str
+    commit: str | None = None
+
+
+class ChangeState(StrEnum):
+    """A merge request's (GitLab) or pull request's (GitHub) state; GitLab's `opened` is OPEN."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    MERGED = "merged"
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """A merge request (GitLab, `iid`) or pull request (GitHub, `number`) from `source`
+    into `target`; `head` is the commit the source branch was at when last read."""
+
+    number: int
+    title: str
+    body: str
+    state: ChangeState
+    source: str
+    target: str
+    head: str
+    author: str
+    url: str

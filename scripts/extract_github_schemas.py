@@ -54,6 +54,16 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/repos/{owner}/{repo}/labels"),
     ("post", "/repos/{owner}/{repo}/labels"),
     ("delete", "/repos/{owner}/{repo}/labels/{name}"),
+    ("get", "/repos/{owner}/{repo}/git/ref/{ref}"),
+    ("post", "/repos/{owner}/{repo}/git/refs"),
+    ("delete", "/repos/{owner}/{repo}/git/refs/{ref}"),
+    ("get", "/repos/{owner}/{repo}/contents/{path}"),
+    ("put", "/repos/{owner}/{repo}/contents/{path}"),
+    ("get", "/repos/{owner}/{repo}/pulls"),
+    ("post", "/repos/{owner}/{repo}/pulls"),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}"),
+    ("patch", "/repos/{owner}/{repo}/pulls/{pull_number}"),
+    ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge"),
 )
 
 SCHEMA_PREFIX = "#/components/schemas/"

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from automation.model import CloseReason, Comment, Draft, Issue, IssueState
+from automation.model import (
+    ChangeRequest,
+    CloseReason,
+    Comment,
+    Draft,
+    FileAt,
+    Issue,
+    IssueState,
+)
 
 
 class ForgeError(Exception):
@@ -166,6 +174,41 @@ class Forge(Protocol):
 
     def list_issue_comments(self, number: int) -> list[Comment]:
         """All comments of one issue, oldest first."""
+        ...
+
+    # -- the roster change: one merge request (GitLab) / pull request (GitHub) that edits
+    # program.yml on a branch of the bot's; merging it is the coordinators' approval
+
+    def default_branch(self) -> str:
+        """The branch program.yml is read from and changes are merged into."""
+        ...
+
+    def read_file(self, path: str, ref: str | None = None) -> FileAt | None:
+        """A text file on `ref` (default: the default branch); None when the file or the
+        ref does not exist."""
+        ...
+
+    def put_branch_file(
+        self, branch: str, path: str, text: str, message: str, *, base: str
+    ) -> str | None:
+        """Make `text` the whole content of `path` on `branch`, creating the branch from
+        `base` when it does not exist; the new commit's id, or None when the branch already
+        held exactly `text` (nothing is written). A change made to the file between the read
+        and the write fails the write (the next run starts from what is there)."""
+        ...
+
+    def find_change_request(self, branch: str) -> ChangeRequest | None:
+        """The open merge/pull request from `branch` (the first, when there are several)."""
+        ...
+
+    def open_change_request(
+        self, branch: str, base: str, title: str, body: str
+    ) -> ChangeRequest: ...
+
+    def edit_change_request(self, number: int, title: str, body: str) -> None: ...
+
+    def close_change_request(self, number: int) -> None:
+        """Close without merging (no proposal is left); the branch stays."""
         ...
 
 

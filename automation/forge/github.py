@@ -9,17 +9,36 @@ from urllib.parse import quote
 
 import github
 import requests
+from github.ContentFile import ContentFile
 from github.Issue import Issue as GhIssue
 from github.IssueComment import IssueComment as GhComment
+from github.PullRequest import PullRequest
 
 from automation.forge.base import Access, ForgeError, failure, rate_limited, unknown_handle
 from automation.forge.retry import RetryPolicy
-from automation.model import CloseReason, Comment, Draft, Issue, IssueState
+from automation.model import (
+    ChangeRequest,
+    ChangeState,
+    CloseReason,
+    Comment,
+    Draft,
+    FileAt,
+    Issue,
+    IssueState,
+)
 
 T = TypeVar("T")
 
 BODY_LIMIT = 65_536  # characters; GitHub answers 422 above it
 _ROLES = ("admin", "maintain", "push", "triage", "pull")  # highest first
+# What GitHub answers for contents at a ref that does not exist; a missing file (or a
+# repository the token cannot see) is a plain "Not Found".
+_NO_REF = "No commit found for the ref"
+# the requests a roster change makes, which need more than issues: write
+_REPOSITORY_WRITES = ("/contents/", "/git/", "/pulls")
+# The repository (or organization) setting that lets GITHUB_TOKEN open pull requests:
+# https://github.blog/changelog/2022-05-03-github-actions-prevent-github-actions-from-creating-and-approving-pull-requests
+_ACTIONS_MAY_NOT_OPEN = "GitHub Actions is not permitted to create or approve pull requests"
 
 
 def _utc(moment: datetime) -> datetime:
@@ -56,6 +75,30 @@ def comment_from_github(comment: GhComment) -> Comment:
         created_at=_utc(comment.created_at),
         updated_at=_utc(comment.updated_at),
     )
+
+
+def change_from_github(pull: PullRequest) -> ChangeRequest:
+    # Only what list items carry (pull-request-simple): `merged` is not among them,
+    # `merged_at` is.
+    if pull.merged_at is not None:
+        state = ChangeState.MERGED
+    else:
+        state = ChangeState.OPEN if pull.state == "open" else ChangeState.CLOSED
+    return ChangeRequest(
+        number=pull.number,
+        title=pull.title,
+        body=pull.body or "",
+        state=state,
+        source=pull.head.ref,
+        target=pull.base.ref,
+        head=pull.head.sha,
+        author=pull.user.login,
+        url=pull.html_url,
+    )
+
+
+def file_from_github(found: ContentFile) -> FileAt:
+    return FileAt(path=found.path, text=found.decoded_content.decode(), blob=found.sha)
 
 
 def _is_pull_request(issue: GhIssue) -> bool:
@@ -109,6 +152,7 @@ class GitHubForge:
         self._policy = policy or RetryPolicy()
         self._handles = handles or {}  # where program.yml writes each handle
         self._api_root: bool | None = None  # does forge.url answer like GitHub's API?
+        self._default_branch: str | None = None
 
     # ------------------------------------------------------------ reads
 
@@ -230,6 +274,108 @@ class GitHubForge:
             f"PATCH {self._base}/issues/{number}",
             lambda: self._issue(number).edit(state="open", state_reason="reopened"),
         )
+
+    # ------------------------------------------------------------ the roster change
+
+    def default_branch(self) -> str:
+        if self._default_branch is None:
+            repo = self._call(
+                f"GET {self._base}",
+                lambda: self._gh.requester.requestJsonAndCheck("GET", self._base)[1],
+            )
+            self._default_branch = str(repo["default_branch"])
+        return self._default_branch
+
+    def read_file(self, path: str, ref: str | None = None) -> FileAt | None:
+        # without `ref` GitHub reads the default branch
+        found, _ = self._content(path, ref)
+        return found
+
+    def put_branch_file(
+        self, branch: str, path: str, text: str, message: str, *, base: str
+    ) -> str | None:
+        # A new branch is a ref at the base's head (git/refs), then the file is written by
+        # the contents API, which wants the blob it replaces (`sha`): a file changed since
+        # it was read answers 409 (https://docs.github.com/rest/repos/contents).
+        current, branch_exists = self._content(path, branch)
+        if current is not None and current.text == text:
+            return None
+        if not branch_exists:
+            current, _ = self._content(path, base)
+            head = self._call(
+                f"GET {self._base}/git/ref/heads/{base}",
+                lambda: self._repo.get_git_ref(f"heads/{base}").object.sha,
+            )
+            self._call(
+                f"POST {self._base}/git/refs",
+                lambda: self._repo.create_git_ref(f"refs/heads/{branch}", head),
+            )
+        request = f"PUT {self._base}/contents/{path}"
+        if current is None:
+            written = self._call(
+                request, lambda: self._repo.create_file(path, message, text, branch=branch)
+            )
+        else:
+            blob = current.blob
+            written = self._call(
+                request,
+                lambda: self._repo.update_file(path, message, text, blob, branch=branch),
+            )
+        return str(written["commit"].sha)
+
+    def find_change_request(self, branch: str) -> ChangeRequest | None:
+        # `head` names the branch as owner:branch (https://docs.github.com/rest/pulls/pulls)
+        owner = self._path.split("/", 1)[0]
+        pulls = self._repo.get_pulls(
+            state="open", head=f"{owner}:{branch}", sort="created", direction="asc"
+        )
+        first = self._call(f"GET {self._base}/pulls", lambda: next(iter(pulls), None))
+        return None if first is None else change_from_github(first)
+
+    def open_change_request(self, branch: str, base: str, title: str, body: str) -> ChangeRequest:
+        # A pull request opened with GITHUB_TOKEN starts no workflow run, so the validate
+        # check does not run on it until a maintainer re-runs it or pushes; a GitHub App
+        # installation token or a personal access token does start it:
+        # https://docs.github.com/en/actions/how-tos/write-workflows/choose-when-workflows-run/trigger-a-workflow
+        request = f"POST {self._base}/pulls"
+        self._check_size(request, body)
+        created = self._call(
+            request, lambda: self._repo.create_pull(base=base, head=branch, title=title, body=body)
+        )
+        return change_from_github(created)
+
+    def edit_change_request(self, number: int, title: str, body: str) -> None:
+        request = f"PATCH {self._base}/pulls/{number}"
+        self._check_size(request, body)
+        self._call(request, lambda: self._repo.get_pull(number).edit(title=title, body=body))
+
+    def close_change_request(self, number: int) -> None:
+        self._call(
+            f"PATCH {self._base}/pulls/{number}",
+            lambda: self._repo.get_pull(number).edit(state="closed"),
+        )
+
+    def _content(self, path: str, ref: str | None) -> tuple[FileAt | None, bool]:
+        """The file on `ref` (None when absent), and whether `ref` exists."""
+
+        def get() -> tuple[FileAt | None, bool]:
+            try:
+                found = (
+                    self._repo.get_contents(path)
+                    if ref is None
+                    else self._repo.get_contents(path, ref=ref)
+                )
+            except github.GithubException as exc:
+                data = exc.data if isinstance(exc.data, dict) else {}
+                message = str(data.get("message") or "")
+                if exc.status != 404 or not message.startswith((_NO_REF, "Not Found")):
+                    raise
+                return None, message == "Not Found"
+            if isinstance(found, list):  # a directory
+                return None, True
+            return file_from_github(found), True
+
+        return self._call(f"GET {self._base}/contents/{path}", get)
 
     # ------------------------------------------------------------ preflight (doctor)
 
@@ -363,6 +509,19 @@ class GitHubForge:
             fix = (
                 "this token cannot read its own user (GITHUB_TOKEN in Actions cannot); "
                 "set forge.bot: github-actions[bot] in program.yml"
+            )
+        elif status == 403 and _ACTIONS_MAY_NOT_OPEN in detail:
+            fix = (
+                "the repository (or its organization) does not let GitHub Actions open pull "
+                "requests; enable Settings > Actions > General > Allow GitHub Actions to create "
+                "and approve pull requests, or use a GitHub App or personal access token"
+            )
+        elif status == 403 and any(part in request for part in _REPOSITORY_WRITES):
+            fix = (
+                f"the token in {env} lacks permission ({detail}"
+                f"{f'; GitHub wants {needed}' if needed else ''}); proposing roster changes "
+                "needs Contents: read and write and Pull requests: read and write (in Actions: "
+                "permissions: contents: write, pull-requests: write)"
             )
         elif status == 403:
             fix = (

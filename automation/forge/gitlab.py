@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -13,7 +14,17 @@ from gitlab.v4.objects import Project, ProjectIssue
 
 from automation.forge.base import Access, ForgeError, failure, rate_limited, unknown_handle
 from automation.forge.retry import RetryPolicy
-from automation.model import CloseReason, Comment, Draft, Issue, IssueState, TaskCounts
+from automation.model import (
+    ChangeRequest,
+    ChangeState,
+    CloseReason,
+    Comment,
+    Draft,
+    FileAt,
+    Issue,
+    IssueState,
+    TaskCounts,
+)
 
 T = TypeVar("T")
 
@@ -31,6 +42,9 @@ _ROLES = {
     50: "Owner",
 }
 _REPORTER = 20  # labels, assignees, closing others' issues, confidential issues
+_CHANGE_STATES = {"opened": ChangeState.OPEN, "merged": ChangeState.MERGED}
+# what GitLab's files API answers for a ref or a file that is not there (lib/api/files.rb)
+_ABSENT = ("404 File Not Found", "404 Commit Not Found")
 
 
 def parse_time(value: str) -> datetime:
@@ -68,6 +82,29 @@ def comment_from_gitlab(data: Mapping[str, Any], issue_number: int | None = None
     )
 
 
+def change_from_gitlab(data: Mapping[str, Any]) -> ChangeRequest:
+    return ChangeRequest(
+        number=int(data["iid"]),
+        title=data["title"],
+        body=data.get("description") or "",
+        state=_CHANGE_STATES.get(data["state"], ChangeState.CLOSED),
+        source=data["source_branch"],
+        target=data["target_branch"],
+        head=data.get("sha") or "",
+        author=data["author"]["username"],
+        url=data.get("web_url") or "",
+    )
+
+
+def file_from_gitlab(data: Mapping[str, Any]) -> FileAt:
+    return FileAt(
+        path=data["file_path"],
+        text=base64.b64decode(data["content"]).decode(),
+        blob=data["blob_id"],
+        commit=data.get("last_commit_id"),
+    )
+
+
 class GitLabForge:
     """A GitLab project. Receives a ready `gitlab.Gitlab` so tests can point it anywhere."""
 
@@ -92,6 +129,7 @@ class GitLabForge:
         self._handles = handles or {}  # where program.yml writes each handle
         self._user_ids: dict[str, int] = {}
         self._api_root: bool | None = None  # does forge.url answer like GitLab's API?
+        self._default_branch: str | None = None
 
     # ------------------------------------------------------------ reads
 
@@ -248,6 +286,105 @@ class GitLabForge:
     def reopen(self, number: int) -> None:
         self._update(number, {"state_event": "reopen"})
 
+    # ------------------------------------------------------------ the roster change
+
+    def default_branch(self) -> str:
+        if self._default_branch is None:
+            request = f"GET {self._base}"
+            project = self._call(request, lambda: self._gl.http_get(self._base, **_NO_CLIENT_RETRY))
+            assert isinstance(project, dict)
+            self._default_branch = str(project["default_branch"])
+        return self._default_branch
+
+    def read_file(self, path: str, ref: str | None = None) -> FileAt | None:
+        # `HEAD` names the default branch without asking which it is
+        # (https://docs.gitlab.com/api/repository_files/#retrieve-a-file-from-a-repository)
+        found, _ = self._file(path, ref or "HEAD")
+        return None if found is None else file_from_gitlab(found)
+
+    def put_branch_file(
+        self, branch: str, path: str, text: str, message: str, *, base: str
+    ) -> str | None:
+        # One commit with one action; `start_branch` only for a new branch (GitLab refuses
+        # it for one that exists, app/services/commits/create_service.rb) and the file's
+        # `last_commit_id` so that a change made since the read fails the write:
+        # https://docs.gitlab.com/api/commits/#create-a-commit-with-multiple-files-and-actions
+        current, branch_exists = self._file(path, branch)
+        if current is not None and file_from_gitlab(current).text == text:
+            return None
+        data: dict[str, Any] = {"branch": branch, "commit_message": message}
+        if not branch_exists:
+            data["start_branch"] = base
+            current, _ = self._file(path, base)
+        action: dict[str, Any] = {"action": "create", "file_path": path, "content": text}
+        if current is not None:
+            action |= {"action": "update", "last_commit_id": current["last_commit_id"]}
+        data["actions"] = [action]
+        made = self._call(
+            f"POST {self._base}/repository/commits",
+            lambda: self._project.commits.create(data, **_NO_CLIENT_RETRY),
+        )
+        return str(made.attributes["id"])
+
+    def find_change_request(self, branch: str) -> ChangeRequest | None:
+        found = self._call(
+            f"GET {self._base}/merge_requests",
+            lambda: [
+                m.attributes
+                for m in self._project.mergerequests.list(
+                    state="opened",
+                    source_branch=branch,
+                    sort="asc",
+                    per_page=1,
+                    get_all=False,
+                    **_NO_CLIENT_RETRY,
+                )
+            ],
+        )
+        return change_from_gitlab(found[0]) if found else None
+
+    def open_change_request(self, branch: str, base: str, title: str, body: str) -> ChangeRequest:
+        # The bot's branch goes with the merge: the next proposal starts from the
+        # default branch as it is then.
+        data = {
+            "source_branch": branch,
+            "target_branch": base,
+            "title": title,
+            "description": body,
+            "remove_source_branch": True,
+        }
+        created = self._call(
+            f"POST {self._base}/merge_requests",
+            lambda: self._project.mergerequests.create(data, **_NO_CLIENT_RETRY),
+        )
+        return change_from_gitlab(created.attributes)
+
+    def edit_change_request(self, number: int, title: str, body: str) -> None:
+        self._update_change(number, {"title": title, "description": body})
+
+    def close_change_request(self, number: int) -> None:
+        self._update_change(number, {"state_event": "close"})
+
+    def _update_change(self, number: int, data: dict[str, Any]) -> None:
+        self._call(
+            f"PUT {self._base}/merge_requests/{number}",
+            lambda: self._project.mergerequests.update(number, data, **_NO_CLIENT_RETRY),
+        )
+
+    def _file(self, path: str, ref: str) -> tuple[dict[str, Any] | None, bool]:
+        """The file's attributes on `ref` (None when absent), and whether `ref` exists."""
+
+        def get() -> tuple[dict[str, Any] | None, bool]:
+            try:
+                found = self._project.files.get(path, ref=ref, **_NO_CLIENT_RETRY)
+            except gitlab.exceptions.GitlabGetError as exc:
+                if exc.response_code == 404 and str(exc.error_message) in _ABSENT:
+                    return None, exc.error_message == _ABSENT[0]
+                raise
+            return dict(found.attributes), True
+
+        return self._call(f"GET {self._base}/repository/files/{quote(path, safe='')}", get)
+
     # ------------------------------------------------------------ preflight (doctor)
 
     def token_owner(self) -> str | None:
@@ -374,6 +511,11 @@ class GitLabForge:
             404: f"not found ({detail}); check forge.project ({self._path!r}) in program.yml "
             "and that the token's user is a member of the project",
         }
+        if status == 403 and ("/repository/" in request or "/merge_requests" in request):
+            fixes[403] = (
+                f"the token in {env} needs the api scope and the Developer role (or higher) "
+                f"on {self._path} to push the proposal's branch and open its merge request"
+            )
         if status == 404 and not self._answers_like_gitlab():
             fixes[404] = (
                 f"not found, and {self._gl.url} does not answer like a GitLab API "

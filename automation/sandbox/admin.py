@@ -1,4 +1,5 @@
-"""The /_sandbox/ control endpoints: clock, counts, faults, users, limits (no auth, uncounted)."""
+"""The /_sandbox/ control endpoints: clock, counts, faults, users, limits, files, merges (no
+auth, uncounted)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from automation.sandbox.metering import (
     SecondaryLimits,
     parse_secondary_limit,
 )
-from automation.sandbox.records import Access, Flavour, User
+from automation.sandbox.records import Access, ChangeState, Flavour, Project, User
+from automation.sandbox.repository import DEFAULT_BRANCH
 from automation.sandbox.store import Store
 from automation.sandbox.web import (
     BadBody,
@@ -167,6 +169,58 @@ def open_pull_request(controls: Controls, request: Request) -> Response:
     return json_response({"number": pull.number}, 201)
 
 
+def _flavour_project(controls: Controls, data: dict[str, Any]) -> tuple[Flavour, Project]:
+    try:
+        flavour = Flavour(str(data.get("flavour", "")))
+    except ValueError as error:
+        raise _fail(400, 'send "flavour": "gitlab" or "github"') from error
+    path = str(data.get("project") or "")
+    if not path:
+        raise _fail(400, 'send "project": "group/name"')
+    return flavour, controls.store.project(flavour, path)
+
+
+def put_file(controls: Controls, request: Request) -> Response:
+    """`{"flavour", "project", "path", "text", "branch": "main", "message"}`: commit a file
+    onto a branch (created from the default branch when new), as someone pushing would."""
+    data = _object(request)
+    _, project = _flavour_project(controls, data)
+    path, text = data.get("path"), data.get("text")
+    if not (isinstance(path, str) and path and isinstance(text, str)):
+        raise _fail(400, 'send "path": "program.yml" and "text": "..."')
+    branch = str(data.get("branch") or DEFAULT_BRANCH)
+    message = str(data.get("message") or f"Update {path}")
+    store = controls.store
+    with store.transaction():
+        parent = store.branch_head(project, branch) or store.branch_head(project, DEFAULT_BRANCH)
+        assert parent is not None
+        made = store.write_files(project, branch, {path: text}, message, "", parent=parent)
+    return json_response({"branch": branch, "commit": made.id}, 201)
+
+
+def merge(controls: Controls, request: Request) -> Response:
+    """`{"flavour", "project", "number", "by": "<login>"}`: merge a merge or pull request as
+    that person would, with the role the forge asks for (GitLab Maintainer on the protected
+    default branch, GitHub write)."""
+    data = _object(request)
+    flavour, project = _flavour_project(controls, data)
+    store = controls.store
+    user = store.find_user(str(data.get("by") or ""))
+    if user is None:
+        raise _fail(400, 'send "by": the login of a registered user who merges')
+    needed = Access.MAINTAIN if flavour is Flavour.GITLAB else Access.WRITE
+    if user.access < needed:
+        raise _fail(403, f"{user.username} may not merge: it takes {needed.name.lower()} access")
+    with store.transaction():
+        change = store.change(project, int(data.get("number") or 0))
+        if change is None or change.state is not ChangeState.OPEN:
+            raise _fail(409, "no open merge or pull request by that number")
+        merged = store.merge_change(project, change, user)
+    if isinstance(merged, list):
+        raise _fail(409, f"conflicts in {', '.join(merged)}")
+    return json_response({"merged": True, "merge_commit": merged.merge_commit})
+
+
 def get_limits(controls: Controls, request: Request) -> Response:
     return json_response(controls.secondary.snapshot())
 
@@ -203,6 +257,8 @@ ROUTES: tuple[Route[AdminHandler], ...] = tuple(
         ("GET", "/users", list_users),
         ("POST", "/users", register_users),
         ("POST", "/pulls", open_pull_request),
+        ("POST", "/files", put_file),
+        ("POST", "/merges", merge),
         ("GET", "/limits", get_limits),
         ("POST", "/limits", set_limits),
     )

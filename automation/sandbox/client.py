@@ -123,6 +123,36 @@ class SandboxAdmin:
         created: dict[str, Any] = self._call("POST", "/pulls", spec)
         return int(created["number"])
 
+    def put_file(
+        self,
+        flavour: str,
+        project: str,
+        path: str,
+        text: str,
+        *,
+        branch: str = "main",
+        message: str = "",
+    ) -> str:
+        """Commit `text` as the file at `path` on `branch` (created from the default branch
+        when new) of a GitLab project or GitHub repository; the commit's id."""
+        spec = {
+            "flavour": flavour,
+            "project": project,
+            "path": path,
+            "text": text,
+            "branch": branch,
+            "message": message,
+        }
+        made: dict[str, Any] = self._call("POST", "/files", spec)
+        return str(made["commit"])
+
+    def merge(self, flavour: str, project: str, number: int, *, by: str) -> str:
+        """Merge merge request !number (GitLab) or pull request #number (GitHub) as `by`, a
+        registered GitLab Maintainer or GitHub writer; the merge commit's id."""
+        spec = {"flavour": flavour, "project": project, "number": number, "by": by}
+        merged: dict[str, Any] = self._call("POST", "/merges", spec)
+        return str(merged["merge_commit"])
+
     def set_secondary_limit(
         self,
         *,

@@ -1,7 +1,9 @@
-"""The GitHub REST subset under /api/v3 (the GitHub Enterprise base URL): repos, issues, labels."""
+"""The GitHub REST subset under /api/v3 (the GitHub Enterprise base URL): repos, issues, labels,
+git refs, contents and pull requests."""
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
@@ -9,9 +11,11 @@ from typing import Any
 
 from automation.sandbox.call import Api, Call, Handler
 from automation.sandbox.clock import parse_instant
-from automation.sandbox.github_shapes import PREFIX, GitHubView
+from automation.sandbox.github_shapes import PREFIX, GitHubRepositoryView, GitHubView
 from automation.sandbox.records import (
     Access,
+    Change,
+    ChangeState,
     Comment,
     Flavour,
     Issue,
@@ -20,7 +24,9 @@ from automation.sandbox.records import (
     Project,
     SortKey,
     State,
+    Window,
 )
+from automation.sandbox.repository import DEFAULT_BRANCH
 from automation.sandbox.web import (
     BadBody,
     HttpError,
@@ -557,6 +563,253 @@ def _comment_body(call: Call) -> str:
     return body
 
 
+# -- git refs and contents ---------------------------------------------------------------
+# git/get-ref, git/create-ref, repos/get-content, repos/create-or-update-file-contents
+# (@octokit/openapi); messages as api.github.com words them.
+
+_DENIED = "Resource not accessible by integration"
+
+
+def _require(call: Call, permission: str) -> None:
+    """A write of the repository's code or pull requests needs push access; GitHub names
+    what a token lacked in `X-Accepted-GitHub-Permissions`
+    (https://docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api)."""
+    if call.user.access < Access.WRITE:
+        headers = (("X-Accepted-GitHub-Permissions", permission),)
+        raise HttpError(_error_response(403, _DENIED, DOCS, headers))
+
+
+def _repository_view(call: Call, repo: Project) -> GitHubRepositoryView:
+    return GitHubRepositoryView(call.store, call.request.base_url, repo, call.user)
+
+
+def get_ref(call: Call) -> Response:
+    repo = _repo(call)
+    name = call.param("ref").removeprefix("heads/")
+    head = call.store.branch_head(repo, name) if call.param("ref").startswith("heads/") else None
+    if head is None:
+        raise _not_found()
+    return _json(_repository_view(call, repo).git_ref(name, head))
+
+
+def create_ref(call: Call) -> Response:
+    repo = _repo(call)
+    _require(call, "contents=write")
+    data = _object(call)
+    ref, sha = data.get("ref"), data.get("sha")
+    if not isinstance(ref, str) or not isinstance(sha, str):
+        raise _invalid("Reference", "ref" if not isinstance(ref, str) else "sha", "missing_field")
+    if not ref.startswith("refs/heads/") or ref == "refs/heads/":
+        # the sandbox keeps branches only; GitHub also takes tags and other refs
+        raise _error(422, "Reference name must start with 'refs/heads/' in the sandbox")
+    name = ref.removeprefix("refs/heads/")
+    if call.store.branch_head(repo, name) is not None:
+        raise _error(422, "Reference already exists")
+    if call.store.commit(repo, sha) is None or len(sha) != 40:
+        raise _error(422, "Object does not exist")
+    call.store.create_branch(repo, name, sha)
+    rendered = _repository_view(call, repo).git_ref(name, sha)
+    return _json(rendered, 201, [("Location", rendered["url"])])
+
+
+def delete_ref(call: Call) -> Response:
+    repo = _repo(call)
+    _require(call, "contents=write")
+    ref = call.param("ref")
+    name = ref.removeprefix("heads/")
+    if not ref.startswith("heads/") or call.store.branch_head(repo, name) is None:
+        raise _error(422, "Reference does not exist")
+    call.store.delete_branch(repo, name)
+    return Response(204, _MEDIA_HEADERS, b"")
+
+
+def get_content(call: Call) -> Response:
+    repo = _repo(call)
+    ref = call.request.arg("ref") or DEFAULT_BRANCH
+    commit = call.store.commit(repo, ref)
+    if commit is None:
+        raise _error(404, f"No commit found for the ref {ref}")
+    path = call.param("path")
+    if path not in commit.tree:
+        raise _not_found()
+    text = call.store.files(commit)[path]
+    return _json(_repository_view(call, repo).content_file(path, ref, text, commit.tree[path]))
+
+
+def put_content(call: Call) -> Response:
+    """Create a file (201) or, given the blob it replaces as `sha`, update it (200)."""
+    repo = _repo(call)
+    _require(call, "contents=write")
+    data = _object(call)
+    message, content = data.get("message"), data.get("content")
+    for field, value in (("message", message), ("content", content)):
+        if not isinstance(value, str):
+            raise _invalid("Commit", field, "missing_field")
+    assert isinstance(message, str)
+    assert isinstance(content, str)
+    branch = str(data.get("branch") or DEFAULT_BRANCH)
+    head = call.store.branch_head(repo, branch)
+    if head is None:
+        raise _error(404, f"Branch {branch} not found")
+    commit = call.store.commit(repo, head)
+    assert commit is not None
+    path = call.param("path")
+    current, sha = commit.tree.get(path), data.get("sha")
+    if current is not None and not sha:
+        raise _error(422, 'Invalid request.\n\n"sha" wasn\'t supplied.')
+    if sha and sha != current:
+        raise _error(409, f"{path} does not match {sha}")
+    try:
+        text = base64.b64decode(content, validate=True).decode()
+    except ValueError as error:
+        raise _invalid("Commit", "content") from error
+    made = call.store.write_files(
+        repo, branch, {path: text}, message, call.user.username, parent=head
+    )
+    status = 201 if current is None else 200
+    return _json(_repository_view(call, repo).file_commit(made, path, branch, text), status)
+
+
+# -- pull requests -----------------------------------------------------------------------
+# pulls/list, pulls/create, pulls/get, pulls/update, pulls/merge (@octokit/openapi). A pull
+# request is an issue too: its number comes from the issues' sequence and it is listed
+# among them, with a `pull_request` key.
+
+
+def _pull(call: Call, repo: Project) -> Change:
+    change = call.store.change(repo, int(call.param("number")))
+    if change is None or change.issue_id is None:
+        raise _not_found()
+    return change
+
+
+def _branch_name(repo: Project, head: str) -> str:
+    """`owner:branch` or `branch` as GitHub takes a pull request's head."""
+    owner, _, branch = head.rpartition(":")
+    return branch if owner in ("", repo.namespace) else head
+
+
+def list_pulls(call: Call) -> Response:
+    repo = _repo(call)
+    state = _choice(call, "state", ("open", "closed", "all"), "open", "PullRequest")
+    direction = _choice(call, "direction", ("asc", "desc"), "desc", "PullRequest")
+    _choice(
+        call, "sort", ("created", "updated", "popularity", "long-running"), "created", "PullRequest"
+    )
+    states = {
+        "open": (ChangeState.OPEN,),
+        "closed": (ChangeState.CLOSED, ChangeState.MERGED),
+        "all": (),
+    }[state]
+    head = call.request.arg("head")
+    page = paging(call.request, 30, 100)
+    changes, total = call.store.list_changes(
+        repo,
+        page.window,
+        states=states,
+        source=None if head is None else _branch_name(repo, head),
+        target=call.request.arg("base"),
+        ascending=direction == "asc",
+    )
+    return _paged(call, _repository_view(call, repo).pulls(changes), page, total)
+
+
+def get_pull(call: Call) -> Response:
+    repo = _repo(call)
+    return _json(_repository_view(call, repo).pull(_pull(call, repo)))
+
+
+def create_pull(call: Call) -> Response:
+    repo = _repo(call)
+    _require(call, "pull_requests=write")
+    data = _object(call)
+    title, head, base = data.get("title"), data.get("head"), data.get("base")
+    for field, value in (("title", title), ("head", head), ("base", base)):
+        if not isinstance(value, str) or not value.strip():
+            raise _invalid("PullRequest", field, "missing_field")
+    assert isinstance(title, str)
+    assert isinstance(head, str)
+    assert isinstance(base, str)
+    body = _text_body(data.get("body"), "PullRequest")
+    source = _branch_name(repo, head)
+    source_head = call.store.branch_head(repo, source)
+    target_head = call.store.branch_head(repo, base)
+    if target_head is None:
+        raise _invalid("PullRequest", "base")
+    if source_head is None:
+        raise _invalid("PullRequest", "head")
+    open_ones, _ = call.store.list_changes(
+        repo, Window(0, 1), states=(ChangeState.OPEN,), source=source, target=base
+    )
+    if open_ones:
+        message = f"A pull request already exists for {repo.namespace}:{source}."
+        raise _invalid("PullRequest", "head", "custom", message=message)
+    if call.store.merge_base(repo, target_head, source_head) == source_head:
+        message = f"No commits between {base} and {source}"
+        raise _invalid("PullRequest", "head", "custom", message=message)
+    issue = call.store.create_issue(repo, call.user, title=title, body=body, pull=True)
+    change = call.store.create_change(
+        repo,
+        call.user,
+        source=source,
+        target=base,
+        title=title,
+        body=body,
+        issue_id=issue.id,
+        number=issue.number,
+    )
+    rendered = _repository_view(call, repo).pull(change)
+    return _json(rendered, 201, [("Location", rendered["url"])])
+
+
+def update_pull(call: Call) -> Response:
+    repo = _repo(call)
+    _require(call, "pull_requests=write")
+    change = _pull(call, repo)
+    data = _object(call)
+    title = data.get("title")
+    if title is not None and (not isinstance(title, str) or not title.strip()):
+        raise _invalid("PullRequest", "title")
+    state = data.get("state")
+    if state is not None and state not in ("open", "closed"):
+        raise _invalid("PullRequest", "state", value=str(state))
+    if state == "open" and change.state is ChangeState.MERGED:
+        raise _invalid(
+            "PullRequest",
+            "state",
+            "custom",
+            message="state cannot be changed. The pull request has already been merged.",
+        )
+    body = data.get("body")
+    edited = call.store.edit_change(
+        change,
+        call.user,
+        title=title,
+        body="" if "body" in data and body is None else _text_body(body, "PullRequest"),
+        state=None if state is None or change.state is ChangeState.MERGED else ChangeState(state),
+    )
+    return _json(_repository_view(call, repo).pull(edited))
+
+
+def merge_pull(call: Call) -> Response:
+    """Merge with a merge commit; 405 when it cannot be merged, 409 on a stale `sha`."""
+    repo = _repo(call)
+    _require(call, "contents=write")
+    change = _pull(call, repo)
+    data = _object(call)
+    if change.state is not ChangeState.OPEN:
+        raise _error(405, "Pull Request is not mergeable")
+    sha = data.get("sha")
+    if sha is not None and sha != call.store.head_of(repo, change):
+        raise _error(409, "Head branch was modified. Review and try the merge again.")
+    merged = call.store.merge_change(repo, change, call.user)
+    if isinstance(merged, list):
+        raise _error(405, "Pull Request is not mergeable")
+    return _json(
+        {"sha": merged.merge_commit, "merged": True, "message": "Pull Request successfully merged"}
+    )
+
+
 def _unknown_route() -> Response:
     return _error_response(404, "Not Found")
 
@@ -600,6 +853,16 @@ def _routes() -> tuple[Route[Handler], ...]:
         ("GET", f"{repo}/labels", list_repo_labels),
         ("POST", f"{repo}/labels", create_repo_label),
         ("DELETE", f"{repo}/labels/:name", delete_repo_label),
+        ("GET", f"{repo}/git/ref/:ref", get_ref),
+        ("POST", f"{repo}/git/refs", create_ref),
+        ("DELETE", f"{repo}/git/refs/:ref", delete_ref),
+        ("GET", f"{repo}/contents/:path", get_content),
+        ("PUT", f"{repo}/contents/:path", put_content),
+        ("GET", f"{repo}/pulls", list_pulls),
+        ("POST", f"{repo}/pulls", create_pull),
+        ("GET", f"{repo}/pulls/:number", get_pull),
+        ("PATCH", f"{repo}/pulls/:number", update_pull),
+        ("PUT", f"{repo}/pulls/:number/merge", merge_pull),
     ]
     return tuple(route(method, template, handler) for method, template, handler in table)
 

@@ -1,4 +1,5 @@
-"""GitHub's REST schemas (issue, comment, label, users, repository) rendered from sandbox rows."""
+"""GitHub's REST schemas (issue, comment, label, users, repository, contents, git refs, pull
+requests) rendered from sandbox rows."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from typing import Any
 from urllib.parse import quote
 
 from automation.sandbox.clock import github_time
+from automation.sandbox.git import tree_id
 from automation.sandbox.records import (
     Access,
+    Change,
+    ChangeState,
     Comment,
+    Commit,
     Issue,
     IssueQuery,
     Label,
@@ -359,3 +364,212 @@ class GitHubView:
             "performed_via_github_app": None,
             "reactions": self._reactions(url),
         }
+
+
+class GitHubRepositoryView(GitHubView):
+    """GitHub's git data, contents and pull request schemas."""
+
+    def content_file(self, path: str, ref: str, text: str, blob: str) -> dict[str, Any]:
+        """`content-file` (repos/get-content for a file)."""
+        data = text.encode()
+        return {
+            **self._content(path, ref, blob, len(data)),
+            "content": base64.encodebytes(data).decode(),  # GitHub wraps it at 60 characters
+            "encoding": "base64",
+        }
+
+    def _content(self, path: str, ref: str, blob: str, size: int) -> dict[str, Any]:
+        assert self.repo is not None
+        url = f"{self.repo_api}/contents/{quote(path)}?ref={quote(ref, safe='')}"
+        html = f"{self.base}/{self.repo.path}/blob/{ref}/{path}"
+        git = f"{self.repo_api}/git/blobs/{blob}"
+        return {
+            "type": "file",
+            "size": size,
+            "name": path.rsplit("/", 1)[-1],
+            "path": path,
+            "sha": blob,
+            "url": url,
+            "git_url": git,
+            "html_url": html,
+            "download_url": f"{self.base}/raw/{self.repo.path}/{ref}/{path}",
+            "_links": {"self": url, "git": git, "html": html},
+        }
+
+    def file_commit(self, commit: Commit, path: str, branch: str, text: str) -> dict[str, Any]:
+        """`file-commit` (repos/create-or-update-file-contents)."""
+        assert self.repo is not None
+        who = commit.author or "sandbox"
+        person = {
+            "name": who,
+            "email": f"{who}@sandbox.invalid",
+            "date": github_time(commit.created_at),
+        }
+        return {
+            "content": self._content(path, branch, commit.tree[path], len(text.encode())),
+            "commit": {
+                "sha": commit.id,
+                "node_id": node_id("Commit", int(commit.id[:8], 16)),
+                "url": f"{self.repo_api}/git/commits/{commit.id}",
+                "html_url": f"{self.base}/{self.repo.path}/commit/{commit.id}",
+                "author": person,
+                "committer": person,
+                "message": commit.message,
+                "tree": {
+                    "url": f"{self.repo_api}/git/trees/{tree_id(commit.tree)}",
+                    "sha": tree_id(commit.tree),
+                },
+                "parents": [
+                    {
+                        "url": f"{self.repo_api}/git/commits/{parent}",
+                        "html_url": f"{self.base}/{self.repo.path}/commit/{parent}",
+                        "sha": parent,
+                    }
+                    for parent in commit.parents
+                ],
+                "verification": {
+                    "verified": False,
+                    "reason": "unsigned",
+                    "signature": None,
+                    "payload": None,
+                    "verified_at": None,
+                },
+            },
+        }
+
+    def git_ref(self, name: str, sha: str) -> dict[str, Any]:
+        """`git-ref`: a branch as refs/heads/<name>."""
+        ref = f"refs/heads/{name}"
+        return {
+            "ref": ref,
+            "node_id": node_id("Ref", zlib.crc32(ref.encode())),
+            "url": f"{self.repo_api}/git/{ref}",
+            "object": {
+                "type": "commit",
+                "sha": sha,
+                "url": f"{self.repo_api}/git/commits/{sha}",
+            },
+        }
+
+    def pulls(self, changes: Sequence[Change], *, single: bool = False) -> list[dict[str, Any]]:
+        assert self.repo is not None
+        issue_ids = [c.issue_id for c in changes if c.issue_id is not None]
+        labels = self.store.issue_labels(issue_ids)
+        assignees = self.store.issue_assignees(issue_ids)
+        people = self.store.users(
+            [c.author_id for c in changes] + [c.merged_by for c in changes if c.merged_by]
+        )
+        repository = self.repository(self.repo)
+        return [self._pull(c, labels, assignees, people, repository, single) for c in changes]
+
+    def pull(self, change: Change) -> dict[str, Any]:
+        return self.pulls([change], single=True)[0]
+
+    def _pull(
+        self,
+        change: Change,
+        labels: Mapping[int, list[Label]],
+        assignees: Mapping[int, list[User]],
+        people: Mapping[int, User],
+        repository: dict[str, Any],
+        single: bool,
+    ) -> dict[str, Any]:
+        """`pull-request-simple` (lists) or `pull-request` (single)."""
+        assert self.repo is not None
+        assert change.issue_id is not None
+        number = change.number
+        url = f"{self.repo_api}/pulls/{number}"
+        issue = f"{self.repo_api}/issues/{number}"
+        html = f"{self.base}/{self.repo.path}/pull/{number}"
+        head = self.store.head_of(self.repo, change)
+        base = self.store.branch_head(self.repo, change.target) or ""
+        owner = self.user(
+            User(zlib.crc32(self.repo.namespace.encode()) & 0x7FFFFFFF, self.repo.namespace, 0),
+            "Organization",
+        )
+        author = people[change.author_id]
+        assigned = [self.user(user) for user in assignees[change.issue_id]]
+        links = {
+            "self": url,
+            "html": html,
+            "issue": issue,
+            "comments": f"{issue}/comments",
+            "review_comments": f"{url}/comments",
+            "review_comment": f"{self.repo_api}/pulls/comments{{/number}}",
+            "commits": f"{url}/commits",
+            "statuses": f"{self.repo_api}/statuses/{head}",
+        }
+        rendered: dict[str, Any] = {
+            "url": url,
+            "id": change.id,
+            "node_id": node_id("PullRequest", change.id),
+            "html_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            "issue_url": issue,
+            "commits_url": links["commits"],
+            "review_comments_url": links["review_comments"],
+            "review_comment_url": links["review_comment"],
+            "comments_url": links["comments"],
+            "statuses_url": links["statuses"],
+            "number": number,
+            "state": "open" if change.state is ChangeState.OPEN else "closed",
+            "locked": False,
+            "title": change.title,
+            "user": self.user(author),
+            "body": change.body,
+            "labels": [self.label(label) for label in labels[change.issue_id]],
+            "milestone": None,
+            "active_lock_reason": None,
+            "created_at": github_time(change.created_at),
+            "updated_at": github_time(change.updated_at),
+            "closed_at": _time(change.merged_at or change.closed_at),
+            "merged_at": _time(change.merged_at),
+            "merge_commit_sha": change.merge_commit,
+            "assignee": assigned[0] if assigned else None,
+            "assignees": assigned,
+            "requested_reviewers": [],
+            "requested_teams": [],
+            "head": self._part(change.source, head, owner, repository),
+            "base": self._part(change.target, base, owner, repository),
+            "_links": {name: {"href": href} for name, href in links.items()},
+            "author_association": self._association(author),
+            "auto_merge": None,
+            "draft": False,
+        }
+        if single:
+            mergeable = change.state is not ChangeState.OPEN or not isinstance(
+                self.store.merged_files(self.repo, base, head), list
+            )
+            merger = people.get(change.merged_by) if change.merged_by else None
+            rendered |= {
+                "merged": change.state is ChangeState.MERGED,
+                "mergeable": mergeable,
+                "rebaseable": mergeable,
+                "mergeable_state": "clean" if mergeable else "dirty",
+                "merged_by": None if merger is None else self.user(merger),
+                "comments": 0,
+                "review_comments": 0,
+                "maintainer_can_modify": False,
+                "commits": 1,
+                "additions": 0,
+                "deletions": 0,
+                "changed_files": 0,
+            }
+        return rendered
+
+    def _part(
+        self, branch: str, sha: str, owner: dict[str, Any], repository: dict[str, Any]
+    ) -> dict[str, Any]:
+        assert self.repo is not None
+        return {
+            "label": f"{self.repo.namespace}:{branch}",
+            "ref": branch,
+            "sha": sha,
+            "user": owner,
+            "repo": repository,
+        }
+
+
+def _time(ms: int | None) -> str | None:
+    return None if ms is None else github_time(ms)

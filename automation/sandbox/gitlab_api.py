@@ -1,7 +1,9 @@
-"""The GitLab v4 REST subset under /api/v4: users, projects, issues, notes, labels, events."""
+"""The GitLab v4 REST subset under /api/v4: users, projects, issues, notes, labels, events,
+repository files, commits, branches and merge requests."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -9,10 +11,14 @@ from typing import Any
 from automation.sandbox import quick_actions
 from automation.sandbox.call import Api, Call, Handler
 from automation.sandbox.clock import DAY_MS, gitlab_time, parse_day, parse_instant
-from automation.sandbox.gitlab_shapes import PREFIX, GitLabView
+from automation.sandbox.git import line_counts
+from automation.sandbox.gitlab_shapes import PREFIX, GitLabRepositoryView, GitLabView
 from automation.sandbox.records import (
     Access,
+    Change,
+    ChangeState,
     Comment,
+    Commit,
     Event,
     EventAction,
     Flavour,
@@ -27,6 +33,7 @@ from automation.sandbox.records import (
     User,
     Window,
 )
+from automation.sandbox.repository import DEFAULT_BRANCH
 from automation.sandbox.web import (
     BadBody,
     HttpError,
@@ -832,6 +839,292 @@ def delete_issue(call: Call) -> Response:
     return Response(204, (), b"")
 
 
+# -- repository: files, commits, branches ------------------------------------------------
+# lib/api/files.rb, lib/api/commits.rb, lib/api/branches.rb; the errors of a commit's
+# actions come from Files::MultiService and Commits::CreateService (app/services/).
+
+_PUSH_DENIED = "403 Forbidden - You are not allowed to push into this branch"
+_ACTIONS_SERVED = ("create", "update")
+
+
+def _repository_view(call: Call) -> GitLabRepositoryView:
+    return GitLabRepositoryView(call.store, call.request.base_url)
+
+
+def _ref(params: Mapping[str, Any], *, required: bool) -> str:
+    """A file's `ref`; `HEAD` (the default of `/raw`) is the default branch."""
+    ref = _text(params, "ref")
+    if ref is None and required:
+        raise _bad_param("ref is missing")
+    return DEFAULT_BRANCH if ref in (None, "HEAD") else str(ref)
+
+
+def _file(call: Call, *, required_ref: bool) -> tuple[Project, str, Commit, str]:
+    project = _project(call)
+    ref = _ref(_params(call), required=required_ref)
+    commit = call.store.commit(project, ref)
+    if commit is None:
+        raise _not_found("Commit")
+    path = call.param("file_path")
+    if path not in commit.tree:
+        raise _not_found("File")
+    return project, ref, commit, path
+
+
+def get_file(call: Call) -> Response:
+    project, ref, commit, path = _file(call, required_ref=True)
+    text = call.store.files(commit)[path]
+    last = call.store.last_change(project, commit, path)
+    return json_response(_repository_view(call).file(path, ref, text, commit, last))
+
+
+def get_raw_file(call: Call) -> Response:
+    _, _, commit, path = _file(call, required_ref=False)
+    text = call.store.files(commit)[path]
+    return Response(200, (("Content-Type", "text/plain; charset=utf-8"),), text.encode())
+
+
+def create_commit(call: Call) -> Response:
+    """`POST /projects/:id/repository/commits`: `branch`, `commit_message`, `actions`
+    (create and update), `start_branch`/`start_sha` to start a new branch, `force`."""
+    project = _project(call)
+    if call.user.access < Access.WRITE:
+        raise _message(403, _PUSH_DENIED)
+    params = _params(call)
+    branch, message = _text(params, "branch"), _text(params, "commit_message")
+    for name, value in (("branch", branch), ("commit_message", message)):
+        if value is None:
+            raise _bad_param(f"{name} is missing")
+    assert branch is not None
+    assert message is not None
+    parent = _parent_commit(call, project, branch, params)
+    files = _apply_actions(call, project, parent, params.get("actions"))
+    before = call.store.files(parent)
+    made = call.store.write_files(
+        project, branch, files, message, call.user.username, parent=parent.id
+    )
+    counts = [line_counts(before.get(path, ""), text) for path, text in files.items()]
+    added, deleted = sum(a for a, _ in counts), sum(d for _, d in counts)
+    stats = {"additions": added, "deletions": deleted, "total": added + deleted}
+    return json_response(_repository_view(call).commit(project, made, stats), 201)
+
+
+def _parent_commit(call: Call, project: Project, branch: str, params: Mapping[str, Any]) -> Commit:
+    """The commit the new one goes on: the branch's head, or `start_branch`/`start_sha` for
+    a new branch (or, with `force`, instead of the branch's head)."""
+    start = _text(params, "start_branch") or _text(params, "start_sha")
+    head = call.store.branch_head(project, branch)
+    if start is None or start == branch:
+        if head is None:
+            raise _message(400, "You can only create or edit files when you are on a branch")
+        start = head
+    elif head is not None and not _flag(params, "force"):
+        raise _message(
+            400,
+            f"A branch called '{branch}' already exists. "
+            "Switch to that branch in order to make changes",
+        )
+    found = call.store.commit(project, start)
+    if found is None:
+        raise _message(400, f"Invalid reference name: {start}")
+    return found
+
+
+def _apply_actions(call: Call, project: Project, parent: Commit, actions: Any) -> dict[str, str]:
+    if actions is None:
+        raise _bad_param("actions is missing")
+    if not isinstance(actions, list) or not actions:
+        raise _bad_param("actions is empty")
+    files: dict[str, str] = {}
+    for number, action in enumerate(actions):
+        if not isinstance(action, dict) or action.get("action") not in _ACTIONS_SERVED:
+            raise _bad_param(f"actions[{number}][action] does not have a valid value")
+        path = str(action.get("file_path") or "")
+        if not path:
+            raise _bad_param(f"actions[{number}][file_path] is missing")
+        exists = path in parent.tree or path in files
+        if action["action"] == "create" and exists:
+            raise _message(400, "A file with this name already exists")
+        if action["action"] == "update":
+            if not exists:
+                raise _message(400, "A file with this name doesn't exist")
+            known = action.get("last_commit_id")
+            if known and known != call.store.last_change(project, parent, path):
+                raise _message(
+                    400,
+                    "You are attempting to update a file that has changed since you "
+                    "started editing it.",
+                )
+        content = str(action.get("content") or "")
+        if action.get("encoding") == "base64":
+            content = base64.b64decode(content).decode()
+        files[path] = content
+    return files
+
+
+def list_branches(call: Call) -> Response:
+    project = _project(call)
+    page = paging(call.request, 20, 100)
+    named = call.store.branches(project)
+    window = named[page.window.offset : page.window.offset + page.window.limit]
+    view = _repository_view(call)
+    payload = []
+    for name, head in window:
+        commit = call.store.commit(project, head)
+        assert commit is not None
+        payload.append(view.branch(project, name, commit))
+    return _paged(call, payload, page, len(named))
+
+
+def get_branch(call: Call) -> Response:
+    project = _project(call)
+    name = call.param("branch")
+    head = call.store.branch_head(project, name)
+    if head is None:
+        raise _not_found("Branch")
+    commit = call.store.commit(project, head)
+    assert commit is not None
+    return json_response(_repository_view(call).branch(project, name, commit))
+
+
+def delete_branch(call: Call) -> Response:
+    """Branches::DeleteService: the default branch stays (405)."""
+    project = _project(call)
+    if call.user.access < Access.WRITE:
+        raise _message(403, "403 Forbidden")
+    name = call.param("branch")
+    if call.store.branch_head(project, name) is None:
+        raise _not_found("Branch")
+    if name == DEFAULT_BRANCH:
+        raise _message(405, "The default branch of a project cannot be deleted.")
+    call.store.delete_branch(project, name)
+    return Response(204, (), b"")
+
+
+# -- merge requests ----------------------------------------------------------------------
+# lib/api/merge_requests.rb; its errors: `handle_merge_request_errors!` (409 for the
+# branches' validation), `accept` (401 without the right to merge, 405 when not open,
+# 406 on conflicts, 409 on a stale `sha`).
+
+_MR_STATES = {
+    "opened": (ChangeState.OPEN,),
+    "closed": (ChangeState.CLOSED,),
+    "merged": (ChangeState.MERGED,),
+    "locked": (),
+    "all": (),
+}
+
+
+def _merge_request(call: Call, project: Project) -> Change:
+    change = call.store.change(project, int(call.param("iid")))
+    if change is None:
+        raise _not_found("Merge Request")
+    return change
+
+
+def list_merge_requests(call: Call) -> Response:
+    project = _project(call)
+    params = _params(call)
+    state = _choice(params, "state", _MR_STATES, "all")
+    page = paging(call.request, 20, 100)
+    if state == "locked":  # the sandbox never locks a merge request
+        changes: list[Change] = []
+        total = 0
+    else:
+        changes, total = call.store.list_changes(
+            project,
+            page.window,
+            states=_MR_STATES[state],
+            source=_text(params, "source_branch"),
+            target=_text(params, "target_branch"),
+            ascending=_choice(params, "sort", ("asc", "desc"), "desc") == "asc",
+        )
+    return _paged(call, _repository_view(call).merge_requests(project, changes), page, total)
+
+
+def get_merge_request(call: Call) -> Response:
+    project = _project(call)
+    change = _merge_request(call, project)
+    return json_response(_repository_view(call).merge_request(project, change))
+
+
+def create_merge_request(call: Call) -> Response:
+    project = _project(call)
+    if call.user.access < Access.WRITE:
+        raise _message(403, "403 Forbidden")
+    params = _params(call)
+    source, target, title = (
+        _text(params, name) for name in ("source_branch", "target_branch", "title")
+    )
+    for name, value in (("source_branch", source), ("target_branch", target), ("title", title)):
+        if value is None:
+            raise _bad_param(f"{name} is missing")
+    assert source is not None
+    assert target is not None
+    assert title is not None
+    _check_issue_text(title, _text(params, "description"))
+    for side, branch in (("Source", source), ("Target", target)):
+        if call.store.branch_head(project, branch) is None:
+            raise _message(409, [f'{side} branch "{branch}" does not exist'])
+    if source == target:
+        raise _message(422, ["You can't use same project/branch for source and target"])
+    open_ones, _ = call.store.list_changes(
+        project, Window(0, 1), states=(ChangeState.OPEN,), source=source, target=target
+    )
+    if open_ones:
+        raise _message(
+            409,
+            [
+                "Another open merge request already exists for this source branch: "
+                f"!{open_ones[0].number}"
+            ],
+        )
+    change = call.store.create_change(
+        project,
+        call.user,
+        source=source,
+        target=target,
+        title=title,
+        body=_text(params, "description"),
+        remove_source=bool(_flag(params, "remove_source_branch")),
+    )
+    return json_response(_repository_view(call).merge_request(project, change), 201)
+
+
+def update_merge_request(call: Call) -> Response:
+    project = _project(call)
+    change = _merge_request(call, project)
+    if call.user.access < Access.WRITE and call.user.id != change.author_id:
+        raise _message(403, "403 Forbidden")
+    params = _params(call)
+    title, description = _text(params, "title"), _text(params, "description")
+    _check_issue_text(title, description)
+    event = _choice(params, "state_event", ("close", "reopen"), "")
+    state = {"close": ChangeState.CLOSED, "reopen": ChangeState.OPEN}.get(event)
+    if change.state is ChangeState.MERGED:
+        state = None  # a merged merge request neither closes nor reopens
+    edited = call.store.edit_change(change, call.user, title=title, body=description, state=state)
+    return json_response(_repository_view(call).merge_request(project, edited))
+
+
+def merge_merge_request(call: Call) -> Response:
+    """`PUT .../merge_requests/:iid/merge`: who may push to the target may merge; the
+    sandbox's `main` is protected as GitLab protects a default branch (Maintainers merge)."""
+    project = _project(call)
+    change = _merge_request(call, project)
+    if call.user.access < Access.MAINTAIN:
+        raise _message(401, "401 Unauthorized")
+    if change.state is not ChangeState.OPEN:
+        raise _message(405, "405 Method Not Allowed")
+    sha = _text(_params(call), "sha")
+    if sha is not None and sha != call.store.head_of(project, change):
+        raise _message(409, "SHA does not match HEAD of source branch")
+    merged = call.store.merge_change(project, change, call.user)
+    if isinstance(merged, list):
+        raise _message(406, "Branch cannot be merged")
+    return json_response(_repository_view(call).merge_request(project, merged))
+
+
 def _error_route() -> Response:
     return json_response({"error": "404 Not Found"}, 404)
 
@@ -876,6 +1169,17 @@ def _routes() -> tuple[Route[Handler], ...]:
         ("PUT", issue, update_issue),
         ("DELETE", issue, delete_issue),
         ("GET", f"{project}/events", list_events),
+        ("GET", f"{project}/repository/files/:file_path/raw", get_raw_file),
+        ("GET", f"{project}/repository/files/:file_path", get_file),
+        ("POST", f"{project}/repository/commits", create_commit),
+        ("GET", f"{project}/repository/branches", list_branches),
+        ("GET", f"{project}/repository/branches/:branch", get_branch),
+        ("DELETE", f"{project}/repository/branches/:branch", delete_branch),
+        ("GET", f"{project}/merge_requests", list_merge_requests),
+        ("POST", f"{project}/merge_requests", create_merge_request),
+        ("GET", f"{project}/merge_requests/:iid", get_merge_request),
+        ("PUT", f"{project}/merge_requests/:iid", update_merge_request),
+        ("PUT", f"{project}/merge_requests/:iid/merge", merge_merge_request),
         ("GET", f"{project}/labels", list_labels),
         ("POST", f"{project}/labels", create_label),
         ("DELETE", f"{project}/labels/:label_id", delete_label),

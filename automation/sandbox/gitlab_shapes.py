@@ -1,7 +1,8 @@
-"""GitLab's API entities (issue, note, event, label, user, project) rendered from sandbox rows."""
+"""GitLab's API entities (issue, note, event, label, user, project, repository) from rows."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import zlib
 from collections.abc import Mapping, Sequence
@@ -9,7 +10,10 @@ from typing import Any
 
 from automation.sandbox.clock import gitlab_time
 from automation.sandbox.records import (
+    Change,
+    ChangeState,
     Comment,
+    Commit,
     Event,
     EventAction,
     Issue,
@@ -354,3 +358,177 @@ def _text_color(color: str) -> str:
     red, green, blue = (int(hex_digits[i : i + 2], 16) for i in (0, 2, 4))
     luminance = 0.299 * red + 0.587 * green + 0.114 * blue
     return "#1F1E24" if luminance > 186 else "#FFFFFF"
+
+
+class GitLabRepositoryView(GitLabView):
+    """GitLab's repository entities: files, commits, branches, merge requests."""
+
+    def file(
+        self, path: str, ref: str, text: str, commit: Commit, last_commit: str
+    ) -> dict[str, Any]:
+        """lib/api/files.rb, `GET /projects/:id/repository/files/:file_path`."""
+        data = text.encode()
+        return {
+            "file_name": path.rsplit("/", 1)[-1],
+            "file_path": path,
+            "size": len(data),
+            "encoding": "base64",
+            "content": base64.b64encode(data).decode(),
+            "content_sha256": hashlib.sha256(data).hexdigest(),
+            "ref": ref,
+            "blob_id": commit.tree[path],
+            "commit_id": commit.id,
+            "last_commit_id": last_commit,
+            "execute_filemode": False,
+        }
+
+    def commit(
+        self, project: Project, commit: Commit, stats: dict[str, int] | None = None
+    ) -> dict[str, Any]:
+        """API::Entities::Commit (and CommitDetail's `stats`, `status` when given)."""
+        author = commit.author or "Sandbox"
+        email = f"{commit.author or 'sandbox'}@sandbox.invalid"
+        at = gitlab_time(commit.created_at)
+        rendered: dict[str, Any] = {
+            "id": commit.id,
+            "short_id": commit.id[:11],
+            "created_at": at,
+            "parent_ids": list(commit.parents),
+            "title": commit.message.split("\n", 1)[0],
+            "message": commit.message,
+            "author_name": author,
+            "author_email": email,
+            "authored_date": at,
+            "committer_name": author,
+            "committer_email": email,
+            "committed_date": at,
+            "trailers": {},
+            "extended_trailers": {},
+            "web_url": f"{self.base}/{project.path}/-/commit/{commit.id}",
+        }
+        if stats is not None:
+            rendered["stats"] = stats
+            rendered["status"] = None
+        return rendered
+
+    def branch(self, project: Project, name: str, commit: Commit) -> dict[str, Any]:
+        """API::Entities::Branch; no branch is protected in the sandbox."""
+        return {
+            "name": name,
+            "commit": self.commit(project, commit),
+            "merged": False,
+            "protected": False,
+            "developers_can_push": False,
+            "developers_can_merge": False,
+            "can_push": True,
+            "default": name == "main",
+            "web_url": f"{self.base}/{project.path}/-/tree/{name}",
+        }
+
+    def merge_requests(
+        self, project: Project, changes: Sequence[Change], *, single: bool = False
+    ) -> list[dict[str, Any]]:
+        people = self.store.users(
+            [c.author_id for c in changes]
+            + [u for c in changes for u in (c.closed_by, c.merged_by) if u is not None]
+        )
+        return [self._merge_request(project, change, people, single) for change in changes]
+
+    def merge_request(self, project: Project, change: Change) -> dict[str, Any]:
+        return self.merge_requests(project, [change], single=True)[0]
+
+    def _merge_request(
+        self, project: Project, change: Change, people: Mapping[int, User], single: bool
+    ) -> dict[str, Any]:
+        """API::Entities::MergeRequestBasic (lists), MergeRequest (single: `subscribed`,
+        `changes_count`, `diff_refs`, `merge_error`, `user`...; the sandbox sends the ones
+        below)."""
+
+        def who(user_id: int | None) -> dict[str, Any] | None:
+            user = people.get(user_id) if user_id is not None else None
+            return None if user is None else self.user(user)
+
+        state = {"open": "opened"}.get(change.state.value, change.state.value)
+        head = self.store.head_of(project, change)
+        mergeable = self._mergeable(project, change, head)
+        rendered: dict[str, Any] = {
+            "id": change.id,
+            "iid": change.number,
+            "project_id": project.id,
+            "title": change.title,
+            "description": change.body,
+            "state": state,
+            "imported": False,
+            "imported_from": "none",
+            "merged_by": who(change.merged_by),
+            "merge_user": who(change.merged_by),
+            "merged_at": None if change.merged_at is None else gitlab_time(change.merged_at),
+            "merge_after": None,
+            "prepared_at": gitlab_time(change.created_at),
+            "closed_by": who(change.closed_by),
+            "closed_at": None if change.closed_at is None else gitlab_time(change.closed_at),
+            "created_at": gitlab_time(change.created_at),
+            "updated_at": gitlab_time(change.updated_at),
+            "target_branch": change.target,
+            "source_branch": change.source,
+            "upvotes": 0,
+            "downvotes": 0,
+            "author": who(change.author_id),
+            "assignee": None,
+            "assignees": [],
+            "reviewers": [],
+            "source_project_id": project.id,
+            "target_project_id": project.id,
+            "labels": [],
+            "draft": False,
+            "work_in_progress": False,
+            "milestone": None,
+            "merge_when_pipeline_succeeds": False,
+            "merge_status": "can_be_merged" if mergeable else "cannot_be_merged",
+            "detailed_merge_status": _detailed_status(change, mergeable),
+            "has_conflicts": not mergeable,
+            "sha": head,
+            "merge_commit_sha": change.merge_commit,
+            "squash_commit_sha": None,
+            "user_notes_count": 0,
+            "discussion_locked": None,
+            "should_remove_source_branch": change.remove_source or None,
+            "force_remove_source_branch": change.remove_source,
+            "allow_collaboration": False,
+            "allow_maintainer_to_push": False,
+            "web_url": f"{self.base}/{project.path}/-/merge_requests/{change.number}",
+            "references": {
+                "short": f"!{change.number}",
+                "relative": f"!{change.number}",
+                "full": f"{project.path}!{change.number}",
+            },
+            "time_stats": {
+                "time_estimate": 0,
+                "total_time_spent": 0,
+                "human_time_estimate": None,
+                "human_total_time_spent": None,
+            },
+            "squash": False,
+            "squash_on_merge": False,
+            "task_completion_status": {"count": 0, "completed_count": 0},
+            "blocking_discussions_resolved": True,
+        }
+        if single:
+            rendered["subscribed"] = False
+            rendered["merge_error"] = None
+        return rendered
+
+    def _mergeable(self, project: Project, change: Change, head: str) -> bool:
+        if change.state is not ChangeState.OPEN:
+            return True
+        target = self.store.branch_head(project, change.target)
+        if target is None or self.store.branch_head(project, change.source) is None:
+            return False
+        return not isinstance(self.store.merged_files(project, target, head), list)
+
+
+def _detailed_status(change: Change, mergeable: bool) -> str:
+    """doc/api/merge_requests.md, "Merge status": the ones the sandbox can reach."""
+    if change.state is not ChangeState.OPEN:
+        return "not_open"
+    return "mergeable" if mergeable else "conflict"

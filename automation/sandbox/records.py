@@ -201,3 +201,55 @@ class IssueChanges:
             or bool(self.removed_labels)
             or self.assignees_changed
         )
+
+
+@dataclass(frozen=True)
+class Commit:
+    id: str
+    project_id: int
+    parents: tuple[str, ...]
+    files: tuple[tuple[str, str], ...]  # (path, blob id), sorted: the sandbox's trees are flat
+    message: str
+    author: str  # the login that made it; "" for files the sandbox's controls put there
+    created_at: int
+
+    @property
+    def tree(self) -> dict[str, str]:
+        return dict(self.files)
+
+
+class ChangeState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    MERGED = "merged"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A GitLab merge request or a GitHub pull request, from `source` into `target`.
+
+    A GitHub pull request is also an issue of its repository (`issue_id`), numbered with
+    the issues; a GitLab merge request has iids of its own.
+    """
+
+    id: int
+    project_id: int
+    number: int
+    issue_id: int | None
+    source: str
+    target: str
+    title: str
+    body: str | None
+    state: ChangeState
+    author_id: int
+    created_at: int
+    updated_at: int
+    closed_at: int | None
+    closed_by: int | None
+    merged_at: int | None
+    merged_by: int | None
+    merge_commit: str | None
+    # the source branch's head when the change was last written; open changes follow the
+    # branch (`RepositoryRows.head_of`), merged and closed ones keep this
+    head: str
+    remove_source: bool

@@ -1,4 +1,5 @@
-"""The sandbox's state in SQLite: users, projects, issues, labels, comments, events, the clock."""
+"""The sandbox's state in SQLite: users, projects, issues, labels, comments, events, the clock
+(repositories: `repository.py`)."""
 
 from __future__ import annotations
 
@@ -29,11 +30,15 @@ from automation.sandbox.records import (
     User,
     Window,
 )
+from automation.sandbox.repository import SCHEMA as REPOSITORY_SCHEMA
+from automation.sandbox.repository import TABLES as REPOSITORY_TABLES
+from automation.sandbox.repository import RepositoryRows
 from automation.sandbox.tasks import task_counts as gitlab_task_counts
 
 # Bumped whenever _SCHEMA changes shape; a state file in another format is refused, not guessed at.
-SCHEMA_VERSION = 2
-_SCHEMA = """
+SCHEMA_VERSION = 3
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
@@ -75,6 +80,8 @@ CREATE TABLE IF NOT EXISTS events (
     created_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_project ON events (project_id, created_at);
 """
+    + REPOSITORY_SCHEMA
+)
 
 _TABLES = (
     "users",
@@ -86,6 +93,7 @@ _TABLES = (
     "comments",
     "events",
     "meta",
+    *REPOSITORY_TABLES,
 )
 
 _USER_COLUMNS = "id, username, created_at, access"
@@ -198,7 +206,7 @@ def _placeholders(count: int) -> str:
     return ",".join("?" * count)
 
 
-class Store:
+class Store(RepositoryRows):
     """SQLite-backed state; `path=None` keeps it in memory.
 
     One connection shared by all server threads, serialised by a re-entrant lock: SQLite

@@ -24,9 +24,15 @@ _PARAM_PATTERNS = {
     "number": r"\d+",
     "comment_id": r"\d+",
     "user_id": r"\d+",
+    # GitLab sends a file path or branch name encoded as one segment; a GitHub contents path
+    # and a git ref keep their slashes
+    "file_path": r".+?",
+    "branch": r".+?",
+    "path": r".+",
+    "ref": r".+",
 }
 # In a raw (still percent-encoded) path every parameter is exactly one segment.
-_RAW_OVERRIDES = {"id": r"[^/]+"}
+_RAW_OVERRIDES = {"id": r"[^/]+", "file_path": r"[^/]+", "branch": r"[^/]+"}
 _PARAM = re.compile(r":([a-z_]+)")
 
 

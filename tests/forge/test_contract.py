@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,7 +32,7 @@ from automation.config import ForgeSettings, load_program
 from automation.forge import Forge, ForgeError, RetryPolicy, connect, preflight
 from automation.forge.base import RateLimited, UnknownHandle
 from automation.forge.retry import WaitBudget
-from automation.model import CloseReason, Draft, Issue, IssueState
+from automation.model import ChangeRequest, ChangeState, CloseReason, Draft, Issue, IssueState
 from automation.sandbox import RunningSandbox, start
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -64,6 +64,11 @@ class Site:
     box: RunningSandbox | None = None
     tag: str = field(default_factory=lambda: f"contract-{uuid.uuid4().hex[:8]}")
     sleeps: list[float] = field(default_factory=list)
+
+    @property
+    def branch(self) -> str:
+        """The branch of this test's roster change: named by its tag, so runs never meet."""
+        return f"mentorship/{self.tag}"
 
     @property
     def live(self) -> bool:
@@ -148,8 +153,13 @@ def _live_site(request: pytest.FixtureRequest, flavour: Literal["gitlab", "githu
 
 
 def _clean_up(site: Site, labels_before: frozenset[str]) -> None:
-    """Close (GitLab: delete, when allowed) the test's issues; delete labels it created."""
+    """Close (GitLab: delete, when allowed) the test's issues; delete labels it created;
+    close the test's merge or pull request and delete its branch."""
     forge = site.forge(retries=2)
+    change = forge.find_change_request(site.branch)
+    if change is not None:
+        forge.close_change_request(change.number)
+    _delete_branch(site)
     for issue in site.listed(forge):
         if issue.state is IssueState.OPEN:
             forge.close(issue.number, CloseReason.NOT_PLANNED)
@@ -169,6 +179,23 @@ def _clean_up(site: Site, labels_before: frozenset[str]) -> None:
         repo = client.get_repo(site.project)
         for name in created:
             repo.get_label(name).delete()  # lazy: a DELETE, no GET before it
+
+
+def _delete_branch(site: Site) -> None:
+    """The adapters never delete a branch; the live contract cleans up with the clients."""
+    if site.flavour == "gitlab":
+        project = gitlab.Gitlab(site.url, private_token=site.token).projects.get(
+            site.project, lazy=True
+        )
+        with contextlib.suppress(gitlab.GitlabDeleteError):
+            project.branches.delete(site.branch)
+    else:
+        # DELETE /git/refs/{ref} (git/delete-ref); a lazy GitRef would send it to /git/ref/
+        client = github.Github(base_url=site.url, auth=github.Auth.Token(site.token), lazy=True)
+        with contextlib.suppress(github.GithubException):
+            client.requester.requestJsonAndCheck(
+                "DELETE", f"/repos/{site.project}/git/refs/heads/{site.branch}"
+            )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -547,3 +574,151 @@ def test_a_secondary_limit_is_waited_out_within_the_runs_budget(sandbox: Running
     assert waited == [60.0, 60.0]
     assert [i.title for i in forge.list_issues()] == ["issue 2", "issue 1", "issue 0"]
     assert caught.value.status == 403
+
+
+# -- the roster change: a branch of the bot's, one merge or pull request -------------------
+
+
+def test_a_roster_change_is_proposed_updated_and_withdrawn(site: Site) -> None:
+    forge = site.forge()
+    base = forge.default_branch()
+    path = f"{site.tag}.yml"  # a file of this test's own: live projects keep their program.yml
+    assert forge.read_file(path) is None
+
+    first = forge.put_branch_file(site.branch, path, "pairings: []\n", "Propose", base=base)
+
+    assert first is not None
+    assert forge.put_branch_file(site.branch, path, "pairings: []\n", "Again", base=base) is None
+    on_branch = forge.read_file(path, site.branch)
+    assert on_branch is not None
+    assert (on_branch.path, on_branch.text) == (path, "pairings: []\n")
+    assert forge.read_file(path) is None  # the default branch is untouched
+    assert forge.find_change_request(site.branch) is None
+
+    opened = forge.open_change_request(site.branch, base, "Roster: 1 pairing", "- alice")
+    assert (opened.state, opened.source, opened.target) == (ChangeState.OPEN, site.branch, base)
+    assert (opened.title, opened.body, opened.head) == ("Roster: 1 pairing", "- alice", first)
+    assert opened.author == site.bot
+    assert forge.find_change_request(site.branch) == opened
+
+    second = forge.put_branch_file(site.branch, path, "pairings: [x]\n", "Update", base=base)
+    forge.edit_change_request(opened.number, "Roster: 2 pairings", "- alice\n- bob")
+    found = forge.find_change_request(site.branch)
+    assert found is not None
+    assert (found.number, found.title, found.body) == (
+        opened.number,
+        "Roster: 2 pairings",
+        "- alice\n- bob",
+    )
+    assert found.head == second
+    text = forge.read_file(path, site.branch)
+    assert text is not None
+    assert text.text == "pairings: [x]\n"
+
+    forge.close_change_request(opened.number)
+    assert forge.find_change_request(site.branch) is None
+
+
+@SANDBOX_ONLY
+def test_merging_the_change_is_the_coordinators_approval(site: Site) -> None:
+    site.sandbox.register_users("coordinator", access="maintain")
+    site.sandbox.put_file(site.flavour, site.project, "program.yml", "people: []\n")
+    forge = site.forge()
+    program = forge.read_file("program.yml")
+    assert program is not None
+    edited = program.text + "pairings: []\n"
+    forge.put_branch_file(site.branch, "program.yml", edited, "Propose", base="main")
+    opened = forge.open_change_request(site.branch, "main", "Roster", "")
+
+    site.sandbox.merge(site.flavour, site.project, opened.number, by="coordinator")
+
+    merged = forge.read_file("program.yml")
+    assert merged is not None
+    assert merged.text == edited
+    assert forge.find_change_request(site.branch) is None
+
+
+@SANDBOX_ONLY
+def test_a_merge_keeps_what_the_coordinator_changed_meanwhile(site: Site) -> None:
+    program = "people: []\n\n# the pairs\npairings: []\n"
+    site.sandbox.register_users("coordinator", access="maintain")
+    site.sandbox.put_file(site.flavour, site.project, "program.yml", program)
+    forge = site.forge()
+    proposed = program.replace("pairings: []", "pairings: [alice--bob]")
+    forge.put_branch_file(site.branch, "program.yml", proposed, "Propose", base="main")
+    opened = forge.open_change_request(site.branch, "main", "Roster", "")
+    # a coordinator edits another part of program.yml by hand before merging: the forges
+    # merge the two line by line (changes to adjacent lines would conflict, as in git)
+    by_hand = program.replace("people: []", "people: [carol]")
+    site.sandbox.put_file(site.flavour, site.project, "program.yml", by_hand)
+
+    site.sandbox.merge(site.flavour, site.project, opened.number, by="coordinator")
+
+    merged = forge.read_file("program.yml")
+    assert merged is not None
+    assert merged.text == "people: [carol]\n\n# the pairs\npairings: [alice--bob]\n"
+
+
+@SANDBOX_ONLY
+def test_roster_change_requests_are_counted(site: Site) -> None:
+    site.sandbox.put_file(site.flavour, site.project, "program.yml", "people: []\n")
+    forge = site.forge()
+
+    def cost(operation: Callable[[], object]) -> tuple[int, int]:
+        site.sandbox.reset_counts()
+        operation()
+        counts = site.sandbox.request_counts()
+        return counts["reads"], counts["writes"]
+
+    def put(text: str) -> Callable[[], object]:
+        return lambda: forge.put_branch_file(site.branch, "program.yml", text, "m", base="main")
+
+    gitlab = site.flavour == "gitlab"
+    assert cost(forge.default_branch) == (1, 0)
+    assert cost(forge.default_branch) == (0, 0)  # asked once per run
+    assert cost(lambda: forge.read_file("program.yml")) == (1, 0)
+    # a new branch: the file on it and on the base, then GitLab commits with `start_branch`
+    # in one request; GitHub reads the base's head, creates the ref and writes the file
+    assert cost(put("a\n")) == ((2, 1) if gitlab else (3, 2))
+    assert cost(put("b\n")) == (1, 1)
+    assert cost(put("b\n")) == (1, 0)
+    assert cost(lambda: forge.find_change_request(site.branch)) == (1, 0)
+    opened: list[ChangeRequest] = []
+    open_it = lambda: opened.append(forge.open_change_request(site.branch, "main", "R", ""))  # noqa: E731
+    assert cost(open_it) == (0, 1)
+    assert cost(lambda: forge.edit_change_request(opened[0].number, "Roster", "b")) == (0, 1)
+    assert cost(lambda: forge.close_change_request(opened[0].number)) == (0, 1)
+
+
+@SANDBOX_ONLY
+def test_a_lost_answer_to_the_write_is_healed_by_the_next_run(site: Site) -> None:
+    site.sandbox.put_file(site.flavour, site.project, "program.yml", "people: []\n")
+    forge = site.forge()
+    forge.put_branch_file(site.branch, "program.yml", "a\n", "Propose", base="main")
+    write = "POST" if site.flavour == "gitlab" else "PUT"
+    site.sandbox.inject_fault(method=write, path="/(commits|contents)", drop_response=True)
+
+    with pytest.raises(ForgeError):
+        forge.put_branch_file(site.branch, "program.yml", "b\n", "Update", base="main")
+
+    # the forge did write it (GitHub's retried PUT then met its own commit: 409)
+    assert forge.put_branch_file(site.branch, "program.yml", "b\n", "Update", base="main") is None
+    on_branch = forge.read_file("program.yml", site.branch)
+    assert on_branch is not None
+    assert on_branch.text == "b\n"
+
+
+@SANDBOX_ONLY
+def test_a_token_that_may_not_push_is_told_the_role_it_needs(site: Site) -> None:
+    site.sandbox.register_users("reporter", access="triage")
+    forge = site.forge("reporter", retries=0)
+
+    with pytest.raises(ForgeError) as caught:
+        forge.put_branch_file(site.branch, "program.yml", "a\n", "Propose", base="main")
+
+    assert caught.value.status == 403
+    if site.flavour == "gitlab":
+        assert "the Developer role (or higher)" in caught.value.fix
+    else:
+        assert "GitHub wants contents=write" in caught.value.fix
+        assert "contents: write, pull-requests: write" in caught.value.fix

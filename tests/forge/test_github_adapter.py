@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -17,7 +18,16 @@ from automation.forge import github_client
 from automation.forge.base import ForgeError, RateLimited, UnknownHandle
 from automation.forge.github import BODY_LIMIT, GitHubForge
 from automation.forge.retry import RetryPolicy, WaitBudget
-from automation.model import CloseReason, Comment, Draft, Issue, IssueState
+from automation.model import (
+    ChangeRequest,
+    ChangeState,
+    CloseReason,
+    Comment,
+    Draft,
+    FileAt,
+    Issue,
+    IssueState,
+)
 
 SAMPLES = Path(__file__).parent / "samples" / "github"
 URL = "https://github.example.com/api/v3"
@@ -937,3 +947,252 @@ def test_writes_are_paced_one_a_second_on_github_and_not_on_the_sandbox() -> Non
 
     assert (paced["seconds_between_requests"], paced["seconds_between_writes"]) == (0.25, 1.0)
     assert (unpaced["seconds_between_requests"], unpaced["seconds_between_writes"]) == (0, 0)
+
+
+# ---------------------------------------------------------------- the roster change
+
+CONTENTS = f"{REPO}/contents/program.yml"
+PULLS = f"{REPO}/pulls"
+BRANCH = "mentorship/proposals"
+PROGRAM = "people: []\npairings: []\n"  # what samples/github/content_file.json holds
+BLOB = "3d21ec53a331a6f037a91c368710b99387d012c1"  # its sha
+NO_REF = error(f"No commit found for the ref {BRANCH}")
+
+
+def open_pull(**changes: Any) -> dict[str, Any]:
+    """The documented pull request, open (the example is open yet carries `merged_at`)."""
+    return {**sample("pulls")[0], "merged_at": None, **changes}
+
+
+def content(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def test_default_branch_is_read_from_the_repository_once(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(REPO, json={"full_name": "acme/mentoring", "default_branch": "trunk"})
+
+    assert forge.default_branch() == "trunk"
+    assert forge.default_branch() == "trunk"
+    assert len(api.calls) == 1
+
+
+def test_read_file_reads_the_default_branch_without_a_ref(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(CONTENTS, json=sample("content_file"), match=[query()])
+
+    assert forge.read_file("program.yml") == FileAt(path="README.md", text=PROGRAM, blob=BLOB)
+    assert len(api.calls) == 1
+
+
+@pytest.mark.parametrize("answer", [error("Not Found"), NO_REF], ids=["no file", "no ref"])
+def test_read_file_is_none_for_a_missing_file_or_ref(
+    api: responses.RequestsMock, forge: GitHubForge, answer: dict[str, Any]
+) -> None:
+    api.get(CONTENTS, status=404, json=answer, match=[query(ref=BRANCH)])
+
+    assert forge.read_file("program.yml", BRANCH) is None
+    assert len(api.calls) == 1
+
+
+def put_body(text: str, **fields: str) -> Any:
+    return body({"message": "Propose", "content": content(text), "branch": BRANCH, **fields})
+
+
+def test_put_branch_file_replaces_the_blob_it_read(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(CONTENTS, json=sample("content_file"), match=[query(ref=BRANCH)])
+    api.put(CONTENTS, json=sample("file_commit"), match=[put_body("x\n", sha=BLOB)])
+
+    made = forge.put_branch_file(BRANCH, "program.yml", "x\n", "Propose", base="main")
+
+    assert made == "7638417db6d59f3c431d3e1f261cc637155684cd"
+    assert len(api.calls) == 2
+
+
+def test_put_branch_file_writes_nothing_when_the_branch_holds_the_text(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(CONTENTS, json=sample("content_file"), match=[query(ref=BRANCH)])
+
+    assert forge.put_branch_file(BRANCH, "program.yml", PROGRAM, "Propose", base="main") is None
+    assert len(api.calls) == 1
+
+
+def test_put_branch_file_makes_a_new_branch_at_the_base_then_writes(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(CONTENTS, status=404, json=NO_REF, match=[query(ref=BRANCH)])
+    api.get(CONTENTS, json=sample("content_file"), match=[query(ref="main")])
+    api.get(f"{REPO}/git/ref/heads/main", json=sample("git_ref"))
+    head = sample("git_ref")["object"]["sha"]
+    api.post(
+        f"{REPO}/git/refs",
+        status=201,
+        json=sample("git_ref"),
+        match=[body({"ref": f"refs/heads/{BRANCH}", "sha": head})],
+    )
+    api.put(CONTENTS, json=sample("file_commit"), match=[put_body("x\n", sha=BLOB)])
+
+    forge.put_branch_file(BRANCH, "program.yml", "x\n", "Propose", base="main")
+
+    assert len(api.calls) == 5
+
+
+def test_put_branch_file_creates_a_file_the_branch_lacks(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(CONTENTS, status=404, json=error("Not Found"), match=[query(ref=BRANCH)])
+    api.put(CONTENTS, status=201, json=sample("file_commit"), match=[put_body("x\n")])
+
+    forge.put_branch_file(BRANCH, "program.yml", "x\n", "Propose", base="main")
+
+    assert len(api.calls) == 2
+
+
+def test_put_branch_file_refused_names_the_permissions_to_give(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(CONTENTS, json=sample("content_file"))
+    api.put(
+        CONTENTS,
+        status=403,
+        json=error("Resource not accessible by integration"),
+        headers={"X-Accepted-GitHub-Permissions": "contents=write"},
+    )
+
+    with pytest.raises(ForgeError) as caught:
+        forge.put_branch_file(BRANCH, "program.yml", "x\n", "Propose", base="main")
+
+    assert caught.value.fix == (
+        "the token in $GITHUB_TOKEN lacks permission (Resource not accessible by integration; "
+        "GitHub wants contents=write); proposing roster changes needs Contents: read and write "
+        "and Pull requests: read and write (in Actions: permissions: contents: write, "
+        "pull-requests: write)"
+    )
+    assert len(api.calls) == 2
+
+
+def test_a_file_changed_since_it_was_read_is_a_409(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(CONTENTS, json=sample("content_file"))
+    api.put(CONTENTS, status=409, json=error(f"program.yml does not match {BLOB}"))
+
+    with pytest.raises(ForgeError) as caught:
+        forge.put_branch_file(BRANCH, "program.yml", "x\n", "Propose", base="main")
+
+    assert caught.value.status == 409
+    assert len(api.calls) == 2
+
+
+def test_find_change_request_lists_open_pulls_from_the_branch(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(
+        PULLS,
+        json=[open_pull(), open_pull(number=1348)],
+        match=[
+            query(
+                state="open",
+                head=f"acme:{BRANCH}",
+                sort="created",
+                direction="asc",
+                per_page="100",
+            )
+        ],
+    )
+
+    found = forge.find_change_request(BRANCH)
+
+    assert found == ChangeRequest(
+        number=1347,
+        title="Amazing new feature",
+        body="Please pull these awesome changes in!",
+        state=ChangeState.OPEN,
+        source="new-topic",
+        target="master",
+        head="6dcb09b5b57875f334f61aebed695e2e4193db5e",
+        author="octocat",
+        url="https://github.com/octocat/Hello-World/pull/1347",
+    )
+    assert len(api.calls) == 1  # nothing read per pull request
+
+
+def test_find_change_request_is_none_without_one(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(PULLS, json=[])
+
+    assert forge.find_change_request(BRANCH) is None
+
+
+def test_a_pull_with_merged_at_reads_as_merged(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(PULLS, json=[open_pull(state="closed", merged_at="2011-01-26T19:01:12Z")])
+
+    found = forge.find_change_request(BRANCH)
+
+    assert found is not None
+    assert found.state is ChangeState.MERGED
+
+
+def test_open_change_request_posts_the_pull(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.post(
+        PULLS,
+        status=201,
+        json={**sample("pull"), "merged_at": None},
+        match=[
+            body({"title": "Roster: 1 pairing", "body": "- alice", "base": "main", "head": BRANCH})
+        ],
+    )
+
+    opened = forge.open_change_request(BRANCH, "main", "Roster: 1 pairing", "- alice")
+
+    assert (opened.number, opened.state) == (1347, ChangeState.OPEN)
+    assert len(api.calls) == 1
+
+
+def test_a_repository_that_lets_no_workflow_open_pulls_is_named(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    refused = error("GitHub Actions is not permitted to create or approve pull requests.")
+    api.post(PULLS, status=403, json=refused)
+
+    with pytest.raises(ForgeError) as caught:
+        forge.open_change_request(BRANCH, "main", "Roster", "")
+
+    assert "Allow GitHub Actions to create and approve pull requests" in caught.value.fix
+    assert len(api.calls) == 1
+
+
+def test_a_pull_body_over_the_limit_is_refused_before_any_request(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    with pytest.raises(ForgeError) as caught:
+        forge.open_change_request(BRANCH, "main", "Roster", "x" * (BODY_LIMIT + 1))
+
+    assert "over GitHub's limit" in str(caught.value)
+    assert len(api.calls) == 0
+
+
+def test_edit_and_close_change_request_patch_the_pull(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.patch(
+        f"{PULLS}/7",
+        json=sample("pull"),
+        match=[body({"title": "Roster: 2 pairings", "body": "- a\n- b"})],
+    )
+    api.patch(f"{PULLS}/7", json=sample("pull"), match=[body({"state": "closed"})])
+
+    forge.edit_change_request(7, "Roster: 2 pairings", "- a\n- b")
+    forge.close_change_request(7)
+
+    assert len(api.calls) == 2

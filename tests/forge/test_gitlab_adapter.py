@@ -17,7 +17,17 @@ from automation.forge import gitlab_client
 from automation.forge.base import ForgeError, RateLimited, UnknownHandle
 from automation.forge.gitlab import GitLabForge
 from automation.forge.retry import RetryPolicy
-from automation.model import CloseReason, Comment, Draft, Issue, IssueState, TaskCounts
+from automation.model import (
+    ChangeRequest,
+    ChangeState,
+    CloseReason,
+    Comment,
+    Draft,
+    FileAt,
+    Issue,
+    IssueState,
+    TaskCounts,
+)
 
 SAMPLES = Path(__file__).parent / "samples" / "gitlab"
 URL = "https://gitlab.example.com"
@@ -808,3 +818,262 @@ def test_a_rate_limit_that_outlasts_the_retries_is_rate_limited(
     assert caught.value.status == 429
     assert caught.value.transient is True
     assert str(caught.value).endswith("stop writing now: the next run does the rest")
+
+
+# ---------------------------------------------------------------- the roster change
+
+PROJECT = f"{API}/projects/acme%2Fmentoring"
+FILES = f"{PROJECT}/repository/files/program.yml"
+COMMITS = f"{PROJECT}/repository/commits"
+MERGE_REQUESTS = f"{PROJECT}/merge_requests"
+PROGRAM = "people: []\npairings: []\n"  # what samples/gitlab/file.json holds
+BRANCH = "mentorship/proposals"
+
+
+def absent(what: str) -> dict[str, Any]:
+    """lib/api/files.rb: `not_found!('Commit')` for an unknown ref, `('File')` for a path."""
+    return {"message": f"404 {what} Not Found"}
+
+
+def test_default_branch_is_read_from_the_project_once(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(PROJECT, json={"id": 3, "default_branch": "trunk"})
+
+    assert forge.default_branch() == "trunk"
+    assert forge.default_branch() == "trunk"
+    assert len(api.calls) == 1
+
+
+def test_read_file_asks_for_head_and_decodes_the_content(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    file = sample("file")
+    api.get(FILES, json=file, match=[query(ref="HEAD")])
+
+    found = forge.read_file("program.yml")
+
+    assert found == FileAt(
+        path="app/models/key.rb",
+        text=PROGRAM,
+        blob="79f7bbd25901e8334750839545a9bd021f0e4c83",
+        commit="570e7b2abdd848b95f2f578043fc23bd6f6fd24d",
+    )
+    assert len(api.calls) == 1
+
+
+@pytest.mark.parametrize("what", ["File", "Commit"])
+def test_read_file_is_none_for_a_missing_file_or_ref(
+    api: responses.RequestsMock, forge: GitLabForge, what: str
+) -> None:
+    api.get(FILES, status=404, json=absent(what), match=[query(ref=BRANCH)])
+
+    assert forge.read_file("program.yml", BRANCH) is None
+    assert len(api.calls) == 1
+
+
+def test_read_file_in_a_missing_project_is_an_error(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(FILES, status=404, json={"message": "404 Project Not Found"})
+    api.get(f"{API}/version", json={"version": "17.0.0"})
+
+    with pytest.raises(ForgeError) as caught:
+        forge.read_file("program.yml")
+
+    assert caught.value.status == 404
+    assert "check forge.project ('acme/mentoring')" in str(caught.value)
+
+
+def commit_body(**fields: Any) -> Any:
+    return body({"branch": BRANCH, "commit_message": "Propose alice and bob", **fields})
+
+
+def test_put_branch_file_on_an_existing_branch_updates_it_with_its_last_commit(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(FILES, json=sample("file"), match=[query(ref=BRANCH)])
+    update = {
+        "action": "update",
+        "file_path": "program.yml",
+        "content": "pairings: [x]\n",
+        "last_commit_id": "570e7b2abdd848b95f2f578043fc23bd6f6fd24d",
+    }
+    api.post(COMMITS, status=201, json=sample("commit"), match=[commit_body(actions=[update])])
+
+    made = forge.put_branch_file(
+        BRANCH, "program.yml", "pairings: [x]\n", "Propose alice and bob", base="main"
+    )
+
+    assert made == "ed899a2f4b50b4370feeea94676502b42383c746"
+    assert len(api.calls) == 2
+
+
+def test_put_branch_file_writes_nothing_when_the_branch_holds_the_text(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(FILES, json=sample("file"), match=[query(ref=BRANCH)])
+
+    assert forge.put_branch_file(BRANCH, "program.yml", PROGRAM, "m", base="main") is None
+    assert len(api.calls) == 1
+
+
+def test_put_branch_file_starts_a_new_branch_from_the_base_in_one_commit(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(FILES, status=404, json=absent("Commit"), match=[query(ref=BRANCH)])
+    api.get(FILES, json=sample("file"), match=[query(ref="main")])
+    update = {
+        "action": "update",
+        "file_path": "program.yml",
+        "content": "pairings: [x]\n",
+        "last_commit_id": "570e7b2abdd848b95f2f578043fc23bd6f6fd24d",
+    }
+    api.post(
+        COMMITS,
+        status=201,
+        json=sample("commit"),
+        match=[commit_body(start_branch="main", actions=[update])],
+    )
+
+    forge.put_branch_file(
+        BRANCH, "program.yml", "pairings: [x]\n", "Propose alice and bob", base="main"
+    )
+
+    assert len(api.calls) == 3
+
+
+def test_put_branch_file_creates_a_file_the_branch_lacks(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(FILES, status=404, json=absent("File"), match=[query(ref=BRANCH)])
+    create = {"action": "create", "file_path": "program.yml", "content": PROGRAM}
+    api.post(COMMITS, status=201, json=sample("commit"), match=[commit_body(actions=[create])])
+
+    forge.put_branch_file(BRANCH, "program.yml", PROGRAM, "Propose alice and bob", base="main")
+
+    assert len(api.calls) == 2
+
+
+def test_put_branch_file_refused_names_the_developer_role(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(FILES, json=sample("file"))
+    denied = {"message": "403 Forbidden - You are not allowed to push into this branch"}
+    api.post(COMMITS, status=403, json=denied)
+
+    with pytest.raises(ForgeError) as caught:
+        forge.put_branch_file(BRANCH, "program.yml", "x\n", "m", base="main")
+
+    assert str(caught.value) == (
+        "GitLab answered 403 to POST /projects/acme%2Fmentoring/repository/commits: the token "
+        "in $GITLAB_TOKEN needs the api scope and the Developer role (or higher) on "
+        "acme/mentoring to push the proposal's branch and open its merge request"
+    )
+    assert len(api.calls) == 2  # a refused write is not repeated
+
+
+def test_a_file_changed_since_it_was_read_fails_the_commit(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(FILES, json=sample("file"))
+    changed = {
+        "message": "You are attempting to update a file that has changed since you started "
+        "editing it."
+    }
+    api.post(COMMITS, status=400, json=changed)
+
+    with pytest.raises(ForgeError) as caught:
+        forge.put_branch_file(BRANCH, "program.yml", "x\n", "m", base="main")
+
+    assert caught.value.status == 400
+    assert "has changed since you started editing it" in str(caught.value)
+
+
+def test_find_change_request_asks_for_the_oldest_open_one_from_the_branch(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    listed = [{**sample("merge_requests")[0], "state": "opened"}]
+    api.get(
+        MERGE_REQUESTS,
+        json=listed,
+        match=[query(state="opened", source_branch=BRANCH, sort="asc", per_page="1")],
+    )
+
+    found = forge.find_change_request(BRANCH)
+
+    assert found == ChangeRequest(
+        number=1,
+        title="test1",
+        body="fixed login page css paddings",
+        state=ChangeState.OPEN,
+        source="test1",
+        target="main",
+        head="8888888888888888888888888888888888888888",
+        author="admin",
+        url="http://gitlab.example.com/my-group/my-project/merge_requests/1",
+    )
+    assert len(api.calls) == 1
+
+
+def test_find_change_request_is_none_without_one(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(MERGE_REQUESTS, json=[])
+
+    assert forge.find_change_request(BRANCH) is None
+
+
+def test_a_merged_merge_request_reads_as_merged(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(MERGE_REQUESTS, json=sample("merge_requests"))
+
+    found = forge.find_change_request(BRANCH)
+
+    assert found is not None
+    assert found.state is ChangeState.MERGED
+
+
+def test_open_change_request_removes_the_branch_on_merge(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    created = {**sample("merge_requests")[0], "state": "opened", "iid": 7}
+    api.post(
+        MERGE_REQUESTS,
+        status=201,
+        json=created,
+        match=[
+            body(
+                {
+                    "source_branch": BRANCH,
+                    "target_branch": "main",
+                    "title": "Roster: 1 pairing",
+                    "description": "- alice",
+                    "remove_source_branch": True,
+                }
+            )
+        ],
+    )
+
+    opened = forge.open_change_request(BRANCH, "main", "Roster: 1 pairing", "- alice")
+
+    assert (opened.number, opened.state) == (7, ChangeState.OPEN)
+    assert len(api.calls) == 1
+
+
+def test_edit_and_close_change_request_put_the_merge_request(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    edited = sample("merge_requests")[0]
+    api.put(
+        f"{MERGE_REQUESTS}/7",
+        json=edited,
+        match=[body({"title": "Roster: 2 pairings", "description": "- a\n- b"})],
+    )
+    api.put(f"{MERGE_REQUESTS}/7", json=edited, match=[body({"state_event": "close"})])
+
+    forge.edit_change_request(7, "Roster: 2 pairings", "- a\n- b")
+    forge.close_change_request(7)
+
+    assert len(api.calls) == 2

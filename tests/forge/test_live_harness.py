@@ -1,5 +1,6 @@
 """The live contract run itself, pointed at a served sandbox standing in for a real forge:
-its cases pass there, and it leaves the project as it found it (no open issue, no label).
+its cases pass there, and it leaves the project as it found it (no open issue, no label, no
+open merge or pull request, no branch but the default one).
 On GitHub it runs as it would for real, one write a second."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from automation.config import ForgeSettings
 from automation.forge import connect, preflight
 from automation.model import IssueState
 from automation.sandbox import start
+from automation.sandbox.records import ChangeState, Flavour, Window
 
 CONTRACT = Path(__file__).parent / "test_contract.py"
 PROJECT = "acme/live-contract"
@@ -52,10 +54,15 @@ def test_the_live_run_passes_on_a_forge_and_cleans_up_after_itself(flavour: str,
         env = {token: "mentorship-bot"}
         issues = connect(settings, env).list_issues()
         labels = preflight(settings, env).label_names()
+        project = sandbox.store.project(Flavour(flavour), PROJECT)
+        branches = [name for name, _ in sandbox.store.branches(project)]
+        changes, _ = sandbox.store.list_changes(project, Window(0, 100))
 
     summary = done.stdout.strip().splitlines()[-1]
     assert done.returncode == 0, done.stdout[-4000:]
-    assert re.fullmatch(r"10 passed, 11 skipped, 43 deselected in .*", summary), summary
+    assert re.fullmatch(r"11 passed, 16 skipped, 55 deselected in .*", summary), summary
     assert issues  # the run did write...
     assert {issue.state for issue in issues} == {IssueState.CLOSED}  # ...and closed it all
     assert labels == frozenset()
+    assert branches == ["main"]
+    assert [change.state for change in changes] == [ChangeState.CLOSED]

@@ -5,8 +5,8 @@ nested objects and list items. Where the sandbox sends a key the example lacks, 
 it shows, the difference is listed below with its reason; the lists must be exact, so a fixed
 gap fails the test until its entry goes.
 
-The examples: `tests/forge/samples/gitlab/` (issue, notes, events, users; see its README) and
-`data/gitlab-docs/` (labels; see `data/README.md`).
+The examples: `tests/forge/samples/gitlab/` (issue, notes, events, users, repository file,
+commit, merge requests; see its README) and `data/gitlab-docs/` (labels; see `data/README.md`).
 """
 
 from __future__ import annotations
@@ -127,6 +127,40 @@ CREATED_LABEL_MISSING = dict.fromkeys(
 )
 
 
+_MR_ENTITY = "API::Entities::MergeRequestBasic exposes it; the list example omits it"
+MR_MISSING = {
+    "assignee": "the sandbox assigns no one to a merge request: `assignee` is null",
+    "milestone": "the sandbox has no milestones: `milestone` is always null",
+    "merged_by": "an open merge request has no merger: null",
+    "merge_user": "an open merge request has no merger: null",
+    "assignees[]": "the sandbox assigns no one to a merge request: `assignees` is empty",
+    "reviewers[]": "the sandbox asks no one to review: `reviewers` is empty",
+}
+MR_EXTRA = {
+    "author.locked": LOCKED,
+    **dict.fromkeys(
+        ("has_conflicts", "blocking_discussions_resolved", "squash_on_merge"), _MR_ENTITY
+    ),
+}
+MERGED_MR_MISSING = {
+    key: reason for key, reason in MR_MISSING.items() if key not in ("merged_by", "merge_user")
+}
+MERGED_MR_EXTRA = {
+    **MR_EXTRA,
+    "merged_by.locked": LOCKED,
+    "merge_user.locked": LOCKED,
+}
+SINGLE_MR_EXTRA = {
+    **MR_EXTRA,
+    "subscribed": "API::Entities::MergeRequest (one merge request) exposes it",
+    "merge_error": "API::Entities::MergeRequest (one merge request) exposes it",
+}
+COMMIT_EXTRA = dict.fromkeys(
+    ("trailers", "extended_trailers"),
+    "API::Entities::Commit exposes them; the example predates them",
+)
+
+
 @dataclass(frozen=True)
 class Comparison:
     payload: str  # which sandbox response, by name
@@ -167,6 +201,25 @@ COMPARISONS = {
     "created label": Comparison(
         "created label", _example(DOCS / "labels.json")[0], CREATED_LABEL_MISSING
     ),
+    "repository file": Comparison("file", _example(SAMPLES / "file.json")),
+    "created commit": Comparison(
+        "created commit", _example(SAMPLES / "commit.json"), {}, COMMIT_EXTRA
+    ),
+    "merge requests": Comparison(
+        "merge requests", _example(SAMPLES / "merge_requests.json"), MR_MISSING, MR_EXTRA
+    ),
+    "created merge request": Comparison(
+        "created merge request",
+        _example(SAMPLES / "merge_requests.json")[0],
+        MR_MISSING,
+        SINGLE_MR_EXTRA,
+    ),
+    "merged merge request": Comparison(
+        "merged merge request",
+        _example(SAMPLES / "merge_requests.json")[0],
+        MERGED_MR_MISSING,
+        {**SINGLE_MR_EXTRA, **MERGED_MR_EXTRA},
+    ),
 }
 
 
@@ -178,11 +231,11 @@ class GitLab:
     api: str
     session: requests.Session
 
-    def __call__(self, method: str, path: str, **kwargs: Any) -> Any:
+    def __call__(self, method: str, path: str, token: str = "root", **kwargs: Any) -> Any:
         project = f"/projects/{quote(PROJECT, safe='')}"
         url = self.api + path.replace("{p}", project)
         response = self.session.request(
-            method, url, headers={"PRIVATE-TOKEN": "root"}, timeout=10, **kwargs
+            method, url, headers={"PRIVATE-TOKEN": token}, timeout=10, **kwargs
         )
         assert response.ok, response.text
         assert response.headers["Content-Type"] == "application/json"
@@ -227,6 +280,37 @@ def payloads(running: RunningSandbox) -> Iterator[dict[str, Any]]:
         found["user"] = gl("GET", "/user")
         found["users"] = gl("GET", "/users", params={"username": "alice"})
         found["labels"] = gl("GET", "{p}/labels", params={"with_counts": "true"})
+        create = [{"action": "create", "file_path": "program.yml", "content": "people: []\n"}]
+        gl(
+            "POST",
+            "{p}/repository/commits",
+            json={"branch": "main", "commit_message": "Seed", "actions": create},
+        )
+        update = [{"action": "update", "file_path": "program.yml", "content": "pairings: []\n"}]
+        found["created commit"] = gl(
+            "POST",
+            "{p}/repository/commits",
+            json={
+                "branch": "proposal",
+                "start_branch": "main",
+                "commit_message": "Propose",
+                "actions": update,
+            },
+        )
+        found["file"] = gl("GET", "{p}/repository/files/program.yml", params={"ref": "proposal"})
+        found["created merge request"] = gl(
+            "POST",
+            "{p}/merge_requests",
+            json={
+                "source_branch": "proposal",
+                "target_branch": "main",
+                "title": "Roster",
+                "remove_source_branch": True,
+            },
+        )
+        found["merge requests"] = gl("GET", "{p}/merge_requests")
+        running.register_users("coordinator", access="maintain")  # merges into main
+        found["merged merge request"] = gl("PUT", "{p}/merge_requests/1/merge", token="coordinator")
         yield found
 
 
