@@ -309,6 +309,38 @@ def history(handle: str, config_path: Path, today: Any, output: str) -> None:
 
 
 @main.command()
+@CONFIG
+@TODAY
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["md", "json", "csv"]),
+    default="md",
+    show_default=True,
+    help="A Markdown table, JSON, or CSV for a spreadsheet.",
+)
+def mentors(config_path: Path, today: Any, output: str) -> None:
+    """The table of available mentors: each mentor's limit, mentees, free places (and the
+    wiggle room past the limit), status, topics and time zone. Reads program.yml only.
+
+    \b
+    Example:
+        mentorship mentors --config program.yml --format csv > mentors.csv
+    """
+    from automation import mentors as table
+
+    program = load_program(config_path)
+    day = _day(today, program)
+    rows = table.mentor_table(program, day)
+    if output == "json":
+        click.echo(json.dumps(table.to_json(rows, day), indent=2))
+    elif output == "csv":
+        click.echo(table.to_csv(rows), nl=False)
+    else:
+        click.echo(table.to_markdown(rows, day), nl=False)
+
+
+@main.command()
 @click.argument(
     "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."), required=False
 )
