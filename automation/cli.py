@@ -35,6 +35,7 @@ from automation.nightly import (
     templates_for,
 )
 from automation.observe import read
+from automation.request import Request, requests_from_json
 from automation.scaffolding import ScaffoldError
 from automation.status import program_status
 from automation.templates import TemplateError, check_templates
@@ -338,6 +339,93 @@ def mentors(config_path: Path, today: Any, output: str) -> None:
         click.echo(table.to_csv(rows), nl=False)
     else:
         click.echo(table.to_markdown(rows, day), nl=False)
+
+
+@main.command("match")
+@CONFIG
+@TODAY
+@click.option(
+    "--requests",
+    "requests_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="A JSON list of requests: number, handle, opened, topics, timezone, mode "
+    "(sync, async, either), avoid.",
+)
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The start of the proposed terms (YYYY-MM-DD). Default: the Monday after today.",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="Markdown with the program.yml lines to add, or JSON.",
+)
+@click.option(
+    "--allow-over-limit",
+    is_flag=True,
+    help="Propose mentors past their limit, within program.matching.wiggle_room, when that "
+    "answers more requests (each such proposal is a warning).",
+)
+def match_command(
+    config_path: Path,
+    today: Any,
+    requests_path: Path,
+    start: Any,
+    output: str,
+    allow_over_limit: bool,
+) -> None:
+    """Propose mentors for the whole queue at once: as many requests answered as can be,
+    with the greatest total fit (topics, time zones, free places, team preference; never
+    the mentee's manager, nor a mentor they had before unless program.yml allows it).
+
+    Prints each proposal's score and why, the requests left unmatched and why, and the
+    lines to add to program.yml. Writes nothing.
+
+    \b
+    Example:
+        mentorship match --config program.yml --requests queue.json
+    """
+    from automation import matching
+
+    program = load_program(config_path)
+    day = _day(today, program)
+    requests = _read_requests(requests_path)
+    result = matching.match(
+        program,
+        requests,
+        day,
+        start=start.date() if start is not None else None,
+        allow_over_limit=allow_over_limit,
+    )
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if output == "json":
+        click.echo(json.dumps(matching.to_json(result), indent=2))
+    else:
+        click.echo(matching.to_markdown(result), nl=False)
+
+
+def _read_requests(path: Path) -> list[Request]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise click.ClickException(f"{path}: no such file; pass --requests FILE.json") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(
+            f"{path}:{exc.lineno}: invalid JSON: {exc.msg}; fix it (a list of objects)"
+        ) from None
+    requests, problems = requests_from_json(data)
+    if problems:
+        raise click.ClickException("\n".join(f"{path}: {problem}" for problem in problems))
+    return requests
 
 
 @main.command()
