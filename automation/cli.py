@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -54,6 +55,9 @@ TODAY = click.option(
     default=None,
     help="Act as if today were this date (YYYY-MM-DD). Default: today in the program's time zone.",
 )
+
+
+FC = TypeVar("FC", bound=Callable[..., Any])
 
 
 class _Group(click.Group):
@@ -309,17 +313,22 @@ def history(handle: str, config_path: Path, today: Any, output: str) -> None:
         click.echo(to_markdown(record), nl=False)
 
 
+def _format(*choices: str, help: str) -> Callable[[FC], FC]:
+    """`--format`, the first choice the default."""
+    return click.option(
+        "--format",
+        "output",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
 @main.command()
 @CONFIG
 @TODAY
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["md", "json", "csv"]),
-    default="md",
-    show_default=True,
-    help="A Markdown table, JSON, or CSV for a spreadsheet.",
-)
+@_format("md", "json", "csv", help="A Markdown table, JSON, or CSV for a spreadsheet.")
 def mentors(config_path: Path, today: Any, output: str) -> None:
     """The table of available mentors: each mentor's limit, mentees, free places (and the
     wiggle room past the limit), status, topics and time zone. Reads program.yml only.
@@ -358,14 +367,7 @@ def mentors(config_path: Path, today: Any, output: str) -> None:
     default=None,
     help="The start of the proposed terms (YYYY-MM-DD). Default: the Monday after today.",
 )
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["md", "json"]),
-    default="md",
-    show_default=True,
-    help="Markdown with the program.yml lines to add, or JSON.",
-)
+@_format("md", "json", help="Markdown with the program.yml lines to add, or JSON.")
 @click.option(
     "--allow-over-limit",
     is_flag=True,

@@ -748,15 +748,7 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
         problems.extend(_check_pairing(program.program, people, i, pairing))
     problems.extend(_overlaps(program))
     problems.extend(_requests_answered_twice(program))
-    prefer = program.program.matching.prefer
-    if prefer != "none" and not any(p.team for p in program.people):
-        problems.append(
-            Problem(
-                ("program", "matching", "prefer"),
-                f"{prefer} needs teams, and nobody in people: has team:; add team: to people",
-                warning=True,
-            )
-        )
+    problems.extend(_teams_to_prefer(program))
     if today is not None:
         problems.extend(_soft_limit(program, today))
         problems.extend(_away(program, today))
@@ -864,6 +856,16 @@ def _requests_answered_twice(program: Program) -> Iterator[Problem]:
                 f"request {pairing.request} is answered by pairings[{earlier}] already; "
                 "a request becomes one pairing: remove request: from one of them",
             )
+
+
+def _teams_to_prefer(program: Program) -> Iterator[Problem]:
+    prefer = program.program.matching.prefer
+    if prefer != "none" and not any(p.team for p in program.people):
+        yield Problem(
+            ("program", "matching", "prefer"),
+            f"{prefer} needs teams, and nobody in people: has team:; add team: to people",
+            warning=True,
+        )
 
 
 def _overlaps(program: Program) -> Iterator[Problem]:

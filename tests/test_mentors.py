@@ -96,15 +96,18 @@ def test_share_at_or_over_the_limit() -> None:
     assert at_or_over_limit([]) == (0, 0)
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
+def run(tmp_path: Path, *args: str, text: str = ROSTER) -> tuple[int, str, str]:
+    """`mentorship mentors` on `text` as program.yml, today 2026-03-02."""
+    path = tmp_path / "program.yml"
+    path.write_text(text)
+    result = CliRunner().invoke(
+        main, ["mentors", "--config", str(path), "--today", "2026-03-02", *args]
+    )
     return result.exit_code, result.stdout, result.stderr
 
 
 def test_mentors_command_prints_the_table_in_markdown(tmp_path: Path) -> None:
-    path = tmp_path / "program.yml"
-    path.write_text(ROSTER)
-    code, out, err = run("mentors", "--config", str(path), "--today", "2026-03-02")
+    code, out, err = run(tmp_path)
     assert (code, err) == (0, "")
     assert out == (
         "## Available mentors on 2026-03-02\n"
@@ -123,9 +126,7 @@ def test_mentors_command_prints_the_table_in_markdown(tmp_path: Path) -> None:
 
 
 def test_mentors_command_as_csv(tmp_path: Path) -> None:
-    path = tmp_path / "program.yml"
-    path.write_text(ROSTER)
-    code, out, _ = run("mentors", "--config", str(path), "--today", "2026-03-02", "--format", "csv")
+    code, out, _ = run(tmp_path, "--format", "csv")
     assert code == 0
     assert out == (
         "mentor,team,limit,active,upcoming,free,over-limit room,status,topics,time zone\n"
@@ -138,11 +139,7 @@ def test_mentors_command_as_csv(tmp_path: Path) -> None:
 
 
 def test_mentors_command_as_json(tmp_path: Path) -> None:
-    path = tmp_path / "program.yml"
-    path.write_text(ROSTER)
-    code, out, _ = run(
-        "mentors", "--config", str(path), "--today", "2026-03-02", "--format", "json"
-    )
+    code, out, _ = run(tmp_path, "--format", "json")
     assert code == 0
     data = json.loads(out)
     assert data["date"] == "2026-03-02"
@@ -169,11 +166,9 @@ def test_mentors_command_as_json(tmp_path: Path) -> None:
 
 
 def test_mentors_command_reports_a_broken_roster_as_an_error(tmp_path: Path) -> None:
-    path = tmp_path / "program.yml"
-    path.write_text(ROSTER.replace("available: false", "available: maybe"))
-    code, _, err = run("mentors", "--config", str(path))
+    code, _, err = run(tmp_path, text=ROSTER.replace("available: false", "available: maybe"))
     assert code == 1
     assert err == (
-        f"Error: {path}:10: people[3].available: Input should be a valid boolean, unable to "
-        "interpret input (got 'maybe')\n"
+        f"Error: {tmp_path / 'program.yml'}:10: people[3].available: Input should be a valid "
+        "boolean, unable to interpret input (got 'maybe')\n"
     )
