@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -36,6 +36,7 @@ from automation.nightly import (
     templates_for,
 )
 from automation.observe import read
+from automation.request import Request, requests_from_json
 from automation.scaffolding import ScaffoldError
 from automation.status import program_status
 from automation.templates import TemplateError, check_templates
@@ -54,6 +55,9 @@ TODAY = click.option(
     default=None,
     help="Act as if today were this date (YYYY-MM-DD). Default: today in the program's time zone.",
 )
+
+
+FC = TypeVar("FC", bound=Callable[..., Any])
 
 
 class _Group(click.Group):
@@ -331,6 +335,123 @@ def history(handle: str, config_path: Path, today: Any, output: str) -> None:
         click.echo(json.dumps(to_json(record), indent=2))
     else:
         click.echo(to_markdown(record), nl=False)
+
+
+def _format(*choices: str, help: str) -> Callable[[FC], FC]:
+    """`--format`, the first choice the default."""
+    return click.option(
+        "--format",
+        "output",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
+@main.command()
+@CONFIG
+@TODAY
+@_format("md", "json", "csv", help="A Markdown table, JSON, or CSV for a spreadsheet.")
+def mentors(config_path: Path, today: Any, output: str) -> None:
+    """The table of available mentors: each mentor's limit, mentees, free places (and the
+    wiggle room past the limit), status, topics and time zone. Reads program.yml only.
+
+    \b
+    Example:
+        mentorship mentors --config program.yml --format csv > mentors.csv
+    """
+    from automation import mentors as table
+
+    program = load_program(config_path)
+    day = _day(today, program)
+    rows = table.mentor_table(program, day)
+    if output == "json":
+        click.echo(json.dumps(table.to_json(rows, day), indent=2))
+    elif output == "csv":
+        click.echo(table.to_csv(rows), nl=False)
+    else:
+        click.echo(table.to_markdown(rows, day), nl=False)
+
+
+@main.command("match")
+@CONFIG
+@TODAY
+@click.option(
+    "--requests",
+    "requests_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="A JSON list of requests: number, handle, opened, topics, timezone, mode "
+    "(sync, async, either), avoid.",
+)
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The start of the proposed terms (YYYY-MM-DD). Default: the Monday after today.",
+)
+@_format("md", "json", help="Markdown with the program.yml lines to add, or JSON.")
+@click.option(
+    "--allow-over-limit",
+    is_flag=True,
+    help="Propose mentors past their limit, within program.matching.wiggle_room, when that "
+    "answers more requests (each such proposal is a warning).",
+)
+def match_command(
+    config_path: Path,
+    today: Any,
+    requests_path: Path,
+    start: Any,
+    output: str,
+    allow_over_limit: bool,
+) -> None:
+    """Propose mentors for the whole queue at once: as many requests answered as can be,
+    with the greatest total fit (topics, time zones, free places, team preference; never
+    the mentee's manager, nor a mentor they had before unless program.yml allows it).
+
+    Prints each proposal's score and why, the requests left unmatched and why, and the
+    lines to add to program.yml. Writes nothing.
+
+    \b
+    Example:
+        mentorship match --config program.yml --requests queue.json
+    """
+    from automation import matching
+
+    program = load_program(config_path)
+    day = _day(today, program)
+    requests = _read_requests(requests_path)
+    result = matching.match(
+        program,
+        requests,
+        day,
+        start=start.date() if start is not None else None,
+        allow_over_limit=allow_over_limit,
+    )
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if output == "json":
+        click.echo(json.dumps(matching.to_json(result), indent=2))
+    else:
+        click.echo(matching.to_markdown(result), nl=False)
+
+
+def _read_requests(path: Path) -> list[Request]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise click.ClickException(f"{path}: no such file; pass --requests FILE.json") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(
+            f"{path}:{exc.lineno}: invalid JSON: {exc.msg}; fix it (a list of objects)"
+        ) from None
+    requests, problems = requests_from_json(data)
+    if problems:
+        raise click.ClickException("\n".join(f"{path}: {problem}" for problem in problems))
+    return requests
 
 
 @main.command()

@@ -56,7 +56,8 @@ def _empty_if_none(value: object) -> object:
     return [] if value is None else value
 
 
-def _check_timezone(value: str) -> str:
+def check_timezone(value: str) -> str:
+    """An IANA time zone name, as program.yml and the request forms take it."""
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -66,7 +67,8 @@ def _check_timezone(value: str) -> str:
     return value
 
 
-def _check_handle(value: str) -> str:
+def check_handle(value: str) -> str:
+    """A forge username, as program.yml and the request forms take it."""
     if not _HANDLE.fullmatch(value):
         raise ValueError(
             f"invalid handle {value!r}; use the forge username (letters, digits, '-', '_', '.')"
@@ -75,8 +77,8 @@ def _check_handle(value: str) -> str:
 
 
 Day = Annotated[date, BeforeValidator(_parse_date)]
-TimeZone = Annotated[str, AfterValidator(_check_timezone)]
-Handle = Annotated[str, AfterValidator(_check_handle)]
+TimeZone = Annotated[str, AfterValidator(check_timezone)]
+Handle = Annotated[str, AfterValidator(check_handle)]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -129,6 +131,28 @@ class RequestRules(_Model):
     expire_days: int = Field(default=90, ge=1)  # then an unanswered request is closed kindly
 
 
+class MatchingWeights(_Model):
+    """How much each term of a proposal's fit counts (`mentorship match`)."""
+
+    topics: float = Field(default=3.0, ge=0, le=100)  # times the share of the topics shared
+    timezone: float = Field(default=1.0, ge=0, le=100)  # times the hours apart, over 12
+    capacity: float = Field(default=1.0, ge=0, le=100)  # times the share of the limit free
+    team: float = Field(default=1.0, ge=0, le=100)  # when the team preference is met
+    repeat: float = Field(default=1.0, ge=0, le=100)  # a pair met before (allow_repeat: true)
+
+
+class MatchingRules(_Model):
+    """How `mentorship match` proposes mentors for the queue of requests."""
+
+    # Department programs pair within a team, company-wide ones across teams.
+    prefer: Literal["same-team", "cross-team", "none"] = "none"
+    allow_repeat: bool = False  # propose a mentor who mentored the same mentee before
+    weights: MatchingWeights = MatchingWeights()
+    # How far over their limit a mentor may be proposed, only with --allow-over-limit: the
+    # soft limit allows "some wiggle room" (Wikimedia SRE mentorship policy).
+    wiggle_room: int = Field(default=1, ge=0)
+
+
 class Settings(_Model):
     """Program-wide rules; every field has the default of the programs we follow."""
 
@@ -154,6 +178,7 @@ class Settings(_Model):
     # The day the bot began tending the program; by default the day of its first run (kept
     # in the bot's ledger). Nothing before it is counted against a pair.
     adopted: Day | None = None
+    matching: MatchingRules = MatchingRules()
 
 
 _DEFAULT_URL = {
@@ -229,6 +254,9 @@ class Person(_Model):
     topics: list[Text] = []
     timezone: TimeZone | None = None
     away_until: Day | None = None
+    available: bool = True  # may take new mentees (a mentor); false keeps their pairings
+    manager: Handle | None = None  # never proposed as this person's mentor
+    team: Text | None = None  # for the program's same-team or cross-team preference
 
     @property
     def display(self) -> str:
@@ -251,7 +279,7 @@ class Pairing(_Model):
     # a pairing added to the roster when it was already under way. Default: its start, or
     # the program's adoption day if later.
     adopted: Day | None = None
-    # The request issue this pairing answers: the run closes it with a link.
+    # The request issue this pairing answers: the nightly run closes it with a link.
     request: int | None = Field(default=None, ge=1)
 
     @property
@@ -733,20 +761,13 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
     for i, person in enumerate(program.people):
         if first.setdefault(person.handle, i) != i:
             problems.append(Problem(("people", i, "handle"), f"{person.handle} is listed twice"))
-    answered: dict[int, int] = {}
+    for i, person in enumerate(program.people):
+        problems.extend(_check_manager(people, i, person))
     for i, pairing in enumerate(program.pairings):
         problems.extend(_check_pairing(program.program, people, i, pairing))
-        if pairing.request is not None:
-            earlier = answered.setdefault(pairing.request, i)
-            if earlier != i:
-                problems.append(
-                    Problem(
-                        ("pairings", i, "request"),
-                        f"request {pairing.request} is already answered by pairings[{earlier}]; "
-                        "a request is one pairing",
-                    )
-                )
     problems.extend(_overlaps(program))
+    problems.extend(_requests_answered_twice(program))
+    problems.extend(_teams_to_prefer(program))
     if today is not None:
         problems.extend(_soft_limit(program, today))
         problems.extend(_away(program, today))
@@ -761,9 +782,7 @@ def _check_pairing(
         handle = getattr(pairing, role)
         person = people.get(handle)
         if person is None:
-            close = difflib.get_close_matches(handle, list(people), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "add them to people:"
-            yield Problem((*loc, role), f"unknown person {handle!r}; {hint}")
+            yield Problem((*loc, role), _unknown_person(handle, people))
         elif role not in person.roles:
             yield Problem(
                 (*loc, role), f"{handle} is not a {role}; add {role} to their roles in people:"
@@ -771,6 +790,14 @@ def _check_pairing(
     if pairing.mentor == pairing.mentee:
         yield Problem(
             loc, f"{pairing.mentor} cannot mentor themselves; pair them with someone else"
+        )
+    mentee = people.get(pairing.mentee)
+    if mentee is not None and mentee.manager == pairing.mentor:
+        yield Problem(
+            (*loc, "mentor"),
+            f"{pairing.mentor} is {pairing.mentee}'s manager (people: manager:); "
+            "mentoring works best outside the reporting line",
+            warning=True,
         )
     planned = pairing.planned_end(settings)
     if pairing.extended_until is not None:
@@ -808,6 +835,55 @@ def _check_pairing(
             (*loc, "adopted"),
             f"{pairing.adopted} is before the start {pairing.start}; the bot counts a pairing "
             "from its start at the earliest: remove adopted: or move it on or after the start",
+        )
+
+
+def _unknown_person(handle: str, people: Mapping[str, Person]) -> str:
+    close = difflib.get_close_matches(handle, list(people), n=1)
+    hint = f"did you mean {close[0]!r}?" if close else "add them to people:"
+    return f"unknown person {handle!r}; {hint}"
+
+
+def _check_manager(people: Mapping[str, Person], i: int, person: Person) -> Iterator[Problem]:
+    loc: Loc = ("people", i, "manager")
+    if person.manager is None:
+        return
+    if person.manager == person.handle:
+        yield Problem(loc, f"{person.handle} cannot be their own manager; remove manager:")
+        return
+    close = difflib.get_close_matches(person.manager, list(people), n=1)
+    if person.manager not in people and close:
+        # A manager outside the program needs no entry, but a misspelt one would let the
+        # matching propose the real manager.
+        yield Problem(
+            loc,
+            f"{person.manager!r} is not in people:; did you mean {close[0]!r}? "
+            "(a manager outside the program needs no entry)",
+            warning=True,
+        )
+
+
+def _requests_answered_twice(program: Program) -> Iterator[Problem]:
+    first: dict[int, int] = {}
+    for i, pairing in enumerate(program.pairings):
+        if pairing.request is None:
+            continue
+        earlier = first.setdefault(pairing.request, i)
+        if earlier != i:
+            yield Problem(
+                ("pairings", i, "request"),
+                f"request {pairing.request} is answered by pairings[{earlier}] already; "
+                "a request becomes one pairing: remove request: from one of them",
+            )
+
+
+def _teams_to_prefer(program: Program) -> Iterator[Problem]:
+    prefer = program.program.matching.prefer
+    if prefer != "none" and not any(p.team for p in program.people):
+        yield Problem(
+            ("program", "matching", "prefer"),
+            f"{prefer} needs teams, and nobody in people: has team:; add team: to people",
+            warning=True,
         )
 
 

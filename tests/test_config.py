@@ -605,3 +605,115 @@ def test_today_is_the_date_in_the_program_time_zone() -> None:
     loaded = program("program:\n  timezone: Pacific/Auckland\n" + HEAD)
     late_utc = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)
     assert program_today(loaded, late_utc) == date(2026, 11, 22)
+
+
+# ---------------------------------------------------------------- matching fields
+
+
+def test_matching_defaults_and_people_fields() -> None:
+    loaded = program(HEAD)
+    rules = loaded.program.matching
+    assert (rules.prefer, rules.allow_repeat, rules.wiggle_room) == ("none", False, 1)
+    assert rules.weights.model_dump() == {
+        "topics": 3.0,
+        "timezone": 1.0,
+        "capacity": 1.0,
+        "team": 1.0,
+        "repeat": 1.0,
+    }
+    alice = loaded.people[0]
+    assert (alice.available, alice.manager, alice.team) == (True, None, None)
+
+
+def test_matching_settings_and_request_numbers_load() -> None:
+    loaded = program(
+        "program:\n  matching:\n    prefer: cross-team\n    allow_repeat: true\n"
+        "    wiggle_room: 0\n    weights: {topics: 5, team: 0}\n"
+        + HEAD.replace("roles: [mentee]\n", "roles: [mentee]\n    manager: carol\n    team: web\n")
+        + "pairings:\n  - {mentor: alice, mentee: bob, start: 2026-01-05, request: 12}\n"
+    )
+    rules = loaded.program.matching
+    assert (rules.prefer, rules.allow_repeat, rules.wiggle_room) == ("cross-team", True, 0)
+    assert (rules.weights.topics, rules.weights.team, rules.weights.timezone) == (5, 0, 1)
+    assert (loaded.people[1].manager, loaded.people[1].team) == ("carol", "web")
+    assert loaded.pairings[0].request == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        (
+            "program:\n  matching:\n    prefer: same_team\n" + HEAD,
+            "program.yml:3: program.matching.prefer: 'same_team' is not allowed; use "
+            "'same-team', 'cross-team' or 'none'",
+        ),
+        (
+            "program:\n  matching:\n    wigle_room: 2\n" + HEAD,
+            "program.yml:3: program.matching.wigle_room: unknown field; did you mean "
+            "'wiggle_room'?",
+        ),
+        (
+            "program:\n  matching:\n    weights: {topics: -1}\n" + HEAD,
+            "program.yml:3: program.matching.weights.topics: Input should be greater than or "
+            "equal to 0 (got -1)",
+        ),
+        (
+            HEAD + "pairings:\n  - {mentor: alice, mentee: bob, start: 2026-01-05, request: 0}\n",
+            "program.yml:12: pairings[0].request: Input should be greater than or equal to 1 "
+            "(got 0)",
+        ),
+    ],
+)
+def test_matching_fields_are_checked_with_their_line(text: str, error: str) -> None:
+    assert errors(text) == [error]
+
+
+def test_a_request_answered_by_two_pairings_is_an_error() -> None:
+    text = HEAD + textwrap.dedent("""\
+        pairings:
+          - {mentor: alice, mentee: bob, start: 2026-01-05, request: 12}
+          - {mentor: carol, mentee: bob, start: 2026-01-05, request: 12}
+        """)
+    assert errors(text) == [
+        "program.yml:13: pairings[1].request: request 12 is answered by pairings[0] already; "
+        "a request becomes one pairing: remove request: from one of them"
+    ]
+
+
+def test_someone_who_is_their_own_manager_is_an_error() -> None:
+    text = HEAD.replace("roles: [mentee]\n", "roles: [mentee]\n    manager: bob\n")
+    assert errors(text) == [
+        "program.yml:9: people[1].manager: bob cannot be their own manager; remove manager:"
+    ]
+
+
+def test_a_manager_outside_the_program_needs_no_entry() -> None:
+    loaded = program(HEAD.replace("roles: [mentee]\n", "roles: [mentee]\n    manager: zed\n"))
+    assert cross_check(loaded) == []
+
+
+def test_a_manager_close_to_a_listed_handle_is_a_warning() -> None:
+    loaded = program(HEAD.replace("roles: [mentee]\n", "roles: [mentee]\n    manager: alise\n"))
+    assert loaded.report(cross_check(loaded)) == [
+        "program.yml:9: warning: people[1].manager: 'alise' is not in people:; did you mean "
+        "'alice'? (a manager outside the program needs no entry)"
+    ]
+
+
+def test_a_mentor_who_is_the_mentees_manager_is_a_warning() -> None:
+    loaded = program(
+        HEAD.replace("roles: [mentee]\n", "roles: [mentee]\n    manager: alice\n")
+        + "pairings:\n  - {mentor: alice, mentee: bob, start: 2026-01-05}\n"
+    )
+    assert loaded.report(cross_check(loaded)) == [
+        "program.yml:13: warning: pairings[0].mentor: alice is bob's manager (people: "
+        "manager:); mentoring works best outside the reporting line"
+    ]
+
+
+def test_a_team_preference_without_teams_is_a_warning() -> None:
+    loaded = program("program:\n  matching: {prefer: same-team}\n" + HEAD)
+    assert loaded.report(cross_check(loaded)) == [
+        "program.yml:2: warning: program.matching.prefer: same-team needs teams, and nobody "
+        "in people: has team:; add team: to people"
+    ]

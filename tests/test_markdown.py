@@ -15,7 +15,7 @@ from automation.markdown import ZWSP, inert
 from tests.rules.world import PAIR, START, issue, pairing_issue, plan_on, program
 
 # A mention or a reference that GitHub's or GitLab's filters would act on.
-LIVE = re.compile(r"(?<![\w\u200b])[@#!~%$&](?=[\w\"&#\[])")
+LIVE = re.compile(r"(?<![\w\u200b])[@#!~%$&](?=[\w\"&#\[.-])")
 HOSTILE = st.lists(
     st.sampled_from([*"@#!~%$&/<>|`\\:[]()*_-abcAB01 \n\t\r\u200b", "://", "<!--", "all"]),
     max_size=30,
@@ -31,7 +31,7 @@ def test_mentions_references_and_markup_are_quoted_as_text() -> None:
         f"closes #{ZWSP}12, !{ZWSP}3, ~{ZWSP}bug, %{ZWSP}v1, ${ZWSP}7, &{ZWSP}4"
     )
     assert inert("/close\n/label ~x") == f"{ZWSP}/close /label ~{ZWSP}x"
-    assert inert("a <!-- hidden | `code`") == f"a <{ZWSP}!-- hidden \\| \\`code\\`"
+    assert inert("a <!-- hidden | `code`") == f"a <{ZWSP}!{ZWSP}-- hidden \\| \\`code\\`"
     assert inert("&#64;all") == f"&{ZWSP}#{ZWSP}64;all"
     assert (
         inert("https://gitlab.com/acme/x/-/issues/3")
