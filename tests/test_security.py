@@ -154,6 +154,6 @@ def test_goal_titles_mention_nobody_in_what_the_bot_writes(world: Program_) -> N
         if c.author == "mentorship-bot"
     ]
     celebration = next(b for b in bodies if "Learn X" in b and "celebrate" in b)
-    assert f"@{ZWSP}all @{ZWSP}carol <{ZWSP}!--" in celebration
+    assert f"@{ZWSP}all @{ZWSP}carol <{ZWSP}!{ZWSP}--" in celebration
     assert "@all" not in "".join(bodies)
     assert "@carol" not in "".join(bodies)
