@@ -273,15 +273,18 @@ def renames(
     program: Program, issues: Mapping[str, Issue], states: Mapping[str, PairState]
 ) -> dict[str, str]:
     """Pairings whose start moved in the roster: the old id (still in the ledger, no longer
-    in the roster, not settled) -> the roster's pairing of the same two people that has no
-    pairing issue of its own, the nearest in time. Its issues, comments and state carry on
-    under the new id, so fixing a start date does not open a second pairing issue."""
+    in the roster) -> the roster's pairing of the same two people that has no pairing issue
+    of its own, the nearest in time. Its issues, comments and state carry on under the new
+    id, so fixing a start date does not open a second pairing issue. A term already closed
+    out is moved only by a start before its end: a later one is a new term of the pair.
+    Whether the bot closed the term out yet does not matter otherwise, so runs every night
+    and a run after a gap follow the same edit alike."""
     in_roster = {p.id for p in program.pairings}
-    orphans = [
-        pid
+    orphans = {
+        pid: state.settled
         for pid, state in states.items()
-        if pid not in in_roster and state.settled is None and f"pair/{pid}/pairing" in issues
-    ]
+        if pid not in in_roster and f"pair/{pid}/pairing" in issues
+    }
     out: dict[str, str] = {}
     for pairing in program.pairings:
         prefix = f"{pairing.mentor}--{pairing.mentee}--"
@@ -289,8 +292,11 @@ def renames(
             continue
         candidates = [
             (abs((started - pairing.start).days), pid)
-            for pid in orphans
-            if pid.startswith(prefix) and pid not in out and (started := started_on(pid))
+            for pid, settled in orphans.items()
+            if pid.startswith(prefix)
+            and pid not in out
+            and (started := started_on(pid))
+            and (settled is None or pairing.start.isoformat() < settled)
         ]
         if candidates:
             out[min(candidates)[1]] = pairing.id

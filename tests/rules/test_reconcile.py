@@ -207,6 +207,23 @@ def test_a_moved_start_date_carries_the_pairing_on_under_its_new_id() -> None:
     assert keys == [f"pair/{moved}/pairing/labels", f"pair/{moved}/progress"]
 
 
+def test_a_start_moved_after_the_close_out_moves_the_term_unless_it_is_a_new_one() -> None:
+    def moved_to(start: str) -> dict[str, str]:
+        roster = parse_program(
+            ROSTER.format(pairings=f"  - {{mentor: alice, mentee: bob, start: {start}}}"),
+            Path("program.yml"),
+        )
+        closed = pairing_issue(state=IssueState.CLOSED)
+        return renames(roster, {f"pair/{PAIR}/pairing": closed}, {PAIR: settled})
+
+    settled = PairState(settled="2026-07-05")
+    # A correction, whether or not the bot had closed the term out yet: the pair's issues
+    # follow (a run after a gap, which never saw the old end, does the same).
+    assert moved_to("2026-01-02") == {PAIR: "alice--bob--2026-01-02"}
+    # A start after the term's end is the pair's next term: it gets issues of its own.
+    assert moved_to("2026-08-03") == {}
+
+
 def plan_all_with_ledger(
     day: date, issues: list[Issue], roster: Program | None = None
 ) -> list[Action]:
