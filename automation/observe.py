@@ -278,17 +278,19 @@ def renames(
     id, so fixing a start date does not open a second pairing issue. A term already closed
     out is moved only by a start before its end: a later one is a new term of the pair.
     Whether the bot closed the term out yet does not matter otherwise, so runs every night
-    and a run after a gap follow the same edit alike."""
+    and a run after a gap follow the same edit alike; the ledger's record of the pairing
+    issue counts as much as the issue, which a quiet night no longer lists."""
     in_roster = {p.id for p in program.pairings}
     orphans = {
         pid: state.settled
         for pid, state in states.items()
-        if pid not in in_roster and f"pair/{pid}/pairing" in issues
+        if pid not in in_roster
+        and (f"pair/{pid}/pairing" in issues or "pairing" in dict(state.issues))
     }
     out: dict[str, str] = {}
     for pairing in program.pairings:
         prefix = f"{pairing.mentor}--{pairing.mentee}--"
-        if f"pair/{pairing.id}/pairing" in issues:
+        if f"pair/{pairing.id}/pairing" in issues or pairing.id in states:
             continue
         candidates = [
             (abs((started - pairing.start).days), pid)

@@ -224,6 +224,21 @@ def test_a_start_moved_after_the_close_out_moves_the_term_unless_it_is_a_new_one
     assert moved_to("2026-08-03") == {}
 
 
+def test_a_start_moved_long_after_the_close_out_is_found_through_the_ledger() -> None:
+    # Weeks after its close-out a quiet night no longer lists the pairing issue: the
+    # ledger's record of it is enough for the term to carry on under its new id (and be
+    # settled anew for its new end, as a run that never saw the old end settles it).
+    roster = parse_program(
+        ROSTER.format(pairings="  - {mentor: alice, mentee: bob, start: 2026-01-02}"),
+        Path("program.yml"),
+    )
+    recorded = PairState(settled="2026-07-05", issues=(("pairing", 1),))
+    assert renames(roster, {}, {PAIR: recorded}) == {PAIR: "alice--bob--2026-01-02"}
+    assert renames(roster, {}, {PAIR: PairState(settled="2026-07-05")}) == {}
+    # A pairing with a ledger entry of its own is no one's new id.
+    assert renames(roster, {}, {PAIR: recorded, "alice--bob--2026-01-02": PairState()}) == {}
+
+
 def plan_all_with_ledger(
     day: date, issues: list[Issue], roster: Program | None = None
 ) -> list[Action]:
