@@ -146,7 +146,38 @@ class ReopenIssue:
         return f"reopen {self.target}"
 
 
-Action = OpenIssue | PostComment | EditComment | EditIssueBody | Relabel | CloseIssue | ReopenIssue
+@dataclass(frozen=True)
+class ProposeRoster:
+    """Put `text` as program.yml on the proposal branch and keep one open merge/pull
+    request from it with this title and body; with `text` None, close that request."""
+
+    key: str
+    pairing: str
+    branch: str
+    path: str
+    text: str | None
+    title: str
+    body: str
+    urgency: Urgency
+    after: tuple[str, ...] = ()
+    kind: str = field(default="propose-roster", init=False)
+
+    def describe(self) -> str:
+        if self.text is None:
+            return f"close the roster proposal from {self.branch}"
+        return f"propose program.yml on {self.branch}: {self.title!r}"
+
+
+Action = (
+    OpenIssue
+    | PostComment
+    | EditComment
+    | EditIssueBody
+    | Relabel
+    | CloseIssue
+    | ReopenIssue
+    | ProposeRoster
+)
 
 
 _REF = re.compile(r'"@ref:([^"]+)"')
@@ -209,6 +240,11 @@ def to_json(action: Action) -> dict[str, Any]:
             "confidential": draft.confidential,
             "body": draft.body,
         }
+        return out
+    if isinstance(action, ProposeRoster):
+        out["proposal"] = {"branch": action.branch, "path": action.path, "title": action.title}
+        if action.text is not None:
+            out["body"], out["text"] = action.body, action.text
         return out
     out["target"] = {"key": action.target.key, "number": action.target.number}
     if isinstance(action, PostComment | EditComment | EditIssueBody):
@@ -402,8 +438,27 @@ def _run(action: Action, forge: Forge, made: _Made) -> None:
         forge.relabel(made.number(action.target), action.add, action.remove)
     elif isinstance(action, ReopenIssue):
         forge.reopen(made.number(action.target))
+    elif isinstance(action, ProposeRoster):
+        _propose(action, forge, made)
     else:
         forge.close(made.number(action.target), action.reason)
+
+
+def _propose(action: ProposeRoster, forge: Forge, made: _Made) -> None:
+    """One open merge/pull request from the proposal branch, showing `text` (or none)."""
+    found = forge.find_change_request(action.branch)
+    if action.text is None:
+        if found is not None:
+            forge.close_change_request(found.number)
+        return
+    base = forge.default_branch()
+    message = f"Propose pairings for the queue of requests\n\n{action.title}"
+    forge.put_branch_file(action.branch, action.path, action.text, message, base=base)
+    body = made.resolve(action.body)
+    if found is None:
+        forge.open_change_request(action.branch, base, action.title, body)
+    elif (found.title, found.body) != (action.title, body):
+        forge.edit_change_request(found.number, action.title, body)
 
 
 @dataclass
@@ -414,6 +469,10 @@ class _Checker:
     reads: int = 0
 
     def happened(self, action: Action, made: _Made) -> bool:
+        if isinstance(action, ProposeRoster):
+            # Several requests, each safe to repeat: the next run looks at the branch and
+            # the merge request again and does what is left.
+            return False
         if isinstance(action, OpenIssue):
             found = self._issue_by_key(action)
             if found is not None:

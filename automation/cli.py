@@ -297,7 +297,7 @@ def report(config_path: Path, today: Any, out: Path) -> None:
     forge = connect(program.forge, os.environ)
     observed = read(forge, program, day, everything=True, secret=_secret(program))
     statuses = program_status(program, observed, day)
-    result = build_report(program, statuses, day, out)
+    result = build_report(program, statuses, day, out, observed.requests)
     click.echo(f"wrote {len(result.files)} files to {out}; open {out / 'index.html'}")
 
 

@@ -129,6 +129,11 @@ class RequestRules(_Model):
 
     max_wait_days: int = Field(default=30, ge=1)  # then the coordinators are told, once
     expire_days: int = Field(default=90, ge=1)  # then an unanswered request is closed kindly
+    # Open one merge/pull request that adds the proposed pairings to program.yml; merging it
+    # is the coordinators' approval.
+    propose_changes: bool = False
+    branch: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")] = "mentorship/roster"
+    roster_path: Text = "program.yml"  # program.yml's path in the repository
 
 
 class MatchingWeights(_Model):

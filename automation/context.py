@@ -60,6 +60,9 @@ SPECS: dict[str, TemplateSpec] = {
     "request-matched": TemplateSpec(
         "comment", ("pairing_issue",), "a request answered by a pairing", scope="request"
     ),
+    "request-proposed": TemplateSpec(
+        "comment", ("proposal",), "a mentor proposed for a request", scope="request"
+    ),
     "request-expired": TemplateSpec(
         "comment", (), "a request closed after waiting too long", scope="request"
     ),
@@ -223,13 +226,28 @@ def example_context(program: Program, name: str, today: date) -> dict[str, Any]:
             today,
             today,
             queue,
-            **({"pairing_issue": link} if "pairing_issue" in spec.extra else {}),
+            **{key: _request_extras(link, today)[key] for key in spec.extra},
         )
     pairing = program.pairings[0] if program.pairings else _example_pairing(today)
     extras = example_extras(today)
     return pairing_context(
         program, pairing, today, link, **{key: extras[key] for key in spec.extra}
     )
+
+
+def _request_extras(link: Link, today: date) -> dict[str, Any]:
+    proposal = {
+        "mentor": "ana",
+        "start": today,
+        "score": 2.5,
+        "over_limit": False,
+        "terms": [{"name": "topics", "points": 2.0, "detail": "shares go, testing"}],
+        "lines": (
+            f"pairings:\n  - mentor: ana\n    mentee: dana\n    start: {today}\n    request: 12\n"
+        ),
+        "merge_request": True,
+    }
+    return {"pairing_issue": link, "proposal": proposal}
 
 
 def _example_pairing(today: date) -> Pairing:

@@ -17,6 +17,7 @@ never depends on what a run did, so a rerun of the night writes the same words.
 from __future__ import annotations
 
 import json
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,9 @@ from enum import IntEnum
 
 from automation import markdown, markers
 from automation.config import Program, cross_check
+from automation.mentors import Mentor, at_or_over_limit, mentor_table
 from automation.observe import CATCH_UP_DAYS, DASHBOARD, lookback_days
+from automation.queue import QueueFigures
 from automation.status import GoalStatus, Milestone, PairingStatus, bar, percent
 
 LIMIT = 65_536  # GitHub's longest issue body, in characters
@@ -52,6 +55,7 @@ FIGURES: tuple[tuple[str, str], ...] = (
     ("checkins_expected", "check-ins due in running pairings"),
     ("retrospectives_open", "retrospectives still open"),
     ("requests_waiting", "requests waiting for a mentor"),
+    ("mentors_at_limit", "mentors at or over their limit"),
 )
 
 _EVENTS = {
@@ -139,6 +143,8 @@ class View:
     retrospective_window: int  # days after its end a pairing is still tended
     goal_text: bool
     queue: tuple[Asked, ...] = ()  # oldest first
+    asking: QueueFigures | None = None  # the queue's figures, when the program has requests
+    mentors: tuple[Mentor, ...] = ()  # the table of available mentors
 
 
 @dataclass(frozen=True)
@@ -217,9 +223,10 @@ def view(
     today: date,
     tended: Iterable[str],
     queue: Sequence[Asked] = (),
+    asking: QueueFigures | None = None,
 ) -> View:
     """`tended`: the pairings the nightly run looks after today (observe.tended); `queue`:
-    the requests waiting for a mentor."""
+    the requests waiting for a mentor, and `asking` the queue's figures."""
     settings = program.program
     tended = set(tended)
     window = settings.retrospective_reminder_days + CATCH_UP_DAYS
@@ -256,9 +263,14 @@ def view(
         if _waits(s, tended, today - timedelta(days=window))
     )
     private = sum(s.private for s in statuses)
+    mentors = tuple(mentor_table(program, today))
     return View(
         name=settings.name,
-        figures={**figures(statuses, tended, today, window), "requests_waiting": len(queue)},
+        figures={
+            **figures(statuses, tended, today, window),
+            "requests_waiting": len(queue),
+            "mentors_at_limit": at_or_over_limit(mentors)[0],
+        },
         rows=rows,
         ending=ending,
         waiting=waiting,
@@ -273,6 +285,8 @@ def view(
         retrospective_window=window,
         goal_text=goal_text,
         queue=tuple(sorted(queue, key=lambda a: (a.opened, a.number))),
+        asking=asking,
+        mentors=mentors,
     )
 
 
@@ -319,6 +333,7 @@ def render_at(current: View, as_of: date, previous: Previous | None, detail: Det
         _ending(current, detail),
         _waiting(current, detail),
         _queue(current, as_of, detail),
+        _mentors(current, detail),
         _over_limit(current, detail),
     ]
     if current.private:
@@ -340,12 +355,22 @@ def _queue(current: View, as_of: date, detail: Detail) -> str:
     if not current.queue:
         return ""
     lines = ["## Requests waiting for a mentor", ""]
-    longest = max((as_of - a.opened).days for a in current.queue)
-    if detail >= Detail.SUMMARY:
-        n = len(current.queue)
-        return "\n".join(
-            [*lines, f"{n} request{markdown.plural(n)}; the longest waits {longest} days."]
+    waits = sorted((as_of - a.opened).days for a in current.queue)
+    n = len(waits)
+    summary = (
+        f"{n} request{markdown.plural(n)}; the longest waits {waits[-1]} days, "
+        f"the median {round(statistics.median(waits))}."
+    )
+    matched = current.asking.median_to_match if current.asking else None
+    if matched is not None:
+        summary += (
+            f" Requests answered lately waited {matched} day{markdown.plural(matched)} "
+            "for their pairing (median)."
         )
+    lines.append(summary)
+    if detail >= Detail.SUMMARY:
+        return "\n".join(lines)
+    lines.append("")
     for asked in current.queue:
         days = (as_of - asked.opened).days
         who = markdown.cell(asked.author)
@@ -525,6 +550,35 @@ def _waiting(current: View, detail: Detail) -> str:
         for e in current.waiting
     ]
     return "\n".join([title, "", *items])
+
+
+def _mentors(current: View, detail: Detail) -> str:
+    """The table of available mentors: who can take a mentee now, and how many are full."""
+    if not current.mentors:
+        return ""
+    full, of = at_or_over_limit(current.mentors)
+    title = "## Mentors with room"
+    room = [m for m in current.mentors if m.accepting]
+    summary = (
+        f"{full} of {of} mentor{markdown.plural(of)} at or over their limit; "
+        f"{len(room)} can take a mentee (`mentorship mentors` has the whole table)."
+    )
+    if detail >= Detail.SUMMARY or not room:
+        return f"{title}\n\n{summary}"
+    head = ["mentor", "free", "topics", "time zone"]
+    lines = [title, "", summary, "", markdown.row(head), markdown.row(["---"] * len(head))]
+    lines += [
+        markdown.row(
+            [
+                markdown.cell(m.handle),
+                str(m.free),
+                markdown.cell(", ".join(m.topics)),
+                markdown.cell(m.timezone or ""),
+            ]
+        )
+        for m in room
+    ]
+    return "\n".join(lines)
 
 
 def _over_limit(current: View, detail: Detail) -> str:

@@ -20,7 +20,7 @@ from automation.actions import Status
 from automation.checklist import Dialect, parse
 from automation.config import ForgeSettings, Program, load_program
 from automation.forge import SANDBOX_BOT, Forge, RetryPolicy, connect
-from automation.model import CloseReason, Issue, IssueState
+from automation.model import CloseReason, Draft, Issue, IssueState
 from automation.nightly import run_day, templates_for
 from automation.observe import read, tended_until
 from automation.report import build_report
@@ -38,6 +38,9 @@ PROGRAM = """\
 program:
   name: Platform Engineering Mentorship (demo)
   timezone: Europe/Berlin
+  coordinators: [alice]
+  # The bot proposes mentors for requests as a merge request editing this file.
+  requests: {{propose_changes: true}}
 forge:
   kind: sandbox
   flavour: {flavour}
@@ -95,6 +98,37 @@ DEFAULT_GOALS = [
     ("Ship a feature", ["Write the design", "Build it", "Demo it to the team"]),
 ]
 QUIET = {"hana"}  # this pair goes quiet after its first weeks
+# Ivan asks for a mentor through the request form; the bot proposes chen (a shared topic,
+# a free place) on the request and in a merge request; alice, a coordinator, merges it two
+# days later, and the pairing starts the Monday after.
+REQUESTER = "ivan"
+ASKS_ON = date(2026, 2, 4)
+MERGED_ON = date(2026, 2, 6)
+REQUEST = """\
+### Topics
+
+frontend, accessibility
+
+### What do you want to achieve?
+
+Lead the migration to the new design system.
+
+### Time zone
+
+Asia/Tokyo
+
+### Sync or async
+
+async
+
+### Availability
+
+Tuesday mornings
+
+### People to avoid
+
+_No response_
+"""
 # Days after the end of a term that the pair answer the retrospective and close it; the
 # quiet pair never does (the reminder is for them).
 ANSWERS_AFTER_DAYS = 3
@@ -154,7 +188,10 @@ def run_demo(
     )
     program = load_program(config)
     journal = Journal()
-    with start(state=state, users=sandbox_cast(program)) as sandbox:
+    with start(state=state, users=[*sandbox_cast(program), REQUESTER]) as sandbox:
+        # The coordinators may merge into the default branch, which holds program.yml.
+        sandbox.register_users(*program.program.coordinators, access="maintain")
+        sandbox.put_file(flavour, program.forge.project, "program.yml", config.read_text())
         settings = program.forge.model_copy(update={"url": sandbox.url})
         fast = RetryPolicy(retries=2, backoff=0.01)
         bot = connect(settings, {}, fast)
@@ -162,6 +199,9 @@ def run_demo(
         last = max(tended_until(p, program) for p in program.pairings)
         day = FIRST_DAY
         while day <= last:
+            if day in (ASKS_ON, MERGED_ON):
+                program = _asking(sandbox, program, config, bot, settings, day)
+                cast = Cast.connect(program, settings, fast)
             _night(sandbox, program, config, bot, cast, day, journal)
             if day.weekday() == 6:
                 echo(_weekly_line(program, day, journal))
@@ -170,8 +210,10 @@ def run_demo(
         summary = out / "SUMMARY.md"
         summary.write_text(_summary(program, bot, journal, flavour), encoding="utf-8")
         # The report as the coordinators would see it the morning after the last night.
-        statuses = program_status(program, read(bot, program, last, everything=True), last)
-        report = build_report(program, statuses, last, out / "report").out / "index.html"
+        observed = read(bot, program, last, everything=True)
+        statuses = program_status(program, observed, last)
+        built = build_report(program, statuses, last, out / "report", observed.requests)
+        report = built.out / "index.html"
     return DemoResult(
         out,
         config,
@@ -183,6 +225,34 @@ def run_demo(
         requests,
         tuple(journal.failures),
     )
+
+
+def _asking(
+    sandbox: RunningSandbox,
+    program: Program,
+    config: Path,
+    bot: Forge,
+    settings: ForgeSettings,
+    day: date,
+) -> Program:
+    """The request's way through the program: asked on ASKS_ON; on MERGED_ON a coordinator
+    merges the bot's roster change, and program.yml is read back from the repository."""
+    sandbox.set_clock(datetime.combine(day, time(9), UTC))
+    if day == ASKS_ON:
+        requester = connect(settings, {"SANDBOX_TOKEN": REQUESTER})
+        draft = Draft("I would like a mentor", REQUEST, ("mentorship", "mentorship-request"))
+        requester.create_issue(draft)
+        return program
+    asking = program.program.requests
+    change = bot.find_change_request(asking.branch)
+    if change is not None:
+        coordinator = program.program.coordinators[0]
+        sandbox.merge(settings.api_flavour, settings.project, change.number, by=coordinator)
+    merged = bot.read_file(asking.roster_path)
+    if merged is None:
+        return program
+    config.write_text(merged.text, encoding="utf-8")
+    return load_program(config)
 
 
 def sandbox_cast(program: Program) -> list[str]:
@@ -209,7 +279,9 @@ def _night(
     for outcome in report.outcomes:
         if outcome.status is Status.DONE:
             journal.writes[outcome.action.kind] += 1
-            journal.events[outcome.action.pairing].append(f"{day}: {outcome.action.describe()}")
+            action = outcome.action
+            about = "request" if action.key.startswith(("request/", "roster/")) else action.pairing
+            journal.events[about].append(f"{day}: {action.describe()}")
         else:
             journal.failures.append(f"{day}: {outcome.action.describe()}: {outcome.detail}")
 
@@ -392,4 +464,6 @@ def _summary(program: Program, bot: Forge, journal: Journal, flavour: str) -> st
     for pairing in program.pairings:
         lines += ["", f"## {pairing.mentee} with {pairing.mentor}", ""]
         lines += [f"- {event}" for event in journal.events.get(pairing.id, [])]
+    lines += ["", f"## {REQUESTER}'s request for a mentor", ""]
+    lines += [f"- {event}" for event in journal.events.get("request", [])]
     return "\n".join(lines) + "\n"

@@ -164,6 +164,16 @@ def program_queue(body: str) -> dict[int, date]:
     return out
 
 
+def program_proposed(body: str) -> dict[int, str]:
+    """The proposals posted on requests, as the program's ledger keeps them: by request
+    number, the digest of the mentor proposed."""
+    proposed = (_payload(body) or {}).get("proposed")
+    if not isinstance(proposed, dict):
+        return {}
+    # A proposal whose comment failed is recorded as null: posted again.
+    return {int(n): d for n, d in proposed.items() if str(n).isdigit() and isinstance(d, str)}
+
+
 def program_issues(body: str) -> dict[str, int]:
     """The numbers of the program's own issues (the dashboard) in its ledger issue."""
     issues = (_payload(body) or {}).get("issues")
@@ -188,7 +198,10 @@ def render(key: str, states: Mapping[str, PairState]) -> str:
 
 
 def render_program(
-    day: date, issues: Mapping[str, int | str], queue: Mapping[int, date] | None = None
+    day: date,
+    issues: Mapping[str, int | str],
+    queue: Mapping[int, date] | None = None,
+    proposed: Mapping[int, str] | None = None,
 ) -> str:
     """The body of the program's ledger issue: the day the bot began tending the program,
     the numbers of its own issues and the open requests of the queue."""
@@ -202,6 +215,7 @@ def render_program(
         "adopted": day.isoformat(),
         "issues": dict(issues),
         "queue": {str(n): opened.isoformat() for n, opened in sorted((queue or {}).items())},
+        "proposed": {str(n): digest for n, digest in sorted((proposed or {}).items())},
         "sig": UNSIGNED,
     }
     return _body(PROGRAM, note, payload)

@@ -7,7 +7,7 @@ turns what they returned into an `Observed` value the rules plan from.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from automation.config import Pairing, Program
 from automation.forge.base import Forge
 from automation.labels import Labels
 from automation.ledger import PairState
-from automation.model import Comment, Issue, IssueState
+from automation.model import ChangeRequest, Comment, Issue, IssueState
 
 # A one-time comment (midpoint, ending soon, a nudge) is written within this many days of
 # its date or not at all, so a run needs to read only this far back to know it exists.
@@ -83,6 +83,15 @@ def last_spoke(observed: Observed, pairing_id: str, zone: str, changed: date | N
 
 
 @dataclass(frozen=True)
+class Roster:
+    """program.yml on the forge, for proposing pairings (`requests.propose_changes`)."""
+
+    text: str | None  # on the default branch
+    proposed: str | None  # on the proposal branch
+    change: ChangeRequest | None  # the open merge/pull request from that branch
+
+
+@dataclass(frozen=True)
 class Observed:
     bot: str
     window_start: datetime  # comments older than this were not read
@@ -101,6 +110,9 @@ class Observed:
     offers: Mapping[int, Issue] = field(default_factory=dict)
     # The queue as the ledger keeps it: request number -> the day it was opened.
     queue: Mapping[int, date] = field(default_factory=dict)
+    # Proposals posted on requests, as the ledger keeps them: request number -> its digest.
+    proposed: Mapping[int, str] = field(default_factory=dict)
+    roster: Roster | None = None
 
     @cached_property
     def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
@@ -148,6 +160,7 @@ def snapshot(
     record = books.get(ledger.PROGRAM)
     adopted = ledger.adopted(record.body) if record else None
     queue = ledger.program_queue(record.body) if record else {}
+    proposed = ledger.program_proposed(record.body) if record else {}
     recorded = _recorded(states, ledger.program_issues(record.body) if record else {})
     claimed = set(recorded.values())
     shelved = {issue.number for issue in books.values()}
@@ -211,6 +224,7 @@ def snapshot(
         requests,
         offers,
         queue,
+        proposed,
     )
 
 
@@ -375,6 +389,15 @@ def read(
         )
     comments = forge.list_comments(since=window_start)
     observed = snapshot(program, bot, issues, comments, window_start, secret)
+    asking = settings.requests
+    open_requests = any(i.state is IssueState.OPEN for i in observed.requests.values())
+    if asking.propose_changes and (open_requests or observed.queue):
+        # Three reads, on nights with a queue: what the proposal branch would change.
+        found = forge.read_file(asking.roster_path)
+        branch = forge.read_file(asking.roster_path, asking.branch)
+        change = forge.find_change_request(asking.branch)
+        roster = Roster(found.text if found else None, branch.text if branch else None, change)
+        observed = replace(observed, roster=roster)
     if settings.report.dashboard and DASHBOARD not in observed.issues:
         # The dashboard is rewritten only when what it shows changes, so after a spell
         # with no live pairing it can be older than the issues listed above.

@@ -7,8 +7,13 @@ the last five months is brought up to date (the setup night is not measured). Th
 - busy night:  the night after, 10% of the pairings have a new comment by their mentee;
 - rerun:       the busy night's job run a second time (nothing left to do).
 
+With --requests N, N people have asked for a mentor before the setup night (acknowledged
+and proposed there), so the quiet night shows what a queue costs; --propose also keeps the
+roster change as a merge/pull request (`requests.propose_changes`).
+
     python bench/bench_nightly.py              # 100 and 1000 pairings, both forges
     python bench/bench_nightly.py --sizes 100  # quicker
+    python bench/bench_nightly.py --sizes 100 --requests 20 --propose
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 from automation.config import Program, parse_program
 from automation.demo import sandbox_cast
 from automation.forge import RetryPolicy, connect
+from automation.model import Draft
 from automation.nightly import run_day
 from automation.observe import read
 from automation.sandbox import RunningSandbox, start
@@ -29,9 +35,16 @@ from automation.templates import Templates
 TODAY = date(2026, 6, 1)
 
 
-def roster(size: int, flavour: str, url: str) -> Program:
+def roster(size: int, flavour: str, url: str, propose: bool = False) -> Program:
+    return parse_program(roster_text(size, flavour, url, propose))
+
+
+def roster_text(size: int, flavour: str, url: str, propose: bool = False) -> str:
     mentors = max(1, size // 2)
-    people = [f"  - {{handle: mentor{i}, roles: [mentor]}}" for i in range(mentors)]
+    people = [
+        f"  - {{handle: mentor{i}, roles: [mentor], capacity: 3, topics: [go]}}"
+        for i in range(mentors)
+    ]
     people += [f"  - {{handle: mentee{i}, roles: [mentee]}}" for i in range(size)]
     pairings = [
         f"  - {{mentor: mentor{i % mentors}, mentee: mentee{i}, "
@@ -40,7 +53,8 @@ def roster(size: int, flavour: str, url: str) -> Program:
     ]
     text = "\n".join(
         [
-            "program: {name: Bench, safety_threshold: 100000, max_writes: 100000}",
+            "program: {name: Bench, safety_threshold: 100000, max_writes: 100000,"
+            f" requests: {{propose_changes: {str(propose).lower()}}}}}",
             f"forge: {{kind: sandbox, flavour: {flavour}, url: '{url}', project: acme/bench,"
             " bot: mentorship-bot}",
             "people:",
@@ -49,7 +63,17 @@ def roster(size: int, flavour: str, url: str) -> Program:
             *pairings,
         ]
     )
-    return parse_program(text + "\n")
+    return text + "\n"
+
+
+def ask(sandbox: RunningSandbox, program: Program, count: int) -> None:
+    """`count` people ask for a mentor, as the request form would."""
+    askers = [f"asker{i}" for i in range(count)]
+    sandbox.register_users(*askers)
+    body = "### Topics\n\ngo\n\n### Time zone\n\nUTC\n"
+    for login in askers:
+        person = connect(program.forge, {"SANDBOX_TOKEN": login}, RetryPolicy(retries=0))
+        person.create_issue(Draft("Mentor wanted", body, ("mentorship", "mentorship-request")))
 
 
 def measure(sandbox: RunningSandbox, work: Any) -> dict[str, Any]:
@@ -76,10 +100,15 @@ def night(sandbox: RunningSandbox, program: Program, day: date) -> int:
     return len(report.outcomes)
 
 
-def bench(size: int, flavour: str) -> dict[str, Any]:
+def bench(size: int, flavour: str, requests: int = 0, propose: bool = False) -> dict[str, Any]:
     with start() as sandbox:
-        program = roster(size, flavour, sandbox.url)
+        program = roster(size, flavour, sandbox.url, propose)
         sandbox.register_users(*sandbox_cast(program))
+        if propose:
+            text = roster_text(size, flavour, sandbox.url, propose)
+            sandbox.put_file(flavour, "acme/bench", "program.yml", text)
+        sandbox.set_clock(datetime.combine(TODAY, datetime.min.time(), UTC))
+        ask(sandbox, program, requests)
         # The setup night runs twice: issues opened in a run are followed up in the next.
         setup = measure(
             sandbox, lambda: night(sandbox, program, TODAY) + night(sandbox, program, TODAY)
@@ -102,12 +131,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--forges", nargs="+", default=["gitlab", "github"])
+    parser.add_argument("--requests", type=int, default=0, help="requests waiting")
+    parser.add_argument("--propose", action="store_true", help="requests.propose_changes")
     args = parser.parse_args()
     print("| forge | pairings | night | reads | writes | bot actions | seconds |")
     print("|---|---|---|---|---|---|---|")
     for flavour in args.forges:
         for size in args.sizes:
-            for name, row in bench(size, flavour).items():
+            for name, row in bench(size, flavour, args.requests, args.propose).items():
                 print(
                     f"| {flavour} | {size} | {name} | {row['reads']} | {row['writes']} "
                     f"| {row['actions']} | {row['seconds']} |",

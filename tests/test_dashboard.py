@@ -21,6 +21,7 @@ from automation.ledger import PairState
 from automation.model import Comment, Issue, IssueState
 from automation.nightly import plan_day, run_day
 from automation.observe import DASHBOARD, Observed, tended
+from automation.queue import QueueFigures
 from automation.rules import plan
 from automation.rules.dashboard import expected
 from automation.sandbox import RunningSandbox, start
@@ -189,6 +190,15 @@ Terms ended in the last 28 days, retrospective still open:
 
 - erin with dave: ended early on 2026-02-23
 
+## Mentors with room
+
+1 of 2 mentors at or over their limit; 1 can take a mentee (`mentorship mentors` has the \
+whole table).
+
+| mentor | free | topics | time zone |
+| --- | --- | --- | --- |
+| dave | 1 |  |  |
+
 ## Mentors over their limit
 
 - alice mentors 3 people at once now (soft limit 2)
@@ -197,12 +207,12 @@ Terms ended in the last 28 days, retrospective still open:
 
 <!-- mentorship-dashboard
 {"day":"2026-03-02","figures":{"behind":1,"checkins_expected":22,"checkins_held":3,\
-"completed":0,"ended_early":1,"ending_soon":1,"extended":1,"goals_reached":1,"on_track":1,\
-"requests_waiting":0,"retrospectives_open":1,"running":3,"stalled":1,"steps":8,"steps_done":4,\
+"completed":0,"ended_early":1,"ending_soon":1,"extended":1,"goals_reached":1,\
+"mentors_at_limit":1,"on_track":1,"requests_waiting":0,"retrospectives_open":1,"running":3,"stalled":1,"steps":8,"steps_done":4,\
 "upcoming":1},\
 "previous":{"day":"2026-02-22","figures":{"behind":1,"checkins_expected":22,"checkins_held":3,\
-"completed":0,"ended_early":0,"ending_soon":0,"extended":1,"goals_reached":1,"on_track":1,\
-"requests_waiting":0,"retrospectives_open":1,"running":4,"stalled":1,"steps":8,"steps_done":2,\
+"completed":0,"ended_early":0,"ending_soon":0,"extended":1,"goals_reached":1,\
+"mentors_at_limit":1,"on_track":1,"requests_waiting":0,"retrospectives_open":1,"running":4,"stalled":1,"steps":8,"steps_done":2,\
 "upcoming":1}}}
 -->
 """
@@ -374,7 +384,8 @@ def test_a_large_program_fits_one_issue_with_whole_tables(pairings: int, detail:
         for p in program.pairings
         if not p.private and p.start <= today < p.end(program.program)
     }
-    [_, listed] = tables(body)
+    # The totals, the running pairings, then mentors with room (when any has room).
+    listed = tables(body)[1]
     if detail <= Detail.COMPACT:
         assert listed[0][:2] == ["mentee", "mentor"]
         assert sorted((row[0], row[1]) for row in listed[2:]) == sorted(running)
@@ -549,3 +560,48 @@ def test_after_months_with_no_live_pairing_the_same_dashboard_is_edited(night: N
     [again] = night.dashboards()
     assert again.number == board.number
     assert "| carol | alice | 1 of 26 |" in again.body
+
+
+def test_the_queue_shows_each_request_the_usual_and_longest_wait_and_time_to_a_pairing() -> None:
+    program = roster()
+    statuses = program_status(program, forge_today(program), TODAY)
+    asked = [
+        dashboard.Asked(41, "gwen", TODAY - timedelta(days=3)),
+        dashboard.Asked(40, "hal", TODAY - timedelta(days=20)),
+        dashboard.Asked(42, "ivy", TODAY - timedelta(days=9)),
+    ]
+    asking = QueueFigures(3, 9, 20, 4, 12, 2, 1)
+    current = dashboard.view(program, statuses, TODAY, (), asked, asking)
+    body = dashboard.render(current, TODAY, None)
+    section = body.split("## Requests waiting for a mentor\n\n", 1)[1].split("\n\n## ", 1)[0]
+    assert section.splitlines() == [
+        "3 requests; the longest waits 20 days, the median 9. Requests answered lately waited "
+        "12 days for their pairing (median).",
+        "",
+        "- #40 from hal: 20 days",
+        "- #42 from ivy: 9 days",
+        "- #41 from gwen: 3 days",
+    ]
+    assert current.figures["requests_waiting"] == 3
+    summary = dashboard.render_at(current, TODAY, None, Detail.SUMMARY)
+    assert "- #40" not in summary
+    assert "3 requests; the longest waits 20 days, the median 9." in summary
+
+
+def test_mentors_with_room_lists_only_those_who_can_take_a_mentee() -> None:
+    text = ROSTER.format(goal_text="false").replace(
+        "  - {handle: dave, roles: [mentor]}",
+        "  - {handle: dave, roles: [mentor], topics: [go, sre], timezone: Europe/Paris}\n"
+        "  - {handle: gil, roles: [mentor], away_until: 2026-06-01}",
+    )
+    program = parse_program(text, Path("program.yml"))
+    body = dashboard.render(shown(program), TODAY, None)
+    section = body.split("## Mentors with room\n\n", 1)[1].split("\n\n## ", 1)[0]
+    assert section.splitlines() == [
+        "1 of 3 mentors at or over their limit; 1 can take a mentee (`mentorship mentors` has "
+        "the whole table).",
+        "",
+        "| mentor | free | topics | time zone |",
+        "| --- | --- | --- | --- |",
+        "| dave | 1 | go, sre | Europe/Paris |",
+    ]

@@ -20,12 +20,19 @@ def test_demo_plays_a_whole_program_and_leaves_it_to_browse(tmp_path: Path, flav
     assert lines[0].startswith("week of 2026-01-05: 1 active pairings;")
     program = load_program(result.program)
     assert program.forge.url == "http://127.0.0.1:8929"
-    assert len(program.pairings) == 6
+    # The request's pairing came in through the bot's merge request, merged on the forge.
+    assert len(program.pairings) == 7
+    assert program.pairings[-1].id == "chen--ivan--2026-02-09"
+    assert program.pairings[-1].request is not None
     summary = result.summary.read_text()
     assert "0 failed" in summary
     assert "| gus with chen | 2026-02-16 to 2026-04-20 | ended early" in summary
     assert "| emeka with bruno | 2026-01-19 to 2026-08-14 | extended to 2026-08-14" in summary
-    assert summary.count("open issue 'Retrospective:") == 6
+    assert summary.count("open issue 'Retrospective:") == 7
+    asked = summary.split("## ivan's request for a mentor")[1]
+    assert "2026-02-04: propose program.yml on mentorship/roster" in asked
+    assert "+mentorship-request::proposed" in asked
+    assert "2026-02-09: close #" in asked
     hana = summary.split("## hana with alice")[1].split("## ")[0]
     assert ": quiet/" in hana  # this pair went quiet and was nudged
     assert "+mentorship-stalled" in hana
@@ -35,7 +42,8 @@ def test_demo_plays_a_whole_program_and_leaves_it_to_browse(tmp_path: Path, flav
         settings = program.forge.model_copy(update={"url": sandbox.url})
         issues = connect(settings, {}).list_issues(labels=["mentorship"])
     titles = sorted(i.title.split(":")[0] for i in issues)
-    # Six pairing issues, six retrospectives, the program's ledger and one per month of starts.
-    assert titles.count("Mentorship") == 6
-    assert titles.count("Retrospective") == 6
+    # Seven pairing issues, seven retrospectives, the program's ledger and one per month of
+    # starts.
+    assert titles.count("Mentorship") == 7
+    assert titles.count("Retrospective") == 7
     assert titles.count("Mentorship bot ledger") == 4

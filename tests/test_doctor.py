@@ -94,8 +94,8 @@ def test_an_unknown_handle_and_one_without_a_role_fail_naming_their_lines(
     assert code == 1
     assert lines[people : people + 4] == [
         "people        FAIL     2 of 10 handles cannot be assigned in acme/mentoring:",
-        f"{indent}{config}:22: people[8].handle: 'ghost': no such user",
-        f"{indent}{config}:23: people[9].handle: 'outsider': has no role there",
+        f"{indent}{config}:25: people[8].handle: 'ghost': no such user",
+        f"{indent}{config}:26: people[9].handle: 'outsider': has no role there",
         f"{indent}fix: correct each handle in program.yml, or give them a role in "
         "acme/mentoring (GitLab: a member; GitHub: read access or more)",
     ]

@@ -25,6 +25,7 @@ ROSTER = """\
 program:
   name: Request test
   coordinators: [coco]
+  requests: {{propose_changes: {propose}}}
 forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/requests,
         bot: mentorship-bot, retries: 0}}
 people:
@@ -34,9 +35,12 @@ pairings:
 {pairings}"""
 
 
+def roster(flavour: str, url: str, pairings: str = "  []\n", *, propose: bool = False) -> str:
+    return ROSTER.format(flavour=flavour, url=url, pairings=pairings, propose=str(propose).lower())
+
+
 def program(flavour: str, url: str, pairings: str = "  []\n") -> Program:
-    text = ROSTER.format(flavour=flavour, url=url, pairings=pairings)
-    return parse_program(text, Path("program.yml"))
+    return parse_program(roster(flavour, url, pairings), Path("program.yml"))
 
 
 def form_body(flavour: str) -> tuple[str, tuple[str, ...]]:
@@ -89,8 +93,18 @@ def test_a_request_from_the_form_is_acknowledged_then_answered_by_its_pairing(
     asked = dana.create_issue(Draft("Mentorship request", body, labels))
     assert "mentorship-request" in bot.get_issue(asked.number).labels
     number = asked.number
-    assert night(ASKED, waiting)[:2] == [f"request/{number}/received", f"request/{number}/labels"]
-    assert "mentorship-request::waiting" in bot.get_issue(number).labels
+    written = night(ASKED, waiting)
+    [proposal] = [k for k in written if k.startswith(f"request/{number}/proposal/")]
+    assert written[:3] == [f"request/{number}/received", proposal, f"request/{number}/labels"]
+    assert "mentorship-request::proposed" in bot.get_issue(number).labels
+    [proposed] = [
+        c.body
+        for c in bot.list_issue_comments(number)
+        if (m := markers.find(c.body)) and m.key == proposal
+    ]
+    assert "`alice`" in proposed
+    assert "mentee: dana" in proposed
+    assert "@alice" not in proposed
     assert night(ASKED + timedelta(days=1), waiting) == []
 
     # The coordinators match dana with alice: program.yml gets the pairing, naming it.
@@ -111,6 +125,58 @@ def test_a_request_from_the_form_is_acknowledged_then_answered_by_its_pairing(
     assert f"[#{pairing_issue.number}]({pairing_issue.url})" in said
     # The dashboard no longer lists it; the program's ledger keeps no queue.
     assert night(start_day + timedelta(days=1), answered) == []
+
+
+def test_a_proposal_is_a_merge_request_whose_merge_opens_the_pairing(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    policy = RetryPolicy(retries=0)
+    text = roster(name, sandbox.url, propose=True)
+    sandbox.put_file(name, "acme/requests", "program.yml", text)
+    bot = connect(program(name, sandbox.url).forge, {}, policy)
+    dana = connect(program(name, sandbox.url).forge, {"SANDBOX_TOKEN": "dana"}, policy)
+
+    def night(day: date) -> tuple[Program, list[str]]:
+        """A nightly run on program.yml as the default branch holds it that day."""
+        sandbox.set_clock(datetime.combine(day, time(23), UTC))
+        found = bot.read_file("program.yml")
+        assert found is not None
+        roster = parse_program(found.text, Path("program.yml"))
+        report = run_day(bot, roster, day, Templates())
+        assert report.failed == []
+        assert plan_day(bot, roster, day, Templates()) == []
+        return roster, [o.action.key for o in report.outcomes]
+
+    sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
+    made = bot.create_issue(Draft("Labels", "", ("mentorship", "mentorship-request")))
+    bot.relabel(made.number, (), ("mentorship", "mentorship-request"))
+    body, labels = form_body(name)
+    number = dana.create_issue(Draft("Mentorship request", body, labels)).number
+    _, written = night(ASKED)
+    assert "roster/proposal" in written
+    change = bot.find_change_request("mentorship/roster")
+    assert change is not None
+    assert change.title == "Mentorship: 1 proposed pairing"
+    assert f"#{number}" in change.body
+    branch = bot.read_file("program.yml", "mentorship/roster")
+    assert branch is not None
+    proposed = parse_program(branch.text, Path("program.yml"))
+    [pairing] = proposed.pairings
+    assert (pairing.mentor, pairing.mentee, pairing.request) == ("alice", "dana", number)
+    # The program's own lines are kept: the change only adds the pairing.
+    assert branch.text.startswith(text.split("pairings:")[0])
+    # Nothing new the next night: the merge request already shows the proposal.
+    assert night(ASKED + timedelta(days=1))[1] == []
+
+    sandbox.register_users("coco", access="maintain")  # a coordinator may merge
+    sandbox.merge(name, "acme/requests", change.number, by="coco")
+    merged, written = night(pairing.start)
+    assert merged.pairings == proposed.pairings
+    assert f"pair/{pairing.id}/pairing" in written
+    assert bot.get_issue(number).state is IssueState.CLOSED
+    assert bot.find_change_request("mentorship/roster") is None
+    assert night(pairing.start + timedelta(days=1))[1] == []
 
 
 def test_this_repository_ships_the_forms_init_writes() -> None:

@@ -135,7 +135,6 @@ def _listing(pairs: Sequence[tuple[str, int]]) -> str:
 
 
 def active_chart(weeks: Sequence[tuple[date, int]], today: date) -> Chart:
-    title = "Active pairings over time"
     if weeks:
         peak = max(count for _, count in weeks)
         description = (
@@ -143,8 +142,33 @@ def active_chart(weeks: Sequence[tuple[date, int]], today: date) -> Chart:
             f"at most {peak} at once."
         )
     else:
-        peak, description = 0, "No pairings in the roster yet."
-    with _styled("active"):
+        description = "No pairings in the roster yet."
+    return _weekly("active", "Active pairings over time", description, weeks, today, "pairings")
+
+
+def queue_chart(weeks: Sequence[tuple[date, int]], today: date) -> Chart:
+    if weeks:
+        peak = max(count for _, count in weeks)
+        description = (
+            f"Requests waiting for a mentor at the start of each week from {weeks[0][0]} to "
+            f"{weeks[-1][0]}; at most {peak} at once, {weeks[-1][1]} in the last week."
+        )
+    else:
+        description = "No request for a mentor yet."
+    return _weekly("queue", "Requests waiting over time", description, weeks, today, "requests")
+
+
+def _weekly(
+    chart_id: str,
+    title: str,
+    description: str,
+    weeks: Sequence[tuple[date, int]],
+    today: date,
+    ylabel: str,
+) -> Chart:
+    """A count at the start of each week, as a step line, with today marked."""
+    peak = max((count for _, count in weeks), default=0)
+    with _styled(chart_id):
         figure = Figure(figsize=(5.6, 3.0), layout="constrained")
         axes = figure.add_subplot()
         if weeks:
@@ -161,9 +185,9 @@ def active_chart(weeks: Sequence[tuple[date, int]], today: date) -> Chart:
                     fontsize=8,
                 )
             _date_axis(axes, weeks[0][0], weeks[-1][0])
-        axes.set_ylabel("pairings")
+        axes.set_ylabel(ylabel)
         _counts_axis(axes, peak)
-        return _render(figure, "active", title, description)
+        return _render(figure, chart_id, title, description)
 
 
 def _bars(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -10,7 +10,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from automation import mentors
 from automation.config import Program
+from automation.model import Issue
+from automation.queue import queue_figures
 from automation.report import charts
 from automation.report.charts import BurnUp, Chart
 from automation.report.figures import (
@@ -111,13 +114,20 @@ def _write(path: Path, text: str, written: list[Path]) -> None:
 
 
 def build_report(
-    program: Program, statuses: list[PairingStatus], today: date, out: Path
+    program: Program,
+    statuses: list[PairingStatus],
+    today: date,
+    out: Path,
+    requests: Mapping[int, Issue] | None = None,
 ) -> ReportResult:
     """Write the report for `today` into `out`; pages of pairings no longer listed (made
-    private, or gone from the roster) are removed."""
+    private, or gone from the roster) are removed. `requests`: every request for a mentor,
+    open or closed, by number."""
     settings = program.program
     include_goal_text = settings.report.include_goal_text
     figures = program_figures(statuses)
+    asking = queue_figures(program, requests or {}, today, weeks=True)
+    table = mentors.mentor_table(program, today)
     pairings = listed(statuses, settings.checkin_every_days)
     records = [pairing_record(p, include_goal_text) for p in pairings]
     weeks = active_by_week(statuses)
@@ -140,6 +150,9 @@ def build_report(
             charts=overview_charts(statuses, pairings, figures, today),
             pairings=records,
             hidden=figures.private,
+            asking=asking,
+            queue_chart=charts.queue_chart(asking.by_week, today) if asking.by_week else None,
+            mentors=table,
         ),
         written,
     )
@@ -156,6 +169,11 @@ def build_report(
             written,
         )
     report = report_record(settings.name, today, figures, weeks, goal_bins, records)
+    report["requests"] = asking.record()
+    report["requests_by_week"] = [
+        {"week_of": d.isoformat(), "waiting": n} for d, n in asking.by_week
+    ]
+    report["mentors"] = mentors.to_json(table, today)["mentors"]
     _write(out / "report.json", to_json(report), written)
     _write(out / "pairings.csv", to_csv(records), written)
     pages = {out / p.page for p in pairings}

@@ -79,14 +79,14 @@ def plan(program: Program, observed: Observed, today: date, templates: Templates
         done = "removed" if not mine else if_done("removed", [a.key for a in mine])
         states[pairing_id] = (replace(pair.state or PairState(), settled=done), ())
     opened = [a.key for a in actions if isinstance(a, OpenIssue)]
-    actions += requests.plan(program, observed, today, templates, opened)
+    asked, queue_kept = requests.plan(program, observed, today, templates, opened)
+    actions += asked
     actions += _duplicates(observed)
     actions += bookkeeping.ledgers(program, observed, states)
     # The dashboard shows the forge as every other write of the night leaves it; the
     # program's ledger records its number.
     actions += dashboard.plan(program, observed, today, actions, checklists)
-    waiting = requests.queue(program, observed, today).waiting
-    actions += bookkeeping.program_record(program, observed, today, actions, waiting)
+    actions += bookkeeping.program_record(program, observed, today, actions, queue_kept)
     return _ordered(actions)
 
 

@@ -30,7 +30,7 @@ from automation.labels import Labels
 from automation.ledger import PairState
 from automation.model import CloseReason, Draft, IssueState
 from automation.observe import DASHBOARD, Observed, started_on
-from automation.rules import progress
+from automation.rules import progress, requests
 from automation.rules.pair import Pair
 
 # The writes that change a pairing's state, rather than post a one-time message.
@@ -142,7 +142,7 @@ def program_record(
     observed: Observed,
     today: date,
     actions: list[Action],
-    queue: Mapping[int, date],
+    queue: requests.Kept,
 ) -> list[Action]:
     """The program's ledger issue: the adoption day (today, on the first run; a damaged
     record is written anew), the dashboard's number and the queue of open requests (so
@@ -156,11 +156,14 @@ def program_record(
     elif any(a.key == DASHBOARD for a in actions):
         issues[DASHBOARD] = ref(DASHBOARD)
     unchanged = (
-        issues == kept and queue == observed.queue and ledger.PROGRAM not in observed.unsigned
+        issues == kept
+        and queue.waiting == observed.queue
+        and queue.proposed == observed.proposed
+        and ledger.PROGRAM not in observed.unsigned
     )
     if record is not None and observed.adopted is not None and unchanged:
         return []
-    body = ledger.render_program(observed.adopted or today, issues, queue)
+    body = ledger.render_program(observed.adopted or today, issues, queue.waiting, queue.proposed)
     if record is None:
         labels = Labels(program.program.label_prefix)
         title = "Mentorship bot ledger: the program"

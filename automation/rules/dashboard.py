@@ -19,6 +19,7 @@ from automation.actions import (
     CloseIssue,
     EditIssueBody,
     OpenIssue,
+    ProposeRoster,
     Relabel,
     ReopenIssue,
     Target,
@@ -30,7 +31,7 @@ from automation.config import Program
 from automation.labels import Labels
 from automation.model import Draft, IssueState
 from automation.observe import DASHBOARD, Observed, start_of_day, tended
-from automation.rules import requests
+from automation.queue import queue, queue_figures
 from automation.status import program_status
 
 
@@ -46,6 +47,8 @@ def expected(observed: Observed, actions: Sequence[Action], today: date, zone: s
                 draft = replace(action.draft, body=assuming_done(action.draft.body))
                 issues[action.key] = draft.opened(observed.bot, now)
             continue
+        if isinstance(action, ProposeRoster):
+            continue  # no issue of the program changes
         issue = issues.get(action.target.key)
         if issue is None:
             continue
@@ -82,10 +85,11 @@ def plan(
         return []
     after = expected(observed, actions, today, settings.timezone)
     statuses = program_status(program, after, today, checklists)
-    waiting = requests.queue(program, observed, today).waiting
+    waiting = queue(program, observed.requests, today).waiting
     asked = [dashboard.Asked(n, observed.requests[n].author, day) for n, day in waiting.items()]
+    asking = queue_figures(program, observed.requests, today)
     tending = [p.id for p in tended(program, after, today)]
-    shown = dashboard.view(program, statuses, today, tending, asked)
+    shown = dashboard.view(program, statuses, today, tending, asked, asking)
     issue = observed.issues.get(DASHBOARD)
     body = dashboard.update(shown, today, issue.body if issue else None)
     if body is None:

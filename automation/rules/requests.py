@@ -12,12 +12,18 @@ an offer, one from the offer form (`mentorship-offer`). Each run, for every requ
 - still unanswered after `requests.expire_days`, it is closed kindly (`::expired`), with
   a way to ask again.
 
+Mentors are proposed for the whole queue at once (`matching.match`): each waiting request
+a mentor fits gets the proposal posted once (again only when the mentor proposed changes),
+with the program.yml lines to add, and the label `::proposed`. With
+`requests.propose_changes`, one merge/pull request adds every proposal to program.yml and
+is kept up to date; merging it is the coordinators' approval.
+
 An offer is acknowledged once and closed when its author is a mentor in the roster.
 """
 
 from __future__ import annotations
 
-import statistics
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -28,49 +34,49 @@ from automation.actions import (
     Action,
     CloseIssue,
     PostComment,
+    ProposeRoster,
     Relabel,
     Target,
     Urgency,
+    if_done,
     issue_ref,
 )
-from automation.config import Program
+from automation.config import ConfigError, Program
 from automation.context import Link, request_context
 from automation.labels import Labels
+from automation.markdown import cell, inert
+from automation.matching import Matching, Proposal, match
 from automation.model import CloseReason, Issue, IssueState
 from automation.observe import CATCH_UP_DAYS, Observed, local_day
+from automation.queue import Queue, queue
+from automation.request import parse_request
+from automation.roster_edit import RosterEditError, add_to_roster, pairing_lines
 from automation.templates import Templates
 
 
 @dataclass(frozen=True)
-class Queue:
-    """The requests still waiting for a mentor, by number: the day each was opened."""
+class Kept:
+    """What the program's ledger keeps of the queue after a plan."""
 
-    waiting: Mapping[int, date]
-    typical_wait: int | None  # median days from request to match, of those seen lately
-
-    def context(self) -> dict[str, Any]:
-        return {"length": len(self.waiting), "typical_wait": self.typical_wait}
+    waiting: Mapping[int, date]  # open requests no pairing answers, by the day opened
+    proposed: Mapping[int, str]  # the proposal posted on each, by a digest of the mentor
 
 
-def queue(program: Program, observed: Observed, today: date) -> Queue:
-    """The queue after this run: open requests no pairing answers yet, not expired."""
+def proposals(program: Program, observed: Observed, today: date) -> Matching:
+    """Mentors for the whole queue of waiting requests at once, as `mentorship match`."""
     zone = program.program.timezone
-    answered = {p.request for p in program.pairings if p.request is not None}
-    expire = program.program.requests.expire_days
-    opened = {n: local_day(i.created_at, zone) for n, i in observed.requests.items()}
-    waiting = {
-        number: opened[number]
-        for number, issue in observed.requests.items()
-        if issue.state is IssueState.OPEN
-        and number not in answered
-        and (today - opened[number]).days < expire
-    }
-    waits = [
-        (issue.closed_at - issue.created_at).days
-        for number, issue in observed.requests.items()
-        if number in answered and issue.closed_at is not None
+    waiting = queue(program, observed.requests, today).waiting
+    asked = [
+        parse_request(issue.body, number, issue.author, local_day(issue.created_at, zone))[0]
+        for number, issue in sorted(observed.requests.items())
+        if number in waiting
     ]
-    return Queue(waiting, round(statistics.median(waits)) if waits else None)
+    return match(program, asked, today)
+
+
+def digest(proposal: Proposal) -> str:
+    """What identifies a proposal on its request: the mentor (the start moves weekly)."""
+    return hashlib.blake2b(proposal.mentor.encode(), digest_size=4).hexdigest()
 
 
 def plan(
@@ -79,16 +85,20 @@ def plan(
     today: date,
     templates: Templates,
     opened: Iterable[str],
-) -> list[Action]:
-    """The writes that keep the queue; `opened` are the keys of the issues this plan opens
-    (a request is answered by a pairing issue that may open tonight)."""
+) -> tuple[list[Action], Kept]:
+    """The writes that keep the queue, and what the ledger keeps of it; `opened` are the
+    keys of the issues this plan opens (a pairing issue may answer a request tonight)."""
     labels = Labels(program.program.label_prefix)
     pairings = {p.request: p for p in program.pairings if p.request is not None}
-    now = queue(program, observed, today)
+    now = queue(program, observed.requests, today)
+    matching = proposals(program, observed, today)
+    proposed = {p.request.number: p for p in matching.proposals}
     planned = set(opened)
     actions: list[Action] = []
     for number, issue in sorted(observed.requests.items()):
-        asking = _Asking(program, observed, today, templates, issue, now, labels)
+        asking = _Asking(
+            program, observed, today, templates, issue, now, labels, proposed.get(number)
+        )
         pairing = pairings.get(number)
         if pairing is not None:
             key = f"pair/{pairing.id}/pairing"
@@ -102,7 +112,19 @@ def plan(
             actions += asking.waiting()
     for _, issue in sorted(observed.offers.items()):
         actions += _offer(program, observed, today, templates, issue, now, labels)
-    return actions
+    actions += _roster_change(program, observed, matching)
+    posted = {a.key for a in actions}
+    kept = {}
+    for number, proposal in proposed.items():
+        if number in now.waiting:
+            mark = digest(proposal)
+            key = f"request/{number}/proposal/{mark}"
+            # Recorded as posted only if tonight's comment is (`if_done`).
+            if key in posted:
+                kept[number] = if_done(mark, [key])
+            elif observed.proposed.get(number) == mark:
+                kept[number] = mark
+    return actions, Kept(now.waiting, kept)
 
 
 @dataclass(frozen=True)
@@ -116,6 +138,7 @@ class _Asking:
     issue: Issue
     queue: Queue
     labels: Labels
+    proposal: Proposal | None = None
 
     @property
     def opened(self) -> date:
@@ -195,18 +218,21 @@ class _Asking:
 
     def waiting(self) -> list[Action]:
         settings = self.program.program.requests
+        actions: list[Action] = []
         if not set(self.labels.request_states) & set(self.issue.labels):
             # New: acknowledged once; the label that follows records that it was.
-            acknowledged = self.comment("request-received", "received")
-            return acknowledged + self.label("waiting", tuple(a.key for a in acknowledged))
-        actions: list[Action] = []
+            actions += self.comment("request-received", "received")
         due = self.opened + timedelta(days=settings.max_wait_days)
         if due <= self.today < due + timedelta(days=CATCH_UP_DAYS):
             actions += self.comment("request-waiting", "waiting")
-        state = (
-            "proposed" if self.labels.request_state("proposed") in self.issue.labels else "waiting"
-        )
-        return actions + self.label(state)
+        if self.proposal is None:
+            return actions + self.label("waiting", tuple(a.key for a in actions))
+        mark = digest(self.proposal)
+        if self.observed.proposed.get(self.issue.number) != mark:
+            # Posted once, and again only when the mentor proposed changes.
+            shown = _shown(self.proposal, settings.propose_changes)
+            actions += self.comment("request-proposed", f"proposal/{mark}", proposal=shown)
+        return actions + self.label("proposed", tuple(a.key for a in actions))
 
 
 def _after(action: Action, key: str) -> Action:
@@ -246,3 +272,63 @@ def _offer(
         Relabel(f"offer/{issue.number}/labels", "", target, seen, (), Urgency.CHECKIN, after)
     )
     return actions
+
+
+def _shown(proposal: Proposal, merge_request: bool) -> dict[str, Any]:
+    """A proposal as the template shows it (the reasons quote the request: inert)."""
+    people = [proposal.person] if proposal.person else []
+    terms = [
+        {"name": t.name, "points": t.points, "detail": inert(t.detail)} for t in proposal.terms
+    ]
+    return {
+        "mentor": proposal.mentor,
+        "start": proposal.pairing.start,
+        "score": proposal.score,
+        "over_limit": proposal.over_limit,
+        "terms": terms,
+        "lines": pairing_lines([proposal.pairing], people),
+        "merge_request": merge_request,
+    }
+
+
+def _roster_change(program: Program, observed: Observed, matching: Matching) -> list[Action]:
+    """The merge/pull request that adds every proposal to program.yml, kept up to date;
+    closed when no proposal is left."""
+    settings = program.program.requests
+    roster = observed.roster
+    if not settings.propose_changes or roster is None or roster.text is None:
+        return []
+    key = "roster/proposal"
+    branch, path = settings.branch, settings.roster_path
+    if not matching.proposals:
+        if roster.change is None:
+            return []
+        return [ProposeRoster(key, "", branch, path, None, "", "", Urgency.HOUSEKEEPING)]
+    pairings = [p.pairing for p in matching.proposals]
+    people = [p.person for p in matching.proposals if p.person is not None]
+    try:
+        text = add_to_roster(roster.text, pairings, people)
+    except (ConfigError, RosterEditError):
+        return []  # program.yml on the default branch must first validate again
+    count = len(matching.proposals)
+    title = f"Mentorship: {count} proposed pairing{'s' if count != 1 else ''}"
+    body = _proposal_body(matching)
+    change = roster.change
+    if change is not None and (roster.proposed, change.title, change.body) == (text, title, body):
+        return []
+    return [ProposeRoster(key, "", branch, path, text, title, body, Urgency.HOUSEKEEPING)]
+
+
+def _proposal_body(matching: Matching) -> str:
+    lines = [
+        "Proposed by the mentorship bot for the queue of requests (`mentorship match`). "
+        "Merging this adds the pairings to program.yml; the next nightly run opens their "
+        "pairing issues and closes the requests with a link.",
+        "",
+        "| request | mentee | mentor | fit |",
+        "|---|---|---|---|",
+    ]
+    for p in matching.proposals:
+        row = (f"#{p.request.number}", cell(p.request.handle), cell(p.mentor), str(p.score))
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"

@@ -13,6 +13,8 @@ from automation.report import ReportResult, build_report
 from automation.report.figures import Share
 from automation.status import program_status
 from tests.report.conftest import ANSWER, RETURNED, Term
+from tests.test_queue import REQUESTS, TODAY
+from tests.test_queue import program as queue_program
 
 PAIRINGS = [
     "alice--dana--2026-01-05",
@@ -21,6 +23,7 @@ PAIRINGS = [
     "chen--gus--2026-02-16",
     "alice--hana--2026-03-02",
     "bruno--chen--2026-03-16",
+    "chen--ivan--2026-02-09",
 ]
 QUIET = "alice--hana--2026-03-02"  # the pair that went quiet after three weeks
 Build = Callable[..., ReportResult]
@@ -46,22 +49,22 @@ def test_a_simulated_term_gives_an_overview_a_page_per_pairing_and_the_data(
         *(f"pairings/{p}.html" for p in PAIRINGS),
     }
     figures = result.figures
-    assert (figures.pairings, figures.private, result.listed) == (6, 0, 6)
-    assert figures.phase_count("completed") == 5
+    assert (figures.pairings, figures.private, result.listed) == (7, 0, 7)
+    assert figures.phase_count("completed") == 6
     assert figures.phase_count("ended-early") == 1
     # hana and alice went quiet: 2 of 14 check-ins held; everyone else met every period.
-    assert figures.meeting_consistently == Share(5, 6)
-    assert figures.goals_half_achieved == Share(8, 8)
-    assert figures.completed_term == Share(5, 6)  # gus ended early
-    assert figures.retrospectives_returned == Share(5, 6)  # all but the quiet pair answered
+    assert figures.meeting_consistently == Share(6, 7)
+    assert figures.goals_half_achieved == Share(10, 10)
+    assert figures.completed_term == Share(6, 7)  # gus ended early
+    assert figures.retrospectives_returned == Share(6, 7)  # all but the quiet pair answered
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count("<svg") == 4
     for title in ("Active pairings over time", "Goal completion", "Check-in cadence"):
         assert f"<h3>{title}</h3>" in index
-    assert '<li class="card" id="figure-meeting">\n<span class="value">83%</span>' in index
-    assert "5 of 6 pairs that held at least 75% of their expected check-ins" in index
-    assert "5 of 6 retrospectives due" in index
-    assert index.count('<a href="pairings/') == 6
+    assert '<li class="card" id="figure-meeting">\n<span class="value">86%</span>' in index
+    assert "6 of 7 pairs that held at least 75% of their expected check-ins" in index
+    assert "6 of 7 retrospectives due" in index
+    assert index.count('<a href="pairings/') == 7
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in index
 
 
@@ -70,11 +73,11 @@ def test_report_json_and_pairings_csv_carry_the_same_numbers(report_of: Build) -
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["format"] == 1
     assert report["date"] == "2026-10-14"
-    assert report["totals"]["pairings"] == 6
-    assert report["figures"]["meeting_consistently"] == {"count": 5, "of": 6, "share": 0.8333}
-    assert report["figures"]["retrospectives_returned"] == {"count": 5, "of": 6, "share": 0.8333}
+    assert report["totals"]["pairings"] == 7
+    assert report["figures"]["meeting_consistently"] == {"count": 6, "of": 7, "share": 0.8571}
+    assert report["figures"]["retrospectives_returned"] == {"count": 6, "of": 7, "share": 0.8571}
     assert report["active_by_week"][0] == {"week_of": "2026-01-05", "active": 1}
-    assert max(week["active"] for week in report["active_by_week"]) == 6
+    assert max(week["active"] for week in report["active_by_week"]) == 7
     rows = list(csv.DictReader((out / "pairings.csv").open(encoding="utf-8")))
     assert [row["id"] for row in rows] == [p["id"] for p in report["pairings"]] == PAIRINGS
     for row, pairing in zip(rows, report["pairings"], strict=True):
@@ -119,24 +122,24 @@ def test_a_pairing_page_charts_its_burn_up_against_the_expected_line(report_of: 
 def test_a_private_pairing_is_counted_but_never_named(report_of: Build) -> None:
     result = report_of(private=QUIET)
     out = result.out
-    assert (result.figures.pairings, result.figures.private, result.listed) == (6, 1, 5)
-    assert result.figures.meeting_consistently == Share(5, 6)  # still counted
+    assert (result.figures.pairings, result.figures.private, result.listed) == (7, 1, 6)
+    assert result.figures.meeting_consistently == Share(6, 7)  # still counted
     assert not (out / f"pairings/{QUIET}.html").exists()
     for name, text in texts(out).items():
         assert "hana" not in text, name
         assert QUIET not in text, name
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["totals"] | {"by_phase": None} == {
-        "pairings": 6,
-        "listed": 5,
+        "pairings": 7,
+        "listed": 6,
         "private": 1,
         "by_phase": None,
-        "checkins_held": 62,
-        "checkins_expected": 74,
-        "goal_steps_done": 22,
-        "goal_steps": 23,
+        "checkins_held": 75,
+        "checkins_expected": 87,
+        "goal_steps_done": 28,
+        "goal_steps": 29,
     }
-    assert len(report["pairings"]) == 5
+    assert len(report["pairings"]) == 6
     assert "1 private pairing counted above but not listed" in texts(out)["index.html"]
 
 
@@ -204,14 +207,14 @@ def test_a_program_before_its_first_start_has_pages_with_nothing_to_chart_yet(
     nothing = Observed("mentorship-bot", datetime(2026, 1, 1, tzinfo=UTC), {}, (), {}, {})
     statuses = program_status(term.program, nothing, today)
     result = build_report(term.program, statuses, today, tmp_path)
-    assert result.figures.phase_count("upcoming") == 6
+    assert result.figures.phase_count("upcoming") == 7
     assert result.figures.meeting_consistently == Share(0, 0)
     page = (tmp_path / f"pairings/{RETURNED}.html").read_text(encoding="utf-8")
     assert "No goal steps written yet, so there is no progress to chart." in page
     assert "<p>No goals written yet.</p>" in page
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert index.count("<svg") == 4
-    assert index.count("no goals yet</td>") == 6
+    assert index.count("no goals yet</td>") == 7
 
 
 def date_of(text: str) -> date:
@@ -223,3 +226,42 @@ def cell(value: object) -> str:
     if value is None:
         return ""
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def test_the_report_shows_the_mentors_the_queue_and_its_chart_over_time(tmp_path: Path) -> None:
+    build_report(queue_program(), [], TODAY, tmp_path, REQUESTS)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert 'id="chart-queue"' in index
+    assert "Requests waiting over time" in index
+    cards = re.findall(r'<li class="card" id="figure-([^"]*)">\n<span class="value">([^<]*)', index)
+    assert cards[4:] == [
+        ("mentors-full", "33%"),
+        ("requests-waiting", "2"),
+        ("time-to-match", "14 days"),
+    ]
+    assert "median wait 18 days, longest 30" in index
+    assert "<td>not taking mentees</td>" in index
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["requests"] == {
+        "waiting": 2,
+        "median_wait_days": 18,
+        "longest_wait_days": 30,
+        "matched": 1,
+        "median_days_to_match": 14,
+        "mentors": 3,
+        "mentors_at_or_over_limit": 1,
+    }
+    assert report["requests_by_week"][-1] == {"week_of": "2026-03-16", "waiting": 3}
+    assert [m["handle"] for m in report["mentors"]] == ["alice", "dave", "ann"]
+    assert [m["status"] for m in report["mentors"]] == [
+        "at the limit",
+        "available",
+        "not taking mentees",
+    ]
+
+
+def test_a_program_without_requests_shows_no_queue_chart(tmp_path: Path) -> None:
+    build_report(queue_program(), [], TODAY, tmp_path)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert 'id="chart-queue"' not in index
+    assert "no one is waiting" in index

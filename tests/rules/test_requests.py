@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from automation.actions import PostComment, ProposeRoster, if_done
 from automation.config import Program, parse_program
-from automation.model import Comment, Issue, IssueState
+from automation.model import ChangeRequest, ChangeState, Comment, Issue, IssueState
+from automation.observe import Roster
+from automation.queue import queue as queue_of
 from automation.rules import requests
+from automation.templates import Templates
 from tests.rules.world import BOT, comment, issue, lines, observed_on, plan_on
 
 ASKED = date(2026, 3, 2)
@@ -100,5 +105,115 @@ def test_the_queue_keeps_open_unanswered_requests_and_the_usual_wait() -> None:
     )
     matched = request(IssueState.CLOSED, "mentorship-request::matched")
     seen = observed_on(ASKED + timedelta(days=20), [open_one, matched], [], roster)
-    queue = requests.queue(roster, seen, ASKED + timedelta(days=20))
+    queue = queue_of(roster, seen.requests, ASKED + timedelta(days=20))
     assert dict(queue.waiting) == {14: ASKED}
+
+
+MATCHED = ROSTER.replace("roles: [mentor]}", "roles: [mentor], topics: [kubernetes]}")
+
+
+def proposing(*, propose_changes: bool = False) -> Program:
+    text = MATCHED.replace(
+        "expire_days: 90}", f"expire_days: 90, propose_changes: {str(propose_changes).lower()}}}"
+    )
+    return parse_program(text.format(pairings="  []\n"), Path("program.yml"))
+
+
+def proposal_key(roster: Program, day: date, *issues: Issue) -> str:
+    [proposal] = requests.proposals(
+        roster, observed_on(day, list(issues), [], roster), day
+    ).proposals
+    return f"request/12/proposal/{requests.digest(proposal)}"
+
+
+def test_a_mentor_who_fits_is_proposed_once_on_the_request() -> None:
+    roster = proposing()
+    waiting = request(IssueState.OPEN, "mentorship-request::waiting")
+    key = proposal_key(roster, ASKED, waiting)
+    assert plan(ASKED, waiting, roster=roster) == [
+        f"comment on #12: {key} [{key}]",
+        f"label #12 +mentorship-request::proposed -mentorship-request::waiting "
+        f"[request/12/labels] after {key}",
+    ]
+    seen = observed_on(ASKED, [waiting], [], roster)
+    _, kept = requests.plan(roster, seen, ASKED, Templates(), ())
+    # The ledger records it as posted only if tonight's comment is.
+    assert dict(kept.proposed) == {12: if_done(key.rsplit("/", 1)[1], [key])}
+
+
+def test_a_proposal_recorded_in_the_ledger_is_not_posted_again() -> None:
+    roster = proposing()
+    proposed = request(IssueState.OPEN, "mentorship-request::proposed")
+    key = proposal_key(roster, ASKED, proposed)
+    seen = replace(
+        observed_on(ASKED + timedelta(days=9), [proposed], [], roster),
+        proposed={12: key.rsplit("/", 1)[1]},
+    )
+    actions, kept = requests.plan(roster, seen, ASKED + timedelta(days=9), Templates(), ())
+    assert actions == []
+    assert dict(kept.proposed) == {12: key.rsplit("/", 1)[1]}
+    # Another mentor proposed (the ledger names someone else): posted again.
+    other = replace(seen, proposed={12: "00000000"})
+    assert [a.key for a in requests.plan(roster, other, ASKED, Templates(), ())[0]] == [key]
+
+
+def test_the_proposal_text_quotes_the_request_inert_and_does_not_mention_the_mentor() -> None:
+    roster = proposing()
+    waiting = request(IssueState.OPEN, "mentorship-request::waiting")
+    seen = observed_on(ASKED, [waiting], [], roster)
+    [posted, _] = requests.plan(roster, seen, ASKED, Templates(), ())[0]
+    assert isinstance(posted, PostComment)
+    assert "@coco" in posted.body
+    assert "`alice`" in posted.body
+    assert "@alice" not in posted.body
+    assert "```yaml\npairings:\n" in posted.body
+    assert "request: 12" in posted.body
+
+
+def test_with_propose_changes_one_merge_request_adds_every_proposal() -> None:
+    roster = proposing(propose_changes=True)
+    text = MATCHED.format(pairings="  []\n")
+    waiting = request(IssueState.OPEN, "mentorship-request::waiting")
+    seen = replace(observed_on(ASKED, [waiting], [], roster), roster=Roster(text, None, None))
+    actions, _ = requests.plan(roster, seen, ASKED, Templates(), ())
+    [change] = [a for a in actions if isinstance(a, ProposeRoster)]
+    assert change.branch == "mentorship/roster"
+    assert change.path == "program.yml"
+    assert change.title == "Mentorship: 1 proposed pairing"
+    assert "| #12 | dana |" in change.body
+    assert change.text is not None
+    [added] = parse_program(change.text, Path("program.yml")).pairings
+    assert (added.mentor, added.mentee, added.request) == ("alice", "dana", 12)
+    # The branch and the merge request already show it: nothing to write.
+    open_change = ChangeRequest(
+        3,
+        change.title,
+        change.body,
+        ChangeState.OPEN,
+        "mentorship/roster",
+        "main",
+        "c0ffee",
+        BOT,
+        "https://forge.example/acme/mentoring/-/merge_requests/3",
+    )
+    shown = replace(seen, roster=Roster(text, change.text, open_change))
+    assert not [
+        a
+        for a in requests.plan(roster, shown, ASKED, Templates(), ())[0]
+        if isinstance(a, ProposeRoster)
+    ]
+    # No request left to propose for: the merge request is closed.
+    gone = replace(shown, requests={})
+    [closing] = requests.plan(roster, gone, ASKED, Templates(), ())[0]
+    assert isinstance(closing, ProposeRoster)
+    assert closing.text is None
+
+
+def test_a_roster_that_does_not_validate_gets_no_merge_request() -> None:
+    roster = proposing(propose_changes=True)
+    waiting = request(IssueState.OPEN, "mentorship-request::waiting")
+    seen = replace(
+        observed_on(ASKED, [waiting], [], roster), roster=Roster("people: [", None, None)
+    )
+    actions, _ = requests.plan(roster, seen, ASKED, Templates(), ())
+    assert not [a for a in actions if isinstance(a, ProposeRoster)]
