@@ -50,6 +50,9 @@ SPECS: dict[str, TemplateSpec] = {
     "completed": TemplateSpec("comment", (), "closing note on the pairing issue at term end"),
     "ended-early": TemplateSpec("comment", (), "closing note when a pairing ends early"),
     "retrospective-reminder": TemplateSpec("comment", (), "one reminder to return the retro"),
+    "follow-up": TemplateSpec(
+        "comment", ("catch_up",), "a month after the term, or a monthly informal catch-up"
+    ),
     "removed": TemplateSpec("comment", (), "closing note when a pairing leaves the roster"),
     "request-received": TemplateSpec(
         "comment", (), "a request for a mentor, acknowledged", scope="request"
@@ -100,6 +103,7 @@ def pairing_context(
             "term_months": pairing.term_months or settings.term_months,
             "checkin_every_days": settings.checkin_every_days,
             "checkin_style": settings.checkin_style,
+            "follow_up_days": settings.follow_up_days,
             "timezone": settings.timezone,
             "confidential": settings.confidential,
             "label_prefix": settings.label_prefix,
@@ -120,6 +124,7 @@ def pairing_context(
             "term_weeks": timeline.term_weeks,
             "week": timeline.week(today),
             "private": pairing.private,
+            "continue_informally": pairing.continue_informally,
         },
         "mentor": _person(program.person(pairing.mentor), pairing.mentor),
         "mentee": _person(program.person(pairing.mentee), pairing.mentee),
@@ -132,6 +137,7 @@ def pairing_context(
 def example_extras(today: date) -> dict[str, Any]:
     """A value for every extra name, as the rules would pass it."""
     return {
+        "catch_up": {"number": 2, "of": 3},
         "checkin": {
             "number": 3,
             "starts": today,
