@@ -174,6 +174,16 @@ def example_extras(today: date) -> dict[str, Any]:
                     "due": today,
                 },
             ],
+            "mentor_goals": [
+                {
+                    "title": "Give feedback that lands",
+                    "done": 1,
+                    "total": 3,
+                    "percent": 33,
+                    "bar": "███░░░░░░░",
+                    "due": None,
+                },
+            ],
             "history": [
                 {"period": 1, "starts": today, "done": 0, "total": 7, "percent": 0},
                 {"period": 3, "starts": today, "done": 5, "total": 7, "percent": 71},
@@ -182,7 +192,7 @@ def example_extras(today: date) -> dict[str, Any]:
             "term_weeks": 26,
             "pace": "on track",
         },
-        "goal": {"title": "Ship the runbook", "steps": 3},
+        "goal": {"title": "Ship the runbook", "steps": 3, "mentor": False},
         "problems": ['"Learn Go" has no date (add "by YYYY-MM-DD" to its title)'],
     }
 

@@ -46,6 +46,8 @@ class Figures:
     retrospectives_returned: Share
     checkins: Share  # check-ins held of those expected, every pairing together
     goal_steps: Share  # goal steps done of all goal steps
+    # The mentors' own growth goals at least half achieved, of those with steps.
+    mentor_goals_half_achieved: Share = Share(0, 0)
 
     def phase_count(self, phase: str) -> int:
         return dict(self.by_phase).get(phase, 0)
@@ -69,6 +71,7 @@ def percent(done: int, total: int) -> int | None:
 def program_figures(statuses: Sequence[PairingStatus]) -> Figures:
     started = [s for s in statuses if s.checkins_expected > 0]
     goals = [g for s in statuses for g in s.goals if g.total > 0]
+    mentors = [g for s in statuses for g in s.mentor_goals if g.total > 0]
     over = [s for s in statuses if term_over(s)]
     return Figures(
         pairings=len(statuses),
@@ -84,6 +87,9 @@ def program_figures(statuses: Sequence[PairingStatus]) -> Figures:
             sum(s.checkins_held for s in statuses), sum(s.checkins_expected for s in statuses)
         ),
         goal_steps=Share(sum(s.done for s in statuses), sum(s.total for s in statuses)),
+        mentor_goals_half_achieved=Share(
+            sum(1 for g in mentors if g.share >= ACHIEVED_SHARE), len(mentors)
+        ),
     )
 
 
