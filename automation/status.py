@@ -90,6 +90,7 @@ class PairingStatus:
     retrospective_url: str | None
     next_milestone: Milestone | None
     milestones: tuple[Milestone, ...]
+    checkin_every_days: int  # the pair's own cadence (a check-in period's length)
 
     @property
     def share(self) -> float:
@@ -186,6 +187,7 @@ def pairing_status(
         retrospective_url=retro.url if retro else None,
         next_milestone=next((m for m in marks if m.day > today), None),
         milestones=marks,
+        checkin_every_days=timeline.checkin_days,
     )
 
 
