@@ -11,9 +11,19 @@ from automation.actions import OpenIssue, PostComment
 from automation.checklist import parse
 from automation.config import ConfigError, Meetings, Program
 from automation.observe import checkin_window_days
+from automation.report.site import period_starts
 from automation.rules import agenda, checkins, kickoff
+from automation.status import PairingStatus, pairing_status
 from automation.timeline import Timeline
-from tests.rules.world import PAIR, START, comment, pair_on, pairing_issue, program
+from tests.rules.world import (
+    PAIR,
+    START,
+    comment,
+    observed_on,
+    pair_on,
+    pairing_issue,
+    program,
+)
 
 # The test roster's term: 2026-01-05 to 2026-07-05, midpoint 2026-04-05. At 14 days a
 # period, the midpoint falls in period 7 (from 2026-03-30) and the last day in period 13
@@ -61,6 +71,25 @@ def test_the_pairs_own_cadence_opens_its_checkins() -> None:
     assert opened(second_week, weekly).key == f"pair/{PAIR}/checkin/2"
     # At the program's 14 days the same day is still the first period: nothing to open.
     assert checkins.plan(pair_on(second_week, [pairing_issue()], ACTIVITY, program())) == []
+
+
+def test_checkins_expected_and_the_reports_periods_follow_the_pairs_cadence() -> None:
+    day = START + timedelta(days=20)
+    weekly = program(extra="checkin_every_days: 7")
+    fortnightly = program()
+
+    def status(roster: Program) -> PairingStatus:
+        observed = observed_on(day, [pairing_issue()], [], roster)
+        return pairing_status(roster, observed, roster.pairings[0], day)
+
+    weekly_status, fortnightly_status = status(weekly), status(fortnightly)
+    assert weekly_status.checkins_expected == 3
+    assert fortnightly_status.checkins_expected == 2
+    assert period_starts(weekly_status)[:3] == (
+        START,
+        START + timedelta(days=7),
+        START + timedelta(days=14),
+    )
 
 
 def test_the_checkin_window_covers_the_longest_cadence() -> None:
