@@ -238,6 +238,7 @@ def to_json(action: Action) -> dict[str, Any]:
             "labels": list(draft.labels),
             "assignees": list(draft.assignees),
             "confidential": draft.confidential,
+            "due": draft.due.isoformat() if draft.due else None,
             "body": draft.body,
         }
         return out

@@ -158,6 +158,11 @@ class MatchingRules(_Model):
     wiggle_room: int = Field(default=1, ge=0)
 
 
+MeetingStyle = Literal["sync", "async", "either"]
+# A formal meeting of a pair: the programs we follow ask for 30-45 minutes.
+MeetingMinutes = Annotated[int, Field(ge=15, le=180)]
+
+
 class Settings(_Model):
     """Program-wide rules; every field has the default of the programs we follow."""
 
@@ -166,6 +171,9 @@ class Settings(_Model):
     term_months: int = Field(default=6, ge=1, le=36)
     checkin_every_days: int = Field(default=14, ge=1)
     checkin_style: Literal["issue", "comment"] = "issue"
+    # How pairs meet, unless a pairing says otherwise: live, in writing, or as suits them.
+    meeting_style: MeetingStyle = "either"
+    meeting_minutes: MeetingMinutes = 45
     ending_soon_days: int = Field(default=14, ge=0)
     midpoint_review: bool = True
     retrospective_reminder_days: int = Field(default=14, ge=1)
@@ -294,6 +302,10 @@ class Pairing(_Model):
     # After a completed term, a light catch-up on the pairing issue every month for
     # `INFORMAL_MONTHS` months (instead of the one follow-up).
     continue_informally: Literal["monthly"] | None = None
+    # What the pair agreed on for their meetings; the program's rules by default.
+    checkin_every_days: int | None = Field(default=None, ge=1)
+    meeting_style: MeetingStyle | None = None
+    meeting_minutes: MeetingMinutes | None = None
 
     @property
     def id(self) -> str:
@@ -320,6 +332,24 @@ class Pairing(_Model):
         if settings.follow_up_days:
             return (end + timedelta(days=settings.follow_up_days),)
         return ()
+
+    def meetings(self, settings: Settings) -> Meetings:
+        """How often, how and how long this pair meets: its own agreement, else the program's."""
+        return Meetings(
+            every_days=self.checkin_every_days or settings.checkin_every_days,
+            style=self.meeting_style or settings.meeting_style,
+            minutes=self.meeting_minutes or settings.meeting_minutes,
+        )
+
+
+@dataclass(frozen=True)
+class Meetings:
+    """A pair's meetings: one per check-in period of `every_days`, `sync` (live), `async` (in
+    writing) or `either`, of about `minutes`."""
+
+    every_days: int
+    style: str
+    minutes: int
 
 
 class Program(_Model):

@@ -24,7 +24,7 @@ class Link:
 class TemplateSpec:
     """A template the rules render: an issue or a comment, and the extra names it gets."""
 
-    kind: str  # "issue" or "comment"
+    kind: str  # "issue", "comment", or "part" (a text another template shows)
     extra: tuple[str, ...] = ()
     purpose: str = ""
     # "pairing": the names of `pairing_context`; "request": those of `request_context`.
@@ -34,11 +34,23 @@ class TemplateSpec:
 # Every template the rules use. `validate` renders each with an example context, so a
 # program's override that uses a name it will not get fails before touching the forge.
 SPECS: dict[str, TemplateSpec] = {
-    "pairing": TemplateSpec("issue", (), "the pairing issue: kickoff, goals, expectations"),
-    "checkin": TemplateSpec("issue", ("checkin", "goals"), "a check-in issue for one period"),
-    "checkin-comment": TemplateSpec(
-        "comment", ("checkin", "goals"), "a check-in as a comment (checkin_style: comment)"
+    "pairing": TemplateSpec(
+        "issue", ("agenda",), "the pairing issue: kickoff, goals, expectations"
     ),
+    "checkin": TemplateSpec(
+        "issue", ("checkin", "goals", "agenda"), "a check-in issue for one period"
+    ),
+    "checkin-comment": TemplateSpec(
+        "comment",
+        ("checkin", "goals", "agenda"),
+        "a check-in as a comment (checkin_style: comment)",
+    ),
+    # The agenda of each kind of meeting, in the form the pair meets in (`meeting.form`):
+    # the pairing issue and the check-ins show it as `agenda.text`.
+    "agenda-first": TemplateSpec("part", ("meeting",), "agenda: the first meeting"),
+    "agenda-checkin": TemplateSpec("part", ("meeting",), "agenda: a regular check-in"),
+    "agenda-midpoint": TemplateSpec("part", ("meeting",), "agenda: the midpoint meeting"),
+    "agenda-last": TemplateSpec("part", ("meeting",), "agenda: the last meeting"),
     "first-meeting": TemplateSpec("comment", ("days_quiet",), "nudge: no first meeting yet"),
     "quiet": TemplateSpec("comment", ("days_quiet",), "nudge: no activity for a while"),
     "midpoint": TemplateSpec("comment", ("goals",), "midpoint review prompt"),
@@ -97,6 +109,7 @@ def pairing_context(
     """The names every template gets, plus the `extra` ones of its spec."""
     settings = program.program
     timeline = Timeline.of(pairing, settings)
+    meetings = pairing.meetings(settings)
     return {
         "program": {
             "name": settings.name,
@@ -104,6 +117,8 @@ def pairing_context(
             "checkin_every_days": settings.checkin_every_days,
             "checkin_style": settings.checkin_style,
             "follow_up_days": settings.follow_up_days,
+            "meeting_style": settings.meeting_style,
+            "meeting_minutes": settings.meeting_minutes,
             "timezone": settings.timezone,
             "confidential": settings.confidential,
             "label_prefix": settings.label_prefix,
@@ -125,6 +140,9 @@ def pairing_context(
             "week": timeline.week(today),
             "private": pairing.private,
             "continue_informally": pairing.continue_informally,
+            "checkin_every_days": meetings.every_days,
+            "meeting_style": meetings.style,
+            "meeting_minutes": meetings.minutes,
         },
         "mentor": _person(program.person(pairing.mentor), pairing.mentor),
         "mentee": _person(program.person(pairing.mentee), pairing.mentee),
@@ -142,6 +160,7 @@ def example_extras(today: date) -> dict[str, Any]:
             "number": 3,
             "starts": today,
             "ends": today,
+            "due": today,
             "carried": ["Book the on-call shadowing slot (owner: mentee)"],
             "previous": Link(12, "https://forge.example/acme/mentoring/-/issues/12"),
         },
@@ -193,6 +212,28 @@ def example_extras(today: date) -> dict[str, Any]:
             "pace": "on track",
         },
         "goal": {"title": "Ship the runbook", "steps": 3, "mentor": False},
+        "meeting": {
+            "kind": "regular",
+            "title": "Check-in",
+            "form": "sync",
+            "style": "either",
+            "minutes": 45,
+            "every_days": 14,
+            "number": 3,
+            "starts": today,
+            "ends": today,
+            "post_by": today,
+            "due": today,
+        },
+        "agenda": {
+            "meeting": "regular",
+            "title": "Check-in",
+            "style": "either",
+            "minutes": 45,
+            "post_by": today,
+            "due": today,
+            "text": "1. **Wins since last time**\n2. **Blockers**\n",
+        },
         "problems": ['"Learn Go" has no date (add "by YYYY-MM-DD" to its title)'],
     }
 

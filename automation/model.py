@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -48,6 +48,8 @@ class Issue:
     close_reason: CloseReason | None = None
     # GitLab's `task_completion_status`; None on GitHub, whose API carries no counts.
     tasks: TaskCounts | None = None
+    # GitLab's `due_date`; None on GitHub, whose issues have none (the title carries it).
+    due: date | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ class Draft:
     labels: tuple[str, ...] = ()
     assignees: tuple[str, ...] = ()
     confidential: bool = False
+    # The day it is due: GitLab's `due_date`; GitHub has no due dates, so its adapter ends
+    # the title with it ("· due 2026-03-01").
+    due: date | None = None
 
     def opened(self, author: str, at: datetime) -> Issue:
         """The issue this draft becomes once opened, as a plan expects it (number unknown)."""
@@ -86,6 +91,7 @@ class Draft:
             updated_at=at,
             url="",
             confidential=self.confidential,
+            due=self.due,
         )
 
 

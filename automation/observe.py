@@ -349,6 +349,15 @@ def withdrawn(program: Program, observed: Observed) -> list[str]:
     )
 
 
+def checkin_window_days(program: Program, pairings: Iterable[Pairing]) -> int:
+    """How far back check-ins are listed: the last two periods of every pair. Pairs meet at
+    their own cadence, so the longest covers them all (a pairing gone from the roster had
+    the program's)."""
+    settings = program.program
+    every = max([settings.checkin_every_days, *(p.meetings(settings).every_days for p in pairings)])
+    return 2 * every + 1
+
+
 def read(
     forge: Forge,
     program: Program,
@@ -386,7 +395,7 @@ def read(
     if starts and settings.checkin_style == "issue":
         # Every open check-in, however old (a term's end closes them all), and the recent
         # ones, open or closed: the current period's may have been closed by the pair.
-        recent = today - timedelta(days=2 * settings.checkin_every_days + 1)
+        recent = today - timedelta(days=checkin_window_days(program, pairings))
         issues += forge.list_issues(labels=[labels.checkin], state=IssueState.OPEN)
         issues += forge.list_issues(
             labels=[labels.checkin], updated_since=start_of_day(recent, zone)

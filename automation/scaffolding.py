@@ -59,6 +59,7 @@ program:
   timezone: UTC                 # "today" for the nightly run is the date in this zone
   # term_months: 6              # a pairing runs six months from its start
   # checkin_every_days: 14      # with a check-in every other week
+  # meeting_style: either       # live (sync), in writing (async) or either; a pairing may differ
   # soft_limit: 2               # mentees per mentor; more is a warning
 
 {forge}

@@ -93,6 +93,7 @@ class PairingStatus:
     retrospective_url: str | None
     next_milestone: Milestone | None
     milestones: tuple[Milestone, ...]
+    checkin_every_days: int  # the pair's own cadence (a check-in period's length)
     # The mentor's own growth goals: shown and counted apart, never in progress or pace.
     mentor_goals: tuple[GoalStatus, ...] = ()
 
@@ -195,6 +196,7 @@ def pairing_status(
         retrospective_url=retro.url if retro else None,
         next_milestone=next((m for m in marks if m.day > today), None),
         milestones=marks,
+        checkin_every_days=timeline.checkin_days,
         mentor_goals=mentor_goals,
     )
 

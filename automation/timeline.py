@@ -39,7 +39,7 @@ class Timeline:
             start=pairing.start,
             planned_end=pairing.planned_end(settings),
             end=pairing.end(settings),
-            checkin_days=settings.checkin_every_days,
+            checkin_days=pairing.meetings(settings).every_days,
             ending_soon_days=settings.ending_soon_days,
             ended_early=pairing.ended is not None,
             extended=pairing.extended_until is not None and pairing.ended is None,

@@ -138,7 +138,7 @@ def test_kickoff_names_both_people_the_term_and_the_cadence() -> None:
     assert "Carol Danvers (@carol)" in body
     assert "Alice Liddell (@alice)" in body
     assert "from 2026-01-05 to 2026-07-05" in body
-    assert "every 14 days, 30-45 minutes, live or async" in body
+    assert "every 14 days, about 45 minutes, live or async" in body
     assert "program coordinators" in body
     assert "Extended" not in body
 
@@ -364,7 +364,7 @@ def test_undefined_name_in_the_title_names_the_field(tmp_path: Path) -> None:
 
     assert error(Templates(tmp_path).issue, "pairing", context("pairing")) == (
         f"{path}:2: title: 'nope' is undefined; the names a template can use are: "
-        "mentee, mentor, pairing, pairing_issue, program, today"
+        "agenda, mentee, mentor, pairing, pairing_issue, program, today"
     )
 
 

@@ -46,6 +46,13 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def titled(draft: Draft) -> str:
+    """The title GitHub gets: its issues have no due date (the REST API's issue object has
+    no such field), so a draft's due date ends the title. The title is free text; what an
+    issue is comes from its marker and the ledger, never from its title."""
+    return f"{draft.title} · due {draft.due.isoformat()}" if draft.due else draft.title
+
+
 def issue_from_github(issue: GhIssue) -> Issue:
     # Only attributes present in list responses: touching a missing one makes PyGithub
     # GET the issue (N+1). `pull_request` is absent on issues, so PRs are told by URL.
@@ -214,7 +221,7 @@ class GitHubForge:
         created = self._call(
             request,
             lambda: self._repo.create_issue(
-                title=draft.title,
+                title=titled(draft),
                 body=draft.body,
                 labels=list(draft.labels),
                 assignees=list(draft.assignees),

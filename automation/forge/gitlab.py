@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -68,6 +68,8 @@ def issue_from_gitlab(data: Mapping[str, Any]) -> Issue:
         closed_at=parse_time(data["closed_at"]) if data.get("closed_at") else None,
         confidential=bool(data.get("confidential")),
         tasks=TaskCounts(tasks["completed_count"], tasks["count"]) if tasks else None,
+        # `"due_date": "2016-07-22"` or null (doc/api/issues.md)
+        due=date.fromisoformat(data["due_date"]) if data.get("due_date") else None,
     )
 
 
@@ -228,6 +230,8 @@ class GitLabForge:
             "description": draft.body,
             "confidential": draft.confidential,
         }
+        if draft.due is not None:
+            data["due_date"] = draft.due.isoformat()  # YYYY-MM-DD (doc/api/issues.md)
         if draft.labels:
             data["labels"] = list(draft.labels)
         if draft.assignees:

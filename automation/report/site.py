@@ -58,15 +58,16 @@ def _environment() -> Environment:
     )
 
 
-def period_starts(status: PairingStatus, every_days: int) -> tuple[date, ...]:
-    """The first day of each check-in period of the term."""
+def period_starts(status: PairingStatus) -> tuple[date, ...]:
+    """The first day of each check-in period of the term, at the pair's own cadence."""
+    every_days = status.checkin_every_days
     count = max(1, -(-(status.end - status.start).days // every_days))
     return tuple(status.start + timedelta(days=n * every_days) for n in range(count))
 
 
-def listed(statuses: Sequence[PairingStatus], every_days: int) -> tuple[Listed, ...]:
+def listed(statuses: Sequence[PairingStatus]) -> tuple[Listed, ...]:
     """The pairings the report may name, in roster order: every one but the private ones."""
-    return tuple(Listed(s, period_starts(s, every_days)) for s in statuses if not s.private)
+    return tuple(Listed(s, period_starts(s)) for s in statuses if not s.private)
 
 
 def burnup(pairing: Listed, today: date) -> BurnUp:
@@ -128,7 +129,7 @@ def build_report(
     figures = program_figures(statuses)
     asking = queue_figures(program, requests or {}, today, weeks=True)
     table = mentors.mentor_table(program, today)
-    pairings = listed(statuses, settings.checkin_every_days)
+    pairings = listed(statuses)
     records = [pairing_record(p, include_goal_text) for p in pairings]
     weeks = active_by_week(statuses)
     goal_bins = goal_share_bins(statuses)

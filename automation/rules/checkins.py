@@ -1,7 +1,8 @@
 """Check-ins: one per period from the second period on, carrying open action items forward.
 
 The kickoff issue is the agenda of the first meeting; check-in N opens on the first day of
-period N (or the first run after) and every earlier check-in issue still open is closed once
+period N (or the first run after), due on its last day, with the agenda of the meeting the
+period holds (`rules.agenda`), and every earlier check-in issue still open is closed once
 it exists. Only the current period's check-in is ever opened: a run after a gap does not
 open the ones it missed. A pairing the bot meets under way starts like a new one: its
 pairing issue is the agenda of the period it was met in, check-ins follow from the next.
@@ -16,6 +17,7 @@ from automation.checklist import parse
 from automation.context import Link
 from automation.markdown import inert
 from automation.model import CloseReason, IssueState
+from automation.rules.agenda import agenda
 from automation.rules.pair import Pair
 
 
@@ -45,10 +47,12 @@ def _context(pair: Pair, period: int, previous: Link | None, carried: list[str])
             "number": period,
             "starts": timeline.period_start(period),
             "ends": timeline.period_end(period),
+            "due": timeline.period_end(period),
             "carried": carried,
             "previous": previous,
         },
         "goals": pair.goals(),
+        "agenda": agenda(pair, period),
     }
 
 
@@ -73,7 +77,8 @@ def _issue(pair: Pair, period: int) -> list[Action]:
         carried = carried_items(previous.body, pair) if previous else []
         link = Link(previous.number, previous.url) if previous else None
         labels = (pair.labels.checkin,)
-        draft = pair.draft("checkin", key, labels, **_context(pair, period, link, carried))
+        due = pair.timeline.period_end(period)
+        draft = pair.draft("checkin", key, labels, due, **_context(pair, period, link, carried))
         actions.append(OpenIssue(key, pair.id, draft, Urgency.CHECKIN))
     for old_key in earlier:
         old = pair.observed.issues[old_key]

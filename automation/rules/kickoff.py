@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from automation.actions import Action, OpenIssue, ReopenIssue, Urgency
 from automation.model import IssueState
+from automation.rules.agenda import agenda
 from automation.rules.pair import Pair
 from automation.timeline import Phase
 
@@ -22,7 +23,10 @@ def plan(pair: Pair) -> list[Action]:
     issue = pair.pairing_issue
     if issue is None:
         key = pair.key("pairing")
-        draft = pair.draft("pairing", key, (labels.program, labels.phase("active")))
+        # The pairing issue is the agenda of the period the bot met the pair in: the first
+        # meeting's, unless it met them under way.
+        meeting = agenda(pair, pair.timeline.first_counted_period)
+        draft = pair.draft("pairing", key, (labels.program, labels.phase("active")), agenda=meeting)
         return [OpenIssue(key, pair.id, draft, Urgency.KICKOFF)]
     closed_by_bot = bool(
         {labels.phase("completed"), labels.phase("ended-early")} & set(issue.labels)

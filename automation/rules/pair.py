@@ -165,8 +165,16 @@ class Pair:
             self.program, self.pairing, self.today, self.link("pairing"), **extra
         )
 
-    def draft(self, template: str, key: str, labels: tuple[str, ...], **extra: Any) -> Draft:
-        """An issue from a template: functional labels first, the marker appended."""
+    def draft(
+        self,
+        template: str,
+        key: str,
+        labels: tuple[str, ...],
+        due: date | None = None,
+        **extra: Any,
+    ) -> Draft:
+        """An issue from a template: functional labels first, the marker appended, and the
+        due date the forge shows (`Draft.due`)."""
         draft = self.templates.issue(template, self.context(**extra))
         merged = tuple(dict.fromkeys((*labels, *draft.labels)))
         return Draft(
@@ -175,6 +183,7 @@ class Pair:
             labels=merged,
             assignees=draft.assignees,
             confidential=draft.confidential,
+            due=due,
         )
 
     def text(

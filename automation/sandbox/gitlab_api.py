@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
 from http import HTTPStatus
 from typing import Any
 
@@ -86,6 +87,7 @@ _EDIT_KEYS = (
     "assignee_id",
     "assignee_ids",
     "confidential",
+    "due_date",
     "labels",
     "add_labels",
     "remove_labels",
@@ -170,6 +172,19 @@ def _text(params: Mapping[str, Any], name: str) -> str | None:
     if isinstance(value, bool | dict | list):
         raise _bad_param(f"{name} is invalid")
     return str(value)
+
+
+def _due_date(params: Mapping[str, Any]) -> str | None:
+    """`due_date` as GitLab stores it: a date column, so Rails' date cast applies
+    (ActiveModel::Type::Date): `YYYY-MM-DD` is kept, anything it cannot read becomes null
+    (`""` on an edit removes the date). None: the parameter was not given."""
+    value = _text(params, "due_date")
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip()).isoformat() if value.strip() else ""
+    except ValueError:
+        return ""
 
 
 def _flag(params: Mapping[str, Any], name: str) -> bool | None:
@@ -433,6 +448,7 @@ def create_issue(call: Call) -> Response:
         assignee_ids=assignees,
         confidential=bool(_flag(params, "confidential")),
         created_at=_instant(params, "created_at"),
+        due_date=_due_date(params) or None,
     )
     call.store.add_event(issue, call.user, EventAction.CREATED, created_at=issue.created_at)
     return json_response(_view(call).issue(project, issue), 201)
@@ -534,6 +550,7 @@ def _issue_edit(call: Call, params: Mapping[str, Any], description: str | None) 
         remove_labels=_names(params.get("remove_labels")),
         assignee_ids=_assignee_ids(call, params),
         confidential=_flag(params, "confidential"),
+        due_date=_due_date(params),
     )
 
 
@@ -556,6 +573,14 @@ def _record_changes(call: Call, changes: IssueChanges, assignees_before: list[Us
             if after.confidential
             else "made the issue visible to everyone"
         )
+    if before.due_date != after.due_date:
+        # app/services/system_notes/time_tracking_service.rb, `change_due_date`: the date
+        # in Rails' :long format
+        notes.append(
+            f"changed due date to {_long_date(after.due_date)}"
+            if after.due_date
+            else "removed due date"
+        )
     if before.state is not after.state:
         closing = after.state is State.CLOSED
         notes.append("closed" if closing else "reopened")
@@ -563,6 +588,12 @@ def _record_changes(call: Call, changes: IssueChanges, assignees_before: list[Us
         call.store.add_event(after, call.user, action)
     for body in notes:
         call.store.add_comment(after, call.user, body, system=True)
+
+
+def _long_date(value: str) -> str:
+    """Rails' `Date#to_fs(:long)`: `March 1, 2026`."""
+    day = date.fromisoformat(value)
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 def _label_note(added: Sequence[str], removed: Sequence[str]) -> str:

@@ -224,7 +224,7 @@ class GitLabView:
             "merge_requests_count": 0,
             "upvotes": 0,
             "downvotes": 0,
-            "due_date": None,
+            "due_date": issue.due_date,
             "confidential": issue.confidential,
             "discussion_locked": None,
             "issue_type": "issue",

@@ -82,6 +82,8 @@ class Issue:
     tasks_done: int = 0
     # a GitHub pull request, which GitHub lists among the issues
     pull: bool = False
+    # GitLab's `due_date` (YYYY-MM-DD); GitHub issues have none
+    due_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,7 @@ class IssueEdit:
     remove_labels: tuple[str, ...] = ()
     assignee_ids: tuple[int, ...] | None = None
     confidential: bool | None = None
+    due_date: str | None = None  # "" removes it
 
 
 @dataclass(frozen=True)

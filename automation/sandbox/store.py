@@ -36,7 +36,7 @@ from automation.sandbox.repository import RepositoryRows
 from automation.sandbox.tasks import task_counts as gitlab_task_counts
 
 # Bumped whenever _SCHEMA changes shape; a state file in another format is refused, not guessed at.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SCHEMA = (
     """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS issues (
     author_id INTEGER NOT NULL, confidential INTEGER NOT NULL, comments INTEGER NOT NULL,
     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
     closed_at INTEGER, closed_by INTEGER, tasks_total INTEGER NOT NULL,
-    tasks_done INTEGER NOT NULL, pull INTEGER NOT NULL, UNIQUE (project_id, number));
+    tasks_done INTEGER NOT NULL, pull INTEGER NOT NULL, due_date TEXT,
+    UNIQUE (project_id, number));
 CREATE INDEX IF NOT EXISTS issues_by_created ON issues (project_id, created_at);
 CREATE INDEX IF NOT EXISTS issues_by_updated ON issues (project_id, updated_at);
 CREATE TABLE IF NOT EXISTS labels (
@@ -100,7 +101,7 @@ _USER_COLUMNS = "id, username, created_at, access"
 _ISSUE_COLUMNS = (
     "i.id, i.project_id, i.number, i.title, i.body, i.state, i.state_reason, i.author_id, "
     "i.confidential, i.comments, i.created_at, i.updated_at, i.closed_at, i.closed_by, "
-    "i.tasks_total, i.tasks_done, i.pull"
+    "i.tasks_total, i.tasks_done, i.pull, i.due_date"
 )
 _COMMENT_COLUMNS = (
     "c.id, c.project_id, c.issue_id, i.number, c.author_id, c.body, c.system, "
@@ -149,6 +150,7 @@ def _issue(row: Sequence[Any]) -> Issue:
         tasks_total=row[14],
         tasks_done=row[15],
         pull=bool(row[16]),
+        due_date=row[17],
     )
 
 
@@ -523,6 +525,7 @@ class Store(RepositoryRows):
         confidential: bool = False,
         created_at: int | None = None,
         pull: bool = False,
+        due_date: str | None = None,
     ) -> Issue:
         with self.transaction():
             now = self.now() if created_at is None else created_at
@@ -535,7 +538,8 @@ class Store(RepositoryRows):
             issue_id = self._insert(
                 "INSERT INTO issues (project_id, number, title, body, state, state_reason,"
                 " author_id, confidential, comments, created_at, updated_at, tasks_total,"
-                " tasks_done, pull) VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, 0, ?, ?, ?, ?, ?)",
+                " tasks_done, pull, due_date)"
+                " VALUES (?, ?, ?, ?, 'open', NULL, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
                 (
                     project.id,
                     number,
@@ -547,6 +551,7 @@ class Store(RepositoryRows):
                     now,
                     *tasks,
                     int(pull),
+                    due_date,
                 ),
             )
             self._set_issue_labels(issue_id, self.ensure_labels(project, labels))
@@ -568,6 +573,7 @@ class Store(RepositoryRows):
                 None,
                 *tasks,
                 pull,
+                due_date,
             )
 
     def issue(self, project: Project, number: int) -> Issue | None:
@@ -730,6 +736,7 @@ class Store(RepositoryRows):
             state=state,
             state_reason=reason,
             confidential=issue.confidential if edit.confidential is None else edit.confidential,
+            due_date=issue.due_date if edit.due_date is None else (edit.due_date or None),
             closed_at=closed_at,
             closed_by=closed_by,
         )
@@ -743,13 +750,14 @@ class Store(RepositoryRows):
             )
         self._conn.execute(
             "UPDATE issues SET title = ?, body = ?, state = ?, state_reason = ?, confidential = ?,"
-            " updated_at = ?, closed_at = ?, closed_by = ? WHERE id = ?",
+            " due_date = ?, updated_at = ?, closed_at = ?, closed_by = ? WHERE id = ?",
             (
                 issue.title,
                 issue.body,
                 issue.state.value,
                 issue.state_reason,
                 int(issue.confidential),
+                issue.due_date,
                 now,
                 issue.closed_at,
                 issue.closed_by,

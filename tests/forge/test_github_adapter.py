@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -423,6 +423,32 @@ def test_create_issue_without_labels_or_assignees_sends_empty_lists(
     )
 
     forge.create_issue(Draft(title="Check-in", body=""))
+
+    assert len(api.calls) == 1
+
+
+def test_create_issue_ends_the_title_with_the_due_date_github_issues_lack(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    # GitHub's issue object has no due date (api.github.com OpenAPI, issues/create): the
+    # title carries it, and nothing else of the request changes.
+    api.post(
+        ISSUES,
+        status=201,
+        json=sample("issue"),
+        match=[
+            body(
+                {
+                    "title": "Check-in 3 · due 2026-03-01",
+                    "body": "",
+                    "labels": [],
+                    "assignees": [],
+                }
+            )
+        ],
+    )
+
+    forge.create_issue(Draft(title="Check-in 3", body="", due=date(2026, 3, 1)))
 
     assert len(api.calls) == 1
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +167,7 @@ def test_listed_issue_is_normalised_from_gitlab_words(
             confidential=False,
             close_reason=None,
             tasks=TaskCounts(done=10, total=15),
+            due=date(2016, 7, 22),  # the documented `"due_date": "2016-07-22"`
         )
     ]
 
@@ -421,6 +422,33 @@ def test_create_issue_without_labels_or_assignees_posts_once(
 
     forge.create_issue(Draft(title="Check-in", body=""))
 
+    assert len(api.calls) == 1
+
+
+def test_create_issue_sends_the_due_date_and_reads_it_back(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    # doc/api/issues.md: `due_date`, "Date time string in the format YYYY-MM-DD"; the
+    # documented answer carries `"due_date": "2016-07-22"`.
+    api.post(
+        ISSUES,
+        status=201,
+        json=sample("issue"),
+        match=[
+            body(
+                {
+                    "title": "Check-in 3",
+                    "description": "",
+                    "confidential": False,
+                    "due_date": "2016-07-22",
+                }
+            )
+        ],
+    )
+
+    created = forge.create_issue(Draft(title="Check-in 3", body="", due=date(2016, 7, 22)))
+
+    assert created.due == date(2016, 7, 22)
     assert len(api.calls) == 1
 
 

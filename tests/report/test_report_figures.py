@@ -50,6 +50,7 @@ def status(**changes: object) -> PairingStatus:
         retrospective_url=None,
         next_milestone=None,
         milestones=(Milestone("start", START), Milestone("end", date(2026, 7, 5))),
+        checkin_every_days=14,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 

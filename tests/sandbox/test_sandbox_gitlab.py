@@ -347,6 +347,32 @@ def test_confidential_and_assignees_on_create(gl: gitlab.Gitlab, project: Projec
     assert issue.assignee["id"] == mentee.id
 
 
+def test_due_date_is_stored_and_returned_and_an_edit_writes_a_system_note(
+    project: Project,
+) -> None:
+    # doc/api/issues.md: `due_date`, a YYYY-MM-DD string, on create and edit; null unset.
+    issue = project.issues.create({"title": "t", "due_date": "2026-03-01"})
+    plain = project.issues.create({"title": "u"})
+
+    assert issue.due_date == "2026-03-01"
+    assert project.issues.get(issue.iid).due_date == "2026-03-01"
+    assert plain.due_date is None
+    project.issues.update(issue.iid, {"due_date": "2026-03-15"})
+    project.issues.update(issue.iid, {"due_date": ""})
+    assert project.issues.get(issue.iid).due_date is None
+    assert [n.body for n in issue.notes.list(sort="asc", get_all=True)] == [
+        "changed due date to March 15, 2026",
+        "removed due date",
+    ]
+
+
+def test_a_due_date_gitlab_cannot_read_is_stored_as_none(project: Project) -> None:
+    # A date column: Rails' date cast turns what it cannot read into nil.
+    issue = project.issues.create({"title": "t", "due_date": "2026-13-01"})
+
+    assert issue.due_date is None
+
+
 def test_missing_title_is_a_400_naming_the_parameter(
     sandbox: RunningSandbox, project: Project, path: str
 ) -> None:
