@@ -69,6 +69,12 @@ SPECS: dict[str, TemplateSpec] = {
     "offer-received": TemplateSpec(
         "comment", (), "an offer to mentor, acknowledged", scope="request"
     ),
+    "feedback": TemplateSpec(
+        "issue", ("form",), "a private feedback form for one participant (GitLab only)"
+    ),
+    "feedback-told": TemplateSpec(
+        "comment", ("form", "coordinators"), "to the coordinators: a low score or a poor fit"
+    ),
     "progress": TemplateSpec("comment", ("progress",), "goal progress, edited when it moves"),
     "celebrate": TemplateSpec("comment", ("goal",), "a goal reached 100%"),
     "goals-nudge": TemplateSpec("comment", ("problems",), "goals missing a date or steps"),
@@ -177,8 +183,16 @@ def example_extras(today: date) -> dict[str, Any]:
             "pace": "on track",
         },
         "goal": {"title": "Ship the runbook", "steps": 3},
+        "form": feedback_form("midpoint", "mentee")
+        | {"score": 4, "fit": False, "reasons": ["a score of 4", "that it is not a good fit"]},
+        "coordinators": ["coordinator"],
         "problems": ['"Learn Go" has no date (add "by YYYY-MM-DD" to its title)'],
     }
+
+
+def feedback_form(milestone: str, role: str) -> dict[str, Any]:
+    """`form` for a feedback form: when, whose (`mentee` or `mentor`), the boxes it offers."""
+    return {"milestone": milestone, "role": role, "scores": list(range(11))}
 
 
 def request_context(

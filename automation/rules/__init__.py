@@ -25,6 +25,7 @@ from automation.rules import (
     checkins,
     dashboard,
     ending,
+    feedback,
     kickoff,
     milestones,
     nudges,
@@ -47,6 +48,7 @@ PLANNERS: tuple[Planner, ...] = (
     progress.plan,
     nudges.plan,
     ending.plan,
+    feedback.plan,
 )
 
 

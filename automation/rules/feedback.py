@@ -1,0 +1,108 @@
+"""Private feedback forms: one for each participant at the midpoint and at the end, read
+back once answered (README, "Private feedback").
+
+A form is a confidential issue assigned to its participant alone, so only they and the
+coordinators see it (GitLab; on GitHub every reader of a repository reads all its issues,
+so there are no forms there). Opening it is a one-time message: within CATCH_UP_DAYS of its
+day or not at all. Once a score is ticked the run closes it, after telling the coordinators
+(a comment on the form itself, so it stays private) when the score is low or the mentee
+answers that the pairing is not a good fit: telling happens only with the close, so once.
+A form nobody answers is closed as not planned `feedback.open_days` after it opened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from automation.actions import Action, CloseIssue, OpenIssue, PostComment, Urgency
+from automation.config import FeedbackRules
+from automation.context import feedback_form
+from automation.feedback import ROLES, Answers, read_form
+from automation.model import CloseReason, Issue, IssueState
+from automation.observe import CATCH_UP_DAYS, local_day
+from automation.rules.pair import Pair
+
+
+def plan(pair: Pair) -> list[Action]:
+    rules = pair.program.program.feedback
+    if rules is None or pair.program.forge.api_flavour == "github":
+        return []
+    timeline = pair.timeline
+    actions: list[Action] = []
+    for milestone, day, wanted in (
+        ("midpoint", timeline.midpoint, rules.midpoint and pair.today < timeline.end),
+        ("end", timeline.end, rules.end),
+    ):
+        for role in ROLES:
+            parts = ("feedback", milestone, role)
+            issue = pair.observed.issues.get(pair.key(*parts))
+            if issue is not None:
+                if issue.state is IssueState.OPEN:
+                    actions += _read_back(pair, rules, parts, issue)
+            elif wanted and pair.pairing_issue is not None and pair.within(day, CATCH_UP_DAYS):
+                actions.append(_open(pair, milestone, role))
+    return actions
+
+
+def _open(pair: Pair, milestone: str, role: str) -> OpenIssue:
+    key = pair.key("feedback", milestone, role)
+    labels = (pair.labels.program, pair.labels.feedback)
+    draft = pair.draft("feedback", key, labels, form=feedback_form(milestone, role))
+    # Private whatever a template override says: its participant alone, confidential.
+    draft = replace(draft, assignees=(getattr(pair.pairing, role),), confidential=True)
+    return OpenIssue(key, pair.id, draft, Urgency.MILESTONE)
+
+
+def _read_back(
+    pair: Pair, rules: FeedbackRules, parts: tuple[str, ...], issue: Issue
+) -> list[Action]:
+    answers = read_form(issue.body, pair.dialect)
+    target = pair.target(*parts)
+    if not answers.answered:
+        opened = local_day(issue.created_at, pair.program.program.timezone)
+        if pair.today < opened + timedelta(days=rules.open_days):
+            return []
+        key = pair.key(*parts, "close")
+        return [CloseIssue(key, pair.id, target, CloseReason.NOT_PLANNED, Urgency.HOUSEKEEPING)]
+    actions: list[Action] = []
+    after: tuple[str, ...] = ()
+    reasons = _reasons(answers, rules.low_score)
+    if reasons and pair.program.program.coordinators:
+        key = pair.key(*parts, "told")
+        form = feedback_form(parts[1], parts[2]) | {
+            "score": answers.score,
+            "fit": answers.fit,
+            "reasons": reasons,
+        }
+        body = pair.text(
+            "feedback-told", key, form=form, coordinators=list(pair.program.program.coordinators)
+        )
+        actions.append(PostComment(key, pair.id, target, body, Urgency.MILESTONE))
+        after = (key,)
+    key = pair.key(*parts, "close")
+    actions.append(
+        CloseIssue(key, pair.id, target, CloseReason.COMPLETED, Urgency.MILESTONE, after)
+    )
+    return actions
+
+
+def _reasons(answers: Answers, low_score: int) -> list[str]:
+    reasons = []
+    if answers.score is not None and answers.score <= low_score:
+        reasons.append(f"a score of {answers.score} (the program's low mark is {low_score})")
+    if answers.fit is False:
+        reasons.append("that the pairing is not a good fit")
+    return reasons
+
+
+def open_forms(pair: Pair, mine: list[Action]) -> bool:
+    """Whether a form of the pairing is open after the plan `mine` (which may open or close
+    some): its term is not settled while one is, so the run keeps reading it."""
+    closing = {a.key for a in mine if isinstance(a, CloseIssue)}
+    opening = any(isinstance(a, OpenIssue) and "/feedback/" in a.key for a in mine)
+    return opening or any(
+        issue.state is IssueState.OPEN and f"{key}/close" not in closing
+        for key in pair.observed.by_pairing.get(pair.id, ())
+        if key.split("/")[2:3] == ["feedback"] and (issue := pair.observed.issues[key])
+    )
