@@ -163,3 +163,15 @@ def _stats(scores: list[int]) -> dict[str, Any]:
         "median": statistics.median(scores) if enough else None,
         "mean": round(statistics.fmean(scores), 1) if enough else None,
     }
+
+
+def read_back(issues: Mapping[str, Any], dialect: Dialect) -> dict[str, Any]:
+    """The figures of every feedback form and retrospective among the bot's issues by key
+    (an `Observed.issues`)."""
+    recommend = [
+        (role, score)
+        for key, issue in sorted(issues.items())
+        if key.startswith("pair/") and key.endswith("/retrospective")
+        for role, score in read_recommend(issue.body).items()
+    ]
+    return figures(forms_of(issues, dialect), recommend)

@@ -153,3 +153,24 @@ def test_the_form_template_offers_the_boxes_the_reader_reads() -> None:
         )
         expected = Answers(6, False if role == "mentee" else None)
         assert read_form(boxes, Dialect.GITLAB) == expected
+
+
+def test_the_dashboard_shows_the_figures_and_no_answer_of_one_person() -> None:
+    from dataclasses import replace
+
+    from automation import dashboard
+    from tests.test_dashboard import TODAY, roster, shown
+
+    forms = [Form("end", "mentee", Answers(s, f)) for s, f in ((3, False), (8, True), (9, True))]
+    forms.append(Form("end", "mentor", Answers(2, None)))
+    view = replace(shown(roster()), feedback=figures(forms, [("mentor", 10)]))
+    body = dashboard.render(view, TODAY, None)
+    assert (
+        "| asked | of | answered | median | mean | not a good fit |\n"
+        "| --- | --- | --- | --- | --- | --- |\n"
+        "| feedback form, end | mentees | 3 of 3 | 8 | 6.7 | 33% |\n"
+        "| feedback form, end | mentors | 1 of 1 | n/a | n/a |  |\n"
+        "| retrospective, would recommend | mentees | 0 | n/a | n/a |  |\n"
+        "| retrospective, would recommend | mentors | 1 | n/a | n/a |  |\n"
+    ) in body
+    assert "## Feedback" not in dashboard.render(shown(roster()), TODAY, None)
