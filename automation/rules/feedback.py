@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from automation.actions import Action, CloseIssue, OpenIssue, PostComment, Urgency
+from automation.actions import Action, CloseIssue, OpenIssue, PostComment, Target, Urgency
 from automation.config import FeedbackRules
 from automation.context import feedback_form
 from automation.feedback import ROLES, Answers, read_form
@@ -106,3 +106,19 @@ def open_forms(pair: Pair, mine: list[Action]) -> bool:
         for key in pair.observed.by_pairing.get(pair.id, ())
         if key.split("/")[2:3] == ["feedback"] and (issue := pair.observed.issues[key])
     )
+
+
+def close_open(pair: Pair) -> list[Action]:
+    """Close the pairing's open forms as not planned (a pairing taken out of the roster)."""
+    return [
+        CloseIssue(
+            f"{key}/close",
+            pair.id,
+            Target(key, issue.number),
+            CloseReason.NOT_PLANNED,
+            Urgency.HOUSEKEEPING,
+        )
+        for key in pair.observed.by_pairing.get(pair.id, ())
+        if key.split("/")[2:3] == ["feedback"]
+        and (issue := pair.observed.issues[key]).state is IssueState.OPEN
+    ]

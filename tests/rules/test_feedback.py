@@ -3,13 +3,14 @@ read back once answered; a low score or a poor fit told to the coordinators once
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 from automation.actions import CloseIssue, OpenIssue, PostComment
 from automation.config import Program, parse_program
 from automation.model import CloseReason, IssueState
-from automation.rules import bookkeeping, feedback
+from automation.rules import bookkeeping, feedback, withdrawal
 from tests.rules.world import (
     PAIR,
     QUIET_PROGRESS,
@@ -210,3 +211,14 @@ def test_the_whole_plan_opens_the_forms_and_nothing_else_of_them_after() -> None
     issues = [pairing_issue(), form(5, "midpoint", "mentee"), form(6, "midpoint", "mentor")]
     again = plan_on(MIDPOINT, issues, roster=roster)
     assert not [a for a in again if "/feedback/" in a.key]
+
+
+def test_a_pairing_taken_out_of_the_roster_has_its_open_forms_closed() -> None:
+    issues = [pairing_issue(), MENTOR_DONE, form(5, "midpoint", "mentee")]
+    pair = pair_on(MIDPOINT + timedelta(days=3), issues, [], program())
+    entry = withdrawal.pairing_of(PAIR, {"alice", "bob"})
+    assert entry is not None
+    actions = withdrawal.plan(replace(pair, pairing=entry))
+    assert lines(actions)[-1] == (
+        f"close #5 as not planned [pair/{PAIR}/feedback/midpoint/mentee/close]"
+    )
