@@ -398,8 +398,10 @@ def _feedback(current: View) -> str:
     lines = [
         "## Feedback",
         "",
-        "Scores from 0 to 10 of the pairings the nightly run looks after, every pairing "
-        f"together; a median, mean or share needs {shown['min_answers']} answers or more.",
+        "Scores from 0 to 10 in the private feedback forms of the pairings near their "
+        "midpoint or end and in the retrospectives of the pairings the nightly run looks "
+        "after, every pairing together; a median, mean or share needs "
+        f"{shown['min_answers']} answers or more. The program report counts every form.",
         "",
         markdown.row(head),
         markdown.row(["---"] * len(head)),

@@ -122,10 +122,21 @@ def test_forms_are_confidential_for_one_participant_and_read_back_once(
     assert [c.issue_number for c in notes] == [forms["mentee"]]
     assert WORDS not in notes[0].body
     assert all(world.bot.get_issue(n).state is IssueState.CLOSED for n in forms.values())
-    # Later nights tell nobody again.
+    # Later nights tell nobody again; once the forms' window is over, reading costs no
+    # more than without forms.
     world.night(MIDPOINT + timedelta(days=3))
     later = world.bot.list_comments(since=datetime.combine(MIDPOINT, time(), UTC))
     assert len([c for c in later if "@carol" in c.body]) == 1
+    without = world.program.model_copy(
+        update={"program": world.program.program.model_copy(update={"feedback": None})}
+    )
+    for day, extra in ((MIDPOINT + timedelta(days=34), 1), (MIDPOINT + timedelta(days=35), 0)):
+        world.sandbox.reset_counts()
+        read(world.bot, world.program, day)
+        reads = world.sandbox.request_counts()["reads"]
+        world.sandbox.reset_counts()
+        read(world.bot, without, day)
+        assert reads == world.sandbox.request_counts()["reads"] + extra
 
     day = MIDPOINT + timedelta(days=3)
     observed = read(world.bot, world.program, day, everything=True)

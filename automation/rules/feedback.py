@@ -47,8 +47,10 @@ def plan(pair: Pair) -> list[Action]:
 
 def _open(pair: Pair, milestone: str, role: str) -> OpenIssue:
     key = pair.key("feedback", milestone, role)
-    labels = (pair.labels.program, pair.labels.feedback)
-    draft = pair.draft("feedback", key, labels, form=feedback_form(milestone, role))
+    # Not the program's label: listing the pairings must not page through every form.
+    draft = pair.draft(
+        "feedback", key, (pair.labels.feedback,), form=feedback_form(milestone, role)
+    )
     # Private whatever a template override says: its participant alone, confidential.
     draft = replace(draft, assignees=(getattr(pair.pairing, role),), confidential=True)
     return OpenIssue(key, pair.id, draft, Urgency.MILESTONE)

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from automation.actions import CloseIssue, OpenIssue, PostComment
 from automation.config import Program, parse_program
+from automation.ledger import PairState
 from automation.model import CloseReason, IssueState
+from automation.observe import forms_read_since
 from automation.rules import bookkeeping, feedback, withdrawal
 from tests.rules.world import (
     PAIR,
@@ -46,7 +48,7 @@ def form(
         number,
         f"pair/{PAIR}/feedback/{milestone}/{role}",
         body=body,
-        labels=("mentorship", "mentorship-feedback"),
+        labels=("mentorship-feedback",),
         created=created,
         **kw,  # type: ignore[arg-type]
     )
@@ -67,7 +69,7 @@ def test_a_form_for_each_participant_on_the_midpoint() -> None:
         assert isinstance(action, OpenIssue)
         assert action.draft.assignees == (handle,)
         assert action.draft.confidential
-        assert action.draft.labels == ("mentorship", "mentorship-feedback")
+        assert action.draft.labels == ("mentorship-feedback",)
     mentee, mentor = (a.draft.body for a in opened if isinstance(a, OpenIssue))
     assert "- [ ] Yes, a good fit" in mentee
     assert "good fit" not in mentor
@@ -222,3 +224,31 @@ def test_a_pairing_taken_out_of_the_roster_has_its_open_forms_closed() -> None:
     assert lines(actions)[-1] == (
         f"close #5 as not planned [pair/{PAIR}/feedback/midpoint/mentee/close]"
     )
+
+
+def test_the_forms_are_read_around_their_milestones_and_until_the_term_is_settled() -> None:
+    roster = program("{open_days: 10}")
+    [pairing] = roster.pairings
+    window = 14 + 10
+    assert forms_read_since(roster, pairing, MIDPOINT - timedelta(days=1), False) is None
+    for day in (MIDPOINT, MIDPOINT + timedelta(days=window - 1), END, END + timedelta(days=90)):
+        assert forms_read_since(roster, pairing, day, False) == MIDPOINT
+    assert forms_read_since(roster, pairing, MIDPOINT + timedelta(days=window), False) is None
+    assert forms_read_since(roster, pairing, END + timedelta(days=window), True) is None
+    assert forms_read_since(program(kind="github"), pairing, MIDPOINT, False) is None
+    from tests.rules.world import program as plain
+
+    assert forms_read_since(plain(), pairing, MIDPOINT, False) is None
+
+
+def test_the_ledger_keeps_the_forms_numbers_on_nights_they_are_not_read() -> None:
+    from tests.rules.world import ledger_issue
+
+    recorded = (("feedback/midpoint/mentee", 5), ("feedback/midpoint/mentor", 6), ("pairing", 1))
+    kept = ledger_issue(800, "ledger/2026-01", {PAIR: PairState(issues=recorded)})
+    day = MIDPOINT + timedelta(days=60)
+    pair = pair_on(day, [pairing_issue(), kept], [], program())
+    assert feedback.plan(pair) == []
+    kept = bookkeeping.remembered(pair, [])
+    assert kept is not None
+    assert kept[0].issues == recorded
