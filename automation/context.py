@@ -72,8 +72,10 @@ SPECS: dict[str, TemplateSpec] = {
     "feedback": TemplateSpec(
         "issue", ("form",), "a private feedback form for one participant (GitLab only)"
     ),
-    "feedback-told": TemplateSpec(
-        "comment", ("form", "coordinators"), "to the coordinators: a low score or a poor fit"
+    "feedback-answered": TemplateSpec(
+        "comment",
+        ("form", "coordinators"),
+        "an answered feedback form, closed; to the coordinators too on a low score or poor fit",
     ),
     "progress": TemplateSpec("comment", ("progress",), "goal progress, edited when it moves"),
     "celebrate": TemplateSpec("comment", ("goal",), "a goal reached 100%"),

@@ -163,7 +163,7 @@ class Disclosure:
 
     def describe(self, action: Action) -> str:
         if _feedback(action):
-            return f"private feedback forms of {self.pairing(action.pairing)}"
+            return "private feedback forms"
         if action.pairing in self.stand_ins and isinstance(action, OpenIssue):
             return "open issue (of a private pairing)"
         return self._masked(action.describe())
@@ -241,5 +241,7 @@ def run_summary(program: Program, day: date, report: Report) -> str:
     if rows:
         lines += ["", "| pairing | what the run did |", "|---|---|"]
         for pairing, items in rows.items():
-            lines.append(f"| {names.get(pairing, '(program)')} | {'<br>'.join(items)} |")
+            # Said once: how many writes a form took is not for the run's outputs.
+            said = "<br>".join(dict.fromkeys(items))
+            lines.append(f"| {names.get(pairing, '(program)')} | {said} |")
     return "\n".join(lines) + "\n"

@@ -303,8 +303,8 @@ def home_of(key: str) -> str:
     """The issue a bot comment with marker `key` is written on."""
     if key.startswith("pair/") and key.endswith("/retrospective-reminder"):
         return key.removesuffix("-reminder")
-    if key.startswith("pair/") and key.endswith("/told"):
-        return key.removesuffix("/told")  # on a private feedback form
+    if key.startswith("pair/") and key.endswith("/answered"):
+        return key.removesuffix("/answered")  # on a private feedback form
     pairing = pairing_of(key)
     return f"pair/{pairing}/pairing" if pairing is not None else key
 

@@ -4,9 +4,11 @@ back once answered (README, "Private feedback").
 A form is a confidential issue assigned to its participant alone, so only they and the
 coordinators see it (GitLab; on GitHub every reader of a repository reads all its issues,
 so there are no forms there). Opening it is a one-time message: within CATCH_UP_DAYS of its
-day or not at all. Once a score is ticked the run closes it, after telling the coordinators
-(a comment on the form itself, so it stays private) when the score is low or the mentee
-answers that the pairing is not a good fit: telling happens only with the close, so once.
+day or not at all. Once a score is ticked the run comments on the form and closes it: the
+comment thanks the participant and, when the score is low or the mentee answers that the
+pairing is not a good fit, mentions the coordinators (on the form itself, so it stays
+private). Every answered form gets the same two writes, so no output that counts writes
+tells a low score; and a closed form is not read again, so the coordinators are told once.
 A form nobody answers is closed as not planned `feedback.open_days` after it opened.
 """
 
@@ -69,22 +71,20 @@ def _read_back(
         return [CloseIssue(key, pair.id, target, CloseReason.NOT_PLANNED, Urgency.HOUSEKEEPING)]
     actions: list[Action] = []
     after: tuple[str, ...] = ()
-    reasons = _reasons(answers, rules.low_score)
-    if reasons and pair.program.program.coordinators:
-        key = pair.key(*parts, "told")
+    key = pair.key(*parts, "answered")
+    if pair.comment(*parts, "answered") is None:  # a rerun after a lost close: said already
         form = feedback_form(parts[1], parts[2]) | {
             "score": answers.score,
             "fit": answers.fit,
-            "reasons": reasons,
+            "reasons": _reasons(answers, rules.low_score),
         }
-        body = pair.text(
-            "feedback-told", key, form=form, coordinators=list(pair.program.program.coordinators)
-        )
+        coordinators = list(pair.program.program.coordinators)
+        body = pair.text("feedback-answered", key, form=form, coordinators=coordinators)
         actions.append(PostComment(key, pair.id, target, body, Urgency.MILESTONE))
         after = (key,)
-    key = pair.key(*parts, "close")
+    close = pair.key(*parts, "close")
     actions.append(
-        CloseIssue(key, pair.id, target, CloseReason.COMPLETED, Urgency.MILESTONE, after)
+        CloseIssue(close, pair.id, target, CloseReason.COMPLETED, Urgency.MILESTONE, after)
     )
     return actions
 

@@ -14,9 +14,11 @@ from automation.model import CloseReason, IssueState
 from automation.observe import forms_read_since
 from automation.rules import bookkeeping, feedback, withdrawal
 from tests.rules.world import (
+    BOT,
     PAIR,
     QUIET_PROGRESS,
     ROSTER,
+    comment,
     issue,
     lines,
     pair_on,
@@ -124,13 +126,31 @@ def test_no_forms_on_github() -> None:
     assert feedback.plan(pair_on(MIDPOINT, [pairing_issue()], [], roster)) == []
 
 
-def test_an_answered_form_is_closed() -> None:
+def test_an_answered_form_is_thanked_and_closed() -> None:
     roster = program()
     mentee = form(4, "midpoint", "mentee", state=IssueState.CLOSED)
     issues = [pairing_issue(), mentee, form(5, "midpoint", "mentor", "9")]
-    assert lines(feedback.plan(pair_on(MIDPOINT + timedelta(days=3), issues, [], roster))) == [
-        f"close #5 as completed [pair/{PAIR}/feedback/midpoint/mentor/close]"
+    actions = feedback.plan(pair_on(MIDPOINT + timedelta(days=3), issues, [], roster))
+    key = f"pair/{PAIR}/feedback/midpoint/mentor"
+    assert lines(actions) == [
+        f"comment on #5: feedback/midpoint/mentor/answered [{key}/answered]",
+        f"close #5 as completed [{key}/close] after {key}/answered",
     ]
+    thanks = actions[0]
+    assert isinstance(thanks, PostComment)
+    assert thanks.body.split("\n", 1)[1] == (
+        "Thank you, @alice: your answers are in, and this form is now closed. Only you and "
+        "the program's coordinators can see it.\n"
+    )
+
+
+def test_a_close_lost_after_the_thanks_is_done_again_without_a_second_comment() -> None:
+    mentee = form(4, "midpoint", "mentee", state=IssueState.CLOSED)
+    issues = [pairing_issue(), mentee, form(5, "midpoint", "mentor", "9")]
+    key = f"pair/{PAIR}/feedback/midpoint/mentor"
+    said = [comment(5, BOT, MIDPOINT + timedelta(days=3), key=f"{key}/answered")]
+    actions = feedback.plan(pair_on(MIDPOINT + timedelta(days=4), issues, said, program()))
+    assert lines(actions) == [f"close #5 as completed [{key}/close]"]
 
 
 def test_a_low_score_tells_the_coordinators_on_the_form_then_closes_it() -> None:
@@ -139,14 +159,15 @@ def test_a_low_score_tells_the_coordinators_on_the_form_then_closes_it() -> None
     actions = feedback.plan(pair_on(MIDPOINT + timedelta(days=3), issues, [], roster))
     key = f"pair/{PAIR}/feedback/midpoint/mentee"
     assert lines(actions) == [
-        f"comment on #5: feedback/midpoint/mentee/told [{key}/told]",
-        f"close #5 as completed [{key}/close] after {key}/told",
+        f"comment on #5: feedback/midpoint/mentee/answered [{key}/answered]",
+        f"close #5 as completed [{key}/close] after {key}/answered",
     ]
     told = actions[0]
     assert isinstance(told, PostComment)
     assert told.body.split("\n", 1)[1].startswith(
         "@carol @dave — this private feedback form answers a score of 5"
     )
+    assert "a private word with @bob.\n\nThank you, @bob" in told.body
     assert "not a good fit" not in told.body
 
 
@@ -157,16 +178,20 @@ def test_not_a_good_fit_tells_the_coordinators_whatever_the_score() -> None:
     assert "answers that the pairing is not a good fit" in told.body
 
 
-def test_a_score_above_the_low_mark_tells_nobody() -> None:
+def test_a_score_above_the_low_mark_tells_nobody_in_the_same_two_writes() -> None:
     issues = [pairing_issue(), MENTOR_DONE, form(5, "midpoint", "mentee", "7|Yes, a good fit")]
     actions = feedback.plan(pair_on(MIDPOINT + timedelta(days=3), issues, [], program()))
-    assert [type(a) for a in actions] == [CloseIssue]
+    assert [type(a) for a in actions] == [PostComment, CloseIssue]
+    assert isinstance(actions[0], PostComment)
+    assert "@carol" not in actions[0].body
 
 
-def test_without_coordinators_a_low_score_only_closes_the_form() -> None:
+def test_without_coordinators_a_low_score_mentions_nobody() -> None:
     issues = [pairing_issue(), MENTOR_DONE, form(5, "midpoint", "mentee", "1")]
     actions = feedback.plan(pair_on(MIDPOINT + timedelta(days=3), issues, [], program("{}", "[]")))
-    assert [type(a) for a in actions] == [CloseIssue]
+    assert [type(a) for a in actions] == [PostComment, CloseIssue]
+    assert isinstance(actions[0], PostComment)
+    assert "private word" not in actions[0].body
 
 
 def test_a_closed_form_is_not_read_again_so_the_coordinators_are_told_once() -> None:
