@@ -184,8 +184,8 @@ class Disclosure:
 
 
 def _feedback(action: Action) -> bool:
-    """A write on a private feedback form: which one (a note to the coordinators, a close)
-    would tell how a named pairing was scored, so outputs say only "feedback"."""
+    """A write on a private feedback form: its text or which form it is would say how a
+    named pairing was scored, so outputs say only "feedback"."""
     return "/feedback/" in action.key
 
 

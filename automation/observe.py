@@ -79,8 +79,7 @@ def tended(program: Program, observed: Observed, today: date) -> list[Pairing]:
         state = observed.ledger.get(pairing.id)
         if pairing.start > today or (end <= adopted and state is None):
             continue
-        settled = state is not None and state.settled == end.isoformat()
-        if settled and today > tended_until(pairing, program):
+        if _settled(observed, pairing, program) and today > tended_until(pairing, program):
             continue
         out.append(pairing)
     return out
