@@ -160,7 +160,7 @@ def _stats(scores: list[int]) -> dict[str, Any]:
     enough = len(scores) >= MIN_ANSWERS
     return {
         "answered": len(scores),
-        "median": statistics.median(scores) if enough else None,
+        "median": float(statistics.median(scores)) if enough else None,
         "mean": round(statistics.fmean(scores), 1) if enough else None,
     }
 

@@ -168,7 +168,7 @@ def test_the_dashboard_shows_the_figures_and_no_answer_of_one_person() -> None:
     assert (
         "| asked | of | answered | median | mean | not a good fit |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
-        "| feedback form, end | mentees | 3 of 3 | 8 | 6.7 | 33% |\n"
+        "| feedback form, end | mentees | 3 of 3 | 8.0 | 6.7 | 33% |\n"
         "| feedback form, end | mentors | 1 of 1 | n/a | n/a |  |\n"
         "| retrospective, would recommend | mentees | 0 | n/a | n/a |  |\n"
         "| retrospective, would recommend | mentors | 1 | n/a | n/a |  |\n"
