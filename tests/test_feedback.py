@@ -11,7 +11,7 @@ import pytest
 from automation.checklist import Dialect
 from automation.config import load_program
 from automation.context import example_context
-from automation.feedback import Answers, Form, figures, read_form, read_recommend
+from automation.feedback import ROLES, Answers, Form, figures, read_form, read_recommend
 from automation.templates import Templates
 
 FORM = "\r\n".join(
@@ -174,3 +174,22 @@ def test_the_dashboard_shows_the_figures_and_no_answer_of_one_person() -> None:
         "| retrospective, would recommend | mentors | 1 | n/a | n/a |  |\n"
     ) in body
     assert "## Feedback" not in dashboard.render(shown(roster()), TODAY, None)
+
+
+def test_a_full_ledger_issue_with_every_form_fits_a_gitlab_description() -> None:
+    # Forms exist only on GitLab, whose descriptions hold 1,048,576 characters; with the
+    # four form numbers a full shard is past GitHub's 65,536, which never gets forms.
+    from dataclasses import replace
+
+    from automation import ledger
+    from tests.test_ledger import whole_term
+
+    forms = tuple((f"feedback/{m}/{r}", 99_999) for m in ("midpoint", "end") for r in ROLES)
+    term = replace(whole_term(), issues=tuple(sorted((*whole_term().issues, *forms))))
+    entries = {
+        f"a-long-mentor-handle-{i:04d}--a-long-mentee-handle-{i:04d}--2026-01-05": term
+        for i in range(ledger.PER_ISSUE)
+    }
+    body = ledger.render("ledger/2026-01/12", entries)
+    assert len(body) < 1_048_576
+    assert ledger.parse(body) == entries
