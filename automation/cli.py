@@ -290,6 +290,8 @@ def report(config_path: Path, today: Any, out: Path) -> None:
     Example:
         mentorship report --config program.yml --out public
     """
+    from automation.checklist import Dialect
+    from automation.feedback import read_back
     from automation.report import build_report
 
     program = load_program(config_path)
@@ -297,7 +299,8 @@ def report(config_path: Path, today: Any, out: Path) -> None:
     forge = connect(program.forge, os.environ)
     observed = read(forge, program, day, everything=True, secret=_secret(program))
     statuses = program_status(program, observed, day)
-    result = build_report(program, statuses, day, out, observed.requests)
+    answers = read_back(observed.issues, Dialect(program.forge.api_flavour))
+    result = build_report(program, statuses, day, out, observed.requests, answers)
     click.echo(f"wrote {len(result.files)} files to {out}; open {out / 'index.html'}")
 
 

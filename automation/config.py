@@ -136,6 +136,17 @@ class RequestRules(_Model):
     roster_path: Text = "program.yml"  # program.yml's path in the repository
 
 
+class FeedbackRules(_Model):
+    """Private feedback forms: one per participant at the midpoint and at the end."""
+
+    midpoint: bool = True  # a form for the mentee and one for the mentor at the midpoint
+    end: bool = True  # and at the end of the term (or its early end)
+    # A score at or below this, or "not a good fit", is brought to the coordinators, once.
+    low_score: int = Field(default=6, ge=0, le=10)
+    # A form nobody answered is closed as not planned this many days after it opened.
+    open_days: int = Field(default=21, ge=1, le=60)
+
+
 class MatchingWeights(_Model):
     """How much each term of a proposal's fit counts (`mentorship match`)."""
 
@@ -183,6 +194,8 @@ class Settings(_Model):
     progress: ProgressRules = ProgressRules()
     report: ReportRules = ReportRules()
     requests: RequestRules = RequestRules()
+    # Private feedback forms; none without a `feedback:` block.
+    feedback: FeedbackRules | None = None
     # Who runs the program: told when a request waits too long.
     coordinators: list[Handle] = []
     soft_limit: int = Field(default=2, ge=1)
@@ -823,6 +836,7 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
     problems.extend(_overlaps(program))
     problems.extend(_requests_answered_twice(program))
     problems.extend(_teams_to_prefer(program))
+    problems.extend(_feedback_forms(program))
     if today is not None:
         problems.extend(_soft_limit(program, today))
         problems.extend(_away(program, today))
@@ -940,6 +954,29 @@ def _teams_to_prefer(program: Program) -> Iterator[Problem]:
             f"{prefer} needs teams, and nobody in people: has team:; add team: to people",
             warning=True,
         )
+
+
+def _feedback_forms(program: Program) -> Iterator[Problem]:
+    feedback = program.program.feedback
+    if feedback is None or not (feedback.midpoint or feedback.end):
+        return
+    if program.forge.api_flavour == "github":
+        yield Problem(("program", "feedback"), FEEDBACK_ON_GITHUB, warning=True)
+    elif not program.program.coordinators:
+        yield Problem(
+            ("program", "feedback"),
+            "low scores are brought to the coordinators, and program.coordinators names "
+            "nobody; add the coordinators' handles",
+            warning=True,
+        )
+
+
+# Said by `validate` and in every run summary of a GitHub program with `feedback:`.
+FEEDBACK_ON_GITHUB = (
+    "private feedback forms are skipped on GitHub: every reader of a repository reads all "
+    "its issues, so a form cannot be private to one participant; remove feedback: or move "
+    'the program to GitLab (README, "Private feedback")'
+)
 
 
 def _overlaps(program: Program) -> Iterator[Problem]:

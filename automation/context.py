@@ -84,6 +84,14 @@ SPECS: dict[str, TemplateSpec] = {
     "offer-received": TemplateSpec(
         "comment", (), "an offer to mentor, acknowledged", scope="request"
     ),
+    "feedback": TemplateSpec(
+        "issue", ("form",), "a private feedback form for one participant (GitLab only)"
+    ),
+    "feedback-answered": TemplateSpec(
+        "comment",
+        ("form", "coordinators"),
+        "an answered feedback form, closed; to the coordinators too on a low score or poor fit",
+    ),
     "progress": TemplateSpec("comment", ("progress",), "goal progress, edited when it moves"),
     "celebrate": TemplateSpec("comment", ("goal",), "a goal reached 100%"),
     "goals-nudge": TemplateSpec("comment", ("problems",), "goals missing a date or steps"),
@@ -234,8 +242,16 @@ def example_extras(today: date) -> dict[str, Any]:
             "due": today,
             "text": "1. **Wins since last time**\n2. **Blockers**\n",
         },
+        "form": feedback_form("midpoint", "mentee")
+        | {"score": 4, "fit": False, "reasons": ["a score of 4", "that it is not a good fit"]},
+        "coordinators": ["coordinator"],
         "problems": ['"Learn Go" has no date (add "by YYYY-MM-DD" to its title)'],
     }
+
+
+def feedback_form(milestone: str, role: str) -> dict[str, Any]:
+    """`form` for a feedback form: when, whose (`mentee` or `mentor`), the boxes it offers."""
+    return {"milestone": milestone, "role": role, "scores": list(range(11))}
 
 
 def request_context(

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
+from typing import Any
 
 from automation import markdown, markers
 from automation.config import Program, cross_check
@@ -145,6 +146,8 @@ class View:
     queue: tuple[Asked, ...] = ()  # oldest first
     asking: QueueFigures | None = None  # the queue's figures, when the program has requests
     mentors: tuple[Mentor, ...] = ()  # the table of available mentors
+    # With program.feedback: the figures of automation.feedback.read_back.
+    feedback: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,7 @@ def view(
     tended: Iterable[str],
     queue: Sequence[Asked] = (),
     asking: QueueFigures | None = None,
+    feedback: Mapping[str, Any] | None = None,
 ) -> View:
     """`tended`: the pairings the nightly run looks after today (observe.tended); `queue`:
     the requests waiting for a mentor, and `asking` the queue's figures."""
@@ -287,6 +291,7 @@ def view(
         queue=tuple(sorted(queue, key=lambda a: (a.opened, a.number))),
         asking=asking,
         mentors=mentors,
+        feedback=feedback,
     )
 
 
@@ -332,6 +337,7 @@ def render_at(current: View, as_of: date, previous: Previous | None, detail: Det
         _pairings(current, as_of, detail),
         _ending(current, detail),
         _waiting(current, detail),
+        _feedback(current),
         _queue(current, as_of, detail),
         _mentors(current, detail),
         _over_limit(current, detail),
@@ -375,6 +381,54 @@ def _queue(current: View, as_of: date, detail: Detail) -> str:
         days = (as_of - asked.opened).days
         who = markdown.cell(asked.author)
         lines.append(f"- #{asked.number} from {who}: {days} day{markdown.plural(days)}")
+    return "\n".join(lines)
+
+
+def _feedback(current: View) -> str:
+    """Scores of the private feedback forms and the retrospectives, every pairing together:
+    numbers only, and none over fewer than `min_answers` answers (automation/feedback.py)."""
+    shown = current.feedback
+    if shown is None:
+        return ""
+
+    def number(value: object) -> str:
+        return "n/a" if value is None else str(value)
+
+    head = ("asked", "of", "answered", "median", "mean", "not a good fit")
+    lines = [
+        "## Feedback",
+        "",
+        "Scores from 0 to 10 in the private feedback forms of the pairings near their "
+        "midpoint or end and in the retrospectives of the pairings the nightly run looks "
+        "after, every pairing together; a median, mean or share needs "
+        f"{shown['min_answers']} answers or more. The program report counts every form.",
+        "",
+        markdown.row(head),
+        markdown.row(["---"] * len(head)),
+    ]
+    for row in shown["forms"]:
+        misfit = row.get("not_a_good_fit", "")
+        if misfit not in ("", None):
+            misfit = f"{round(100 * misfit)}%"
+        cells = [
+            f"feedback form, {row['milestone']}",
+            f"{row['role']}s",
+            f"{row['answered']} of {row['forms']}",
+            number(row["median"]),
+            number(row["mean"]),
+            number(misfit),
+        ]
+        lines.append(markdown.row(cells))
+    for row in shown["recommend"]:
+        cells = [
+            "retrospective, would recommend",
+            f"{row['role']}s",
+            str(row["answered"]),
+            number(row["median"]),
+            number(row["mean"]),
+            "",
+        ]
+        lines.append(markdown.row(cells))
     return "\n".join(lines)
 
 

@@ -19,9 +19,10 @@ from automation import markers
 from automation.actions import Status
 from automation.checklist import Dialect, parse
 from automation.config import ForgeSettings, Program, load_program
+from automation.feedback import read_back
 from automation.forge import SANDBOX_BOT, Forge, RetryPolicy, connect
 from automation.model import CloseReason, Draft, Issue, IssueState
-from automation.nightly import run_day, templates_for
+from automation.nightly import Disclosure, run_day, templates_for
 from automation.observe import read, tended_until
 from automation.report import build_report
 from automation.sandbox import RunningSandbox, start
@@ -129,6 +130,17 @@ Tuesday mornings
 
 _No response_
 """
+# GitLab only: a private feedback form for each participant at the midpoint and the end
+# (GitHub has no confidential issues). Everyone answers two days after a form opens, the
+# quiet pair excepted; emeka is unsure of the fit at the midpoint, and alice is told.
+FEEDBACK = """\
+  # A private form for each participant at the midpoint and the end (README, "Private feedback").
+  feedback: {low_score: 6}
+"""
+FEEDBACK_AFTER_DAYS = 2
+SCORES = {"mentee": "8", "mentor": "9"}
+UNSURE = "emeka"  # ticks 5 and "No, not a good fit" at the midpoint
+
 # Days after the end of a term that the pair answer the retrospective and close it; the
 # quiet pair never does (the reminder is for them).
 ANSWERS_AFTER_DAYS = 3
@@ -182,10 +194,10 @@ def run_demo(
     for stale in (state, out / "sandbox.sqlite3-wal", out / "sandbox.sqlite3-shm"):
         stale.unlink(missing_ok=True)
     config = out / "program.yml"
-    config.write_text(
-        PROGRAM.format(flavour=flavour, port=SERVE_PORT, state=state, config=config),
-        encoding="utf-8",
-    )
+    text = PROGRAM.format(flavour=flavour, port=SERVE_PORT, state=state, config=config)
+    if flavour == "gitlab":
+        text = text.replace("  coordinators: [alice]\n", f"  coordinators: [alice]\n{FEEDBACK}", 1)
+    config.write_text(text, encoding="utf-8")
     program = load_program(config)
     journal = Journal()
     with start(state=state, users=[*sandbox_cast(program), REQUESTER]) as sandbox:
@@ -212,7 +224,8 @@ def run_demo(
         # The report as the coordinators would see it the morning after the last night.
         observed = read(bot, program, last, everything=True)
         statuses = program_status(program, observed, last)
-        built = build_report(program, statuses, last, out / "report", observed.requests)
+        answers = read_back(observed.issues, Dialect(program.forge.api_flavour))
+        built = build_report(program, statuses, last, out / "report", observed.requests, answers)
         report = built.out / "index.html"
     return DemoResult(
         out,
@@ -275,13 +288,14 @@ def _night(
     cast.daytime(day)
     sandbox.set_clock(datetime.combine(day, time(23, 30), UTC))
     report = run_day(bot, program, day, templates_for(config), force=True)
+    shown = Disclosure.of(program)  # what a form said stays on the form
     journal.nights += 1
     for outcome in report.outcomes:
         if outcome.status is Status.DONE:
             journal.writes[outcome.action.kind] += 1
             action = outcome.action
             about = "request" if action.key.startswith(("request/", "roster/")) else action.pairing
-            journal.events[about].append(f"{day}: {action.describe()}")
+            journal.events[about].append(f"{day}: {shown.describe(action)}")
         else:
             journal.failures.append(f"{day}: {outcome.action.describe()}: {outcome.detail}")
 
@@ -319,6 +333,8 @@ class Cast:
         issues = self.bot.list_issues(labels=[prefix], state=IssueState.OPEN)
         issues += self.bot.list_issues(labels=[f"{prefix}-check-in"], state=IssueState.OPEN)
         by_key = {key: i for i in issues if (key := _key(i)) is not None}
+        if self.program.program.feedback is not None:
+            self._feedback(day)
         for pairing in self.program.pairings:
             retrospective = by_key.get(f"pair/{pairing.id}/retrospective")
             after_end = (day - pairing.end(self.program.program)).days
@@ -363,6 +379,27 @@ class Cast:
         if checkin is not None and (day - checkin.created_at.date()).days == 1:
             mentee.comment(checkin.number, "Wins: shipped my first change. Blocker: none.")
             mentor.comment(checkin.number, "Nice work! Bring the draft next time.")
+
+    def _feedback(self, day: date) -> None:
+        """Each participant ticks their form a couple of days after it opens."""
+        label = f"{self.program.program.label_prefix}-feedback"
+        by_id = {p.id: p for p in self.program.pairings}
+        for form in self.bot.list_issues(labels=[label], state=IssueState.OPEN):
+            parts = (_key(form) or "").split("/")
+            pairing = by_id.get(parts[1]) if len(parts) == 5 else None
+            if pairing is None or (day - form.created_at.date()).days != FEEDBACK_AFTER_DAYS:
+                continue
+            milestone, role = parts[3], parts[4]
+            handle = getattr(pairing, role)
+            if pairing.mentee in self.quiet:
+                continue  # the quiet pair never answers: their forms expire
+            unsure = handle == UNSURE and milestone == "midpoint"
+            score, fit = (
+                ("5", "No, not a good fit") if unsure else (SCORES[role], "Yes, a good fit")
+            )
+            body = form.body.replace(f"- [ ] {score}\n", f"- [x] {score}\n", 1)
+            body = body.replace(f"- [ ] {fit}", f"- [x] {fit}", 1)
+            self.people[handle].edit_issue_body(form.number, body)
 
     def _answer(self, mentee: str, retrospective: Issue) -> None:
         """Both answer in the description, the mentee closes it: the retrospective is

@@ -171,7 +171,9 @@ def _people(program: Program, forge: Preflight, access: Access) -> Check:
 
 
 def _labels(program: Program, forge: Preflight, access: Access) -> Check:
-    wanted = Labels(program.program.label_prefix).every
+    labels = Labels(program.program.label_prefix)
+    forms = program.program.feedback is not None and program.forge.api_flavour == "gitlab"
+    wanted = (*labels.every, labels.feedback) if forms else labels.every
     existing = forge.label_names()
     missing = [label for label in wanted if label not in existing]
     have = f"{len(wanted) - len(missing)} of {len(wanted)} labels exist"

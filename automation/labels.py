@@ -34,6 +34,11 @@ class Labels:
         return f"{self.prefix}-check-in"
 
     @property
+    def feedback(self) -> str:
+        """On a participant's private feedback form."""
+        return f"{self.prefix}-feedback"
+
+    @property
     def stalled(self) -> str:
         return f"{self.prefix}-stalled"
 
@@ -81,7 +86,7 @@ class Labels:
 
     @property
     def every(self) -> tuple[str, ...]:
-        """Every label the bot may put on an issue."""
+        """Every label the bot may put on an issue (and `feedback`, with feedback forms)."""
         return (
             self.program,
             *self.phases,

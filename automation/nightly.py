@@ -24,7 +24,7 @@ from automation.actions import (
     budget,
     to_json,
 )
-from automation.config import Program
+from automation.config import FEEDBACK_ON_GITHUB, Program
 from automation.forge.base import Forge
 from automation.markdown import cell
 from automation.model import CloseReason
@@ -162,12 +162,17 @@ class Disclosure:
         return self.stand_ins.get(pairing, pairing)
 
     def describe(self, action: Action) -> str:
+        if _feedback(action):
+            return "private feedback forms"
         if action.pairing in self.stand_ins and isinstance(action, OpenIssue):
             return "open issue (of a private pairing)"
         return self._masked(action.describe())
 
     def to_json(self, action: Action) -> dict[str, Any]:
         """The action for plan.json: kinds, keys, targets, labels; no body unless allowed."""
+        if _feedback(action):
+            key = f"pair/{self.pairing(action.pairing)}/feedback"
+            return {"kind": "feedback", "key": key, "pairing": self.pairing(action.pairing)}
         out = to_json(action)
         if not self.text:
             out.pop("body", None)
@@ -178,9 +183,15 @@ class Disclosure:
         return masked
 
 
+def _feedback(action: Action) -> bool:
+    """A write on a private feedback form: its text or which form it is would say how a
+    named pairing was scored, so outputs say only "feedback"."""
+    return "/feedback/" in action.key
+
+
 def summary(actions: Sequence[Action]) -> str:
     """`3 open-issue, 2 comment` in a stable order."""
-    counts = Counter(a.kind for a in actions)
+    counts = Counter("feedback" if _feedback(a) else a.kind for a in actions)
     return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing"
 
 
@@ -219,6 +230,9 @@ def run_summary(program: Program, day: date, report: Report) -> str:
             f"Lost answers: {len(checked)} writes got no answer and were read back "
             f"({sum(o.checks for o in checked)} reads); {happened} had been done."
         )
+    feedback = program.program.feedback
+    if feedback is not None and program.forge.api_flavour == "github":
+        lines.append(f"Warning: {FEEDBACK_ON_GITHUB}.")
     if report.deferred:
         lines.append(f"Deferred to the next run (write budget): {summary(report.deferred)}.")
     if report.limited:
@@ -227,5 +241,7 @@ def run_summary(program: Program, day: date, report: Report) -> str:
     if rows:
         lines += ["", "| pairing | what the run did |", "|---|---|"]
         for pairing, items in rows.items():
-            lines.append(f"| {names.get(pairing, '(program)')} | {'<br>'.join(items)} |")
+            # Said once: how many writes a form took is not for the run's outputs.
+            said = "<br>".join(dict.fromkeys(items))
+            lines.append(f"| {names.get(pairing, '(program)')} | {said} |")
     return "\n".join(lines) + "\n"

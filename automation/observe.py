@@ -18,6 +18,7 @@ from automation.forge.base import Forge
 from automation.labels import Labels
 from automation.ledger import PairState
 from automation.model import ChangeRequest, Comment, Issue, IssueState
+from automation.timeline import Timeline
 
 # A one-time comment (midpoint, ending soon, a nudge) is written within this many days of
 # its date or not at all, so a run needs to read only this far back to know it exists.
@@ -42,6 +43,24 @@ def tended_until(pairing: Pairing, program: Program) -> date:
     return last + timedelta(days=CATCH_UP_DAYS)
 
 
+def forms_read_since(program: Program, pairing: Pairing, today: date, settled: bool) -> date | None:
+    """The day from which a run lists a pairing's private feedback forms, or None when it
+    need not tonight (README, "Private feedback"). A form opens within CATCH_UP_DAYS of its
+    milestone and closes `open_days` after, so the run reads a pairing's forms from its
+    midpoint while either window is open, and after the end until its term is settled
+    (which waits for its forms to close, however late the nights run). Other nights cost
+    no read for them."""
+    rules = program.program.feedback
+    if rules is None or program.forge.api_flavour == "github":
+        return None
+    timeline = Timeline.of(pairing, program.program)
+    span = timedelta(days=CATCH_UP_DAYS + rules.open_days)
+    near = any(day <= today < day + span for day in (timeline.midpoint, timeline.end))
+    if near or (today >= timeline.end and not settled):
+        return min(timeline.midpoint, timeline.end)
+    return None
+
+
 def adoption(program: Program, observed: Observed, today: date) -> date:
     """The day the bot began tending the program: program.yml's `adopted`, else the day of
     its first run as the ledger keeps it (today, on that first run)."""
@@ -64,11 +83,15 @@ def tended(program: Program, observed: Observed, today: date) -> list[Pairing]:
         state = observed.ledger.get(pairing.id)
         if pairing.start > today or (end <= adopted and state is None):
             continue
-        settled = state is not None and state.settled == end.isoformat()
-        if settled and today > tended_until(pairing, program):
+        if _settled(observed, pairing, program) and today > tended_until(pairing, program):
             continue
         out.append(pairing)
     return out
+
+
+def _settled(observed: Observed, pairing: Pairing, program: Program) -> bool:
+    state = observed.ledger.get(pairing.id)
+    return state is not None and state.settled == pairing.end(program.program).isoformat()
 
 
 def start_of_day(day: date, zone: str) -> datetime:
@@ -283,6 +306,8 @@ def home_of(key: str) -> str:
     """The issue a bot comment with marker `key` is written on."""
     if key.startswith("pair/") and key.endswith("/retrospective-reminder"):
         return key.removesuffix("-reminder")
+    if key.startswith("pair/") and key.endswith("/answered"):
+        return key.removesuffix("/answered")  # on a private feedback form
     pairing = pairing_of(key)
     return f"pair/{pairing}/pairing" if pairing is not None else key
 
@@ -400,6 +425,16 @@ def read(
         issues += forge.list_issues(
             labels=[labels.checkin], updated_since=start_of_day(recent, zone)
         )
+    # Private feedback forms carry a label of their own, so that the closed ones do not
+    # lengthen the listing above: one more paged read, on the nights a pairing needs them.
+    if everything and settings.feedback is not None:
+        issues += forge.list_issues(labels=[labels.feedback])
+    else:
+        days = [forms_read_since(program, p, today, _settled(state, p, program)) for p in pairings]
+        needed = [day for day in days if day is not None]
+        if needed:
+            since_day = start_of_day(min(needed) - timedelta(1), zone)
+            issues += forge.list_issues(labels=[labels.feedback], updated_since=since_day)
     comments = forge.list_comments(since=window_start)
     observed = snapshot(program, bot, issues, comments, window_start, secret)
     asking = settings.requests

@@ -14,6 +14,7 @@ roster change as a merge/pull request (`requests.propose_changes`).
     python bench/bench_nightly.py              # 100 and 1000 pairings, both forges
     python bench/bench_nightly.py --sizes 100  # quicker
     python bench/bench_nightly.py --sizes 100 --requests 20 --propose
+    python bench/bench_nightly.py --sizes 100 --feedback   # with private feedback forms
 """
 
 from __future__ import annotations
@@ -35,11 +36,15 @@ from automation.templates import Templates
 TODAY = date(2026, 6, 1)
 
 
-def roster(size: int, flavour: str, url: str, propose: bool = False) -> Program:
-    return parse_program(roster_text(size, flavour, url, propose))
+def roster(
+    size: int, flavour: str, url: str, propose: bool = False, feedback: bool = False
+) -> Program:
+    return parse_program(roster_text(size, flavour, url, propose, feedback))
 
 
-def roster_text(size: int, flavour: str, url: str, propose: bool = False) -> str:
+def roster_text(
+    size: int, flavour: str, url: str, propose: bool = False, feedback: bool = False
+) -> str:
     mentors = max(1, size // 2)
     people = [
         f"  - {{handle: mentor{i}, roles: [mentor], capacity: 3, topics: [go]}}"
@@ -54,7 +59,9 @@ def roster_text(size: int, flavour: str, url: str, propose: bool = False) -> str
     text = "\n".join(
         [
             "program: {name: Bench, safety_threshold: 100000, max_writes: 100000,"
-            f" requests: {{propose_changes: {str(propose).lower()}}}}}",
+            f" requests: {{propose_changes: {str(propose).lower()}}}"
+            + (", feedback: {}, coordinators: [mentor0]" if feedback else "")
+            + "}",
             f"forge: {{kind: sandbox, flavour: {flavour}, url: '{url}', project: acme/bench,"
             " bot: mentorship-bot}",
             "people:",
@@ -100,12 +107,14 @@ def night(sandbox: RunningSandbox, program: Program, day: date) -> int:
     return len(report.outcomes)
 
 
-def bench(size: int, flavour: str, requests: int = 0, propose: bool = False) -> dict[str, Any]:
+def bench(
+    size: int, flavour: str, requests: int = 0, propose: bool = False, feedback: bool = False
+) -> dict[str, Any]:
     with start() as sandbox:
-        program = roster(size, flavour, sandbox.url, propose)
+        program = roster(size, flavour, sandbox.url, propose, feedback)
         sandbox.register_users(*sandbox_cast(program))
         if propose:
-            text = roster_text(size, flavour, sandbox.url, propose)
+            text = roster_text(size, flavour, sandbox.url, propose, feedback)
             sandbox.put_file(flavour, "acme/bench", "program.yml", text)
         sandbox.set_clock(datetime.combine(TODAY, datetime.min.time(), UTC))
         ask(sandbox, program, requests)
@@ -133,12 +142,14 @@ def main() -> None:
     parser.add_argument("--forges", nargs="+", default=["gitlab", "github"])
     parser.add_argument("--requests", type=int, default=0, help="requests waiting")
     parser.add_argument("--propose", action="store_true", help="requests.propose_changes")
+    parser.add_argument("--feedback", action="store_true", help="program.feedback: {}")
     args = parser.parse_args()
     print("| forge | pairings | night | reads | writes | bot actions | seconds |")
     print("|---|---|---|---|---|---|---|")
     for flavour in args.forges:
         for size in args.sizes:
-            for name, row in bench(size, flavour, args.requests, args.propose).items():
+            rows = bench(size, flavour, args.requests, args.propose, args.feedback)
+            for name, row in rows.items():
                 print(
                     f"| {flavour} | {size} | {name} | {row['reads']} | {row['writes']} "
                     f"| {row['actions']} | {row['seconds']} |",

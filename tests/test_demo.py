@@ -37,6 +37,11 @@ def test_demo_plays_a_whole_program_and_leaves_it_to_browse(tmp_path: Path, flav
     assert ": quiet/" in hana  # this pair went quiet and was nudged
     assert "+mentorship-stalled" in hana
     assert "celebrate/" in summary.split("## dana with alice")[1].split("## ")[0]
+    # On GitLab each participant gets a private feedback form at the midpoint and the end
+    # (none at the midpoint for gus, whose term ended before it); the summary names no form.
+    forms = summary.count("private feedback forms")
+    assert (forms > 0) is (flavour == "gitlab")
+    assert "feedback/" not in summary
     # The state outlives the demo: serving it again shows the program's issues.
     with start(state=result.state) as sandbox:
         settings = program.forge.model_copy(update={"url": sandbox.url})
@@ -47,3 +52,9 @@ def test_demo_plays_a_whole_program_and_leaves_it_to_browse(tmp_path: Path, flav
     assert titles.count("Mentorship") == 7
     assert titles.count("Retrospective") == 7
     assert titles.count("Mentorship bot ledger") == 4
+    with start(state=result.state) as sandbox:
+        settings = program.forge.model_copy(update={"url": sandbox.url})
+        bot = connect(settings, {})
+        forms = bot.list_issues(labels=["mentorship-feedback"])
+    assert len(forms) == (26 if flavour == "gitlab" else 0)
+    assert all(form.confidential and len(form.assignees) == 1 for form in forms)

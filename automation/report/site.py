@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from automation import mentors
 from automation.config import Program
+from automation.feedback import figures as feedback_figures
 from automation.model import Issue
 from automation.queue import queue_figures
 from automation.report import charts
@@ -120,10 +121,13 @@ def build_report(
     today: date,
     out: Path,
     requests: Mapping[int, Issue] | None = None,
+    feedback: Mapping[str, Any] | None = None,
 ) -> ReportResult:
     """Write the report for `today` into `out`; pages of pairings no longer listed (made
     private, or gone from the roster) are removed. `requests`: every request for a mentor,
-    open or closed, by number."""
+    open or closed, by number; `feedback`: the figures of `automation.feedback.read_back`."""
+    feedback = feedback if feedback is not None else feedback_figures([], [])
+    shown = bool(feedback["forms"]) or any(r["answered"] for r in feedback["recommend"])
     settings = program.program
     include_goal_text = settings.report.include_goal_text
     figures = program_figures(statuses)
@@ -154,6 +158,8 @@ def build_report(
             asking=asking,
             queue_chart=charts.queue_chart(asking.by_week, today) if asking.by_week else None,
             mentors=table,
+            feedback=feedback,
+            feedback_shown=shown,
         ),
         written,
     )
@@ -175,6 +181,7 @@ def build_report(
         {"week_of": d.isoformat(), "waiting": n} for d, n in asking.by_week
     ]
     report["mentors"] = mentors.to_json(table, today)["mentors"]
+    report["feedback"] = dict(feedback)
     _write(out / "report.json", to_json(report), written)
     _write(out / "pairings.csv", to_csv(records), written)
     pages = {out / p.page for p in pairings}

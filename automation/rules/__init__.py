@@ -26,6 +26,7 @@ from automation.rules import (
     checkins,
     dashboard,
     ending,
+    feedback,
     kickoff,
     milestones,
     nudges,
@@ -49,6 +50,7 @@ PLANNERS: tuple[Planner, ...] = (
     nudges.plan,
     ending.plan,
     afterwards.plan,
+    feedback.plan,
 )
 
 

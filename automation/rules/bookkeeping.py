@@ -30,7 +30,7 @@ from automation.labels import Labels
 from automation.ledger import PairState
 from automation.model import CloseReason, Draft, IssueState
 from automation.observe import DASHBOARD, Observed, started_on
-from automation.rules import progress, requests
+from automation.rules import feedback, progress, requests
 from automation.rules.pair import Pair
 
 # The writes that change a pairing's state, rather than post a one-time message.
@@ -52,7 +52,9 @@ def remembered(pair: Pair, mine: list[Action]) -> tuple[PairState, tuple[str, ..
     issue = pair.issue("pairing")
     closing = {pair.key("pairing", "close")} & {a.key for a in mine}
     settled: str | None = None
-    if pair.today >= end and issue is not None and (closing or issue.state is IssueState.CLOSED):
+    forms_open = feedback.open_forms(pair, mine)
+    closed = bool(closing) or (issue is not None and issue.state is IssueState.CLOSED)
+    if pair.today >= end and issue is not None and closed and not forms_open:
         needed = [a.key for a in mine if isinstance(a, _STATE_WRITES) and not _message(a)]
         settled = if_done(end.isoformat(), needed) if needed else end.isoformat()
     was = sorted({*kept.was, *(o for o, n in pair.observed.renamed.items() if n == pair.id)})
@@ -64,8 +66,12 @@ def remembered(pair: Pair, mine: list[Action]) -> tuple[PairState, tuple[str, ..
 
 def _numbers(pair: Pair, mine: list[Action]) -> tuple[tuple[str, int | str], ...]:
     """The numbers of the pairing's issues the bot acts on (its pairing issue, its
-    retrospective, its latest check-in) after this plan: one it opens is a reference."""
-    numbers: dict[str, int | str] = {}
+    retrospective, its latest check-in, its feedback forms) after this plan: one it opens
+    is a reference."""
+    # Feedback forms are listed only on the nights they are needed (observe.forms_read_since):
+    # their numbers are kept from the ledger in between.
+    previous = pair.state.issues if pair.state else ()
+    numbers: dict[str, int | str] = {p: n for p, n in previous if p.startswith("feedback/")}
     for key in pair.observed.by_pairing.get(pair.id, ()):
         numbers[key.split("/", 2)[2]] = pair.observed.issues[key].number
     for action in mine:
@@ -74,7 +80,11 @@ def _numbers(pair: Pair, mine: list[Action]) -> tuple[tuple[str, int | str], ...
     checkins = [part for part in numbers if part.startswith("checkin/")]
     latest = max(checkins, key=lambda part: int(part.split("/")[1]), default=None)
     kept = ("pairing", "retrospective", latest)
-    return tuple(sorted((part, n) for part, n in numbers.items() if part in kept))
+    return tuple(
+        sorted(
+            (part, n) for part, n in numbers.items() if part in kept or part.startswith("feedback/")
+        )
+    )
 
 
 def _message(action: Action) -> bool:

@@ -26,8 +26,9 @@ from automation.actions import (
     Urgency,
     assuming_done,
 )
-from automation.checklist import Checklist
+from automation.checklist import Checklist, Dialect
 from automation.config import Program
+from automation.feedback import read_back
 from automation.labels import Labels
 from automation.model import Draft, IssueState
 from automation.observe import DASHBOARD, Observed, start_of_day, tended
@@ -89,7 +90,10 @@ def plan(
     asked = [dashboard.Asked(n, observed.requests[n].author, day) for n, day in waiting.items()]
     asking = queue_figures(program, observed.requests, today)
     tending = [p.id for p in tended(program, after, today)]
-    shown = dashboard.view(program, statuses, today, tending, asked, asking)
+    answers = None
+    if settings.feedback is not None:
+        answers = read_back(after.issues, Dialect(program.forge.api_flavour))
+    shown = dashboard.view(program, statuses, today, tending, asked, asking, answers)
     issue = observed.issues.get(DASHBOARD)
     body = dashboard.update(shown, today, issue.body if issue else None)
     if body is None:

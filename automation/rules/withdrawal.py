@@ -3,7 +3,7 @@
 The bot knows the pairings it tended from its ledger; one the roster no longer has (and
 whose moved start date does not explain, see observe.renames) is closed out once: a note
 on its pairing issue, the bot's phase and status labels taken off, the issue and every
-open check-in closed. No retrospective: the pairing did not end, it was withdrawn.
+open check-in and feedback form closed. No retrospective: the pairing did not end, it was withdrawn.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from automation.actions import Action, CloseIssue, PostComment, Relabel, Urgency
 from automation.config import Pairing
 from automation.model import CloseReason, IssueState
 from automation.observe import started_on
-from automation.rules import checkins
+from automation.rules import checkins, feedback
 from automation.rules.pair import Pair
 
 
@@ -54,4 +54,5 @@ def plan(pair: Pair) -> list[Action]:
             CloseIssue(key, pair.id, target, CloseReason.NOT_PLANNED, Urgency.TERM_END, steps)
         )
     actions += checkins.close_open(pair, CloseReason.NOT_PLANNED)
+    actions += feedback.close_open(pair)
     return actions
