@@ -22,7 +22,11 @@ def plan(pair: Pair) -> list[Action]:
     issue = pair.pairing_issue
     if issue is None:
         key = pair.key("pairing")
-        draft = pair.draft("pairing", key, (labels.program, labels.phase("active")))
+        # A change of mentor: the new issue links the old one and carries its unfinished
+        # goals, copied once here (the old issue is never rewritten).
+        draft = pair.draft(
+            "pairing", key, (labels.program, labels.phase("active")), follows=pair.follows()
+        )
         return [OpenIssue(key, pair.id, draft, Urgency.KICKOFF)]
     closed_by_bot = bool(
         {labels.phase("completed"), labels.phase("ended-early")} & set(issue.labels)
