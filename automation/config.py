@@ -995,7 +995,7 @@ def _follows(program: Program) -> Iterator[Problem]:
                 (*loc, "follows"),
                 f"pairings[{j}] follows {before.id} already; one pairing follows another",
             )
-        end = before.end(settings)
+        end = before.extended_until or before.planned_end(settings)
         if before.ended is None and end <= pairing.start:
             yield Problem(
                 (*loc, "follows"),
