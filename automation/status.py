@@ -90,6 +90,9 @@ class PairingStatus:
     retrospective_url: str | None
     next_milestone: Milestone | None
     milestones: tuple[Milestone, ...]
+    # A change of mentor: the pairing this one follows, and the one that follows it (ids).
+    follows: str | None = None
+    followed_by: str | None = None
 
     @property
     def share(self) -> float:
@@ -109,7 +112,8 @@ def milestones(pairing: Pairing, program: Program) -> tuple[Milestone, ...]:
         marks.append(Milestone("midpoint review", timeline.midpoint))
     if not timeline.ended_early:
         marks.append(Milestone("ending soon", timeline.ending_soon))
-    marks.append(Milestone("ended early" if timeline.ended_early else "end", timeline.end))
+    ended = "changed mentor" if program.follower(pairing) else "ended early"
+    marks.append(Milestone(ended if timeline.ended_early else "end", timeline.end))
     return tuple(sorted(marks, key=lambda m: m.day))
 
 
@@ -186,6 +190,8 @@ def pairing_status(
         retrospective_url=retro.url if retro else None,
         next_milestone=next((m for m in marks if m.day > today), None),
         milestones=marks,
+        follows=before.id if (before := program.followed(pairing)) else None,
+        followed_by=after.id if (after := program.follower(pairing)) else None,
     )
 
 

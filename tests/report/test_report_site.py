@@ -133,6 +133,8 @@ def test_a_private_pairing_is_counted_but_never_named(report_of: Build) -> None:
         "pairings": 7,
         "listed": 6,
         "private": 1,
+        "mentorships": 7,
+        "mentor_changes": 0,
         "by_phase": None,
         "checkins_held": 75,
         "checkins_expected": 87,
