@@ -52,11 +52,12 @@ class Goal:
 
 @dataclass(frozen=True)
 class Checklist:
-    """Every task item of a body (`done`/`total`) and the goals under `## Goals`.
+    """Every task item of a body (`done`/`total`), the mentee's goals under `## Goals` and
+    the mentor's own growth goals under `## Mentor's goals`.
 
     `steps` holds every counted task item in body order; `outside` the ones that belong to no goal
     (including the box of a goal written as a task item with nested steps), so that
-    `total == sum(goal.total for goal in goals) + len(outside)`.
+    `total == sum(goal.total for goal in goals + mentor_goals) + len(outside)`.
     """
 
     done: int
@@ -64,6 +65,7 @@ class Checklist:
     goals: tuple[Goal, ...]
     steps: tuple[Step, ...]
     outside: tuple[Step, ...] = ()
+    mentor_goals: tuple[Goal, ...] = ()
 
 
 class GoalJSON(TypedDict):
@@ -77,6 +79,7 @@ class ChecklistJSON(TypedDict):
     done: int
     total: int
     goals: list[GoalJSON]
+    mentor_goals: list[GoalJSON]
 
 
 def parse(body: str, dialect: Dialect = Dialect.GITHUB) -> Checklist:
@@ -103,11 +106,13 @@ def to_json(checklist: Checklist) -> ChecklistJSON:
     return {
         "done": checklist.done,
         "total": checklist.total,
-        "goals": [
-            {"title": goal.title, "done": goal.done, "total": goal.total, "due": goal.due}
-            for goal in checklist.goals
-        ],
+        "goals": [_goal_json(goal) for goal in checklist.goals],
+        "mentor_goals": [_goal_json(goal) for goal in checklist.mentor_goals],
     }
+
+
+def _goal_json(goal: Goal) -> GoalJSON:
+    return {"title": goal.title, "done": goal.done, "total": goal.total, "due": goal.due}
 
 
 def fingerprint(checklist: Checklist) -> str:
@@ -118,6 +123,11 @@ def fingerprint(checklist: Checklist) -> str:
 
 
 # --- goals -----------------------------------------------------------------------------------
+
+MENTEE, MENTOR = "mentee", "mentor"
+# The level-2 headings that open a goal section, as `_plain` reads them (casefolded, with a
+# typographic apostrophe read as a straight one), and whose goals they hold.
+_SECTIONS = {"goals": MENTEE, "mentor's goals": MENTOR, "mentor goals": MENTOR}
 
 
 def _assemble(reader: _Reader) -> Checklist:
@@ -137,21 +147,22 @@ def _assemble(reader: _Reader) -> Checklist:
     for item in items:
         if item.section is not None:
             by_section.setdefault(id(item.section), []).append(item)
-    goals: list[Goal] = []
+    goals: dict[str, list[Goal]] = {MENTEE: [], MENTOR: []}
     for section in reader.sections:
         mine = by_section.get(id(section), [])
         if section.headings:
-            goals.extend(_heading_goals(section, mine, step_of))
+            goals[section.owner].extend(_heading_goals(section, mine, step_of))
         else:
-            goals.extend(_item_goals(section, mine, step_of))
-    in_goal = {id(step) for goal in goals for step in goal.steps}
+            goals[section.owner].extend(_item_goals(section, mine, step_of))
+    in_goal = {id(step) for owned in goals.values() for goal in owned for step in goal.steps}
     outside = tuple(step for step in steps if id(step) not in in_goal)
     return Checklist(
         done=sum(step.checked for step in steps),
         total=len(steps),
-        goals=tuple(goals),
+        goals=tuple(goals[MENTEE]),
         steps=tuple(steps),
         outside=outside,
+        mentor_goals=tuple(goals[MENTOR]),
     )
 
 
@@ -362,11 +373,12 @@ class _Item:
 
 
 class _Section:
-    """A `## Goals` section: its goal headings and the outermost list items in it."""
+    """A `## Goals` section (or the mentor's): its goal headings and outermost list items."""
 
-    __slots__ = ("headings", "outer_items")
+    __slots__ = ("headings", "outer_items", "owner")
 
-    def __init__(self) -> None:
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
         self.headings: list[tuple[str, int]] = []
         self.outer_items: list[_Item] = []
 
@@ -929,8 +941,9 @@ class _Reader:
         if level <= 2:
             self.section = None
             self.heading = -1
-            if level == 2 and _plain(text).casefold() == "goals":
-                self.section = _Section()
+            owner = _SECTIONS.get(_plain(text).casefold().replace("\u2019", "'"))
+            if level == 2 and owner is not None:
+                self.section = _Section(owner)
                 self.sections.append(self.section)
         elif self.section is not None:
             self.section.headings.append((_plain(text), line))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,7 +14,7 @@ import click
 
 from automation import __version__, scaffolding
 from automation.actions import Action, Outcome, Status
-from automation.checklist import Dialect
+from automation.checklist import Dialect, Goal
 from automation.checklist import parse as parse_checklist
 from automation.checklist import to_json as checklist_json
 from automation.config import (
@@ -536,8 +536,8 @@ def doctor(config_path: Path, skip_without_token: bool) -> None:
 def progress(body_file: Any, dialect: str, as_json: bool) -> None:
     """Show how the bot reads the goals of an issue description: goals, steps, done/total.
 
-    The JSON is {"done", "total", "goals": [{"title", "done", "total", "due"}]}; the
-    top-level numbers count every task item, as the forge does.
+    The JSON is {"done", "total", "goals": [{"title", "done", "total", "due"}],
+    "mentor_goals": [...]}; the top-level numbers count every task item, as the forge does.
 
     \b
     Example:
@@ -547,16 +547,23 @@ def progress(body_file: Any, dialect: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(checklist_json(checklist), indent=2))
         return
-    for goal in checklist.goals:
-        due = f" (due {goal.due})" if goal.due else ""
-        click.echo(f"{goal.done}/{goal.total}  {goal.title}{due}")
-        for step in goal.steps:
-            click.echo(f"      [{'x' if step.checked else ' '}] {step.text}")
+    _echo_goals(checklist.goals)
     if not checklist.goals:
         click.echo("no goals found under a '## Goals' heading")
     done = sum(g.done for g in checklist.goals)
     total = sum(g.total for g in checklist.goals)
+    if checklist.mentor_goals:
+        click.echo("mentor's goals:")
+        _echo_goals(checklist.mentor_goals)
     click.echo(f"goals: {done}/{total} steps; every task item: {checklist.done}/{checklist.total}")
+
+
+def _echo_goals(goals: Iterable[Goal]) -> None:
+    for goal in goals:
+        due = f" (due {goal.due})" if goal.due else ""
+        click.echo(f"{goal.done}/{goal.total}  {goal.title}{due}")
+        for step in goal.steps:
+            click.echo(f"      [{'x' if step.checked else ' '}] {step.text}")
 
 
 @main.command()

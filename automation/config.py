@@ -11,7 +11,7 @@ import reprlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -169,6 +169,8 @@ class Settings(_Model):
     ending_soon_days: int = Field(default=14, ge=0)
     midpoint_review: bool = True
     retrospective_reminder_days: int = Field(default=14, ge=1)
+    # One follow-up on the pairing issue this many days after a completed term (0: none).
+    follow_up_days: int = Field(default=30, ge=0, le=366)
     stale: StaleRules = StaleRules()
     progress: ProgressRules = ProgressRules()
     report: ReportRules = ReportRules()
@@ -188,6 +190,9 @@ class Settings(_Model):
     # coordinators-only repository): named in the pairing issue's no-fault exit paragraph.
     private_contact: Text | None = None
 
+
+# How many monthly catch-ups a pair that goes on informally gets after its term.
+INFORMAL_MONTHS = 3
 
 _DEFAULT_URL = {
     "gitlab": "https://gitlab.com",
@@ -289,6 +294,9 @@ class Pairing(_Model):
     adopted: Day | None = None
     # The request issue this pairing answers: the nightly run closes it with a link.
     request: int | None = Field(default=None, ge=1)
+    # After a completed term, a light catch-up on the pairing issue every month for
+    # `INFORMAL_MONTHS` months (instead of the one follow-up).
+    continue_informally: Literal["monthly"] | None = None
     # A change of mentor: the earlier pairing of the same mentee this one follows (its
     # mentor's handle, or its id), and why.
     follows: Text | None = None
@@ -315,6 +323,19 @@ class Pairing(_Model):
         if self.ended_on is not None:
             return self.ended_on
         return self.extended_until or self.planned_end(settings)
+
+    def afterwards(self, settings: Settings) -> tuple[date, ...]:
+        """The days of the messages after a completed term: the monthly catch-ups of a pair
+        that goes on informally, else the one follow-up (none after an early end, nor
+        after a change of mentor: the mentorship goes on with the next pairing)."""
+        if self.ended_on is not None:
+            return ()
+        end = self.end(settings)
+        if self.continue_informally == "monthly":
+            return tuple(add_months(end, n) for n in range(1, INFORMAL_MONTHS + 1))
+        if settings.follow_up_days:
+            return (end + timedelta(days=settings.follow_up_days),)
+        return ()
 
 
 class Program(_Model):

@@ -58,6 +58,9 @@ SPECS: dict[str, TemplateSpec] = {
         "issue", ("goals", "next"), "the short hand-over retrospective of a change of mentor"
     ),
     "retrospective-reminder": TemplateSpec("comment", (), "one reminder to return the retro"),
+    "follow-up": TemplateSpec(
+        "comment", ("catch_up",), "a month after the term, or a monthly informal catch-up"
+    ),
     "removed": TemplateSpec("comment", (), "closing note when a pairing leaves the roster"),
     "request-received": TemplateSpec(
         "comment", (), "a request for a mentor, acknowledged", scope="request"
@@ -110,6 +113,7 @@ def pairing_context(
             "term_months": pairing.term_months or settings.term_months,
             "checkin_every_days": settings.checkin_every_days,
             "checkin_style": settings.checkin_style,
+            "follow_up_days": settings.follow_up_days,
             "timezone": settings.timezone,
             "confidential": settings.confidential,
             "label_prefix": settings.label_prefix,
@@ -132,6 +136,7 @@ def pairing_context(
             "term_weeks": timeline.term_weeks,
             "week": timeline.week(today),
             "private": pairing.private,
+            "continue_informally": pairing.continue_informally,
         },
         "mentor": person_context(program, pairing.mentor),
         "mentee": person_context(program, pairing.mentee),
@@ -144,6 +149,7 @@ def pairing_context(
 def example_extras(today: date) -> dict[str, Any]:
     """A value for every extra name, as the rules would pass it."""
     return {
+        "catch_up": {"number": 2, "of": 3},
         "checkin": {
             "number": 3,
             "starts": today,
@@ -180,6 +186,16 @@ def example_extras(today: date) -> dict[str, Any]:
                     "due": today,
                 },
             ],
+            "mentor_goals": [
+                {
+                    "title": "Give feedback that lands",
+                    "done": 1,
+                    "total": 3,
+                    "percent": 33,
+                    "bar": "███░░░░░░░",
+                    "due": None,
+                },
+            ],
             "history": [
                 {"period": 1, "starts": today, "done": 0, "total": 7, "percent": 0},
                 {"period": 3, "starts": today, "done": 5, "total": 7, "percent": 71},
@@ -188,7 +204,7 @@ def example_extras(today: date) -> dict[str, Any]:
             "term_weeks": 26,
             "pace": "on track",
         },
-        "goal": {"title": "Ship the runbook", "steps": 3},
+        "goal": {"title": "Ship the runbook", "steps": 3, "mentor": False},
         "follows": {
             "mentor": {"handle": "ana", "name": "Ana", "timezone": None, "topics": []},
             "start": today,

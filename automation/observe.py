@@ -33,9 +33,13 @@ def lookback_days(program: Program) -> int:
 
 
 def tended_until(pairing: Pairing, program: Program) -> date:
-    """The last day the bot looks after a pairing: its end, then the retrospective reminder."""
-    end = pairing.end(program.program)
-    return end + timedelta(days=program.program.retrospective_reminder_days + CATCH_UP_DAYS)
+    """The last day the bot looks after a pairing: its end, then the retrospective reminder
+    and the messages after the term (a follow-up, or monthly catch-ups)."""
+    settings = program.program
+    end = pairing.end(settings)
+    reminder = end + timedelta(days=settings.retrospective_reminder_days)
+    last = max((reminder, *pairing.afterwards(settings)))
+    return last + timedelta(days=CATCH_UP_DAYS)
 
 
 def adoption(program: Program, observed: Observed, today: date) -> date:

@@ -6,7 +6,7 @@ only; goal titles are included for reports that opt in (`include_goal_text`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -30,14 +30,17 @@ def percent(done: int, total: int) -> int:
     return round(100 * done / total) if total else 0
 
 
-def counted_goals(checklist: Checklist) -> tuple[Goal, ...]:
+def counted(goals: Iterable[Goal]) -> tuple[Goal, ...]:
     """The goals that count: every goal but the template's example while it is untouched
     (its title still starts with "Example" and no step is ticked)."""
     return tuple(
-        goal
-        for goal in checklist.goals
-        if not (goal.title.lower().startswith("example") and goal.done == 0)
+        goal for goal in goals if not (goal.title.lower().startswith("example") and goal.done == 0)
     )
+
+
+def counted_goals(checklist: Checklist) -> tuple[Goal, ...]:
+    """The mentee's goals that count."""
+    return counted(checklist.goals)
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class PairingStatus:
     retrospective_url: str | None
     next_milestone: Milestone | None
     milestones: tuple[Milestone, ...]
+    # The mentor's own growth goals: shown and counted apart, never in progress or pace.
+    mentor_goals: tuple[GoalStatus, ...] = ()
     # A change of mentor: the pairing this one follows, and the one that follows it (ids).
     follows: str | None = None
     followed_by: str | None = None
@@ -137,6 +142,10 @@ def pairing_status(
     goals = tuple(
         GoalStatus(g.title, g.done, g.total, g.due)
         for g in (counted_goals(checklist) if checklist else ())
+    )
+    mentor_goals = tuple(
+        GoalStatus(g.title, g.done, g.total, g.due)
+        for g in (counted(checklist.mentor_goals) if checklist else ())
     )
     phase = timeline.phase(today)
     if phase is Phase.ENDED:
@@ -190,6 +199,7 @@ def pairing_status(
         retrospective_url=retro.url if retro else None,
         next_milestone=next((m for m in marks if m.day > today), None),
         milestones=marks,
+        mentor_goals=mentor_goals,
         follows=before.id if (before := program.followed(pairing)) else None,
         followed_by=after.id if (after := program.follower(pairing)) else None,
     )

@@ -26,7 +26,7 @@ def goals(body: str, dialect: Dialect = GITHUB) -> list[tuple[str, int, int, str
 def assert_consistent(checklist: Checklist) -> None:
     assert 0 <= checklist.done <= checklist.total == len(checklist.steps)
     assert checklist.done == sum(step.checked for step in checklist.steps)
-    in_goals = [step for goal in checklist.goals for step in goal.steps]
+    in_goals = [step for goal in checklist.goals + checklist.mentor_goals for step in goal.steps]
     assert checklist.total == len(in_goals) + len(checklist.outside)
     assert sorted(map(id, in_goals + list(checklist.outside))) == sorted(map(id, checklist.steps))
 
@@ -206,6 +206,20 @@ def test_other_headings_do_not_start_a_goals_section(heading: str) -> None:
     assert goals(f"{heading}\n\n- [ ] s\n  - [ ] t") == []
 
 
+@pytest.mark.parametrize(
+    "heading", ["## Mentor's goals", "## Mentor\u2019s Goals", "## mentor goals"]
+)
+def test_the_mentors_goals_are_read_apart_from_the_mentees(heading: str) -> None:
+    body = (
+        f"## Goals\n### A\n- [x] s\n\n{heading}\n### Coach\n- [ ] t\n- [x] u\n\n## Notes\n- [ ] v"
+    )
+    checklist = parse(body)
+    assert [(g.title, g.done, g.total) for g in checklist.goals] == [("A", 1, 1)]
+    assert [(g.title, g.done, g.total) for g in checklist.mentor_goals] == [("Coach", 1, 2)]
+    assert [step.text for step in checklist.outside] == ["v"]
+    assert_consistent(checklist)
+
+
 @pytest.mark.parametrize("ending", ["## Notes", "# Next", "Notes\n-----", "Notes\n====="])
 def test_the_goals_section_ends_at_the_next_heading_of_level_two_or_less(ending: str) -> None:
     body = f"## Goals\n### A\n- [ ] s\n\n{ending}\n### B\n- [ ] t"
@@ -348,12 +362,13 @@ def test_to_json_gives_progress_numbers_only() -> None:
             {"title": "Learn Rust by 2027-03-01", "done": 1, "total": 2, "due": "2027-03-01"},
             {"title": "Ship the feature", "done": 1, "total": 3, "due": None},
         ],
+        "mentor_goals": [],
     }
     assert json.loads(json.dumps(payload)) == payload
 
 
 def test_to_json_of_an_empty_body() -> None:
-    assert to_json(parse("")) == {"done": 0, "total": 0, "goals": []}
+    assert to_json(parse("")) == {"done": 0, "total": 0, "goals": [], "mentor_goals": []}
 
 
 def test_the_value_objects_are_frozen_and_keep_their_positional_fields() -> None:

@@ -424,6 +424,7 @@ def test_progress_json_from_standard_input_in_the_gitlab_dialect() -> None:
         "goals": [
             {"title": "Ship the runbook by 2027-03-01", "done": 1, "total": 2, "due": "2027-03-01"}
         ],
+        "mentor_goals": [],
     }
 
 

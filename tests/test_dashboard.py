@@ -550,9 +550,9 @@ def test_after_months_with_no_live_pairing_the_same_dashboard_is_edited(night: N
     [board] = night.dashboards()
     assert DASHBOARD in night.run(date(2026, 2, 5))  # bob's term ends
     # Bob's close-out was recorded as settled by the run that did it. Weeks later nothing
-    # is tended, but the dashboard's windows moved on: his retrospective, open past its
-    # reminder, is no longer listed as waiting.
-    assert night.run(date(2026, 3, 20)) == [DASHBOARD]
+    # is tended (his follow-up's days are over too), but the dashboard's windows moved on:
+    # his retrospective, open past its reminder, is no longer listed as waiting.
+    assert night.run(date(2026, 3, 25)) == [DASHBOARD]
     assert night.run(date(2026, 4, 20)) == []  # nothing changed: nothing written
     # Carol starts: the dashboard was last written a year ago, long before anything else
     # the night lists, and is still found and edited rather than opened a second time.

@@ -163,7 +163,9 @@ def test_kickoff_goals_section_has_one_example_goal_with_steps_and_a_hint() -> N
     goals = section(render("pairing", context("pairing", follows=None)), "## Goals")
     headings = [line for line in goals.splitlines() if line.startswith("### ")]
 
-    assert headings == ["### Example: lead a blameless incident review by 2026-04-05"]
+    assert headings == [
+        "### Example: automate the team's release notes with a CI job by 2026-04-05"
+    ]
     assert parse(goals).total >= 3
     assert goals.index("<!--") < goals.index("-->") < goals.index("### ")
 
@@ -173,7 +175,11 @@ def test_kickoff_explains_the_goal_matrix_and_asks_for_the_purpose() -> None:
 
     for quality in ("Time-bound", "Certain", "Specific", "Positive", "Measurable", "Personal"):
         assert f"| **{quality}** |" in body
-    assert "I'm a mentee because I care about ..." in body
+    for role in ("mentee", "mentor"):
+        assert (
+            f"I'm a {role} because I care about *value*. *Value* drives me to be a {role} "
+            "because *your why*."
+        ) in body
 
 
 # ---------------------------------------------------------------- check-ins

@@ -49,6 +49,8 @@ class Figures:
     retrospectives_returned: Share
     checkins: Share  # check-ins held of those expected, every pairing together
     goal_steps: Share  # goal steps done of all goal steps
+    # The mentors' own growth goals at least half achieved, of those with steps.
+    mentor_goals_half_achieved: Share = Share(0, 0)
 
     def phase_count(self, phase: str) -> int:
         return dict(self.by_phase).get(phase, 0)
@@ -72,6 +74,7 @@ def percent(done: int, total: int) -> int | None:
 def program_figures(statuses: Sequence[PairingStatus]) -> Figures:
     started = [s for s in statuses if s.checkins_expected > 0]
     goals = [g for s in statuses for g in s.goals if g.total > 0]
+    mentors = [g for s in statuses for g in s.mentor_goals if g.total > 0]
     over = [s for s in statuses if term_over(s)]
     # A term handed over to a new mentor is not a mentorship that ended.
     ended = [s for s in over if not s.followed_by]
@@ -92,6 +95,9 @@ def program_figures(statuses: Sequence[PairingStatus]) -> Figures:
             sum(s.checkins_held for s in statuses), sum(s.checkins_expected for s in statuses)
         ),
         goal_steps=Share(sum(s.done for s in statuses), sum(s.total for s in statuses)),
+        mentor_goals_half_achieved=Share(
+            sum(1 for g in mentors if g.share >= ACHIEVED_SHARE), len(mentors)
+        ),
     )
 
 

@@ -75,6 +75,7 @@ def pairing_record(listed: Listed, include_goal_text: bool) -> dict[str, Any]:
         }
         for goal in status.goals
     ]
+    mentor_goals = [{"done": goal.done, "total": goal.total} for goal in status.mentor_goals]
     return {
         "id": status.id,
         "mentee": status.mentee,
@@ -103,6 +104,7 @@ def pairing_record(listed: Listed, include_goal_text: bool) -> dict[str, Any]:
         ),
         "milestones": [{"name": m.name, "date": m.day.isoformat()} for m in status.milestones],
         "goals": goals,
+        "mentor_goals": mentor_goals,
         "history": [
             {
                 "period": period,
@@ -145,6 +147,7 @@ def report_record(
         "figures": {
             "meeting_consistently": share_record(figures.meeting_consistently),
             "goals_half_achieved": share_record(figures.goals_half_achieved),
+            "mentor_goals_half_achieved": share_record(figures.mentor_goals_half_achieved),
             "completed_term": share_record(figures.completed_term),
             "retrospectives_returned": share_record(figures.retrospectives_returned),
         },

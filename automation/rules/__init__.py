@@ -21,6 +21,7 @@ from automation.ledger import PairState
 from automation.model import CloseReason, IssueState
 from automation.observe import Observed, tended, withdrawn
 from automation.rules import (
+    afterwards,
     bookkeeping,
     checkins,
     dashboard,
@@ -47,6 +48,7 @@ PLANNERS: tuple[Planner, ...] = (
     progress.plan,
     nudges.plan,
     ending.plan,
+    afterwards.plan,
 )
 
 

@@ -78,8 +78,10 @@ def _numbers(pair: Pair, mine: list[Action]) -> tuple[tuple[str, int | str], ...
 
 
 def _message(action: Action) -> bool:
-    """A one-time message after the end (the retrospective reminder): not close-out."""
-    return action.key.endswith("/retrospective-reminder")
+    """A one-time message after the end (the retrospective reminder, a follow-up, a
+    catch-up): not close-out."""
+    last = action.key.split("/")[2:3]
+    return last in (["retrospective-reminder"], ["follow-up"], ["informal"])
 
 
 def ledgers(

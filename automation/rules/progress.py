@@ -24,7 +24,7 @@ from automation.checklist import Checklist, Goal, fingerprint
 from automation.ledger import PairState
 from automation.markdown import inert
 from automation.rules.pair import Pair
-from automation.status import bar, counted_goals, percent
+from automation.status import bar, counted, counted_goals, percent
 from automation.timeline import Phase
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,8 @@ class Reading:
     """The pairing's goals today, and what to show and remember of them."""
 
     checklist: Checklist
-    goals: tuple[Goal, ...]  # the goals that count (not the untouched example)
+    goals: tuple[Goal, ...]  # the mentee's goals that count (not the untouched example)
+    mentor_goals: tuple[Goal, ...]  # the mentor's own growth goals that count
     done: int  # goal steps done, over all goals
     total: int  # goal steps, over all goals
     tasks: tuple[int, int]  # every task item of the description, as the forge counts them
@@ -63,10 +64,11 @@ def read(pair: Pair) -> Reading | None:
     checklist = pair.checklist
     assert checklist is not None  # there is a pairing issue
     # GitLab counts the boxes itself; its numbers are what people see on the issue.
-    counted = (checklist.done, checklist.total)
-    tasks = (issue.tasks.done, issue.tasks.total) if issue.tasks is not None else counted
+    parsed = (checklist.done, checklist.total)
+    tasks = (issue.tasks.done, issue.tasks.total) if issue.tasks is not None else parsed
     # Progress and pace are about the goals, not the "before we start" list or notes.
     goals = counted_goals(checklist)
+    mentor_goals = counted(checklist.mentor_goals)
     done = sum(goal.done for goal in goals)
     total = sum(goal.total for goal in goals)
     state = pair.state
@@ -83,20 +85,23 @@ def read(pair: Pair) -> Reading | None:
         since, end = pair.timeline.counted_from, pair.timeline.end
         elapsed = (pair.today - since).days / max(1, (end - since).days)
         behind = done / total + tolerance < elapsed
-    shown = {
+    shown: dict[str, Any] = {
         "goals": [(g.title, g.done, g.total, g.due) for g in goals],
         "total": [done, total],
         "tasks": tasks,
         "history": history,
         "behind": behind,
     }
+    if mentor_goals:  # so that a progress comment without them keeps its digest
+        shown["mentor_goals"] = [(g.title, g.done, g.total, g.due) for g in mentor_goals]
     digest = hashlib.blake2b(json.dumps(shown).encode(), digest_size=8).hexdigest()
-    return Reading(checklist, goals, done, total, tasks, counted, history, digest, behind)
+    return Reading(
+        checklist, goals, mentor_goals, done, total, tasks, parsed, history, digest, behind
+    )
 
 
-def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
-    timeline = pair.timeline
-    goals = [
+def _shown_goals(goals: tuple[Goal, ...]) -> list[dict[str, Any]]:
+    return [
         {
             "title": inert(g.title),
             "done": g.done,
@@ -105,8 +110,12 @@ def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
             "bar": bar(g.done, g.total),
             "due": g.due,
         }
-        for g in reading.goals
+        for g in goals
     ]
+
+
+def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
+    timeline = pair.timeline
     return {
         "progress": {
             "done": reading.done,
@@ -114,7 +123,8 @@ def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
             "percent": percent(reading.done, reading.total),
             "bar": bar(reading.done, reading.total),
             "tasks": {"done": reading.tasks[0], "total": reading.tasks[1]},
-            "goals": goals,
+            "goals": _shown_goals(reading.goals),
+            "mentor_goals": _shown_goals(reading.mentor_goals),
             "history": [
                 {
                     "period": p,
@@ -197,17 +207,24 @@ def _pace(pair: Pair, behind: bool) -> list[Action]:
     return [Relabel(pair.key("pace"), pair.id, target, add, others, Urgency.LABELS)]
 
 
+def _owned(reading: Reading) -> list[tuple[str, Goal, bool]]:
+    """Every goal that counts with its ledger name (a mentor's goal's name says so, so the
+    two never share one) and whether it is the mentor's."""
+    return [(goal_key(g), g, False) for g in reading.goals] + [
+        (f"mentor-{goal_key(g)}", g, True) for g in reading.mentor_goals
+    ]
+
+
 def _celebrations(pair: Pair, reading: Reading) -> list[Action]:
     celebrated = set(pair.state.celebrated) if pair.state else set()
     actions: list[Action] = []
-    for goal in reading.goals:
-        name = goal_key(goal)
+    for name, goal, mentor in _owned(reading):
         if goal.total and goal.done == goal.total and name not in celebrated:
             celebrated.add(name)
             if pair.comment("celebrate", name) is None:
                 key = pair.key("celebrate", name)
-                title = inert(goal.title)
-                body = pair.text("celebrate", key, goal={"title": title, "steps": goal.total})
+                shown = {"title": inert(goal.title), "steps": goal.total, "mentor": mentor}
+                body = pair.text("celebrate", key, goal=shown)
                 actions.append(
                     PostComment(key, pair.id, pair.target("pairing"), body, Urgency.MILESTONE)
                 )
@@ -267,8 +284,7 @@ def state(pair: Pair, actions: list[Action]) -> PairState | None:
     else:
         comment = previous.comment if previous else None
     celebrated = set(previous.celebrated) if previous else set()
-    for goal in reading.goals:
-        name = goal_key(goal)
+    for name, _, _ in _owned(reading):
         if pair.key("celebrate", name) in keys or pair.comment("celebrate", name) is not None:
             celebrated.add(name)
     changed = pair.checklist_changed

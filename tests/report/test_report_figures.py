@@ -69,6 +69,18 @@ def test_meeting_consistently_means_three_quarters_of_expected_checkins_held(
     assert meets_consistently(pairing) is consistent
 
 
+def test_the_mentors_own_goals_are_a_figure_of_their_own() -> None:
+    statuses = [
+        status(goals=(goal(2, 2),), done=2, total=2, mentor_goals=(goal(1, 2), goal(0, 3))),
+        status(mentor_goals=(goal(0, 0),)),
+    ]
+    figures = program_figures(statuses)
+    assert figures.mentor_goals_half_achieved == Share(1, 2)
+    # The mentee's figures do not count them.
+    assert figures.goals_half_achieved == Share(1, 1)
+    assert figures.goal_steps == Share(2, 2)
+
+
 def test_figures_count_private_pairings_and_only_terms_that_are_over() -> None:
     statuses = [
         status(phase="upcoming", outcome="not started"),

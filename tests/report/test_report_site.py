@@ -72,7 +72,7 @@ def test_report_json_and_pairings_csv_carry_the_same_numbers(report_of: Build) -
     out = report_of().out
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["format"] == 1
-    assert report["date"] == "2026-10-14"
+    assert report["date"] == "2026-10-30"
     assert report["totals"]["pairings"] == 7
     assert report["figures"]["meeting_consistently"] == {"count": 6, "of": 7, "share": 0.8571}
     assert report["figures"]["retrospectives_returned"] == {"count": 6, "of": 7, "share": 0.8571}

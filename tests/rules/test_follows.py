@@ -180,3 +180,11 @@ def test_an_old_pairing_closed_by_an_early_end_before_the_change_hands_over_too(
         if isinstance(a, OpenIssue) and a.key == f"pair/{NEW}/pairing"
     ]
     assert "Ship the runbook by 2026-06-01" in opened[0].draft.body
+
+
+def test_no_follow_up_after_a_term_handed_over_to_a_new_mentor() -> None:
+    program = roster()
+    old, new = program.pairings
+
+    assert old.afterwards(program.program) == ()
+    assert new.afterwards(program.program) != ()

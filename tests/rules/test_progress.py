@@ -167,6 +167,58 @@ def test_a_completed_goal_is_celebrated_once_even_after_untick_and_retick() -> N
     assert [a for a in progress.plan(later) if "celebrate" in a.key] == []
 
 
+MENTOR_GOALS = """
+## Mentor's goals
+
+### Example: ask better questions by 2026-04-01
+
+- [ ] Read a chapter on coaching
+
+### Give feedback that lands by 2026-05-01
+
+- [x] Ask for feedback on my feedback
+- [x] Try the situation-behaviour-impact format
+"""
+
+
+def test_the_mentors_own_goals_are_shown_and_celebrated_apart_from_the_mentees() -> None:
+    roster = program(progress=ON)
+    pair = pair_on(DAY, [goals_issue(GOALS + MENTOR_GOALS)], roster=roster)
+    reading = progress.read(pair)
+    assert reading is not None
+    # The mentee's progress and pace are theirs alone; the untouched example counts nowhere.
+    assert (reading.done, reading.total) == (1, 4)
+    assert [g.title for g in reading.mentor_goals] == ["Give feedback that lands by 2026-05-01"]
+    actions = progress.plan(pair)
+    [post] = [a for a in actions if isinstance(a, PostComment) and a.key.endswith("/progress")]
+    assert "### Goal progress: 1 of 4 goal steps (25%)" in post.body
+    assert "**The mentor's own growth goals** (not counted in the progress above):" in post.body
+    assert (
+        "| Give feedback that lands by 2026-05-01 | `██████████` 100% | 2/2 | 2026-05-01 |"
+        in post.body
+    )
+    [cheer] = [a for a in actions if "/celebrate/" in a.key]
+    assert cheer.key == f"pair/{PAIR}/celebrate/mentor-give-feedback-that-lands"
+    assert isinstance(cheer, PostComment)
+    assert "Mentor's goal complete: Give feedback that lands by 2026-05-01" in cheer.body
+    assert "Well done, @alice" in cheer.body
+    # Remembered as celebrated under its own name, apart from a mentee goal of that name.
+    state = progress.state(pair, actions)
+    assert state is not None
+    assert state.celebrated == ("mentor-give-feedback-that-lands",)
+
+
+def test_a_mentors_goal_moving_edits_the_progress_comment() -> None:
+    before = goals_issue(GOALS + MENTOR_GOALS.replace("- [x] Try", "- [ ] Try"))
+    state = remembered(before)
+    roster = program(progress=ON)
+    after = goals_issue(GOALS + MENTOR_GOALS)
+    moved = pair_on(DAY, [after, with_ledger(state)], roster=roster)
+    assert [a.kind for a in progress.plan(moved) if a.key.endswith("/progress/edit")] == [
+        "edit-comment"
+    ]
+
+
 def test_goal_nudge_in_the_first_two_weeks_names_what_is_missing() -> None:
     vague = (
         "## Goals\n\n### Example: lead a review by 2026-03-01\n\n- [ ] a\n- [ ] b\n\n"

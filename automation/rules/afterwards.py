@@ -1,0 +1,29 @@
+"""After a completed term: one follow-up a month on, or a light monthly catch-up for a pair
+that goes on informally (`continue_informally: monthly`), on the closed pairing issue.
+
+Each is a one-time message, written within a few days of its date or not at all, like the
+other milestones; an early end gets none (the pair may have parted for good reasons).
+"""
+
+from __future__ import annotations
+
+from automation.actions import Action, PostComment, Urgency
+from automation.config import INFORMAL_MONTHS
+from automation.observe import CATCH_UP_DAYS
+from automation.rules.pair import Pair
+
+
+def plan(pair: Pair) -> list[Action]:
+    if pair.pairing_issue is None or pair.today < pair.timeline.end:
+        return []
+    days = pair.pairing.afterwards(pair.program.program)
+    informal = pair.pairing.continue_informally is not None
+    for number, day in enumerate(days, start=1):
+        parts = ("informal", str(number)) if informal else ("follow-up",)
+        if not pair.within(day, CATCH_UP_DAYS) or pair.comment(*parts) is not None:
+            continue
+        key = pair.key(*parts)
+        catch_up = {"number": number, "of": INFORMAL_MONTHS} if informal else None
+        body = pair.text("follow-up", key, catch_up=catch_up)
+        return [PostComment(key, pair.id, pair.target("pairing"), body, Urgency.NUDGE)]
+    return []
