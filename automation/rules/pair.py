@@ -187,7 +187,7 @@ class Pair:
         return {
             "mentor": person_context(self.program, before.mentor),
             "start": before.start,
-            "changed": self.pairing.start,
+            "changed": before.end(self.program.program),  # the old term's last day
             "reason": self.pairing.follows_reason,
             "issue": Link(issue.number, issue.url) if issue is not None else None,
             "goals": goals,

@@ -188,3 +188,19 @@ def test_no_follow_up_after_a_term_handed_over_to_a_new_mentor() -> None:
 
     assert old.afterwards(program.program) == ()
     assert new.afterwards(program.program) != ()
+
+
+def test_an_old_term_with_its_own_end_is_dated_by_that_end_in_the_new_issue() -> None:
+    text = ROSTER.replace(
+        "  - {mentor: alice, mentee: bob, start: 2026-01-05}",
+        "  - {mentor: alice, mentee: bob, start: 2026-01-05, ended: 2026-02-16}",
+    )
+    program = parse_program(text, Path("program.yml"))
+    closed = old_issue(state=IssueState.CLOSED, labels=("mentorship", "mentorship::ended-early"))
+    body = next(
+        a.draft.body
+        for a in plan_on(CHANGE, [closed], [], program)
+        if isinstance(a, OpenIssue) and a.key == f"pair/{NEW}/pairing"
+    )
+
+    assert "follows Bob's pairing with Alice (2026-01-05 to 2026-02-16)" in body
