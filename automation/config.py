@@ -207,6 +207,9 @@ class Settings(_Model):
     # in the bot's ledger). Nothing before it is counted against a pair.
     adopted: Day | None = None
     matching: MatchingRules = MatchingRules()
+    # Where a participant asks privately for a change of mentor (an e-mail address, or a
+    # coordinators-only repository): named in the pairing issue's no-fault exit paragraph.
+    private_contact: Text | None = None
 
 
 # How many monthly catch-ups a pair that goes on informally gets after its term.
@@ -319,25 +322,38 @@ class Pairing(_Model):
     checkin_every_days: int | None = Field(default=None, ge=1)
     meeting_style: MeetingStyle | None = None
     meeting_minutes: MeetingMinutes | None = None
+    # A change of mentor: the earlier pairing of the same mentee this one follows (its
+    # mentor's handle, or its id), and why.
+    follows: Text | None = None
+    follows_reason: Text | None = None
+    # Set by the Program: the start of the pairing that follows this one, when this one
+    # has no `ended:` of its own (a change of mentor ends it where the next one starts).
+    _handed_over: date | None = PrivateAttr(default=None)
 
     @property
     def id(self) -> str:
         """Stable across runs and roster edits: the pair and the start date."""
         return f"{self.mentor}--{self.mentee}--{self.start.isoformat()}"
 
+    @property
+    def ended_on(self) -> date | None:
+        """The day an early end stops the term: `ended:`, or a change of mentor."""
+        return self.ended or self._handed_over
+
     def planned_end(self, settings: Settings) -> date:
         return add_months(self.start, self.term_months or settings.term_months)
 
     def end(self, settings: Settings) -> date:
-        """The day the term ends: ended early, extended, or as planned."""
-        if self.ended is not None:
-            return self.ended
+        """The day the term ends: ended early (or handed over), extended, or as planned."""
+        if self.ended_on is not None:
+            return self.ended_on
         return self.extended_until or self.planned_end(settings)
 
     def afterwards(self, settings: Settings) -> tuple[date, ...]:
         """The days of the messages after a completed term: the monthly catch-ups of a pair
-        that goes on informally, else the one follow-up (none after an early end)."""
-        if self.ended is not None:
+        that goes on informally, else the one follow-up (none after an early end, nor
+        after a change of mentor: the mentorship goes on with the next pairing)."""
+        if self.ended_on is not None:
             return ()
         end = self.end(settings)
         if self.continue_informally == "monthly":
@@ -376,6 +392,44 @@ class Program(_Model):
     pairings: Annotated[list[Pairing], BeforeValidator(_empty_if_none)] = []
 
     _source: Source | None = PrivateAttr(default=None)
+    # Followed pairing id -> the pairing that follows it (a change of mentor).
+    _followers: dict[str, Pairing] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _hand_over(self) -> Program:
+        """A pairing followed by another, with no `ended:` of its own, ends where the next
+        one starts (unless its own term is over by then: `validate` refuses that)."""
+        for pairing in self.pairings:
+            before = self.followed(pairing)
+            if before is None or before.start >= pairing.start:
+                continue
+            self._followers.setdefault(before.id, pairing)
+            if before.ended is None:
+                planned = before.extended_until or before.planned_end(self.program)
+                before._handed_over = pairing.start if pairing.start < planned else None
+        return self
+
+    def followed(self, pairing: Pairing) -> Pairing | None:
+        """The earlier pairing `pairing` follows (a change of mentor), if its `follows:`
+        names one: a pairing id, or a mentor of the mentee's, whose latest earlier pairing
+        it means."""
+        if pairing.follows is None:
+            return None
+        for other in self.pairings:
+            if other.id == pairing.follows:
+                return other
+        earlier = [
+            other
+            for other in self.pairings
+            if other.mentee == pairing.mentee
+            and other.mentor == pairing.follows
+            and other.start < pairing.start
+        ]
+        return max(earlier, key=lambda p: p.start, default=None)
+
+    def follower(self, pairing: Pairing) -> Pairing | None:
+        """The pairing that follows `pairing` (its mentee changed mentor), if any."""
+        return self._followers.get(pairing.id)
 
     def report(self, problems: Sequence[Problem]) -> list[str]:
         """Problems as `file:line: path: message` lines, in file order."""
@@ -832,9 +886,11 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
     for i, person in enumerate(program.people):
         problems.extend(_check_manager(people, i, person))
     for i, pairing in enumerate(program.pairings):
-        problems.extend(_check_pairing(program.program, people, i, pairing))
+        follower = program.follower(pairing)
+        problems.extend(_check_pairing(program.program, people, i, pairing, follower))
     problems.extend(_overlaps(program))
     problems.extend(_requests_answered_twice(program))
+    problems.extend(_follows(program))
     problems.extend(_teams_to_prefer(program))
     problems.extend(_feedback_forms(program))
     if today is not None:
@@ -844,7 +900,11 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
 
 
 def _check_pairing(
-    settings: Settings, people: Mapping[str, Person], i: int, pairing: Pairing
+    settings: Settings,
+    people: Mapping[str, Person],
+    i: int,
+    pairing: Pairing,
+    program_follower: Pairing | None = None,
 ) -> Iterator[Problem]:
     loc: Loc = ("pairings", i)
     for role in ("mentor", "mentee"):
@@ -886,7 +946,8 @@ def _check_pairing(
             (*loc, "extension_reason"), "there is no extended_until to explain; remove it"
         )
     if pairing.ended is not None:
-        if pairing.ended_reason is None:
+        # A pairing that hands over to another takes that one's follows_reason.
+        if pairing.ended_reason is None and program_follower is None:
             yield Problem(
                 (*loc, "ended"), "an early end needs a reason; add ended_reason: to this pairing"
             )
@@ -943,6 +1004,80 @@ def _requests_answered_twice(program: Program) -> Iterator[Problem]:
                 ("pairings", i, "request"),
                 f"request {pairing.request} is answered by pairings[{earlier}] already; "
                 "a request becomes one pairing: remove request: from one of them",
+            )
+
+
+def _follows(program: Program) -> Iterator[Problem]:
+    """A change of mentor names an earlier pairing of the same mentee, with another
+    mentor, still running when the new one starts; one pairing follows it."""
+    settings = program.program
+    taken: dict[str, int] = {}
+    for i, pairing in enumerate(program.pairings):
+        loc: Loc = ("pairings", i)
+        if pairing.follows is None:
+            if pairing.follows_reason is not None:
+                yield Problem(
+                    (*loc, "follows_reason"),
+                    "there is no follows: to explain; add follows: or remove this",
+                )
+            continue
+        before = program.followed(pairing)
+        earlier = [
+            p for p in program.pairings if p.mentee == pairing.mentee and p.start < pairing.start
+        ]
+        if before is None:
+            named = ", ".join(sorted({p.mentor for p in earlier} | {p.id for p in earlier}))
+            yield Problem(
+                (*loc, "follows"),
+                f"{pairing.mentee} has no earlier pairing with '{pairing.follows}'; "
+                + (f"name its mentor or its id: {named}" if named else "remove follows:"),
+            )
+            continue
+        if before.mentee != pairing.mentee:
+            yield Problem(
+                (*loc, "follows"),
+                f"{before.id} is {before.mentee}'s pairing, not {pairing.mentee}'s; a change "
+                "of mentor follows an earlier pairing of the same mentee",
+            )
+            continue
+        if before.start >= pairing.start:
+            yield Problem(
+                (*loc, "follows"),
+                f"{before.id} starts on {before.start}, not before this pairing "
+                f"({pairing.start}); follows: names the earlier pairing",
+            )
+            continue
+        if before.mentor == pairing.mentor:
+            yield Problem(
+                (*loc, "follows"),
+                f"{before.id} has the same mentor; a change of mentor names another one "
+                "(to go on with the same mentor, extend that pairing with extended_until:)",
+            )
+            continue
+        j = taken.setdefault(before.id, i)
+        if j != i:
+            yield Problem(
+                (*loc, "follows"),
+                f"pairings[{j}] follows {before.id} already; one pairing follows another",
+            )
+        end = before.extended_until or before.planned_end(settings)
+        if before.ended is None and end <= pairing.start:
+            yield Problem(
+                (*loc, "follows"),
+                f"{before.id} ends on {end}, before this pairing starts; follows: is for "
+                "a change of mentor during a term: remove it",
+            )
+        elif before.ended is not None and before.ended > pairing.start:
+            yield Problem(
+                (*loc, "follows"),
+                f"{before.id} ends on {before.ended}, after this pairing starts on "
+                f"{pairing.start}: {pairing.mentee} has two mentors until then",
+                warning=True,
+            )
+        if pairing.follows_reason is None:
+            yield Problem(
+                (*loc, "follows"),
+                "a change of mentor needs a reason; add follows_reason: to this pairing",
             )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from automation.config import Pairing, Person, Program
+from automation.config import Pairing, Program
 from automation.timeline import Timeline
 
 
@@ -35,7 +35,7 @@ class TemplateSpec:
 # program's override that uses a name it will not get fails before touching the forge.
 SPECS: dict[str, TemplateSpec] = {
     "pairing": TemplateSpec(
-        "issue", ("agenda",), "the pairing issue: kickoff, goals, expectations"
+        "issue", ("agenda", "follows"), "the pairing issue: kickoff, goals, expectations"
     ),
     "checkin": TemplateSpec(
         "issue", ("checkin", "goals", "agenda"), "a check-in issue for one period"
@@ -61,6 +61,12 @@ SPECS: dict[str, TemplateSpec] = {
     # the run that opens it, and a rerun after a crash must write the same words.
     "completed": TemplateSpec("comment", (), "closing note on the pairing issue at term end"),
     "ended-early": TemplateSpec("comment", (), "closing note when a pairing ends early"),
+    "changed-mentor": TemplateSpec(
+        "comment", ("next",), "closing note when the mentee changes mentor"
+    ),
+    "handover": TemplateSpec(
+        "issue", ("goals", "next"), "the short hand-over retrospective of a change of mentor"
+    ),
     "retrospective-reminder": TemplateSpec("comment", (), "one reminder to return the retro"),
     "follow-up": TemplateSpec(
         "comment", ("catch_up",), "a month after the term, or a monthly informal catch-up"
@@ -98,7 +104,9 @@ SPECS: dict[str, TemplateSpec] = {
 }
 
 
-def _person(person: Person | None, handle: str) -> dict[str, Any]:
+def person_context(program: Program, handle: str) -> dict[str, Any]:
+    """A person as templates see them: `handle`, `name`, `timezone`, `topics`."""
+    person = program.person(handle)
     return {
         "handle": handle,
         "name": person.display if person else handle,
@@ -130,6 +138,8 @@ def pairing_context(
             "timezone": settings.timezone,
             "confidential": settings.confidential,
             "label_prefix": settings.label_prefix,
+            "forge": program.forge.api_flavour,
+            "private_contact": settings.private_contact,
         },
         "pairing": {
             "id": pairing.id,
@@ -142,7 +152,7 @@ def pairing_context(
             "extended_until": pairing.extended_until,
             "extension_reason": pairing.extension_reason,
             "ended_early": timeline.ended_early,
-            "ended": pairing.ended,
+            "ended": pairing.ended_on,
             "ended_reason": pairing.ended_reason,
             "term_weeks": timeline.term_weeks,
             "week": timeline.week(today),
@@ -152,8 +162,8 @@ def pairing_context(
             "meeting_style": meetings.style,
             "meeting_minutes": meetings.minutes,
         },
-        "mentor": _person(program.person(pairing.mentor), pairing.mentor),
-        "mentee": _person(program.person(pairing.mentee), pairing.mentee),
+        "mentor": person_context(program, pairing.mentor),
+        "mentee": person_context(program, pairing.mentee),
         "today": today,
         "pairing_issue": pairing_issue,
         **extra,
@@ -245,6 +255,25 @@ def example_extras(today: date) -> dict[str, Any]:
         "form": feedback_form("midpoint", "mentee")
         | {"score": 4, "fit": False, "reasons": ["a score of 4", "that it is not a good fit"]},
         "coordinators": ["coordinator"],
+        "follows": {
+            "mentor": {"handle": "ana", "name": "Ana", "timezone": None, "topics": []},
+            "start": today,
+            "changed": today,
+            "reason": "a closer match for the new goals",
+            "issue": Link(5, "https://forge.example/acme/mentoring/-/issues/5"),
+            "goals": [
+                {
+                    "title": "Ship the runbook by 2027-03-01",
+                    "done": 1,
+                    "steps": ["Draft the alerting section", "Review it with the on-call team"],
+                }
+            ],
+        },
+        "next": {
+            "mentor": {"handle": "ana", "name": "Ana", "timezone": None, "topics": []},
+            "start": today,
+            "reason": "a closer match for the new goals",
+        },
         "problems": ['"Learn Go" has no date (add "by YYYY-MM-DD" to its title)'],
     }
 

@@ -65,6 +65,7 @@ _EVENTS = {
     "ending soon": "ending soon",
     "end": "term completed",
     "ended early": "ended early",
+    "changed mentor": "changed mentor",
 }
 _BLOCK_START = "<!-- mentorship-dashboard\n"
 _BLOCK_END = "\n-->"
@@ -186,7 +187,8 @@ def figures(
         "extended": sum(s.outcome == "extended" for s in running),
         "upcoming": phases["upcoming"],
         "completed": phases["completed"],
-        "ended_early": phases["ended-early"],
+        # A change of mentor ends a term, not the mentorship: it counts as neither.
+        "ended_early": sum(s.phase == "ended-early" and not s.followed_by for s in statuses),
         "stalled": sum(s.stalled for s in running),
         "behind": sum(s.pace == "behind" for s in running),
         "on_track": sum(s.pace == "on-track" for s in running),

@@ -141,6 +141,19 @@ FEEDBACK_AFTER_DAYS = 2
 SCORES = {"mentee": "8", "mentor": "9"}
 UNSURE = "emeka"  # ticks 5 and "No, not a good fit" at the midpoint
 
+# A change of mentor: farah asks the coordinators privately for a new mentor, and on
+# CHANGE_ON they add a pairing that follows her pairing with alice. Alice's term ends there
+# with a hand-over; bruno's pairing issue links it and carries farah's open goals.
+CHANGE_ON = date(2026, 3, 16)
+CHANGE = """\
+  # Farah asked the coordinators privately for a new mentor: bruno takes over.
+  - mentor: bruno
+    mentee: farah
+    start: 2026-03-16
+    term_months: 5
+    follows: alice
+    follows_reason: Farah's talk moved to databases, Bruno's field
+"""
 # Days after the end of a term that the pair answer the retrospective and close it; the
 # quiet pair never does (the reminder is for them).
 ANSWERS_AFTER_DAYS = 3
@@ -214,6 +227,9 @@ def run_demo(
             if day in (ASKS_ON, MERGED_ON):
                 program = _asking(sandbox, program, config, bot, settings, day)
                 cast = Cast.connect(program, settings, fast)
+            if day == CHANGE_ON:
+                program = _changing_mentor(config)
+                cast = Cast.connect(program, settings, fast)
             _night(sandbox, program, config, bot, cast, day, journal)
             if day.weekday() == 6:
                 echo(_weekly_line(program, day, journal))
@@ -265,6 +281,14 @@ def _asking(
     if merged is None:
         return program
     config.write_text(merged.text, encoding="utf-8")
+    return load_program(config)
+
+
+def _changing_mentor(config: Path) -> Program:
+    """The coordinators add the pairing that follows farah's pairing with alice (the last
+    list of program.yml is `pairings:`)."""
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.rstrip("\n") + "\n" + CHANGE, encoding="utf-8")
     return load_program(config)
 
 
@@ -349,8 +373,17 @@ class Cast:
                 (i for k, i in by_key.items() if k.startswith(f"pair/{pairing.id}/checkin/")),
                 None,
             )
+            # A pairing that follows another starts with the goals carried over.
+            carried = self.program.followed(pairing) is not None
             self._act(
-                pairing.mentee, pairing.mentor, pairing.start, age, pairing_issue, checkin, day
+                pairing.mentee,
+                pairing.mentor,
+                pairing.start,
+                age,
+                pairing_issue,
+                checkin,
+                day,
+                carried,
             )
 
     def _act(
@@ -362,12 +395,15 @@ class Cast:
         pairing_issue: Issue,
         checkin: Issue | None,
         day: date,
+        carried: bool = False,
     ) -> None:
         mentee, mentor = self.people[mentee_handle], self.people[mentor_handle]
         number = pairing_issue.number
         if age == 2:
             mentee.comment(number, "Coffee chat done, first meeting booked!")
-            body = _with_goals(pairing_issue.body, mentee_handle, start)
+            body = pairing_issue.body
+            if not carried:
+                body = _with_goals(body, mentee_handle, start)
             mentee.edit_issue_body(number, _tick_before_goals(body))
         if age == 3:
             mentor.comment(number, "Great goals. Let's start with the first one.")
@@ -486,8 +522,11 @@ def _summary(program: Program, bot: Forge, journal: Journal, flavour: str) -> st
             if checklist
             else "-"
         )
+        after = program.follower(pairing)
         outcome = (
-            f"ended early ({pairing.ended_reason})"
+            f"changed mentor to {after.mentor} ({after.follows_reason})"
+            if after
+            else f"ended early ({pairing.ended_reason})"
             if pairing.ended
             else f"extended to {pairing.extended_until}"
             if pairing.extended_until

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from automation import markdown
-from automation.config import ConfigError, Program
+from automation.config import ConfigError, Pairing, Program
 from automation.status import GoalStatus, PairingStatus, percent
 
 ROLES = ("mentor", "mentee")
@@ -51,6 +51,10 @@ class Term:
     retrospective: str  # none, open, returned
     pairing_url: str | None
     retrospective_url: str | None
+    # A change of mentor: the mentor before this term, or after it (a handle), and why.
+    follows: str | None = None
+    followed_by: str | None = None
+    change_reason: str | None = None  # why the mentee changed mentor at this term's end
 
     @property
     def extended(self) -> bool:
@@ -69,6 +73,35 @@ class History:
     def as_role(self, role: str) -> tuple[Term, ...]:
         return tuple(t for t in self.terms if t.role == role)
 
+    @property
+    def journeys(self) -> tuple[tuple[Term, ...], ...]:
+        """The person's terms as mentee, a change of mentor joining two terms into one
+        journey (terms without a change are journeys of one term)."""
+        mine = self.as_role("mentee")
+
+        def after(term: Term) -> Term | None:
+            return next(
+                (
+                    t
+                    for t in mine
+                    if t.start > term.start
+                    and t.partner == term.followed_by
+                    and t.follows == term.partner
+                ),
+                None,
+            )
+
+        following = {id(t) for term in mine if (t := after(term)) is not None}
+        out: list[tuple[Term, ...]] = []
+        for term in mine:
+            if id(term) in following:
+                continue  # part of the journey of the term it follows
+            chain = [term]
+            while (step := after(chain[-1])) is not None:
+                chain.append(step)
+            out.append(tuple(chain))
+        return tuple(out)
+
 
 def person_history(program: Program, statuses: Sequence[PairingStatus], handle: str) -> History:
     """Every term `handle` held; raises UnknownPerson (with a suggestion) for a stranger."""
@@ -78,6 +111,7 @@ def person_history(program: Program, statuses: Sequence[PairingStatus], handle: 
     goal_text = program.program.report.include_goal_text
     terms: list[Term] = []
     private: Counter[str] = Counter()
+    pairings = {p.id: p for p in program.pairings}
     for status in sorted(statuses, key=lambda s: (s.start, s.id)):
         if handle not in (status.mentor, status.mentee):
             continue
@@ -87,6 +121,8 @@ def person_history(program: Program, statuses: Sequence[PairingStatus], handle: 
             continue
         partner = status.mentee if role == "mentor" else status.mentor
         someone = program.person(partner)
+        before, after, reason = _change(program, pairings.get(status.id))
+        outcome = _OUTCOMES.get(status.phase, "running")
         terms.append(
             Term(
                 pairing=status.id,
@@ -96,7 +132,7 @@ def person_history(program: Program, statuses: Sequence[PairingStatus], handle: 
                 start=status.start,
                 planned_end=status.planned_end,
                 end=status.end,
-                outcome=_OUTCOMES.get(status.phase, "running"),
+                outcome="changed mentor" if after and outcome == "ended early" else outcome,
                 extension_reason=status.extension_reason if not status.ended_reason else None,
                 ended_reason=status.ended_reason,
                 goals=len(status.goals),
@@ -109,6 +145,9 @@ def person_history(program: Program, statuses: Sequence[PairingStatus], handle: 
                 retrospective=status.retrospective,
                 pairing_url=status.pairing_url,
                 retrospective_url=status.retrospective_url,
+                follows=before,
+                followed_by=after,
+                change_reason=reason,
             )
         )
     return History(
@@ -118,6 +157,24 @@ def person_history(program: Program, statuses: Sequence[PairingStatus], handle: 
         terms=tuple(terms),
         private=tuple((role, private[role]) for role in ROLES if private[role]),
         goal_text=goal_text,
+    )
+
+
+def _change(program: Program, pairing: Pairing | None) -> tuple[str | None, str | None, str | None]:
+    """The mentor before and the mentor after a pairing in its mentee's journey (a change
+    of mentor), and why the mentee changed at its end; a private pairing on either side of
+    a change keeps that change unsaid."""
+    if pairing is None:
+        return None, None, None
+    before, after = program.followed(pairing), program.follower(pairing)
+    if before is not None and before.private:
+        before = None
+    if after is not None and after.private:
+        after = None
+    return (
+        before.mentor if before else None,
+        after.mentor if after else None,
+        after.follows_reason if after else None,
     )
 
 
@@ -146,6 +203,9 @@ def to_markdown(history: History) -> str:
         lines += [markdown.row(head), markdown.row(["---"] * len(head))]
         lines += [markdown.row(_cells(term)) for term in terms]
         lines.append("")
+        if role == "mentee":
+            lines += [_journey(j) for j in history.journeys if len(j) > 1]
+            lines += [""] if any(len(j) > 1 for j in history.journeys) else []
         if history.goal_text:
             lines += _goal_lists(terms)
     for role, count in history.private:
@@ -160,7 +220,11 @@ def _overview(history: History) -> str:
         if terms:
             outcomes = Counter(t.outcome for t in terms)
             counted = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
-            parts.append(f"as {role}: {len(terms)} term{markdown.plural(len(terms))} ({counted})")
+            told = f"as {role}: {len(terms)} term{markdown.plural(len(terms))} ({counted})"
+            journeys = len(history.journeys) if role == "mentee" else len(terms)
+            if journeys < len(terms):
+                told += f" in {journeys} mentorship{markdown.plural(journeys)}"
+            parts.append(told)
     if not parts:
         return "No terms to list."
     terms = history.terms
@@ -178,9 +242,24 @@ def _overview(history: History) -> str:
     )
 
 
+def _journey(chain: Sequence[Term]) -> str:
+    """One mentee journey across a change of mentor, in a line."""
+    steps = []
+    for term in chain:
+        step = f"{markdown.cell(term.partner_name)} ({term.partner}), {term.start} to {term.end}"
+        if term.followed_by is not None:
+            why = f": {markdown.cell(term.change_reason)}" if term.change_reason else ""
+            step += f", then a change of mentor{why}"
+        steps.append(step)
+    return f"One mentorship from {chain[0].start}: " + "; ".join(steps) + "."
+
+
 def _cells(term: Term) -> list[str]:
     outcome = term.outcome
-    if term.outcome == "ended early" and term.ended_reason:
+    if term.followed_by is not None:
+        why = f": {markdown.cell(term.change_reason)}" if term.change_reason else ""
+        outcome = f"changed mentor on {term.end}{why}; continued with {term.followed_by}"
+    elif term.outcome == "ended early" and term.ended_reason:
         outcome = f"ended early on {term.end}: {markdown.cell(term.ended_reason)}"
     elif term.extension_reason:
         outcome += f"; extended from {term.planned_end}: {markdown.cell(term.extension_reason)}"
@@ -189,6 +268,8 @@ def _cells(term: Term) -> list[str]:
         for what, url in (("pairing", term.pairing_url), ("retrospective", term.retrospective_url))
         if url
     ]
+    if term.follows is not None:
+        outcome = f"continues from the term with {term.follows}; {outcome}"
     return [
         f"{markdown.cell(term.partner_name)} ({term.partner})",
         f"{term.start} to {term.end}",
@@ -226,6 +307,7 @@ def to_json(history: History) -> dict[str, Any]:
         "name": history.name,
         "program": history.program,
         "terms": [_term_json(term, history.goal_text) for term in history.terms],
+        "journeys": [[term.pairing for term in chain] for chain in history.journeys],
         "private_terms": dict(history.private),
     }
 
@@ -252,6 +334,9 @@ def _term_json(term: Term, goal_text: bool) -> dict[str, Any]:
         "checkins": {"held": term.checkins_held, "expected": term.checkins_expected},
         "pairing_url": term.pairing_url,
         "retrospective": {"state": term.retrospective, "url": term.retrospective_url},
+        "follows": term.follows,
+        "followed_by": term.followed_by,
+        "change_reason": term.change_reason,
     }
     if goal_text:
         out["goals"]["titles"] = [

@@ -383,6 +383,23 @@ def checkin_window_days(program: Program, pairings: Iterable[Pairing]) -> int:
     return 2 * every + 1
 
 
+def _followed_issues(
+    program: Program, pairings: Sequence[Pairing], observed: Observed
+) -> list[int]:
+    """The numbers, as the ledger keeps them, of the pairing issues that pairings about to
+    open their own issue follow, when the listing did not find them."""
+    numbers = []
+    for pairing in pairings:
+        before = program.followed(pairing)
+        if before is None or f"pair/{pairing.id}/pairing" in observed.issues:
+            continue
+        state = observed.ledger.get(before.id)
+        number = dict(state.issues).get("pairing") if state else None
+        if f"pair/{before.id}/pairing" not in observed.issues and isinstance(number, int):
+            numbers.append(number)
+    return numbers
+
+
 def read(
     forge: Forge,
     program: Program,
@@ -437,6 +454,12 @@ def read(
             issues += forge.list_issues(labels=[labels.feedback], updated_since=since_day)
     comments = forge.list_comments(since=window_start)
     observed = snapshot(program, bot, issues, comments, window_start, secret)
+    handed = _followed_issues(program, pairings, observed)
+    if handed:
+        # A change of mentor: the new pairing issue carries the old one's open goals, and
+        # the old issue may be older than the listing (its term closed out long ago).
+        issues += [forge.get_issue(number) for number in handed]
+        observed = snapshot(program, bot, issues, comments, window_start, secret)
     asking = settings.requests
     open_requests = any(i.state is IssueState.OPEN for i in observed.requests.values())
     if asking.propose_changes and (open_requests or observed.queue):

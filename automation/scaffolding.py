@@ -16,11 +16,14 @@ CI_FILES = {
     },
 }
 # The forms people ask for a mentor, or offer to mentor, with: GitHub issue forms, GitLab
-# description templates (which label the issue with quick actions).
+# description templates (which label the issue with quick actions). On GitLab a participant
+# may also ask the coordinators privately for a change of mentor: a confidential issue (on
+# GitHub, issues are as public as the repository: program.private_contact names the way).
 FORM_FILES = {
     "gitlab": {
         ".gitlab/issue_templates/Request a mentor.md": "gitlab-request.md",
         ".gitlab/issue_templates/Offer to mentor.md": "gitlab-offer.md",
+        ".gitlab/issue_templates/change-mentor.md": "gitlab-change-mentor.md",
     },
     "github": {
         ".github/ISSUE_TEMPLATE/request-a-mentor.yml": "github-request.yml",
@@ -61,6 +64,7 @@ program:
   # checkin_every_days: 14      # with a check-in every other week
   # meeting_style: either       # live (sync), in writing (async) or either; a pairing may differ
   # soft_limit: 2               # mentees per mentor; more is a warning
+  # private_contact: mentoring-coordinators@example.com  # where to ask privately for a new mentor
 
 {forge}
 # Uncomment and fill in; an empty list may stay empty.
@@ -73,6 +77,8 @@ people:
   #   roles: [mentee]
   # - handle: carol
   #   roles: [mentee]
+  # - handle: dave
+  #   roles: [mentor]
 
 pairings:
   # - mentor: alice
@@ -81,6 +87,13 @@ pairings:
   # - mentor: alice
   #   mentee: carol
   #   start: 2027-02-01
+  # A change of mentor: the new pairing follows bob's pairing with alice, which then
+  # ends on this start; the new issue carries bob's unfinished goals over.
+  # - mentor: dave
+  #   mentee: bob
+  #   start: 2027-03-01
+  #   follows: alice
+  #   follows_reason: a closer match for bob's new goals
 """
 
 README = """\

@@ -96,6 +96,9 @@ class PairingStatus:
     checkin_every_days: int  # the pair's own cadence (a check-in period's length)
     # The mentor's own growth goals: shown and counted apart, never in progress or pace.
     mentor_goals: tuple[GoalStatus, ...] = ()
+    # A change of mentor: the pairing this one follows, and the one that follows it (ids).
+    follows: str | None = None
+    followed_by: str | None = None
 
     @property
     def share(self) -> float:
@@ -115,7 +118,8 @@ def milestones(pairing: Pairing, program: Program) -> tuple[Milestone, ...]:
         marks.append(Milestone("midpoint review", timeline.midpoint))
     if not timeline.ended_early:
         marks.append(Milestone("ending soon", timeline.ending_soon))
-    marks.append(Milestone("ended early" if timeline.ended_early else "end", timeline.end))
+    ended = "changed mentor" if program.follower(pairing) else "ended early"
+    marks.append(Milestone(ended if timeline.ended_early else "end", timeline.end))
     return tuple(sorted(marks, key=lambda m: m.day))
 
 
@@ -198,6 +202,8 @@ def pairing_status(
         milestones=marks,
         checkin_every_days=timeline.checkin_days,
         mentor_goals=mentor_goals,
+        follows=before.id if (before := program.followed(pairing)) else None,
+        followed_by=after.id if (after := program.follower(pairing)) else None,
     )
 
 

@@ -41,8 +41,8 @@ class Timeline:
             end=pairing.end(settings),
             checkin_days=pairing.meetings(settings).every_days,
             ending_soon_days=settings.ending_soon_days,
-            ended_early=pairing.ended is not None,
-            extended=pairing.extended_until is not None and pairing.ended is None,
+            ended_early=pairing.ended_on is not None,
+            extended=pairing.extended_until is not None and pairing.ended_on is None,
             counted_from=max(pairing.start, since),
         )
 

@@ -717,3 +717,106 @@ def test_a_team_preference_without_teams_is_a_warning() -> None:
         "program.yml:2: warning: program.matching.prefer: same-team needs teams, and nobody "
         "in people: has team:; add team: to people"
     ]
+
+
+FOLLOWS = (
+    HEAD
+    + """\
+  - handle: dave
+    roles: [mentor]
+pairings:
+  - mentor: alice
+    mentee: bob
+    start: 2026-01-05
+"""
+)
+
+
+def follows(*lines: str) -> str:
+    entry = "  - mentor: dave\n    mentee: bob\n    start: 2026-03-02\n"
+    return FOLLOWS + entry + "".join(f"    {line}\n" for line in lines)
+
+
+def test_follows_by_mentor_ends_the_earlier_pairing_where_the_new_one_starts() -> None:
+    loaded = program(follows("follows: alice", "follows_reason: a closer match"))
+    old, new = loaded.pairings
+
+    assert loaded.followed(new) is old
+    assert loaded.follower(old) is new
+    assert old.end(loaded.program) == date(2026, 3, 2)
+    assert old.ended is None  # the roster's own words are left as written
+
+
+def test_follows_by_id_and_an_own_end_date_keeps_that_date() -> None:
+    text = follows("follows: alice--bob--2026-01-05", "follows_reason: a closer match")
+    text = text.replace("start: 2026-01-05\n", "start: 2026-01-05\n    ended: 2026-02-20\n", 1)
+    loaded = program(text)
+    old, new = loaded.pairings
+
+    assert loaded.followed(new) is old
+    assert old.end(loaded.program) == date(2026, 2, 20)
+    assert old.ended_reason is None  # the change of mentor gives the reason
+
+
+def test_follows_naming_nobody_lists_what_it_could_name() -> None:
+    assert errors(follows("follows: alise", "follows_reason: x")) == [
+        "program.yml:20: pairings[1].follows: bob has no earlier pairing with 'alise'; "
+        "name its mentor or its id: alice, alice--bob--2026-01-05"
+    ]
+
+
+def test_follows_another_mentees_pairing_is_an_error() -> None:
+    text = follows("follows: alice--bob--2026-01-05", "follows_reason: x").replace(
+        "mentee: bob\n    start: 2026-03-02", "mentee: carol\n    start: 2026-03-02"
+    )
+    assert errors(text) == [
+        "program.yml:20: pairings[1].follows: alice--bob--2026-01-05 is bob's pairing, not "
+        "carol's; a change of mentor follows an earlier pairing of the same mentee"
+    ]
+
+
+def test_follows_a_later_pairing_is_an_error() -> None:
+    text = follows("follows: alice--bob--2026-01-05", "follows_reason: x").replace(
+        "start: 2026-03-02", "start: 2025-12-01"
+    )
+    assert errors(text) == [
+        "program.yml:20: pairings[1].follows: alice--bob--2026-01-05 starts on 2026-01-05, "
+        "not before this pairing (2025-12-01); follows: names the earlier pairing"
+    ]
+
+
+def test_follows_the_same_mentor_points_to_an_extension() -> None:
+    text = follows("follows: alice", "follows_reason: x").replace("mentor: dave", "mentor: alice")
+    found = errors(text)
+    assert any("has the same mentor; a change of mentor names another one" in e for e in found)
+
+
+def test_follows_needs_a_reason_and_a_term_still_running() -> None:
+    assert errors(follows("follows: alice")) == [
+        "program.yml:20: pairings[1].follows: a change of mentor needs a reason; "
+        "add follows_reason: to this pairing"
+    ]
+    late = follows("follows: alice", "follows_reason: x").replace("2026-03-02", "2026-08-03")
+    assert errors(late) == [
+        "program.yml:20: pairings[1].follows: alice--bob--2026-01-05 ends on 2026-07-05, "
+        "before this pairing starts; follows: is for a change of mentor during a term: "
+        "remove it"
+    ]
+
+
+def test_a_reason_without_follows_is_an_error() -> None:
+    assert errors(follows("follows_reason: x")) == [
+        "program.yml:20: pairings[1].follows_reason: there is no follows: to explain; "
+        "add follows: or remove this"
+    ]
+
+
+def test_two_pairings_cannot_follow_the_same_one() -> None:
+    text = follows("follows: alice", "follows_reason: x") + (
+        "  - {mentor: carol, mentee: bob, start: 2026-04-06, follows: alice--bob--2026-01-05,"
+        " follows_reason: y}\n"
+    )
+    assert errors(text) == [
+        "program.yml:22: pairings[2].follows: pairings[1] follows alice--bob--2026-01-05 "
+        "already; one pairing follows another"
+    ]

@@ -605,3 +605,27 @@ def test_mentors_with_room_lists_only_those_who_can_take_a_mentee() -> None:
         "| --- | --- | --- | --- |",
         "| dave | 1 | go, sre | Europe/Paris |",
     ]
+
+
+def test_a_change_of_mentor_counts_as_no_ended_early_and_says_so_in_the_milestones() -> None:
+    roster = parse_program(
+        """\
+forge: {kind: gitlab, project: acme/mentoring, bot: mentorship-bot}
+people:
+  - {handle: alice, roles: [mentor]}
+  - {handle: carol, roles: [mentor]}
+  - {handle: bob, roles: [mentee]}
+pairings:
+  - {mentor: alice, mentee: bob, start: 2026-01-05}
+  - {mentor: carol, mentee: bob, start: 2026-03-02, follows: alice, follows_reason: x}
+""",
+        Path("program.yml"),
+    )
+    today = date(2026, 3, 9)
+    observed = Observed("mentorship-bot", datetime.combine(today, time(), UTC), {}, (), {}, {})
+    statuses = program_status(roster, observed, today)
+
+    totals = dashboard.figures(statuses, [], today, 28)
+
+    assert (totals["running"], totals["ended_early"]) == (1, 0)
+    assert statuses[0].milestones[-1].name == "changed mentor"

@@ -21,14 +21,23 @@ def test_demo_plays_a_whole_program_and_leaves_it_to_browse(tmp_path: Path, flav
     program = load_program(result.program)
     assert program.forge.url == "http://127.0.0.1:8929"
     # The request's pairing came in through the bot's merge request, merged on the forge.
-    assert len(program.pairings) == 7
-    assert program.pairings[-1].id == "chen--ivan--2026-02-09"
-    assert program.pairings[-1].request is not None
+    assert len(program.pairings) == 8
+    [asked] = [p for p in program.pairings if p.request is not None]
+    assert asked.id == "chen--ivan--2026-02-09"
     summary = result.summary.read_text()
     assert "0 failed" in summary
     assert "| gus with chen | 2026-02-16 to 2026-04-20 | ended early" in summary
     assert "| emeka with bruno | 2026-01-19 to 2026-08-14 | extended to 2026-08-14" in summary
     assert summary.count("open issue 'Retrospective:") == 7
+    # Farah changes mentor: alice's term hands over, bruno's carries her open goals on.
+    assert (
+        "| farah with alice | 2026-02-02 to 2026-03-16 | changed mentor to bruno "
+        "(Farah's talk moved to databases, Bruno's field) | 4/7 steps |"
+    ) in summary
+    assert "| farah with bruno | 2026-03-16 to 2026-08-16 | completed | 3/3 steps |" in summary
+    handed = summary.split("## farah with alice")[1].split("## ")[0]
+    assert "2026-03-16: open issue 'Hand-over: Farah Haddad & Alice Liddell'" in handed
+    assert "close #" in handed.split("2026-03-16: comment on #")[1]
     asked = summary.split("## ivan's request for a mentor")[1]
     assert "2026-02-04: propose program.yml on mentorship/roster" in asked
     assert "+mentorship-request::proposed" in asked
@@ -47,10 +56,14 @@ def test_demo_plays_a_whole_program_and_leaves_it_to_browse(tmp_path: Path, flav
         settings = program.forge.model_copy(update={"url": sandbox.url})
         issues = connect(settings, {}).list_issues(labels=["mentorship"])
     titles = sorted(i.title.split(":")[0] for i in issues)
-    # Seven pairing issues, seven retrospectives, the program's ledger and one per month of
-    # starts.
-    assert titles.count("Mentorship") == 7
+    # Eight pairing issues, seven retrospectives and a hand-over, the program's ledger and
+    # one per month of starts.
+    assert titles.count("Mentorship") == 8
     assert titles.count("Retrospective") == 7
+    assert titles.count("Hand-over") == 1
+    [bruno] = [i for i in issues if i.title == "Mentorship: Farah Haddad & Bruno Diaz"]
+    assert "This pairing follows Farah Haddad's pairing with Alice Liddell" in bruno.body
+    assert bruno.body.count("Carried over from [#") == 1  # the goal still open
     assert titles.count("Mentorship bot ledger") == 4
     with start(state=result.state) as sandbox:
         settings = program.forge.model_copy(update={"url": sandbox.url})

@@ -160,6 +160,9 @@ def test_the_json_history_has_every_term_and_counts_private_ones() -> None:
         "checkins": {"held": 5, "expected": 15},
         "pairing_url": f"{URL}/3",
         "retrospective": {"state": "open", "url": f"{URL}/4"},
+        "follows": None,
+        "followed_by": None,
+        "change_reason": None,
     }
     assert data["terms"][2]["ended_reason"] == "new team"
     assert data["terms"][0]["retrospective"]["state"] == "returned"
@@ -202,3 +205,77 @@ def test_an_unknown_handle_is_a_clear_error_with_a_suggestion(handle: str, messa
         person_history(roster, [], handle)
     assert isinstance(raised.value, ConfigError)  # the command reports it like a config error
     assert str(raised.value) == message
+
+
+CHANGED = """\
+program: {name: Platform mentoring}
+forge: {kind: gitlab, project: acme/mentoring, bot: mentorship-bot}
+people:
+  - {handle: alice, name: Alice, roles: [mentor]}
+  - {handle: carol, name: Carol, roles: [mentor]}
+  - {handle: bob, name: Bob, roles: [mentee]}
+pairings:
+  - {mentor: alice, mentee: bob, start: 2026-01-05}
+  - mentor: carol
+    mentee: bob
+    start: 2026-03-02
+    follows: alice
+    follows_reason: a closer match for the new goals
+"""
+
+
+def changed_history(handle: str, roster_text: str = CHANGED) -> History:
+    roster = parse_program(roster_text, Path("program.yml"))
+    old, new = (p.id for p in roster.pairings)
+    issues = [
+        issue(1, f"pair/{old}/pairing", body=HALF_GOALS, state=IssueState.CLOSED),
+        issue(2, f"pair/{old}/retrospective"),
+        issue(3, f"pair/{new}/pairing", body=HALF_GOALS),
+    ]
+    observed = observed_on(TODAY, issues, [], roster, adopted=date(2025, 12, 1))
+    return person_history(roster, program_status(roster, observed, TODAY), handle)
+
+
+def test_a_change_of_mentor_is_one_mentorship_with_two_mentors() -> None:
+    history = changed_history("bob")
+    text = to_markdown(history)
+
+    assert [[t.partner for t in j] for j in history.journeys] == [["alice", "carol"]]
+    assert "As mentee: 2 terms (1 changed mentor, 1 running) in 1 mentorship." in text
+    assert (
+        "| Alice (alice) | 2026-01-05 to 2026-03-02 | changed mentor on 2026-03-02: a closer "
+        "match for the new goals; continued with carol |"
+    ) in text
+    assert (
+        "| Carol (carol) | 2026-03-02 to 2026-09-02 | continues from the term with alice; "
+        "running |" in text
+    )
+    assert (
+        "One mentorship from 2026-01-05: Alice (alice), 2026-01-05 to 2026-03-02, then a change "
+        "of mentor: a closer match for the new goals; Carol (carol), 2026-03-02 to 2026-09-02."
+    ) in text
+    data = to_json(history)
+    assert data["journeys"] == [["alice--bob--2026-01-05", "carol--bob--2026-03-02"]]
+    assert [(t["follows"], t["followed_by"]) for t in data["terms"]] == [
+        (None, "carol"),
+        ("alice", None),
+    ]
+
+
+def test_the_old_mentor_sees_the_hand_over_in_their_history() -> None:
+    text = to_markdown(changed_history("alice"))
+
+    assert (
+        "changed mentor on 2026-03-02: a closer match for the new goals; continued with "
+        "carol" in text
+    )
+    assert "As mentor: 1 term (1 changed mentor)." in text
+
+
+def test_a_private_term_keeps_the_change_unsaid() -> None:
+    private = CHANGED.replace("    follows: alice\n", "    follows: alice\n    private: true\n")
+    history = changed_history("bob", private)
+
+    assert [t.partner for t in history.terms] == ["alice"]
+    assert history.terms[0].followed_by is None
+    assert "closer match" not in to_markdown(history)

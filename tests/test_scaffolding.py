@@ -88,5 +88,14 @@ def test_uncommenting_the_examples_gives_a_roster_that_validates(
     ]
     path.write_text("\n".join(uncommented) + "\n")
     program = load_program(path)
-    assert [p.handle for p in program.people] == ["alice", "bob", "carol"]
-    assert len(program.pairings) == 2
+    assert [p.handle for p in program.people] == ["alice", "bob", "carol", "dave"]
+    assert len(program.pairings) == 3
+    assert program.followed(program.pairings[2]) is program.pairings[0]
+
+
+def test_init_on_gitlab_writes_a_confidential_change_of_mentor_template(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path), "--forge", "gitlab")[0] == 0
+    text = (tmp_path / ".gitlab/issue_templates/change-mentor.md").read_text()
+
+    assert text.rstrip().endswith("/confidential")
+    assert "To the program coordinators" in text

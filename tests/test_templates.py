@@ -160,7 +160,7 @@ def test_kickoff_has_a_before_we_start_checklist() -> None:
 
 
 def test_kickoff_goals_section_has_one_example_goal_with_steps_and_a_hint() -> None:
-    goals = section(render("pairing", context("pairing")), "## Goals")
+    goals = section(render("pairing", context("pairing", follows=None)), "## Goals")
     headings = [line for line in goals.splitlines() if line.startswith("### ")]
 
     assert headings == [
@@ -372,7 +372,7 @@ def test_undefined_name_in_the_title_names_the_field(tmp_path: Path) -> None:
 
     assert error(Templates(tmp_path).issue, "pairing", context("pairing")) == (
         f"{path}:2: title: 'nope' is undefined; the names a template can use are: "
-        "agenda, mentee, mentor, pairing, pairing_issue, program, today"
+        "agenda, follows, mentee, mentor, pairing, pairing_issue, program, today"
     )
 
 
@@ -429,3 +429,48 @@ def test_check_reports_each_broken_override(tmp_path: Path) -> None:
     ]
     assert "'nope' is undefined" in problems[0]
     assert "needs title:" in problems[1]
+
+
+def test_a_pairing_that_follows_another_links_it_and_carries_its_open_goals() -> None:
+    body = render("pairing", context("pairing"))
+    goals = section(body, "## Goals")
+
+    assert "This pairing follows Carol Danvers's pairing with Ana" in body
+    assert "[#5](https://forge.example/acme/mentoring/-/issues/5)" in body
+    assert [line for line in goals.splitlines() if line.startswith("### ")] == [
+        "### Ship the runbook by 2027-03-01"
+    ]
+    assert "Carried over from [#5]" in goals
+    assert "1 step done there" in goals
+    assert parse(goals).done == 0
+    assert parse(goals).total == 2
+    assert "Example:" not in goals
+
+
+def test_the_change_of_mentor_notes_name_the_next_mentor_and_blame_nobody() -> None:
+    note = render("changed-mentor", context("changed-mentor"))
+    handover = render("handover", context("handover"))
+
+    assert "Ana" in note
+    assert "no fault" in note
+    assert "Hand-over:" in note
+    assert "What should Ana know to pick up from here?" in handover
+    assert "Anything unfinished" in handover
+    assert "What went well?" in handover
+
+
+def test_the_no_fault_exit_says_how_to_ask_privately() -> None:
+    gitlab = render("pairing", context("pairing", follows=None))
+    github = PROGRAM.model_copy(
+        update={
+            "forge": PROGRAM.forge.model_copy(update={"kind": "github"}),
+            "program": PROGRAM.program.model_copy(
+                update={"private_contact": "mentoring-coordinators@acme.example"}
+            ),
+        }
+    )
+    asked = render("pairing", context("pairing", program=github, follows=None))
+
+    assert '"change-mentor" description template' in gitlab
+    assert "change-mentor" not in asked
+    assert "write to mentoring-coordinators@acme.example" in asked

@@ -39,6 +39,9 @@ class Figures:
 
     pairings: int
     private: int
+    # Mentorships: a mentee's terms joined by changes of mentor count once.
+    mentorships: int
+    mentor_changes: int
     by_phase: tuple[tuple[str, int], ...]
     meeting_consistently: Share
     goals_half_achieved: Share
@@ -73,13 +76,18 @@ def program_figures(statuses: Sequence[PairingStatus]) -> Figures:
     goals = [g for s in statuses for g in s.goals if g.total > 0]
     mentors = [g for s in statuses for g in s.mentor_goals if g.total > 0]
     over = [s for s in statuses if term_over(s)]
+    # A term handed over to a new mentor is not a mentorship that ended.
+    ended = [s for s in over if not s.followed_by]
+    changes = sum(1 for s in statuses if s.follows)
     return Figures(
         pairings=len(statuses),
         private=sum(1 for s in statuses if s.private),
+        mentorships=len(statuses) - changes,
+        mentor_changes=changes,
         by_phase=tuple((p, sum(1 for s in statuses if s.phase == p)) for p in PHASES),
         meeting_consistently=Share(sum(1 for s in started if meets_consistently(s)), len(started)),
         goals_half_achieved=Share(sum(1 for g in goals if g.share >= ACHIEVED_SHARE), len(goals)),
-        completed_term=Share(sum(1 for s in over if s.outcome == "completed"), len(over)),
+        completed_term=Share(sum(1 for s in ended if s.outcome == "completed"), len(ended)),
         retrospectives_returned=Share(
             sum(1 for s in over if s.retrospective == "returned"), len(over)
         ),

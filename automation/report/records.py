@@ -136,6 +136,8 @@ def report_record(
             "pairings": figures.pairings,
             "listed": len(pairings),
             "private": figures.private,
+            "mentorships": figures.mentorships,
+            "mentor_changes": figures.mentor_changes,
             "by_phase": dict(figures.by_phase),
             "checkins_held": figures.checkins.count,
             "checkins_expected": figures.checkins.of,

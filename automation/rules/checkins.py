@@ -78,7 +78,7 @@ def _issue(pair: Pair, period: int) -> list[Action]:
         link = Link(previous.number, previous.url) if previous else None
         labels = (pair.labels.checkin,)
         due = pair.timeline.period_end(period)
-        draft = pair.draft("checkin", key, labels, due, **_context(pair, period, link, carried))
+        draft = pair.draft("checkin", key, labels, due=due, **_context(pair, period, link, carried))
         actions.append(OpenIssue(key, pair.id, draft, Urgency.CHECKIN))
     for old_key in earlier:
         old = pair.observed.issues[old_key]

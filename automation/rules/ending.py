@@ -14,6 +14,7 @@ the pairing as settled), so a write lost on the night of the end heals on the ne
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from automation.actions import (
     Action,
@@ -36,12 +37,20 @@ def plan(pair: Pair) -> list[Action]:
         return []
     labels = pair.labels
     early = timeline.ended_early
+    # A change of mentor ends the term early with a short hand-over retrospective and its
+    # own closing note, under the same keys as any early end: each is written once.
+    following = pair.next() if early else None
     retro_key = pair.key("retrospective")
     actions: list[Action] = []
     after: tuple[str, ...] = ()
     if pair.issue("retrospective") is None:
+        extra: dict[str, Any] = {"next": following} if following else {}
         draft = pair.draft(
-            "retrospective", retro_key, (labels.program, labels.retrospective), goals=pair.goals()
+            "handover" if following else "retrospective",
+            retro_key,
+            (labels.program, labels.retrospective),
+            goals=pair.goals(),
+            **extra,
         )
         actions.append(OpenIssue(retro_key, pair.id, draft, Urgency.TERM_END))
         after = (retro_key,)
@@ -62,7 +71,10 @@ def plan(pair: Pair) -> list[Action]:
     steps = after
     if issue.state is IssueState.OPEN and pair.comment(note) is None:
         key = pair.key(note)
-        body = pair.text(note, key)
+        if following:
+            body = pair.text("changed-mentor", key, next=following)
+        else:
+            body = pair.text(note, key)
         actions.append(
             PostComment(key, pair.id, pair.target("pairing"), body, Urgency.TERM_END, after)
         )

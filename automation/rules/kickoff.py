@@ -24,9 +24,17 @@ def plan(pair: Pair) -> list[Action]:
     if issue is None:
         key = pair.key("pairing")
         # The pairing issue is the agenda of the period the bot met the pair in: the first
-        # meeting's, unless it met them under way.
+        # meeting's, unless it met them under way. A change of mentor: the new issue links
+        # the old one and carries its unfinished goals, copied once here (the old issue is
+        # never rewritten).
         meeting = agenda(pair, pair.timeline.first_counted_period)
-        draft = pair.draft("pairing", key, (labels.program, labels.phase("active")), agenda=meeting)
+        draft = pair.draft(
+            "pairing",
+            key,
+            (labels.program, labels.phase("active")),
+            agenda=meeting,
+            follows=pair.follows(),
+        )
         return [OpenIssue(key, pair.id, draft, Urgency.KICKOFF)]
     closed_by_bot = bool(
         {labels.phase("completed"), labels.phase("ended-early")} & set(issue.labels)

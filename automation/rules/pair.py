@@ -12,7 +12,7 @@ from automation import markers
 from automation.actions import OpenIssue, ReopenIssue, Target, issue_ref
 from automation.checklist import Checklist, Dialect, fingerprint, parse
 from automation.config import Pairing, Program
-from automation.context import Link, pairing_context
+from automation.context import Link, pairing_context, person_context
 from automation.labels import Labels
 from automation.ledger import PairState
 from automation.markdown import inert
@@ -160,6 +160,50 @@ class Pair:
             for goal in goals
         ]
 
+    @property
+    def followed(self) -> Pairing | None:
+        """The pairing this one follows: the mentee changed mentor (`follows:`)."""
+        return self.program.followed(self.pairing)
+
+    @property
+    def follower(self) -> Pairing | None:
+        """The pairing that follows this one: its mentee changed mentor."""
+        return self.program.follower(self.pairing)
+
+    def follows(self) -> dict[str, Any] | None:
+        """What the pairing issue says of the pairing this one follows: its mentor, a link
+        to its pairing issue and the goals left unfinished there (the unticked steps of
+        each goal, quoted inert), read from that issue as it is today."""
+        before = self.followed
+        if before is None:
+            return None
+        issue = self.observed.issues.get(f"pair/{before.id}/pairing")
+        goals = []
+        if issue is not None:
+            for goal in counted_goals(parse(issue.body, self.dialect)):
+                left = [inert(step.text) for step in goal.steps if not step.checked]
+                if left:
+                    goals.append({"title": inert(goal.title), "done": goal.done, "steps": left})
+        return {
+            "mentor": person_context(self.program, before.mentor),
+            "start": before.start,
+            "changed": before.end(self.program.program),  # the old term's last day
+            "reason": self.pairing.follows_reason,
+            "issue": Link(issue.number, issue.url) if issue is not None else None,
+            "goals": goals,
+        }
+
+    def next(self) -> dict[str, Any] | None:
+        """The pairing that follows this one, as the hand-over notes name it."""
+        after = self.follower
+        if after is None:
+            return None
+        return {
+            "mentor": person_context(self.program, after.mentor),
+            "start": after.start,
+            "reason": after.follows_reason,
+        }
+
     def context(self, **extra: Any) -> dict[str, Any]:
         return pairing_context(
             self.program, self.pairing, self.today, self.link("pairing"), **extra
@@ -170,6 +214,7 @@ class Pair:
         template: str,
         key: str,
         labels: tuple[str, ...],
+        *,
         due: date | None = None,
         **extra: Any,
     ) -> Draft:

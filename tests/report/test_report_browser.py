@@ -154,7 +154,7 @@ def test_every_page_renders_in_chromium_with_charts_and_working_links(
 ) -> None:
     result = term.report(tmp_path / "site")
     pages = [p for p in result.files if p.suffix == ".html"]
-    assert len(pages) == 8
+    assert len(pages) == 9  # the overview and a page per pairing
     for page in pages:
         rendered = browser.render(page)
         assert rendered.console == (), page.name

@@ -227,3 +227,19 @@ def test_inlined_svg_is_scalable_titled_and_keeps_its_ids_to_itself() -> None:
     assert 'id="goals-figure_1"' in svg
     assert "<!--" not in svg
     assert "<?xml" not in svg
+
+
+def test_a_change_of_mentor_is_one_mentorship_and_no_term_that_ended_early() -> None:
+    old = status(
+        phase="ended-early",
+        outcome="ended early",
+        end=date(2026, 3, 2),
+        followed_by="carol--bob--2026-03-02",
+    )
+    new = status(id="carol--bob--2026-03-02", mentor="carol", follows=old.id)
+    done = status(id="dave--erin--2025-07-06", phase="completed", outcome="completed")
+
+    figures = program_figures([old, new, done])
+
+    assert (figures.pairings, figures.mentorships, figures.mentor_changes) == (3, 2, 1)
+    assert figures.completed_term == Share(1, 1)  # the handed-over term is not counted

@@ -24,6 +24,7 @@ PAIRINGS = [
     "alice--hana--2026-03-02",
     "bruno--chen--2026-03-16",
     "chen--ivan--2026-02-09",
+    "bruno--farah--2026-03-16",  # farah's change of mentor
 ]
 QUIET = "alice--hana--2026-03-02"  # the pair that went quiet after three weeks
 Build = Callable[..., ReportResult]
@@ -49,22 +50,25 @@ def test_a_simulated_term_gives_an_overview_a_page_per_pairing_and_the_data(
         *(f"pairings/{p}.html" for p in PAIRINGS),
     }
     figures = result.figures
-    assert (figures.pairings, figures.private, result.listed) == (7, 0, 7)
+    assert (figures.pairings, figures.private, result.listed) == (8, 0, 8)
+    assert (figures.mentorships, figures.mentor_changes) == (7, 1)
     assert figures.phase_count("completed") == 6
-    assert figures.phase_count("ended-early") == 1
+    assert figures.phase_count("ended-early") == 2  # gus, and farah's term with alice
     # hana and alice went quiet: 2 of 14 check-ins held; everyone else met every period.
-    assert figures.meeting_consistently == Share(6, 7)
-    assert figures.goals_half_achieved == Share(10, 10)
-    assert figures.completed_term == Share(6, 7)  # gus ended early
-    assert figures.retrospectives_returned == Share(6, 7)  # all but the quiet pair answered
+    assert figures.meeting_consistently == Share(6 + 1, 8)
+    assert figures.goals_half_achieved == Share(10, 11)  # farah's goal left with alice
+    # gus ended early; farah's term with alice went on with bruno, so it is not counted.
+    assert figures.completed_term == Share(6, 7)
+    assert figures.retrospectives_returned == Share(7, 8)  # all but the quiet pair answered
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count("<svg") == 4
     for title in ("Active pairings over time", "Goal completion", "Check-in cadence"):
         assert f"<h3>{title}</h3>" in index
-    assert '<li class="card" id="figure-meeting">\n<span class="value">86%</span>' in index
-    assert "6 of 7 pairs that held at least 75% of their expected check-ins" in index
-    assert "6 of 7 retrospectives due" in index
-    assert index.count('<a href="pairings/') == 7
+    assert '<li class="card" id="figure-meeting">\n<span class="value">88%</span>' in index
+    assert "7 of 8 pairs that held at least 75% of their expected check-ins" in index
+    assert "7 of 8 retrospectives due" in index
+    assert "8 pairings, 7 mentorships (1 change of mentor),\n" in index
+    assert index.count('<a href="pairings/') == 8
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in index
 
 
@@ -73,9 +77,9 @@ def test_report_json_and_pairings_csv_carry_the_same_numbers(report_of: Build) -
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["format"] == 1
     assert report["date"] == "2026-10-30"
-    assert report["totals"]["pairings"] == 7
-    assert report["figures"]["meeting_consistently"] == {"count": 6, "of": 7, "share": 0.8571}
-    assert report["figures"]["retrospectives_returned"] == {"count": 6, "of": 7, "share": 0.8571}
+    assert report["totals"]["pairings"] == 8
+    assert report["figures"]["meeting_consistently"] == {"count": 7, "of": 8, "share": 0.875}
+    assert report["figures"]["retrospectives_returned"] == {"count": 7, "of": 8, "share": 0.875}
     assert report["active_by_week"][0] == {"week_of": "2026-01-05", "active": 1}
     assert max(week["active"] for week in report["active_by_week"]) == 7
     rows = list(csv.DictReader((out / "pairings.csv").open(encoding="utf-8")))
@@ -122,24 +126,26 @@ def test_a_pairing_page_charts_its_burn_up_against_the_expected_line(report_of: 
 def test_a_private_pairing_is_counted_but_never_named(report_of: Build) -> None:
     result = report_of(private=QUIET)
     out = result.out
-    assert (result.figures.pairings, result.figures.private, result.listed) == (7, 1, 6)
-    assert result.figures.meeting_consistently == Share(6, 7)  # still counted
+    assert (result.figures.pairings, result.figures.private, result.listed) == (8, 1, 7)
+    assert result.figures.meeting_consistently == Share(7, 8)  # still counted
     assert not (out / f"pairings/{QUIET}.html").exists()
     for name, text in texts(out).items():
         assert "hana" not in text, name
         assert QUIET not in text, name
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["totals"] | {"by_phase": None} == {
-        "pairings": 7,
-        "listed": 6,
+        "pairings": 8,
+        "listed": 7,
         "private": 1,
+        "mentorships": 7,
+        "mentor_changes": 1,
         "by_phase": None,
-        "checkins_held": 75,
-        "checkins_expected": 87,
+        "checkins_held": 76,
+        "checkins_expected": 88,
         "goal_steps_done": 28,
-        "goal_steps": 29,
+        "goal_steps": 32,
     }
-    assert len(report["pairings"]) == 6
+    assert len(report["pairings"]) == 7
     assert "1 private pairing counted above but not listed" in texts(out)["index.html"]
 
 
@@ -207,14 +213,14 @@ def test_a_program_before_its_first_start_has_pages_with_nothing_to_chart_yet(
     nothing = Observed("mentorship-bot", datetime(2026, 1, 1, tzinfo=UTC), {}, (), {}, {})
     statuses = program_status(term.program, nothing, today)
     result = build_report(term.program, statuses, today, tmp_path)
-    assert result.figures.phase_count("upcoming") == 7
+    assert result.figures.phase_count("upcoming") == 8
     assert result.figures.meeting_consistently == Share(0, 0)
     page = (tmp_path / f"pairings/{RETURNED}.html").read_text(encoding="utf-8")
     assert "No goal steps written yet, so there is no progress to chart." in page
     assert "<p>No goals written yet.</p>" in page
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert index.count("<svg") == 4
-    assert index.count("no goals yet</td>") == 7
+    assert index.count("no goals yet</td>") == 8
 
 
 def date_of(text: str) -> date:

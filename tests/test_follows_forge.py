@@ -1,0 +1,155 @@
+"""A change of mentor on both forges through the real clients: the old pairing hands over
+and closes, the new pairing issue links it and carries the goals left open there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+
+from automation import markers
+from automation.config import Program, parse_program
+from automation.forge import Forge, RetryPolicy, connect
+from automation.model import Issue, IssueState
+from automation.nightly import plan_day, run_day
+from automation.sandbox import RunningSandbox, start
+from automation.templates import Templates
+
+OLD = "alice--bob--2026-01-05"
+ROSTER = """\
+program:
+  name: Change test
+forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/change,
+        bot: mentorship-bot, retries: 0}}
+people:
+  - {{handle: alice, name: Alice, roles: [mentor]}}
+  - {{handle: carol, name: Carol, roles: [mentor]}}
+  - {{handle: bob, name: Bob, roles: [mentee]}}
+pairings:
+  - {{mentor: alice, mentee: bob, start: 2026-01-05{ended}}}
+{follower}"""
+GOALS = """
+
+## Goals
+
+### Ship the runbook by 2026-06-01
+
+- [x] Outline the alerts
+- [ ] Draft the paging section
+"""
+
+
+def follower(start: str) -> str:
+    return (
+        f"  - {{mentor: carol, mentee: bob, start: {start}, follows: alice,\n"
+        "     follows_reason: a closer match}\n"
+    )
+
+
+@dataclass
+class World:
+    sandbox: RunningSandbox
+    flavour: str
+    bot: Forge
+    bob: Forge
+
+    def roster(self, ended: str = "", after: str = "") -> Program:
+        text = ROSTER.format(
+            flavour=self.flavour, url=self.sandbox.url, ended=ended, follower=after
+        )
+        return parse_program(text, Path("program.yml"))
+
+    def night(self, program: Program, day: date) -> list[str]:
+        """The keys of what the night wrote; planning again finds nothing."""
+        self.sandbox.set_clock(datetime.combine(day, time(23), UTC))
+        report = run_day(self.bot, program, day, Templates())
+        assert report.failed == []
+        assert plan_day(self.bot, program, day, Templates()) == []
+        return [o.action.key for o in report.outcomes]
+
+    def bots(self, key: str) -> Issue:
+        for issue in sorted(self.bot.list_issues(), key=lambda i: i.number):
+            marker = markers.find(issue.body)
+            if marker and marker.key == key and issue.author == "mentorship-bot":
+                return issue
+        raise AssertionError(f"no bot issue {key}")
+
+    def write_goals(self, day: date) -> Issue:
+        """Bob writes his goals into his pairing issue with alice."""
+        self.sandbox.set_clock(datetime.combine(day, time(10), UTC))
+        old = self.bots(f"pair/{OLD}/pairing")
+        self.bob.edit_issue_body(old.number, old.body + GOALS)
+        return self.bot.get_issue(old.number)
+
+
+@pytest.fixture(params=["gitlab", "github"])
+def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    with start(users=["mentorship-bot", "alice", "carol", "bob"]) as sandbox:
+        text = ROSTER.format(flavour=request.param, url=sandbox.url, ended="", follower="")
+        forge = parse_program(text, Path("program.yml")).forge
+        policy = RetryPolicy(retries=0)
+        yield World(
+            sandbox,
+            request.param,
+            connect(forge, {}, policy),
+            connect(forge, {"SANDBOX_TOKEN": "bob"}, policy),
+        )
+
+
+def test_a_change_of_mentor_hands_over_and_carries_the_open_goals(world: World) -> None:
+    alone = world.roster()
+    world.night(alone, date(2026, 1, 5))
+    written = world.write_goals(date(2026, 1, 20))
+    world.night(alone, date(2026, 2, 2))
+
+    changed = world.roster(after=follower("2026-03-02"))
+    new = "carol--bob--2026-03-02"
+    keys = world.night(changed, date(2026, 3, 2))
+
+    assert f"pair/{OLD}/retrospective" in keys
+    assert f"pair/{new}/pairing" in keys
+    old = world.bot.get_issue(written.number)
+    assert old.state is IssueState.CLOSED
+    assert "mentorship::ended-early" in old.labels
+    assert old.body == written.body  # never rewritten
+    handover = world.bots(f"pair/{OLD}/retrospective")
+    assert handover.title == "Hand-over: Bob & Alice"
+    [note] = [
+        c.body
+        for c in world.bot.list_issue_comments(old.number)
+        if (m := markers.find(c.body)) and m.key == f"pair/{OLD}/ended-early"
+    ]
+    assert "goes on with a new mentor, Carol, from 2026-03-02" in note
+    opened = world.bots(f"pair/{new}/pairing")
+    assert f"[#{old.number}]({old.url})" in opened.body
+    assert "- [ ] Draft the paging section" in opened.body
+    assert "Outline the alerts" not in opened.body
+    assert opened.state is IssueState.OPEN
+
+    # Bob ticks a step in his old issue: the new issue, written once, stays as it was.
+    world.sandbox.set_clock(datetime.combine(date(2026, 3, 3), time(10), UTC))
+    world.bob.edit_issue_body(old.number, old.body.replace("- [ ] Draft", "- [x] Draft"))
+    world.night(changed, date(2026, 3, 3))
+    assert world.bot.get_issue(opened.number).body == opened.body
+
+
+def test_a_new_mentor_months_after_the_old_term_closed_still_carries_the_goals(
+    world: World,
+) -> None:
+    ended = ", ended: 2026-02-02, ended_reason: Bob paused the program"
+    alone = world.roster(ended=ended)
+    world.night(alone, date(2026, 1, 5))
+    written = world.write_goals(date(2026, 1, 20))
+    for day in (date(2026, 2, 2), date(2026, 3, 2), date(2026, 3, 3)):
+        world.night(alone, day)  # closed out and settled; a quiet night no longer lists it
+
+    later = world.roster(ended=ended, after=follower("2026-05-04"))
+    keys = world.night(later, date(2026, 5, 4))
+
+    assert keys.count("pair/carol--bob--2026-05-04/pairing") == 1
+    opened = world.bots("pair/carol--bob--2026-05-04/pairing")
+    assert f"[#{written.number}]" in opened.body
+    assert "- [ ] Draft the paging section" in opened.body
