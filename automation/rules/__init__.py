@@ -31,6 +31,7 @@ from automation.rules import (
     progress,
     requests,
     status,
+    turns,
     withdrawal,
 )
 from automation.rules.pair import Pair
@@ -46,6 +47,7 @@ PLANNERS: tuple[Planner, ...] = (
     milestones.plan,
     progress.plan,
     nudges.plan,
+    turns.plan,
     ending.plan,
 )
 
