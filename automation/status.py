@@ -142,7 +142,9 @@ def pairing_status(
         outcome, shown_phase = "not started", "upcoming"
     else:
         outcome, shown_phase = ("extended" if timeline.extended else "running"), phase.value
-    changed = date.fromisoformat(state.changed) if state and state.changed else None
+    # The pair's last change to their goals or to a check-in's description.
+    edits = (state.changed, state.edited) if state else ()
+    changed = max((date.fromisoformat(d) for d in edits if d), default=None)
     # Every check-in period that has begun since the bot met the pairing is one meeting
     # expected (the first is the kickoff, or the pairing issue of a pairing met under way).
     first = timeline.first_counted_period
