@@ -16,6 +16,7 @@ from automation.labels import Labels
 from automation.model import Issue, IssueState
 from automation.observe import Observed, adoption, last_spoke
 from automation.timeline import Phase, Timeline
+from automation.turns import SIDES
 
 _BAR = 10
 
@@ -90,6 +91,7 @@ class PairingStatus:
     retrospective_url: str | None
     next_milestone: Milestone | None
     milestones: tuple[Milestone, ...]
+    awaiting: str | None = None  # a question waits on the mentor or the mentee (its label)
 
     @property
     def share(self) -> float:
@@ -153,6 +155,7 @@ def pairing_status(
     held = len([p for p in state.met if p >= first]) if state else 0
     last_activity = last_spoke(observed, pairing.id, settings.timezone, changed)
     marks = milestones(pairing, program)
+    have = set(issue.labels) if issue else set()
     pace = None
     if issue is not None:
         if labels.pace("behind") in issue.labels:
@@ -188,6 +191,7 @@ def pairing_status(
         retrospective_url=retro.url if retro else None,
         next_milestone=next((m for m in marks if m.day > today), None),
         milestones=marks,
+        awaiting=next((s for s in SIDES if labels.awaiting(s) in have), None),
     )
 
 
