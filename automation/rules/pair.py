@@ -153,8 +153,7 @@ class Pair:
         """The day the pair last edited a check-in's description. Only the pair (and
         writers) edit it, so an open check-in whose description differs from the one the
         ledger took in was edited by them; the forge's `updated_at` says when (the list
-        response carries it: no request of its own). One seen for the first time (opened by
-        a run that could not know its text) is taken in as it is."""
+        response carries it: no request of its own)."""
         state = self.state
         remembered = date.fromisoformat(state.edited) if state and state.edited else None
         found = self.latest_checkin
@@ -171,8 +170,11 @@ class Pair:
 
     def agenda(self, actions: Iterable[object]) -> str:
         """What the ledger keeps of the latest check-in's description after `actions`: the
-        text of one they open (unless it links an issue opened alongside, whose number only
-        apply knows: then the next run takes it in), else as seen now."""
+        text of one they open, else the text seen now of the one it kept (an edit counted
+        is taken in). A check-in whose text the bot could not know when it opened it (it
+        links a pairing issue opened alongside, whose number only apply knows) or opened by
+        an earlier version is not followed: taking it in later would count, or miss, an
+        edit depending on which nights ran, and rewrite the ledger on a quiet night."""
         opened = [
             a
             for a in actions
@@ -182,9 +184,10 @@ class Pair:
             action = max(opened, key=lambda a: int(a.key.rsplit("/", 1)[1]))
             body = action.draft.body
             return "" if refers(body) else ledger.described(action.key.split("/", 2)[2], body)
+        kept = self.state.agenda if self.state else ""
         found = self.latest_checkin
-        if found is None:  # no longer listed (closed a while ago): as the ledger keeps it
-            return self.state.agenda if self.state else ""
+        if found is None or not kept.startswith(f"{found[0]}:"):
+            return kept
         return ledger.described(found[0], found[1].body)
 
     @property
