@@ -110,8 +110,9 @@ class Pair:
 
     @cached_property
     def last_activity(self) -> date | None:
-        """The day the mentee or mentor last commented (within the window) or changed the
-        checklist of the pairing issue, whichever is later."""
+        """The day the mentee or mentor last commented (within the window), changed the
+        checklist of the pairing issue or edited a check-in's description, whichever is
+        later."""
         zone = self.program.program.timezone
         changed = [d for d in (self.checklist_changed, self.checkin_edited) if d is not None]
         return last_spoke(self.observed, self.id, zone, max(changed, default=None))
@@ -171,10 +172,12 @@ class Pair:
     def agenda(self, actions: Iterable[object]) -> str:
         """What the ledger keeps of the latest check-in's description after `actions`: the
         text of one they open, else the text seen now of the one it kept (an edit counted
-        is taken in). A check-in whose text the bot could not know when it opened it (it
-        links a pairing issue opened alongside, whose number only apply knows) or opened by
-        an earlier version is not followed: taking it in later would count, or miss, an
-        edit depending on which nights ran, and rewrite the ledger on a quiet night."""
+        is taken in), or of one it has not recorded at all (opened by a run stopped before
+        its ledger write: the rerun takes it in as the bot wrote it). A check-in recorded
+        without its text is not followed: the bot could not know the text when it opened
+        it (it links a pairing issue opened alongside, whose number only apply knows), or
+        an earlier version opened it; taking it in later would rewrite the ledger on a
+        quiet night."""
         opened = [
             a
             for a in actions
@@ -185,10 +188,14 @@ class Pair:
             body = action.draft.body
             return "" if refers(body) else ledger.described(action.key.split("/", 2)[2], body)
         kept = self.state.agenda if self.state else ""
+        recorded = dict(self.state.issues) if self.state else {}
         found = self.latest_checkin
-        if found is None or not kept.startswith(f"{found[0]}:"):
+        if found is None:
             return kept
-        return ledger.described(found[0], found[1].body)
+        part, issue = found
+        if kept.startswith(f"{part}:") or part not in recorded:
+            return ledger.described(part, issue.body)
+        return kept
 
     @property
     def window_start(self) -> date:

@@ -36,9 +36,8 @@ def awaiting(pair: Pair) -> str | None:
     if found is None:
         return None
     turn, since = found
-    return (
-        turn.waiting if pair.days_since(since) >= pair.program.program.stale.answer_days else None
-    )
+    days = pair.program.program.stale.answer_days
+    return turn.waiting if pair.days_since(since) >= days else None
 
 
 def plan(pair: Pair) -> list[Action]:

@@ -91,14 +91,23 @@ def test_a_closed_check_in_is_not_read_for_edits() -> None:
     assert pair_on(day(31), [pairing_issue(), closed, books()], MET).checkin_edited is None
 
 
-def test_a_check_in_whose_text_the_ledger_never_kept_is_not_followed() -> None:
+def test_a_check_in_recorded_without_its_text_is_not_followed() -> None:
     # Opened by an earlier version, or in the run that opened its pairing issue.
-    unknown = ledger_issue(50, "ledger/2026-01", {PAIR: PairState()})
+    numbers = (("checkin/2", 2), ("pairing", 1))
+    unknown = ledger_issue(50, "ledger/2026-01", {PAIR: PairState(issues=numbers)})
     pair = pair_on(day(31), [pairing_issue(), checkin(NOTES, updated=20), unknown], MET)
+    assert pair.checkin_edited is None
+    assert pair.agenda([]) == ""
+
+
+def test_a_check_in_the_ledger_never_recorded_is_taken_in_as_it_is() -> None:
+    # Opened by a run stopped before its ledger write: the rerun keeps its text.
+    unknown = ledger_issue(50, "ledger/2026-01", {PAIR: PairState()})
+    pair = pair_on(day(14), [pairing_issue(), checkin(), unknown])
     assert pair.checkin_edited is None
     kept = bookkeeping.remembered(pair, [])
     assert kept is not None
-    assert kept[0].agenda == ""
+    assert kept[0].agenda == ledger.described("checkin/2", checkin().body)
 
 
 def test_a_check_in_opened_with_its_pairing_issue_is_not_followed() -> None:
