@@ -206,6 +206,11 @@ def issue_ref(key: str, part: str) -> str:
     return f"@@issue:{key}#{part}@@"
 
 
+def refers(text: str) -> bool:
+    """Whether `text` links an issue this run opens (`issue_ref`): apply fills it in."""
+    return _ISSUE_REF.search(text) is not None
+
+
 def ref(key: str) -> str:
     """A JSON string that apply replaces by the id of the comment, or the number of the
     issue, that action `key` created, or by null.

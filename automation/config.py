@@ -92,6 +92,10 @@ class StaleRules(_Model):
     first_meeting_days: int = Field(default=10, ge=1)
     nudge_days: int = Field(default=14, ge=1)
     stalled_days: int = Field(default=28, ge=1)
+    # A question by one of the pair that the other has not answered this long: the other
+    # is nudged once and the pairing labelled as waiting for them (rules/turns.py). Runs
+    # read comments this long plus the catch-up days back, hence the bound.
+    answer_days: int = Field(default=5, ge=1, le=28)
 
     @model_validator(mode="after")
     def _stalled_after_nudge(self) -> StaleRules:

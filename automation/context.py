@@ -53,6 +53,7 @@ SPECS: dict[str, TemplateSpec] = {
     "agenda-last": TemplateSpec("part", ("meeting",), "agenda: the last meeting"),
     "first-meeting": TemplateSpec("comment", ("days_quiet",), "nudge: no first meeting yet"),
     "quiet": TemplateSpec("comment", ("days_quiet",), "nudge: no activity for a while"),
+    "answer": TemplateSpec("comment", ("turn",), "nudge: a question waits for an answer"),
     "midpoint": TemplateSpec("comment", ("goals",), "midpoint review prompt"),
     "ending-soon": TemplateSpec("comment", ("goals",), "how to end with grace"),
     "extended": TemplateSpec("comment", (), "the term was extended"),
@@ -187,6 +188,7 @@ def example_extras(today: date) -> dict[str, Any]:
             {"title": "Ship the runbook", "done": 3, "total": 3, "percent": 100, "due": today},
         ],
         "days_quiet": 15,
+        "turn": {"waiting": "mentor", "asked": today.isoformat(), "days": 5},
         "progress": {
             "done": 5,
             "total": 7,

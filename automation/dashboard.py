@@ -97,6 +97,7 @@ class Row:
     last_activity: date | None
     next: Milestone | None
     goals: tuple[GoalStatus, ...]  # empty unless goal titles are shown
+    awaiting: str | None = None  # whose turn it is: a question waits on the mentor or mentee
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,7 @@ def view(
             last_activity=s.last_activity,
             next=s.next_milestone,
             goals=s.goals if goal_text else (),
+            awaiting=s.awaiting,
         )
         for s in running
     )
@@ -507,18 +509,20 @@ def _pairings(current: View, as_of: date, detail: Detail) -> str:
     none = "none seen" if full else "-"
     lines += [
         "",
-        "quiet: days since the mentee or mentor last commented or changed their goals, on "
-        f"the day of the update; {none}: not since the start, nor in the last "
-        f"{current.quiet_window} days.",
+        "quiet: days since the mentee or mentor last commented, changed their goals or "
+        f"edited a check-in, on the day of the update; {none}: not since the start, nor in "
+        f"the last {current.quiet_window} days.",
     ]
+    if any(row.awaiting for row in current.rows):
+        lines.append("mentor's or mentee's turn: a question of the other waits for their answer.")
     return "\n".join(lines)
 
 
 def _cells(row: Row, as_of: date, full: bool, goal_text: bool) -> list[str]:
     pace = {"on-track": "on track", "behind": "behind", None: ""}[row.pace]
-    status = ", ".join(
-        w for w in (pace, "stalled" if row.stalled else "", "extended" if row.extended else "") if w
-    )
+    turn = f"{row.awaiting}'s turn" if row.awaiting else ""
+    flags = (pace, "stalled" if row.stalled else "", "extended" if row.extended else "", turn)
+    status = ", ".join(w for w in flags if w)
     quiet_days = max(0, (as_of - row.last_activity).days) if row.last_activity else None
     if full:
         goals = (

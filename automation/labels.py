@@ -53,6 +53,15 @@ class Labels:
     def paces(self) -> tuple[str, ...]:
         return (self.pace("on-track"), self.pace("behind"))
 
+    def awaiting(self, side: str) -> str:
+        """A question waits for the pair's `mentor` or `mentee`. Its own scope, not the
+        phase's: GitLab keeps one label per scope."""
+        return f"{self.prefix}-awaiting::{side}"
+
+    @property
+    def awaitings(self) -> tuple[str, ...]:
+        return (self.awaiting("mentor"), self.awaiting("mentee"))
+
     @property
     def ledger(self) -> str:
         return f"{self.prefix}::ledger"
@@ -95,6 +104,7 @@ class Labels:
             self.stalled,
             self.extended,
             *self.paces,
+            *self.awaitings,
             self.ledger,
             self.dashboard,
             self.request,

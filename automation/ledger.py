@@ -32,7 +32,7 @@ _START = "<!-- mentorship-ledger\n"
 _END = "\n-->"
 _VERSION = 1
 # Pairings per ledger issue: the largest entry a term reaches (weekly check-ins, long
-# handles) is about 750 characters, so a full shard stays near 60,000, under GitHub's
+# handles) is about 790 characters, so a full shard stays near 63,500, under GitHub's
 # 65,536 (tests/test_ledger.py checks that worst case).
 PER_ISSUE = 80
 # The ledger issue of the program itself: the day the bot first ran for it.
@@ -62,6 +62,10 @@ class PairState:
     issues: tuple[tuple[str, int | str], ...] = ()
     # Ids the pairing had before its start moved: its older issues and comments carry them.
     was: tuple[str, ...] = ()
+    # The latest check-in's description as the bot last took it in, `checkin/N:digest`:
+    # the text the bot wrote, or the pair's once their edit was counted (`described`).
+    agenda: str = ""
+    edited: str | None = None  # ISO date the pair last edited a check-in's description
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"c": self.comment, "d": self.digest, "s": self.signature}
@@ -79,6 +83,10 @@ class PairState:
             out["i"] = dict(self.issues)
         if self.was:
             out["w"] = list(self.was)
+        if self.agenda:
+            out["k"] = self.agenda
+        if self.edited:
+            out["e"] = self.edited
         return out
 
     @classmethod
@@ -104,9 +112,17 @@ class PairState:
                 # A number, or (in a plan not yet applied) a reference: left out.
                 issues=tuple(sorted((str(k), v) for k, v in issues.items() if isinstance(v, int))),
                 was=tuple(str(w) for w in was),
+                agenda=str(data.get("k") or ""),
+                edited=str(data["e"]) if data.get("e") else None,
             )
         except (TypeError, ValueError, AttributeError):
             return None
+
+
+def described(part: str, body: str) -> str:
+    """What `agenda` keeps of check-in `part` whose description is `body`."""
+    kept = as_kept(body).encode("utf-8", "replace")
+    return f"{part}:{hashlib.blake2b(kept, digest_size=6).hexdigest()}"
 
 
 def shard(pairing_id: str, start_month: str, pairings_that_month: int) -> str:

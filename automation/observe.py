@@ -12,13 +12,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from automation import ledger, markers
+from automation import ledger, markers, turns
 from automation.config import Pairing, Program
 from automation.forge.base import Forge
 from automation.labels import Labels
 from automation.ledger import PairState
 from automation.model import ChangeRequest, Comment, Issue, IssueState
 from automation.timeline import Timeline
+from automation.turns import Turn
 
 # A one-time comment (midpoint, ending soon, a nudge) is written within this many days of
 # its date or not at all, so a run needs to read only this far back to know it exists.
@@ -28,9 +29,11 @@ DASHBOARD = "dashboard"
 
 
 def lookback_days(program: Program) -> int:
-    """How far back comments are read: enough to see every nudge and one-time comment."""
+    """How far back comments are read: enough to see every nudge and one-time comment, and
+    an unanswered question for as long as its nudge may still be written."""
     stale = program.program.stale
-    return max(stale.stalled_days, stale.first_meeting_days, CATCH_UP_DAYS) + 1
+    answer = stale.answer_days + CATCH_UP_DAYS
+    return max(stale.stalled_days, stale.first_meeting_days, CATCH_UP_DAYS, answer) + 1
 
 
 def tended_until(pairing: Pairing, program: Program) -> date:
@@ -140,6 +143,8 @@ class Observed:
     # Proposals posted on requests, as the ledger keeps them: request number -> its digest.
     proposed: Mapping[int, str] = field(default_factory=dict)
     roster: Roster | None = None
+    # pairing id -> a question of one of the pair the other has not answered (in the window)
+    turns: Mapping[str, Turn] = field(default_factory=dict)
 
     @cached_property
     def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
@@ -220,10 +225,17 @@ def snapshot(
         for old, new in renamed.items():
             if old in states:
                 states.setdefault(new, states.pop(old))
-    owner = {issue.number: pairing_of(key) for key, issue in by_key.items()}
-    people = {p.id: {p.mentor, p.mentee} for p in program.pairings}
+    # A comment on a private feedback form is between its participant and the coordinators:
+    # it is neither the pair's activity nor a question the other one should answer.
+    owner = {
+        issue.number: pairing_of(key)
+        for key, issue in by_key.items()
+        if key.split("/")[2:3] != ["feedback"]
+    }
+    sides = {p.id: {p.mentor: "mentor", p.mentee: "mentee"} for p in program.pairings}
     bot_comments: dict[str, Comment] = {}
     activity: dict[str, datetime] = {}
+    waiting: dict[str, Turn | None] = {}
     for comment in sorted(comments, key=lambda c: (c.created_at, c.id)):
         if comment.author == bot:
             marker = markers.find(comment.body)
@@ -235,8 +247,11 @@ def snapshot(
                     bot_comments.setdefault(said, comment)
             continue
         pairing = owner.get(comment.issue_number)
-        if pairing is not None and comment.author in people.get(pairing, ()):
+        side = sides.get(pairing or "", {}).get(comment.author)
+        if pairing is not None and side is not None:
             activity[pairing] = max(activity.get(pairing, comment.created_at), comment.created_at)
+            asking = turns.asks(comment.body)
+            waiting[pairing] = turns.after(waiting.get(pairing), side, asking, comment.created_at)
     return Observed(
         bot,
         window_start,
@@ -252,6 +267,7 @@ def snapshot(
         offers,
         queue,
         proposed,
+        turns={pid: turn for pid, turn in waiting.items() if turn is not None},
     )
 
 

@@ -16,6 +16,7 @@ from automation.labels import Labels
 from automation.model import Issue, IssueState
 from automation.observe import Observed, adoption, last_spoke
 from automation.timeline import Phase, Timeline
+from automation.turns import SIDES
 
 _BAR = 10
 
@@ -99,6 +100,7 @@ class PairingStatus:
     # A change of mentor: the pairing this one follows, and the one that follows it (ids).
     follows: str | None = None
     followed_by: str | None = None
+    awaiting: str | None = None  # a question waits on the mentor or the mentee (its label)
 
     @property
     def share(self) -> float:
@@ -156,7 +158,9 @@ def pairing_status(
         outcome, shown_phase = "not started", "upcoming"
     else:
         outcome, shown_phase = ("extended" if timeline.extended else "running"), phase.value
-    changed = date.fromisoformat(state.changed) if state and state.changed else None
+    # The pair's last change to their goals or to a check-in's description.
+    edits = (state.changed, state.edited) if state else ()
+    changed = max((date.fromisoformat(d) for d in edits if d), default=None)
     # Every check-in period that has begun since the bot met the pairing is one meeting
     # expected (the first is the kickoff, or the pairing issue of a pairing met under way).
     first = timeline.first_counted_period
@@ -165,6 +169,7 @@ def pairing_status(
     held = len([p for p in state.met if p >= first]) if state else 0
     last_activity = last_spoke(observed, pairing.id, settings.timezone, changed)
     marks = milestones(pairing, program)
+    have = set(issue.labels) if issue else set()
     pace = None
     if issue is not None:
         if labels.pace("behind") in issue.labels:
@@ -204,6 +209,7 @@ def pairing_status(
         mentor_goals=mentor_goals,
         follows=before.id if (before := program.followed(pairing)) else None,
         followed_by=after.id if (after := program.follower(pairing)) else None,
+        awaiting=next((s for s in SIDES if labels.awaiting(s) in have), None),
     )
 
 

@@ -79,14 +79,20 @@ def roster(goal_text: bool = False) -> Program:
 
 
 def forge_today(program: Program) -> Observed:
-    """Bob on track, carol extended, stalled and behind in her last weeks, dan private,
-    erin ended early with her retrospective open, fay not started."""
+    """Bob on track and waiting for his mentor's answer, carol extended, stalled and behind
+    in her last weeks, dan private, erin ended early with her retrospective open, fay not
+    started."""
     issues = [
         issue(
             1,
             f"pair/{BOB}/pairing",
             body=BOB_GOALS,
-            labels=("mentorship", "mentorship::active", "mentorship-pace::on-track"),
+            labels=(
+                "mentorship",
+                "mentorship::active",
+                "mentorship-pace::on-track",
+                "mentorship-awaiting::mentor",
+            ),
         ),
         issue(
             2,
@@ -173,12 +179,14 @@ Running pairings: goal steps 4 of 8 done (50%), 1 goal reached, check-ins held 3
 
 | mentee | mentor | week | goals | pace | quiet | next milestone |
 | --- | --- | --- | --- | --- | --- | --- |
-| bob | alice | 9 of 26 | ████████░░ 75% (3/4) | on track | 3 days | midpoint review 2026-04-05 |
+| bob | alice | 9 of 26 | ████████░░ 75% (3/4) | on track, mentor's turn | 3 days \
+| midpoint review 2026-04-05 |
 | carol | alice | 27 of 27 | ███░░░░░░░ 33% (1/3) | behind, stalled, extended | none seen \
 | end 2026-03-12 |
 
-quiet: days since the mentee or mentor last commented or changed their goals, on the day of \
-the update; none seen: not since the start, nor in the last 29 days.
+quiet: days since the mentee or mentor last commented, changed their goals or edited a \
+check-in, on the day of the update; none seen: not since the start, nor in the last 29 days.
+mentor's or mentee's turn: a question of the other waits for their answer.
 
 ## Ending within 14 days
 

@@ -70,7 +70,7 @@ def test_the_demos_program_passes(sandbox: RunningSandbox, tmp_path: Path, flavo
         "project       ok       acme/mentoring answers; private",
         *(gitlab_rows if flavour == "gitlab" else github_rows),
         "people        ok       every handle can be assigned in acme/mentoring (8 people)",
-        "labels        ok       0 of 21 labels exist; the token creates the others on first use",
+        "labels        ok       0 of 23 labels exist; the token creates the others on first use",
         "all 7 checks passed",
     ]
     assert sandbox.request_counts()["writes"] == 0
@@ -135,10 +135,11 @@ def test_a_guest_token_may_not_label_or_make_issues_confidential(
         "confidential  FAIL     role Guest (10): may not make pairing issues confidential",
         f"{indent}fix: give the token's user the Reporter role or higher in acme/mentoring",
         "people        ok       every handle can be assigned in acme/mentoring (8 people)",
-        "labels        FAIL     0 of 21 labels exist; missing: mentorship, mentorship::active, "
+        "labels        FAIL     0 of 23 labels exist; missing: mentorship, mentorship::active, "
         "mentorship::ending-soon, mentorship::completed, mentorship::ended-early, "
         "mentorship::retrospective, mentorship-check-in, mentorship-stalled, "
         "mentorship-extended, mentorship-pace::on-track, mentorship-pace::behind, "
+        "mentorship-awaiting::mentor, mentorship-awaiting::mentee, "
         "mentorship::ledger, mentorship::dashboard, mentorship-request, "
         "mentorship-request::waiting, mentorship-request::proposed, "
         "mentorship-request::matched, mentorship-request::withdrawn, "
@@ -180,10 +181,11 @@ def test_an_actions_token_on_a_public_repository(sandbox: RunningSandbox, tmp_pa
         "goals are public",
         f"{indent}fix: make the repository private (Settings > General > Danger Zone)",
         "people        ok       every handle can be assigned in acme/mentoring (8 people)",
-        "labels        warning  0 of 21 labels exist; missing: mentorship, mentorship::active, "
+        "labels        warning  0 of 23 labels exist; missing: mentorship, mentorship::active, "
         "mentorship::ending-soon, mentorship::completed, mentorship::ended-early, "
         "mentorship::retrospective, mentorship-check-in, mentorship-stalled, "
         "mentorship-extended, mentorship-pace::on-track, mentorship-pace::behind, "
+        "mentorship-awaiting::mentor, mentorship-awaiting::mentee, "
         "mentorship::ledger, mentorship::dashboard, mentorship-request, "
         "mentorship-request::waiting, mentorship-request::proposed, "
         "mentorship-request::matched, mentorship-request::withdrawn, "
@@ -299,7 +301,7 @@ def test_a_read_only_gitlab_token_fails_with_exactly_these_requests(tmp_path: Pa
         "writes        FAIL     the token's scopes are read_api: it may not write",
         "                       fix: create a token with the api scope",
         "people        ok       every handle can be assigned in acme/mentoring (1 person)",
-        "labels        ok       1 of 21 labels exist; the token creates the others on first use",
+        "labels        ok       1 of 23 labels exist; the token creates the others on first use",
         "1 of 6 checks failed: fix them and run mentorship doctor again",
     ]
     assert sent == [

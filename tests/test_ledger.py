@@ -22,6 +22,8 @@ def whole_term() -> PairState:
         met=tuple(range(1, 27)),
         settled="2026-07-05",
         issues=(("checkin/26", 99_999), ("pairing", 99_999), ("retrospective", 99_999)),
+        agenda=ledger.described("checkin/26", "a check-in"),
+        edited="2026-06-30",
     )
 
 

@@ -107,7 +107,11 @@ def test_every_shipped_template_renders_with_the_example_context(name: str) -> N
     # The progress comment is edited over and over: a mention there would be noise. The
     # templates about a request address whoever asked (the example's "dana"), except the
     # ones to the coordinators, who have none here (the asker follows their own issue).
+    # The answer nudge addresses only the one whose turn it is (the example's mentor).
     person = "@dana" if SPECS[name].scope == "request" else "@carol"
+    if name == "answer":
+        person = "@" + PROGRAM.pairings[0].mentor
+        assert "@carol" not in text
     to_coordinators = ("request-waiting", "request-proposed")
     assert (person in text) is (name not in ("progress", *to_coordinators))
     assert "mentorship:v" not in text  # the rules add the marker

@@ -33,6 +33,7 @@ from automation.rules import (
     progress,
     requests,
     status,
+    turns,
     withdrawal,
 )
 from automation.rules.pair import Pair
@@ -48,6 +49,7 @@ PLANNERS: tuple[Planner, ...] = (
     milestones.plan,
     progress.plan,
     nudges.plan,
+    turns.plan,
     ending.plan,
     afterwards.plan,
     feedback.plan,

@@ -58,7 +58,15 @@ def remembered(pair: Pair, mine: list[Action]) -> tuple[PairState, tuple[str, ..
         needed = [a.key for a in mine if isinstance(a, _STATE_WRITES) and not _message(a)]
         settled = if_done(end.isoformat(), needed) if needed else end.isoformat()
     was = sorted({*kept.was, *(o for o, n in pair.observed.renamed.items() if n == pair.id)})
-    state = replace(kept, settled=settled, issues=_numbers(pair, mine), was=tuple(was))
+    edited = pair.checkin_edited
+    state = replace(
+        kept,
+        settled=settled,
+        issues=_numbers(pair, mine),
+        was=tuple(was),
+        agenda=pair.agenda(mine),
+        edited=edited.isoformat() if edited else None,
+    )
     if state == previous:
         return None
     return state, progress.recorded(pair, mine)

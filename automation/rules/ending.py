@@ -62,7 +62,7 @@ def plan(pair: Pair) -> list[Action]:
     wanted = {final}
     if timeline.extended:
         wanted.add(labels.extended)
-    owned = {*labels.phases, labels.stalled, labels.extended, *labels.paces}
+    owned = {*labels.phases, labels.stalled, labels.extended, *labels.paces, *labels.awaitings}
     have = set(issue.labels)
     # While the term runs, `extended` goes on with its comment (rules/milestones.py); at the
     # end it is part of the outcome, told or not (a run after a gap may never have told).

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
-from automation import markers
-from automation.actions import OpenIssue, ReopenIssue, Target, issue_ref
+from automation import ledger, markers
+from automation.actions import OpenIssue, ReopenIssue, Target, issue_ref, refers
 from automation.checklist import Checklist, Dialect, fingerprint, parse
 from automation.config import Pairing, Program
 from automation.context import Link, pairing_context, person_context
@@ -110,10 +110,12 @@ class Pair:
 
     @cached_property
     def last_activity(self) -> date | None:
-        """The day the mentee or mentor last commented (within the window) or changed the
-        checklist of the pairing issue, whichever is later."""
+        """The day the mentee or mentor last commented (within the window), changed the
+        checklist of the pairing issue or edited a check-in's description, whichever is
+        later."""
         zone = self.program.program.timezone
-        return last_spoke(self.observed, self.id, zone, self.checklist_changed)
+        changed = [d for d in (self.checklist_changed, self.checkin_edited) if d is not None]
+        return last_spoke(self.observed, self.id, zone, max(changed, default=None))
 
     @property
     def state(self) -> PairState | None:
@@ -132,6 +134,68 @@ class Pair:
         if fingerprint(self.checklist) != state.signature:
             return local_day(issue.updated_at, self.program.program.timezone)
         return date.fromisoformat(state.changed) if state.changed else None
+
+    @cached_property
+    def latest_checkin(self) -> tuple[str, Issue] | None:
+        """The newest check-in issue seen (`checkin/N`, the issue), the one the pair writes
+        their agenda and notes in."""
+        parts = [
+            key.split("/", 2)[2]
+            for key in self.observed.by_pairing.get(self.id, ())
+            if key.split("/", 2)[2].startswith("checkin/")
+        ]
+        if not parts:
+            return None
+        part = max(parts, key=lambda p: int(p.split("/")[1]))
+        return part, self.observed.issues[self.key(part)]
+
+    @cached_property
+    def checkin_edited(self) -> date | None:
+        """The day the pair last edited a check-in's description. Only the pair (and
+        writers) edit it, so an open check-in whose description differs from the one the
+        ledger took in was edited by them; the forge's `updated_at` says when (the list
+        response carries it: no request of its own)."""
+        state = self.state
+        remembered = date.fromisoformat(state.edited) if state and state.edited else None
+        found = self.latest_checkin
+        if found is None or state is None or not state.agenda:
+            return remembered
+        part, issue = found
+        kept = state.agenda
+        if not kept.startswith(f"{part}:") or issue.state is not IssueState.OPEN:
+            return remembered
+        if ledger.described(part, issue.body) == kept:
+            return remembered
+        day = local_day(issue.updated_at, self.program.program.timezone)
+        return max(day, remembered) if remembered else day
+
+    def agenda(self, actions: Iterable[object]) -> str:
+        """What the ledger keeps of the latest check-in's description after `actions`: the
+        text of one they open, else the text seen now of the one it kept (an edit counted
+        is taken in), or of one it has not recorded at all (opened by a run stopped before
+        its ledger write: the rerun takes it in as the bot wrote it). A check-in recorded
+        without its text is not followed: the bot could not know the text when it opened
+        it (it links a pairing issue opened alongside, whose number only apply knows), or
+        an earlier version opened it; taking it in later would rewrite the ledger on a
+        quiet night."""
+        opened = [
+            a
+            for a in actions
+            if isinstance(a, OpenIssue) and a.key.startswith(self.key("checkin") + "/")
+        ]
+        if opened:
+            action = max(opened, key=lambda a: int(a.key.rsplit("/", 1)[1]))
+            body = action.draft.body
+            return "" if refers(body) else ledger.described(action.key.split("/", 2)[2], body)
+        kept = self.state.agenda if self.state else ""
+        recorded = dict(self.state.issues) if self.state else {}
+        found = self.latest_checkin
+        if found is None:
+            return kept
+        part, issue = found
+        if kept.startswith(f"{part}:") or part not in recorded:
+            return ledger.described(part, issue.body)
+        return kept
 
     @property
     def window_start(self) -> date:

@@ -1,11 +1,11 @@
-"""The pairing issue's labels while the term runs: phase and stalled (and dropping
-`extended` if the roster no longer extends the term; adding it is the milestone rule's,
-after its comment)."""
+"""The pairing issue's labels while the term runs: phase, stalled and whose turn it is
+(and dropping `extended` if the roster no longer extends the term; adding it is the
+milestone rule's, after its comment)."""
 
 from __future__ import annotations
 
 from automation.actions import Action, Relabel, Urgency
-from automation.rules import nudges
+from automation.rules import nudges, turns
 from automation.rules.pair import Pair
 from automation.timeline import Phase
 
@@ -21,7 +21,10 @@ def plan(pair: Pair) -> list[Action]:
         wanted.add(labels.extended)
     if nudges.stalled(pair):
         wanted.add(labels.stalled)
-    owned = {*labels.phases, labels.extended, labels.stalled}
+    side = turns.awaiting(pair)
+    if side is not None:
+        wanted.add(labels.awaiting(side))
+    owned = {*labels.phases, labels.extended, labels.stalled, *labels.awaitings}
     have = set(issue.labels)
     add = tuple(sorted(wanted - have))
     remove = tuple(sorted((owned & have) - wanted))

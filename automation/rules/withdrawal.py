@@ -42,7 +42,7 @@ def plan(pair: Pair) -> list[Action]:
         body = pair.text("removed", key)
         actions.append(PostComment(key, pair.id, target, body, Urgency.TERM_END))
         steps = (key,)
-    owned = {*labels.phases, labels.stalled, *labels.paces}
+    owned = {*labels.phases, labels.stalled, *labels.paces, *labels.awaitings}
     remove = tuple(sorted(owned & set(issue.labels)))
     if remove:
         key = pair.key("pairing", "labels")

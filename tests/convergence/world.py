@@ -58,7 +58,8 @@ people:
 pairings:
 """
 OWNED = re.compile(
-    r"^mentorship(::(active|ending-soon|completed|ended-early)|-stalled|-extended|-pace::.*)$"
+    r"^mentorship(::(active|ending-soon|completed|ended-early)|-stalled|-extended|-pace::.*"
+    r"|-awaiting::.*)$"
 )
 
 
@@ -89,8 +90,9 @@ class Entry:
 
 @dataclass(frozen=True)
 class Talk:
-    """Something a pair does on a day: `comment` (mentee or mentor), `goals` (the mentee
-    writes their own goal in place of the example) or `tick` (the mentee ticks a step)."""
+    """Something a pair does on a day: `comment` or `ask` (a question; mentee or mentor),
+    `goals` (the mentee writes their own goal in place of the example) or `tick` (the
+    mentee ticks a step)."""
 
     day: date
     mentee: str
@@ -185,14 +187,15 @@ def state(forge: Forge, program: Program, day: date) -> dict[str, Any]:
 
 
 def _invariants(seen: Observed, program: Program, day: date) -> None:
-    """What must hold after any run, whatever the schedule: no stalled or pace label on a
-    closed pairing issue; every ended term closed with a retrospective and no open
+    """What must hold after any run, whatever the schedule: no stalled, pace or awaiting
+    label on a closed pairing issue; every ended term closed with a retrospective and no open
     check-in."""
     ended = {p.id for p in program.pairings if p.end(program.program) <= day}
     for key, issue in seen.issues.items():
         pairing = key.split("/")[1] if key.startswith("pair/") else None
         if key.endswith("/pairing") and issue.state is IssueState.CLOSED:
-            assert not [x for x in issue.labels if "stalled" in x or "-pace::" in x], key
+            flags = ("stalled", "-pace::", "-awaiting::")
+            assert not [x for x in issue.labels if any(f in x for f in flags)], key
         if pairing in ended and "/checkin/" in key:
             assert issue.state is IssueState.CLOSED, (day, key)
         if pairing in ended and key.endswith("/pairing"):
@@ -228,6 +231,8 @@ class People:
         person = self.as_person(mentor if talk.by_mentor else talk.mentee)
         if talk.what == "comment":
             person.comment(issue.number, "We met today.")
+        elif talk.what == "ask":
+            person.comment(issue.number, "Shall we meet on Friday?")
         elif talk.what == "goals":
             person.edit_issue_body(issue.number, _own_goals(issue.body, talk.day))
         else:

@@ -291,10 +291,12 @@ def test_ledger_written_only_when_a_state_changed() -> None:
     pair = pair_on(DAY, [issue_now], roster=roster)
     current = progress.state(pair, [])
     assert current is not None
-    # As a run records it: the progress comment's id, and its issues' numbers.
+    # As a run records it: the progress comment's id, its issues' numbers and the text of
+    # its latest check-in.
     numbers = (("checkin/2", 2), ("pairing", 1))
-    stored = with_ledger(replace(current, comment=501, issues=numbers))
     checkin = issue(2, f"pair/{PAIR}/checkin/2", labels=("mentorship-check-in",))
+    agenda = ledger.described("checkin/2", checkin.body)
+    stored = with_ledger(replace(current, comment=501, issues=numbers, agenda=agenda))
     seen = observed_on(DAY, [issue_now, checkin, stored], [], roster)
     actions = plan_all(roster, seen, DAY, Templates())
     assert [a for a in actions if a.key.startswith("ledger/2026")] == []

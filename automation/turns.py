@@ -1,0 +1,75 @@
+"""Whose turn it is: the questions a pair asks each other, and which one waits for an answer.
+
+A comment *asks* when its author's own prose has a question mark ending a word: a `?` after
+a letter, digit or closing mark and before a space, a line end or closing punctuation
+(`Is Friday OK?`, `(or Monday?)`). Text that is not theirs or not prose does not count:
+quoted lines (`> ...`), fenced and indented code, code spans and HTML comments, nor a `?`
+inside a word or a link (`https://example.com/?q=1`). The text is only read, never quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+SIDES = ("mentor", "mentee")
+
+_LINES = re.compile(r"\r\n|\r|\n")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_INDENTED = re.compile(r"^(?: {4}|\t)")
+_QUOTED = re.compile(r"^ {0,3}>")
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
+_QUESTION = re.compile(r"(?<=[\w)\]\"'*_])\?+(?=[\s)\]\"'*_.,!:;]|$)")
+
+
+def asks(text: str) -> bool:
+    """Whether a comment asks a question, by the rule in this module's docstring."""
+    fence: str | None = None
+    code = blank = True  # indented code starts after a blank line, never inside a paragraph
+    for line in _LINES.split(_HTML_COMMENT.sub(" ", text)):
+        opening = _FENCE.match(line)
+        if fence is not None:
+            if opening is not None and _closes(opening, fence, line):
+                fence = None
+            continue
+        if opening is not None:
+            fence = opening.group(1)
+            continue
+        code = bool(_INDENTED.match(line)) and (blank or code) and bool(line.strip())
+        blank = not line.strip()
+        if code or _QUOTED.match(line):
+            continue
+        if _QUESTION.search(_CODE_SPAN.sub(" ", line)):
+            return True
+    return False
+
+
+def _closes(opening: re.Match[str], fence: str, line: str) -> bool:
+    """A fence closes with the same character, at least as long, nothing after it."""
+    mark = opening.group(1)
+    return mark[0] == fence[0] and len(mark) >= len(fence) and not line[opening.end() :].strip()
+
+
+def other(side: str) -> str:
+    return "mentee" if side == "mentor" else "mentor"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A question of one side that the other has not answered: `waiting` is the side whose
+    turn it is, `asked` when the first question of the run of unanswered ones was asked."""
+
+    waiting: str
+    asked: datetime
+
+
+def after(turn: Turn | None, side: str, asking: bool, at: datetime) -> Turn | None:
+    """Whose turn it is after `side` commented at `at` (comments taken in order).
+
+    Any comment by the side a question waits for answers it; a further question of the
+    side that asked is part of the same wait, counted from the first."""
+    if turn is not None and turn.waiting != side:
+        return turn
+    return Turn(other(side), at) if asking else None
