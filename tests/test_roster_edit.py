@@ -51,7 +51,7 @@ def test_the_example_gets_its_entries_after_the_last_of_each_list() -> None:
     ]
     # The commented-out lines under the last pairing stay with it, the new one follows.
     assert (
-        "    # private: true             # show this pairing only in aggregate in reports\n"
+        "    # meeting_minutes: 30       # of about half an hour (otherwise the program's rules)\n"
         "  - mentor: alice\n    mentee: dave\n" in after
     )
     loaded = parse_program(after)
