@@ -123,8 +123,9 @@ def program(entries: tuple[Entry, ...], flavour: str, url: str) -> Program:
     return parse_program(text, Path("program.yml"))
 
 
-# Bounded in CI; MENTORSHIP_PROPERTY_EXAMPLES raises it for a long run.
-EXAMPLES = int(os.environ.get("MENTORSHIP_PROPERTY_EXAMPLES", "100"))
+# Bounded in CI (each example plays whole programs on the sandbox twice);
+# MENTORSHIP_PROPERTY_EXAMPLES raises it for a long run.
+EXAMPLES = int(os.environ.get("MENTORSHIP_PROPERTY_EXAMPLES", "60"))
 # A failing example of a whole program is slow to shrink; MENTORSHIP_PROPERTY_SHRINK=0
 # reports the first one found as it is.
 PHASES = (
