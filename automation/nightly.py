@@ -28,7 +28,7 @@ from automation.config import FEEDBACK_ON_GITHUB, Program
 from automation.forge.base import Forge
 from automation.markdown import cell
 from automation.model import CloseReason
-from automation.observe import read, start_of_day
+from automation.observe import part_of, read, start_of_day
 from automation.rules import plan
 from automation.templates import Templates
 
@@ -186,7 +186,7 @@ class Disclosure:
 def _feedback(action: Action) -> bool:
     """A write on a private feedback form: its text or which form it is would say how a
     named pairing was scored, so outputs say only "feedback"."""
-    return "/feedback/" in action.key
+    return part_of(action.key) == "feedback"
 
 
 def summary(actions: Sequence[Action]) -> str:

@@ -162,6 +162,12 @@ def pairing_of(key: str) -> str | None:
     return parts[1] if len(parts) >= 3 and parts[0] == "pair" else None
 
 
+def part_of(key: str) -> str | None:
+    """What a pairing's key names (`pairing`, `checkin`, `feedback`, `follow-up`, ...)."""
+    parts = key.split("/")
+    return parts[2] if len(parts) >= 3 and parts[0] == "pair" else None
+
+
 def snapshot(
     program: Program,
     bot: str,
@@ -228,9 +234,7 @@ def snapshot(
     # A comment on a private feedback form is between its participant and the coordinators:
     # it is neither the pair's activity nor a question the other one should answer.
     owner = {
-        issue.number: pairing_of(key)
-        for key, issue in by_key.items()
-        if key.split("/")[2:3] != ["feedback"]
+        issue.number: pairing_of(key) for key, issue in by_key.items() if part_of(key) != "feedback"
     }
     sides = {p.id: {p.mentor: "mentor", p.mentee: "mentee"} for p in program.pairings}
     bot_comments: dict[str, Comment] = {}

@@ -56,6 +56,10 @@ class GoalStatus:
         return self.done / self.total if self.total else 0.0
 
 
+def _statuses(goals: Iterable[Goal]) -> tuple[GoalStatus, ...]:
+    return tuple(GoalStatus(g.title, g.done, g.total, g.due) for g in goals)
+
+
 @dataclass(frozen=True)
 class Milestone:
     name: str
@@ -142,14 +146,8 @@ def pairing_status(
     state = observed.ledger.get(pairing.id)
     if checklist is None and issue is not None:
         checklist = parse(issue.body, Dialect(program.forge.api_flavour))
-    goals = tuple(
-        GoalStatus(g.title, g.done, g.total, g.due)
-        for g in (counted_goals(checklist) if checklist else ())
-    )
-    mentor_goals = tuple(
-        GoalStatus(g.title, g.done, g.total, g.due)
-        for g in (counted(checklist.mentor_goals) if checklist else ())
-    )
+    goals = _statuses(counted_goals(checklist) if checklist else ())
+    mentor_goals = _statuses(counted(checklist.mentor_goals) if checklist else ())
     phase = timeline.phase(today)
     if phase is Phase.ENDED:
         outcome = "ended early" if timeline.ended_early else "completed"

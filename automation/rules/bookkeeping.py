@@ -29,7 +29,7 @@ from automation.config import Program
 from automation.labels import Labels
 from automation.ledger import PairState
 from automation.model import CloseReason, Draft, IssueState
-from automation.observe import DASHBOARD, Observed, started_on
+from automation.observe import DASHBOARD, Observed, part_of, started_on
 from automation.rules import feedback, progress, requests
 from automation.rules.pair import Pair
 
@@ -98,8 +98,7 @@ def _numbers(pair: Pair, mine: list[Action]) -> tuple[tuple[str, int | str], ...
 def _message(action: Action) -> bool:
     """A one-time message after the end (the retrospective reminder, a follow-up, a
     catch-up): not close-out."""
-    last = action.key.split("/")[2:3]
-    return last in (["retrospective-reminder"], ["follow-up"], ["informal"])
+    return part_of(action.key) in ("retrospective-reminder", "follow-up", "informal")
 
 
 def ledgers(

@@ -22,7 +22,7 @@ from automation.config import FeedbackRules
 from automation.context import feedback_form
 from automation.feedback import ROLES, Answers, read_form
 from automation.model import CloseReason, Issue, IssueState
-from automation.observe import CATCH_UP_DAYS, local_day
+from automation.observe import CATCH_UP_DAYS, local_day, part_of
 from automation.rules.pair import Pair
 
 
@@ -102,11 +102,11 @@ def open_forms(pair: Pair, mine: list[Action]) -> bool:
     """Whether a form of the pairing is open after the plan `mine` (which may open or close
     some): its term is not settled while one is, so the run keeps reading it."""
     closing = {a.key for a in mine if isinstance(a, CloseIssue)}
-    opening = any(isinstance(a, OpenIssue) and "/feedback/" in a.key for a in mine)
+    opening = any(isinstance(a, OpenIssue) and part_of(a.key) == "feedback" for a in mine)
     return opening or any(
         issue.state is IssueState.OPEN and f"{key}/close" not in closing
         for key in pair.observed.by_pairing.get(pair.id, ())
-        if key.split("/")[2:3] == ["feedback"] and (issue := pair.observed.issues[key])
+        if part_of(key) == "feedback" and (issue := pair.observed.issues[key])
     )
 
 
@@ -121,6 +121,6 @@ def close_open(pair: Pair) -> list[Action]:
             Urgency.HOUSEKEEPING,
         )
         for key in pair.observed.by_pairing.get(pair.id, ())
-        if key.split("/")[2:3] == ["feedback"]
+        if part_of(key) == "feedback"
         and (issue := pair.observed.issues[key]).state is IssueState.OPEN
     ]
