@@ -224,9 +224,10 @@ def example_extras(today: date) -> dict[str, Any]:
                 },
             ],
             "history": [
-                {"period": 1, "starts": today, "done": 0, "total": 7, "percent": 0},
-                {"period": 3, "starts": today, "done": 5, "total": 7, "percent": 71},
+                {"week": 1, "starts": today, "done": 0, "total": 7, "percent": 0},
+                {"week": 5, "starts": today, "done": 5, "total": 7, "percent": 71},
             ],
+            "wins": [{"week": 5, "starts": today, "steps": 5}],
             "week": 6,
             "term_weeks": 26,
             "pace": "on track",

@@ -50,7 +50,8 @@ class PairState:
     digest: str = ""  # of the progress the comment shows
     signature: str = ""  # of the checklist's step states
     changed: str | None = None  # ISO date the mentee or mentor last changed the checklist
-    history: tuple[tuple[int, int, int], ...] = ()  # (check-in period, done, total)
+    # (week of the term, done, total): a point for each week in which the goal steps moved.
+    history: tuple[tuple[int, int, int], ...] = ()
     celebrated: tuple[str, ...] = field(default=())
     met: tuple[int, ...] = ()  # check-in periods in which the mentee or mentor spoke
     # The end (ISO date) of the term whose close-out the bot has seen complete: the issue
@@ -72,7 +73,7 @@ class PairState:
         if self.changed:
             out["a"] = self.changed
         if self.history:
-            out["h"] = [list(point) for point in self.history]
+            out["p"] = [list(point) for point in self.history]
         if self.celebrated:
             out["g"] = list(self.celebrated)
         if self.met:
@@ -94,7 +95,7 @@ class PairState:
         if not isinstance(data, dict):
             return None
         comment = data.get("c")
-        history = data.get("h") or []
+        history = data.get("p") or []  # ("h" held points by check-in period: not kept)
         celebrated = data.get("g") or []
         met = data.get("m") or []
         issues = data.get("i") or {}

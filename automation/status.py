@@ -86,7 +86,7 @@ class PairingStatus:
     goals: tuple[GoalStatus, ...]
     done: int
     total: int
-    history: tuple[tuple[int, int, int], ...]  # (check-in period, done, total)
+    history: tuple[tuple[int, int, int], ...]  # (week of the term, done, total)
     last_activity: date | None
     days_quiet: int | None  # days since the mentee or mentor last spoke, if seen
     checkins_expected: int
@@ -109,6 +109,10 @@ class PairingStatus:
     @property
     def share(self) -> float:
         return self.done / self.total if self.total else 0.0
+
+    def week_start(self, week: int) -> date:
+        """The first day of a week of the term (1-based), as the history counts weeks."""
+        return self.start + timedelta(weeks=week - 1)
 
 
 def _retro_state(issue: Issue | None) -> str:

@@ -2,7 +2,10 @@
 
 A comment *asks* when its author's own prose has a question mark ending a word: a `?` after
 a letter, digit or closing mark and before a space, a line end or closing punctuation
-(`Is Friday OK?`, `(or Monday?)`). Text that is not theirs or not prose does not count:
+(`Is Friday OK?`, `(or Monday?)`); or when it makes an explicit ask: an open task item
+(`- [ ] send me the draft`) or a line that starts with a label for one (`Ask:`, `Request:`,
+`Action:`, `Action item:`, `Next step:`, `To do:`, `TODO:`, `For you:`, `Your turn`),
+after a list marker or emphasis if any. Text that is not theirs or not prose does not count:
 quoted lines (`> ...`), fenced and indented code, code spans and HTML comments, nor a `?`
 inside a word or a link (`https://example.com/?q=1`). The text is only read, never quoted.
 """
@@ -22,6 +25,12 @@ _INDENTED = re.compile(r"^(?: {4}|\t)")
 _QUOTED = re.compile(r"^ {0,3}>")
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 _QUESTION = re.compile(r"(?<=[\w)\]\"'*_])\?+(?=[\s)\]\"'*_.,!:;]|$)")
+_ASK = re.compile(
+    r"^ {0,3}(?:[-*+] +|\d{1,9}[.)] +)?(?:\[ \] +\S"
+    r"|[*_]{0,2}(?:ask|request|action(?: items?)?|next steps?|to ?do|for you)[*_]{0,2} *:"
+    r"|[*_]{0,2}your turn\b)",
+    re.IGNORECASE,
+)
 
 
 def asks(text: str) -> bool:
@@ -41,7 +50,8 @@ def asks(text: str) -> bool:
         blank = not line.strip()
         if code or _QUOTED.match(line):
             continue
-        if _QUESTION.search(_CODE_SPAN.sub(" ", line)):
+        prose = _CODE_SPAN.sub(" ", line)
+        if _QUESTION.search(prose) or _ASK.match(prose):
             return True
     return False
 

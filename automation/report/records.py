@@ -56,9 +56,6 @@ class Listed:
     def page(self) -> str:
         return f"pairings/{self.status.id}.html"
 
-    def period_start(self, period: int) -> date:
-        return self.period_starts[min(max(period, 1), len(self.period_starts)) - 1]
-
 
 def share_record(share: Share) -> dict[str, Any]:
     return {"count": share.count, "of": share.of, "share": share.share}
@@ -107,12 +104,12 @@ def pairing_record(listed: Listed, include_goal_text: bool) -> dict[str, Any]:
         "mentor_goals": mentor_goals,
         "history": [
             {
-                "period": period,
-                "period_start": listed.period_start(period).isoformat(),
+                "week": week,
+                "week_start": status.week_start(week).isoformat(),
                 "done": done,
                 "total": total,
             }
-            for period, done, total in status.history
+            for week, done, total in status.history
         ],
         "issue_url": status.pairing_url,
         "page": listed.page,

@@ -77,7 +77,7 @@ def burnup(pairing: Listed, today: date) -> BurnUp:
         start=status.start,
         end=status.end,
         today=today,
-        points=tuple((pairing.period_start(p), done, total) for p, done, total in status.history),
+        points=tuple((status.week_start(w), done, total) for w, done, total in status.history),
         done=status.done,
         total=status.total,
         milestones=status.milestones,

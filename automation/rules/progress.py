@@ -9,6 +9,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 from automation import markers
@@ -73,10 +74,10 @@ def read(pair: Pair) -> Reading | None:
     total = sum(goal.total for goal in goals)
     state = pair.state
     history = state.history if state else ()
-    period = pair.timeline.period(pair.today) or 1
+    week = pair.timeline.week(pair.today)
     if not history or history[-1][1:] != (done, total):
-        kept = history[:-1] if history and history[-1][0] == period else history
-        history = (*kept, (period, done, total))
+        kept = history[:-1] if history and history[-1][0] == week else history
+        history = (*kept, (week, done, total))
     behind = None
     if total and pair.program.program.progress.pace_label:
         # The share of the term gone since the bot started counting: a pairing met under
@@ -114,6 +115,16 @@ def _shown_goals(goals: tuple[Goal, ...]) -> list[dict[str, Any]]:
     ]
 
 
+def small_wins(history: tuple[tuple[int, int, int], ...]) -> list[tuple[int, int]]:
+    """The steps ticked in each week that moved forward, from one history point to the
+    next: `(week, steps)`. The first point is where counting began, not a win."""
+    return [
+        (week, done - before)
+        for (_, before, _), (week, done, _) in pairwise(history)
+        if done > before
+    ]
+
+
 def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
     timeline = pair.timeline
     return {
@@ -127,13 +138,17 @@ def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
             "mentor_goals": _shown_goals(reading.mentor_goals),
             "history": [
                 {
-                    "period": p,
-                    "starts": timeline.period_start(p),
+                    "week": w,
+                    "starts": timeline.start + timedelta(weeks=w - 1),
                     "done": d,
                     "total": t,
                     "percent": percent(d, t),
                 }
-                for p, d, t in reading.history
+                for w, d, t in reading.history
+            ],
+            "wins": [
+                {"week": w, "starts": timeline.start + timedelta(weeks=w - 1), "steps": steps}
+                for w, steps in small_wins(reading.history)
             ],
             "week": timeline.week(pair.today),
             "term_weeks": timeline.term_weeks,

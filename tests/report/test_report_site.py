@@ -101,11 +101,15 @@ def test_report_json_and_pairings_csv_carry_the_same_numbers(report_of: Build) -
     assert (hana["goal_steps_done"], hana["goal_steps"], hana["progress_percent"]) == (2, 3, 67)
     dana = next(p for p in report["pairings"] if p["id"] == RETURNED)
     assert (dana["retrospective"], dana["days_quiet"]) == ("returned", 0)  # dana answered today
-    assert [(h["period"], h["period_start"], h["done"]) for h in dana["history"]] == [
-        (1, "2026-01-05", 1),
-        (2, "2026-01-19", 3),
-        (3, "2026-02-02", 4),
-        (4, "2026-02-16", 6),
+    # A point for each week in which steps were ticked (none in week 5).
+    assert [(h["week"], h["week_start"], h["done"]) for h in dana["history"]] == [
+        (1, "2026-01-05", 0),
+        (2, "2026-01-12", 1),
+        (3, "2026-01-19", 2),
+        (4, "2026-01-26", 3),
+        (6, "2026-02-09", 4),
+        (7, "2026-02-16", 5),
+        (8, "2026-02-23", 6),
     ]
     assert dana["page"] == f"pairings/{RETURNED}.html"
 

@@ -135,12 +135,45 @@ def test_comment_is_edited_only_when_progress_moved() -> None:
     assert "2 of 4 goal steps" in edits[0].body
 
 
-def test_history_keeps_one_point_per_period_in_which_progress_moved() -> None:
+def test_history_keeps_one_point_per_week_in_which_progress_moved() -> None:
     state = remembered(goals_issue(), history=((1, 0, 4),))
     ticked = goals_issue(GOALS.replace("- [ ] Read the runbooks", "- [x] Read the runbooks"))
-    reading = progress.read(pair_on(DAY, [ticked, with_ledger(state)], roster=program(progress=ON)))
+    roster = program(progress=ON)
+    monday = DAY - timedelta(days=6)  # day 14 of the term: week 3 starts
+    reading = progress.read(pair_on(monday, [ticked, with_ledger(state)], roster=roster))
     assert reading is not None
-    assert reading.history == ((1, 0, 4), (2, 2, 4))
+    assert reading.history == ((1, 0, 4), (3, 2, 4))
+    # A second change in the same week replaces that week's point.
+    both = ticked.body.replace("- [ ] Facilitate one", "- [x] Facilitate one")
+    moved = replace(state, history=reading.history)
+    later = pair_on(
+        DAY,  # the last day of week 3
+        [goals_issue(both[len(body("")) :]), with_ledger(moved)],
+        roster=roster,
+    )
+    again = progress.read(later)
+    assert again is not None
+    assert again.history == ((1, 0, 4), (3, 3, 4))
+
+
+def test_small_wins_are_a_line_per_week_that_moved_forward_in_the_progress_comment() -> None:
+    history = ((1, 0, 4), (2, 1, 4), (4, 0, 4), (5, 3, 5))
+    assert progress.small_wins(history) == [(2, 1), (5, 3)]
+    state = remembered(goals_issue(), history=((1, 0, 4), (2, 1, 4)))
+    ticked = goals_issue(GOALS.replace("- [ ] Read the runbooks", "- [x] Read the runbooks"))
+    [edit] = [
+        a
+        for a in progress.plan(
+            pair_on(DAY, [ticked, with_ledger(state)], roster=program(progress=ON))
+        )
+        if isinstance(a, EditComment)
+    ]
+    start = START.isoformat()
+    week3 = (START + timedelta(weeks=2)).isoformat()
+    assert "**Small wins, week by week:**" in edit.body
+    assert f"- Week 2 (from {(START + timedelta(weeks=1)).isoformat()}): 1 step done" in edit.body
+    assert f"- Week 3 (from {week3}): 1 step done" in edit.body
+    assert f"| 1 | {start} | 0/4 (0%) |" in edit.body
 
 
 @pytest.mark.parametrize(

@@ -39,9 +39,15 @@ def asked(who: str, n: int, on: int = 1) -> list:  # type: ignore[type-arg]
         "Sounds good (or Monday?)",
         "What do you think?!",
         "Ready?\r\nthanks",
+        "Good session.\n\n- [ ] send me the draft by Friday",
+        "Thanks!\n\nAsk: review my outline before we meet.",
+        "**Action items:** read chapter 3",
+        "1. TODO: book the room",
+        "Your turn to pick the topic.",
+        "* next step: shadow an on-call shift",
     ],
 )
-def test_a_question_mark_ending_a_word_in_prose_asks(text: str) -> None:
+def test_a_question_or_an_explicit_ask_asks(text: str) -> None:
     assert asks(text)
 
 
@@ -57,6 +63,12 @@ def test_a_question_mark_ending_a_word_in_prose_asks(text: str) -> None:
         "<!-- why? -->Fixed it.",
         "See https://example.com/?q=1 for it.",
         "a ? b",
+        "- [x] sent the draft",
+        "> Ask: review my outline",
+        "```\n- [ ] not a task\n```",
+        "I asked: what now. Done.",
+        "No request: all good, thanks.",
+        "Task: none",
     ],
 )
 def test_quotes_code_comments_and_links_do_not_ask(text: str) -> None:
