@@ -26,6 +26,7 @@ from automation.config import (
     program_today,
 )
 from automation.forge import ForgeError, connect
+from automation.forge.cached import kept
 from automation.nightly import (
     Disclosure,
     TooManyWrites,
@@ -160,6 +161,17 @@ PLAN_OUT = click.option(
 )
 
 
+CACHE = click.option(
+    "--cache",
+    "cache_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="MENTORSHIP_CACHE",
+    default=None,
+    help="Observe incrementally through the cache kept in this file (README, "
+    '"Incremental observation"); $MENTORSHIP_CACHE.',
+)
+
+
 def _write_plan(path: Path | None, actions: Sequence[Action], shown: Disclosure) -> None:
     if path is not None:
         text = json.dumps([shown.to_json(a) for a in actions], indent=2, default=str)
@@ -171,7 +183,10 @@ def _write_plan(path: Path | None, actions: Sequence[Action], shown: Disclosure)
 @TODAY
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as a JSON list.")
 @PLAN_OUT
-def plan_command(config_path: Path, today: Any, as_json: bool, plan_out: Path | None) -> None:
+@CACHE
+def plan_command(
+    config_path: Path, today: Any, as_json: bool, plan_out: Path | None, cache_path: Path | None
+) -> None:
     """Show what `apply` would do today, without writing anything.
 
     \b
@@ -181,7 +196,9 @@ def plan_command(config_path: Path, today: Any, as_json: bool, plan_out: Path | 
     program = load_program(config_path)
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
-    actions = plan_day(forge, program, day, templates_for(config_path), secret=_secret(program))
+    secret = _secret(program)
+    with kept(forge, cache_path, program.forge, day, secret) as observing:
+        actions = plan_day(observing, program, day, templates_for(config_path), secret=secret)
     shown = Disclosure.of(program)
     _write_plan(plan_out, actions, shown)
     if as_json:
@@ -210,6 +227,7 @@ def plan_command(config_path: Path, today: Any, as_json: bool, plan_out: Path | 
     help='Append a Markdown summary of the run to this file (e.g. "$GITHUB_STEP_SUMMARY").',
 )
 @PLAN_OUT
+@CACHE
 def apply_command(
     config_path: Path,
     today: Any,
@@ -217,6 +235,7 @@ def apply_command(
     force: bool,
     summary_path: Path | None,
     plan_out: Path | None,
+    cache_path: Path | None,
 ) -> None:
     """Do today's work on the forge: the same list `plan` prints. Exit 1 if a write failed.
 
@@ -227,7 +246,7 @@ def apply_command(
     program = load_program(config_path)
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
-
+    secret = _secret(program)
     shown = Disclosure.of(program)
 
     def show(outcome: Outcome) -> None:
@@ -240,17 +259,18 @@ def apply_command(
         detail = f" ({outcome.detail})" if outcome.detail else ""
         click.echo(f"{mark[outcome.status]:>7}  {_line(outcome.action, shown)}{detail}")
 
-    report = run_day(
-        forge,
-        program,
-        day,
-        templates_for(config_path),
-        max_writes=max_writes,
-        force=force,
-        on_outcome=show,
-        secret=_secret(program),
-        on_plan=lambda actions: _write_plan(plan_out, actions, shown),
-    )
+    with kept(forge, cache_path, program.forge, day, secret) as observing:
+        report = run_day(
+            observing,
+            program,
+            day,
+            templates_for(config_path),
+            max_writes=max_writes,
+            force=force,
+            on_outcome=show,
+            secret=secret,
+            on_plan=lambda actions: _write_plan(plan_out, actions, shown),
+        )
     if summary_path is not None:
         with summary_path.open("a", encoding="utf-8") as out:
             out.write(run_summary(program, day, report))

@@ -4,6 +4,7 @@ For each forge flavour and program size, a program of N pairings with starts spr
 the last five months is brought up to date (the setup night is not measured). Then:
 
 - quiet night: the next night, nobody wrote anything since the last run;
+- quiet again: the same night run again (with --cache: nothing changed, not even by the bot);
 - busy night:  the night after, 10% of the pairings have a new comment by their mentee;
 - rerun:       the busy night's job run a second time (nothing left to do).
 
@@ -15,18 +16,22 @@ roster change as a merge/pull request (`requests.propose_changes`).
     python bench/bench_nightly.py --sizes 100  # quicker
     python bench/bench_nightly.py --sizes 100 --requests 20 --propose
     python bench/bench_nightly.py --sizes 100 --feedback   # with private feedback forms
+    python bench/bench_nightly.py --cache      # observing incrementally (README)
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from automation.config import Program, parse_program
 from automation.demo import sandbox_cast
 from automation.forge import RetryPolicy, connect
+from automation.forge.cached import kept
 from automation.model import Draft
 from automation.nightly import run_day
 from automation.observe import read
@@ -97,10 +102,11 @@ def measure(sandbox: RunningSandbox, work: Any) -> dict[str, Any]:
     }
 
 
-def night(sandbox: RunningSandbox, program: Program, day: date) -> int:
+def night(sandbox: RunningSandbox, program: Program, day: date, cache: Path | None) -> int:
     sandbox.set_clock(datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=23))
     forge = connect(program.forge, {}, RetryPolicy(retries=0))
-    report = run_day(forge, program, day, Templates(), force=True)
+    with kept(forge, cache, program.forge, day, None) as observing:
+        report = run_day(observing, program, day, Templates(), force=True)
     failed = report.failed
     if failed:
         raise SystemExit(f"{len(failed)} writes failed, e.g. {failed[0].detail}")
@@ -108,8 +114,19 @@ def night(sandbox: RunningSandbox, program: Program, day: date) -> int:
 
 
 def bench(
-    size: int, flavour: str, requests: int = 0, propose: bool = False, feedback: bool = False
+    size: int,
+    flavour: str,
+    requests: int = 0,
+    propose: bool = False,
+    feedback: bool = False,
+    cache: Path | None = None,
 ) -> dict[str, Any]:
+    if cache is not None:
+        cache.unlink(missing_ok=True)
+
+    def run(day: date) -> int:
+        return night(sandbox, program, day, cache)
+
     with start() as sandbox:
         program = roster(size, flavour, sandbox.url, propose, feedback)
         sandbox.register_users(*sandbox_cast(program))
@@ -119,10 +136,11 @@ def bench(
         sandbox.set_clock(datetime.combine(TODAY, datetime.min.time(), UTC))
         ask(sandbox, program, requests)
         # The setup night runs twice: issues opened in a run are followed up in the next.
-        setup = measure(
-            sandbox, lambda: night(sandbox, program, TODAY) + night(sandbox, program, TODAY)
-        )
-        quiet = measure(sandbox, lambda: night(sandbox, program, TODAY + timedelta(days=1)))
+        setup = measure(sandbox, lambda: run(TODAY) + run(TODAY))
+        quiet = measure(sandbox, lambda: run(TODAY + timedelta(days=1)))
+        # The same night again: with a cache, what a night costs when nothing changed at
+        # all since the last run, not even by the bot.
+        still = measure(sandbox, lambda: run(TODAY + timedelta(days=1)))
         busy_day = TODAY + timedelta(days=2)
         sandbox.set_clock(datetime.combine(busy_day, datetime.min.time(), UTC))
         bot = connect(program.forge, {}, RetryPolicy(retries=0))
@@ -131,9 +149,9 @@ def bench(
             issue = observed.issues[f"pair/{pairing.id}/pairing"]
             mentee = connect(program.forge, {"SANDBOX_TOKEN": pairing.mentee}, RetryPolicy())
             mentee.comment(issue.number, "We met and made progress on the first goal.")
-        busy = measure(sandbox, lambda: night(sandbox, program, busy_day))
-        rerun = measure(sandbox, lambda: night(sandbox, program, busy_day))
-    return {"setup": setup, "quiet": quiet, "busy": busy, "rerun": rerun}
+        busy = measure(sandbox, lambda: run(busy_day))
+        rerun = measure(sandbox, lambda: run(busy_day))
+    return {"setup": setup, "quiet": quiet, "quiet again": still, "busy": busy, "rerun": rerun}
 
 
 def main() -> None:
@@ -143,12 +161,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=0, help="requests waiting")
     parser.add_argument("--propose", action="store_true", help="requests.propose_changes")
     parser.add_argument("--feedback", action="store_true", help="program.feedback: {}")
+    parser.add_argument(
+        "--cache", action="store_true", help="observe incrementally (mentorship apply --cache)"
+    )
     args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp())
     print("| forge | pairings | night | reads | writes | bot actions | seconds |")
     print("|---|---|---|---|---|---|---|")
     for flavour in args.forges:
         for size in args.sizes:
-            rows = bench(size, flavour, args.requests, args.propose, args.feedback)
+            cache = folder / f"{flavour}-{size}.json.gz" if args.cache else None
+            rows = bench(size, flavour, args.requests, args.propose, args.feedback, cache)
             for name, row in rows.items():
                 print(
                     f"| {flavour} | {size} | {name} | {row['reads']} | {row['writes']} "

@@ -631,7 +631,11 @@ def test_gitlab_jobs_run_on_the_right_pipelines() -> None:
     assert jobs["dry-run"]["rules"][-1]["allow_failure"] is True  # not a blocked pipeline
     for job in jobs.values():
         assert job["image"] == "python:3.11-slim"
-        assert job["cache"]["paths"] == [".cache/pip"]
+        caches = job["cache"] if isinstance(job["cache"], list) else [job["cache"]]
+        assert caches[0]["paths"] == [".cache/pip"]
+    # The nightly keeps what it listed for the next run (README, "Incremental observation").
+    assert nightly["cache"][1] == {"key": "mentorship-observed", "paths": [".mentorship/"]}
+    assert nightly["variables"]["MENTORSHIP_CACHE"] == ".mentorship/cache.json.gz"
     assert config["variables"] == SCAFFOLD_VALUES
 
 
@@ -657,6 +661,12 @@ def test_github_nightly_is_scheduled_serialised_and_may_write_issues() -> None:
     assert ci["permissions"] == {}
     assert ci["jobs"]["validate"]["permissions"] == {"contents": "read", "issues": "read"}
     assert nightly["env"] == ci["env"] == SCAFFOLD_VALUES
+    # The nightly keeps what it listed for the next run (README, "Incremental observation").
+    job = nightly["jobs"]["nightly"]
+    assert job["env"] == {"MENTORSHIP_CACHE": ".mentorship/cache.json.gz"}
+    [cache] = [step for step in job["steps"] if step.get("name") == "Observation cache"]
+    assert cache["with"]["path"] == ".mentorship"
+    assert cache["with"]["restore-keys"] == "mentorship-observed-"
 
 
 def test_this_repository_includes_the_scaffold_gitlab_jobs_unchanged() -> None:

@@ -281,6 +281,26 @@ def test_apply_does_the_plan_then_nothing_is_left(config: Path) -> None:
     )
 
 
+def test_apply_and_plan_observe_through_the_cache_file(
+    config: Path, sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    cache = tmp_path / "state" / "cache.json.gz"
+    assert (
+        run("apply", "--config", str(config), "--today", "2026-01-05", "--cache", str(cache))[0]
+        == 0
+    )
+    assert cache.exists()
+    sandbox.set_clock(datetime(2026, 1, 7, 23, tzinfo=UTC))
+    sandbox.reset_counts()
+    code, out, _ = run(
+        "plan", "--config", str(config), "--today", "2026-01-07", "--cache", str(cache)
+    )
+    # The issues changed since the first run and the comments created since (the roster
+    # names the bot: no request asks who it is).
+    reads = sandbox.request_counts()["reads"]
+    assert (code, out, reads) == (0, "plan for 2026-01-07: nothing\n", 2)
+
+
 def test_write_budget_defers_the_rest_to_the_next_run(config: Path) -> None:
     code, out, _ = run(
         "apply", "--config", str(config), "--today", "2026-01-05", "--max-writes", "1"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 from automation.model import (
@@ -128,6 +129,10 @@ class Forge(Protocol):
         """The bot's login: author of everything the bot writes."""
         ...
 
+    def server_time(self) -> datetime | None:
+        """The forge's clock when it answered `whoami` (its Date header), if known."""
+        ...
+
     def list_issues(
         self,
         *,
@@ -247,3 +252,11 @@ class Preflight(Protocol):
     def user_exists(self, login: str) -> bool: ...
 
     def label_names(self) -> frozenset[str]: ...
+
+
+def server_date(header: str | None) -> datetime | None:
+    """An HTTP Date header (RFC 9110, e.g. "Wed, 02 Dec 2026 02:17:00 GMT") as a time."""
+    try:
+        return parsedate_to_datetime(header) if header else None
+    except (TypeError, ValueError):
+        return None

@@ -14,7 +14,14 @@ from github.Issue import Issue as GhIssue
 from github.IssueComment import IssueComment as GhComment
 from github.PullRequest import PullRequest
 
-from automation.forge.base import Access, ForgeError, failure, rate_limited, unknown_handle
+from automation.forge.base import (
+    Access,
+    ForgeError,
+    failure,
+    rate_limited,
+    server_date,
+    unknown_handle,
+)
 from automation.forge.retry import RetryPolicy
 from automation.model import (
     ChangeRequest,
@@ -155,6 +162,7 @@ class GitHubForge:
         # `client` is lazy (`github_client`), so this and `_issue()` send no request.
         self._repo = client.get_repo(repo)
         self._bot = bot
+        self._clock: datetime | None = None  # GitHub's clock when it answered whoami
         self._token_env = token_env
         self._policy = policy or RetryPolicy()
         self._handles = handles or {}  # where program.yml writes each handle
@@ -165,8 +173,13 @@ class GitHubForge:
 
     def whoami(self) -> str:
         if self._bot is None:
-            self._bot = self._call("GET /user", lambda: self._gh.get_user().login)
+            user = self._gh.get_user()
+            self._bot = self._call("GET /user", lambda: user.login)
+            self._clock = server_date(str(user.raw_headers.get("date", "")))
         return self._bot
+
+    def server_time(self) -> datetime | None:
+        return self._clock
 
     def list_issues(
         self,

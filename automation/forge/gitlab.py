@@ -12,7 +12,14 @@ import gitlab
 import requests
 from gitlab.v4.objects import Project, ProjectIssue
 
-from automation.forge.base import Access, ForgeError, failure, rate_limited, unknown_handle
+from automation.forge.base import (
+    Access,
+    ForgeError,
+    failure,
+    rate_limited,
+    server_date,
+    unknown_handle,
+)
 from automation.forge.retry import RetryPolicy
 from automation.model import (
     ChangeRequest,
@@ -132,15 +139,21 @@ class GitLabForge:
         self._user_ids: dict[str, int] = {}
         self._api_root: bool | None = None  # does forge.url answer like GitLab's API?
         self._default_branch: str | None = None
+        self._clock: datetime | None = None  # GitLab's clock when it answered whoami
 
     # ------------------------------------------------------------ reads
 
     def whoami(self) -> str:
         if self._bot is None:
-            user = self._call("GET /user", lambda: self._gl.http_get("/user", **_NO_CLIENT_RETRY))
-            assert isinstance(user, dict)
-            self._bot = str(user["username"])
+            answer = self._call(
+                "GET /user", lambda: self._gl.http_request("get", "/user", **_NO_CLIENT_RETRY)
+            )
+            self._clock = server_date(answer.headers.get("Date"))
+            self._bot = str(answer.json()["username"])
         return self._bot
+
+    def server_time(self) -> datetime | None:
+        return self._clock
 
     def list_issues(
         self,

@@ -27,6 +27,9 @@ class MemoryForge:
     def whoami(self) -> str:
         return self.bot
 
+    def server_time(self) -> datetime | None:
+        return self.now
+
     # ------------------------------------------------------------ reads
 
     def list_issues(

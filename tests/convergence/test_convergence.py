@@ -4,6 +4,7 @@ runs every night would have left it; and planning right after a run finds nothin
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -124,3 +125,14 @@ def test_any_schedule_of_runs_leaves_what_daily_runs_would(
     sandbox: RunningSandbox, flavour: str, scenario: Scenario
 ) -> None:
     play(scenario, flavour, sandbox)
+
+
+@pytest.mark.parametrize("flavour", ["gitlab", "github"])
+@explored(max(1, EXAMPLES // 2))
+@given(scenario=scenarios())
+def test_runs_observing_incrementally_leave_what_daily_runs_would(
+    sandbox: RunningSandbox, flavour: str, scenario: Scenario, tmp_path: Path
+) -> None:
+    cache = tmp_path / f"cache-{flavour}.json.gz"
+    cache.unlink(missing_ok=True)  # hypothesis runs many examples in one tmp_path
+    play(scenario, flavour, sandbox, cache=cache)

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, Phase, settings
 from automation import dashboard, markers
 from automation.config import Program, parse_program
 from automation.forge import Forge, ForgeError, RetryPolicy, connect
+from automation.forge.cached import kept
 from automation.model import Issue, IssueState
 from automation.nightly import Report, plan_day, run_day
 from automation.observe import Observed, read
@@ -179,9 +180,9 @@ def state(forge: Forge, program: Program, day: date) -> dict[str, Any]:
             # Check-ins held count the periods in which a run saw the pair speak: a
             # history, exact only with a run in every period, not a state.
             out[key] = {k: v for k, v in stored.figures.items() if k != "checkins_held"}
-    for pairing, kept in seen.ledger.items():
+    for pairing, entry in seen.ledger.items():
         if pairing in roster:
-            out[f"settled/{pairing}"] = kept.settled
+            out[f"settled/{pairing}"] = entry.settled
     open_duplicates = [i.number for i in seen.duplicates if i.state is IssueState.OPEN]
     assert open_duplicates == [], open_duplicates
     return out
@@ -281,12 +282,14 @@ def play(
     sandbox: RunningSandbox,
     *,
     before_run: Callable[[date], None] | None = None,
+    cache: Path | None = None,
 ) -> Play:
     """Walk the scenario's days in both worlds; assert equal state after each run.
 
     `before_run` is called before each scheduled run on the sandbox (to arm faults); the
     run it precedes may then fail in part, and the state is compared after the next clean
-    run instead (`runs` lists consecutive nights for that).
+    run instead (`runs` lists consecutive nights for that). With a `cache` file, the
+    scheduled runs observe incrementally through it (README, "Incremental observation").
     """
     sandbox.reset()
     sandbox.register_users(BOT, *MENTORS, *MENTEES)
@@ -332,22 +335,23 @@ def play(
             continue
         sandbox.set_clock(night)
         seen.runs += 1
-        if before_run is not None:
-            before_run(day)
-            try:
-                report = run_day(bot, roster, day, TEMPLATES, force=True)
-            except ForgeError:  # a read failed: the run stops before writing anything
-                faulty = True
+        with kept(bot, cache, settings, day, None) as runner:
+            if before_run is not None:
+                before_run(day)
+                try:
+                    report = run_day(runner, roster, day, TEMPLATES, force=True)
+                except ForgeError:  # a read failed: the run stops before writing anything
+                    faulty = True
+                    continue
+                finally:
+                    sandbox.clear_faults()
+            else:
+                report = run_day(runner, roster, day, TEMPLATES, force=True)
+            seen.reports.append(report)
+            if report.failed or report.limited:
+                faulty = True  # the next scheduled night must heal it
                 continue
-            finally:
-                sandbox.clear_faults()
-        else:
-            report = run_day(bot, roster, day, TEMPLATES, force=True)
-        seen.reports.append(report)
-        if report.failed or report.limited:
-            faulty = True  # the next scheduled night must heal it
-            continue
-        assert plan_day(bot, roster, day, TEMPLATES) == [], day
+            assert plan_day(runner, roster, day, TEMPLATES) == [], day
         if not faulty:
             got = state(bot, roster, day)
             want = state(memory, roster, day)

@@ -93,6 +93,15 @@ def test_whoami_asks_gitlab_for_the_token_user_once(
     assert len(api.calls) == 1
 
 
+def test_whoami_keeps_the_forges_clock_from_its_date_header(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    assert forge.server_time() is None
+    api.get(f"{API}/user", json=sample("user"), headers={"Date": "Wed, 02 Dec 2026 02:17:05 GMT"})
+    forge.whoami()
+    assert forge.server_time() == datetime(2026, 12, 2, 2, 17, 5, tzinfo=UTC)
+
+
 def test_whoami_with_a_configured_bot_sends_no_request(
     api: responses.RequestsMock, sleeps: list[float]
 ) -> None:
