@@ -120,19 +120,11 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 
 @pytest.mark.parametrize("flavour", ["gitlab", "github"])
 @explored(EXAMPLES)
-@given(scenario=scenarios())
+@given(scenario=scenarios(), cached=st.booleans())
 def test_any_schedule_of_runs_leaves_what_daily_runs_would(
-    sandbox: RunningSandbox, flavour: str, scenario: Scenario
+    sandbox: RunningSandbox, flavour: str, scenario: Scenario, cached: bool, tmp_path: Path
 ) -> None:
-    play(scenario, flavour, sandbox)
-
-
-@pytest.mark.parametrize("flavour", ["gitlab", "github"])
-@explored(max(1, EXAMPLES // 2))
-@given(scenario=scenarios())
-def test_runs_observing_incrementally_leave_what_daily_runs_would(
-    sandbox: RunningSandbox, flavour: str, scenario: Scenario, tmp_path: Path
-) -> None:
+    """Half the examples observe incrementally (README, "Incremental observation")."""
     cache = tmp_path / f"cache-{flavour}.json.gz"
-    cache.unlink(missing_ok=True)  # hypothesis runs many examples in one tmp_path
-    play(scenario, flavour, sandbox, cache=cache)
+    cache.unlink(missing_ok=True)  # one tmp_path serves every example
+    play(scenario, flavour, sandbox, cache=cache if cached else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -173,17 +174,22 @@ def faulty(draw: st.DrawFn) -> tuple[Scenario, dict[date, list[dict[str, object]
 
 @pytest.mark.parametrize("flavour", ["gitlab", "github"])
 @explored(EXAMPLES // 2)
-@given(case=faulty())
+@given(case=faulty(), cached=st.booleans())
 def test_after_faults_the_next_clean_run_leaves_what_daily_runs_would(
     sandbox: RunningSandbox,
     flavour: str,
     case: tuple[Scenario, dict[date, list[dict[str, object]]]],
+    cached: bool,
+    tmp_path: Path,
 ) -> None:
+    """Half the examples observe incrementally: a fault may cut a run's listing short."""
     scenario, faults = case
+    cache = tmp_path / f"cache-{flavour}.json.gz"
+    cache.unlink(missing_ok=True)  # one tmp_path serves every example
 
     def arm(day: date) -> None:
         for fault in faults.get(day, []):
             sandbox.inject_fault(**fault)  # type: ignore[arg-type]
 
-    seen = play(scenario, flavour, sandbox, before_run=arm)
+    seen = play(scenario, flavour, sandbox, before_run=arm, cache=cache if cached else None)
     assert seen.runs == len(scenario.runs)
