@@ -76,6 +76,19 @@ def check_handle(value: str) -> str:
     return value
 
 
+def _threshold(value: object) -> int | str:
+    """A safety threshold: a number of writes, or a share of the running pairings."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    share = value.strip() if isinstance(value, str) else ""
+    if re.fullmatch(r"[0-9]{1,5}%", share) and int(share.removesuffix("%")) > 0:
+        return share
+    raise ValueError(
+        f"invalid safety threshold {_shown(value)}; give a number of writes (250) or a share "
+        "of the pairings running that day (300%)"
+    )
+
+
 Day = Annotated[date, BeforeValidator(_parse_date)]
 TimeZone = Annotated[str, AfterValidator(check_timezone)]
 Handle = Annotated[str, AfterValidator(check_handle)]
@@ -178,7 +191,6 @@ MeetingStyle = Literal["sync", "async", "either"]
 MeetingMinutes = Annotated[int, Field(ge=15, le=180)]
 
 
-Share = Annotated[str, Field(pattern=r"^[0-9]{1,5}%$")]
 # A share threshold never refuses a plan this small: a night of a small program can open
 # its kickoffs, or close out its terms, without --force.
 SAFETY_FLOOR = 100
@@ -215,7 +227,7 @@ class Settings(_Model):
     max_writes: int | None = Field(default=None, ge=1)
     # Writes a plan may have without --force: a number, or a share of the running pairings
     # ("300%": three writes a running pairing), never fewer than SAFETY_FLOOR.
-    safety_threshold: Annotated[int, Field(ge=1)] | Share = "300%"
+    safety_threshold: Annotated[int | str, BeforeValidator(_threshold)] = "300%"
     # The day the bot began tending the program; by default the day of its first run (kept
     # in the bot's ledger). Nothing before it is counted against a pair.
     adopted: Day | None = None

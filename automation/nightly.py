@@ -31,7 +31,7 @@ from automation.forge.base import Forge
 from automation.forge.pacing import Pacer
 from automation.markdown import cell
 from automation.model import CloseReason
-from automation.observe import part_of, read, start_of_day
+from automation.observe import Observed, part_of, read, start_of_day
 from automation.rules import plan
 from automation.templates import Templates
 from automation.timeline import Phase, Timeline
@@ -95,9 +95,12 @@ def run_day(
     write limits allow in the time `pacer` has left; the rest waits for the next run.
     """
     settings = program.program
-    actions = plan_day(forge, program, today, templates, secret=secret)
+    observed = read(forge, program, today, secret=secret)
+    actions = plan(program, observed, today, templates)
     if on_plan is not None:
         on_plan(actions)  # before any write: kept even if the run is cut short
+    if pacer is not None:
+        pacer.seen(own_writes(observed))
     running = running_pairings(program, today)
     threshold = settings.safety_limit(running)
     if len(actions) > threshold and not force:
@@ -112,6 +115,19 @@ def run_day(
     outcomes = apply(paced.run, forge, on_outcome, secret)
     outcomes += _close_own_duplicates(forge, program, today, outcomes, on_outcome)
     return Report(tuple(actions), kept.deferred, tuple(outcomes), paced.deferred, why)
+
+
+def own_writes(observed: Observed) -> list[float]:
+    """When the bot made the issues and comments it reads back (epoch seconds): an earlier
+    run's writes, which count in the forge's write limits for an hour. Label changes and
+    closes leave no such trace; the forge's refusal covers them (README, "Rate limits")."""
+    times = [i.created_at.timestamp() for i in observed.issues.values() if i.author == observed.bot]
+    for comment in observed.comments.values():
+        if comment.author == observed.bot:
+            times.append(comment.created_at.timestamp())
+            if comment.updated_at != comment.created_at:
+                times.append(comment.updated_at.timestamp())  # an edit is a write too
+    return times
 
 
 def running_pairings(program: Program, today: date) -> int:
@@ -137,10 +153,8 @@ def _within_limits(
 ) -> tuple[Budgeted, str]:
     """The most urgent writes the forge's limits allow in the time the run has left."""
     left = None if pacer is None else pacer.seconds_left()
-    if pacer is None or left is None:
-        return Budgeted(tuple(actions), ()), ""
-    room = pacer.limits.capacity(left)
-    if room is None:
+    room = None if pacer is None else pacer.room()
+    if pacer is None or left is None or room is None:
         return Budgeted(tuple(actions), ()), ""
     flavour = program.forge.api_flavour
     kept = budget(actions, room, lambda a: requests_of(a, flavour))

@@ -82,7 +82,7 @@ def test_validate_example_roster() -> None:
         "1 warning\n"
     )
     assert (
-        err == f"{ROOT / 'program.example.yml'}:83: warning: pairings[2].mentee: "
+        err == f"{ROOT / 'program.example.yml'}:86: warning: pairings[2].mentee: "
         "dave is away until 2026-11-30\n"
     )
 

@@ -103,7 +103,7 @@ def pacer_for(
     settings: ForgeSettings,
     *,
     seconds: float | None = None,
-    clock: Callable[[], float] = time.monotonic,
+    clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Pacer:
     """A pacer keeping to program.yml's write limits (or the forge's documented ones), for a

@@ -19,7 +19,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from automation.forge.base import RateLimited
@@ -83,15 +83,16 @@ def delay(sent: Sequence[float], now: float, limits: WriteLimits, edge: float = 
 
 
 class Pacer:
-    """Spaces the writes of one run within `limits`. `clock` and `sleep` are injectable so
-    tests never wait. Past `deadline` (a `clock` value: the end of the run's time) it does
-    not wait: the write raises `RateLimited`, and apply defers it and the rest."""
+    """Spaces the writes of one run within `limits`. `clock` (epoch seconds, so the times
+    of writes seen on the forge compare with it) and `sleep` are injectable so tests never
+    wait. Past `deadline` (a `clock` value: the end of the run's time) it does not wait:
+    the write raises `RateLimited`, and apply defers it and the rest."""
 
     def __init__(
         self,
         limits: WriteLimits,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         deadline: float | None = None,
     ) -> None:
@@ -112,6 +113,31 @@ class Pacer:
     def seconds_left(self) -> float | None:
         """Time left before the deadline (None: no deadline)."""
         return None if self.deadline is None else self.deadline - self.clock()
+
+    def seen(self, times: Iterable[float]) -> None:
+        """Writes made before this run (an earlier run's, seen on the forge): they count in
+        the windows they fall in, so a run an hour after a busy one keeps within the hour."""
+        with self._lock:
+            merged = sorted([*self._sent, *(t for t in times if t > self.clock() - HOUR - EDGE)])
+            self._sent = deque(merged)
+
+    def room(self) -> int | None:
+        """How many writes the limits allow before the deadline, after the writes already in
+        their windows (None: nothing limits them)."""
+        left = self.seconds_left()
+        if left is None or not self.limits.windows:
+            return None
+        if left <= 0:
+            return 0
+        end = self.clock() + left
+        allowed = []
+        for window, n in self.limits.windows:
+            # the windows laid back to back from the deadline cover the run's time; earlier
+            # writes in the first of them take their places
+            windows = math.ceil(left / window)
+            taken = sum(1 for t in self._sent if t > end - windows * window - EDGE)
+            allowed.append(max(0, n * windows - taken))
+        return min(allowed)
 
     def before(self, request: str) -> None:
         """Wait as long as the limits ask before `request`, if it is a write."""

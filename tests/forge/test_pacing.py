@@ -202,3 +202,25 @@ def test_unpaced_writes_are_refused_by_the_sandboxs_secondary_limit(
             forge.create_issue(Draft("the sixth in a minute", ""))
     finally:
         sandbox.set_secondary_limit(on=False)
+
+
+def test_an_earlier_runs_writes_take_their_place_in_the_hour() -> None:
+    time = FakeTime()
+    time.now = 10_000.0
+    pacer = Pacer(GITHUB, clock=time.clock, sleep=time.sleep, deadline=time.now + 45 * MINUTE)
+    # 500 writes a quarter of an hour ago (the last run), and 500 two hours ago
+    pacer.seen([time.now - 15 * MINUTE] * 500 + [time.now - 2 * HOUR] * 500)
+
+    # the hour ending at the deadline holds the recent 500: no room in this run
+    assert pacer.room() == 0
+    later = Pacer(GITHUB, clock=time.clock, sleep=time.sleep, deadline=time.now + 45 * MINUTE)
+    later.seen([time.now - 59 * MINUTE] * 500)
+    # they leave the hour in a minute: the run has its 500
+    assert later.room() == 500
+    later.before("POST /a")
+    assert time.sleeps == [pytest.approx(MINUTE + EDGE)]  # waited for them to leave
+
+
+def test_room_without_a_deadline_or_limits_is_unbounded() -> None:
+    assert Pacer(GITHUB).room() is None
+    assert Pacer(WriteLimits(), deadline=10.0).room() is None
