@@ -267,12 +267,10 @@ def apply_command(
     if summary_path is not None:
         with summary_path.open("a", encoding="utf-8") as out:
             out.write(run_summary(program, day, report))
-    for action in report.deferred:
+    for action in (*report.deferred, *report.paced):
         click.echo(f"deferred  {_line(action, shown)}")
     done = [o.action for o in report.outcomes if o.status is Status.DONE]
     click.echo(f"applied for {day}: {summary(done)}")
-    for action in report.paced:
-        click.echo(f"deferred  {_line(action, shown)}")
     if report.deferred:
         click.echo(f"deferred to the next run (write budget): {summary(report.deferred)}")
     if report.paced:
