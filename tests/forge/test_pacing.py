@@ -208,11 +208,15 @@ def test_an_earlier_runs_writes_take_their_place_in_the_hour() -> None:
     time = FakeTime()
     time.now = 10_000.0
     pacer = Pacer(GITHUB, clock=time.clock, sleep=time.sleep, deadline=time.now + 45 * MINUTE)
-    # 500 writes a quarter of an hour ago (the last run), and 500 two hours ago
+    # 500 writes a quarter of an hour ago (the last run); 500 two hours ago and 500 dated
+    # ahead of the clock (another clock's) do not count
     pacer.seen([time.now - 15 * MINUTE] * 500 + [time.now - 2 * HOUR] * 500)
+    pacer.seen([time.now + 3 * HOUR] * 500)
 
     # the hour ending at the deadline holds the recent 500: no room in this run
     assert pacer.room() == 0
+    with pytest.raises(RateLimited):  # they leave the hour a second after the run's end
+        pacer.before("POST /a")
     later = Pacer(GITHUB, clock=time.clock, sleep=time.sleep, deadline=time.now + 45 * MINUTE)
     later.seen([time.now - 59 * MINUTE] * 500)
     # they leave the hour in a minute: the run has its 500
