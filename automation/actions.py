@@ -273,9 +273,23 @@ class Budgeted:
     deferred: tuple[Action, ...]
 
 
-def budget(actions: Sequence[Action], max_writes: int) -> Budgeted:
-    """Keep the most urgent actions within `max_writes`; an action whose prerequisite is
-    deferred is deferred too. Order within the kept set stays the plan's order."""
+def requests_of(action: Action, flavour: str) -> int:
+    """How many write requests `action` sends at most on a forge of `flavour`."""
+    if isinstance(action, Relabel) and flavour == "github":
+        # GitHub adds labels in one request and removes them one by one.
+        return (1 if action.add else 0) + len(action.remove)
+    if isinstance(action, ProposeRoster) and action.text is not None:
+        # the branch (GitHub: a ref, then the file), then the merge/pull request
+        return 3 if flavour == "github" else 2
+    return 1
+
+
+def budget(
+    actions: Sequence[Action], max_writes: int, cost: Callable[[Action], int] | None = None
+) -> Budgeted:
+    """Keep the most urgent actions within `max_writes` (each action costing `cost` of it,
+    one by default); an action whose prerequisite is deferred is deferred too. Order within
+    the kept set stays the plan's order."""
     # An action is no more urgent than what it waits for (prerequisites come first).
     rank: dict[str, int] = {}
     for action in actions:
@@ -284,12 +298,15 @@ def budget(actions: Sequence[Action], max_writes: int) -> Budgeted:
     kept: set[int] = set()
     kept_keys: set[str] = set()
     planned_keys = {a.key for a in actions}
+    spent = 0
     for i in ranked:
         action = actions[i]
+        price = 1 if cost is None else cost(action)
         waiting = [k for k in action.after if k in planned_keys and k not in kept_keys]
-        if len(kept) < max_writes and not waiting:
+        if spent + price <= max_writes and not waiting:
             kept.add(i)
             kept_keys.add(action.key)
+            spent += price
     run = tuple(a for i, a in enumerate(actions) if i in kept)
     deferred = tuple(a for i, a in enumerate(actions) if i not in kept)
     return Budgeted(run, deferred)

@@ -25,7 +25,7 @@ from automation.config import (
     load_program,
     program_today,
 )
-from automation.forge import ForgeError, connect
+from automation.forge import ForgeError, connect, pacer_for
 from automation.forge.cached import kept
 from automation.nightly import (
     Disclosure,
@@ -216,7 +216,16 @@ def plan_command(
     "--max-writes",
     type=click.IntRange(min=0),
     default=None,
-    help="Write budget of this run (default: program.max_writes); the rest waits a night.",
+    help="Write budget of this run (default: program.max_writes); the rest waits for the next run.",
+)
+@click.option(
+    "--time-budget",
+    "time_budget",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="MINUTES",
+    help="How long this run may take (default: forge.time_budget_minutes): it writes what "
+    "the forge's write limits allow in that time, most urgent first.",
 )
 @click.option("--force", is_flag=True, help="Apply a plan larger than program.safety_threshold.")
 @click.option(
@@ -232,6 +241,7 @@ def apply_command(
     config_path: Path,
     today: Any,
     max_writes: int | None,
+    time_budget: float | None,
     force: bool,
     summary_path: Path | None,
     plan_out: Path | None,
@@ -244,8 +254,10 @@ def apply_command(
         mentorship apply --config program.yml
     """
     program = load_program(config_path)
+    minutes = time_budget if time_budget is not None else program.forge.time_budget_minutes
+    pacer = pacer_for(program.forge, seconds=minutes * 60)
     day = _forge_day(today, program)
-    forge = connect(program.forge, os.environ)
+    forge = connect(program.forge, os.environ, pacer=pacer)
     secret = _secret(program)
     shown = Disclosure.of(program)
 
@@ -270,16 +282,19 @@ def apply_command(
             on_outcome=show,
             secret=secret,
             on_plan=lambda actions: _write_plan(plan_out, actions, shown),
+            pacer=pacer,
         )
     if summary_path is not None:
         with summary_path.open("a", encoding="utf-8") as out:
             out.write(run_summary(program, day, report))
-    for action in report.deferred:
+    for action in (*report.deferred, *report.paced):
         click.echo(f"deferred  {_line(action, shown)}")
     done = [o.action for o in report.outcomes if o.status is Status.DONE]
     click.echo(f"applied for {day}: {summary(done)}")
     if report.deferred:
         click.echo(f"deferred to the next run (write budget): {summary(report.deferred)}")
+    if report.paced:
+        click.echo(f"deferred to the next run ({report.paced_why}): {summary(report.paced)}")
     if report.limited:
         limited = summary([o.action for o in report.limited])
         click.echo(f"deferred to the next run (the forge's rate limit): {limited}")

@@ -76,6 +76,19 @@ def check_handle(value: str) -> str:
     return value
 
 
+def _threshold(value: object) -> int | str:
+    """A safety threshold: a number of writes, or a share of the running pairings."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    share = value.strip() if isinstance(value, str) else ""
+    if re.fullmatch(r"[0-9]{1,5}%", share) and int(share.removesuffix("%")) > 0:
+        return share
+    raise ValueError(
+        f"invalid safety threshold {_shown(value)}; give a number of writes (250) or a share "
+        "of the pairings running that day (300%)"
+    )
+
+
 Day = Annotated[date, BeforeValidator(_parse_date)]
 TimeZone = Annotated[str, AfterValidator(check_timezone)]
 Handle = Annotated[str, AfterValidator(check_handle)]
@@ -178,6 +191,11 @@ MeetingStyle = Literal["sync", "async", "either"]
 MeetingMinutes = Annotated[int, Field(ge=15, le=180)]
 
 
+# A share threshold never refuses a plan this small: a night of a small program can open
+# its kickoffs, or close out its terms, without --force.
+SAFETY_FLOOR = 100
+
+
 class Settings(_Model):
     """Program-wide rules; every field has the default of the programs we follow."""
 
@@ -205,8 +223,11 @@ class Settings(_Model):
     soft_limit: int = Field(default=2, ge=1)
     label_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] = "mentorship"
     confidential: bool = True
-    max_writes: int = Field(default=200, ge=1)
-    safety_threshold: int = Field(default=100, ge=1)
+    # A cap on one run's writes besides what the forge's limits allow in its time.
+    max_writes: int | None = Field(default=None, ge=1)
+    # Writes a plan may have without --force: a number, or a share of the running pairings
+    # ("300%": three writes a running pairing), never fewer than SAFETY_FLOOR.
+    safety_threshold: Annotated[int | str, BeforeValidator(_threshold)] = "300%"
     # The day the bot began tending the program; by default the day of its first run (kept
     # in the bot's ledger). Nothing before it is counted against a pair.
     adopted: Day | None = None
@@ -214,6 +235,14 @@ class Settings(_Model):
     # Where a participant asks privately for a change of mentor (an e-mail address, or a
     # coordinators-only repository): named in the pairing issue's no-fault exit paragraph.
     private_contact: Text | None = None
+
+    def safety_limit(self, running: int) -> int:
+        """The most writes a plan may have without --force when `running` pairings are
+        under way: the number given, or the share of them, at least SAFETY_FLOOR."""
+        if isinstance(self.safety_threshold, int):
+            return self.safety_threshold
+        share = int(self.safety_threshold.removesuffix("%"))
+        return max(SAFETY_FLOOR, -(-share * running // 100))
 
 
 # How many monthly catch-ups a pair that goes on informally gets after its term.
@@ -228,6 +257,20 @@ _DEFAULT_TOKEN_ENV = {
     "gitlab": "GITLAB_TOKEN",
     "github": "GITHUB_TOKEN",
     "sandbox": "SANDBOX_TOKEN",
+}
+
+
+# The forges' documented write limits (minute, hour), kept to unless program.yml says:
+# GitHub's secondary limits on content-generating requests
+# (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits);
+# GitLab's default limit on note creation, 300 a minute per user, which is also the
+# documented example for issue creation when an administrator turns that limit on
+# (https://docs.gitlab.com/administration/settings/rate_limit_on_notes_creation/). The
+# sandbox limits nothing unless told to (POST /_sandbox/limits).
+WRITE_LIMITS: dict[str, tuple[int | None, int | None]] = {
+    "github": (80, 500),
+    "gitlab": (300, None),
+    "sandbox": (None, None),
 }
 
 
@@ -248,6 +291,12 @@ class ForgeSettings(_Model):
     max_retry_wait_seconds: float = Field(default=120.0, ge=0)
     # all the waiting on rate limits one run may do before it stops writing
     rate_limit_budget_seconds: float = Field(default=600.0, ge=0)
+    # Writes a minute and an hour the run keeps to (0: no limit); by default the forge's
+    # documented limits (WRITE_LIMITS).
+    writes_per_minute: int | None = Field(default=None, ge=0)
+    writes_per_hour: int | None = Field(default=None, ge=0)
+    # How long one run may take: its writes are what the limits allow in this time.
+    time_budget_minutes: float = Field(default=45.0, gt=0, le=24 * 60)
 
     # Where program.yml writes each handle ("program.yml:12: people[3].handle"), so an
     # adapter can name the line of a handle the forge does not know. Set by parse_program.
@@ -280,6 +329,16 @@ class ForgeSettings(_Model):
     @property
     def token_variable(self) -> str:
         return self.token_env or _DEFAULT_TOKEN_ENV[self.kind]
+
+    @property
+    def write_limits(self) -> tuple[int | None, int | None]:
+        """Writes a minute and an hour the run keeps to (None: no limit)."""
+        minute, hour = WRITE_LIMITS[self.kind]
+        if self.writes_per_minute is not None:
+            minute = self.writes_per_minute or None
+        if self.writes_per_hour is not None:
+            hour = self.writes_per_hour or None
+        return minute, hour
 
 
 class Person(_Model):

@@ -14,6 +14,7 @@ from typing import Any
 from automation import markers
 from automation.actions import (
     Action,
+    Budgeted,
     CloseIssue,
     OpenIssue,
     Outcome,
@@ -22,15 +23,18 @@ from automation.actions import (
     Urgency,
     apply,
     budget,
+    requests_of,
     to_json,
 )
-from automation.config import FEEDBACK_ON_GITHUB, Program
+from automation.config import FEEDBACK_ON_GITHUB, SAFETY_FLOOR, Program
 from automation.forge.base import Forge
+from automation.forge.pacing import Pacer
 from automation.markdown import cell
 from automation.model import CloseReason
-from automation.observe import part_of, read, start_of_day
+from automation.observe import Observed, part_of, read, start_of_day
 from automation.rules import plan
 from automation.templates import Templates
+from automation.timeline import Phase, Timeline
 
 
 class TooManyWrites(Exception):
@@ -56,8 +60,11 @@ def plan_day(
 @dataclass(frozen=True)
 class Report:
     planned: tuple[Action, ...]
-    deferred: tuple[Action, ...]
+    deferred: tuple[Action, ...]  # over the run's write budget (max_writes)
     outcomes: tuple[Outcome, ...]
+    # Over what the forge's write limits allow in the run's time, and why (for people).
+    paced: tuple[Action, ...] = ()
+    paced_why: str = ""
 
     @property
     def failed(self) -> list[Outcome]:
@@ -80,22 +87,82 @@ def run_day(
     on_outcome: Callable[[Outcome], None] | None = None,
     secret: str | None = None,
     on_plan: Callable[[Sequence[Action]], None] | None = None,
+    pacer: Pacer | None = None,
 ) -> Report:
-    """Plan and apply the same list. Refuses a plan over the safety threshold unless forced."""
+    """Plan and apply the same list. Refuses a plan over the safety threshold unless forced.
+
+    The writes kept are the most urgent within `max_writes` and within what the forge's
+    write limits allow in the time `pacer` has left; the rest waits for the next run.
+    """
     settings = program.program
-    actions = plan_day(forge, program, today, templates, secret=secret)
+    observed = read(forge, program, today, secret=secret)
+    actions = plan(program, observed, today, templates)
     if on_plan is not None:
         on_plan(actions)  # before any write: kept even if the run is cut short
-    if len(actions) > settings.safety_threshold and not force:
+    if pacer is not None:
+        pacer.seen(own_writes(observed))
+    running = running_pairings(program, today)
+    threshold = settings.safety_limit(running)
+    if len(actions) > threshold and not force:
         raise TooManyWrites(
-            f"the plan has {len(actions)} writes, over the safety threshold of "
-            f"{settings.safety_threshold} (program.safety_threshold); check program.yml for a "
-            "mistake with `mentorship plan`, then run again with --force if it is right"
+            f"the plan has {len(actions)} writes, over the safety threshold of {threshold} "
+            f"({_threshold_source(settings.safety_threshold, running)}); check program.yml "
+            "for a mistake with `mentorship plan`, then run again with --force if it is right"
         )
-    kept = budget(actions, max_writes if max_writes is not None else settings.max_writes)
-    outcomes = apply(kept.run, forge, on_outcome, secret)
+    cap = max_writes if max_writes is not None else settings.max_writes
+    kept = budget(actions, cap) if cap is not None else Budgeted(tuple(actions), ())
+    paced, why = _within_limits(kept.run, program, pacer)
+    outcomes = apply(paced.run, forge, on_outcome, secret)
     outcomes += _close_own_duplicates(forge, program, today, outcomes, on_outcome)
-    return Report(tuple(actions), kept.deferred, tuple(outcomes))
+    return Report(tuple(actions), kept.deferred, tuple(outcomes), paced.deferred, why)
+
+
+def own_writes(observed: Observed) -> list[float]:
+    """When the bot made the issues and comments it reads back (epoch seconds): an earlier
+    run's writes, which count in the forge's write limits for an hour. Label changes and
+    closes leave no such trace; the forge's refusal covers them (README, "Rate limits")."""
+    times = [i.created_at.timestamp() for i in observed.issues.values() if i.author == observed.bot]
+    for comment in observed.comments.values():
+        if comment.author == observed.bot:
+            times.append(comment.created_at.timestamp())
+            if comment.updated_at != comment.created_at:
+                times.append(comment.updated_at.timestamp())  # an edit is a write too
+    return times
+
+
+def running_pairings(program: Program, today: date) -> int:
+    """Pairings of the roster under way on `today` (started, not yet ended)."""
+    settings = program.program
+    return sum(
+        Timeline.of(p, settings).phase(today) in (Phase.ACTIVE, Phase.ENDING_SOON)
+        for p in program.pairings
+    )
+
+
+def _threshold_source(threshold: int | str, running: int) -> str:
+    if isinstance(threshold, int):
+        return "program.safety_threshold"
+    return (
+        f"program.safety_threshold {threshold} of {running} running pairings, "
+        f"at least {SAFETY_FLOOR}"
+    )
+
+
+def _within_limits(
+    actions: Sequence[Action], program: Program, pacer: Pacer | None
+) -> tuple[Budgeted, str]:
+    """The most urgent writes the forge's limits allow in the time the run has left."""
+    left = None if pacer is None else pacer.seconds_left()
+    room = None if pacer is None else pacer.room()
+    if pacer is None or left is None or room is None:
+        return Budgeted(tuple(actions), ()), ""
+    flavour = program.forge.api_flavour
+    kept = budget(actions, room, lambda a: requests_of(a, flavour))
+    why = (
+        f"the forge's write limits, {pacer.limits.describe()}: {room} writes fit in the "
+        f"{max(0, round(left / 60))} minutes this run had left"
+    )
+    return kept, why if kept.deferred else ""
 
 
 def _close_own_duplicates(
@@ -213,7 +280,7 @@ def run_summary(program: Program, day: date, report: Report) -> str:
         rows.setdefault(outcome.action.pairing, []).append(
             f"{mark[outcome.status]}{cell(shown.describe(outcome.action))}"
         )
-    for action in report.deferred:
+    for action in (*report.deferred, *report.paced):
         rows.setdefault(action.pairing, []).append(f"deferred: {cell(shown.describe(action))}")
     done = [o.action for o in report.outcomes if o.status is Status.DONE]
     lines = [
@@ -235,6 +302,11 @@ def run_summary(program: Program, day: date, report: Report) -> str:
         lines.append(f"Warning: {FEEDBACK_ON_GITHUB}.")
     if report.deferred:
         lines.append(f"Deferred to the next run (write budget): {summary(report.deferred)}.")
+    if report.paced:
+        lines.append(
+            f"Deferred to the next run ({report.paced_why}): {summary(report.paced)}; the most "
+            "urgent went first."
+        )
     if report.limited:
         limited = summary([o.action for o in report.limited])
         lines.append(f"Deferred to the next run (the forge's rate limit): {limited}.")

@@ -639,9 +639,12 @@ def test_gitlab_jobs_run_on_the_right_pipelines() -> None:
     assert config["variables"] == SCAFFOLD_VALUES
 
 
-def test_github_nightly_is_scheduled_serialised_and_may_write_issues() -> None:
+def test_github_nightly_is_scheduled_with_catch_ups_serialised_and_may_write_issues() -> None:
     nightly = workflow(SCAFFOLD / "github-nightly.yml")
-    assert nightly["on"]["schedule"] == [{"cron": "17 2 * * *"}]
+    # the night, then hourly catch-ups: five runs of up to 500 writes under GitHub's limits
+    assert nightly["on"]["schedule"] == [{"cron": "17 2-6 * * *"}]
+    # the job outlasts the run's time budget (45 minutes by default) and the install
+    assert nightly["jobs"]["nightly"]["timeout-minutes"] > 45
     assert nightly["on"]["workflow_dispatch"]["inputs"]["dry_run"]["type"] == "boolean"
     assert nightly["permissions"] == {}
     assert nightly["jobs"]["nightly"]["permissions"] == {"contents": "read", "issues": "write"}

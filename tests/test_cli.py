@@ -82,7 +82,7 @@ def test_validate_example_roster() -> None:
         "1 warning\n"
     )
     assert (
-        err == f"{ROOT / 'program.example.yml'}:83: warning: pairings[2].mentee: "
+        err == f"{ROOT / 'program.example.yml'}:86: warning: pairings[2].mentee: "
         "dave is away until 2026-11-30\n"
     )
 
@@ -505,3 +505,39 @@ def test_history_of_a_stranger_suggests_the_handle(config: Path) -> None:
     code, _, err = run("history", "alise", "--config", str(config))
     assert code == 1
     assert err == "Error: 'alise' is not a person in program.yml; did you mean 'alice'?\n"
+
+
+@pytest.mark.parametrize("config", ["github"], indirect=True)
+def test_a_run_writes_what_the_forges_limits_allow_in_its_time_and_says_why(
+    config: Path, tmp_path: Path
+) -> None:
+    config.write_text(
+        config.read_text().replace(
+            "bot: mentorship-bot}", "bot: mentorship-bot, writes_per_hour: 3}"
+        )
+    )
+    summary = tmp_path / "summary.md"
+    code, out, err = run(
+        "apply",
+        *("--config", str(config), "--today", "2026-01-05"),
+        *("--time-budget", "30", "--summary", str(summary)),
+    )
+
+    assert code == 0, err
+    why = "the forge's write limits, 3 an hour: 3 writes fit in the 30 minutes this run had left"
+    # the kickoffs first; the housekeeping waits for the next run
+    assert out == (
+        "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
+        "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
+        "   done  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
+        "deferred  (program): close the new ledger/2026-01 issue as not planned\n"
+        "deferred  (program): open issue 'CLI test: dashboard'\n"
+        "deferred  (program): open issue 'Mentorship bot ledger: the program'\n"
+        "deferred  (program): close the new ledger/program issue as not planned\n"
+        "applied for 2026-01-05: 3 open-issue\n"
+        f"deferred to the next run ({why}): 2 close, 2 open-issue\n"
+    )
+    assert (
+        f"Deferred to the next run ({why}): 2 close, 2 open-issue; the most urgent went first."
+        in summary.read_text()
+    )

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from automation.config import (
     ConfigError,
     Program,
+    Settings,
     add_months,
     cross_check,
     load_program,
@@ -820,3 +822,30 @@ def test_two_pairings_cannot_follow_the_same_one() -> None:
         "program.yml:22: pairings[2].follows: pairings[1] follows alice--bob--2026-01-05 "
         "already; one pairing follows another"
     ]
+
+
+@pytest.mark.parametrize(
+    ("threshold", "running", "limit"),
+    [
+        ("300%", 0, 100),  # never under the floor: a small program's night needs no --force
+        ("300%", 20, 100),
+        ("300%", 1000, 3000),  # a quiet night of 1,000 pairings writes about 166
+        ("300%", 10_000, 30_000),
+        ("50%", 333, 167),  # rounded up
+        (250, 10_000, 250),  # a plain number stays a plain number
+    ],
+)
+def test_the_safety_threshold_scales_with_the_running_pairings(
+    threshold: int | str, running: int, limit: int
+) -> None:
+    assert Settings.model_validate({"safety_threshold": threshold}).safety_limit(running) == limit
+
+
+def test_the_default_safety_threshold_is_a_share_of_the_running_pairings() -> None:
+    assert Settings().safety_threshold == "300%"
+
+
+@pytest.mark.parametrize("bad", ["30 %", "-5%", "%", "0%", 0, -3, "half", True, 2.5])
+def test_a_safety_threshold_is_a_positive_number_or_a_share(bad: object) -> None:
+    with pytest.raises(ValidationError, match=r"a number of writes \(250\) or a share"):
+        Settings.model_validate({"safety_threshold": bad})

@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from automation import ledger, markers
+from automation.actions import Status, Urgency
 from automation.config import Program, parse_program
 from automation.demo import Cast, sandbox_cast
-from automation.forge import Forge, ForgeError, RetryPolicy, connect
+from automation.forge import Forge, ForgeError, RetryPolicy, connect, pacer_for
 from automation.model import CloseReason, IssueState
-from automation.nightly import plan_day, run_day
+from automation.nightly import Report, TooManyWrites, plan_day, run_day
 from automation.observe import tended_until
 from automation.sandbox import RunningSandbox, start
 from automation.templates import Templates
@@ -304,3 +305,156 @@ def test_two_runs_at_once_leave_no_duplicate_open(term: Term) -> None:
             open_by_key[marker.key] = open_by_key.get(marker.key, 0) + 1
     assert open_by_key
     assert set(open_by_key.values()) == {1}
+
+
+# -- within the forges' limits ------------------------------------------------------------
+
+
+def _big_roster(flavour: str, url: str, size: int, *, forge: str = "", pairing: str = "") -> str:
+    people = [f"  - {{handle: mentor{i}, roles: [mentor], capacity: 9}}" for i in range(size)]
+    people += [f"  - {{handle: mentee{i}, roles: [mentee]}}" for i in range(size)]
+    pairings = [
+        f"  - {{mentor: mentor{i}, mentee: mentee{i}, "
+        f"start: {date(2026, 1, 5) + timedelta(days=i % 28)}{pairing}}}"
+        for i in range(size)
+    ]
+    return "\n".join(
+        [
+            "program: {name: Paced}",
+            f"forge: {{kind: sandbox, flavour: {flavour}, url: '{url}', project: acme/paced,"
+            f" bot: mentorship-bot{forge}}}",
+            "people:",
+            *people,
+            "pairings:",
+            *pairings,
+            "",
+        ]
+    )
+
+
+class SandboxTime:
+    """The pacer's clock and sleep: the sandbox's clock, so waiting costs no real time."""
+
+    def __init__(self, sandbox: RunningSandbox) -> None:
+        self.sandbox = sandbox
+        self.waited = 0.0
+
+    def clock(self) -> float:
+        return self.sandbox.now().timestamp()
+
+    def sleep(self, seconds: float) -> None:
+        self.waited += seconds
+        self.sandbox.advance(timedelta(seconds=seconds))
+
+
+def test_a_night_over_the_forges_limits_spreads_over_runs_most_urgent_first() -> None:
+    """GitHub's secondary limit, scaled down to 4 writes a minute and 12 an hour, enforced
+    by the sandbox: hourly runs of 45 minutes each write what the limits allow, most urgent
+    first, never refused, never failing, until the night's work is done."""
+    with start() as sandbox:
+        text = _big_roster(
+            "github", sandbox.url, 6, forge=", writes_per_minute: 4, writes_per_hour: 12"
+        )
+        program = parse_program(text, Path("program.yml"))
+        sandbox.register_users(*sandbox_cast(program))
+        day = date(2026, 2, 16)
+        sandbox.set_clock(datetime.combine(day, time(2, 17), UTC))
+        sandbox.set_secondary_limit(per_minute=4, per_hour=12)
+        runs: list[Report] = []
+        try:
+            while not runs or runs[-1].paced:
+                assert len(runs) < 10, "the night never ends"
+                run_start = sandbox.now()
+                clock = SandboxTime(sandbox)
+                settings = program.forge
+                pacer = pacer_for(settings, seconds=45 * 60, clock=clock.clock, sleep=clock.sleep)
+                bot = connect(settings, {}, RetryPolicy(retries=0), pacer=pacer)
+                report = run_day(bot, program, day, Templates(), pacer=pacer)
+                runs.append(report)
+                assert report.failed == [], report.failed
+                assert report.limited == []  # never refused: the pacer kept within the limits
+                assert pacer.sent <= 12
+                sandbox.set_clock(run_start + timedelta(hours=1))  # the next hourly run
+        finally:
+            sandbox.set_secondary_limit(on=False)
+        bot = connect(program.forge, {}, RetryPolicy(retries=0))
+        assert plan_day(bot, program, day, Templates()) == []
+
+    first, second = runs  # two hourly runs: 17 writes at 12 an hour
+    assert (len(first.planned), len(first.outcomes), len(first.paced)) == (17, 12, 5)
+    # the first run kept the most urgent writes: the kickoffs and their welcome comments;
+    # the ledger and dashboard housekeeping waited for the next run
+    done = [o.action for o in first.outcomes]
+    assert all(o.status is Status.DONE for o in first.outcomes)
+    assert max(a.urgency for a in done) < min(a.urgency for a in first.paced)
+    assert [a.kind for a in done if a.urgency is Urgency.KICKOFF] == ["open-issue"] * 6
+    assert {a.urgency for a in first.paced} == {Urgency.HOUSEKEEPING}
+    assert second.paced == ()
+    assert all(o.status is Status.DONE for o in second.outcomes)
+    assert "12 writes fit in the 45 minutes this run had left" in first.paced_why
+
+
+def test_a_run_with_nothing_deferred_costs_only_its_reads() -> None:
+    with start() as sandbox:
+        program = parse_program(_big_roster("github", sandbox.url, 3), Path("program.yml"))
+        sandbox.register_users(*sandbox_cast(program))
+        day = date(2026, 2, 16)
+        sandbox.set_clock(datetime.combine(day, time(2, 17), UTC))
+        bot = connect(program.forge, {}, RetryPolicy(retries=0))
+        assert run_day(bot, program, day, Templates()).failed == []
+        sandbox.set_clock(datetime.combine(day, time(3, 17), UTC))  # the hourly catch-up
+        sandbox.reset_counts()
+
+        clock = SandboxTime(sandbox)
+        pacer = pacer_for(
+            program.forge.model_copy(update={"writes_per_minute": 80, "writes_per_hour": 500}),
+            seconds=45 * 60,
+            clock=clock.clock,
+            sleep=clock.sleep,
+        )
+        report = run_day(connect(program.forge, {}, pacer=pacer), program, day, Templates())
+
+        counts = sandbox.request_counts()
+    assert (report.planned, report.outcomes, report.paced) == ((), (), ())
+    assert counts["writes"] == 0
+    assert 0 < counts["reads"] <= 8
+    assert (pacer.sent, clock.waited) == (0, 0.0)
+
+
+@pytest.mark.parametrize(
+    "mistake",
+    [
+        "every pairing ended",  # `ended:` pasted on every line
+        "starts shifted a year back",  # a wrong year in every start
+    ],
+)
+def test_a_roster_mistake_still_needs_force_however_large_the_program(mistake: str) -> None:
+    with start() as sandbox:
+        size = 60
+        text = _big_roster("gitlab", sandbox.url, size)
+        program = parse_program(text, Path("program.yml"))
+        sandbox.register_users(*sandbox_cast(program))
+        day = date(2026, 2, 16)
+        sandbox.set_clock(datetime.combine(day, time(2, 17), UTC))
+        bot = connect(program.forge, {}, RetryPolicy(retries=0))
+        # a normal first night of 60 pairings (127 writes: over the old fixed threshold of
+        # 100) needs no --force, nor the next
+        assert run_day(bot, program, day, Templates()).failed == []
+        assert run_day(bot, program, day + timedelta(days=1), Templates()).failed == []
+        if mistake == "every pairing ended":
+            wrong = _big_roster(
+                "gitlab", sandbox.url, size, pairing=", ended: 2026-02-17, ended_reason: moved"
+            )
+        else:
+            wrong = text.replace("start: 2026-", "start: 2025-")
+        mistaken = parse_program(wrong, Path("program.yml"))
+        day = day + timedelta(days=2)
+        sandbox.set_clock(datetime.combine(day, time(2, 17), UTC))
+
+        with pytest.raises(TooManyWrites) as caught:
+            run_day(bot, mistaken, day, Templates())
+
+        assert "over the safety threshold of 100 (program.safety_threshold 300% of 0 running" in (
+            str(caught.value)
+        )
+        assert run_day(bot, program, day, Templates()).failed == []  # the roster as it was

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping
 from typing import TypedDict
 
@@ -18,16 +19,19 @@ from automation.config import ForgeSettings
 from automation.forge.base import Forge, ForgeError, Preflight
 from automation.forge.github import GitHubForge
 from automation.forge.gitlab import GitLabForge
+from automation.forge.pacing import Pacer, WriteLimits
 from automation.forge.retry import RetryPolicy, WaitBudget
 
 __all__ = [
     "SANDBOX_BOT",
     "Forge",
     "ForgeError",
+    "Pacer",
     "RetryPolicy",
     "connect",
     "github_client",
     "gitlab_client",
+    "pacer_for",
     "preflight",
 ]
 
@@ -82,33 +86,48 @@ class _Options(TypedDict):
     token_env: str
     policy: RetryPolicy
     handles: Mapping[str, str]
+    pacer: Pacer
 
 
-def _options(settings: ForgeSettings, policy: RetryPolicy) -> _Options:
+def _options(settings: ForgeSettings, policy: RetryPolicy, pacer: Pacer) -> _Options:
     return {
         "bot": settings.bot,
         "token_env": settings.token_variable,
         "policy": policy,
         "handles": settings.handle_lines,
+        "pacer": pacer,
     }
 
 
-def _gitlab(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Adapter:
+def pacer_for(
+    settings: ForgeSettings,
+    *,
+    seconds: float | None = None,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Pacer:
+    """A pacer keeping to program.yml's write limits (or the forge's documented ones), for a
+    run that has `seconds` from now (None: no end)."""
+    deadline = None if seconds is None else clock() + seconds
+    return Pacer(WriteLimits(*settings.write_limits), clock=clock, sleep=sleep, deadline=deadline)
+
+
+def _gitlab(settings: ForgeSettings, token: str, policy: RetryPolicy, pacer: Pacer) -> Adapter:
     client = gitlab_client(settings.base_url, token, policy, settings.timeout_seconds)
-    return GitLabForge(client, settings.project, **_options(settings, policy))
+    return GitLabForge(client, settings.project, **_options(settings, policy, pacer))
 
 
-def _github(settings: ForgeSettings, token: str, policy: RetryPolicy) -> Adapter:
+def _github(settings: ForgeSettings, token: str, policy: RetryPolicy, pacer: Pacer) -> Adapter:
     url = settings.base_url
     if settings.kind == "sandbox":
         url += "/api/v3"
     client = github_client(
         url, token, policy, settings.timeout_seconds, pace=settings.kind != "sandbox"
     )
-    return GitHubForge(client, settings.project, **_options(settings, policy))
+    return GitHubForge(client, settings.project, **_options(settings, policy, pacer))
 
 
-_ADAPTERS: dict[str, Callable[[ForgeSettings, str, RetryPolicy], Adapter]] = {
+_ADAPTERS: dict[str, Callable[[ForgeSettings, str, RetryPolicy, Pacer], Adapter]] = {
     "gitlab": _gitlab,
     "github": _github,
 }
@@ -118,24 +137,29 @@ def connect(
     settings: ForgeSettings,
     env: Mapping[str, str],
     policy: RetryPolicy | None = None,
+    pacer: Pacer | None = None,
 ) -> Forge:
     """The adapter for program.yml's `forge:`, with the token read from the environment.
 
     On the sandbox a token is a login; without one the run acts as forge.bot, else as
-    `mentorship-bot` (who must be registered there like everyone else).
+    `mentorship-bot` (who must be registered there like everyone else). Writes are paced
+    by `pacer`, by default one keeping to the write limits of `settings`.
     """
-    return _adapter(settings, env, policy)
+    return _adapter(settings, env, policy, pacer)
 
 
 def preflight(
     settings: ForgeSettings, env: Mapping[str, str], policy: RetryPolicy | None = None
 ) -> Preflight:
     """The same adapter as `connect()`, for the reads `mentorship doctor` makes."""
-    return _adapter(settings, env, policy)
+    return _adapter(settings, env, policy, None)
 
 
 def _adapter(
-    settings: ForgeSettings, env: Mapping[str, str], policy: RetryPolicy | None
+    settings: ForgeSettings,
+    env: Mapping[str, str],
+    policy: RetryPolicy | None,
+    pacer: Pacer | None,
 ) -> Adapter:
     variable = settings.token_variable
     token = env.get(variable, "").strip()
@@ -153,4 +177,4 @@ def _adapter(
             max_wait=settings.max_retry_wait_seconds,
             budget=WaitBudget(settings.rate_limit_budget_seconds),
         )
-    return _ADAPTERS[settings.api_flavour](settings, token, policy)
+    return _ADAPTERS[settings.api_flavour](settings, token, policy, pacer or pacer_for(settings))

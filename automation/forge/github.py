@@ -22,6 +22,7 @@ from automation.forge.base import (
     server_date,
     unknown_handle,
 )
+from automation.forge.pacing import Pacer
 from automation.forge.retry import RetryPolicy
 from automation.model import (
     ChangeRequest,
@@ -156,6 +157,7 @@ class GitHubForge:
         token_env: str = "GITHUB_TOKEN",
         policy: RetryPolicy | None = None,
         handles: Mapping[str, str] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self._gh = client
         self._path = repo
@@ -166,6 +168,7 @@ class GitHubForge:
         self._token_env = token_env
         self._policy = policy or RetryPolicy()
         self._handles = handles or {}  # where program.yml writes each handle
+        self._pacer = pacer  # spaces the writes within the forge's limits
         self._api_root: bool | None = None  # does forge.url answer like GitHub's API?
         self._default_branch: str | None = None
 
@@ -473,6 +476,8 @@ class GitHubForge:
             )
 
     def _call(self, request: str, operation: Callable[[], T]) -> T:
+        if self._pacer is not None:
+            self._pacer.before(request)
         attempt = 0
         while True:
             try:

@@ -20,6 +20,7 @@ from automation.forge.base import (
     server_date,
     unknown_handle,
 )
+from automation.forge.pacing import Pacer
 from automation.forge.retry import RetryPolicy
 from automation.model import (
     ChangeRequest,
@@ -128,6 +129,7 @@ class GitLabForge:
         token_env: str = "GITLAB_TOKEN",
         policy: RetryPolicy | None = None,
         handles: Mapping[str, str] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self._gl = client
         self._path = project
@@ -136,6 +138,7 @@ class GitLabForge:
         self._token_env = token_env
         self._policy = policy or RetryPolicy()
         self._handles = handles or {}  # where program.yml writes each handle
+        self._pacer = pacer  # spaces the writes within the forge's limits
         self._user_ids: dict[str, int] = {}
         self._api_root: bool | None = None  # does forge.url answer like GitLab's API?
         self._default_branch: str | None = None
@@ -502,6 +505,8 @@ class GitLabForge:
         )
 
     def _call(self, request: str, operation: Callable[[], T]) -> T:
+        if self._pacer is not None:
+            self._pacer.before(request)
         try:
             return operation()
         except gitlab.exceptions.GitlabError as exc:
