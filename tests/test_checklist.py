@@ -128,6 +128,8 @@ DIALECT_DIFFERENCES = [
     ("- a\n\n  1x [x] b", [("a", True, 3)], []),
     # GitLab: an item starting with a heading or a table is no task item
     ("- [ ] a\n  ---", [("a", False, 1)], []),
+    ("- [ ] # h\n  ---", [("# h", False, 1)], []),  # on GitHub, `# h` follows the box: text
+    ("- [ ] a\n  ---\n  1x [x] d", [("a", True, 3)], []),
     ("- [ ] a | b\n  --|--", [("a | b", False, 1)], []),
     # GitLab drops leading front matter before rendering
     (
