@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cache
+from operator import attrgetter
 from typing import Any, NamedTuple, TypedDict
 
 import cffi  # type: ignore[import-untyped]
@@ -318,10 +320,22 @@ _QUOTE, _LIST, _ITEM, _PARAGRAPH, _HEADING = 0x8002, 0x8003, 0x8004, 0x8008, 0x8
 
 # The part of cmark-gfm's C API (cmark-gfm.h, cmark-gfm-core-extensions.h) the reading needs.
 # cmarkgfm's own binding declares only what rendering to HTML takes, so the same compiled
-# library is opened a second time with these declarations. A node is an untyped pointer here,
-# so the binding's own (compiled, cheaper) `cmark_node_get_type` accepts it too.
+# library is opened a second time with these declarations.
+#
+# A call through them costs several times a memory read, and a walk makes one per step, so
+# the walk reads the leading fields of `struct cmark_node` (src/node.h, the same since
+# cmark-gfm 0.29.0.gfm.0) instead: `_engine` compares them with the getters over a probe
+# document first, and keeps the getters if the layout differs.
 _C_API = """
-typedef void cmark_node;
+typedef struct cmark_node {
+    struct { void *mem; unsigned char *ptr; int32_t asize, size; } content;
+    struct cmark_node *next, *prev, *parent, *first_child, *last_child;
+    void *user_data;
+    void *user_data_free_func;
+    int start_line, start_column, end_line, end_column, internal_offset;
+    uint16_t type, flags;
+    void *extension;
+} cmark_node;
 typedef struct cmark_parser cmark_parser;
 typedef struct cmark_syntax_extension cmark_syntax_extension;
 void cmark_gfm_core_extensions_ensure_registered(void);
@@ -340,10 +354,37 @@ int cmark_node_get_start_column(cmark_node *node);
 int cmark_node_get_end_line(cmark_node *node);
 int cmark_node_get_heading_level(cmark_node *node);
 const char *cmark_node_get_string_content(cmark_node *node);
-cmark_syntax_extension *cmark_node_get_syntax_extension(cmark_node *node);
+void *cmark_node_get_syntax_extension(cmark_node *node);
 int cmark_gfm_extensions_get_tasklist_item_checked(cmark_node *node);
 extern int CMARK_NODE_TABLE;
 """
+
+
+class _Node(NamedTuple):
+    """How to read a node: through its fields or through the library's getters."""
+
+    first_child: Callable[[Any], Any]
+    next: Callable[[Any], Any]
+    type: Callable[[Any], int]
+    start_line: Callable[[Any], int]
+    start_column: Callable[[Any], int]
+    end_line: Callable[[Any], int]
+    extension: Callable[[Any], Any]
+
+
+_FIELDS = _Node(*map(attrgetter, _Node._fields))
+
+
+def _getters(lib: Any) -> _Node:
+    return _Node(
+        first_child=lib.cmark_node_first_child,
+        next=lib.cmark_node_next,
+        type=lib.cmark_node_get_type,
+        start_line=lib.cmark_node_get_start_line,
+        start_column=lib.cmark_node_get_start_column,
+        end_line=lib.cmark_node_get_end_line,
+        extension=lib.cmark_node_get_syntax_extension,
+    )
 
 
 class _Engine(NamedTuple):
@@ -352,6 +393,7 @@ class _Engine(NamedTuple):
     table: Any  # the syntax extensions
     tasklist: Any
     table_node: int  # CMARK_NODE_TABLE
+    node: _Node
 
 
 @cache
@@ -368,6 +410,7 @@ def _engine() -> _Engine:
             table=lib.cmark_find_syntax_extension(b"table"),
             tasklist=lib.cmark_find_syntax_extension(b"tasklist"),
             table_node=lib.CMARK_NODE_TABLE,
+            node=_getters(lib),
         )
         for name in re.findall(r"(cmark_\w+)\(", _C_API):
             getattr(lib, name)  # resolve every function now, not at the first body that needs it
@@ -379,7 +422,41 @@ def _engine() -> _Engine:
         ) from error
     if engine.table == ffi.NULL or engine.tasklist == ffi.NULL:
         raise RuntimeError("cannot read Markdown: cmark-gfm has no table or tasklist extension")
+    if _fields_agree(engine):
+        engine = engine._replace(node=_FIELDS)
     return engine
+
+
+# Every kind of block, nested, a task item, a table, inline nodes, on CRLF lines.
+_PROBE = "# a\r\n\r\n- [x] b *c*\r\n  > 1. d\r\n\r\n| e |\r\n|---|\r\n\r\n```\r\nf\r\n```\r\n"
+
+
+def _fields_agree(engine: _Engine) -> bool:
+    """Whether reading node fields gives what the getters give, for every node of the probe."""
+    lib, getters = engine.lib, engine.node
+    data = _PROBE.encode()
+    parser = lib.cmark_parser_new(0)
+    lib.cmark_parser_attach_syntax_extension(parser, engine.table)
+    lib.cmark_parser_attach_syntax_extension(parser, engine.tasklist)
+    lib.cmark_parser_feed(parser, data, len(data))
+    root = lib.cmark_parser_finish(parser)
+    lib.cmark_parser_free(parser)
+    try:
+        nodes, stack = 0, [root]
+        while stack:
+            node = stack.pop()
+            if any(
+                field(node) != getter(node) for field, getter in zip(_FIELDS, getters, strict=True)
+            ):
+                return False
+            nodes += 1
+            child = getters.first_child(node)
+            while child:
+                stack.append(child)
+                child = getters.next(child)
+        return nodes > 10
+    finally:
+        lib.cmark_node_free(root)
 
 
 class _Item:
@@ -443,16 +520,16 @@ class _Walk:
     """
 
     def __init__(self, engine: _Engine, lines: list[str], gitlab: bool) -> None:
-        lib = engine.lib
+        node = engine.node
         self.engine = engine
         self.null = engine.ffi.NULL
-        self.first_child = lib.cmark_node_first_child
-        self.next_sibling = lib.cmark_node_next
-        self.kind_of = _cmark.lib.cmark_node_get_type  # the package's compiled call: cheaper
-        self.start_line = lib.cmark_node_get_start_line
-        self.start_column = lib.cmark_node_get_start_column
-        self.end_line = lib.cmark_node_get_end_line
-        self.extension = lib.cmark_node_get_syntax_extension
+        self.first_child = node.first_child
+        self.next_sibling = node.next
+        self.kind_of = node.type
+        self.start_line = node.start_line
+        self.start_column = node.start_column
+        self.end_line = node.end_line
+        self.extension = node.extension
         self.table = engine.table_node
         self.lines = lines
         self.gitlab = gitlab
@@ -463,9 +540,9 @@ class _Walk:
         self.seq = 0
 
     def run(self, root: Any) -> _Read:
-        null, next_sibling, kind_of = self.null, self.next_sibling, self.kind_of
+        next_sibling, kind_of = self.next_sibling, self.kind_of
         child = self.first_child(root)
-        while child != null:
+        while child:
             kind = kind_of(child)
             if kind in (_LIST, _QUOTE):
                 self._container(child, kind)
@@ -476,7 +553,7 @@ class _Walk:
 
     def _container(self, node: Any, kind: int) -> None:
         """Read the items of a list or block quote of the document, in order."""
-        null, first_child, next_sibling = self.null, self.first_child, self.next_sibling
+        first_child, next_sibling = self.first_child, self.next_sibling
         kind_of, start_line = self.kind_of, self.start_line
         # (a block, its type, the outermost list item around it, its first line and a line
         # it cannot end after, 0 when unknown), the next to read last
@@ -486,7 +563,7 @@ class _Walk:
             child = first_child(node)
             if kind == _LIST:  # a list holds list items only; each ends before the next starts
                 items = []
-                while child != null:
+                while child:
                     items.append((child, start_line(child)))
                     child = next_sibling(child)
                 for i in range(len(items) - 1, -1, -1):
@@ -494,7 +571,7 @@ class _Walk:
                     stack.append((items[i][0], _ITEM, outer, items[i][1], after))
                 continue
             children: list[tuple[Any, int]] = []
-            while child != null:
+            while child:
                 children.append((child, kind_of(child)))
                 child = next_sibling(child)
             if kind == _ITEM:
@@ -520,7 +597,7 @@ class _Walk:
                 self.section.outer_items.append(item)
         item.outer = outer
         after_box = -1
-        if not self.gitlab and self.extension(node) != self.null:
+        if not self.gitlab and self.extension(node):
             item.box, item.box_line, after_box = self._gfm_box(node, line, bound, children)
         if children and self._starts_as_paragraph(children[0][1]):
             first, kind = children[0]
