@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from enum import IntEnum, StrEnum
-from typing import TypedDict
+from enum import StrEnum
+from functools import cache
+from operator import attrgetter
+from typing import Any, NamedTuple, TypedDict
 
-# What counts as a task item is decided by block structure, so this module carries a line-oriented
-# port of the CommonMark block parser that GitHub uses (cmark-gfm 0.29.0.gfm.13, `src/blocks.c`
-# with the `table` and `tasklist` extensions): container blocks (block quotes, lists and list
-# items), leaf blocks (fenced and indented code, HTML blocks 1-7, thematic breaks, ATX and setext
-# headings, paragraphs, GFM tables) and lazy continuation lines, with CommonMark tab stops. Inline
-# markup is never parsed: no task marker can come from it. Every loop is iterative and every
-# regular expression is linear, so hostile bodies cost time proportional to their size.
+import cffi  # type: ignore[import-untyped]
+from cmarkgfm import _cmark  # type: ignore[import-untyped]
+
+# What counts as a task item is decided by block structure, so the block structure comes from
+# cmark-gfm, GitHub's own Markdown engine (the `cmarkgfm` package), with its `table` extension
+# and, for the GitHub dialect, its `tasklist` extension: GitHub's task items are exactly the
+# list items the extension marks. GitLab renders with comrak, a port of cmark-gfm whose task
+# items are read from the first paragraph of a list item; the same tree (without the tasklist
+# extension) gives them. What is ours is only the reading of goals and sections on top.
 #
-# https://spec.commonmark.org/0.31.2/#phase-1-block-structure
-# https://github.github.com/gfm/#task-list-items-extension-
 # https://github.com/github/cmark-gfm/blob/master/extensions/tasklist.c
+# https://github.com/kivikakk/comrak/blob/main/src/parser/mod.rs (tasklist, in postprocess)
 
 
 class Dialect(StrEnum):
@@ -90,15 +94,17 @@ def parse(body: str, dialect: Dialect = Dialect.GITHUB) -> Checklist:
     a box and a space or tab; `[x]`/`[X]` is checked, a space or tab unchecked, and `[~]`
     (inapplicable) is left out of every count. Items in code, HTML blocks and tables never count.
     """
-    reader = _Reader(dialect is Dialect.GITLAB)
-    lines = _LINE_BREAK.split(body.replace("\x00", "\ufffd"))
-    if lines[-1] == "":
-        lines.pop()  # a final line break ends the last line; it does not start a new one
-    first = _front_matter_end(lines) + 1 if dialect is Dialect.GITLAB else 0
-    reader.line_number = first
-    for line in lines[first:]:
-        reader.feed(line)
-    return _assemble(reader)
+    gitlab = dialect is Dialect.GITLAB
+    text = body.replace("\x00", "\ufffd")
+    if not text.isascii():
+        text = _SURROGATE.sub("\ufffd", text)
+    # CR LF, CR and LF end a line, as in cmark; str.splitlines() would also break on U+2028, VT,
+    # FF and others, which CommonMark reads as text (https://spec.commonmark.org/0.31.2/#line-ending)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if gitlab and (end := _front_matter_end(lines)) >= 0:
+        # GitLab renders front matter as code: blank its lines, so the numbers stay the same
+        text = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
+    return _assemble(_read(text, lines, gitlab))
 
 
 def to_json(checklist: Checklist) -> ChecklistJSON:
@@ -130,9 +136,9 @@ MENTEE, MENTOR = "mentee", "mentor"
 _SECTIONS = {"goals": MENTEE, "mentor's goals": MENTOR, "mentor goals": MENTOR}
 
 
-def _assemble(reader: _Reader) -> Checklist:
-    """Turn the task items and sections the reader saw into steps and goals."""
-    items = sorted(reader.tasks, key=lambda item: item.seq)
+def _assemble(read: _Read) -> Checklist:
+    """Turn the task items and sections of the document into steps and goals."""
+    items = read.tasks
     step_of: dict[int, Step] = {}
     steps: list[Step] = []
     for item in items:
@@ -148,7 +154,7 @@ def _assemble(reader: _Reader) -> Checklist:
         if item.section is not None:
             by_section.setdefault(id(item.section), []).append(item)
     goals: dict[str, list[Goal]] = {MENTEE: [], MENTOR: []}
-    for section in reader.sections:
+    for section in read.sections:
         mine = by_section.get(id(section), [])
         if section.headings:
             goals[section.owner].extend(_heading_goals(section, mine, step_of))
@@ -224,11 +230,14 @@ def _due(title: str) -> str | None:
 
 _LINK = re.compile(r"!?\[([^\[\]]*)\](?:\([^()]*\)|\[[^\[\]]*\])")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*)>")
+_DECORATION = re.compile(r"[\[<\\`*_~]")  # what `_plain` may remove
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 def _plain(text: str) -> str:
     """`text` without markdown decoration: links keep their text, emphasis and code marks go."""
+    if _DECORATION.search(text) is None:
+        return " ".join(text.split())
     text = _AUTOLINK.sub(r"\1", _LINK.sub(r"\1", text))
     out: list[str] = []
     i, n = 0, len(text)
@@ -289,76 +298,171 @@ def _front_matter_end(lines: list[str]) -> int:
     return -1
 
 
-# --- block structure ---------------------------------------------------------------------------
+# --- the tree, from cmark-gfm ------------------------------------------------------------------
 
-# Split on CR LF, CR and LF only: str.splitlines() would also break on U+2028, VT, FF and others,
-# which CommonMark treats as ordinary characters (https://spec.commonmark.org/0.31.2/#line-ending).
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# A lone surrogate has no UTF-8 form; cmark would read the bytes in its place as U+FFFD anyway.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
-_TAB_STOP = 4
-_CODE_INDENT = 4
-# After this many blocks opened in one line, cmark-gfm reads no more list markers on it
-# (blocks.c MAX_LIST_DEPTH), so `- - - ... [ ] x` nests no deeper.
-_MAX_LIST_DEPTH = 100
-# cmark-gfm ends a table whose short rows would need more invented cells than this (table.c).
-_MAX_AUTOCOMPLETED_CELLS = 0x80000
-_MAX_TABLE_COLUMNS = 0xFFFF
-
-# cmark-gfm's `_scan_tasklist`, matched against the whole source line, not the item's content: a
-# marker that is not the first thing on its line (`> - [ ] a`, `- - [ ] a`) never makes a task.
+# cmark-gfm's `_scan_tasklist`, matched against the whole source line: it tells which line set an
+# item's box (normally the item's first; cmark-gfm lets a later line of the item set it again).
 # The generated scanner accepts `[X]` and `spacechar` is [ \t\v\f]; `[0-9]+.` takes any single
 # byte after the digits, which a non-ASCII character never is.
 _GFM_TASK_LINE = re.compile(
     r"[ \t\v\f]*(?:[-+*]|[0-9]+[\x00-\x09\x0b-\x7f])[ \t\v\f]+\[([ xX])\][ \t\v\f]"
 )
-_SPACES_TABS = re.compile(r"[ \t]*")
-_HTML_SPACE = frozenset(" \t\v\f\r\n")
-_DELIMITER_ROW = re.compile(
-    r"\|?[ \t\v\f]*:?-+:?[ \t\v\f]*(?:\|[ \t\v\f]*:?-+:?[ \t\v\f]*)*(?:\|[ \t\v\f]*)?\n"
-)
-_HTML_BLOCK_1 = frozenset({"script", "pre", "style", "textarea"})
-_HTML_BLOCK_1_END = ("</script>", "</pre>", "</style>", "</textarea>")
-_HTML_BLOCK_6 = frozenset(
-    {
-        "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption",
-        "center", "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt",
-        "fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2",
-        "h3", "h4", "h5", "h6", "head", "header", "hr", "html", "iframe", "legend", "li", "link",
-        "main", "menu", "menuitem", "nav", "noframes", "ol", "optgroup", "option", "p", "param",
-        "section", "source", "title", "summary", "table", "tbody", "td", "tfoot", "th", "thead",
-        "tr", "track", "ul",
-    }
-)  # fmt: skip
-_HTML_END = ("", "", "-->", "?>", ">", "]]>")  # what ends HTML blocks of types 2-5
-_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
-_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_:][A-Za-z0-9:._-]*")
-_UNQUOTED_VALUE = re.compile(r"[^ \t\r\n\v\f\"'=<>`\x00]+")
-_ALNUM = re.compile(r"[A-Za-z0-9]*")
-_DIGITS = "0123456789"
+_ATX_OPENING = re.compile(r"#{1,6}(?=[ \t]|$)")
+# An item of this many lines or fewer is searched line by line for a second box; a longer one
+# by its blocks (so nested items are not searched again for each item around them).
+_FEW_LINES = 8
+
+# cmark_node_type (cmark-gfm.h); the table extension registers its node type at run time
+_QUOTE, _LIST, _ITEM, _PARAGRAPH, _HEADING = 0x8002, 0x8003, 0x8004, 0x8008, 0x8009
+
+# The part of cmark-gfm's C API (cmark-gfm.h, cmark-gfm-core-extensions.h) the reading needs.
+# cmarkgfm's own binding declares only what rendering to HTML takes, so the same compiled
+# library is opened a second time with these declarations.
+#
+# A call through them costs several times a memory read, and a walk makes one per step, so
+# the walk reads the leading fields of `struct cmark_node` (src/node.h, the same since
+# cmark-gfm 0.29.0.gfm.0) instead: `_engine` compares them with the getters over a probe
+# document first, and keeps the getters if the layout differs.
+_C_API = """
+typedef struct cmark_node {
+    struct { void *mem; unsigned char *ptr; int32_t asize, size; } content;
+    struct cmark_node *next, *prev, *parent, *first_child, *last_child;
+    void *user_data;
+    void *user_data_free_func;
+    int start_line, start_column, end_line, end_column, internal_offset;
+    uint16_t type, flags;
+    void *extension;
+} cmark_node;
+typedef struct cmark_parser cmark_parser;
+typedef struct cmark_syntax_extension cmark_syntax_extension;
+void cmark_gfm_core_extensions_ensure_registered(void);
+cmark_syntax_extension *cmark_find_syntax_extension(const char *name);
+cmark_parser *cmark_parser_new(int options);
+int cmark_parser_attach_syntax_extension(cmark_parser *parser, cmark_syntax_extension *ext);
+void cmark_parser_feed(cmark_parser *parser, const char *buffer, size_t len);
+cmark_node *cmark_parser_finish(cmark_parser *parser);
+void cmark_parser_free(cmark_parser *parser);
+void cmark_node_free(cmark_node *node);
+cmark_node *cmark_node_first_child(cmark_node *node);
+cmark_node *cmark_node_next(cmark_node *node);
+int cmark_node_get_type(cmark_node *node);
+int cmark_node_get_start_line(cmark_node *node);
+int cmark_node_get_start_column(cmark_node *node);
+int cmark_node_get_end_line(cmark_node *node);
+int cmark_node_get_heading_level(cmark_node *node);
+const char *cmark_node_get_string_content(cmark_node *node);
+void *cmark_node_get_syntax_extension(cmark_node *node);
+int cmark_gfm_extensions_get_tasklist_item_checked(cmark_node *node);
+extern int CMARK_NODE_TABLE;
+"""
 
 
-class _Kind(IntEnum):
-    """The blocks that can stay open from one line to the next."""
+class _Node(NamedTuple):
+    """How to read a node: through its fields or through the library's getters."""
 
-    DOCUMENT = 0
-    QUOTE = 1
-    LIST = 2
-    ITEM = 3
-    CODE = 4
-    HTML = 5
-    PARAGRAPH = 6
-    TABLE = 7
+    first_child: Callable[[Any], Any]
+    next: Callable[[Any], Any]
+    type: Callable[[Any], int]
+    start_line: Callable[[Any], int]
+    start_column: Callable[[Any], int]
+    end_line: Callable[[Any], int]
+    extension: Callable[[Any], Any]
 
 
-_DOCUMENT, _QUOTE, _LIST, _ITEM = _Kind.DOCUMENT, _Kind.QUOTE, _Kind.LIST, _Kind.ITEM
-_CODE, _HTML, _PARAGRAPH, _TABLE = _Kind.CODE, _Kind.HTML, _Kind.PARAGRAPH, _Kind.TABLE
-_CONTAINERS = frozenset({_DOCUMENT, _QUOTE, _ITEM})
+_FIELDS = _Node(*map(attrgetter, _Node._fields))
+
+
+def _getters(lib: Any) -> _Node:
+    return _Node(
+        first_child=lib.cmark_node_first_child,
+        next=lib.cmark_node_next,
+        type=lib.cmark_node_get_type,
+        start_line=lib.cmark_node_get_start_line,
+        start_column=lib.cmark_node_get_start_column,
+        end_line=lib.cmark_node_get_end_line,
+        extension=lib.cmark_node_get_syntax_extension,
+    )
+
+
+class _Engine(NamedTuple):
+    ffi: Any
+    lib: Any
+    table: Any  # the syntax extensions
+    tasklist: Any
+    table_node: int  # CMARK_NODE_TABLE
+    node: _Node
+
+
+@cache
+def _engine() -> _Engine:
+    """cmark-gfm, loaded once per process."""
+    ffi = cffi.FFI()
+    ffi.cdef(_C_API)
+    try:
+        lib = ffi.dlopen(_cmark.__file__)
+        lib.cmark_gfm_core_extensions_ensure_registered()
+        engine = _Engine(
+            ffi=ffi,
+            lib=lib,
+            table=lib.cmark_find_syntax_extension(b"table"),
+            tasklist=lib.cmark_find_syntax_extension(b"tasklist"),
+            table_node=lib.CMARK_NODE_TABLE,
+            node=_getters(lib),
+        )
+        for name in re.findall(r"(cmark_\w+)\(", _C_API):
+            getattr(lib, name)  # resolve every function now, not at the first body that needs it
+    except (OSError, AttributeError) as error:
+        raise RuntimeError(
+            f"cannot read Markdown: the cmarkgfm package at {_cmark.__file__} does not export "
+            f"cmark-gfm's C API on this platform ({error}); install cmarkgfm from a Linux or "
+            "macOS wheel, or from source"
+        ) from error
+    if engine.table == ffi.NULL or engine.tasklist == ffi.NULL:
+        raise RuntimeError("cannot read Markdown: cmark-gfm has no table or tasklist extension")
+    if _fields_agree(engine):
+        engine = engine._replace(node=_FIELDS)
+    return engine
+
+
+# Every kind of block, nested, a task item, a table, inline nodes, on CRLF lines.
+_PROBE = "# a\r\n\r\n- [x] b *c*\r\n  > 1. d\r\n\r\n| e |\r\n|---|\r\n\r\n```\r\nf\r\n```\r\n"
+
+
+def _fields_agree(engine: _Engine) -> bool:
+    """Whether reading node fields gives what the getters give, for every node of the probe."""
+    lib, getters = engine.lib, engine.node
+    data = _PROBE.encode()
+    parser = lib.cmark_parser_new(0)
+    lib.cmark_parser_attach_syntax_extension(parser, engine.table)
+    lib.cmark_parser_attach_syntax_extension(parser, engine.tasklist)
+    lib.cmark_parser_feed(parser, data, len(data))
+    root = lib.cmark_parser_finish(parser)
+    lib.cmark_parser_free(parser)
+    try:
+        nodes, stack = 0, [root]
+        while stack:
+            node = stack.pop()
+            if any(
+                field(node) != getter(node) for field, getter in zip(_FIELDS, getters, strict=True)
+            ):
+                return False
+            nodes += 1
+            child = getters.first_child(node)
+            while child:
+                stack.append(child)
+                child = getters.next(child)
+        return nodes > 10
+    finally:
+        lib.cmark_node_free(root)
 
 
 class _Item:
     """A list item the goals may need: its place, its first line and its box, if any."""
 
-    __slots__ = ("box", "box_line", "heading", "line", "listed", "outer", "section", "seq", "title")
+    __slots__ = ("box", "box_line", "heading", "line", "outer", "section", "seq", "title")
 
     def __init__(self, seq: int, line: int, section: _Section | None, heading: int) -> None:
         self.seq = seq
@@ -369,7 +473,6 @@ class _Item:
         self.outer: _Item | None = None
         self.title: str | None = None
         self.box: str | None = None
-        self.listed = False
 
 
 class _Section:
@@ -383,561 +486,231 @@ class _Section:
         self.outer_items: list[_Item] = []
 
 
-class _Block:
-    """An open block: what the next lines need to know to continue or close it."""
-
-    __slots__ = (
-        "columns",
-        "fence_char",
-        "fence_length",
-        "fence_offset",
-        "has_child",
-        "html_type",
-        "item",
-        "kind",
-        "lines",
-        "list_key",
-        "nonempty",
-        "outer",
-        "reach",
-        "rows",
-        "task_item",
-        "visited",
-        "width",
-    )
-
-    def __init__(self, kind: _Kind, parent: _Block | None) -> None:
-        self.kind = kind
-        self.has_child = False
-        # the outermost list item around this block, and how many columns of indentation the
-        # items around it take: both inherited, so nothing walks up the open blocks
-        self.outer: _Item | None = parent.outer if parent is not None else None
-        self.reach: int = parent.reach if parent is not None else 0
-        self.item: _Item | None = None
-        self.width = 0
-        self.list_key = ""
-        self.fence_char = ""
-        self.fence_length = 0
-        self.fence_offset = 0
-        self.html_type = 0
-        self.lines: list[str] = []
-        self.visited = False
-        self.task_item: _Item | None = None
-        self.columns = 0
-        self.rows = 0
-        self.nonempty = 0
+class _Read(NamedTuple):
+    tasks: list[_Item]  # the list items with a box, in body order
+    sections: list[_Section]
 
 
-def _can_contain(parent: _Kind, child: _Kind) -> bool:
-    if parent is _LIST:
-        return child is _ITEM
-    return parent in _CONTAINERS and child is not _ITEM
+def _read(text: str, lines: list[str], gitlab: bool) -> _Read:
+    """Parse `text` with cmark-gfm and read its items and goal sections (`lines` is its source)."""
+    engine = _engine()
+    lib = engine.lib
+    data = text.encode("utf-8")
+    parser = lib.cmark_parser_new(0)
+    try:
+        lib.cmark_parser_attach_syntax_extension(parser, engine.table)
+        if not gitlab:
+            lib.cmark_parser_attach_syntax_extension(parser, engine.tasklist)
+        lib.cmark_parser_feed(parser, data, len(data))
+        root = lib.cmark_parser_finish(parser)
+    finally:
+        lib.cmark_parser_free(parser)
+    try:
+        return _Walk(engine, lines, gitlab).run(root)
+    finally:
+        lib.cmark_node_free(root)
 
 
-class _Reader:
-    """Reads a body line by line, keeping the chain of open blocks (cmark's S_process_line)."""
+class _Walk:
+    """One pass over the block tree in document order (a stack, so nesting costs no recursion).
 
-    def __init__(self, gitlab: bool) -> None:
+    Each step down the tree is a call into the C library, the dearest part of reading a body:
+    only the blocks that can hold list items are entered, and a node's position is asked for
+    only when it is needed.
+    """
+
+    def __init__(self, engine: _Engine, lines: list[str], gitlab: bool) -> None:
+        node = engine.node
+        self.engine = engine
+        self.null = engine.ffi.NULL
+        self.first_child = node.first_child
+        self.next_sibling = node.next
+        self.kind_of = node.type
+        self.start_line = node.start_line
+        self.start_column = node.start_column
+        self.end_line = node.end_line
+        self.extension = node.extension
+        self.table = engine.table_node
+        self.lines = lines
         self.gitlab = gitlab
-        self.stack: list[_Block] = [_Block(_DOCUMENT, None)]
-        self.line = "\n"
-        self.line_number = 0
-        self.offset = 0
-        self.column = 0
-        self.first_nonspace = 0
-        self.first_nonspace_column = 0
-        self.indent = 0
-        self.blank = False
-        self.partially_consumed_tab = False
-        self.thematic_break_kill_pos = 0
-        self.container = 0  # index in `stack` of the block the line's text goes to
-        self.opened = False  # whether this line opened a block
-        self.previous_whitespace = False
-        self.item_count = 0
         self.tasks: list[_Item] = []
         self.sections: list[_Section] = []
         self.section: _Section | None = None
         self.heading = -1
+        self.seq = 0
 
-    # -- one line ---------------------------------------------------------------------------
+    def run(self, root: Any) -> _Read:
+        next_sibling, kind_of = self.next_sibling, self.kind_of
+        child = self.first_child(root)
+        while child:
+            kind = kind_of(child)
+            if kind in (_LIST, _QUOTE):
+                self._container(child, kind)
+            elif kind == _HEADING:
+                self._on_heading(child)
+            child = next_sibling(child)
+        return _Read(self.tasks, self.sections)
 
-    def feed(self, text: str) -> None:
-        self.line = line = text + "\n"
-        self.offset = self.column = self.first_nonspace = self.first_nonspace_column = 0
-        self.thematic_break_kill_pos = self.indent = 0
-        self.blank = self.partially_consumed_tab = self.opened = False
-        if self.line_number == 0 and line.startswith("\ufeff"):
-            self.offset = 1
-        self.line_number += 1
-        whitespace = not text or (text[0] in " \t" and not text.strip(" \t"))
-        if whitespace and self.previous_whitespace:
-            self._repeat_blank()
-            return
-        self.previous_whitespace = whitespace
-        matched = self._match_open_blocks()
-        if matched < 0:
-            return
-        self.container = matched
-        self._open_new_blocks(matched)
-        self._add_text(matched)
+    def _container(self, node: Any, kind: int) -> None:
+        """Read the items of a list or block quote of the document, in order."""
+        first_child, next_sibling = self.first_child, self.next_sibling
+        kind_of, start_line = self.kind_of, self.start_line
+        # (a block, its type, the outermost list item around it, its first line and a line
+        # it cannot end after, 0 when unknown), the next to read last
+        stack: list[tuple[Any, int, _Item | None, int, int]] = [(node, kind, None, 0, 0)]
+        while stack:
+            node, kind, outer, line, bound = stack.pop()
+            child = first_child(node)
+            if kind == _LIST:  # a list holds list items only; each ends before the next starts
+                items = []
+                while child:
+                    items.append((child, start_line(child)))
+                    child = next_sibling(child)
+                for i in range(len(items) - 1, -1, -1):
+                    after = items[i + 1][1] - 1 if i + 1 < len(items) else 0
+                    stack.append((items[i][0], _ITEM, outer, items[i][1], after))
+                continue
+            children: list[tuple[Any, int]] = []
+            while child:
+                children.append((child, kind_of(child)))
+                child = next_sibling(child)
+            if kind == _ITEM:
+                outer = self._item(node, line, bound, children, outer)
+            for child, child_kind in reversed(children):
+                if child_kind in (_LIST, _QUOTE):
+                    stack.append((child, child_kind, outer, 0, 0))
 
-    def _repeat_blank(self) -> None:
-        """A whitespace-only line after another: only an item with no content yet can end.
-
-        The first blank line already closed every block that a blank line closes (block quotes,
-        paragraphs, tables, HTML blocks 6-7), so the rest all continue; checking them again would
-        make runs of blank lines under deep nesting quadratic.
-        """
-        top = self.stack[-1]
-        if top.kind is _ITEM and not top.has_child:
-            self._find_first_nonspace()
-            if self.first_nonspace_column < top.reach:
-                self.stack.pop()
-
-    # -- cursor (blocks.c S_find_first_nonspace / S_advance_offset) ---------------------------
-
-    def _find_first_nonspace(self) -> None:
-        line = self.line
-        if self.first_nonspace <= self.offset:
-            start = self.offset
-            end = start if line[start] not in " \t" else _skip_spaces_tabs(line, start)
-            column = self.column
-            if end == start:
-                pass
-            elif line.find("\t", start, end) < 0:
-                column += end - start
-            else:
-                for c in line[start:end]:
-                    column += _TAB_STOP - column % _TAB_STOP if c == "\t" else 1
-            self.first_nonspace = end
-            self.first_nonspace_column = column
-        self.indent = self.first_nonspace_column - self.column
-        self.blank = line[self.first_nonspace] == "\n"
-
-    def _advance(self, count: int, columns: bool) -> None:
-        line = self.line
-        last = len(line)
-        while count > 0 and self.offset < last:
-            if line[self.offset] == "\t":
-                to_tab = _TAB_STOP - self.column % _TAB_STOP
-                if columns:
-                    self.partially_consumed_tab = to_tab > count
-                    step = min(count, to_tab)
-                    self.column += step
-                    if not self.partially_consumed_tab:
-                        self.offset += 1
-                    count -= step
-                else:
-                    self.partially_consumed_tab = False
-                    self.column += to_tab
-                    self.offset += 1
-                    count -= 1
-            else:
-                self.partially_consumed_tab = False
-                self.offset += 1
-                self.column += 1
-                count -= 1
-
-    def _advance_to_first_nonspace(self) -> None:
-        self.offset = self.first_nonspace
-        self.column = self.first_nonspace_column
-        self.partially_consumed_tab = False
-
-    def _advance_to(self, position: int) -> None:
-        """Advance over plain characters (a block marker) up to `position`."""
-        if self.offset < self.first_nonspace <= position:
-            self._advance_to_first_nonspace()
-        if self.line.find("\t", self.offset, position) >= 0:
-            self._advance(position - self.offset, False)
-        elif position > self.offset:
-            self.column += position - self.offset
-            self.offset = position
-            self.partially_consumed_tab = False
-
-    def _skip_rest(self) -> None:
-        """Consume the rest of the line: the block that took it needs nothing more from it."""
-        self.offset = len(self.line) - 1
-        self.partially_consumed_tab = False
-
-    # -- blocks.c check_open_blocks ----------------------------------------------------------
-
-    def _match_open_blocks(self) -> int:
-        """Index of the last open block the line continues, or -1 if a closing fence ate it."""
-        stack = self.stack
-        line = self.line
-        for i in range(1, len(stack)):
-            block = stack[i]
-            kind = block.kind
-            self._find_first_nonspace()
-            if kind is _QUOTE:
-                if self.indent > 3 or line[self.first_nonspace] != ">":
-                    return i - 1
-                self._advance(self.indent + 1, True)
-                if line[self.offset] in " \t":
-                    self._advance(1, True)
-            elif kind is _ITEM:
-                if self.indent >= block.width:
-                    self._advance(block.width, True)
-                elif self.blank and block.has_child:
-                    self._advance_to_first_nonspace()
-                else:
-                    return i - 1
-            elif kind is _CODE:
-                if block.fence_length:
-                    if self.indent <= 3 and line[self.first_nonspace] == block.fence_char:
-                        length = _closing_fence(line, self.first_nonspace)
-                        if length >= block.fence_length:
-                            del stack[i:]
-                            return -1
-                    skip = block.fence_offset
-                    while skip > 0 and line[self.offset] in " \t":
-                        self._advance(1, True)
-                        skip -= 1
-                elif self.indent >= _CODE_INDENT:
-                    self._advance(_CODE_INDENT, True)
-                elif self.blank:
-                    self._advance_to_first_nonspace()
-                else:
-                    return i - 1
-            elif kind is _HTML:
-                if block.html_type >= 6 and self.blank:
-                    return i - 1
-            elif kind is _PARAGRAPH:
-                if self.blank:
-                    return i - 1
-            elif kind is _TABLE and _row_width(line, self.first_nonspace) == 0:
-                return i - 1
-            # a list continues as long as its items may: it never fails by itself
-        return len(stack) - 1
-
-    # -- blocks.c open_new_blocks ------------------------------------------------------------
-
-    def _open_new_blocks(self, matched: int) -> None:
-        stack = self.stack
-        line = self.line
-        maybe_lazy = stack[-1].kind is _PARAGRAPH
-        all_matched = matched == len(stack) - 1
-        depth = 0
-        while True:
-            block = stack[self.container]
-            kind = block.kind
-            if kind is _CODE or kind is _HTML:
-                return
-            depth += 1
-            self._find_first_nonspace()
-            indented = self.indent >= _CODE_INDENT
-            position = self.first_nonspace
-            c = line[position]
-            if not indented and c == ">":
-                self._advance_to(position + 1)
-                if line[self.offset] in " \t":
-                    self._advance(1, True)
-                self._add_child(_QUOTE)
-            elif not indented and c == "#" and (length := _atx_heading_start(line, position)):
-                level = line.count("#", position, position + length)
-                text = _heading_text(line[position + length : -1])
-                parent = self._close_into(_PARAGRAPH)
-                if parent.kind is _ITEM and not parent.has_child and parent.item is not None:
-                    parent.item.title = text
-                parent.has_child = True
-                self._on_heading(parent, level, text, self.line_number)
-                self._skip_rest()
-                return
-            elif not indented and c in "`~" and (length := _opening_fence(line, position)):
-                code = self._add_child(_CODE)
-                code.fence_char = c
-                code.fence_length = length
-                code.fence_offset = position - self.offset
-                self._advance_to(position + length)
-            elif (
-                not indented
-                and c == "<"
-                and (
-                    (html_type := _html_block_start(line, position))
-                    or (
-                        kind is not _PARAGRAPH
-                        and (html_type := _html_block_start_7(line, position))
-                    )
-                )
-            ):
-                self._add_child(_HTML).html_type = html_type
-            elif (
-                not indented
-                and kind is _PARAGRAPH
-                and c in "=-"
-                and (level := _setext_level(line, position))
-            ):
-                self._setext(block, level)
-                return
-            elif (
-                not indented
-                and not (kind is _PARAGRAPH and not all_matched)
-                and self.thematic_break_kill_pos <= position
-                and c in "*-_"
-                and self._thematic_break(position)
-            ):
-                # a rule (like a heading) goes wherever a paragraph could, and ends there
-                self._close_into(_PARAGRAPH).has_child = True
-                self._skip_rest()
-                return
-            elif (
-                (not indented or kind is _LIST)
-                and self.indent < 4
-                and depth < _MAX_LIST_DEPTH
-                and (c in "*-+" or c in _DIGITS)
-                and self._list_item(block, position)
-            ):
-                pass
-            elif indented and not maybe_lazy and not self.blank:
-                self._advance(_CODE_INDENT, True)
-                self._add_child(_CODE)
-            else:
-                # the extensions, in cmark-gfm's order: table, then tasklist; both end the line's
-                # block starts (https://github.com/github/cmark-gfm/blob/master/src/blocks.c)
-                if not indented and kind is _PARAGRAPH:
-                    self._table_header(block, position)
-                elif not indented and kind is _TABLE:
-                    self._table_row(block, position)
-                elif kind is _ITEM and not self.gitlab:
-                    self._gfm_task(block)
-                return
-            if stack[self.container].kind is _PARAGRAPH:
-                return
-            maybe_lazy = False
-
-    def _add_child(self, kind: _Kind) -> _Block:
-        """blocks.c add_child: close what cannot hold `kind`, then open it as the container."""
-        parent = self._close_into(kind)
-        parent.has_child = True
-        # quotes in quotes carry no state: one object serves a whole run of `>>>>`
-        child = parent if kind is _QUOTE and parent.kind is _QUOTE else _Block(kind, parent)
-        self.stack.append(child)
-        self.container = len(self.stack) - 1
-        return child
-
-    def _close_into(self, kind: _Kind) -> _Block:
-        """Close the blocks the line did not continue, then up to one that can hold `kind`."""
-        stack = self.stack
-        del stack[self.container + 1 :]
-        while not _can_contain(stack[-1].kind, kind):
-            stack.pop()
-        self.container = len(stack) - 1
-        self.opened = True
-        return stack[-1]
-
-    def _list_item(self, container: _Block, position: int) -> bool:
-        """blocks.c parse_list_marker plus the padding rules; opens the list and the item."""
-        line = self.line
-        interrupts = container.kind is _PARAGRAPH
-        c = line[position]
-        if c in "*-+":
-            end = position + 1
-            if line[end] not in " \t\n":
-                return False
-            if interrupts and line[_skip_spaces_tabs(line, end)] == "\n":
-                return False
-            key = c
-        else:
-            end = position
-            start = 0
-            digits = 0
-            while True:
-                start = start * 10 + ord(line[end]) - 48
-                end += 1
-                digits += 1
-                if digits >= 9 or line[end] not in _DIGITS:
-                    break
-            if interrupts and start != 1:
-                return False
-            delimiter = line[end]
-            if delimiter not in ".)":
-                return False
-            end += 1
-            if line[end] not in " \t\n":
-                return False
-            if interrupts and line[_skip_spaces_tabs(line, end)] == "\n":
-                return False
-            key = delimiter
-        matched = end - position
-        marker_offset = self.indent
-        self._advance_to(end)
-        saved = (self.offset, self.column, self.partially_consumed_tab)
-        while self.column - saved[1] <= 5 and line[self.offset] in " \t":
-            self._advance(1, True)
-        spaces = self.column - saved[1]
-        if spaces >= 5 or spaces < 1 or line[self.offset] == "\n":
-            padding = matched + 1
-            self.offset, self.column, self.partially_consumed_tab = saved
-            if spaces > 0:
-                self._advance(1, True)
-        else:
-            padding = matched + spaces
-        if container.kind is not _LIST or container.list_key != key:
-            self._add_child(_LIST).list_key = key
-        block = self._add_child(_ITEM)
-        block.list_key = key
-        block.width = marker_offset + padding
-        block.reach += block.width
-        self._open_item(block)
-        return True
-
-    def _thematic_break(self, position: int) -> bool:
-        line = self.line
-        c = line[position]
-        count = 1
-        i = position + 1
-        while True:
-            nxt = line[i]
-            if nxt == c:
-                count += 1
-            elif nxt not in " \t":
-                break
-            i += 1
-        if count >= 3 and nxt == "\n":
-            return True
-        self.thematic_break_kill_pos = i
-        return False
-
-    def _setext(self, paragraph: _Block, level: int) -> None:
-        """A `===`/`---` line under a paragraph makes it a heading, unless only link
-        reference definitions were in it (then the line is paragraph text)."""
-        rest = _strip_link_reference_definitions("\n".join(paragraph.lines) + "\n")
-        if not rest.strip(" \t\n"):
-            paragraph.lines = []
-            return  # the underline goes into the emptied paragraph, as cmark does
-        if paragraph.task_item is not None:
-            paragraph.task_item.box = None  # GitLab: an item starting with a heading is no task
-        self.stack.pop()
-        self.container = len(self.stack) - 1
-        parent = self.stack[-1]
-        text = " ".join(part.strip(" \t") for part in rest.strip(" \t\n").split("\n"))
-        self._on_heading(parent, level, text, self.line_number - len(paragraph.lines))
-        self._skip_rest()
-
-    def _table_header(self, paragraph: _Block, position: int) -> None:
-        """table.c try_opening_table_header: a delimiter row under a header row of equal width."""
-        line = self.line
-        if paragraph.visited or _DELIMITER_ROW.match(line, position) is None:
-            return
-        delimiter = _row_width(line, position)
-        if not delimiter:
-            return
-        header_line = paragraph.lines[-1] + "\n"
-        header = _row_width(header_line, 0)
-        if header != delimiter:
-            paragraph.visited = True
-            return
-        if len(paragraph.lines) == 1 and paragraph.task_item is not None:
-            paragraph.task_item.box = None  # GitLab: the item now starts with a table
-        paragraph.kind = _TABLE
-        paragraph.lines = []
-        paragraph.columns = header
-        paragraph.rows = 1
-        paragraph.nonempty = header
-        self._skip_rest()
-
-    def _table_row(self, table: _Block, position: int) -> None:
-        if self.blank:
-            return
-        if table.columns * table.rows - table.nonempty > _MAX_AUTOCOMPLETED_CELLS:
-            return
-        width = _row_width(self.line, position)
-        if not width:
-            return
-        table.rows += 1
-        table.nonempty += min(width, table.columns)
-        self._skip_rest()
-
-    def _gfm_task(self, item: _Block) -> None:
-        """The tasklist extension: the whole line must start `marker box space`."""
-        match = _GFM_TASK_LINE.match(self.line)
-        if match is None:
-            return
-        self._flag(item, match.group(1))
-        self._advance(3, False)
-
-    # -- blocks.c add_text_to_container -----------------------------------------------------
-
-    def _add_text(self, matched: int) -> None:
-        stack = self.stack
-        self._find_first_nonspace()
-        if (
-            not self.opened
-            and len(stack) - 1 != matched
-            and not self.blank
-            and stack[-1].kind is _PARAGRAPH
-        ):
-            stack[-1].lines.append(self._rest())  # a lazy continuation line
-            return
-        del stack[self.container + 1 :]
-        block = stack[-1]
-        kind = block.kind
-        if kind is _CODE:
-            return
-        if kind is _HTML:
-            if block.html_type <= 5 and _html_block_ends(
-                block.html_type, self.line, self.first_nonspace
-            ):
-                stack.pop()
-            return
-        if self.blank:
-            return
-        self._advance_to_first_nonspace()
-        if kind is _PARAGRAPH:
-            block.lines.append(self._rest())
-            return
-        first = block.kind is _ITEM and not block.has_child
-        paragraph = self._add_child(_PARAGRAPH)
-        text = self._rest()
-        paragraph.lines.append(text)
-        if first and block.item is not None:
-            self._first_paragraph(block, paragraph, text)
-
-    def _rest(self) -> str:
-        """The line from the cursor, with a partly consumed tab's remaining columns as spaces."""
-        if self.partially_consumed_tab:
-            spaces = " " * (_TAB_STOP - self.column % _TAB_STOP)
-            return spaces + self.line[self.offset + 1 : -1]
-        return self.line[self.offset : -1]
-
-    # -- items, tasks and sections ------------------------------------------------------------
-
-    def _open_item(self, block: _Block) -> None:
-        self.item_count += 1
-        item = _Item(self.item_count, self.line_number, self.section, self.heading)
-        block.item = item
-        if block.outer is None:
-            block.outer = item
+    def _item(
+        self,
+        node: Any,
+        line: int,
+        bound: int,
+        children: list[tuple[Any, int]],
+        outer: _Item | None,
+    ) -> _Item:
+        """Record a list item (its title and box); return the outermost item around its blocks."""
+        self.seq += 1
+        item = _Item(self.seq, line, self.section, self.heading)
+        if outer is None:
+            outer = item
             if self.section is not None:
                 self.section.outer_items.append(item)
-        item.outer = block.outer
-
-    def _first_paragraph(self, block: _Block, paragraph: _Block, text: str) -> None:
-        item = block.item
-        if item is None:
-            return
-        # GitLab reads the box from the item's first paragraph (comrak's tasklist)
-        if self.gitlab and len(text) >= 4 and _is_gitlab_box(text):
-            self._flag(block, text[1])
-            paragraph.task_item = item
-            text = text[3:]
-        item.title = text
-
-    def _flag(self, block: _Block, box: str) -> None:
-        item = block.item
-        if item is None:
-            return
-        if not item.listed:
-            item.listed = True
+        item.outer = outer
+        after_box = -1
+        if not self.gitlab and self.extension(node):
+            item.box, item.box_line, after_box = self._gfm_box(node, line, bound, children)
+        if children and self._starts_as_paragraph(children[0][1]):
+            first, kind = children[0]
+            # the text after a box read on the item's line starts a paragraph there
+            text = self.lines[line - 1][after_box:].lstrip(" \t") if after_box >= 0 else ""
+            first_line = line
+            if not text:
+                first_line = self.start_line(first)
+                text = self._text(first, first_line)
+            # an ATX heading is one line; `# h` after a box is paragraph text (or a setext title)
+            atx = (
+                _ATX_OPENING.match(text)
+                if kind == _HEADING and self.end_line(first) == first_line
+                else None
+            )
+            if atx is not None:
+                item.title = _heading_text(text[atx.end() :])
+            elif self.gitlab and len(text) >= 4 and _is_gitlab_box(text):
+                # GitLab reads the box from the item's first paragraph (comrak's tasklist): one
+                # that became a heading or a table has none
+                item.title = text[3:]
+                if kind == _PARAGRAPH:
+                    item.box = text[1]
+                    item.box_line = first_line
+            else:
+                item.title = text
+        if item.box is not None:
             self.tasks.append(item)
-        # cmark-gfm lets a later line of the item set its box again; the last one decides
-        item.box = box
-        item.box_line = self.line_number
+        return outer
 
-    def _on_heading(self, parent: _Block, level: int, text: str, line: int) -> None:
+    def _starts_as_paragraph(self, kind: int) -> bool:
+        """Whether a block of `kind` began as a paragraph (a setext heading, a table) or is ATX."""
+        return kind in (_PARAGRAPH, _HEADING) or kind == self.table
+
+    def _text(self, node: Any, line: int) -> str:
+        """The source of `node`'s first line from where the node starts."""
+        if line == 0:
+            # cmark-gfm gives no position to what remains of a paragraph when a table takes its
+            # last line; its content starts at its first line's text
+            return self._content(node).split("\n", 1)[0]
+        source = self.lines[line - 1]
+        column = self.start_column(node) - 1  # in UTF-8 bytes
+        if source.isascii():
+            return source[column:]
+        return source.encode("utf-8")[column:].decode("utf-8", "replace")
+
+    def _content(self, node: Any) -> str:
+        """The text of a paragraph or setext heading (never an empty one: cmark-gfm leaves an
+        empty heading's content undefined)."""
+        content = self.engine.lib.cmark_node_get_string_content(node)
+        if content == self.null:
+            return ""
+        return str(self.engine.ffi.string(content).decode("utf-8", "replace"))
+
+    def _gfm_box(
+        self, node: Any, start: int, bound: int, children: list[tuple[Any, int]]
+    ) -> tuple[str, int, int]:
+        """The box the tasklist extension read last for this item, its line, and where the text
+        after it starts when that line is the item's first (else -1).
+
+        The extension reads a box on each line whose block is the item itself when the line is
+        read: the item's first line, a line no child block covers, or the first line of a child
+        that began as a paragraph. Its own checked state searches the whole line for `[x]`;
+        here the box itself decides.
+        """
+        lines = self.lines
+        end = min(bound or self.end_line(node), len(lines))
+        found = 0
+        if end - start <= _FEW_LINES and not any(map(_GFM_TASK_LINE.match, lines[start:end])):
+            found = start  # no later line of the item could set its box again
+        else:
+            # cmark-gfm may end a block on the line that closed it (a setext heading, on the
+            # next paragraph's line): a child's first line is read as its own. After a list,
+            # the lines up to the next block are the list's (it stays open), never the item's.
+            covered = start - 1
+            previous, previous_kind = 0, 0
+            for child, kind in children:
+                first = self.start_line(child)
+                if first == 0:
+                    continue  # what remains of a paragraph before a table, which has its line
+                if previous_kind != _LIST:
+                    for number in range(covered + 1, first):
+                        if _GFM_TASK_LINE.match(lines[number - 1]):
+                            found = number
+                    if (
+                        first > previous
+                        and self._starts_as_paragraph(kind)
+                        and _GFM_TASK_LINE.match(lines[first - 1])
+                    ):
+                        found = first
+                previous, previous_kind = first, kind
+                covered = max(covered, self.end_line(child))
+            if previous_kind != _LIST:
+                for number in range(covered + 1, end + 1):
+                    if _GFM_TASK_LINE.match(lines[number - 1]):
+                        found = number
+        match = _GFM_TASK_LINE.match(lines[found - 1]) if found else None
+        if match is None:  # not expected: the extension's own reading of the line
+            checked = self.engine.lib.cmark_gfm_extensions_get_tasklist_item_checked(node)
+            return ("x" if checked else " "), start, -1
+        return match.group(1), found, (match.end(1) + 1 if found == start else -1)
+
+    def _on_heading(self, node: Any) -> None:
         """Headings of the document (not nested in quotes or items) delimit the goal sections."""
-        if parent.kind is not _DOCUMENT:
-            return
+        line = self.start_line(node)
+        source = self.lines[line - 1].lstrip("\ufeff" if line == 1 else " ").lstrip(" ")
+        atx = _ATX_OPENING.match(source)
+        if atx is not None:
+            text = _heading_text(source[atx.end() :])
+        else:  # setext: the content, without the link reference definitions before it
+            content = self._content(node).strip(" \t\n")
+            text = " ".join(part.strip(" \t") for part in content.split("\n"))
+        level = self.engine.lib.cmark_node_get_heading_level(node)
         if level <= 2:
             self.section = None
             self.heading = -1
@@ -950,308 +723,5 @@ class _Reader:
             self.heading = len(self.section.headings) - 1
 
 
-# --- line scanners (cmark-gfm scanners.re, ext_scanners.re) -------------------------------------
-
-
 def _is_gitlab_box(text: str) -> bool:
     return text[0] == "[" and text[1] in " \txX~" and text[2] == "]" and text[3] in " \t"
-
-
-def _skip_spaces_tabs(line: str, i: int) -> int:
-    return _end_of(_SPACES_TABS, line, i)
-
-
-def _end_of(pattern: re.Pattern[str], line: str, i: int) -> int:
-    """Where `pattern`, which may match nothing, stops matching from `line[i]`."""
-    match = pattern.match(line, i)
-    return match.end() if match is not None else i
-
-
-def _atx_heading_start(line: str, position: int) -> int:
-    end = position
-    while end < len(line) and line[end] == "#" and end - position < 7:
-        end += 1
-    if not 1 <= end - position <= 6 or line[end] not in " \t\n":
-        return 0
-    if line[end] == "\n":
-        return end - position + 1
-    return _skip_spaces_tabs(line, end) - position
-
-
-def _opening_fence(line: str, position: int) -> int:
-    c = line[position]
-    end = position
-    while line[end] == c:
-        end += 1
-    if end - position < 3:
-        return 0
-    if c == "`" and line.find("`", end) >= 0:
-        return 0  # a backtick fence's info string cannot hold a backtick
-    return end - position
-
-
-def _closing_fence(line: str, position: int) -> int:
-    c = line[position]
-    end = position
-    while line[end] == c:
-        end += 1
-    if end - position < 3 or line[_skip_spaces_tabs(line, end)] != "\n":
-        return 0
-    return end - position
-
-
-def _setext_level(line: str, position: int) -> int:
-    c = line[position]
-    end = position
-    while line[end] == c:
-        end += 1
-    if line[_skip_spaces_tabs(line, end)] != "\n":
-        return 0
-    return 1 if c == "=" else 2
-
-
-def _html_block_start(line: str, position: int) -> int:
-    """HTML block types 1-6 (CommonMark 4.6), as cmark-gfm scans them."""
-    if line.startswith("<!--", position):
-        return 2
-    if line.startswith("<?", position):
-        return 3
-    if line.startswith("<!", position):
-        nxt = line[position + 2]
-        if "A" <= nxt <= "Z":
-            return 4
-        if line[position + 2 : position + 9].upper() == "[CDATA[":
-            return 5
-        return 0
-    start = position + 1
-    closing = line[start] == "/"
-    name_end = _end_of(_ALNUM, line, start + closing)
-    name = line[start + closing : name_end].lower()
-    after = line[name_end]
-    if not closing and name in _HTML_BLOCK_1 and (after in _HTML_SPACE or after == ">"):
-        return 1
-    if name in _HTML_BLOCK_6 and (
-        after in _HTML_SPACE or after == ">" or line.startswith("/>", name_end)
-    ):
-        return 6
-    return 0
-
-
-def _html_block_start_7(line: str, position: int) -> int:
-    """HTML block type 7: one complete open or closing tag alone on its line."""
-    i = position + 1
-    if line[i] == "/":
-        name = _TAG_NAME.match(line, i + 1)
-        if name is None:
-            return 0
-        i = _skip_html_space(line, name.end())
-        if line[i] != ">":
-            return 0
-        i += 1
-    else:
-        name = _TAG_NAME.match(line, i)
-        if name is None:
-            return 0
-        i = name.end()
-        while True:
-            spaced = _skip_html_space(line, i)
-            attribute = _ATTRIBUTE_NAME.match(line, spaced) if spaced > i else None
-            if attribute is None:
-                i = spaced
-                break
-            i = attribute.end()
-            j = _skip_html_space(line, i)
-            if line[j] == "=":
-                j = _skip_html_space(line, j + 1)
-                value_end = _attribute_value_end(line, j)
-                if value_end < 0:
-                    return 0
-                i = value_end
-        if line[i] == "/":
-            i += 1
-        if line[i] != ">":
-            return 0
-        i += 1
-    return 7 if not line[i:-1].strip(" \t\f") else 0
-
-
-def _skip_html_space(line: str, i: int) -> int:
-    while line[i] in _HTML_SPACE and i < len(line) - 1:
-        i += 1
-    return i
-
-
-def _attribute_value_end(line: str, i: int) -> int:
-    quote = line[i]
-    if quote in "'\"":
-        end = line.find(quote, i + 1, len(line) - 1)
-        return end + 1 if end >= 0 else -1
-    unquoted = _UNQUOTED_VALUE.match(line, i)
-    return unquoted.end() if unquoted is not None else -1
-
-
-def _html_block_ends(html_type: int, line: str, position: int) -> bool:
-    if html_type == 1:
-        rest = line[position:].lower()
-        return any(end in rest for end in _HTML_BLOCK_1_END)
-    return line.find(_HTML_END[html_type], position) >= 0
-
-
-def _row_width(line: str, position: int) -> int:
-    """Cells in a one-line GFM table row (table.c row_from_string), 0 when it is no row."""
-    last = len(line) - 1  # the line's "\n"
-    i = position
-    if line[i] == "|":
-        i += 1
-        while i < last and line[i] in " \t\v\f":
-            i += 1
-    cells = 0
-    while i < last:
-        start = i
-        while i < last:
-            c = line[i]
-            if c == "|":
-                break
-            i += 2 if c == "\\" and line[i + 1] == "|" else 1
-        has_pipe = i < last
-        if i > start or has_pipe:
-            cells += 1
-        if has_pipe:
-            i += 1
-            while i < last and line[i] in " \t\v\f":
-                i += 1
-    return cells if cells <= _MAX_TABLE_COLUMNS else 0
-
-
-# --- link reference definitions (cmark inlines.c cmark_parse_reference_inline) ------------------
-
-
-def _strip_link_reference_definitions(content: str) -> str:
-    """`content` without the link reference definitions that open it.
-
-    Only needed to decide whether a paragraph under a setext underline has any text left.
-    """
-    position = 0
-    while position < len(content) and content[position] == "[":
-        end = _link_reference_definition(content, position)
-        if end <= position:
-            break
-        position = end
-    return content[position:]
-
-
-def _link_reference_definition(text: str, i: int) -> int:
-    """End of the definition starting at `text[i]`, or -1."""
-    n = len(text)
-    label_start = i + 1
-    j = label_start
-    while j < n and text[j] not in "[]":
-        j += 2 if text[j] == "\\" and j + 1 < n and text[j + 1] in _ASCII_PUNCTUATION else 1
-        if j - label_start > 1000:
-            return -1
-    if j >= n or text[j] != "]" or not text[label_start:j].strip(" \t\n"):
-        return -1
-    j += 1
-    if j >= n or text[j] != ":":
-        return -1
-    j = _spaces_and_newline(text, j + 1)
-    url_end = _link_destination_end(text, j)
-    if url_end < 0:
-        return -1
-    before_title = url_end
-    j = _spaces_and_newline(text, url_end)
-    title_end = _link_title_end(text, j) if j != before_title else -1
-    if title_end >= 0:
-        end = _line_end_after_spaces(text, title_end)
-        if end >= 0:
-            return end
-    return _line_end_after_spaces(text, before_title)
-
-
-def _spaces_and_newline(text: str, i: int) -> int:
-    n = len(text)
-    while i < n and text[i] in " \t":
-        i += 1
-    if i < n and text[i] == "\n":
-        i += 1
-        while i < n and text[i] in " \t":
-            i += 1
-    return i
-
-
-def _line_end_after_spaces(text: str, i: int) -> int:
-    n = len(text)
-    while i < n and text[i] in " \t":
-        i += 1
-    if i >= n:
-        return i
-    return i + 1 if text[i] == "\n" else -1
-
-
-def _link_destination_end(text: str, i: int) -> int:
-    n = len(text)
-    if i < n and text[i] == "<":
-        j = i + 1
-        while j < n:
-            c = text[j]
-            if c == ">":
-                return j + 1 if j + 1 < n else -1
-            if c == "\\":
-                j += 2
-            elif c in "\n<":
-                return -1
-            else:
-                j += 1
-        return -1
-    depth = 0
-    j = i
-    while j < n:
-        c = text[j]
-        if c == "\\" and j + 1 < n and text[j + 1] in _ASCII_PUNCTUATION:
-            j += 2
-        elif c == "(":
-            depth += 1
-            j += 1
-            if depth > 32:
-                return -1
-        elif c == ")":
-            if depth == 0:
-                break
-            depth -= 1
-            j += 1
-        elif c in " \t\n\r":
-            if j == i:
-                return -1
-            break
-        else:
-            j += 1
-    # cmark-gfm 0.29 accepts unbalanced "(" and control characters here; the spec does not
-    return j if j < n else -1
-
-
-def _link_title_end(text: str, i: int) -> int:
-    """End of the longest link title at `text[i]` (quotes or parentheses), or -1.
-
-    Tracks every position an escape-or-not reading can reach, so it is linear where a
-    backtracking pattern would be exponential.
-    """
-    n = len(text)
-    if i >= n or text[i] not in "\"'(":
-        return -1
-    close = ")" if text[i] == "(" else text[i]
-    forbidden = "()" if close == ")" else close
-    best = -1
-    reachable = {i + 1}
-    j = i + 1
-    while j < n and reachable:
-        if j in reachable:
-            c = text[j]
-            if c == close:
-                best = j + 1
-            if c not in forbidden:
-                reachable.add(j + 1)
-            if c == "\\" and j + 1 < n and text[j + 1] in _ASCII_PUNCTUATION:
-                reachable.add(j + 2)
-            reachable.discard(j)
-        j += 1
-    return best

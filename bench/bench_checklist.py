@@ -1,23 +1,33 @@
-"""Throughput of `automation.checklist.parse`, in MB/s, on a realistic body and hostile ones.
+"""Throughput of `automation.checklist.parse`, in MB/s, beside the Markdown engines themselves.
 
-Each body is parsed with both dialects; the best of a few runs is reported, so the figure is
-the parser's speed rather than the machine's noise. Hostile bodies show that the cost stays
-linear in the size of the body (a quadratic case would crawl at these sizes), and bodies of
-N and 4 N task items in several shapes that it stays linear in the number of items: the time
-ratio is about 4 when it does (16 if quadratic).
+First the realistic bodies (a pairing issue of a few goals, and one grown to about 1 MB), read
+by `parse` in both dialects, by cmark-gfm alone (`cmarkgfm`, rendering GitHub's HTML: the
+engine `parse` is built on) and by markdown-it-py (a pure-Python CommonMark parser, token
+stream only), with the lines of the module that holds the parser. Then hostile bodies, to show
+that the cost stays linear in the size of the body (a quadratic case would crawl at these
+sizes), and bodies of N and 4 N task items in several shapes that it stays linear in the
+number of items: the time ratio is about 4 when it does (16 if quadratic). Each figure is the
+best CPU time of a few runs, so it is the parser's speed rather than the machine's noise.
 
     python bench/bench_checklist.py                         # about 1 MB per body, 25,000 items
     python bench/bench_checklist.py --mb 0.25 --items 5000  # quicker
+    git show cb93ebd:automation/checklist.py > /tmp/port.py  # the former port of cmark-gfm
+    python bench/bench_checklist.py --also /tmp/port.py --realistic-only
+    PYTHONPATH=OTHER_TREE python bench/bench_checklist.py   # all of it, another version
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import random
+import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
+import automation.checklist
 from automation.checklist import Dialect, parse
 
 GOAL = """\
@@ -52,6 +62,43 @@ def realistic(size: int) -> str:
     head = "# Mentorship: alice & bob\r\n\r\n- [x] Kickoff call\r\n\r\n## Goals\r\n\r\n"
     goal = GOAL.replace("\n", "\r\n")
     return head + goal * max(1, (size - len(head)) // len(goal))
+
+
+def engines() -> dict[str, Callable[[str], object]]:
+    """What reads a body: `parse` in each dialect, and the engines to compare it with."""
+    readers: dict[str, Callable[[str], object]] = {
+        f"parse ({dialect.value})": lambda body, dialect=dialect: parse(body, dialect)
+        for dialect in Dialect
+    }
+    import cmarkgfm
+
+    readers["cmark-gfm to HTML"] = cmarkgfm.github_flavored_markdown_to_html
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:  # a dev dependency: pip install -e '.[dev]'
+        return readers
+    markdown_it = MarkdownIt("commonmark").enable("table")
+    readers["markdown-it-py tokens"] = markdown_it.parse
+    return readers
+
+
+def load_parser(path: str) -> Any:
+    """The checklist module in the file at `path` (it imports nothing of the package)."""
+    spec = importlib.util.spec_from_file_location("other_checklist", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"{path}: not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while they are made
+    spec.loader.exec_module(module)
+    return module
+
+
+def lines_of_code(path: str) -> tuple[int, int]:
+    """Lines of the file, and those that are neither blank nor comments only."""
+    with open(path, encoding="utf-8") as source:
+        lines = source.read().splitlines()
+    code = [line for line in lines if line.strip() and not line.strip().startswith("#")]
+    return len(lines), len(code)
 
 
 def hostile(size: int) -> dict[str, str]:
@@ -113,9 +160,44 @@ def main() -> None:
     parser.add_argument(
         "--items", type=int, default=25_000, help="task items of the smaller body of each shape"
     )
+    parser.add_argument(
+        "--also",
+        metavar="FILE",
+        help="another version of automation/checklist.py to read the realistic bodies with, "
+        "e.g. from `git show COMMIT:automation/checklist.py > FILE`",
+    )
+    parser.add_argument(
+        "--realistic-only", action="store_true", help="stop after the realistic bodies"
+    )
     args = parser.parse_args()
     size = int(args.mb * 1_000_000)
-    bodies = {"realistic pairing issue": realistic(size), **hostile(size)}
+    module = automation.checklist.__file__
+    total, code = lines_of_code(module)
+    print(f"{module}: {total} lines, {code} of code (not blank, not comments only)\n")
+    readers = engines()
+    if args.also:
+        other = load_parser(args.also)
+        for dialect in Dialect:
+            readers[f"{args.also} ({dialect.value})"] = lambda body, dialect=dialect: other.parse(
+                body, other.Dialect(dialect.value)
+            )
+    print(f"{'realistic body':28} {'MB':>6} " + " ".join(f"{name:>22}" for name in readers))
+    for name, body in {"one pairing issue": realistic(4_000), "grown": realistic(size)}.items():
+        megabytes = len(body.encode("utf-8")) / 1_000_000
+        # a small body is read many times per measure, so the clock's resolution does not count
+        repeat = max(1, int(0.2 / megabytes))
+        # the readers take turns, run after run, so a busy spell of the machine hits them all
+        best = dict.fromkeys(readers, float("inf"))
+        for _ in range(args.runs):
+            for reader, read in readers.items():
+                seconds = best_seconds(lambda: [read(body) for _ in range(repeat)], 1)  # noqa: B023
+                best[reader] = min(best[reader], seconds)
+        rates = [f"{megabytes * repeat / seconds:22.2f}" for seconds in best.values()]
+        print(f"{name:28} {megabytes:6.3f} " + " ".join(rates), flush=True)
+    print("(MB/s, best CPU time of each)\n")
+    if args.realistic_only:
+        return
+    bodies = hostile(size)
     print(f"{'body':28} {'MB':>6} " + " ".join(f"{d.value + ' MB/s':>12}" for d in Dialect))
     for name, body in bodies.items():
         megabytes = len(body.encode("utf-8", "surrogatepass")) / 1_000_000

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from automation import checklist as checklist_module
 from automation.checklist import Checklist, Dialect, Goal, Step, parse, to_json
 
 GITHUB, GITLAB = Dialect.GITHUB, Dialect.GITLAB
@@ -128,6 +129,8 @@ DIALECT_DIFFERENCES = [
     ("- a\n\n  1x [x] b", [("a", True, 3)], []),
     # GitLab: an item starting with a heading or a table is no task item
     ("- [ ] a\n  ---", [("a", False, 1)], []),
+    ("- [ ] # h\n  ---", [("# h", False, 1)], []),  # on GitHub, `# h` follows the box: text
+    ("- [ ] a\n  ---\n  1x [x] d", [("a", True, 3)], []),
     ("- [ ] a | b\n  --|--", [("a | b", False, 1)], []),
     # GitLab drops leading front matter before rendering
     (
@@ -490,3 +493,24 @@ PATHOLOGICAL = {
 def test_pathological_bodies_parse_consistently(make: Callable[[int], str]) -> None:
     for dialect in Dialect:
         assert_consistent(parse(make(100_000), dialect))
+
+
+# --- the engine -------------------------------------------------------------------------------
+
+
+def test_the_installed_engine_is_read_through_its_node_fields() -> None:
+    """The fast reading of cmark-gfm's tree: if a new cmarkgfm changes its node layout, the
+    parser falls back to the library's getters (slower, the same answers) and this fails."""
+    assert checklist_module._engine().node is checklist_module._FIELDS
+
+
+def test_node_fields_and_the_engines_getters_read_the_same_checklists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bodies = [TEMPLATE, ITEM_GOALS, *(body for body, _ in BOTH_DIALECTS)]
+    bodies += [body for body, _, _ in DIALECT_DIFFERENCES]
+    by_fields = [parse(body, dialect) for body in bodies for dialect in Dialect]
+    engine = checklist_module._engine()
+    getters = engine._replace(node=checklist_module._getters(engine.lib))
+    monkeypatch.setattr(checklist_module, "_engine", lambda: getters)
+    assert [parse(body, dialect) for body in bodies for dialect in Dialect] == by_fields

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 
+import cmarkgfm
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from automation.checklist import Dialect, parse
 
-cmarkgfm = pytest.importorskip("cmarkgfm")
+# At least this many generated bodies per property; a profile that asks for more gets more
+# (HYPOTHESIS_PROFILE=deep python -m pytest tests/test_checklist_oracle.py).
+_EXAMPLES = max(400, settings().max_examples)
 
 _CHECKBOX = re.compile(r'<input type="checkbox"( checked="")? disabled="" />')
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -259,6 +262,13 @@ CORPUS = [
     "- [ ] a\x00b",
     "\x00- [ ] a",
     "- [ ] é\n1é [ ] b",
+    # a box read again on a later line of the item
+    "- [ ] a\n  ---\n  1x [x] d",
+    "- [ ] # h\n  ---\n  1x [x] d",
+    "- [ ] a\n  - [x] b\n\n  1x [x] d",
+    "- plain\n\n  ---\n  1x [x] d",
+    "- [ ] a\n  ```\n  ```\n  1x [x] b",
+    "-\n  1x [x] b",
 ]
 
 
@@ -336,13 +346,13 @@ _BODY = st.lists(
 ).map(lambda lines: "".join(text + end for text, end in lines))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_BODY)
 def test_github_dialect_matches_cmark_gfm_on_generated_bodies(body: str) -> None:
     assert_matches_cmark_gfm(body)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=_EXAMPLES, deadline=None)
 @given(st.text(st.sampled_from(list("- *+1.)[]xX~ \t>`<!/|:#=\\\n\r")), max_size=80))
 def test_github_dialect_matches_cmark_gfm_on_markup_soup(body: str) -> None:
     assert_matches_cmark_gfm(body)
