@@ -329,8 +329,18 @@ def _load_company(company: Company) -> list[Program]:
 
 
 def _read_company(company: Company, today: Any) -> list[_Read]:
-    """Every program of the company, one after the other, each with its own token."""
-    return [_read_program(program, today) for program in _load_company(company)]
+    """Every program of the company, one after the other, each with its own token; a line
+    on standard error before each (its warnings follow it)."""
+    programs = _load_company(company)
+    done = []
+    for number, program in enumerate(programs, start=1):
+        click.echo(
+            f"reading {number} of {len(programs)}: {program.program.name} "
+            f"({len(program.pairings)} pairings, {program.forge.project})",
+            err=True,
+        )
+        done.append(_read_program(program, today))
+    return done
 
 
 @main.command()

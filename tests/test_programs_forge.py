@@ -219,6 +219,22 @@ def test_history_of_a_stranger_looks_in_every_program(company: Path) -> None:
     assert err == "Error: 'dav' is not a person in any of the 2 programs; did you mean 'dave'?\n"
 
 
+def test_the_company_report_says_each_program_as_it_reads_it(company: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    code, stdout, stderr = run("report", *configs(company), "--today", TODAY, "--out", str(out))
+    assert code == 0
+    assert stderr.splitlines() == [
+        "reading 1 of 2: Engineering mentoring (2 pairings, acme/engineering)",
+        "reading 2 of 2: Design mentoring (2 pairings, acme/design)",
+        # On GitHub, as for one program: the ledger is trusted only when signed.
+        "warning: $MENTORSHIP_SECRET is not set: anyone with write access to the repository "
+        "can edit the bot's ledger; set it (a repository secret) so the bot signs its ledger "
+        "and believes no other",
+    ]
+    files = sum(1 for path in out.rglob("*") if path.is_file())
+    assert stdout == f"wrote {files} files to {out} for 2 programs; open {out / 'index.html'}\n"
+
+
 def test_either_a_programs_file_or_configs(company: Path) -> None:
     code, _, err = run("report", "--programs", str(company / "programs.yml"), *configs(company)[:2])
     assert code == 2
