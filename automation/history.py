@@ -348,7 +348,7 @@ def _goal_lists(terms: Sequence[Term]) -> list[str]:
 
 def to_json(history: History) -> dict[str, Any]:
     """The history as plain JSON values (dates as YYYY-MM-DD)."""
-    out: dict[str, Any] = {
+    return {
         "handle": history.handle,
         "name": history.name,
         "program": history.program,
@@ -362,7 +362,6 @@ def to_json(history: History) -> dict[str, Any]:
         "journeys": [[term.pairing for term in chain] for chain in history.journeys],
         "private_terms": dict(history.private),
     }
-    return out
 
 
 def _term_json(term: Term, goal_text: bool) -> dict[str, Any]:
