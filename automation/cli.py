@@ -6,6 +6,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,10 +37,11 @@ from automation.nightly import (
     summary,
     templates_for,
 )
-from automation.observe import read
+from automation.observe import Observed, read
+from automation.programs import Company
 from automation.request import Request, requests_from_json
 from automation.scaffolding import ScaffoldError
-from automation.status import program_status
+from automation.status import PairingStatus, program_status
 from automation.templates import TemplateError, check_templates
 
 CONFIG = click.option(
@@ -305,8 +307,80 @@ def apply_command(
         raise SystemExit(1)
 
 
+CONFIGS = click.option(
+    "--config",
+    "config_paths",
+    type=click.Path(dir_okay=False, path_type=Path),
+    multiple=True,
+    help="The program's roster and rules [default: program.yml]. Repeat it to read several "
+    "programs as one company.",
+)
+PROGRAMS = click.option(
+    "--programs",
+    "programs_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A programs file listing the company's program.yml files (and, for each, the "
+    "variables holding its token and secret), instead of --config.",
+)
+
+
+def _company(config_paths: Sequence[Path], programs_path: Path | None) -> Company | None:
+    """The programs to read together, or None for the one program of --config."""
+    from automation.programs import from_configs, load_company
+
+    if programs_path is not None:
+        if config_paths:
+            raise click.UsageError("give either --programs or --config, not both")
+        return load_company(programs_path)
+    if len(config_paths) > 1:
+        return from_configs(config_paths)
+    return None
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One program as read from its forge for a report or a history."""
+
+    program: Program
+    day: date
+    observed: Observed
+    statuses: list[PairingStatus]
+
+
+def _read_program(program: Program, today: Any) -> _Read:
+    day = _forge_day(today, program)
+    forge = connect(program.forge, os.environ)
+    observed = read(forge, program, day, everything=True, secret=_secret(program))
+    return _Read(program, day, observed, program_status(program, observed, day))
+
+
+def _load_company(company: Company) -> list[Program]:
+    """Every program file of the company, loaded (and any error said) before the first
+    request, each reading the token variables the programs file names."""
+    from automation.programs import member_program
+
+    return [member_program(member) for member in company.members]
+
+
+def _read_company(company: Company, today: Any) -> list[_Read]:
+    """Every program of the company, one after the other, each with its own token; a line
+    on standard error before each (its warnings follow it)."""
+    programs = _load_company(company)
+    done = []
+    for number, program in enumerate(programs, start=1):
+        click.echo(
+            f"reading {number} of {len(programs)}: {program.program.name} "
+            f"({len(program.pairings)} pairings, {program.forge.project})",
+            err=True,
+        )
+        done.append(_read_program(program, today))
+    return done
+
+
 @main.command()
-@CONFIG
+@CONFIGS
+@PROGRAMS
 @TODAY
 @click.option(
     "--out",
@@ -315,33 +389,56 @@ def apply_command(
     show_default=True,
     help="Folder to write the static site into.",
 )
-def report(config_path: Path, today: Any, out: Path) -> None:
+def report(
+    config_paths: tuple[Path, ...], programs_path: Path | None, today: Any, out: Path
+) -> None:
     """Write the program report: a static site with charts, report.json and pairings.csv.
 
     It reads every pairing of the roster from the forge and works offline once written;
-    publish the folder with GitLab Pages or GitHub Pages (see the README).
+    publish the folder with GitLab Pages or GitHub Pages (see the README). With several
+    programs (--config repeated, or --programs FILE), each program's report goes into a
+    folder of its own and the index shows the figures across them.
 
     \b
     Example:
         mentorship report --config program.yml --out public
+        mentorship report --programs programs.yml --out public
     """
     from automation.checklist import Dialect
     from automation.feedback import read_back
     from automation.report import build_report
+    from automation.report.company import Part, build_company_report
 
-    program = load_program(config_path)
-    day = _forge_day(today, program)
-    forge = connect(program.forge, os.environ)
-    observed = read(forge, program, day, everything=True, secret=_secret(program))
-    statuses = program_status(program, observed, day)
-    answers = read_back(observed.issues, Dialect(program.forge.api_flavour))
-    result = build_report(program, statuses, day, out, observed.requests, answers)
-    click.echo(f"wrote {len(result.files)} files to {out}; open {out / 'index.html'}")
+    def answers(done: _Read) -> Any:
+        return read_back(done.observed.issues, Dialect(done.program.forge.api_flavour))
+
+    company = _company(config_paths, programs_path)
+    if company is None:
+        done = _read_program(load_program(_single(config_paths)), today)
+        result = build_report(
+            done.program, done.statuses, done.day, out, done.observed.requests, answers(done)
+        )
+        click.echo(f"wrote {len(result.files)} files to {out}; open {out / 'index.html'}")
+        return
+    parts = [
+        Part(d.program, d.statuses, d.day, d.observed.requests, answers(d))
+        for d in _read_company(company, today)
+    ]
+    whole = build_company_report(company.name, parts, out)
+    click.echo(
+        f"wrote {len(whole.files)} files to {out} for {len(parts)} programs; "
+        f"open {out / 'index.html'}"
+    )
+
+
+def _single(config_paths: Sequence[Path]) -> Path:
+    return config_paths[0] if config_paths else Path("program.yml")
 
 
 @main.command()
 @click.argument("handle")
-@CONFIG
+@CONFIGS
+@PROGRAMS
 @TODAY
 @click.option(
     "--format",
@@ -351,24 +448,41 @@ def report(config_path: Path, today: Any, out: Path) -> None:
     show_default=True,
     help="Markdown for a promotion packet, or JSON.",
 )
-def history(handle: str, config_path: Path, today: Any, output: str) -> None:
+def history(
+    handle: str,
+    config_paths: tuple[Path, ...],
+    programs_path: Path | None,
+    today: Any,
+    output: str,
+) -> None:
     """Everything HANDLE did in the program, as mentor and as mentee.
 
     Partners, dates, how each term ended (and why), goals achieved, check-ins held and
-    links to the issues: ready to paste into a promotion packet.
+    links to the issues: ready to paste into a promotion packet. With several programs
+    (--config repeated, or --programs FILE), every term in any of them, each with its
+    program.
 
     \b
     Example:
         mentorship history alice --format md > alice-mentoring.md
+        mentorship history alice --programs programs.yml
     """
-    from automation.history import person_history, to_json, to_markdown
+    from automation.history import company_history, person_history, to_json, to_markdown
 
-    program = load_program(config_path)
-    day = _forge_day(today, program)
-    forge = connect(program.forge, os.environ)
-    observed = read(forge, program, day, everything=True, secret=_secret(program))
-    statuses = program_status(program, observed, day)
-    record = person_history(program, statuses, handle)
+    company = _company(config_paths, programs_path)
+    if company is None:
+        done = _read_program(load_program(_single(config_paths)), today)
+        record = person_history(done.program, done.statuses, handle)
+    else:
+        # Only the programs that know the person are read from their forges.
+        programs = _load_company(company)
+        knowing = [program for program in programs if program.person(handle) is not None]
+        read_back = [_read_program(program, today) for program in knowing]
+        record = company_history(
+            company.name,
+            [(d.program, d.statuses) for d in read_back] or [(p, []) for p in programs],
+            handle,
+        )
     if output == "json":
         click.echo(json.dumps(to_json(record), indent=2))
     else:

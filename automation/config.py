@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 Loc = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
@@ -682,6 +683,19 @@ def parse_program(text: str, path: Path = Path("program.yml")) -> Program:
     return program
 
 
+def parse_yaml_model(model: type[M], text: str, path: Path, expected: str) -> tuple[M, Source]:
+    """Another YAML file of ours (not program.yml), validated by `model` with the same
+    located errors; `expected` says what the top-level mapping holds."""
+    data, lines = _read_yaml(text, path)
+    source = Source(path, lines)
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}:1: expected a mapping with {expected} at the top"])
+    try:
+        return model.model_validate(data), source
+    except ValidationError as exc:
+        raise ConfigError(source.report(_pydantic_problems(exc, model))) from None
+
+
 def _read_yaml(text: str, path: Path) -> tuple[object, dict[Loc, int]]:
     """The document's data and the line of each path in it; ConfigError for any YAML problem."""
     try:
@@ -887,13 +901,13 @@ def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
 
-def _pydantic_problems(exc: ValidationError) -> list[Problem]:
+def _pydantic_problems(exc: ValidationError, root: type[BaseModel] | None = None) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         kind = error["type"]
         if kind == "extra_forbidden":
-            problems.append(Problem(loc, _unknown_field(loc)))
+            problems.append(Problem(loc, _unknown_field(loc, root or Program)))
         elif kind == "missing":
             problems.append(Problem(loc, "required; add it"))
         elif kind in {"value_error", "assertion_error"}:
@@ -911,16 +925,16 @@ def _pydantic_problems(exc: ValidationError) -> list[Problem]:
     return problems
 
 
-def _unknown_field(loc: Loc) -> str:
-    known = _fields_at(loc[:-1])
+def _unknown_field(loc: Loc, root: type[BaseModel]) -> str:
+    known = _fields_at(loc[:-1], root)
     name = str(loc[-1])
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(known)}"
     return f"unknown field; {hint}"
 
 
-def _fields_at(loc: Loc) -> list[str]:
-    model: Any = Program
+def _fields_at(loc: Loc, root: type[BaseModel]) -> list[str]:
+    model: Any = root
     for part in loc:
         if isinstance(part, int):
             continue

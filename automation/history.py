@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -55,6 +55,7 @@ class Term:
     follows: str | None = None
     followed_by: str | None = None
     change_reason: str | None = None  # why the mentee changed mentor at this term's end
+    program: str = ""  # the program's name, in a history across several programs
 
     @property
     def extended(self) -> bool:
@@ -69,6 +70,9 @@ class History:
     terms: tuple[Term, ...]  # by start date
     private: tuple[tuple[str, int], ...]  # (role, private terms in that role), counted only
     goal_text: bool
+    # The programs the person is in, when the history reads several (then `program` is the
+    # company's name and each term names its program).
+    programs: tuple[str, ...] = ()
 
     def as_role(self, role: str) -> tuple[Term, ...]:
         return tuple(t for t in self.terms if t.role == role)
@@ -85,6 +89,7 @@ class History:
                     t
                     for t in mine
                     if t.start > term.start
+                    and t.program == term.program
                     and t.partner == term.followed_by
                     and t.follows == term.partner
                 ),
@@ -107,7 +112,7 @@ def person_history(program: Program, statuses: Sequence[PairingStatus], handle: 
     """Every term `handle` held; raises UnknownPerson (with a suggestion) for a stranger."""
     person = program.person(handle)
     if person is None:
-        raise UnknownPerson([_unknown(program, handle)])
+        raise UnknownPerson([_unknown([p.handle for p in program.people], handle, "program.yml")])
     goal_text = program.program.report.include_goal_text
     terms: list[Term] = []
     private: Counter[str] = Counter()
@@ -178,13 +183,41 @@ def _change(program: Program, pairing: Pairing | None) -> tuple[str | None, str 
     )
 
 
-def _unknown(program: Program, handle: str) -> str:
-    handles = [p.handle for p in program.people]
+def company_history(
+    name: str, programs: Sequence[tuple[Program, Sequence[PairingStatus]]], handle: str
+) -> History:
+    """Every term `handle` held in any of the company's programs (a mentor may mentor in two
+    departments); raises UnknownPerson when no program knows them."""
+    found = [
+        person_history(program, statuses, handle)
+        for program, statuses in programs
+        if program.person(handle) is not None
+    ]
+    if not found:
+        handles = [p.handle for program, _ in programs for p in program.people]
+        where = f"any of the {len(programs)} programs"
+        raise UnknownPerson([_unknown(list(dict.fromkeys(handles)), handle, where)])
+    terms = [replace(term, program=history.program) for history in found for term in history.terms]
+    private: Counter[str] = Counter()
+    for history in found:
+        private.update(dict(history.private))
+    return History(
+        handle=handle,
+        name=found[0].name,
+        program=name,
+        terms=tuple(sorted(terms, key=lambda t: (t.start, t.program, t.pairing))),
+        private=tuple((role, private[role]) for role in ROLES if private[role]),
+        goal_text=any(history.goal_text for history in found),
+        programs=tuple(history.program for history in found),
+    )
+
+
+def _unknown(handles: Sequence[str], handle: str, where: str) -> str:
     folded = {h.lower(): h for h in handles}
     close = [folded[handle.lower()]] if handle.lower() in folded else []
     close = close or difflib.get_close_matches(handle, handles, n=1)
     hint = f"did you mean {close[0]!r}?" if close else "check the handle under people: in it"
-    return f"{handle!r} is not a person in program.yml; {hint}"
+    return f"{handle!r} is not a person in {where}; {hint}"
 
 
 # ---------------------------------------------------------------- Markdown
@@ -193,15 +226,28 @@ def _unknown(program: Program, handle: str) -> str:
 def to_markdown(history: History) -> str:
     lines = [f"# Mentoring history: {history.name} ({history.handle})", ""]
     lines += [f"{history.program}. {_overview(history)}", ""]
+    if history.programs:
+        lines += [f"Programs: {', '.join(markdown.cell(p) for p in history.programs)}.", ""]
     for role in ROLES:
         terms = history.as_role(role)
         if not terms:
             continue
         partner = "mentee" if role == "mentor" else "mentor"
         lines += [f"## As {role}", ""]
-        head = [partner, "term", "outcome", "goals reached", "goal steps", "check-ins", "issues"]
+        head = ["program"] * bool(history.programs) + [
+            partner,
+            "term",
+            "outcome",
+            "goals reached",
+            "goal steps",
+            "check-ins",
+            "issues",
+        ]
         lines += [markdown.row(head), markdown.row(["---"] * len(head))]
-        lines += [markdown.row(_cells(term)) for term in terms]
+        lines += [
+            markdown.row([markdown.cell(term.program)] * bool(history.programs) + _cells(term))
+            for term in terms
+        ]
         lines.append("")
         if role == "mentee":
             lines += [_journey(j) for j in history.journeys if len(j) > 1]
@@ -306,7 +352,13 @@ def to_json(history: History) -> dict[str, Any]:
         "handle": history.handle,
         "name": history.name,
         "program": history.program,
-        "terms": [_term_json(term, history.goal_text) for term in history.terms],
+        **({"programs": list(history.programs)} if history.programs else {}),
+        "terms": [
+            {"program": term.program, **_term_json(term, history.goal_text)}
+            if history.programs
+            else _term_json(term, history.goal_text)
+            for term in history.terms
+        ],
         "journeys": [[term.pairing for term in chain] for chain in history.journeys],
         "private_terms": dict(history.private),
     }

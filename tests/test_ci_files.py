@@ -886,3 +886,92 @@ def test_this_repositorys_github_validate_job_passes_on_the_example_roster(tmp_p
 
     assert run.returncode == 0, run.log
     assert "program.example.yml: ok:" in run.log
+
+
+# -- the README's company examples: a CI matrix of departments and the company report -------
+
+
+def readme_yaml(first_line: str) -> str:
+    """The README's YAML example that starts with `first_line`."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(.*?)^```$", text, flags=re.MULTILINE | re.DOTALL)
+    found = [block for block in blocks if block.startswith(first_line)]
+    assert len(found) == 1, f"one README example starts with {first_line!r}"
+    return found[0]
+
+
+COMPANY_EXAMPLES = {
+    "gitlab": ("# Company (GitLab)", "vendor.gitlab-ci"),
+    "github": ("# Company (GitHub)", "vendor.github-workflows"),
+}
+
+
+@pytest.mark.parametrize("flavour", COMPANY_EXAMPLES)
+def test_the_readme_company_ci_examples_match_the_forges_schemas(
+    flavour: str, tmp_path: Path
+) -> None:
+    first_line, schema = COMPANY_EXAMPLES[flavour]
+    path = tmp_path / f"{flavour}.yml"
+    path.write_text(readme_yaml(first_line))
+    done = check_jsonschema(schema, path)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_readme_company_workflow_passes_zizmor(tmp_path: Path) -> None:
+    path = tmp_path / "nightly.yml"
+    path.write_text(readme_yaml(COMPANY_EXAMPLES["github"][0]))
+    assert zizmor([path]) == []
+
+
+def test_actionlint_finds_nothing_in_the_readme_company_workflow(tmp_path: Path) -> None:
+    path = tmp_path / "nightly.yml"
+    path.write_text(readme_yaml(COMPANY_EXAMPLES["github"][0]))
+    assert actionlint([path]) == []
+
+
+def company_example(tmp_path: Path) -> Any:
+    from automation.programs import load_company
+
+    path = tmp_path / "programs.yml"
+    path.write_text(readme_yaml("# programs.yml"))
+    return load_company(path)
+
+
+def test_the_gitlab_matrix_runs_a_job_per_program_each_in_its_own_environment(
+    tmp_path: Path,
+) -> None:
+    company = company_example(tmp_path)
+    pipeline = yaml.safe_load(readme_yaml(COMPANY_EXAMPLES["gitlab"][0]))
+    nightly = pipeline["nightly"]
+    departments = nightly["parallel"]["matrix"][0]["DEPARTMENT"]
+    assert [str(m.config.relative_to(tmp_path)) for m in company.members] == [
+        f"{department}/program.yml" for department in departments
+    ]
+    assert nightly["environment"]["name"] == "mentorship/$DEPARTMENT"
+    assert nightly["resource_group"] == "mentorship-nightly-$DEPARTMENT"
+    assert nightly["script"][0].startswith('mentorship apply --config "$DEPARTMENT/program.yml"')
+    assert pipeline["pages"]["script"] == ["mentorship report --programs programs.yml --out public"]
+
+
+def test_the_github_matrix_passes_each_job_its_own_token_and_the_report_every_one(
+    tmp_path: Path,
+) -> None:
+    company = company_example(tmp_path)
+    workflow = yaml.safe_load(readme_yaml(COMPANY_EXAMPLES["github"][0]))
+    nightly = workflow["jobs"]["nightly"]
+    departments = nightly["strategy"]["matrix"]["department"]
+    assert [str(m.config.relative_to(tmp_path)) for m in company.members] == [
+        f"{department}/program.yml" for department in departments
+    ]
+    # The department's environment holds its token: the job sees no other department's.
+    assert nightly["environment"] == "mentorship-${{ matrix.department }}"
+    apply = nightly["steps"][-1]
+    assert apply["env"]["GITHUB_TOKEN"] == "${{ secrets.MENTORSHIP_TOKEN }}"
+    assert apply["run"].startswith('mentorship apply --config "$DEPARTMENT/program.yml"')
+    report = workflow["jobs"]["report"]
+    assert report["needs"] == "nightly"
+    assert report["environment"] == "mentorship-company"
+    step = next(s for s in report["steps"] if s.get("name") == "Company report")
+    assert step["run"] == "mentorship report --programs programs.yml --out report"
+    names = [name for m in company.members for name in (m.token_env, m.secret_env)]
+    assert step["env"] == {name: f"${{{{ secrets.{name} }}}}" for name in names}

@@ -9,10 +9,17 @@ from pathlib import Path
 import pytest
 
 from automation.config import ConfigError, Program, parse_program
-from automation.history import History, UnknownPerson, person_history, to_json, to_markdown
+from automation.history import (
+    History,
+    UnknownPerson,
+    company_history,
+    person_history,
+    to_json,
+    to_markdown,
+)
 from automation.ledger import PairState
 from automation.model import IssueState
-from automation.status import program_status
+from automation.status import PairingStatus, program_status
 from tests.rules.world import issue, ledger_issue, observed_on
 
 ROSTER = """\
@@ -279,3 +286,69 @@ def test_a_private_term_keeps_the_change_unsaid() -> None:
     assert [t.partner for t in history.terms] == ["alice"]
     assert history.terms[0].followed_by is None
     assert "closer match" not in to_markdown(history)
+
+
+def statuses_of(roster_text: str) -> tuple[Program, list[PairingStatus]]:
+    roster = parse_program(roster_text, Path("program.yml"))
+    old, new = (p.id for p in roster.pairings)
+    issues = [
+        issue(1, f"pair/{old}/pairing", body=HALF_GOALS, state=IssueState.CLOSED),
+        issue(2, f"pair/{old}/retrospective"),
+        issue(3, f"pair/{new}/pairing", body=HALF_GOALS),
+    ]
+    observed = observed_on(TODAY, issues, [], roster, adopted=date(2025, 12, 1))
+    return roster, program_status(roster, observed, TODAY)
+
+
+def test_across_programs_every_term_names_its_program_and_journeys_stay_in_theirs() -> None:
+    platform = statuses_of(CHANGED)
+    data = statuses_of(CHANGED.replace("Platform mentoring", "Data mentoring"))
+    history = company_history("Acme", [platform, data], "bob")
+
+    assert history.programs == ("Platform mentoring", "Data mentoring")
+    assert [(t.program, t.partner) for t in history.terms] == [
+        ("Data mentoring", "alice"),
+        ("Platform mentoring", "alice"),
+        ("Data mentoring", "carol"),
+        ("Platform mentoring", "carol"),
+    ]
+    journeys = [[(t.program, t.partner) for t in j] for j in history.journeys]
+    assert journeys == [
+        [("Data mentoring", "alice"), ("Data mentoring", "carol")],
+        [("Platform mentoring", "alice"), ("Platform mentoring", "carol")],
+    ]
+    text = to_markdown(history)
+    assert text.startswith(
+        "# Mentoring history: Bob (bob)\n\nAcme. As mentee: 4 terms (2 changed mentor, "
+        "2 running) in 2 mentorships."
+    )
+    assert "Programs: Platform mentoring, Data mentoring.\n" in text
+    assert "| program | mentor | term | outcome |" in text
+    assert "| Data mentoring | Carol (carol) | 2026-03-02 to 2026-09-02 |" in text
+    data_json = to_json(history)
+    assert data_json["programs"] == ["Platform mentoring", "Data mentoring"]
+    assert [t["program"] for t in data_json["terms"]] == [t.program for t in history.terms]
+
+
+def test_across_programs_private_terms_add_up() -> None:
+    roster = program()
+    renamed = roster.model_copy(
+        update={"program": roster.program.model_copy(update={"name": "Data mentoring"})}
+    )
+    observed = observed_on(TODAY, [], [], roster, adopted=date(2025, 7, 1))
+    statuses = program_status(roster, observed, TODAY)
+    single = person_history(roster, statuses, "alice")
+    history = company_history("Acme", [(roster, statuses), (renamed, statuses)], "alice")
+    assert single.private == (("mentor", 1),)
+    assert history.private == (("mentor", 2),)
+    assert len(history.terms) == 2 * len(single.terms)
+    assert "And 2 private terms as mentor, not listed." in to_markdown(history)
+
+
+def test_someone_in_no_program_gets_the_closest_handle_of_any() -> None:
+    platform = statuses_of(CHANGED)
+    with pytest.raises(UnknownPerson) as raised:
+        company_history("Acme", [platform, (program(), [])], "fran")
+    assert str(raised.value) == (
+        "'fran' is not a person in any of the 2 programs; did you mean 'frank'?"
+    )

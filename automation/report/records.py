@@ -166,10 +166,10 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def to_csv(pairings: Sequence[dict[str, Any]]) -> str:
+def to_csv(pairings: Sequence[dict[str, Any]], columns: Sequence[str] = CSV_COLUMNS) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(columns)
     for record in pairings:
-        writer.writerow([_cell(record[column]) for column in CSV_COLUMNS])
+        writer.writerow([_cell(record[column]) for column in columns])
     return buffer.getvalue()

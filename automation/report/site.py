@@ -48,7 +48,7 @@ class ReportResult:
     listed: int  # pairings with a row and a page (private ones have neither)
 
 
-def _environment() -> Environment:
+def environment() -> Environment:
     return Environment(
         loader=PackageLoader("automation.report", "templates"),
         autoescape=True,
@@ -109,7 +109,7 @@ def overview_charts(
     )
 
 
-def _write(path: Path, text: str, written: list[Path]) -> None:
+def write_file(path: Path, text: str, written: list[Path]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8", newline="\n")
     written.append(path)
@@ -137,7 +137,7 @@ def build_report(
     records = [pairing_record(p, include_goal_text) for p in pairings]
     weeks = active_by_week(statuses)
     goal_bins = goal_share_bins(statuses)
-    environment = _environment()
+    templates = environment()
     common: dict[str, Any] = {
         "program": settings.name,
         "today": today,
@@ -146,9 +146,9 @@ def build_report(
         "include_goal_text": include_goal_text,
     }
     written: list[Path] = []
-    _write(
+    write_file(
         out / "index.html",
-        environment.get_template("index.html").render(
+        templates.get_template("index.html").render(
             **common,
             root="",
             figures=figures,
@@ -163,9 +163,9 @@ def build_report(
         ),
         written,
     )
-    page = environment.get_template("pairing.html")
+    page = templates.get_template("pairing.html")
     for pairing, record in zip(pairings, records, strict=True):
-        _write(
+        write_file(
             out / pairing.page,
             page.render(
                 **common,
@@ -182,8 +182,8 @@ def build_report(
     ]
     report["mentors"] = mentors.to_json(table, today)["mentors"]
     report["feedback"] = dict(feedback)
-    _write(out / "report.json", to_json(report), written)
-    _write(out / "pairings.csv", to_csv(records), written)
+    write_file(out / "report.json", to_json(report), written)
+    write_file(out / "pairings.csv", to_csv(records), written)
     pages = {out / p.page for p in pairings}
     for stale in sorted((out / "pairings").glob("*.html")):
         if stale not in pages:

@@ -1,0 +1,204 @@
+"""Cost of a company-wide report on the sandbox: HTTP requests and wall time.
+
+A company of P department programs of N pairings each (starts spread over the last five
+months; every other program speaks GitLab's API, the rest GitHub's; each its own project)
+is brought up to date with two setup nights per program (not measured). Then, as the CLI
+runs them:
+
+- read:     every program read as `mentorship report` reads it (every pairing and request);
+- history:  `mentorship history mentor0 --programs programs.yml` (mentor0 mentors in every
+            program, so every program is read);
+- report:   `mentorship report --programs programs.yml`, reading and writing the site;
+- build:    with --build, writing the site alone from what was read (no request): every
+            program's report with a page and a burn-up chart per pairing, and the
+            company's index, report.json and pairings.csv.
+
+    python bench/bench_company.py                            # 10 programs of 1,000 pairings
+    python bench/bench_company.py --programs 10 --size 200    # quicker
+    python bench/bench_company.py --reads-only                # requests, without the site
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from automation.cli import main as cli
+from automation.config import Program, load_program
+from automation.demo import sandbox_cast
+from automation.feedback import figures as no_feedback
+from automation.forge import RetryPolicy, connect
+from automation.nightly import run_day
+from automation.observe import read
+from automation.report.company import Part, build_company_report
+from automation.sandbox import RunningSandbox, start
+from automation.status import program_status
+from automation.templates import Templates
+
+TODAY = date(2026, 6, 1)
+
+
+def roster_text(index: int, size: int, url: str) -> str:
+    flavour = "gitlab" if index % 2 == 0 else "github"
+    mentors = max(1, size // 2)
+    people = [
+        f"  - {{handle: mentor{i}, roles: [mentor], capacity: 3, topics: [go]}}"
+        for i in range(mentors)
+    ]
+    people += [f"  - {{handle: mentee{index}x{i}, roles: [mentee]}}" for i in range(size)]
+    pairings = [
+        f"  - {{mentor: mentor{i % mentors}, mentee: mentee{index}x{i}, "
+        f"start: {TODAY - timedelta(days=1 + (i * 150) // size)}}}"
+        for i in range(size)
+    ]
+    lines = [
+        f"program: {{name: Department {index}, safety_threshold: 100000, max_writes: 100000}}",
+        f"forge: {{kind: sandbox, flavour: {flavour}, url: '{url}', project: acme/dept{index},"
+        " bot: mentorship-bot}",
+        "people:",
+        *people,
+        "pairings:",
+        *pairings,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def night(sandbox: RunningSandbox, program: Program, day: date) -> None:
+    sandbox.set_clock(datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=23))
+    forge = connect(program.forge, {}, RetryPolicy(retries=0))
+    report = run_day(forge, program, day, Templates(), force=True)
+    if report.failed:
+        raise SystemExit(f"{len(report.failed)} writes failed, e.g. {report.failed[0].detail}")
+
+
+def measure(sandbox: RunningSandbox, work: Callable[[], Any]) -> dict[str, Any]:
+    sandbox.reset_counts()
+    started = time.perf_counter()
+    work()
+    elapsed = time.perf_counter() - started
+    counts = sandbox.request_counts()
+    return {"reads": counts["reads"], "writes": counts["writes"], "seconds": round(elapsed, 1)}
+
+
+def invoke(*args: str) -> None:
+    result = CliRunner().invoke(cli, list(args))
+    if result.exit_code != 0:
+        raise SystemExit(f"mentorship {' '.join(args)} failed: {result.output}")
+
+
+def read_all(paths: list[Path]) -> list[Part]:
+    """Every program read as `mentorship report` reads it (every pairing, every request)."""
+    parts = []
+    for path in paths:
+        program = load_program(path)
+        observed = read(connect(program.forge, {}), program, TODAY, everything=True)
+        statuses = program_status(program, observed, TODAY)
+        parts.append(Part(program, statuses, TODAY, observed.requests, no_feedback([], [])))
+    return parts
+
+
+def bench(
+    programs: int,
+    size: int,
+    root: Path,
+    report: Callable[[str, dict[str, Any]], None],
+    *,
+    reads_only: bool = False,
+    build: bool = False,
+) -> None:
+    with start() as sandbox:
+        paths = []
+        started = time.perf_counter()
+        for index in range(programs):
+            path = root / f"dept{index}" / "program.yml"
+            path.parent.mkdir(parents=True)
+            path.write_text(roster_text(index, size, sandbox.url))
+            program = load_program(path)
+            sandbox.register_users(*sandbox_cast(program))
+            # Issues opened in a run are followed up in the next: two setup nights.
+            night(sandbox, program, TODAY)
+            night(sandbox, program, TODAY)
+            paths.append(path)
+            print(f"seeded {index + 1} of {programs} ({time.perf_counter() - started:.0f}s)")
+        print("| programs | pairings each | step | reads | writes | seconds | files | MB |")
+        print("|---|---|---|---|---|---|---|---|", flush=True)
+        listing = "".join(f"  - dept{i}/program.yml\n" for i in range(programs))
+        company = root / "programs.yml"
+        company.write_text(f"name: Acme\nprograms:\n{listing}")
+        sandbox.set_clock(datetime.combine(TODAY, datetime.min.time(), UTC) + timedelta(hours=9))
+        today = TODAY.isoformat()
+        parts: list[Part] = []
+        report("read", measure(sandbox, lambda: parts.extend(read_all(paths))))
+        history = measure(
+            sandbox,
+            lambda: invoke(
+                "history",
+                "mentor0",
+                "--programs",
+                str(company),
+                "--today",
+                today,
+                "--format",
+                "json",
+            ),
+        )
+        report("history", history)
+        if not reads_only:
+            site = root / "site"
+            whole = measure(
+                sandbox,
+                lambda: invoke(
+                    "report", "--programs", str(company), "--today", today, "--out", str(site)
+                ),
+            )
+            files = [p for p in site.rglob("*") if p.is_file()]
+            whole["files"] = len(files)
+            whole["megabytes"] = round(sum(p.stat().st_size for p in files) / 1e6, 1)
+            report("report", whole)
+        if build:
+            # After the report, so that both start with matplotlib loaded.
+            again = root / "site-again"
+            report("build", measure(sandbox, lambda: build_company_report("Acme", parts, again)))
+
+
+def show(programs: int, size: int, name: str, row: dict[str, Any]) -> None:
+    print(
+        f"| {programs} | {size} | {name} | {row['reads']} | {row['writes']} "
+        f"| {row['seconds']} | {row.get('files', '')} | {row.get('megabytes', '')} |",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--programs", type=int, default=10)
+    parser.add_argument("--size", type=int, default=1000, help="pairings per program")
+    parser.add_argument(
+        "--reads-only",
+        action="store_true",
+        help="measure the reads (and history) only, not the site: its pages take the time",
+    )
+    parser.add_argument(
+        "--build", action="store_true", help="also time writing the site alone, after the report"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        bench(
+            args.programs,
+            args.size,
+            Path(folder),
+            lambda name, row: show(args.programs, args.size, name, row),
+            reads_only=args.reads_only,
+            build=args.build,
+        )
+
+
+if __name__ == "__main__":
+    main()
