@@ -6,40 +6,25 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from automation import __version__, scaffolding
-from automation.actions import Action, Outcome, Status
-from automation.checklist import Dialect, Goal
-from automation.checklist import parse as parse_checklist
-from automation.checklist import to_json as checklist_json
-from automation.config import (
-    ConfigError,
-    Program,
-    active_on,
-    cross_check,
-    load_program,
-    program_today,
-)
-from automation.forge import ForgeError, connect
-from automation.nightly import (
-    Disclosure,
-    TooManyWrites,
-    plan_day,
-    run_day,
-    run_summary,
-    summary,
-    templates_for,
-)
-from automation.observe import read
-from automation.request import Request, requests_from_json
-from automation.scaffolding import ScaffoldError
-from automation.status import program_status
-from automation.templates import TemplateError, check_templates
+from automation import __version__
+from automation.errors import ExpectedError
+
+# Each command imports what it uses when it runs: `--version`, `--help` and `COMMAND --help`
+# load click and this module only, not pydantic, PyYAML, Jinja2, the forge clients, SciPy or
+# matplotlib (README, "Start-up time"; a test in tests/test_cli.py keeps it so).
+if TYPE_CHECKING:
+    from datetime import date
+
+    from automation.actions import Action
+    from automation.checklist import Goal
+    from automation.config import Program
+    from automation.nightly import Disclosure
+    from automation.request import Request
 
 CONFIG = click.option(
     "--config",
@@ -66,7 +51,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (ConfigError, ForgeError, TemplateError, TooManyWrites, ScaffoldError) as exc:
+        except ExpectedError as exc:
             raise click.ClickException(str(exc)) from exc
 
 
@@ -82,6 +67,8 @@ def main() -> None:
 
 
 def _day(value: Any, program: Program) -> date:
+    from automation.config import program_today
+
     return value.date() if value is not None else program_today(program)
 
 
@@ -104,6 +91,9 @@ def _secret(program: Program) -> str | None:
 def _forge_day(value: Any, program: Program) -> date:
     """Today for a command that talks to the forge: the sandbox's own clock on a sandbox
     (it may be moved forward to play out a term), else as `_day`."""
+    from automation.config import program_today
+    from automation.forge import ForgeError
+
     if value is not None or program.forge.kind != "sandbox":
         return _day(value, program)
     from automation.sandbox import SandboxAdmin, SandboxError
@@ -129,6 +119,9 @@ def validate(config_path: Path, today: Any) -> None:
     Example:
         mentorship validate --config program.yml
     """
+    from automation.config import active_on, cross_check, load_program
+    from automation.templates import TemplateError, check_templates, templates_for
+
     program = load_program(config_path)
     day = _day(today, program)
     broken = check_templates(templates_for(config_path), program, day)
@@ -178,6 +171,10 @@ def plan_command(config_path: Path, today: Any, as_json: bool, plan_out: Path | 
     Example:
         mentorship plan --config program.yml --today 2026-03-01
     """
+    from automation.config import load_program
+    from automation.forge import connect
+    from automation.nightly import Disclosure, plan_day, summary, templates_for
+
     program = load_program(config_path)
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
@@ -224,6 +221,11 @@ def apply_command(
     Example:
         mentorship apply --config program.yml
     """
+    from automation.actions import Outcome, Status
+    from automation.config import load_program
+    from automation.forge import connect
+    from automation.nightly import Disclosure, run_day, run_summary, summary, templates_for
+
     program = load_program(config_path)
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
@@ -291,8 +293,12 @@ def report(config_path: Path, today: Any, out: Path) -> None:
         mentorship report --config program.yml --out public
     """
     from automation.checklist import Dialect
+    from automation.config import load_program
     from automation.feedback import read_back
+    from automation.forge import connect
+    from automation.observe import read
     from automation.report import build_report
+    from automation.status import program_status
 
     program = load_program(config_path)
     day = _forge_day(today, program)
@@ -326,7 +332,11 @@ def history(handle: str, config_path: Path, today: Any, output: str) -> None:
     Example:
         mentorship history alice --format md > alice-mentoring.md
     """
+    from automation.config import load_program
+    from automation.forge import connect
     from automation.history import person_history, to_json, to_markdown
+    from automation.observe import read
+    from automation.status import program_status
 
     program = load_program(config_path)
     day = _forge_day(today, program)
@@ -365,6 +375,7 @@ def mentors(config_path: Path, today: Any, output: str) -> None:
         mentorship mentors --config program.yml --format csv > mentors.csv
     """
     from automation import mentors as table
+    from automation.config import load_program
 
     program = load_program(config_path)
     day = _day(today, program)
@@ -421,6 +432,7 @@ def match_command(
         mentorship match --config program.yml --requests queue.json
     """
     from automation import matching
+    from automation.config import load_program
 
     program = load_program(config_path)
     day = _day(today, program)
@@ -441,6 +453,8 @@ def match_command(
 
 
 def _read_requests(path: Path) -> list[Request]:
+    from automation.request import requests_from_json
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -483,6 +497,9 @@ def init(
     Example:
         mentorship init mentoring --forge gitlab --project acme/mentoring
     """
+    from automation import scaffolding
+    from automation.config import load_program
+
     files = scaffolding.files_for(forge_kind, project, name)
     written = scaffolding.write(directory, files, force=force)
     for path in written:
@@ -546,6 +563,10 @@ def progress(body_file: Any, dialect: str, as_json: bool) -> None:
     Example:
         mentorship progress --body-file goals.md --dialect gitlab
     """
+    from automation.checklist import Dialect
+    from automation.checklist import parse as parse_checklist
+    from automation.checklist import to_json as checklist_json
+
     checklist = parse_checklist(body_file.read(), Dialect(dialect))
     if as_json:
         click.echo(json.dumps(checklist_json(checklist), indent=2))

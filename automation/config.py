@@ -28,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 
+from automation.errors import ExpectedError
+
 Loc = tuple[str | int, ...]
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -496,7 +498,7 @@ class Source:
         return f"{prefix}{path}: {problem.message}" if path else f"{prefix}{problem.message}"
 
 
-class ConfigError(Exception):
+class ConfigError(ExpectedError):
     """program.yml cannot be used; each line of the message is one located problem."""
 
     def __init__(self, lines: Sequence[str]) -> None:

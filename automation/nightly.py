@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from automation import markers
@@ -25,21 +24,18 @@ from automation.actions import (
     to_json,
 )
 from automation.config import FEEDBACK_ON_GITHUB, Program
+from automation.errors import ExpectedError
 from automation.forge.base import Forge
 from automation.markdown import cell
 from automation.model import CloseReason
 from automation.observe import part_of, read, start_of_day
 from automation.rules import plan
 from automation.templates import Templates
+from automation.templates import templates_for as templates_for  # where it was first
 
 
-class TooManyWrites(Exception):
+class TooManyWrites(ExpectedError):
     """The plan is larger than the safety threshold: likely a roster mistake."""
-
-
-def templates_for(config_path: Path) -> Templates:
-    """The program's own templates (beside program.yml) over the shipped defaults."""
-    return Templates(config_path.parent / "templates" / "issues")
 
 
 def plan_day(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from automation.errors import ExpectedError
 from automation.model import (
     ChangeRequest,
     CloseReason,
@@ -18,7 +19,7 @@ from automation.model import (
 )
 
 
-class ForgeError(Exception):
+class ForgeError(ExpectedError):
     """An expected failure talking to a forge; the message says what failed and the fix.
 
     `problem` and `fix` are the two halves of the message, for reports that show them apart.
