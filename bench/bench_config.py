@@ -1,4 +1,7 @@
-"""Time to load program.yml: a generated roster by size, and hostile files that must fail fast.
+"""Time to start, and to load program.yml: a generated roster by size, hostile files.
+
+First the start-up: `mentorship --version`, `--help` and `validate --help`, each in a fresh
+interpreter (`python -m automation`, as a user runs it), best of a few runs.
 
 For each size, a roster of N pairings and 1.5 N people (every mentor with two mentees, in
 the block style people write) is loaded with `load_program` and checked with the whole
@@ -95,6 +98,19 @@ def validate_process(path: Path) -> None:
         raise AssertionError(f"exit {done.returncode}: {done.stderr}")
 
 
+def command_process(*args: str) -> None:
+    """`mentorship ARGS` in a fresh interpreter, which must exit 0."""
+    subprocess.run(
+        [sys.executable, "-m", "automation", *args],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+
+
+STARTUP = (("--version",), ("--help",), ("validate", "--help"))
+
+
 def refused(text: str) -> None:
     try:
         parse_program(text)
@@ -108,7 +124,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3, help="runs per size; the best counts")
     args = parser.parse_args()
-    print(f"{'pairings':>9} {'people':>7} {'lines':>7} {'load s':>8} {'validate s':>11}")
+    print(f"{'start-up':26} {'s':>6}")
+    for command in STARTUP:
+        took = best_seconds(lambda: command_process(*command), args.runs)  # noqa: B023
+        print(f"{'mentorship ' + ' '.join(command):26} {took:6.2f}", flush=True)
+    print(f"\n{'pairings':>9} {'people':>7} {'lines':>7} {'load s':>8} {'validate s':>11}")
     with tempfile.TemporaryDirectory() as directory:
         for size in args.sizes:
             path = Path(directory) / f"program-{size}.yml"
