@@ -403,11 +403,18 @@ class Program(_Model):
     _source: Source | None = PrivateAttr(default=None)
     # Followed pairing id -> the pairing that follows it (a change of mentor).
     _followers: dict[str, Pairing] = PrivateAttr(default_factory=dict)
+    # Pairing id -> the first pairing of that id; mentee -> their pairings, in file order:
+    # `followed` looks up instead of scanning every pairing, for each pairing that follows one.
+    _by_id: dict[str, Pairing] = PrivateAttr(default_factory=dict)
+    _by_mentee: dict[str, list[Pairing]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _hand_over(self) -> Program:
         """A pairing followed by another, with no `ended:` of its own, ends where the next
         one starts (unless its own term is over by then: `validate` refuses that)."""
+        for pairing in self.pairings:
+            self._by_id.setdefault(pairing.id, pairing)
+            self._by_mentee.setdefault(pairing.mentee, []).append(pairing)
         for pairing in self.pairings:
             before = self.followed(pairing)
             if before is None or before.start >= pairing.start:
@@ -424,15 +431,13 @@ class Program(_Model):
         it means."""
         if pairing.follows is None:
             return None
-        for other in self.pairings:
-            if other.id == pairing.follows:
-                return other
+        named = self._by_id.get(pairing.follows)
+        if named is not None:
+            return named
         earlier = [
             other
-            for other in self.pairings
-            if other.mentee == pairing.mentee
-            and other.mentor == pairing.follows
-            and other.start < pairing.start
+            for other in self._by_mentee.get(pairing.mentee, ())
+            if other.mentor == pairing.follows and other.start < pairing.start
         ]
         return max(earlier, key=lambda p: p.start, default=None)
 
@@ -754,9 +759,8 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
         walk.written = walk.expanded = 1
         return walk
     built: dict[int, object] = {}  # id(node) -> its data, from the start of its visit
-    sizes: dict[
-        int, int
-    ] = {}  # id(node) -> expanded size, once the visit of a list or mapping is over
+    # id(node) -> its size with aliases expanded, once the visit of a list or mapping is over
+    sizes: dict[int, int] = {}
     lines, problems = walk.lines, walk.problems
     stack = [_open(root, (), _line(root), walk)]
     built[id(root)] = stack[0].data
@@ -1112,10 +1116,12 @@ def _follows(program: Program) -> Iterator[Problem]:
                 )
             continue
         before = program.followed(pairing)
-        earlier = [
-            p for p in program.pairings if p.mentee == pairing.mentee and p.start < pairing.start
-        ]
         if before is None:
+            earlier = [
+                p
+                for p in program.pairings
+                if p.mentee == pairing.mentee and p.start < pairing.start
+            ]
             named = ", ".join(sorted({p.mentor for p in earlier} | {p.id for p in earlier}))
             yield Problem(
                 (*loc, "follows"),

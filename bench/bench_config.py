@@ -7,7 +7,8 @@ For each size, a roster of N pairings and 1.5 N people (every mentor with two me
 the block style people write) is loaded with `load_program` and checked with the whole
 `mentorship validate` command (in process, so the interpreter's start-up is not counted).
 The best of a few runs is reported. Linear loading: ten times the pairings should take
-about ten times as long.
+about ten times as long. Each size is loaded again with a tenth more pairings that change
+mentor (`follows:`), which must cost about as much per pairing.
 
 Each hostile file (recursive aliases, an alias bomb, unhashable keys, unsafe tags) must end
 in a `ConfigError` well within a second: the loader's time, then the whole `mentorship
@@ -56,8 +57,9 @@ HOSTILE = {
 }
 
 
-def roster(pairings: int) -> str:
-    """N pairings, N mentees and N/2 mentors, written the way people write program.yml."""
+def roster(pairings: int, changes: int = 0) -> str:
+    """N pairings, N mentees and N/2 mentors, written the way people write program.yml; then
+    `changes` more pairings, each a change of mentor two months into a term (`follows:`)."""
     mentors = max(1, pairings // 2)
     lines = [HEAD, "people:\n"]
     for i in range(mentors):
@@ -72,6 +74,12 @@ def roster(pairings: int) -> str:
         start = START + timedelta(days=i % 300)
         mentor = f"mentor{i % mentors}"
         lines.append(f"  - mentor: {mentor}\n    mentee: mentee{i}\n    start: {start}\n")
+    for i in range(0, min(changes * 10, pairings), 10):
+        start = START + timedelta(days=i % 300 + 60)
+        lines.append(
+            f"  - mentor: mentor{(i + 1) % mentors}\n    mentee: mentee{i}\n    start: {start}\n"
+            f"    follows: mentor{i % mentors}\n    follows_reason: a better fit\n"
+        )
     return "".join(lines)
 
 
@@ -128,17 +136,20 @@ def main() -> None:
     for command in STARTUP:
         took = best_seconds(lambda: command_process(*command), args.runs)  # noqa: B023
         print(f"{'mentorship ' + ' '.join(command):26} {took:6.2f}", flush=True)
-    print(f"\n{'pairings':>9} {'people':>7} {'lines':>7} {'load s':>8} {'validate s':>11}")
+    header = f"{'pairings':>9} {'changes':>8} {'people':>7} {'lines':>7}"
+    print(f"\n{header} {'load s':>8} {'validate s':>11}")
     with tempfile.TemporaryDirectory() as directory:
-        for size in args.sizes:
-            path = Path(directory) / f"program-{size}.yml"
-            path.write_text(roster(size), encoding="utf-8")
+        for size, changes in [(n, c) for n in args.sizes for c in (0, n // 10)]:
+            path = Path(directory) / f"program-{size}-{changes}.yml"
+            path.write_text(roster(size, changes), encoding="utf-8")
             program = load_program(path)
             load = best_seconds(lambda: load_program(path), args.runs)  # noqa: B023
             check = best_seconds(lambda: validate(path), args.runs)  # noqa: B023
             lines = path.read_text(encoding="utf-8").count("\n")
             people = len(program.people)
-            print(f"{size:9} {people:7} {lines:7} {load:8.2f} {check:11.2f}", flush=True)
+            total = len(program.pairings)
+            row = f"{total:9} {changes:8} {people:7} {lines:7}"
+            print(f"{row} {load:8.2f} {check:11.2f}", flush=True)
     print(f"\n{'hostile file':24} {'ConfigError ms':>15} {'mentorship validate s':>22}")
     with tempfile.TemporaryDirectory() as directory:
         for name, text in HOSTILE.items():
