@@ -401,6 +401,8 @@ class Program(_Model):
     pairings: Annotated[list[Pairing], BeforeValidator(_empty_if_none)] = []
 
     _source: Source | None = PrivateAttr(default=None)
+    # The cross-checks that need no date, as parse_program found them.
+    _checked: tuple[Problem, ...] | None = PrivateAttr(default=None)
     # Followed pairing id -> the pairing that follows it (a change of mentor).
     _followers: dict[str, Pairing] = PrivateAttr(default_factory=dict)
     # Pairing id -> the first pairing of that id; mentee -> their pairings, in file order:
@@ -632,7 +634,8 @@ def _parse(text: str, path: Path) -> Program:
         person.handle: source.locate(("people", i, "handle"))
         for i, person in enumerate(program.people)
     }
-    errors = [p for p in cross_check(program) if not p.warning]
+    program._checked = tuple(_undated_checks(program))
+    errors = [p for p in program._checked if not p.warning]
     if errors:
         raise ConfigError(source.report(errors))
     return program
@@ -971,6 +974,15 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
 
     The soft-limit check looks from `today` on; without `today` it is skipped.
     """
+    checked = program._checked  # what loading it found (a program never changes)
+    problems = list(checked) if checked is not None else _undated_checks(program)
+    if today is not None:
+        problems.extend(_soft_limit(program, today))
+        problems.extend(_away(program, today))
+    return problems
+
+
+def _undated_checks(program: Program) -> list[Problem]:
     problems: list[Problem] = []
     people = {p.handle: p for p in program.people}
     first: dict[str, int] = {}
@@ -987,9 +999,6 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
     problems.extend(_follows(program))
     problems.extend(_teams_to_prefer(program))
     problems.extend(_feedback_forms(program))
-    if today is not None:
-        problems.extend(_soft_limit(program, today))
-        problems.extend(_away(program, today))
     return problems
 
 
