@@ -9,40 +9,27 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from automation import __version__, scaffolding
-from automation.actions import Action, Outcome, Status
-from automation.checklist import Dialect, Goal
-from automation.checklist import parse as parse_checklist
-from automation.checklist import to_json as checklist_json
-from automation.config import (
-    ConfigError,
-    Program,
-    active_on,
-    cross_check,
-    load_program,
-    program_today,
-)
-from automation.forge import ForgeError, connect, pacer_for
-from automation.forge.cached import kept
-from automation.nightly import (
-    Disclosure,
-    TooManyWrites,
-    plan_day,
-    run_day,
-    run_summary,
-    summary,
-    templates_for,
-)
-from automation.observe import Observed, read
-from automation.programs import Company
-from automation.request import Request, requests_from_json
-from automation.scaffolding import ScaffoldError
-from automation.status import PairingStatus, program_status
-from automation.templates import TemplateError, check_templates
+from automation import __version__
+from automation.errors import ExpectedError
+
+# Each command imports what it uses when it runs: `--version`, `--help` and `COMMAND --help`
+# load click and this module only, not pydantic, PyYAML, Jinja2, the forge clients, SciPy or
+# matplotlib (README, "Start-up time"; a test in tests/test_cli.py keeps it so).
+if TYPE_CHECKING:
+    from datetime import date
+
+    from automation.actions import Action
+    from automation.checklist import Goal
+    from automation.config import Program
+    from automation.nightly import Disclosure
+    from automation.observe import Observed
+    from automation.programs import Company
+    from automation.request import Request
+    from automation.status import PairingStatus
 
 CONFIG = click.option(
     "--config",
@@ -69,7 +56,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (ConfigError, ForgeError, TemplateError, TooManyWrites, ScaffoldError) as exc:
+        except ExpectedError as exc:
             raise click.ClickException(str(exc)) from exc
 
 
@@ -85,6 +72,8 @@ def main() -> None:
 
 
 def _day(value: Any, program: Program) -> date:
+    from automation.config import program_today
+
     return value.date() if value is not None else program_today(program)
 
 
@@ -107,6 +96,9 @@ def _secret(program: Program) -> str | None:
 def _forge_day(value: Any, program: Program) -> date:
     """Today for a command that talks to the forge: the sandbox's own clock on a sandbox
     (it may be moved forward to play out a term), else as `_day`."""
+    from automation.config import program_today
+    from automation.forge import ForgeError
+
     if value is not None or program.forge.kind != "sandbox":
         return _day(value, program)
     from automation.sandbox import SandboxAdmin, SandboxError
@@ -132,6 +124,9 @@ def validate(config_path: Path, today: Any) -> None:
     Example:
         mentorship validate --config program.yml
     """
+    from automation.config import active_on, cross_check, load_program
+    from automation.templates import TemplateError, check_templates, templates_for
+
     program = load_program(config_path)
     day = _day(today, program)
     broken = check_templates(templates_for(config_path), program, day)
@@ -195,6 +190,11 @@ def plan_command(
     Example:
         mentorship plan --config program.yml --today 2026-03-01
     """
+    from automation.config import load_program
+    from automation.forge import connect
+    from automation.forge.cached import kept
+    from automation.nightly import Disclosure, plan_day, summary, templates_for
+
     program = load_program(config_path)
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
@@ -255,6 +255,12 @@ def apply_command(
     Example:
         mentorship apply --config program.yml
     """
+    from automation.actions import Outcome, Status
+    from automation.config import load_program
+    from automation.forge import connect, pacer_for
+    from automation.forge.cached import kept
+    from automation.nightly import Disclosure, run_day, run_summary, summary, templates_for
+
     program = load_program(config_path)
     minutes = time_budget if time_budget is not None else program.forge.time_budget_minutes
     pacer = pacer_for(program.forge, seconds=minutes * 60)
@@ -349,6 +355,10 @@ class _Read:
 
 
 def _read_program(program: Program, today: Any) -> _Read:
+    from automation.forge import connect
+    from automation.observe import read
+    from automation.status import program_status
+
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
     observed = read(forge, program, day, everything=True, secret=_secret(program))
@@ -405,6 +415,7 @@ def report(
         mentorship report --programs programs.yml --out public
     """
     from automation.checklist import Dialect
+    from automation.config import load_program
     from automation.feedback import read_back
     from automation.report import build_report
     from automation.report.company import Part, build_company_report
@@ -467,6 +478,7 @@ def history(
         mentorship history alice --format md > alice-mentoring.md
         mentorship history alice --programs programs.yml
     """
+    from automation.config import load_program
     from automation.history import company_history, person_history, to_json, to_markdown
 
     company = _company(config_paths, programs_path)
@@ -514,6 +526,7 @@ def mentors(config_path: Path, today: Any, output: str) -> None:
         mentorship mentors --config program.yml --format csv > mentors.csv
     """
     from automation import mentors as table
+    from automation.config import load_program
 
     program = load_program(config_path)
     day = _day(today, program)
@@ -570,6 +583,7 @@ def match_command(
         mentorship match --config program.yml --requests queue.json
     """
     from automation import matching
+    from automation.config import load_program
 
     program = load_program(config_path)
     day = _day(today, program)
@@ -590,6 +604,8 @@ def match_command(
 
 
 def _read_requests(path: Path) -> list[Request]:
+    from automation.request import requests_from_json
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -632,6 +648,9 @@ def init(
     Example:
         mentorship init mentoring --forge gitlab --project acme/mentoring
     """
+    from automation import scaffolding
+    from automation.config import load_program
+
     files = scaffolding.files_for(forge_kind, project, name)
     written = scaffolding.write(directory, files, force=force)
     for path in written:
@@ -695,6 +714,10 @@ def progress(body_file: Any, dialect: str, as_json: bool) -> None:
     Example:
         mentorship progress --body-file goals.md --dialect gitlab
     """
+    from automation.checklist import Dialect
+    from automation.checklist import parse as parse_checklist
+    from automation.checklist import to_json as checklist_json
+
     checklist = parse_checklist(body_file.read(), Dialect(dialect))
     if as_json:
         click.echo(json.dumps(checklist_json(checklist), indent=2))

@@ -28,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 
+from automation.errors import ExpectedError
+
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
@@ -402,15 +404,18 @@ class Pairing(_Model):
     @property
     def ended_on(self) -> date | None:
         """The day an early end stops the term: `ended:`, or a change of mentor."""
-        return self.ended or self._handed_over
+        # Read from `__pydantic_private__` itself: `self._handed_over` goes through
+        # BaseModel.__getattr__, which took a third of `validate`'s checks of 10,000 pairings.
+        return self.ended or (self.__pydantic_private__ or {}).get("_handed_over")
 
     def planned_end(self, settings: Settings) -> date:
         return add_months(self.start, self.term_months or settings.term_months)
 
     def end(self, settings: Settings) -> date:
         """The day the term ends: ended early (or handed over), extended, or as planned."""
-        if self.ended_on is not None:
-            return self.ended_on
+        ended = self.ended_on
+        if ended is not None:
+            return ended
         return self.extended_until or self.planned_end(settings)
 
     def afterwards(self, settings: Settings) -> tuple[date, ...]:
@@ -456,13 +461,22 @@ class Program(_Model):
     pairings: Annotated[list[Pairing], BeforeValidator(_empty_if_none)] = []
 
     _source: Source | None = PrivateAttr(default=None)
+    # The cross-checks that need no date, as parse_program found them.
+    _checked: tuple[Problem, ...] | None = PrivateAttr(default=None)
     # Followed pairing id -> the pairing that follows it (a change of mentor).
     _followers: dict[str, Pairing] = PrivateAttr(default_factory=dict)
+    # Pairing id -> the first pairing of that id; mentee -> their pairings, in file order:
+    # `followed` looks up instead of scanning every pairing, for each pairing that follows one.
+    _by_id: dict[str, Pairing] = PrivateAttr(default_factory=dict)
+    _by_mentee: dict[str, list[Pairing]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _hand_over(self) -> Program:
         """A pairing followed by another, with no `ended:` of its own, ends where the next
         one starts (unless its own term is over by then: `validate` refuses that)."""
+        for pairing in self.pairings:
+            self._by_id.setdefault(pairing.id, pairing)
+            self._by_mentee.setdefault(pairing.mentee, []).append(pairing)
         for pairing in self.pairings:
             before = self.followed(pairing)
             if before is None or before.start >= pairing.start:
@@ -479,15 +493,13 @@ class Program(_Model):
         it means."""
         if pairing.follows is None:
             return None
-        for other in self.pairings:
-            if other.id == pairing.follows:
-                return other
+        named = self._by_id.get(pairing.follows)
+        if named is not None:
+            return named
         earlier = [
             other
-            for other in self.pairings
-            if other.mentee == pairing.mentee
-            and other.mentor == pairing.follows
-            and other.start < pairing.start
+            for other in self._by_mentee.get(pairing.mentee, ())
+            if other.mentor == pairing.follows and other.start < pairing.start
         ]
         return max(earlier, key=lambda p: p.start, default=None)
 
@@ -556,7 +568,7 @@ class Source:
         return f"{prefix}{path}: {problem.message}" if path else f"{prefix}{problem.message}"
 
 
-class ConfigError(Exception):
+class ConfigError(ExpectedError):
     """program.yml cannot be used; each line of the message is one located problem."""
 
     def __init__(self, lines: Sequence[str]) -> None:
@@ -629,7 +641,7 @@ else:  # a PyYAML built without libyaml has no CSafeLoader: its own loader, twic
 
 _Loader.yaml_implicit_resolvers = _plain_resolvers(yaml.SafeLoader.yaml_implicit_resolvers)
 _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
-_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
+_STR, _SEQ, _MAP, _MERGE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "merge"))
 # The tags plain YAML resolves to; any other (`!!binary`, `!!set`, `!!python/...`) is refused.
 _PLAIN_TAGS = frozenset(
     {_STR, _SEQ, _MAP}
@@ -662,6 +674,11 @@ def load_program(path: str | Path) -> Program:
 
 
 def parse_program(text: str, path: Path = Path("program.yml")) -> Program:
+    with _collector_paused():
+        return _parse(text, path)
+
+
+def _parse(text: str, path: Path) -> Program:
     data, lines = _read_yaml(text, path)
     source = Source(path, lines)
     if not isinstance(data, dict):
@@ -677,7 +694,8 @@ def parse_program(text: str, path: Path = Path("program.yml")) -> Program:
         person.handle: source.locate(("people", i, "handle"))
         for i, person in enumerate(program.people)
     }
-    errors = [p for p in cross_check(program) if not p.warning]
+    program._checked = tuple(_undated_checks(program))
+    errors = [p for p in program._checked if not p.warning]
     if errors:
         raise ConfigError(source.report(errors))
     return program
@@ -736,28 +754,33 @@ def _too_deep(where: str) -> str:
 def _load(
     loader_class: type[_Loader] | type[_FastLoader], text: str, path: Path
 ) -> tuple[object, dict[Loc, int]]:
-    """Compose once, survey the node graph, and only then build the data from the same nodes."""
+    """Compose once, then one walk over the node graph: its problems, the line of each path,
+    and the data; PyYAML's constructor builds the data only for shapes the walk leaves to it."""
     loader = loader_class(text)
     try:
-        with _collector_paused():
-            node = loader.get_single_node()
-            if node is None:
-                return None, {}
-            survey = _survey(node)
-            problems = [*survey.problems, *_alias_growth(survey)]
-            if problems:
-                lines = [f"{path}:{line}: {message}" for line, message in sorted(problems)]
-                raise ConfigError(lines)
-            return loader.construct_document(node), survey.lines
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        walk = _walk(node, loader)
+        problems = [*walk.problems, *_alias_growth(walk)]
+        if problems:
+            lines = [f"{path}:{line}: {message}" for line, message in sorted(problems)]
+            raise ConfigError(lines)
+        if walk.unusual:
+            # Afresh: a value the walk could not read left the constructor mid-way.
+            loader.constructed_objects, loader.recursive_objects = {}, {}
+            return loader.construct_document(node), walk.lines
+        return walk.data, walk.lines
     finally:
         loader.dispose()
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Composing makes three objects per YAML node (the node, its start and end marks), none of
-    them garbage; CPython's cyclic collector walked them long enough to take 2.0 of the 2.3 s
-    that composing 10,000 pairings took (0.3 s with it paused).
+    """Loading makes millions of objects and no garbage: three per YAML node (the node, its
+    start and end marks), the data, the models. CPython's cyclic collector walked them long
+    enough to take 2.0 of the 2.3 s that composing 10,000 pairings took (0.3 s with it paused),
+    and again while pydantic built the models.
     """
     if not gc.isenabled():
         yield
@@ -770,92 +793,162 @@ def _collector_paused() -> Iterator[None]:
 
 
 @dataclass
-class _Survey:
-    """One pass over the distinct nodes of a document, aliases not followed twice."""
+class _Walk:
+    """What one pass over the distinct nodes of a document found, aliases not followed twice."""
 
     lines: dict[Loc, int]
     problems: list[tuple[int, str]]
+    data: object = None
+    # A merge key (`<<:`), or a shape PyYAML's constructor answers with its own error
+    # (`!!str [a]`, a value it cannot convert): the data is left to the constructor.
+    unusual: bool = False
     written: int = 0  # distinct nodes, as written
     expanded: int = 0  # nodes once every alias is replaced by what it names
     largest: tuple[int, int, Loc] = (0, 0, ())  # the biggest alias: its size, line and path
 
 
-@dataclass
-class _Visit:
-    node: yaml.Node
+@dataclass(slots=True)
+class _Frame:
+    """A mapping or list being walked: its data fills as its entries are visited."""
+
+    node: yaml.MappingNode | yaml.SequenceNode
     loc: Loc
     line: int
-    children: Iterator[tuple[str | int, yaml.Node, int]]
-    size: int = 1
+    data: Any  # the dict or list built for it
+    size: int = 1  # nodes once its aliases are expanded, so far
+    index: int = 0  # the next entry of node.value
 
 
-def _survey(root: yaml.Node) -> _Survey:
-    """Lines by path, and the problems of the graph itself, in time linear in its nodes.
+def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
+    """Lines by path, the problems of the graph itself, and the data, in time linear in the
+    distinct nodes.
 
     Problems: refused tags, duplicate and unhashable keys, and an alias inside the node it
-    names (a recursive alias). An alias is counted, never walked again, so an alias bomb costs
-    no more than its text; `_alias_growth` judges it from the counts.
+    names (a recursive alias). An alias is counted, never walked again (its data is the one
+    already built, as PyYAML shares it), so an alias bomb costs no more than its text;
+    `_alias_growth` judges it from the counts. Text, the bulk of a roster, is taken as it is;
+    other scalars go through the constructor, which names the node of a value it cannot read.
     """
-    survey = _Survey({(): _line(root)}, list(_node_problems(root, ())))
-    sizes: dict[int, int] = {}  # id(node) -> expanded size, once its visit is over
-    stack = [_Visit(root, (), _line(root), _children(root))]
+    walk = _Walk({(): _line(root)}, list(_node_problems(root, ())))
+    if isinstance(root, yaml.ScalarNode):
+        walk.data = _scalar(root, constructor, walk)
+        walk.written = walk.expanded = 1
+        return walk
+    built: dict[int, object] = {}  # id(node) -> its data, from the start of its visit
+    # id(node) -> its size with aliases expanded, once the visit of a list or mapping is over
+    sizes: dict[int, int] = {}
+    lines, problems = walk.lines, walk.problems
+    stack = [_open(root, (), _line(root), walk)]
+    built[id(root)] = stack[0].data
     visiting = {id(root)}
     while stack:
-        visit = stack[-1]
-        entry = next(visit.children, None)
-        if entry is None:
-            stack.pop()
-            visiting.discard(id(visit.node))
-            sizes[id(visit.node)] = visit.size
-            if stack:
-                stack[-1].size += visit.size
-            continue
-        part, child, key_line = entry
-        loc = (*visit.loc, part)
-        if id(child) in visiting:
-            survey.problems.append(
-                (
-                    key_line or visit.line,
-                    f"{_dotted(loc)}: recursive alias: it names a node that contains it; "
-                    "write the values out instead",
+        frame = stack[-1]
+        entries, data, parent = frame.node.value, frame.data, frame.loc
+        mapping = isinstance(data, dict)
+        inner: _Frame | None = None
+        while inner is None and frame.index < len(entries):
+            entry = entries[frame.index]
+            frame.index += 1
+            if mapping:
+                key, child = entry
+                if key.__class__ is not yaml.ScalarNode:
+                    continue  # a problem already: a list or mapping as a key
+                part: str | int = key.value
+                line = key.start_mark.line + 1
+            else:
+                key, child, part, line = None, entry, frame.index - 1, 0
+            loc = (*parent, part)
+            ident = id(child)
+            if ident in visiting:
+                problems.append(
+                    (
+                        line or frame.line,
+                        f"{_dotted(loc)}: recursive alias: it names a node that contains it; "
+                        "write the values out instead",
+                    )
                 )
-            )
-        elif id(child) in sizes:  # an alias of a node already surveyed
-            line = key_line or visit.line
-            survey.lines.setdefault(loc, line)
-            visit.size += sizes[id(child)]
-            if sizes[id(child)] > survey.largest[0]:
-                survey.largest = (sizes[id(child)], line, loc)
-        else:
-            line = key_line or _line(child)
-            survey.lines.setdefault(loc, line)
-            survey.problems.extend(_node_problems(child, loc))
-            visiting.add(id(child))
-            stack.append(_Visit(child, loc, line, _children(child)))
-    survey.written = len(sizes)
-    survey.expanded = sizes[id(root)]
-    return survey
+                value: object = None
+            elif ident in built:  # an alias of a node already walked
+                size = sizes.get(ident, 1)
+                lines[loc] = line = line or frame.line
+                frame.size += size
+                if size > walk.largest[0]:
+                    walk.largest = (size, line, loc)
+                value = built[ident]
+            elif child.__class__ is yaml.ScalarNode:
+                lines[loc] = line = line or child.start_mark.line + 1
+                if child.tag == _STR:
+                    value = child.value
+                else:
+                    if child.tag not in _PLAIN_TAGS:
+                        problems.append((line, f"{_dotted(loc)}: {_refused_tag(child.tag)}"))
+                    value = _scalar(child, constructor, walk)
+                built[ident] = value
+                frame.size += 1
+            else:
+                lines[loc] = line = line or child.start_mark.line + 1
+                problems.extend(_node_problems(child, loc))
+                inner = _open(child, loc, line, walk)
+                value = built[ident] = inner.data
+            if key is None:
+                data.append(value)
+            elif key.tag == _STR:
+                data[key.value] = value
+            elif key.tag == _MERGE:
+                # `<<: *defaults`: which of two merged keys wins is PyYAML's to say (its rules
+                # have changed between releases); its constructor builds the data.
+                walk.unusual = True
+            else:
+                data[_scalar(key, constructor, walk)] = value
+        if inner is not None:
+            visiting.add(id(inner.node))
+            stack.append(inner)
+            continue
+        stack.pop()
+        visiting.discard(id(frame.node))
+        sizes[id(frame.node)] = frame.size
+        if stack:
+            stack[-1].size += frame.size
+    walk.written = len(built)
+    walk.expanded = sizes[id(root)]
+    walk.data = built[id(root)]
+    return walk
 
 
-def _alias_growth(survey: _Survey) -> Iterator[tuple[int, str]]:
-    if survey.expanded > _ALIAS_GROWTH * survey.written + _ALIAS_ALLOWANCE:
-        size, line, loc = survey.largest
+def _open(node: yaml.Node, loc: Loc, line: int, walk: _Walk) -> _Frame:
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP:
+            walk.unusual = True  # `!!seq {a: 1}`: PyYAML's constructor says what is wrong
+        return _Frame(node, loc, line, {})
+    assert isinstance(node, yaml.SequenceNode)
+    if node.tag != _SEQ:
+        walk.unusual = True
+    return _Frame(node, loc, line, [])
+
+
+def _scalar(node: yaml.ScalarNode, constructor: _Constructor, walk: _Walk) -> object:
+    """Text as written; any other plain scalar (numbers, true/false, null) from the
+    constructor. A value it cannot read leaves the data to it (`_Walk.unusual`)."""
+    if node.tag == _STR:
+        return node.value
+    if node.tag not in _PLAIN_TAGS or node.tag in (_SEQ, _MAP, _MERGE):
+        walk.unusual = True
+        return None
+    try:
+        return constructor.construct_object(node)
+    except yaml.YAMLError:
+        walk.unusual = True
+        return None
+
+
+def _alias_growth(walk: _Walk) -> Iterator[tuple[int, str]]:
+    if walk.expanded > _ALIAS_GROWTH * walk.written + _ALIAS_ALLOWANCE:
+        size, line, loc = walk.largest
         yield (
             line,
-            f"{_at(loc)}aliases expand {survey.written:,} written values to {survey.expanded:,} "
+            f"{_at(loc)}aliases expand {walk.written:,} written values to {walk.expanded:,} "
             f"(this one alone to {size:,}): an alias bomb; write the repeated parts out",
         )
-
-
-def _children(node: yaml.Node) -> Iterator[tuple[str | int, yaml.Node, int]]:
-    """(path part, child, line of its key or 0) for each child; keys that are not text skipped."""
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                yield str(key.value), value, _line(key)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            yield i, item, 0
 
 
 def _node_problems(node: yaml.Node, loc: Loc) -> Iterator[tuple[int, str]]:
@@ -954,6 +1047,15 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
 
     The soft-limit check looks from `today` on; without `today` it is skipped.
     """
+    checked = program._checked  # what loading it found (a program never changes)
+    problems = list(checked) if checked is not None else _undated_checks(program)
+    if today is not None:
+        problems.extend(_soft_limit(program, today))
+        problems.extend(_away(program, today))
+    return problems
+
+
+def _undated_checks(program: Program) -> list[Problem]:
     problems: list[Problem] = []
     people = {p.handle: p for p in program.people}
     first: dict[str, int] = {}
@@ -970,9 +1072,6 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
     problems.extend(_follows(program))
     problems.extend(_teams_to_prefer(program))
     problems.extend(_feedback_forms(program))
-    if today is not None:
-        problems.extend(_soft_limit(program, today))
-        problems.extend(_away(program, today))
     return problems
 
 
@@ -1099,10 +1198,12 @@ def _follows(program: Program) -> Iterator[Problem]:
                 )
             continue
         before = program.followed(pairing)
-        earlier = [
-            p for p in program.pairings if p.mentee == pairing.mentee and p.start < pairing.start
-        ]
         if before is None:
+            earlier = [
+                p
+                for p in program.pairings
+                if p.mentee == pairing.mentee and p.start < pairing.start
+            ]
             named = ", ".join(sorted({p.mentor for p in earlier} | {p.id for p in earlier}))
             yield Problem(
                 (*loc, "follows"),
@@ -1219,16 +1320,19 @@ def active_on(program: Program, day: date) -> list[Pairing]:
 
 def _soft_limit(program: Program, today: date) -> Iterator[Problem]:
     settings = program.program
-    by_mentor: dict[str, list[tuple[int, Pairing]]] = {}
+    by_mentor: dict[str, list[tuple[int, Pairing, date]]] = {}
     for i, pairing in enumerate(program.pairings):
-        if pairing.end(settings) > today:
-            by_mentor.setdefault(pairing.mentor, []).append((i, pairing))
+        end = pairing.end(settings)
+        if end > today:
+            by_mentor.setdefault(pairing.mentor, []).append((i, pairing, end))
     for person in program.people:
         limit = person.capacity if person.capacity is not None else settings.soft_limit
         mine = by_mentor.get(person.handle, [])
+        if len(mine) <= limit:
+            continue
         # The busiest day from today on is the start of one of the pairings (or today).
-        for day in sorted({max(today, p.start) for _, p in mine}):
-            current = [(i, p) for i, p in mine if p.start <= day < p.end(settings)]
+        for day in sorted({max(today, p.start) for _, p, _ in mine}):
+            current = [(i, p) for i, p, end in mine if p.start <= day < end]
             if len(current) > limit:
                 last = max(i for i, _ in current)
                 mentees = ", ".join(p.mentee for _, p in current)

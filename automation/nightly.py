@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from automation import markers
@@ -27,6 +26,7 @@ from automation.actions import (
     to_json,
 )
 from automation.config import FEEDBACK_ON_GITHUB, SAFETY_FLOOR, Program
+from automation.errors import ExpectedError
 from automation.forge.base import Forge
 from automation.forge.pacing import Pacer
 from automation.markdown import cell
@@ -34,16 +34,12 @@ from automation.model import CloseReason
 from automation.observe import Observed, part_of, read, start_of_day
 from automation.rules import plan
 from automation.templates import Templates
+from automation.templates import templates_for as templates_for  # where it was first
 from automation.timeline import Phase, Timeline
 
 
-class TooManyWrites(Exception):
+class TooManyWrites(ExpectedError):
     """The plan is larger than the safety threshold: likely a roster mistake."""
-
-
-def templates_for(config_path: Path) -> Templates:
-    """The program's own templates (beside program.yml) over the shipped defaults."""
-    return Templates(config_path.parent / "templates" / "issues")
 
 
 def plan_day(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from automation.errors import ExpectedError
 from automation.templates import DEFAULTS
 
 SCAFFOLD = Path(__file__).parent / "scaffold"
@@ -146,7 +147,7 @@ _SETUP = {
 }
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(ExpectedError):
     """The new repository cannot be written as asked."""
 
 

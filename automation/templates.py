@@ -19,6 +19,7 @@ import yaml
 
 from automation.config import Program
 from automation.context import SPECS, example_context
+from automation.errors import ExpectedError
 from automation.model import Draft
 
 DEFAULTS = Path(__file__).parent / "templates" / "issues"
@@ -26,7 +27,7 @@ _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTAL
 _FIELDS = ("title", "labels", "assignees", "confidential")
 
 
-class TemplateError(Exception):
+class TemplateError(ExpectedError):
     """A template cannot be used; the message names the file, the line and the fix."""
 
 
@@ -152,6 +153,11 @@ class Templates:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{template.path}:2: {field}: {exc.message}") from None
         return _render(template, compiled, context, 1, where=f"{field}: ")
+
+
+def templates_for(config_path: Path) -> Templates:
+    """The program's own templates (beside program.yml) over the shipped defaults."""
+    return Templates(config_path.parent / "templates" / "issues")
 
 
 def check_templates(templates: Templates, program: Program, today: date) -> list[str]:

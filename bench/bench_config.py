@@ -1,10 +1,15 @@
-"""Time to load program.yml: a generated roster by size, and hostile files that must fail fast.
+"""Time to start, and to load program.yml: a generated roster by size, hostile files.
+
+First the start-up: `mentorship --version`, `--help` and `validate --help`, each in a fresh
+interpreter (`python -m automation`, as a user runs it), best of a few runs.
 
 For each size, a roster of N pairings and 1.5 N people (every mentor with two mentees, in
 the block style people write) is loaded with `load_program` and checked with the whole
 `mentorship validate` command (in process, so the interpreter's start-up is not counted).
-The best of a few runs is reported. Linear loading: ten times the pairings should take
-about ten times as long.
+The best of a few runs is reported, in wall-clock seconds and in CPU seconds (steadier on
+a shared machine). Linear loading: ten times the pairings should take about ten times as
+long. Each size is loaded again with a tenth more pairings that change mentor (`follows:`),
+which must cost about as much per pairing.
 
 Each hostile file (recursive aliases, an alias bomb, unhashable keys, unsafe tags) must end
 in a `ConfigError` well within a second: the loader's time, then the whole `mentorship
@@ -17,9 +22,11 @@ validate` process (interpreter start-up included), which must exit 1 with one `E
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 import timeit
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -53,8 +60,9 @@ HOSTILE = {
 }
 
 
-def roster(pairings: int) -> str:
-    """N pairings, N mentees and N/2 mentors, written the way people write program.yml."""
+def roster(pairings: int, changes: int = 0) -> str:
+    """N pairings, N mentees and N/2 mentors, written the way people write program.yml; then
+    `changes` more pairings, each a change of mentor two months into a term (`follows:`)."""
     mentors = max(1, pairings // 2)
     lines = [HEAD, "people:\n"]
     for i in range(mentors):
@@ -69,11 +77,33 @@ def roster(pairings: int) -> str:
         start = START + timedelta(days=i % 300)
         mentor = f"mentor{i % mentors}"
         lines.append(f"  - mentor: {mentor}\n    mentee: mentee{i}\n    start: {start}\n")
+    for i in range(0, min(changes * 10, pairings), 10):
+        start = START + timedelta(days=i % 300 + 60)
+        lines.append(
+            f"  - mentor: mentor{(i + 1) % mentors}\n    mentee: mentee{i}\n    start: {start}\n"
+            f"    follows: mentor{i % mentors}\n    follows_reason: a better fit\n"
+        )
     return "".join(lines)
 
 
 def best_seconds(work: Callable[[], object], runs: int) -> float:
     return min(timeit.repeat(work, repeat=runs, number=1))
+
+
+def best_cpu_seconds(work: Callable[[], object], runs: int) -> float:
+    """CPU time (user and system, this process and the ones it waited for), best of `runs`:
+    on a shared machine it moves much less than the wall clock with the others' load."""
+
+    def cpu() -> float:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.process_time() + children.ru_utime + children.ru_stime
+
+    took = []
+    for _ in range(runs):
+        before = cpu()
+        work()
+        took.append(cpu() - before)
+    return min(took)
 
 
 def validate(path: Path) -> None:
@@ -95,6 +125,19 @@ def validate_process(path: Path) -> None:
         raise AssertionError(f"exit {done.returncode}: {done.stderr}")
 
 
+def command_process(*args: str) -> None:
+    """`mentorship ARGS` in a fresh interpreter, which must exit 0."""
+    subprocess.run(
+        [sys.executable, "-m", "automation", *args],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+
+
+STARTUP = (("--version",), ("--help",), ("validate", "--help"))
+
+
 def refused(text: str) -> None:
     try:
         parse_program(text)
@@ -108,17 +151,27 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3, help="runs per size; the best counts")
     args = parser.parse_args()
-    print(f"{'pairings':>9} {'people':>7} {'lines':>7} {'load s':>8} {'validate s':>11}")
+    print(f"{'start-up':26} {'s':>6} {'cpu s':>6}")
+    for command in STARTUP:
+        took = best_seconds(lambda: command_process(*command), args.runs)  # noqa: B023
+        cpu = best_cpu_seconds(lambda: command_process(*command), args.runs)  # noqa: B023
+        print(f"{'mentorship ' + ' '.join(command):26} {took:6.2f} {cpu:6.2f}", flush=True)
+    header = f"{'pairings':>9} {'changes':>8} {'people':>7} {'lines':>7}"
+    print(f"\n{header} {'load s':>8} {'cpu s':>6} {'validate s':>11} {'cpu s':>6}")
     with tempfile.TemporaryDirectory() as directory:
-        for size in args.sizes:
-            path = Path(directory) / f"program-{size}.yml"
-            path.write_text(roster(size), encoding="utf-8")
+        for size, changes in [(n, c) for n in args.sizes for c in (0, n // 10)]:
+            path = Path(directory) / f"program-{size}-{changes}.yml"
+            path.write_text(roster(size, changes), encoding="utf-8")
             program = load_program(path)
             load = best_seconds(lambda: load_program(path), args.runs)  # noqa: B023
             check = best_seconds(lambda: validate(path), args.runs)  # noqa: B023
+            load_cpu = best_cpu_seconds(lambda: load_program(path), args.runs)  # noqa: B023
+            check_cpu = best_cpu_seconds(lambda: validate(path), args.runs)  # noqa: B023
             lines = path.read_text(encoding="utf-8").count("\n")
             people = len(program.people)
-            print(f"{size:9} {people:7} {lines:7} {load:8.2f} {check:11.2f}", flush=True)
+            total = len(program.pairings)
+            row = f"{total:9} {changes:8} {people:7} {lines:7}"
+            print(f"{row} {load:8.2f} {load_cpu:6.2f} {check:11.2f} {check_cpu:6.2f}", flush=True)
     print(f"\n{'hostile file':24} {'ConfigError ms':>15} {'mentorship validate s':>22}")
     with tempfile.TemporaryDirectory() as directory:
         for name, text in HOSTILE.items():

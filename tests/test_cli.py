@@ -72,6 +72,84 @@ def test_every_command_has_help_with_an_example() -> None:
             assert "Example:" in out, name
 
 
+# What `--version` and every `--help` must not import: the libraries behind the commands
+# and the modules that load them (README, "Start-up time").
+HEAVY = (
+    "automation.config",
+    "automation.forge",
+    "automation.nightly",
+    "automation.rules",
+    "automation.sandbox",
+    "automation.templates",
+    "cmarkgfm",
+    "github",
+    "gitlab",
+    "jinja2",
+    "matplotlib",
+    "numpy",
+    "pydantic",
+    "requests",
+    "ruamel",
+    "scipy",
+    "yaml",
+)
+
+# Runs `mentorship --version`, `--help` and `COMMAND --help` for every command in one fresh
+# interpreter, then prints the modules it loaded.
+_HELP_EVERYWHERE = """
+import contextlib, io, json, sys
+
+import click
+
+from automation.cli import main
+
+
+def names(group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from names(command, (*prefix, name))
+
+
+for args in [["--version"], ["--help"], *([*n, "--help"] for n in names(main))]:
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            main(args, prog_name="mentorship")
+        except SystemExit as exit:
+            assert exit.code == 0, args
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_version_and_every_help_load_none_of_the_heavy_modules() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _HELP_EVERYWHERE],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    loaded = json.loads(done.stdout)
+    assert "automation.cli" in loaded
+    heavy = [m for m in loaded if any(m == h or m.startswith(f"{h}.") for h in HEAVY)]
+    assert heavy == []
+
+
+def test_help_lists_every_command() -> None:
+    def listed(out: str) -> list[str]:
+        section = out.split("Commands:\n", 1)[1]
+        return [line.split()[0] for line in section.splitlines() if line.startswith("  ")]
+
+    code, out, _ = run("--help")
+    assert code == 0
+    assert listed(out) == sorted(main.commands)
+    sandbox = main.commands["sandbox"]
+    assert isinstance(sandbox, click.Group)
+    code, out, _ = run("sandbox", "--help")
+    assert code == 0
+    assert listed(out) == sorted(sandbox.commands) == ["serve"]
+
+
 def test_validate_example_roster() -> None:
     code, out, err = run(
         "validate", "--config", str(ROOT / "program.example.yml"), "--today", "2026-11-21"

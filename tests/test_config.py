@@ -5,6 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -13,6 +14,8 @@ from automation.config import (
     ConfigError,
     Program,
     Settings,
+    _FastLoader,
+    _read_yaml,
     add_months,
     cross_check,
     load_program,
@@ -502,6 +505,31 @@ def test_any_text_loads_or_is_a_config_error_of_located_lines(text: str) -> None
             assert len(line.splitlines()) == 1, line
     else:
         assert isinstance(result, Program)
+
+
+# Anchors, aliases and merge keys over plain values, so that most texts load.
+PLAIN_YAML = st.lists(
+    st.sampled_from(
+        [
+            *("a: ", "b: ", "<<: ", "- ", "&x ", "&y ", "*x", "*y", "[", "]", "{", "}", ", "),
+            *("1", "0x1F", "1.5", "true", "no", "~", "''", "text", "2026-01-05", "!!int 3"),
+            *("!!str 4", "!!float 1", "\n", "\n  ", "\n    "),
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@given(st.one_of(PLAIN_YAML, EDITED_EXAMPLE))
+def test_the_loader_builds_the_data_pyyaml_builds(text: str) -> None:
+    # The walk that locates every value builds the data too; PyYAML's constructor, over the
+    # same nodes, is the oracle (types, shared aliases, merge keys, which key wins).
+    try:
+        data, _ = _read_yaml(text, Path("program.yml"))
+        expected = yaml.load(text, Loader=_FastLoader)
+    except (ConfigError, yaml.YAMLError):
+        return
+    assert repr(data) == repr(expected)
 
 
 SOFT = HEAD + textwrap.dedent("""\

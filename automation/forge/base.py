@@ -8,6 +8,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Protocol
 
+from automation.errors import ExpectedError
 from automation.model import (
     ChangeRequest,
     CloseReason,
@@ -19,7 +20,7 @@ from automation.model import (
 )
 
 
-class ForgeError(Exception):
+class ForgeError(ExpectedError):
     """An expected failure talking to a forge; the message says what failed and the fix.
 
     `problem` and `fix` are the two halves of the message, for reports that show them apart.
