@@ -398,6 +398,8 @@ class Program(_Model):
     _source: Source | None = PrivateAttr(default=None)
     # Followed pairing id -> the pairing that follows it (a change of mentor).
     _followers: dict[str, Pairing] = PrivateAttr(default_factory=dict)
+    # Handle -> the first person of that handle, and the list it indexes (`person`).
+    _by_handle: tuple[list[Person], dict[str, Person]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _hand_over(self) -> Program:
@@ -442,7 +444,15 @@ class Program(_Model):
         return self._source.report(problems)
 
     def person(self, handle: str) -> Person | None:
-        return next((p for p in self.people if p.handle == handle), None)
+        # Planning asks for people by handle for every pairing: an index, not a scan. It is
+        # rebuilt when `people` is another list (a `model_copy` that replaced it).
+        index = self._by_handle
+        if index is None or index[0] is not self.people:
+            found: dict[str, Person] = {}
+            for person in self.people:
+                found.setdefault(person.handle, person)
+            index = self._by_handle = (self.people, found)
+        return index[1].get(handle)
 
 
 def add_months(day: date, months: int) -> date:

@@ -820,3 +820,14 @@ def test_two_pairings_cannot_follow_the_same_one() -> None:
         "program.yml:22: pairings[2].follows: pairings[1] follows alice--bob--2026-01-05 "
         "already; one pairing follows another"
     ]
+
+
+def test_person_is_found_by_handle_in_the_people_of_the_copy_asked() -> None:
+    roster = program(HEAD)
+    alice = roster.person("alice")
+    assert alice is not None
+    renamed = alice.model_copy(update={"name": "Alice Liddell"})
+    copy = roster.model_copy(update={"people": [renamed, *roster.people[1:]]})
+
+    assert (roster.person("alice"), copy.person("alice")) == (alice, renamed)
+    assert roster.person("nobody") is None
