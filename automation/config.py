@@ -469,6 +469,8 @@ class Program(_Model):
     # `followed` looks up instead of scanning every pairing, for each pairing that follows one.
     _by_id: dict[str, Pairing] = PrivateAttr(default_factory=dict)
     _by_mentee: dict[str, list[Pairing]] = PrivateAttr(default_factory=dict)
+    # Handle -> the first person of that handle, and the list it indexes (`person`).
+    _by_handle: tuple[list[Person], dict[str, Person]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _hand_over(self) -> Program:
@@ -514,7 +516,15 @@ class Program(_Model):
         return self._source.report(problems)
 
     def person(self, handle: str) -> Person | None:
-        return next((p for p in self.people if p.handle == handle), None)
+        # Planning asks for people by handle for every pairing: an index, not a scan. It is
+        # rebuilt when `people` is another list (a `model_copy` that replaced it).
+        index = self._by_handle
+        if index is None or index[0] is not self.people:
+            found: dict[str, Person] = {}
+            for person in self.people:
+                found.setdefault(person.handle, person)
+            index = self._by_handle = (self.people, found)
+        return index[1].get(handle)
 
 
 def add_months(day: date, months: int) -> date:

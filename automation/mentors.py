@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -72,15 +73,19 @@ def limit_of(person: Person, program: Program) -> int:
 def mentor_table(program: Program, day: date) -> list[Mentor]:
     """Everyone with the mentor role, in roster order, as of `day`."""
     settings = program.program
-    running = [p for p in program.pairings if p.end(settings) > day]
+    active: Counter[str] = Counter()
+    upcoming: Counter[str] = Counter()
+    for pairing in program.pairings:
+        if pairing.end(settings) > day:
+            (active if pairing.start <= day else upcoming)[pairing.mentor] += 1
     return [
         Mentor(
             handle=person.handle,
             name=person.name,
             team=person.team,
             limit=limit_of(person, program),
-            active=sum(1 for p in running if p.mentor == person.handle and p.start <= day),
-            upcoming=sum(1 for p in running if p.mentor == person.handle and p.start > day),
+            active=active[person.handle],
+            upcoming=upcoming[person.handle],
             wiggle_room=settings.matching.wiggle_room,
             available=person.available,
             topics=tuple(person.topics),

@@ -6,6 +6,7 @@ of them by putting a file of the same name in its own `templates/issues/`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,6 +53,18 @@ def _environment() -> jinja2.Environment:
     )
 
 
+@functools.cache
+def _compiled(source: str) -> jinja2.Template:
+    """`source` compiled once per process: compiling costs far more than rendering, and the
+    same sources (the shipped defaults, the front matter's fields) come back for every
+    `Templates` and every issue drafted. The environment is fixed, so the source alone
+    names the result; a syntax error is raised again at each call (nothing is cached)."""
+    return _ENVIRONMENT.from_string(source)
+
+
+_ENVIRONMENT = _environment()
+
+
 def _split(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
     match = _FRONT.match(text)
     if not match:
@@ -72,17 +85,17 @@ def _split(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
     return front, text[match.end() :], match.group(0).count("\n")
 
 
-def load_template(name: str, path: Path, env: jinja2.Environment) -> Template:
+def load_template(name: str, path: Path) -> Template:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"{path}: cannot read: {exc}") from None
     front, body, offset = _split(text, path)
     try:
-        compiled = env.from_string(body)
+        body_template = _compiled(body)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{path}:{(exc.lineno or 1) + offset}: {exc.message}") from None
-    return Template(name, path, front, compiled, offset)
+    return Template(name, path, front, body_template, offset)
 
 
 class Templates:
@@ -91,14 +104,13 @@ class Templates:
     def __init__(self, override_dir: Path | None = None) -> None:
         """Read every template now, so that rendering (inside the pure planning) does no
         I/O; a broken one is kept as its error and raised when it is used."""
-        self._env = _environment()
         self.override_dir = override_dir
         self._dirs = [d for d in (override_dir, DEFAULTS) if d is not None and d.is_dir()]
         self._loaded: dict[str, Template | TemplateError] = {}
         for name in self.names():
             path = next(d / f"{name}.md" for d in self._dirs if (d / f"{name}.md").is_file())
             try:
-                self._loaded[name] = load_template(name, path, self._env)
+                self._loaded[name] = load_template(name, path)
             except TemplateError as exc:
                 self._loaded[name] = exc
 
@@ -149,10 +161,10 @@ class Templates:
         self, template: Template, field: str, source: str, context: Mapping[str, Any]
     ) -> str:
         try:
-            compiled = self._env.from_string(source)
+            field_template = _compiled(source)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{template.path}:2: {field}: {exc.message}") from None
-        return _render(template, compiled, context, 1, where=f"{field}: ")
+        return _render(template, field_template, context, 1, where=f"{field}: ")
 
 
 def templates_for(config_path: Path) -> Templates:
@@ -189,13 +201,13 @@ def check_templates(templates: Templates, program: Program, today: date) -> list
 
 def _render(
     template: Template,
-    compiled: jinja2.Template,
+    body: jinja2.Template,
     context: Mapping[str, Any],
     offset: int,
     where: str = "",
 ) -> str:
     try:
-        return compiled.render(context)
+        return body.render(context)
     except jinja2.UndefinedError as exc:
         line = _template_line(exc.__traceback__) + offset
         raise TemplateError(

@@ -877,3 +877,14 @@ def test_the_default_safety_threshold_is_a_share_of_the_running_pairings() -> No
 def test_a_safety_threshold_is_a_positive_number_or_a_share(bad: object) -> None:
     with pytest.raises(ValidationError, match=r"a number of writes \(250\) or a share"):
         Settings.model_validate({"safety_threshold": bad})
+
+
+def test_person_is_found_by_handle_in_the_people_of_the_copy_asked() -> None:
+    roster = program(HEAD)
+    alice = roster.person("alice")
+    assert alice is not None
+    renamed = alice.model_copy(update={"name": "Alice Liddell"})
+    copy = roster.model_copy(update={"people": [renamed, *roster.people[1:]]})
+
+    assert (roster.person("alice"), copy.person("alice")) == (alice, renamed)
+    assert roster.person("nobody") is None

@@ -16,7 +16,13 @@ from automation.context import (
     pairing_context,
 )
 from automation.model import Draft
-from automation.templates import DEFAULTS, TemplateError, Templates, check_templates
+from automation.templates import (
+    DEFAULTS,
+    TemplateError,
+    Templates,
+    _compiled,
+    check_templates,
+)
 
 TODAY = date(2026, 3, 2)
 PAIRING_ISSUE = Link(7, "https://forge.example/acme/mentoring/-/issues/7")
@@ -357,6 +363,33 @@ def test_override_dir_replaces_one_template_and_keeps_the_defaults(tmp_path: Pat
     )
     assert templates.comment("quiet", context("quiet")) == render("quiet", context("quiet"))
     assert check_templates(templates, PROGRAM, TODAY) == []
+
+
+# ---------------------------------------------------------------- compiled once
+
+
+def test_every_templates_of_a_process_shares_one_compiled_body() -> None:
+    assert Templates().get("pairing").body is Templates().get("pairing").body
+
+
+def test_drafting_an_issue_again_compiles_nothing() -> None:
+    templates = Templates()
+    templates.issue("pairing", context("pairing"))
+    compiled = _compiled.cache_info().misses
+
+    templates.issue("pairing", context("pairing"))
+
+    assert _compiled.cache_info().misses == compiled
+
+
+def test_a_syntax_error_in_the_title_is_raised_at_every_draft(tmp_path: Path) -> None:
+    path = write(tmp_path, "pairing", '---\ntitle: "Pair {% if %}"\n---\nBody\n')
+    templates = Templates(tmp_path)
+
+    messages = [error(templates.issue, "pairing", context("pairing")) for _ in range(2)]
+
+    expected = f"{path}:2: title: Expected an expression, got 'end of statement block'"
+    assert messages == [expected, expected]
 
 
 # ---------------------------------------------------------------- errors

@@ -10,8 +10,9 @@ from urllib.parse import quote
 import github
 import requests
 from github.ContentFile import ContentFile
+from github.GithubObject import NonCompletableGithubObject
 from github.Issue import Issue as GhIssue
-from github.IssueComment import IssueComment as GhComment
+from github.PaginatedList import PaginatedList
 from github.PullRequest import PullRequest
 
 from automation.forge.base import (
@@ -49,9 +50,9 @@ _REPOSITORY_WRITES = ("/contents/", "/git/", "/pulls")
 _ACTIONS_MAY_NOT_OPEN = "GitHub Actions is not permitted to create or approve pull requests"
 
 
-def _utc(moment: datetime) -> datetime:
-    # PyGithub formats `since` with a literal Z, so the value must already be UTC.
-    return moment.astimezone(UTC)
+def _since(moment: datetime) -> str:
+    """A `since` parameter, as PyGithub writes it: UTC with a literal Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def titled(draft: Draft) -> str:
@@ -61,35 +62,52 @@ def titled(draft: Draft) -> str:
     return f"{draft.title} · due {draft.due.isoformat()}" if draft.due else draft.title
 
 
-def issue_from_github(issue: GhIssue) -> Issue:
-    # Only attributes present in list responses: touching a missing one makes PyGithub
-    # GET the issue (N+1). `pull_request` is absent on issues, so PRs are told by URL.
-    reason = issue.state_reason
+def _time(value: str) -> datetime:
+    """GitHub's `YYYY-MM-DDTHH:MM:SSZ`, as an aware UTC datetime."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def issue_from_github(data: Mapping[str, Any]) -> Issue:
+    """An issue from GitHub's JSON (a list item, or the answer to a create or a get)."""
+    reason = data.get("state_reason")
     return Issue(
-        number=issue.number,
-        title=issue.title,
-        body=issue.body or "",
-        state=IssueState.OPEN if issue.state == "open" else IssueState.CLOSED,
-        author=issue.user.login,
-        labels=tuple(label.name for label in issue.labels),
-        assignees=tuple(user.login for user in issue.assignees),
-        created_at=_utc(issue.created_at),
-        updated_at=_utc(issue.updated_at),
-        url=issue.html_url,
-        closed_at=_utc(issue.closed_at) if issue.closed_at else None,
+        number=int(data["number"]),
+        title=data["title"],
+        body=data.get("body") or "",
+        state=IssueState.OPEN if data["state"] == "open" else IssueState.CLOSED,
+        author=data["user"]["login"],
+        labels=tuple(label["name"] for label in data.get("labels") or ()),
+        assignees=tuple(user["login"] for user in data.get("assignees") or ()),
+        created_at=_time(data["created_at"]),
+        updated_at=_time(data["updated_at"]),
+        url=data["html_url"],
+        closed_at=_time(data["closed_at"]) if data.get("closed_at") else None,
         close_reason=CloseReason(reason) if reason in ("completed", "not_planned") else None,
     )
 
 
-def comment_from_github(comment: GhComment) -> Comment:
+def comment_from_github(data: Mapping[str, Any]) -> Comment:
     return Comment(
-        id=comment.id,
-        issue_number=int(comment.issue_url.rstrip("/").rsplit("/", 1)[-1]),
-        body=comment.body or "",
-        author=comment.user.login,
-        created_at=_utc(comment.created_at),
-        updated_at=_utc(comment.updated_at),
+        id=int(data["id"]),
+        issue_number=int(data["issue_url"].rstrip("/").rsplit("/", 1)[-1]),
+        body=data.get("body") or "",
+        author=data["user"]["login"],
+        created_at=_time(data["created_at"]),
+        updated_at=_time(data["updated_at"]),
     )
+
+
+class _Json(NonCompletableGithubObject):
+    """A list item as GitHub sent it (`raw_data`). PyGithub's own classes turn every field
+    of every item (users, labels, dates) into objects as each page arrives: on a long
+    listing, more CPU than the run spends on everything else it reads. `PaginatedList`
+    still does the paging, so the requests are the ones `get_issues` and its kin send."""
+
+    def _initAttributes(self) -> None:
+        pass
+
+    def _useAttributes(self, attributes: dict[str, Any]) -> None:
+        pass
 
 
 def change_from_github(pull: PullRequest) -> ChangeRequest:
@@ -116,10 +134,9 @@ def file_from_github(found: ContentFile) -> FileAt:
     return FileAt(path=found.path, text=found.decoded_content.decode(), blob=found.sha)
 
 
-def _is_pull_request(issue: GhIssue) -> bool:
-    # `issue.pull_request` is absent from plain issues, and reading an absent attribute
-    # makes PyGithub GET the issue: the URL tells without a request.
-    return "/pull/" in (issue.html_url or "")
+def _is_pull_request(data: Mapping[str, Any]) -> bool:
+    # GitHub lists pull requests among issues; the URL tells them apart.
+    return "/pull/" in (data.get("html_url") or "")
 
 
 def _silent_secondary_limit(exc: github.GithubException) -> bool:
@@ -191,41 +208,45 @@ class GitHubForge:
         state: IssueState | None = None,
         updated_since: datetime | None = None,
     ) -> list[Issue]:
+        # The query `Repository.get_issues` writes, in its order.
         params: dict[str, Any] = {"state": state.value if state else "all"}
         if labels:
-            params["labels"] = list(labels)
+            params["labels"] = ",".join(labels)
         if updated_since is not None:
-            params["since"] = _utc(updated_since)
+            params["since"] = _since(updated_since)
         return self._call(
             f"GET {self._base}/issues",
             lambda: [
-                issue_from_github(i)
-                for i in self._repo.get_issues(**params)
-                if not _is_pull_request(i)
+                issue_from_github(data)
+                for data in self._listed(f"{self._repo.url}/issues", params)
+                if not _is_pull_request(data)
             ],
         )
 
     def get_issue(self, number: int) -> Issue:
         return self._call(
             f"GET {self._base}/issues/{number}",
-            lambda: issue_from_github(self._repo.get_issue(number)),
+            lambda: issue_from_github(self._repo.get_issue(number).raw_data),
         )
 
     def list_comments(self, *, since: datetime | None = None) -> list[Comment]:
         # One paged call for the whole repository. `since` filters on updated_at, so
         # keep only comments created since then (edits of older ones are not news).
-        kwargs: dict[str, Any] = {"since": _utc(since)} if since is not None else {}
+        params = {"since": _since(since)} if since is not None else {}
         comments = self._call(
             f"GET {self._base}/issues/comments",
-            lambda: [comment_from_github(c) for c in self._repo.get_issues_comments(**kwargs)],
+            lambda: [
+                comment_from_github(data)
+                for data in self._listed(f"{self._repo.url}/issues/comments", params)
+            ],
         )
         return [c for c in comments if since is None or c.created_at >= since]
 
     def list_issue_comments(self, number: int) -> list[Comment]:
-        issue = self._issue(number)
+        url = f"{self._issue(number).url}/comments"
         return self._call(
             f"GET {self._base}/issues/{number}/comments",
-            lambda: [comment_from_github(c) for c in issue.get_comments()],
+            lambda: [comment_from_github(data) for data in self._listed(url, {})],
         )
 
     # ------------------------------------------------------------ writes
@@ -243,7 +264,7 @@ class GitHubForge:
                 assignees=list(draft.assignees),
             ),
         )
-        return issue_from_github(created)
+        return issue_from_github(created.raw_data)  # complete: no request
 
     def edit_issue_body(self, number: int, body: str) -> None:
         request = f"PATCH {self._base}/issues/{number}"
@@ -254,7 +275,7 @@ class GitHubForge:
         request = f"POST {self._base}/issues/{number}/comments"
         self._check_size(request, body)
         created = self._call(request, lambda: self._issue(number).create_comment(body))
-        return comment_from_github(created)
+        return comment_from_github(created.raw_data)  # complete: no request
 
     def edit_comment(self, number: int, comment_id: int, body: str) -> None:
         request = f"PATCH {self._base}/issues/comments/{comment_id}"
@@ -461,6 +482,10 @@ class GitHubForge:
     @property
     def _base(self) -> str:
         return f"/repos/{self._path}"
+
+    def _listed(self, url: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every item of a paged list, as the JSON GitHub answered."""
+        return [item.raw_data for item in PaginatedList(_Json, self._gh.requester, url, params)]
 
     def _issue(self, number: int) -> GhIssue:
         return self._repo.get_issue(number)  # lazy: no request until used

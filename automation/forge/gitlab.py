@@ -171,13 +171,7 @@ class GitLabForge:
         if updated_since is not None:
             params["updated_after"] = _iso(updated_since)
         raw = self._call(
-            f"GET {self._base}/issues",
-            lambda: [
-                i.attributes
-                for i in self._project.issues.list(
-                    iterator=True, per_page=100, **params, **_NO_CLIENT_RETRY
-                )
-            ],
+            f"GET {self._base}/issues", lambda: self._listed(self._project.issues.path, params)
         )
         for data in raw:
             self._learn_users(data)
@@ -203,13 +197,7 @@ class GitLabForge:
         if since is not None:
             params["after"] = (since.astimezone(UTC).date() - timedelta(days=1)).isoformat()
         events = self._call(
-            f"GET {self._base}/events",
-            lambda: [
-                e.attributes
-                for e in self._project.events.list(
-                    iterator=True, per_page=100, **params, **_NO_CLIENT_RETRY
-                )
-            ],
+            f"GET {self._base}/events", lambda: self._listed(self._project.events.path, params)
         )
         notes = (e["note"] for e in events if isinstance(e.get("note"), dict))
         comments = [
@@ -472,6 +460,20 @@ class GitLabForge:
 
     def _issue(self, number: int) -> ProjectIssue:
         return self._project.issues.get(number, lazy=True)
+
+    def _listed(self, path: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Every item of a paged list (100 a page), as the JSON dicts GitLab answered.
+
+        The manager's `list()` wraps each item in an object whose `.attributes` is a deep
+        copy at every read: on a long listing, more CPU than everything else the run does
+        with it. The request is the one `list()` sends: a list of labels is one
+        comma-separated value, as python-gitlab's `CommaSeparatedListAttribute` writes it
+        (https://docs.gitlab.com/api/issues/#list-project-issues)."""
+        query: dict[str, Any] = {
+            k: ",".join(v) if isinstance(v, list) else v for k, v in params.items()
+        }
+        pages = self._gl.http_list(path, iterator=True, per_page=100, **query, **_NO_CLIENT_RETRY)
+        return list(pages)
 
     def _update(self, number: int, data: dict[str, Any]) -> None:
         self._call(

@@ -45,11 +45,17 @@ class Pair:
             elif isinstance(action, ReopenIssue):
                 issue = self.observed.issues[action.target.key]
                 changed[action.target.key] = replace(issue, state=IssueState.OPEN)
-        return replace(self, planned={**self.planned, **changed}) if changed else self
+        if not changed:
+            return self
+        after = replace(self, planned={**self.planned, **changed})
+        if self.key("pairing") not in changed and "checklist" in self.__dict__:
+            # The pairing issue is the same one, so is its checklist: not parsed twice.
+            after.__dict__["checklist"] = self.__dict__["checklist"]
+        return after
 
-    @property
+    @cached_property
     def id(self) -> str:
-        return self.pairing.id
+        return self.pairing.id  # built anew at each read, and every key of the pair uses it
 
     @cached_property
     def timeline(self) -> Timeline:

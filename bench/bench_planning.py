@@ -1,0 +1,204 @@
+"""CPU of a quiet night's planning, apart from HTTP: reading the forge's answers, and planning.
+
+A program of 1,000 pairings (as in bench_nightly.py) is brought up to date on the sandbox;
+on the quiet night after:
+
+- observe: `observe.read` over HTTP, timed as CPU of the calling thread only (`thread_time`:
+  the client's work of parsing the pages and turning them into issues and comments, and the
+  snapshot; the sandbox answers from other threads, and waiting costs no CPU);
+- plan:    `rules.plan` on the state observed (pure: no I/O), CPU of the calling thread.
+
+For 10,000 pairings the sandbox is not seeded (that would take long): the observed state of
+the 1,000 is copied ten times under other handles (mentee7 -> mentee1007, mentor7 ->
+mentor507, issue numbers moved by 100,000 a copy; the same bodies and dates), the ledger
+issues rebuilt for the 10,000, and `rules.plan` timed on it.
+
+    python bench/bench_planning.py                       # both forges, 1,000 and 10,000
+    python bench/bench_planning.py --forges gitlab --profile 15   # with cProfile's top 15
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import io
+import pstats
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from bench_nightly import TODAY, night, roster
+from bench_nightly import roster_text as roster_text_of
+
+from automation import ledger
+from automation.config import Program, parse_program
+from automation.demo import sandbox_cast
+from automation.forge import RetryPolicy, connect
+from automation.model import Issue
+from automation.observe import Observed, read, started_on
+from automation.rules import plan
+from automation.sandbox import start
+from automation.templates import Templates
+
+T = TypeVar("T")
+SEED = 1000  # pairings seeded on the sandbox
+NUMBERS = 100_000  # issue numbers (and comment ids) move by this much a copy
+_HANDLE = re.compile(r"\b(mentee|mentor)(\d+)\b")
+
+
+def cpu(work: Callable[[], T], repeat: int = 1) -> tuple[T, float]:
+    """What `work` returns, and the least CPU seconds of this thread it took."""
+    best = float("inf")
+    result: Any = None
+    for _ in range(repeat):
+        started = time.thread_time()
+        result = work()
+        best = min(best, time.thread_time() - started)
+    return result, best
+
+
+def profiled(work: Callable[[], object], top: int) -> str:
+    profile = cProfile.Profile()
+    profile.runcall(work)
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(top)
+    lines = out.getvalue().splitlines()
+    start = next(i for i, line in enumerate(lines) if "ncalls" in line)
+    return "\n".join(lines[start : start + top + 1])
+
+
+def widened(program: Program, observed: Observed, copies: int) -> tuple[Program, Observed]:
+    """The program and observed state of `copies` times the seeded pairings."""
+    mentors = SEED // 2
+
+    def moved(k: int) -> Callable[[str], str]:
+        def handle(text: str) -> str:
+            def one(m: re.Match[str]) -> str:
+                step = SEED if m.group(1) == "mentee" else mentors
+                return f"{m.group(1)}{int(m.group(2)) + k * step}"
+
+            return _HANDLE.sub(one, text)
+
+        return handle
+
+    flavour = program.forge.api_flavour
+    text = roster_text_of(SEED, flavour, program.forge.url or "")
+    head, pairings = text.split("pairings:\n")
+    people = head.split("people:\n")[1]
+    lines = [
+        "program: {name: Bench, safety_threshold: 100000, max_writes: 100000,"
+        " requests: {propose_changes: false}}",
+        head.split("\n")[1],
+        "people:",
+        *(moved(k)(people).rstrip("\n") for k in range(copies)),
+        "pairings:",
+        *(moved(k)(pairings).rstrip("\n") for k in range(copies)),
+    ]
+    wide = parse_program("\n".join(lines) + "\n")
+
+    issues: dict[str, Issue] = {}
+    comments = {}
+    activity = {}
+    states = {}
+    turns = {}
+    for k in range(copies):
+        rename = moved(k)
+        shift = k * NUMBERS
+        for key, issue in observed.issues.items():
+            if key.startswith("pair/"):
+                assignees = tuple(map(rename, issue.assignees))
+                issues[rename(key)] = replace(
+                    issue, number=issue.number + shift, assignees=assignees
+                )
+        for key, comment in observed.comments.items():
+            if key.startswith("pair/"):
+                comments[rename(key)] = replace(
+                    comment,
+                    id=comment.id + shift,
+                    issue_number=comment.issue_number + shift,
+                    author=rename(comment.author),
+                )
+        activity |= {rename(p): moment for p, moment in observed.activity.items()}
+        turns |= {rename(p): turn for p, turn in observed.turns.items()}
+        for pid, state in observed.ledger.items():
+            numbers = tuple(
+                (part, n + shift if isinstance(n, int) else n) for part, n in state.issues
+            )
+            states[rename(pid)] = replace(state, issues=numbers, was=tuple(map(rename, state.was)))
+    # The ledger issues as the bot would keep the 10,000 (bookkeeping.ledgers' shards).
+    months = Counter(p.start.strftime("%Y-%m") for p in wide.pairings)
+    shards: dict[str, dict[str, ledger.PairState]] = {}
+    for pid, state in states.items():
+        month = (started_on(pid) or TODAY).strftime("%Y-%m")
+        shards.setdefault(ledger.shard(pid, month, months[month]), {})[pid] = state
+    book = next(i for k, i in observed.issues.items() if k.startswith("ledger/2"))
+    for n, (key, entries) in enumerate(sorted(shards.items())):
+        issues[key] = replace(book, number=copies * NUMBERS + n, body=ledger.render(key, entries))
+    issues |= {k: i for k, i in observed.issues.items() if not k.startswith(("pair/", "ledger/2"))}
+    return wide, replace(
+        observed,
+        issues=issues,
+        comments=comments,
+        activity=activity,
+        ledger=states,
+        turns=turns,
+    )
+
+
+def bench(flavour: str, sizes: list[int], top: int, repeat: int) -> list[str]:
+    rows = []
+    quiet = TODAY + timedelta(days=1)
+    templates = Templates()
+    with start() as sandbox:
+        program = roster(SEED, flavour, sandbox.url)
+        sandbox.register_users(*sandbox_cast(program))
+        sandbox.set_clock(datetime.combine(TODAY, datetime.min.time(), UTC))
+        night(sandbox, program, TODAY)
+        night(sandbox, program, TODAY)
+        sandbox.set_clock(datetime.combine(quiet, datetime.min.time(), UTC) + timedelta(hours=23))
+        forge = connect(program.forge, {}, RetryPolicy(retries=0))
+        read(forge, program, quiet)  # warm: connections, the bot's name
+        sandbox.reset_counts()
+        observed, seconds = cpu(lambda: read(forge, program, quiet), repeat)
+        reads = sandbox.request_counts()["reads"] // repeat
+        rows.append(f"| {flavour} | {SEED} | observe ({reads} reads) | {seconds:.3f} |")
+        if top:
+            print(f"\n{flavour}, {SEED} pairings, observe:\n")
+            print(profiled(lambda: read(forge, program, quiet), top))
+    for size in sizes:
+        wide, state = (
+            (program, observed) if size == SEED else widened(program, observed, size // SEED)
+        )
+        planned = functools.partial(plan, wide, state, quiet, templates)
+        actions, seconds = cpu(planned, repeat)
+        rows.append(f"| {flavour} | {size} | plan ({len(actions)} actions) | {seconds:.3f} |")
+        if top:
+            print(f"\n{flavour}, {size} pairings, plan:\n")
+            print(profiled(planned, top))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--forges", nargs="+", default=["gitlab", "github"])
+    parser.add_argument("--profile", type=int, default=0, metavar="TOP", help="cProfile top N")
+    parser.add_argument("--repeat", type=int, default=3, help="timings, the best is shown")
+    args = parser.parse_args()
+    if any(size % SEED for size in args.sizes):
+        parser.error(f"sizes are multiples of {SEED}")
+    rows = []
+    for flavour in args.forges:
+        rows += bench(flavour, args.sizes, args.profile, args.repeat)
+    print(f"\n| forge | pairings | step | CPU seconds (best of {args.repeat}) |")
+    print("|---|---|---|---|")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
