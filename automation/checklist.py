@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -86,7 +86,98 @@ class ChecklistJSON(TypedDict):
     mentor_goals: list[GoalJSON]
 
 
+# Bodies read already, by `body_key`: a quiet night's bodies are the night before's, and the
+# observation cache (automation/forge/cached.py) keeps how they read between runs
+# (`remember`, `remembered`), so that a body is parsed only when it changed.
+_READ: dict[str, Checklist] = {}
+_RECORDS: dict[str, list[Any]] = {}  # as kept by an earlier run, read when asked for
+_USED: set[str] = set()  # the bodies this run read
+_MEMO_LIMIT = 200_000  # bodies kept in a process before it starts over
+
+
 def parse(body: str, dialect: Dialect = Dialect.GITHUB) -> Checklist:
+    """Read the task items of `body` as `dialect` renders them, grouped into goals (once
+    per body: the same body reads the same)."""
+    key = body_key(body, dialect)
+    found = _READ.get(key)
+    if found is None:
+        found = _recalled(key) or _parse(body, dialect)
+        if len(_READ) >= _MEMO_LIMIT:
+            _READ.clear()
+            _USED.clear()
+        _READ[key] = found
+    _USED.add(key)
+    return found
+
+
+def _recalled(key: str) -> Checklist | None:
+    kept = _RECORDS.get(key)
+    try:
+        return from_record(kept) if kept is not None else None
+    except (TypeError, ValueError, IndexError):  # not as `to_record` writes it: read again
+        return None
+
+
+def body_key(body: str, dialect: Dialect) -> str:
+    digest = hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16)
+    return f"{dialect.value}:{digest.hexdigest()}"
+
+
+def remember(records: Mapping[str, list[Any]]) -> None:
+    """How bodies read in an earlier run, as `remembered` gave it: parsed again no more."""
+    _RECORDS.update(records)
+
+
+def forget() -> None:
+    """Read every body afresh from now on (what a new process does without a cache)."""
+    _READ.clear()
+    _RECORDS.clear()
+    _USED.clear()
+
+
+def remembered() -> dict[str, list[Any]]:
+    """How the bodies this run read read, to `remember` in the next run."""
+    return {key: _RECORDS.get(key) or to_record(_READ[key]) for key in _USED if key in _READ}
+
+
+def to_record(checklist: Checklist) -> list[Any]:
+    """`checklist` as compact JSON values that `from_record` reads back equal."""
+    index = {step: n for n, step in enumerate(checklist.steps)}
+
+    def goals(found: tuple[Goal, ...]) -> list[Any]:
+        return [[g.title, [index[s] for s in g.steps], g.due, g.line] for g in found]
+
+    return [
+        checklist.done,
+        checklist.total,
+        [[step.text, step.checked, step.line] for step in checklist.steps],
+        [index[step] for step in checklist.outside],
+        goals(checklist.goals),
+        goals(checklist.mentor_goals),
+    ]
+
+
+def from_record(record: list[Any]) -> Checklist:
+    done, total, steps_of, outside, goals_of, mentor_goals_of = record
+    steps = tuple(Step(str(text), bool(checked), int(line)) for text, checked, line in steps_of)
+
+    def goals(found: list[Any]) -> tuple[Goal, ...]:
+        return tuple(
+            Goal(str(title), tuple(steps[n] for n in picks), due, int(line))
+            for title, picks, due, line in found
+        )
+
+    return Checklist(
+        int(done),
+        int(total),
+        goals(goals_of),
+        steps,
+        tuple(steps[n] for n in outside),
+        goals(mentor_goals_of),
+    )
+
+
+def _parse(body: str, dialect: Dialect) -> Checklist:
     """Read the task items of `body` as `dialect` renders them, grouped into goals.
 
     GitHub: a list item whose line starts with its marker, then `[ ]`, `[x]` or `[X]` and a space

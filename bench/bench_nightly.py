@@ -32,7 +32,8 @@ from automation.config import Program, parse_program
 from automation.demo import sandbox_cast
 from automation.forge import RetryPolicy, connect
 from automation.forge.cached import kept
-from automation.model import Draft
+from automation.labels import Labels
+from automation.model import Draft, IssueState
 from automation.nightly import run_day
 from automation.observe import read
 from automation.sandbox import RunningSandbox, start
@@ -102,7 +103,7 @@ def measure(sandbox: RunningSandbox, work: Any) -> dict[str, Any]:
     }
 
 
-def night(sandbox: RunningSandbox, program: Program, day: date, cache: Path | None) -> int:
+def night(sandbox: RunningSandbox, program: Program, day: date, cache: Path | None = None) -> int:
     sandbox.set_clock(datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=23))
     forge = connect(program.forge, {}, RetryPolicy(retries=0))
     with kept(forge, cache, program.forge, day, None) as observing:
@@ -145,13 +146,22 @@ def bench(
         sandbox.set_clock(datetime.combine(busy_day, datetime.min.time(), UTC))
         bot = connect(program.forge, {}, RetryPolicy(retries=0))
         observed = read(bot, program, busy_day)
+        # What a scan of every open issue would page through, for bench_scale.py.
+        stalled = Labels(program.program.label_prefix).stalled
+        pairing_issues = [i for k, i in observed.issues.items() if k.endswith("/pairing")]
+        shape = {
+            "open": len(bot.list_issues(state=IssueState.OPEN)),
+            "pairings open": sum(i.state is IssueState.OPEN for i in pairing_issues),
+            "stalled": sum(stalled in i.labels for i in pairing_issues),
+        }
         for pairing in program.pairings[::10]:
             issue = observed.issues[f"pair/{pairing.id}/pairing"]
             mentee = connect(program.forge, {"SANDBOX_TOKEN": pairing.mentee}, RetryPolicy())
             mentee.comment(issue.number, "We met and made progress on the first goal.")
         busy = measure(sandbox, lambda: run(busy_day))
         rerun = measure(sandbox, lambda: run(busy_day))
-    return {"setup": setup, "quiet": quiet, "quiet again": still, "busy": busy, "rerun": rerun}
+    nights = {"setup": setup, "quiet": quiet, "quiet again": still, "busy": busy, "rerun": rerun}
+    return {**nights, "shape": shape}
 
 
 def main() -> None:
@@ -172,6 +182,7 @@ def main() -> None:
         for size in args.sizes:
             cache = folder / f"{flavour}-{size}.json.gz" if args.cache else None
             rows = bench(size, flavour, args.requests, args.propose, args.feedback, cache)
+            rows.pop("shape")
             for name, row in rows.items():
                 print(
                     f"| {flavour} | {size} | {name} | {row['reads']} | {row['writes']} "

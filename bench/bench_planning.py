@@ -35,7 +35,8 @@ from typing import Any, TypeVar
 from bench_nightly import TODAY, night, roster
 from bench_nightly import roster_text as roster_text_of
 
-from automation import ledger
+from automation import checklist, ledger
+from automation.actions import Action
 from automation.config import Program, parse_program
 from automation.demo import sandbox_cast
 from automation.forge import RetryPolicy, connect
@@ -150,6 +151,17 @@ def widened(program: Program, observed: Observed, copies: int) -> tuple[Program,
     )
 
 
+def afresh(planned: Callable[[], list[Action]]) -> list[Action]:
+    checklist.forget()  # every body parsed, as in a run without the cache
+    return planned()
+
+
+def recalled(planned: Callable[[], list[Action]], kept: dict[str, Any]) -> list[Action]:
+    checklist.forget()  # the bodies as the last run's cache kept them
+    checklist.remember(kept)
+    return planned()
+
+
 def bench(flavour: str, sizes: list[int], top: int, repeat: int) -> list[str]:
     rows = []
     quiet = TODAY + timedelta(days=1)
@@ -175,8 +187,15 @@ def bench(flavour: str, sizes: list[int], top: int, repeat: int) -> list[str]:
             (program, observed) if size == SEED else widened(program, observed, size // SEED)
         )
         planned = functools.partial(plan, wide, state, quiet, templates)
-        actions, seconds = cpu(planned, repeat)
+
+        actions, seconds = cpu(functools.partial(afresh, planned), repeat)
         rows.append(f"| {flavour} | {size} | plan ({len(actions)} actions) | {seconds:.3f} |")
+        kept = checklist.remembered()
+        actions, seconds = cpu(functools.partial(recalled, planned, kept), repeat)
+        rows.append(
+            f"| {flavour} | {size} | plan, bodies kept by the cache ({len(actions)} actions) "
+            f"| {seconds:.3f} |"
+        )
         if top:
             print(f"\n{flavour}, {size} pairings, plan:\n")
             print(profiled(planned, top))

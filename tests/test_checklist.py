@@ -514,3 +514,25 @@ def test_node_fields_and_the_engines_getters_read_the_same_checklists(
     getters = engine._replace(node=checklist_module._getters(engine.lib))
     monkeypatch.setattr(checklist_module, "_engine", lambda: getters)
     assert [parse(body, dialect) for body in bodies for dialect in Dialect] == by_fields
+
+
+def test_a_body_read_in_an_earlier_run_is_not_parsed_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body = (
+        "- [x] coffee chat\n\n## Goals\n\n### Ship it by 2026-03-01\n\n- [x] plan\n- [ ] build\n\n"
+        "## Mentor's goals\n\n### Listen better\n\n- [ ] ask first\n"
+    )
+    earlier = parse(body, Dialect.GITLAB)
+    kept = {checklist_module.body_key(body, Dialect.GITLAB): checklist_module.to_record(earlier)}
+    assert set(kept) <= set(checklist_module.remembered())  # what this run keeps for the next
+    monkeypatch.setattr(checklist_module, "_READ", {})
+    monkeypatch.setattr(checklist_module, "_RECORDS", {})
+
+    def no_parser(body: str, dialect: Dialect) -> Checklist:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(checklist_module, "_parse", no_parser)
+    checklist_module.remember(json.loads(json.dumps(kept)))
+    assert parse(body, Dialect.GITLAB) == earlier
+    assert (earlier.goals[0].done, earlier.mentor_goals[0].total, len(earlier.outside)) == (1, 1, 1)

@@ -8,6 +8,7 @@ the box itself. https://github.com/github/cmark-gfm/blob/master/extensions/taskl
 
 from __future__ import annotations
 
+import json
 import re
 
 import cmarkgfm
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from automation import checklist
 from automation.checklist import Dialect, parse
 
 # At least this many generated bodies per property; a profile that asks for more gets more
@@ -403,3 +405,12 @@ def test_gitlab_dialect_differs_from_cmark_gfm_where_gitlab_renders_differently(
     assert_matches_cmark_gfm(body)
     checklist = parse(body, Dialect.GITLAB)
     assert (checklist.total, checklist.done) == gitlab
+
+
+@settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.sampled_from(CORPUS), _BODY), st.sampled_from(list(Dialect)))
+def test_a_checklist_kept_between_runs_reads_back_equal(body: str, dialect: Dialect) -> None:
+    """What the observation cache keeps of a body (`to_record`, as JSON) is the parse."""
+    parsed = checklist._parse(body, dialect)
+    kept = json.loads(json.dumps(checklist.to_record(parsed)))
+    assert checklist.from_record(kept) == parsed

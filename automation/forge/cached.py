@@ -38,11 +38,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
+from automation import checklist
 from automation.config import ForgeSettings
 from automation.forge.base import Forge
 from automation.model import CloseReason, Comment, Draft, Issue, IssueState, TaskCounts
 
-VERSION = 1
+VERSION = 2
 MARGIN = timedelta(minutes=10)  # read back from this long before the watermark
 FULL_READ_DAYS = 7  # a cache older than this is dropped: the run lists everything again
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -74,6 +75,9 @@ class Cache:
     comments: dict[int, Comment] = field(default_factory=dict)
     comments_since: datetime | None = None  # complete for comments created from then
     comments_seen: datetime = EPOCH  # the latest created_at of a comment it holds
+    # How the bodies the last run read read (automation.checklist.remembered): a body is
+    # parsed again only when it changed.
+    parsed: dict[str, list[Any]] = field(default_factory=dict)
 
     def fresh(self, identity: str, today: date) -> bool:
         return self.identity == identity and 0 <= (today - self.made).days < FULL_READ_DAYS
@@ -256,7 +260,9 @@ def kept(
         return
     made_for = f"{settings.kind} {settings.url or ''} {settings.project} {forge.whoami()}"
     cached = Cached(forge, load(path, made_for, today, secret))
+    checklist.remember(cached.cache.parsed)
     yield cast(Forge, cached)  # a Forge: every other call goes to the one it wraps
+    cached.cache.parsed = checklist.remembered()
     save(path, cached.cache, secret)
 
 
@@ -384,6 +390,7 @@ def _to_json(cache: Cache) -> dict[str, Any]:
         "comments_since": _time(cache.comments_since),
         "comments_seen": _time(cache.comments_seen),
         "comments": [_comment_json(c) for c in cache.comments.values()],
+        "parsed": cache.parsed,
     }
 
 
@@ -404,4 +411,5 @@ def _from_json(data: Any) -> Cache:
         comments={c.id: c for c in map(_comment, data["comments"])},
         comments_since=_parse_time(data["comments_since"]),
         comments_seen=_parse_time(data["comments_seen"]) or EPOCH,
+        parsed={str(key): list(record) for key, record in data["parsed"].items()},
     )
