@@ -14,8 +14,9 @@ ZWSP = "\u200b"
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s+"), " "),  # one line: no line-start quick action, list or heading
     # @user, @all, @group; #12, !12 (merge requests), ~label, %milestone, $snippet, &epic
-    # and &#64; (an entity that would render as @), ![image] (a remote picture)
-    (re.compile(r"([@#!~%$&])(?=[\w\"&#\[.-])"), r"\1" + ZWSP),
+    # and &#64; (an entity that would render as @), ![image] (a remote picture); at the end
+    # too, where the bot's own text goes on ("@" then "." from a template)
+    (re.compile(r"([@#!~%$&])(?=[\w\"&#\[.-]|$)"), r"\1" + ZWSP),
     (re.compile(r"(?<=:)(?=//)"), ZWSP),  # URLs: a link to an issue cross-references it
     (re.compile(r"<(?!\u200b)"), "<" + ZWSP),  # no HTML: <!-- would hide the bot's text
     (re.compile(r"(?<!\\)([|`])"), r"\\\1"),  # no table cell split, no code span

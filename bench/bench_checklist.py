@@ -28,7 +28,8 @@ from collections.abc import Callable
 from typing import Any
 
 import automation.checklist
-from automation.checklist import Dialect, parse
+from automation import checklist
+from automation.checklist import Checklist, Dialect
 
 GOAL = """\
 ### Lead a blameless incident review by 2027-03-01
@@ -55,6 +56,12 @@ A second line of the same paragraph that goes on for a while to look like real p
 <!-- - [ ] a hidden task -->
 
 """
+
+
+def parse(body: str, dialect: Dialect = Dialect.GITHUB) -> Checklist:
+    """The parser at work: a body read before is read again, not recalled."""
+    checklist.forget()
+    return checklist.parse(body, dialect)
 
 
 def realistic(size: int) -> str:

@@ -33,6 +33,8 @@ def test_mentions_references_and_markup_are_quoted_as_text() -> None:
     assert inert("/close\n/label ~x") == f"{ZWSP}/close /label ~{ZWSP}x"
     assert inert("a <!-- hidden | `code`") == f"a <{ZWSP}!{ZWSP}-- hidden \\| \\`code\\`"
     assert inert("&#64;all") == f"&{ZWSP}#{ZWSP}64;all"
+    # A sigil at the end: what the bot writes next ("." after a goal's title) stays apart.
+    assert inert("Goal @") == f"Goal @{ZWSP}"
     assert (
         inert("https://gitlab.com/acme/x/-/issues/3")
         == f"https:{ZWSP}//gitlab.com/acme/x/-/issues/3"
