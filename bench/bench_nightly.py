@@ -68,8 +68,9 @@ def roster_text(
             f" requests: {{propose_changes: {str(propose).lower()}}}"
             + (", feedback: {}, coordinators: [mentor0]" if feedback else "")
             + "}",
-            f"forge: {{kind: sandbox, flavour: {flavour}, url: '{url}', project: acme/bench,"
-            " bot: mentorship-bot}",
+            # No `bot:`: the run asks who its token is, as on GitLab, and so learns the
+            # forge's clock (the observation cache's watermark, README).
+            f"forge: {{kind: sandbox, flavour: {flavour}, url: '{url}', project: acme/bench}}",
             "people:",
             *people,
             "pairings:",
