@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -132,6 +132,15 @@ class Forge(Protocol):
 
     def server_time(self) -> datetime | None:
         """The forge's clock when it answered `whoami` (its Date header), if known."""
+        ...
+
+    def user_ids(self) -> dict[str, int]:
+        """The user ids the adapter has learned by login (GitLab assigns by id; GitHub by
+        login: none), for the observation cache to keep between runs."""
+        ...
+
+    def learn_user_ids(self, ids: Mapping[str, int]) -> None:
+        """Ids an earlier run learned: no lookup for them in this one."""
         ...
 
     def list_issues(

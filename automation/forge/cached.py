@@ -43,7 +43,7 @@ from automation.config import ForgeSettings
 from automation.forge.base import Forge
 from automation.model import CloseReason, Comment, Draft, Issue, IssueState, TaskCounts
 
-VERSION = 2
+VERSION = 3
 MARGIN = timedelta(minutes=10)  # read back from this long before the watermark
 FULL_READ_DAYS = 7  # a cache older than this is dropped: the run lists everything again
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -78,6 +78,7 @@ class Cache:
     # How the bodies the last run read read (automation.checklist.remembered): a body is
     # parsed again only when it changed.
     parsed: dict[str, list[Any]] = field(default_factory=dict)
+    users: dict[str, int] = field(default_factory=dict)  # GitLab's user ids by login
 
     def fresh(self, identity: str, today: date) -> bool:
         return self.identity == identity and 0 <= (today - self.made).days < FULL_READ_DAYS
@@ -261,8 +262,10 @@ def kept(
     made_for = f"{settings.kind} {settings.url or ''} {settings.project} {forge.whoami()}"
     cached = Cached(forge, load(path, made_for, today, secret))
     checklist.remember(cached.cache.parsed)
+    forge.learn_user_ids(cached.cache.users)
     yield cast(Forge, cached)  # a Forge: every other call goes to the one it wraps
     cached.cache.parsed = checklist.remembered()
+    cached.cache.users = forge.user_ids()
     save(path, cached.cache, secret)
 
 
@@ -391,6 +394,7 @@ def _to_json(cache: Cache) -> dict[str, Any]:
         "comments_seen": _time(cache.comments_seen),
         "comments": [_comment_json(c) for c in cache.comments.values()],
         "parsed": cache.parsed,
+        "users": cache.users,
     }
 
 
@@ -412,4 +416,5 @@ def _from_json(data: Any) -> Cache:
         comments_since=_parse_time(data["comments_since"]),
         comments_seen=_parse_time(data["comments_seen"]) or EPOCH,
         parsed={str(key): list(record) for key, record in data["parsed"].items()},
+        users={str(login): int(number) for login, number in data["users"].items()},
     )

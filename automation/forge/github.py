@@ -201,6 +201,12 @@ class GitHubForge:
     def server_time(self) -> datetime | None:
         return self._clock
 
+    def user_ids(self) -> dict[str, int]:
+        return {}  # GitHub assigns by login
+
+    def learn_user_ids(self, ids: Mapping[str, int]) -> None:
+        pass
+
     def list_issues(
         self,
         *,

@@ -158,6 +158,13 @@ class GitLabForge:
     def server_time(self) -> datetime | None:
         return self._clock
 
+    def user_ids(self) -> dict[str, int]:
+        return dict(self._user_ids)
+
+    def learn_user_ids(self, ids: Mapping[str, int]) -> None:
+        for login, number in ids.items():
+            self._user_ids.setdefault(login, number)
+
     def list_issues(
         self,
         *,

@@ -30,6 +30,12 @@ class MemoryForge:
     def server_time(self) -> datetime | None:
         return self.now
 
+    def user_ids(self) -> dict[str, int]:
+        return {}
+
+    def learn_user_ids(self, ids: object) -> None:
+        pass
+
     # ------------------------------------------------------------ reads
 
     def list_issues(

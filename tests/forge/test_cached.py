@@ -153,3 +153,19 @@ def test_observe_reads_the_same_through_a_cache_filled_by_earlier_runs(world: Wo
     assert {k: c.body for k, c in cached.comments.items()} == {
         k: c.body for k, c in full.comments.items()
     }
+
+
+def test_gitlabs_user_ids_are_kept_for_the_next_run(tmp_path: Path) -> None:
+    with start(users=["mentorship-bot", "alice", "bob", "carol"]) as sandbox:
+        program = parse_program(
+            ROSTER.format(flavour="gitlab", url=sandbox.url), Path("program.yml")
+        )
+        cache = tmp_path / "c.gz"
+        sandbox.set_clock(datetime.combine(day(0), time(23), UTC))
+        first = connect(program.forge, {}, RetryPolicy(retries=0))
+        with observing(first, cache, program.forge, day(0), None) as forge:
+            assert run_day(forge, program, day(0), Templates()).failed == []
+        # The next run's adapter assigns by the ids the first one learned, asking for none.
+        fresh = connect(program.forge, {}, RetryPolicy(retries=0))
+        with observing(fresh, cache, program.forge, day(1), None):
+            assert {"alice", "bob"} <= set(fresh.user_ids())  # carol starts on day 7
