@@ -92,7 +92,6 @@ class Cached:
         self.inner = inner
         self.cache = cache
         self._issues_synced = self._comments_synced = False
-        self.reads = 0  # listings sent to the forge (for the run's summary and the bench)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -127,7 +126,6 @@ class Cached:
         self._sync_comments()
         cache = self.cache
         if since is None or cache.comments_since is None or since < cache.comments_since:
-            self.reads += 1
             self._comments_seen(self.inner.list_comments(since=since))
         # Complete from `since` on: older comments are not asked for again (the window
         # only moves forward), so they are dropped.
@@ -145,7 +143,6 @@ class Cached:
         updated_since: datetime | None,
     ) -> None:
         """A full listing for what the shelf cannot answer yet."""
-        self.reads += 1
         listed = self.inner.list_issues(labels=key, state=state, updated_since=updated_since)
         shelf.issues.update((i.number, i) for i in listed)
         if state is IssueState.OPEN and updated_since is None:
@@ -163,7 +160,6 @@ class Cached:
         cache = self.cache
         if not cache.shelves:
             return
-        self.reads += 1
         changed = self.inner.list_issues(updated_since=cache.issues_seen - MARGIN)
         for key, shelf in cache.shelves.items():
             wanted = set(key)
@@ -182,7 +178,6 @@ class Cached:
         cache = self.cache
         if cache.comments_since is None:
             return
-        self.reads += 1
         new = self.inner.list_comments(since=cache.comments_seen - MARGIN)
         self._comments_seen(new)
 
