@@ -131,7 +131,8 @@ class Forge(Protocol):
         ...
 
     def server_time(self) -> datetime | None:
-        """The forge's clock when it answered `whoami` (its Date header), if known."""
+        """The forge's clock (its Date header) when it answered the adapter's first request,
+        `whoami` or, where program.yml names the bot, the first page listed, if known."""
         ...
 
     def user_ids(self) -> dict[str, int]:

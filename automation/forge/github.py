@@ -181,7 +181,8 @@ class GitHubForge:
         # `client` is lazy (`github_client`), so this and `_issue()` send no request.
         self._repo = client.get_repo(repo)
         self._bot = bot
-        self._clock: datetime | None = None  # GitHub's clock when it answered whoami
+        self._clock: datetime | None = None  # GitHub's clock at the first answer kept
+        self._answered = False  # has a listing been read yet
         self._token_env = token_env
         self._policy = policy or RetryPolicy()
         self._handles = handles or {}  # where program.yml writes each handle
@@ -196,6 +197,7 @@ class GitHubForge:
             user = self._gh.get_user()
             self._bot = self._call("GET /user", lambda: user.login)
             self._clock = server_date(str(user.raw_headers.get("date", "")))
+            self._answered = True
         return self._bot
 
     def server_time(self) -> datetime | None:
@@ -491,7 +493,14 @@ class GitHubForge:
 
     def _listed(self, url: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Every item of a paged list, as the JSON GitHub answered."""
-        return [item.raw_data for item in PaginatedList(_Json, self._gh.requester, url, params)]
+        items = list(PaginatedList(_Json, self._gh.requester, url, params))
+        if not self._answered:
+            # The bot named in program.yml asks no whoami (GitHub Actions' token may not):
+            # the forge's clock is then the Date of the first page the run read, if any.
+            self._answered = True
+            if items and self._clock is None:
+                self._clock = server_date(str(items[0].raw_headers.get("date", "")))
+        return [item.raw_data for item in items]
 
     def _issue(self, number: int) -> GhIssue:
         return self._repo.get_issue(number)  # lazy: no request until used

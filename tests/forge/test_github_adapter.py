@@ -143,6 +143,22 @@ def test_whoami_keeps_the_forges_clock_from_its_date_header(
     assert forge.server_time() == datetime(2026, 12, 2, 2, 17, 5, tzinfo=UTC)
 
 
+def test_with_the_bot_named_the_forges_clock_is_the_first_pages_date(
+    api: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    forge = build(sleeps, bot="github-actions[bot]")
+    date = {"Date": "Wed, 02 Dec 2026 02:17:05 GMT"}
+    api.get(ISSUES, json=[], headers=date)
+    forge.list_issues()  # the first answer lists nothing: no clock from it
+    api.get(ISSUES, json=[sample("issue")], headers={"Date": "Wed, 02 Dec 2026 02:20:00 GMT"})
+    forge.list_issues()
+    assert forge.server_time() is None  # only the first answer tells the run's start
+    other = build(sleeps, bot="github-actions[bot]")
+    api.get(ISSUES, json=[sample("issue")], headers=date)
+    other.list_issues()
+    assert other.server_time() == datetime(2026, 12, 2, 2, 17, 5, tzinfo=UTC)
+
+
 def test_whoami_with_a_configured_bot_sends_no_request(
     api: responses.RequestsMock, sleeps: list[float]
 ) -> None:
