@@ -20,8 +20,6 @@ from automation.errors import ExpectedError
 # load click and this module only, not pydantic, PyYAML, Jinja2, the forge clients, SciPy or
 # matplotlib (README, "Start-up time"; a test in tests/test_cli.py keeps it so).
 if TYPE_CHECKING:
-    from datetime import date
-
     from automation.actions import Action
     from automation.checklist import Goal
     from automation.config import Program

@@ -24,25 +24,22 @@ import argparse
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench_nightly import TODAY, night
 from click.testing import CliRunner
 
 from automation.cli import main as cli
-from automation.config import Program, load_program
+from automation.config import load_program
 from automation.demo import sandbox_cast
 from automation.feedback import figures as no_feedback
-from automation.forge import RetryPolicy, connect
-from automation.nightly import run_day
+from automation.forge import connect
 from automation.observe import read
 from automation.report.company import Part, build_company_report
 from automation.sandbox import RunningSandbox, start
 from automation.status import program_status
-from automation.templates import Templates
-
-TODAY = date(2026, 6, 1)
 
 
 def roster_text(index: int, size: int, url: str) -> str:
@@ -68,14 +65,6 @@ def roster_text(index: int, size: int, url: str) -> str:
         *pairings,
     ]
     return "\n".join(lines) + "\n"
-
-
-def night(sandbox: RunningSandbox, program: Program, day: date) -> None:
-    sandbox.set_clock(datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=23))
-    forge = connect(program.forge, {}, RetryPolicy(retries=0))
-    report = run_day(forge, program, day, Templates(), force=True)
-    if report.failed:
-        raise SystemExit(f"{len(report.failed)} writes failed, e.g. {report.failed[0].detail}")
 
 
 def measure(sandbox: RunningSandbox, work: Callable[[], Any]) -> dict[str, Any]:

@@ -41,12 +41,18 @@ from typing import Any, cast
 from automation import checklist
 from automation.config import ForgeSettings
 from automation.forge.base import Forge
-from automation.model import CloseReason, Comment, Draft, Issue, IssueState, TaskCounts
+from automation.model import CloseReason, Comment, Issue, IssueState, TaskCounts
 
 VERSION = 3
 MARGIN = timedelta(minutes=10)  # read back from this long before the watermark
 FULL_READ_DAYS = 7  # a cache older than this is dropped: the run lists everything again
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The writes that change what the listings show: each makes the next listing read the
+# changes again (`edit_comment` also writes the bot's new text into the cache).
+_WRITES = frozenset(
+    {"create_issue", "edit_issue_body", "comment", "add_labels", "remove_labels", "relabel"}
+    | {"close", "reopen"}
+)
 
 
 @dataclass
@@ -94,11 +100,15 @@ class Cached:
         self._issues_synced = self._comments_synced = False
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+        found = getattr(self.inner, name)
+        if name not in _WRITES:
+            return found
 
-    @property
-    def kind(self) -> str:
-        return self.inner.kind
+        def write(*args: Any, **kwargs: Any) -> Any:
+            self._wrote()
+            return found(*args, **kwargs)
+
+        return write
 
     # ------------------------------------------------------------ reads
 
@@ -201,18 +211,6 @@ class Cached:
     def _wrote(self) -> None:
         self._issues_synced = self._comments_synced = False
 
-    def create_issue(self, draft: Draft) -> Issue:
-        self._wrote()
-        return self.inner.create_issue(draft)
-
-    def edit_issue_body(self, number: int, body: str) -> None:
-        self._wrote()
-        self.inner.edit_issue_body(number, body)
-
-    def comment(self, number: int, body: str) -> Comment:
-        self._wrote()
-        return self.inner.comment(number, body)
-
     def edit_comment(self, number: int, comment_id: int, body: str) -> None:
         self._wrote()
         self.inner.edit_comment(number, comment_id, body)
@@ -220,26 +218,6 @@ class Cached:
         kept = self.cache.comments.get(comment_id)
         if kept is not None:
             self.cache.comments[comment_id] = replace(kept, body=body)
-
-    def add_labels(self, number: int, labels: Sequence[str]) -> None:
-        self._wrote()
-        self.inner.add_labels(number, labels)
-
-    def remove_labels(self, number: int, labels: Sequence[str]) -> None:
-        self._wrote()
-        self.inner.remove_labels(number, labels)
-
-    def relabel(self, number: int, add: Sequence[str], remove: Sequence[str]) -> None:
-        self._wrote()
-        self.inner.relabel(number, add, remove)
-
-    def close(self, number: int, reason: CloseReason) -> None:
-        self._wrote()
-        self.inner.close(number, reason)
-
-    def reopen(self, number: int) -> None:
-        self._wrote()
-        self.inner.reopen(number)
 
 
 # ---------------------------------------------------------------- the file
