@@ -214,10 +214,12 @@ class Cached:
     def edit_comment(self, number: int, comment_id: int, body: str) -> None:
         self._wrote()
         self.inner.edit_comment(number, comment_id, body)
-        # No listing shows an edit of an older comment: the cache takes the bot's own.
+        # No listing shows an edit of an older comment: the cache takes the bot's own, and
+        # dates it no earlier than the run (an edit is a write the forge's limits count).
         kept = self.cache.comments.get(comment_id)
         if kept is not None:
-            self.cache.comments[comment_id] = replace(kept, body=body)
+            edited = max([kept.updated_at, *self._clock()])
+            self.cache.comments[comment_id] = replace(kept, body=body, updated_at=edited)
 
 
 # ---------------------------------------------------------------- the file
