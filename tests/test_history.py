@@ -231,7 +231,7 @@ pairings:
 """
 
 
-def changed_history(handle: str, roster_text: str = CHANGED) -> History:
+def statuses_of(roster_text: str) -> tuple[Program, list[PairingStatus]]:
     roster = parse_program(roster_text, Path("program.yml"))
     old, new = (p.id for p in roster.pairings)
     issues = [
@@ -240,7 +240,12 @@ def changed_history(handle: str, roster_text: str = CHANGED) -> History:
         issue(3, f"pair/{new}/pairing", body=HALF_GOALS),
     ]
     observed = observed_on(TODAY, issues, [], roster, adopted=date(2025, 12, 1))
-    return person_history(roster, program_status(roster, observed, TODAY), handle)
+    return roster, program_status(roster, observed, TODAY)
+
+
+def changed_history(handle: str, roster_text: str = CHANGED) -> History:
+    roster, statuses = statuses_of(roster_text)
+    return person_history(roster, statuses, handle)
 
 
 def test_a_change_of_mentor_is_one_mentorship_with_two_mentors() -> None:
@@ -286,18 +291,6 @@ def test_a_private_term_keeps_the_change_unsaid() -> None:
     assert [t.partner for t in history.terms] == ["alice"]
     assert history.terms[0].followed_by is None
     assert "closer match" not in to_markdown(history)
-
-
-def statuses_of(roster_text: str) -> tuple[Program, list[PairingStatus]]:
-    roster = parse_program(roster_text, Path("program.yml"))
-    old, new = (p.id for p in roster.pairings)
-    issues = [
-        issue(1, f"pair/{old}/pairing", body=HALF_GOALS, state=IssueState.CLOSED),
-        issue(2, f"pair/{old}/retrospective"),
-        issue(3, f"pair/{new}/pairing", body=HALF_GOALS),
-    ]
-    observed = observed_on(TODAY, issues, [], roster, adopted=date(2025, 12, 1))
-    return roster, program_status(roster, observed, TODAY)
 
 
 def test_across_programs_every_term_names_its_program_and_journeys_stay_in_theirs() -> None:
