@@ -62,7 +62,7 @@ def _one(found: set[_T]) -> _T | None:
     return next(iter(found)) if len(found) == 1 else None
 
 
-# The retrospective's question (automation/templates/issues/retrospective.md) and the two
+# The retrospective's question (templates/issues/retrospective.md) and the two
 # sections it is asked in.
 _SECTION = re.compile(r"^##\s+(Mentee|Mentor)\b", re.IGNORECASE)
 _HEADING = re.compile(r"^#{1,6}\s")

@@ -1,7 +1,8 @@
 """Issue and comment templates: YAML front matter plus a Jinja2 body, rendered strictly.
 
-The product ships defaults in `automation/templates/issues/`; a program repo overrides any
-of them by putting a file of the same name in its own `templates/issues/`.
+The product's defaults live in `templates/issues/` at the top of its source tree (the wheel
+carries them as `automation/issue_templates/`); a program repo overrides any of them by
+putting a file of the same name in its own `templates/issues/`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,18 @@ from automation.context import SPECS, example_context
 from automation.errors import ExpectedError
 from automation.model import Draft
 
-DEFAULTS = Path(__file__).parent / "templates" / "issues"
+
+def _defaults() -> Path:
+    """The shipped templates: beside the package when installed from a wheel, at the top of
+    the source tree when run from a checkout or an editable install (setup.py maps one to
+    the other)."""
+    installed = Path(__file__).parent / "issue_templates"
+    return (
+        installed if installed.is_dir() else Path(__file__).parent.parent / "templates" / "issues"
+    )
+
+
+DEFAULTS = _defaults()
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FIELDS = ("title", "labels", "assignees", "confidential")
 

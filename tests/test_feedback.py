@@ -12,7 +12,7 @@ from automation.checklist import Dialect
 from automation.config import load_program
 from automation.context import example_context
 from automation.feedback import ROLES, Answers, Form, figures, read_form, read_recommend
-from automation.templates import Templates
+from automation.templates import DEFAULTS, Templates
 
 FORM = "\r\n".join(
     [
@@ -62,7 +62,7 @@ def test_a_form_is_read_from_its_ticked_boxes(
     assert read_form(body, dialect) == answers
 
 
-RETRO = Path("automation/templates/issues/retrospective.md").read_text()
+RETRO = (DEFAULTS / "retrospective.md").read_text()
 
 
 def answered(mentee: str, mentor: str) -> str:

@@ -99,3 +99,32 @@ def test_init_on_gitlab_writes_a_confidential_change_of_mentor_template(tmp_path
 
     assert text.rstrip().endswith("/confidential")
     assert "To the program coordinators" in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate"],
+        ["plan"],
+        ["apply"],
+        ["doctor"],
+        ["mentors"],
+        ["report"],
+        ["history", "alice"],
+        ["match", "--requests", "requests.json"],
+    ],
+    ids=lambda args: args[0],
+)
+def test_a_command_run_where_there_is_no_program_yml_points_to_init(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "requests.json").write_text("[]\n")
+
+    code, _, err = run(*args)
+
+    assert code == 1
+    assert err == (
+        "Error: program.yml: no such file; `mentorship init` writes a new program repository "
+        "with one, or pass --config to name another\n"
+    )
