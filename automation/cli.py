@@ -634,8 +634,20 @@ def _read_requests(path: Path) -> list[Request]:
 @click.option("--project", default=None, help="GitLab group/project or GitHub owner/repo.")
 @click.option("--name", default=None, help="The program's name.")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option(
+    "--action-ref",
+    default=None,
+    metavar="SHA",
+    help="The commit of mentorship-automation the CI files pin (its GitHub Action or GitLab "
+    "component). Default: the commit this copy was installed from.",
+)
 def init(
-    directory: Path, forge_kind: str, project: str | None, name: str | None, force: bool
+    directory: Path,
+    forge_kind: str,
+    project: str | None,
+    name: str | None,
+    force: bool,
+    action_ref: str | None,
 ) -> None:
     """Create a program repository: program.yml, issue templates, CI files, a README.
 
@@ -646,10 +658,10 @@ def init(
     Example:
         mentorship init mentoring --forge gitlab --project acme/mentoring
     """
-    from automation import scaffolding
+    from automation import provenance, scaffolding
     from automation.config import load_program
 
-    files = scaffolding.files_for(forge_kind, project, name)
+    files = scaffolding.files_for(forge_kind, provenance.pin(action_ref), project, name)
     written = scaffolding.write(directory, files, force=force)
     for path in written:
         click.echo(f"wrote {path}")

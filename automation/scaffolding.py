@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from automation.errors import ExpectedError
+from automation.provenance import GITHUB_REPOSITORY, GITLAB_PROJECT, GITLAB_SERVER, Pin
 from automation.templates import DEFAULTS
 
 SCAFFOLD = Path(__file__).parent / "scaffold"
@@ -151,8 +152,25 @@ class ScaffoldError(ExpectedError):
     """The new repository cannot be written as asked."""
 
 
-def files_for(forge: str, project: str | None = None, name: str | None = None) -> dict[str, str]:
-    """Every file of a new program repository, by path relative to its root."""
+def ci_pins(pin: Pin) -> dict[str, str]:
+    """What the CI files' `<name>` placeholders become: the tool's action and component,
+    pinned to `pin`'s commit, and its source archive at that commit."""
+    gitlab = f"{GITLAB_SERVER}/{GITLAB_PROJECT}"
+    archive = f"https://{gitlab}/-/archive/{pin.commit}/mentorship-automation-{pin.commit}.tar.gz"
+    return {
+        "<action>": GITHUB_REPOSITORY,
+        "<component>": gitlab,
+        "<archive>": archive,
+        "<ref>": pin.commit,
+        "<version>": pin.version,
+    }
+
+
+def files_for(
+    forge: str, pin: Pin, project: str | None = None, name: str | None = None
+) -> dict[str, str]:
+    """Every file of a new program repository, by path relative to its root, its CI pinned
+    to `pin`."""
     title = name or "Mentorship program"
     forge_block = _FORGE[forge].format(project=project or DEFAULT_PROJECT[forge])
     files = {
@@ -167,7 +185,10 @@ def files_for(forge: str, project: str | None = None, name: str | None = None) -
     for template in sorted(DEFAULTS.glob("*.md")):
         files[f"templates/issues/{template.name}"] = template.read_text(encoding="utf-8")
     for target, source in {**CI_FILES[forge], **FORM_FILES[forge]}.items():
-        files[target] = (SCAFFOLD / source).read_text(encoding="utf-8")
+        text = (SCAFFOLD / source).read_text(encoding="utf-8")
+        for placeholder, value in ci_pins(pin).items() if target in CI_FILES[forge] else ():
+            text = text.replace(placeholder, value)
+        files[target] = text
     return files
 
 

@@ -2,7 +2,9 @@
 
 They are checked against GitLab's and GitHub's schemas and by actionlint, and their program
 jobs are run: the script of each job, as the forge would pick it for an event, runs with bash
-in a program repository whose forge is the sandbox.
+in a program repository whose forge is the sandbox. The jobs come from this repository's
+GitHub Action (action.yml) and GitLab CI/CD component (templates/mentorship.yml), which the
+files `mentorship init` writes pin to a commit: those run from this checkout.
 """
 
 from __future__ import annotations
@@ -23,37 +25,31 @@ from typing import Any
 import pytest
 import yaml
 
-from automation import markdown
+from automation import __version__, markdown, scaffolding
 from automation.config import load_program
 from automation.forge import connect
+from automation.provenance import GITHUB_REPOSITORY, GITLAB_PROJECT, GITLAB_SERVER, Pin
 from automation.sandbox import RunningSandbox, start
 
 ROOT = Path(__file__).resolve().parent.parent
 SCAFFOLD = ROOT / "automation" / "scaffold"
 WORKFLOWS = ROOT / ".github" / "workflows"
+ACTION = ROOT / "action.yml"
+COMPONENT = ROOT / "templates" / "mentorship.yml"
 
-GITLAB_FILES = [SCAFFOLD / "gitlab-ci.yml", ROOT / ".gitlab-ci.yml"]
+# The commit `mentorship init` pins in these tests (any commit: the jobs run this checkout).
+PIN = Pin("0123456789abcdef0123456789abcdef01234567", __version__)
+# The CI files as `mentorship init` writes them, and this repository's own.
+GITLAB_FILES = ["init: .gitlab-ci.yml", ".gitlab-ci.yml"]
 GITHUB_FILES = [
-    SCAFFOLD / "github-ci.yml",
-    SCAFFOLD / "github-nightly.yml",
-    WORKFLOWS / "ci.yml",
-    WORKFLOWS / "nightly.yml",
+    "init: .github/workflows/ci.yml",
+    "init: .github/workflows/nightly.yml",
+    ".github/workflows/ci.yml",
+    ".github/workflows/nightly.yml",
 ]
-# Where `mentorship init` puts each scaffold file in a program repository.
-PROGRAM_REPO_FILES = {
-    "gitlab": {".gitlab-ci.yml": "gitlab-ci.yml"},
-    "github": {
-        ".github/workflows/ci.yml": "github-ci.yml",
-        ".github/workflows/nightly.yml": "github-nightly.yml",
-    },
-}
-# What this repository's own files may change in the scaffold's: where the program file is
-# and where the tool comes from (this checkout).
-REPO_VALUES = {"MENTORSHIP_PACKAGE": ".", "MENTORSHIP_CONFIG": "program.example.yml"}
-SCAFFOLD_VALUES = {
-    "MENTORSHIP_PACKAGE": "mentorship-automation",
-    "MENTORSHIP_CONFIG": "program.yml",
-}
+# This repository's own files differ from those `mentorship init` writes in where the
+# program file is and where the tool comes from (this checkout).
+OWN_CONFIG = "program.example.yml"
 
 BOT = {"gitlab": "mentorship-bot", "github": "github-actions[bot]"}
 TOKEN_ENV = {"gitlab": "GITLAB_TOKEN", "github": "GITHUB_TOKEN"}
@@ -90,6 +86,28 @@ def _yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def init_files(forge: str) -> dict[str, str]:
+    """The CI files `mentorship init` writes for `forge`, by path."""
+    files = scaffolding.files_for(forge, PIN)
+    return {path: files[path] for path in scaffolding.CI_FILES[forge]}
+
+
+@pytest.fixture(scope="module")
+def ci_file(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every name of GITLAB_FILES and GITHUB_FILES, as a file to lint."""
+    written = tmp_path_factory.mktemp("init")
+    paths = {}
+    for forge in ("gitlab", "github"):
+        for relative, text in init_files(forge).items():
+            path = written / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            paths[f"init: {relative}"] = path
+    for name in [*GITLAB_FILES, *GITHUB_FILES]:
+        paths.setdefault(name, ROOT / name)
+    return paths
+
+
 def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in override.items():
@@ -103,12 +121,77 @@ def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[st
 # -- GitLab CI, as far as these files use it -----------------------------------------------
 
 
+_INPUT = re.compile(r"\$\[\[\s*inputs\.([\w-]+)\s*\]\]")
+_INPUT_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str,
+    "number": (int, float),
+    "boolean": bool,
+    "array": list,
+}
+
+
+def gitlab_inputs(spec: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs of an include, as GitLab checks them against the file's `spec:inputs`."""
+    assert not set(given) - set(spec), f"unknown inputs {sorted(set(given) - set(spec))}"
+    values = {}
+    for name, field in spec.items():
+        field = field or {}
+        assert name in given or "default" in field, f"input {name} is required"
+        value = given.get(name, field.get("default"))
+        assert isinstance(value, _INPUT_TYPES[field.get("type", "string")]), (name, value)
+        assert value in field.get("options", [value]), (name, value)
+        assert re.search(field.get("regex", ""), str(value)), (name, value)
+        values[name] = value
+    return values
+
+
+def _interpolate(node: Any, values: Mapping[str, Any]) -> Any:
+    if isinstance(node, str):
+        return _INPUT.sub(lambda match: str(values[match.group(1)]), node)
+    if isinstance(node, list):
+        return [_interpolate(item, values) for item in node]
+    if isinstance(node, dict):
+        return {key: _interpolate(value, values) for key, value in node.items()}
+    return node
+
+
+def gitlab_file(path: Path, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A configuration file; a file with a `spec:` header has its inputs interpolated."""
+    documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+    if len(documents) == 1:
+        assert not given, f"{path} takes no inputs"
+        (config,) = documents
+    else:
+        header, config = documents
+        values = gitlab_inputs(header["spec"].get("inputs", {}), given or {})
+        config = _interpolate(config, values)
+        assert not _INPUT.search(json.dumps(config)), "an interpolation names no input"
+    assert isinstance(config, dict), path
+    return config
+
+
+def included(entry: Mapping[str, Any]) -> Path:
+    """The file an `include:` entry names: a local file of this repository, or this
+    repository's component or file as another project includes it (pinned to any commit)."""
+    if "local" in entry:
+        return ROOT / str(entry["local"]).lstrip("/")
+    if "component" in entry:
+        address, _, ref = str(entry["component"]).partition("@")
+        home, _, name = address.rpartition("/")
+        assert home == f"{GITLAB_SERVER}/{GITLAB_PROJECT}", address
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{address}@{ref}: pin a commit"
+        return ROOT / "templates" / f"{name}.yml"
+    assert str(entry["project"]).endswith("/mentorship-automation"), entry
+    assert re.fullmatch(r"[0-9a-f]{40}", str(entry["ref"])), entry
+    return ROOT / str(entry["file"])
+
+
 def gitlab_config(path: Path) -> dict[str, Any]:
-    """The file with its `include: local:` files merged in; the including file wins."""
-    config = _yaml(path)
+    """The file with its included files merged in; the including file wins."""
+    config = gitlab_file(path)
     merged: dict[str, Any] = {}
     for entry in config.pop("include", []):
-        merged = _deep_merge(merged, gitlab_config(ROOT / entry["local"].lstrip("/")))
+        merged = _deep_merge(merged, gitlab_file(included(entry), entry.get("inputs")))
     return _deep_merge(merged, config)
 
 
@@ -168,12 +251,20 @@ def workflow(path: Path) -> dict[str, Any]:
 
 
 _GITHUB_TOKEN = re.compile(
-    r"\s*(?:(?P<op>&&|\|\||==|!=|!|\(|\))|'(?P<literal>[^']*)'|(?P<name>[\w.]+(?:\(\))?))"
+    r"\s*(?:(?P<op>&&|\|\||==|!=|!|\(|\))|'(?P<literal>[^']*)'|(?P<name>[\w.-]+(?:\(\))?))"
 )
 
 
 def github_if(expression: str, event: str, inputs: Mapping[str, object]) -> bool:
     """An `if:` over `github.event_name`, `inputs.*` and the status functions."""
+    return bool(github_expression(expression, event, inputs, {}))
+
+
+def github_expression(
+    expression: str, event: str, inputs: Mapping[str, object], secrets: Mapping[str, str]
+) -> object:
+    """An expression over `github.event_name`, `inputs.*`, `secrets.*` and the status
+    functions; `&&` and `||` give an operand, as Python's `and` and `or` do."""
     text = expression.strip().removeprefix("${{").removesuffix("}}").strip()
     names: dict[str, object] = {
         "github.event_name": event,
@@ -182,6 +273,7 @@ def github_if(expression: str, event: str, inputs: Mapping[str, object]) -> bool
         "failure()": False,
         "cancelled()": False,
         **{f"inputs.{key}": value for key, value in inputs.items()},
+        **{f"secrets.{key}": value for key, value in secrets.items()},
     }
     python = []
     position = 0
@@ -199,17 +291,20 @@ def github_if(expression: str, event: str, inputs: Mapping[str, object]) -> bool
                 names.setdefault(name, None)  # inputs of another event are null
             assert name in names, f"if: names {name!r}, which this test cannot evaluate"
             python.append(repr(names[name]))
-    return bool(eval(" ".join(python), {"__builtins__": {}}))
+    return eval(" ".join(python), {"__builtins__": {}})
 
 
-def github_value(value: object, secrets: Mapping[str, str]) -> str:
-    """An `env:` value: a literal or `${{ secrets.NAME }}`."""
-    text = str(value).lower() if isinstance(value, bool) else str(value)
-    if "${{" not in text:
-        return text
-    match = re.fullmatch(r"\$\{\{\s*secrets\.(\w+)\s*\}\}", text)
-    assert match, f"env value this test cannot evaluate: {text!r}"
-    return secrets[match.group(1)]
+def github_value(
+    value: object, event: str, inputs: Mapping[str, object], secrets: Mapping[str, str]
+) -> str:
+    """An `env:` or `with:` value, a literal or one `${{ expression }}`, as the string the
+    step gets."""
+    if isinstance(value, str) and "${{" in value:
+        assert re.fullmatch(r"\$\{\{.*\}\}", value), f"value this test cannot evaluate: {value!r}"
+        value = github_expression(value, event, inputs, secrets)
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 @dataclass
@@ -218,6 +313,36 @@ class Step:
     uses: str | None
     run: str | None
     env: dict[str, str]
+    action: str | None = None  # the step of the workflow that used this repository's action
+
+
+def is_this_action(uses: object) -> bool:
+    """A step that uses this repository's action: pinned, or this checkout's (`./`)."""
+    return str(uses) == "./" or str(uses).startswith(f"{GITHUB_REPOSITORY}@")
+
+
+def action_steps(
+    step: Mapping[str, Any], given: Mapping[str, str], outer: dict[str, str]
+) -> list[Step]:
+    """The steps of this repository's composite action, with `given` as its inputs."""
+    action = _yaml(ACTION)
+    assert action["runs"]["using"] == "composite"
+    assert not set(given) - set(action["inputs"]), f"unknown inputs {set(given)}"
+    values: dict[str, object] = {
+        name: given.get(name, spec.get("default", "")) for name, spec in action["inputs"].items()
+    }
+    outer = {**outer, "GITHUB_ACTION_PATH": str(ROOT)}
+    steps = []
+    for number, inner in enumerate(action["runs"]["steps"]):
+        assert "if" not in inner
+        env = {k: github_value(v, "", values, {}) for k, v in inner.get("env", {}).items()}
+        run = inner.get("run")
+        assert run is None or "${{" not in run, "pass expressions to run: through env"
+        if run is not None:
+            assert inner["shell"] == "bash"
+        name = inner.get("name", inner.get("uses", f"action step {number}"))
+        steps.append(Step(name, inner.get("uses"), run, {**outer, **env}, step.get("name")))
+    return steps
 
 
 def github_steps(
@@ -227,7 +352,8 @@ def github_steps(
     inputs: Mapping[str, object],
     secrets: Mapping[str, str],
 ) -> list[Step]:
-    """The steps of `job` that run on `event` (all earlier steps passing), with their env."""
+    """The steps of `job` that run on `event` (all earlier steps passing), with their env;
+    a step that uses this repository's action becomes the action's steps."""
     chosen = []
     spec = flow["jobs"][job]
     assert github_if(spec.get("if", "success()"), event, inputs)
@@ -235,7 +361,16 @@ def github_steps(
     for number, step in enumerate(spec["steps"]):
         if not github_if(step.get("if", "success()"), event, inputs):
             continue
-        env = {k: github_value(v, secrets) for k, v in {**outer, **step.get("env", {})}.items()}
+        env = {
+            k: github_value(v, event, inputs, secrets)
+            for k, v in {**outer, **step.get("env", {})}.items()
+        }
+        if is_this_action(step.get("uses")):
+            given = {
+                k: github_value(v, event, inputs, secrets) for k, v in step.get("with", {}).items()
+            }
+            chosen.extend(action_steps(step, given, env))
+            continue
         run = step.get("run")
         assert run is None or "${{" not in run, "pass expressions to run: through env"
         name = step.get("name", step.get("uses", f"step {number}"))
@@ -247,14 +382,19 @@ def github_steps(
 
 
 def is_install(line: str) -> bool:
-    return line.strip().startswith("pip install")
+    return "pip install" in line
 
 
 def without_install(lines: list[str]) -> list[str]:
-    """The lines minus the package install (the test environment has the package)."""
+    """The lines minus the package install (the test environment has the package): the
+    GitLab jobs install $MENTORSHIP_PACKAGE, unless empty (an image with the tool); the
+    action installs its own checkout."""
     installs = [line for line in lines if is_install(line)]
     assert len(installs) == 1, lines
-    assert '"$MENTORSHIP_PACKAGE"' in installs[0]
+    assert installs[0] in (
+        'if [ -n "$MENTORSHIP_PACKAGE" ]; then pip install --quiet "$MENTORSHIP_PACKAGE"; fi',
+        'pip install --quiet --disable-pip-version-check "$GITHUB_ACTION_PATH"',
+    )
     return [line for line in lines if not is_install(line)]
 
 
@@ -373,9 +513,9 @@ def program_repo(
         ),
     )
     (directory / "program.yml").write_text(roster, encoding="utf-8")
-    for target, source in PROGRAM_REPO_FILES[flavour].items():
+    for target, text in init_files(flavour).items():
         (directory / target).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SCAFFOLD / source, directory / target)
+        (directory / target).write_text(text, encoding="utf-8")
     return directory
 
 
@@ -455,16 +595,79 @@ def zizmor(paths: list[Path]) -> list[dict[str, Any]]:
     return findings
 
 
-@pytest.mark.parametrize("path", GITLAB_FILES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_gitlab_ci_files_match_gitlabs_schema(path: Path) -> None:
-    done = check_jsonschema("vendor.gitlab-ci", path)
+@pytest.mark.parametrize("name", GITLAB_FILES)
+def test_gitlab_ci_files_match_gitlabs_schema(ci_file: dict[str, Path], name: str) -> None:
+    done = check_jsonschema("vendor.gitlab-ci", ci_file[name])
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("path", GITHUB_FILES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_workflows_match_githubs_schema(path: Path) -> None:
-    done = check_jsonschema("vendor.github-workflows", path)
+def _documents(path: Path, directory: Path) -> list[Path]:
+    """Each YAML document of `path` as a file of its own (the schema checks one at a time)."""
+    written = []
+    for number, document in enumerate(yaml.safe_load_all(path.read_text(encoding="utf-8"))):
+        written.append(directory / f"{path.stem}-{number}.yml")
+        written[-1].write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return written
+
+
+def test_the_gitlab_component_matches_gitlabs_schema_before_and_after_its_inputs(
+    tmp_path: Path,
+) -> None:
+    header, body = _documents(COMPONENT, tmp_path)
+    assert list(_yaml(header)) == ["spec"]
+    interpolated = tmp_path / "interpolated.yml"
+    interpolated.write_text(yaml.safe_dump(gitlab_file(COMPONENT)), encoding="utf-8")
+    for path in (header, body, interpolated):
+        done = check_jsonschema("vendor.gitlab-ci", path)
+        assert done.returncode == 0, done.stdout + done.stderr
+    broken = tmp_path / "broken.yml"
+    broken.write_text("spec:\n  inputs:\n    config:\n      type: path\n")
+    assert check_jsonschema("vendor.gitlab-ci", broken).returncode == 1
+
+
+def test_every_input_of_the_gitlab_component_is_typed_described_and_used() -> None:
+    header, _ = yaml.safe_load_all(COMPONENT.read_text(encoding="utf-8"))
+    inputs = header["spec"]["inputs"]
+    body = COMPONENT.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert set(_INPUT.findall(body)) == set(inputs)
+    for name, field in inputs.items():
+        assert field["type"] in _INPUT_TYPES, name
+        assert field["description"], name
+        assert "default" in field, name  # a program needs to give none of them
+
+
+def test_the_catalog_sees_one_component_and_not_the_issue_templates() -> None:
+    # gitlabhq app/models/ci/catalog/components_project.rb: TEMPLATE_PATH_REGEX
+    component = re.compile(r"^templates\/[\w-]+(?:\/template)?\.yml$")
+    tree = (ROOT / "templates").rglob("*")
+    files = sorted(str(path.relative_to(ROOT)) for path in tree if path.is_file())
+    assert [path for path in files if component.match(path)] == ["templates/mentorship.yml"]
+    assert all(path.endswith(".md") for path in files if path.startswith("templates/issues/"))
+
+
+def test_gitlab_component_inputs_are_checked_like_gitlab_does() -> None:
+    with pytest.raises(AssertionError, match="unknown inputs"):
+        gitlab_file(COMPONENT, {"confg": "program.yml"})
+    with pytest.raises(AssertionError):
+        gitlab_file(COMPONENT, {"environment": "a b"})  # outside the input's regex
+    job = gitlab_job(gitlab_file(COMPONENT, {"stage": "mentoring", "cache_dir": ".m"}), "nightly")
+    assert (job["stage"], job["variables"]["MENTORSHIP_CACHE"]) == ("mentoring", ".m/cache.json.gz")
+
+
+@pytest.mark.parametrize("name", GITHUB_FILES)
+def test_workflows_match_githubs_schema(ci_file: dict[str, Path], name: str) -> None:
+    done = check_jsonschema("vendor.github-workflows", ci_file[name])
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_action_matches_githubs_action_schema(tmp_path: Path) -> None:
+    done = check_jsonschema("vendor.github-actions", ACTION)
+    assert done.returncode == 0, done.stdout + done.stderr
+    broken = tmp_path / "action.yml"
+    broken.write_text(
+        "name: x\ndescription: x\nruns:\n  using: composite\n  steps:\n    - run: x\n"
+    )
+    assert check_jsonschema("vendor.github-actions", broken).returncode == 1  # run needs shell
 
 
 ISSUE_FORMS = sorted(
@@ -478,8 +681,8 @@ def test_the_request_and_offer_forms_match_githubs_issue_form_schema(path: Path)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_actionlint_finds_nothing_in_the_workflows() -> None:
-    assert actionlint(GITHUB_FILES) == []
+def test_actionlint_finds_nothing_in_the_workflows(ci_file: dict[str, Path]) -> None:
+    assert actionlint([ci_file[name] for name in GITHUB_FILES]) == []
 
 
 def test_schema_and_actionlint_catch_a_broken_file(tmp_path: Path) -> None:
@@ -498,8 +701,8 @@ def test_schema_and_actionlint_catch_a_broken_file(tmp_path: Path) -> None:
     assert {finding["kind"] for finding in actionlint([broken_flow])} == {"expression"}
 
 
-def test_zizmor_finds_nothing_in_the_workflows() -> None:
-    assert zizmor(GITHUB_FILES) == []
+def test_zizmor_finds_nothing_in_the_workflows_and_the_action(ci_file: dict[str, Path]) -> None:
+    assert zizmor([*(ci_file[name] for name in GITHUB_FILES), ACTION]) == []
 
 
 def test_zizmor_catches_an_unpinned_action_and_persisted_credentials(tmp_path: Path) -> None:
@@ -513,57 +716,116 @@ def test_zizmor_catches_an_unpinned_action_and_persisted_credentials(tmp_path: P
     assert {finding["ident"] for finding in zizmor([weak])} == {"unpinned-uses", "artipacked"}
 
 
+def test_zizmor_catches_an_input_spliced_into_the_actions_script(tmp_path: Path) -> None:
+    spliced = tmp_path / "action.yml"
+    spliced.write_text(
+        ACTION.read_text(encoding="utf-8").replace(
+            'args=(--config "$MENTORSHIP_CONFIG")', "args=(--config ${{ inputs.config }})"
+        )
+    )
+    assert "template-injection" in {finding["ident"] for finding in zizmor([spliced])}
+
+
 _USES = re.compile(r"\s*(?:- )?uses: (?P<action>[^@\s]+)@(?P<ref>\S+)(?: # (?P<version>\S+))?")
+_LOCAL = re.compile(r"\s*(?:- )?uses: \./(?: # .*)?")
 
 
 def pins(path: Path) -> list[tuple[str, str, str]]:
-    """(action, ref, version comment) of every `uses:` line of a workflow."""
+    """(action, ref, version comment) of every `uses:` line of a workflow or action, but
+    this checkout's own action (`uses: ./`)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     uses = [line for line in lines if re.match(r"\s*(?:- )?uses:", line)]
+    uses = [line for line in uses if not _LOCAL.fullmatch(line)]
     matches = [_USES.fullmatch(line) for line in uses]
     assert all(matches), uses
     return [(m["action"], m["ref"], m["version"] or "") for m in matches if m]
 
 
-@pytest.mark.parametrize("path", GITHUB_FILES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_actions_are_pinned_to_a_commit_with_its_version_beside_it(path: Path) -> None:
-    found = pins(path)
+@pytest.mark.parametrize("name", [*GITHUB_FILES, "action.yml"])
+def test_actions_are_pinned_to_a_commit_with_its_version_beside_it(
+    ci_file: dict[str, Path], name: str
+) -> None:
+    found = pins(ci_file.get(name, ROOT / name))
     assert found
     for action, ref, version in found:
         assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{action}@{ref}: pin a full commit SHA"
         assert re.fullmatch(r"v\d+\.\d+\.\d+", version), f"{action}@{ref}: add '# vX.Y.Z'"
 
 
-def test_every_workflow_pins_an_action_to_the_same_commit() -> None:
+def test_every_workflow_pins_an_action_to_the_same_commit(ci_file: dict[str, Path]) -> None:
     commits: dict[str, set[tuple[str, str]]] = {}
-    for path in GITHUB_FILES:
+    for path in [*(ci_file[name] for name in GITHUB_FILES), ACTION]:
         for action, ref, version in pins(path):
             commits.setdefault(action, set()).add((ref, version))
     assert {action: len(refs) for action, refs in commits.items()} == dict.fromkeys(commits, 1)
 
 
-@pytest.mark.parametrize("path", GITHUB_FILES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_the_forge_token_reaches_only_the_steps_that_call_the_forge(path: Path) -> None:
-    flow = workflow(path)
+def test_init_pins_this_action_to_the_commit_and_version_it_was_given() -> None:
+    found = {
+        (action, ref, version)
+        for text in init_files("github").values()
+        for action, ref, version in pins_in(text)
+        if action == GITHUB_REPOSITORY
+    }
+    assert found == {(GITHUB_REPOSITORY, PIN.commit, f"v{__version__}")}
+
+
+def pins_in(text: str) -> list[tuple[str, str, str]]:
+    matches = [_USES.fullmatch(line) for line in text.splitlines()]
+    return [(m["action"], m["ref"], m["version"] or "") for m in matches if m]
+
+
+def _action_step_calls_forge(step: Mapping[str, Any]) -> bool:
+    return bool(step.get("with", {}).get("token"))
+
+
+@pytest.mark.parametrize("name", GITHUB_FILES)
+def test_the_forge_token_reaches_only_the_steps_that_call_the_forge(
+    ci_file: dict[str, Path], name: str
+) -> None:
+    flow = workflow(ci_file[name])
     assert "GITHUB_TOKEN" not in flow.get("env", {})
-    for name, job in flow["jobs"].items():
-        assert "GITHUB_TOKEN" not in job.get("env", {}), name
+    for job_name, job in flow["jobs"].items():
+        assert "GITHUB_TOKEN" not in job.get("env", {}), job_name
         for step in job["steps"]:
             calls_forge = bool(CALLS_FORGE.search(step.get("run", "")))
-            assert ("GITHUB_TOKEN" in step.get("env", {})) == calls_forge, (name, step)
+            assert ("GITHUB_TOKEN" in step.get("env", {})) == calls_forge, (job_name, step)
+            if not is_this_action(step.get("uses")):
+                assert "token" not in step.get("with", {}), (job_name, step)
 
 
-@pytest.mark.parametrize("path", GITHUB_FILES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_workflows_grant_nothing_and_each_job_only_what_it_uses(path: Path) -> None:
-    flow = workflow(path)
+def test_the_action_gives_the_token_and_secret_to_its_run_step_only() -> None:
+    action = _yaml(ACTION)
+    for step in action["runs"]["steps"]:
+        env = step.get("env", {})
+        calls_forge = bool(CALLS_FORGE.search(step.get("run", "")))
+        assert (env.get("GITHUB_TOKEN") == "${{ inputs.token }}") == calls_forge, step
+        assert (env.get("MENTORSHIP_SECRET") == "${{ inputs.secret }}") == calls_forge, step
+        assert "token" not in json.dumps(step.get("with", {})), step
+
+
+def _job_uses_issues(job: Mapping[str, Any]) -> str | None:
+    """ "write", "read" or None: what the job's steps do with the program's issues."""
+    runs = [step.get("run", "") for step in job["steps"]]
+    for step in job["steps"]:
+        if is_this_action(step.get("uses")) and _action_step_calls_forge(step):
+            command = step["with"].get("command", "nightly")
+            runs.append({"validate": "mentorship doctor"}.get(command, "mentorship apply"))
+    if any(WRITES_ISSUES.search(run) for run in runs):
+        return "write"
+    return "read" if any(CALLS_FORGE.search(run) for run in runs) else None
+
+
+@pytest.mark.parametrize("name", GITHUB_FILES)
+def test_workflows_grant_nothing_and_each_job_only_what_it_uses(
+    ci_file: dict[str, Path], name: str
+) -> None:
+    flow = workflow(ci_file[name])
     assert flow["permissions"] == {}
-    for name, job in flow["jobs"].items():
-        runs = [step.get("run", "") for step in job["steps"]]
-        writes_issues = any(WRITES_ISSUES.search(run) for run in runs)
-        reads_issues = any(CALLS_FORGE.search(run) for run in runs)
-        issues = "write" if writes_issues else "read" if reads_issues else None
+    for job_name, job in flow["jobs"].items():
+        issues = _job_uses_issues(job)
         expected = {"contents": "read", **({"issues": issues} if issues else {})}
-        assert job["permissions"] == expected, name
+        assert job["permissions"] == expected, job_name
     for step in (step for job in flow["jobs"].values() for step in job["steps"]):
         if str(step.get("uses", "")).startswith("actions/checkout@"):
             assert step["with"]["persist-credentials"] is False
@@ -575,14 +837,16 @@ def gitlab_jobs(config: Mapping[str, Any]) -> list[str]:
     return [name for name in config if name not in keywords and not name.startswith(".")]
 
 
-@pytest.mark.parametrize("path", GITLAB_FILES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_the_gitlab_token_reaches_only_the_jobs_that_call_the_forge(path: Path) -> None:
-    config = gitlab_config(path)
-    for name in gitlab_jobs(config):
-        job = gitlab_job(config, name)
+@pytest.mark.parametrize("name", GITLAB_FILES)
+def test_the_gitlab_token_reaches_only_the_jobs_that_call_the_forge(
+    ci_file: dict[str, Path], name: str
+) -> None:
+    config = gitlab_config(ci_file[name])
+    for job_name in gitlab_jobs(config):
+        job = gitlab_job(config, job_name)
         calls_forge = any(CALLS_FORGE.search(line) for line in job["script"])
         environment = job.get("environment", {})
-        assert (environment.get("name") == TOKEN_ENVIRONMENT) == calls_forge, name
+        assert (environment.get("name") == TOKEN_ENVIRONMENT) == calls_forge, job_name
         if calls_forge:
             assert environment["action"] == "access"  # uses it without recording a deployment
 
@@ -590,8 +854,8 @@ def test_the_gitlab_token_reaches_only_the_jobs_that_call_the_forge(path: Path) 
 # -- the files say what they should ------------------------------------------------------
 
 
-def test_gitlab_jobs_run_on_the_right_pipelines() -> None:
-    config = gitlab_config(SCAFFOLD / "gitlab-ci.yml")
+def test_gitlab_jobs_run_on_the_right_pipelines(ci_file: dict[str, Path]) -> None:
+    config = gitlab_config(ci_file["init: .gitlab-ci.yml"])
     jobs = {name: gitlab_job(config, name) for name in ("validate", "nightly", "dry-run")}
     pipelines = {
         "merge request": gitlab_pipeline("merge_request_event", branch=None),
@@ -630,17 +894,41 @@ def test_gitlab_jobs_run_on_the_right_pipelines() -> None:
     assert jobs["dry-run"]["artifacts"]["paths"] == ["plan.json"]
     assert jobs["dry-run"]["rules"][-1]["allow_failure"] is True  # not a blocked pipeline
     for job in jobs.values():
-        assert job["image"] == "python:3.11-slim"
+        assert job["image"] == {"name": "python:3.11-slim", "entrypoint": [""]}
         caches = job["cache"] if isinstance(job["cache"], list) else [job["cache"]]
         assert caches[0]["paths"] == [".cache/pip"]
+        assert job["variables"]["MENTORSHIP_CONFIG"] == "program.yml"
+        # the tool at the component's commit
+        assert job["variables"]["MENTORSHIP_PACKAGE"] == (
+            f"https://{GITLAB_SERVER}/{GITLAB_PROJECT}/-/archive/{PIN.commit}/"
+            f"mentorship-automation-{PIN.commit}.tar.gz"
+        )
     # The nightly keeps what it listed for the next run (README, "Incremental observation").
     assert nightly["cache"][1] == {"key": "mentorship-observed", "paths": [".mentorship/"]}
     assert nightly["variables"]["MENTORSHIP_CACHE"] == ".mentorship/cache.json.gz"
-    assert config["variables"] == SCAFFOLD_VALUES
+    assert "variables" not in config  # nothing leaks into the program's other jobs
 
 
-def test_github_nightly_is_scheduled_with_catch_ups_serialised_and_may_write_issues() -> None:
-    nightly = workflow(SCAFFOLD / "github-nightly.yml")
+def test_init_includes_the_component_pinned_and_says_how_to_include_it_from_a_mirror() -> None:
+    text = init_files("gitlab")[".gitlab-ci.yml"]
+    (entry,) = yaml.safe_load(text)["include"]
+    assert entry["component"] == f"{GITLAB_SERVER}/{GITLAB_PROJECT}/mentorship@{PIN.commit}"
+    # the commented project include, uncommented, names the same file at the same commit
+    lines = text.splitlines()
+    start = lines.index("  #   - project: <group>/mentorship-automation")
+    mirror = yaml.safe_load(
+        "\n".join(line.replace("#", "", 1) for line in lines[start : start + 3])
+    )
+    (project,) = mirror
+    project["project"] = "acme/mentorship-automation"
+    assert included(project) == included(entry) == COMPONENT
+    assert project["ref"] == PIN.commit
+
+
+def test_github_nightly_is_scheduled_with_catch_ups_serialised_and_may_write_issues(
+    ci_file: dict[str, Path],
+) -> None:
+    nightly = workflow(ci_file["init: .github/workflows/nightly.yml"])
     # the night, then hourly catch-ups: five runs of up to 500 writes under GitHub's limits
     assert nightly["on"]["schedule"] == [{"cron": "17 2-6 * * *"}]
     # the job outlasts the run's time budget (45 minutes by default) and the install
@@ -649,63 +937,67 @@ def test_github_nightly_is_scheduled_with_catch_ups_serialised_and_may_write_iss
     assert nightly["permissions"] == {}
     assert nightly["jobs"]["nightly"]["permissions"] == {"contents": "read", "issues": "write"}
     assert nightly["concurrency"] == {"group": "mentorship-nightly", "cancel-in-progress": False}
-    forge_steps = [
-        step["name"]
-        for step in nightly["jobs"]["nightly"]["steps"]
-        if step.get("env")
-        == {
-            "GITHUB_TOKEN": "${{ secrets.GITHUB_TOKEN }}",
-            "MENTORSHIP_SECRET": "${{ secrets.MENTORSHIP_SECRET }}",
-        }
-    ]
-    assert forge_steps == ["Dry run", "Apply"]
-    ci = workflow(SCAFFOLD / "github-ci.yml")
+    job = nightly["jobs"]["nightly"]
+    (step,) = [step for step in job["steps"] if is_this_action(step.get("uses"))]
+    assert step["with"] == {
+        "command": "nightly",
+        "config": "program.yml",
+        "dry-run": "${{ github.event_name == 'workflow_dispatch' && inputs.dry_run }}",
+        "cache": ".mentorship/cache.json.gz",
+        "token": "${{ secrets.GITHUB_TOKEN }}",
+        "secret": "${{ secrets.MENTORSHIP_SECRET }}",
+    }
+    ci = workflow(ci_file["init: .github/workflows/ci.yml"])
     assert set(ci["on"]) == {"push", "pull_request"}
     assert ci["permissions"] == {}
     assert ci["jobs"]["validate"]["permissions"] == {"contents": "read", "issues": "read"}
-    assert nightly["env"] == ci["env"] == SCAFFOLD_VALUES
     # The nightly keeps what it listed for the next run (README, "Incremental observation").
-    job = nightly["jobs"]["nightly"]
-    assert job["env"] == {"MENTORSHIP_CACHE": ".mentorship/cache.json.gz"}
     [cache] = [step for step in job["steps"] if step.get("name") == "Observation cache"]
     assert cache["with"]["path"] == ".mentorship"
     assert cache["with"]["restore-keys"] == "mentorship-observed-"
 
 
-def test_this_repository_includes_the_scaffold_gitlab_jobs_unchanged() -> None:
+def test_this_repository_includes_the_component_unchanged() -> None:
     own = _yaml(ROOT / ".gitlab-ci.yml")
-    assert own["include"] == [{"local": "automation/scaffold/gitlab-ci.yml"}]
-    assert own["variables"] == REPO_VALUES
-    scaffold_jobs = set(_yaml(SCAFFOLD / "gitlab-ci.yml")) - {"variables"}
-    assert not scaffold_jobs & set(own), "redefines a program job of the scaffold"
+    assert own["include"] == [
+        {
+            "local": "templates/mentorship.yml",
+            "inputs": {"config": OWN_CONFIG, "package": "."},
+        }
+    ]
+    component_jobs = set(gitlab_file(COMPONENT))
+    assert not component_jobs & set(own), "redefines a program job of the component"
     test = gitlab_job(gitlab_config(ROOT / ".gitlab-ci.yml"), "test")
     assert test["script"] == ["bash .ci/run"]
     assert gitlab_when(test, gitlab_pipeline("schedule")) is None
 
 
-def test_this_repositorys_nightly_workflow_is_the_scaffolds_but_for_package_and_config() -> None:
-    scaffold = (SCAFFOLD / "github-nightly.yml").read_text(encoding="utf-8").splitlines()
-    copy = (WORKFLOWS / "nightly.yml").read_text(encoding="utf-8").splitlines()
-    assert len(copy) == len(scaffold)
-    differing = [
-        (ours, theirs) for ours, theirs in zip(scaffold, copy, strict=True) if ours != theirs
-    ]
-    assert [yaml.safe_load(line) for line, _ in differing] == [
-        {key: value} for key, value in SCAFFOLD_VALUES.items()
-    ]
-    assert [yaml.safe_load(line) for _, line in differing] == [
-        {key: value} for key, value in REPO_VALUES.items()
-    ]
+def _as_this_repositorys(flow: dict[str, Any]) -> dict[str, Any]:
+    """A workflow `mentorship init` writes, with this checkout's action and program file."""
+    for job in flow["jobs"].values():
+        for step in job["steps"]:
+            if is_this_action(step.get("uses")):
+                step["uses"] = "./"
+                step["with"]["config"] = OWN_CONFIG
+    return flow
 
 
-def test_this_repositorys_ci_workflow_runs_the_tests_and_the_scaffolds_validate_job() -> None:
+def test_this_repositorys_nightly_workflow_is_the_one_init_writes_but_for_action_and_config(
+    ci_file: dict[str, Path],
+) -> None:
+    own = workflow(WORKFLOWS / "nightly.yml")
+    assert own == _as_this_repositorys(workflow(ci_file["init: .github/workflows/nightly.yml"]))
+
+
+def test_this_repositorys_ci_workflow_runs_the_tests_and_the_validate_job_init_writes(
+    ci_file: dict[str, Path],
+) -> None:
     own = workflow(WORKFLOWS / "ci.yml")
-    scaffold = workflow(SCAFFOLD / "github-ci.yml")
+    scaffold = _as_this_repositorys(workflow(ci_file["init: .github/workflows/ci.yml"]))
     assert own["jobs"]["validate"] == scaffold["jobs"]["validate"]
     assert {k: own[k] for k in ("on", "permissions")} == {
         k: scaffold[k] for k in ("on", "permissions")
     }
-    assert own["env"] == REPO_VALUES
     assert [step.get("run") for step in own["jobs"]["test"]["steps"]][-1] == "bash .ci/run"
 
 
@@ -748,8 +1040,8 @@ def test_a_second_night_writes_nothing_new(fresh: RunningSandbox, tmp_path: Path
     assert len(pairing_issues(repo, "gitlab")) == 1
 
 
-def test_github_nightly_keeps_the_plan_even_when_the_run_fails() -> None:
-    flow = workflow(SCAFFOLD / "github-nightly.yml")
+def test_github_nightly_keeps_the_plan_even_when_the_run_fails(ci_file: dict[str, Path]) -> None:
+    flow = workflow(ci_file["init: .github/workflows/nightly.yml"])
     steps = flow["jobs"]["nightly"]["steps"]
     (upload,) = [step for step in steps if str(step.get("uses", "")).startswith("actions/upload")]
     assert upload["if"] == "always()"
@@ -773,7 +1065,8 @@ def test_dry_run_prints_the_plan_and_writes_nothing(
         run, steps = run_github_job(
             nightly, "nightly", "workflow_dispatch", {"dry_run": True}, repo, BOT[flavour], summary
         )
-        assert "Apply" not in [step.name for step in steps]
+        (action,) = [step for step in steps if step.name == "Run mentorship"]
+        assert action.env["MENTORSHIP_DRY_RUN"] == "true"
         assert any(str(step.uses).startswith("actions/upload-artifact") for step in steps)
 
     assert run.returncode == 0, run.log
@@ -793,7 +1086,8 @@ def test_github_dispatch_without_dry_run_applies(fresh: RunningSandbox, tmp_path
     )
 
     assert run.returncode == 0, run.log
-    assert "Dry run" not in [step.name for step in steps]
+    (action,) = [step for step in steps if step.name == "Run mentorship"]
+    assert action.env["MENTORSHIP_DRY_RUN"] == "false"
     assert len(pairing_issues(repo, "github")) == 1
     assert "Mentorship: Bob & Alice" in summary.read_text(encoding="utf-8")
 
@@ -869,9 +1163,7 @@ def test_this_repositorys_gitlab_validate_job_passes_on_the_example_roster() -> 
     config = gitlab_config(ROOT / ".gitlab-ci.yml")
     pipeline = gitlab_pipeline("merge_request_event", branch=None)
     job = gitlab_job(config, "validate")
-    assert string.Template(job["before_script"][0]).substitute(config["variables"]) == (
-        'pip install --quiet "."'
-    )
+    assert job["variables"]["MENTORSHIP_PACKAGE"] == "."  # this checkout
 
     run = run_gitlab_job(config, "validate", pipeline, ROOT, "")
 
@@ -886,6 +1178,67 @@ def test_this_repositorys_github_validate_job_passes_on_the_example_roster(tmp_p
 
     assert run.returncode == 0, run.log
     assert "program.example.yml: ok:" in run.log
+
+
+def run_action(repo: Path, given: Mapping[str, str], summary: Path) -> JobRun:
+    """This repository's action, in a one-step workflow, with `given` as its inputs."""
+    flow = summary.parent / "flow.yml"
+    step = {"uses": "./", "with": dict(given)}
+    job = {"runs-on": "ubuntu-latest", "steps": [step]}
+    flow.write_text(yaml.safe_dump({"on": "workflow_dispatch", "jobs": {"job": job}}))
+    run, _ = run_github_job(flow, "job", "workflow_dispatch", {}, repo, "", summary)
+    return run
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("command", "nighty", "command: 'nighty' is not one of nightly, plan, validate"),
+        ("dry-run", "yes", "dry-run: 'yes' is neither true nor false"),
+        ("max-writes", "ten", "max-writes: 'ten' is not a whole number"),
+    ],
+)
+def test_the_action_refuses_an_input_of_the_wrong_kind_before_calling_the_forge(
+    fresh: RunningSandbox, tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    repo = program_repo(tmp_path / "program", fresh, "github", [("alice", "bob")])
+    fresh.reset_counts()
+
+    run = run_action(repo, {name: value, "token": BOT["github"]}, tmp_path / "summary.md")
+
+    assert run.returncode == 2
+    assert run.log == f"mentorship-automation: {message}\n"
+    assert fresh.request_counts()["total"] == 0
+
+
+def test_the_action_plans_the_day_it_is_given(fresh: RunningSandbox, tmp_path: Path) -> None:
+    repo = program_repo(tmp_path / "program", fresh, "github", [("alice", "bob")])
+    yesterday = date.fromordinal(today().toordinal() - 1)
+
+    run = run_action(
+        repo,
+        {"command": "plan", "today": str(yesterday), "token": BOT["github"]},
+        tmp_path / "summary.md",
+    )
+
+    assert run.returncode == 0, run.log
+    assert f"plan for {yesterday}: " in run.log
+    assert "Mentorship: Bob & Alice" not in run.log  # the pairing starts today
+
+
+def test_the_action_keeps_to_the_write_budget_it_is_given(
+    fresh: RunningSandbox, tmp_path: Path
+) -> None:
+    repo = program_repo(tmp_path / "program", fresh, "github", [("alice", "bob")])
+    fresh.reset_counts()
+
+    run = run_action(
+        repo, {"max-writes": "0", "token": BOT["github"], "secret": "s"}, tmp_path / "summary.md"
+    )
+
+    assert run.returncode == 0, run.log
+    assert fresh.request_counts()["writes"] == 0
+    assert json.loads((repo / "plan.json").read_text(encoding="utf-8"))  # the night's work
 
 
 # -- the README's company examples: a CI matrix of departments and the company report -------
