@@ -972,6 +972,19 @@ def test_this_repository_includes_the_component_unchanged() -> None:
     assert gitlab_when(test, gitlab_pipeline("schedule")) is None
 
 
+def test_this_repository_builds_the_tool_image_from_the_containerfile_on_release_tags() -> None:
+    config = gitlab_config(ROOT / ".gitlab-ci.yml")
+    job = gitlab_job(config, "container-image")
+    (rule,) = job["rules"]
+    assert rule == {"if": "$CI_COMMIT_TAG =~ /^v\\d+\\.\\d+\\.\\d+$/"}
+    assert {"if": "$CI_COMMIT_TAG"} in config["workflow"]["rules"]  # tag pipelines exist
+    build, push = job["script"][1:]
+    assert build.startswith("buildah build --file Containerfile ")
+    assert '"$CI_REGISTRY_IMAGE:$CI_COMMIT_TAG"' in build
+    assert '"$CI_REGISTRY_IMAGE:$CI_COMMIT_TAG"' in push
+    assert "--password-stdin" in job["script"][0]  # the password on no command line
+
+
 def _as_this_repositorys(flow: dict[str, Any]) -> dict[str, Any]:
     """A workflow `mentorship init` writes, with this checkout's action and program file."""
     for job in flow["jobs"].values():
