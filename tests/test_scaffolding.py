@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from automation import __version__
 from automation.cli import main
 from automation.config import load_program
 from automation.scaffolding import CI_FILES, FORM_FILES
@@ -128,3 +129,21 @@ def test_a_command_run_where_there_is_no_program_yml_points_to_init(
         "Error: program.yml: no such file; `mentorship init` writes a new program repository "
         "with one, or pass --config to name another\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("forge", "path", "pinned"),
+    [
+        ("github", ".github/workflows/nightly.yml", "mentorship-automation/mentorship-automation@"),
+        ("gitlab", ".gitlab-ci.yml", "mentorship-automation/mentorship-automation/mentorship@"),
+    ],
+)
+def test_init_pins_the_ci_to_the_commit_action_ref_names(
+    tmp_path: Path, forge: str, path: str, pinned: str
+) -> None:
+    sha = "89abcdef0123456789abcdef0123456789abcdef"
+
+    code, out, _ = run("init", str(tmp_path), "--forge", forge, "--action-ref", sha)
+
+    assert code == 0, out
+    assert f"{pinned}{sha} # v{__version__}" in (tmp_path / path).read_text()
