@@ -16,7 +16,8 @@ from automation.feedback import figures as feedback_figures
 from automation.model import Issue
 from automation.queue import queue_figures
 from automation.report import charts
-from automation.report.charts import BurnUp, Chart
+from automation.report.burnup import BurnUp, burnup_chart
+from automation.report.charts import Chart
 from automation.report.figures import (
     ACHIEVED_SHARE,
     CONSISTENT_SHARE,
@@ -171,7 +172,7 @@ def build_report(
                 **common,
                 root="../",
                 pairing=record,
-                chart=charts.burnup_chart(burnup(pairing, today)),
+                chart=burnup_chart(burnup(pairing, today)),
             ),
             written,
         )
