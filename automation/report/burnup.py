@@ -63,8 +63,7 @@ def burnup_series(burnup: BurnUp) -> tuple[tuple[date, int, int], ...]:
 
 def number(value: float) -> str:
     """A coordinate, to a tenth of a point, without a trailing `.0`."""
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return f"{value:.1f}".removesuffix(".0")
 
 
 @dataclass(frozen=True)
