@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from automation.report.charts import (
     BLUE,
     GREY,
+    HEADROOM,
     INK,
     ORANGE,
     Chart,
@@ -34,6 +35,11 @@ STRIP_TOP, STRIP_BOTTOM = 222.0, 268.0  # the timeline strip under it
 MARGIN_DAYS = 3  # either side of the term
 FONT = 'font-family="DejaVu Sans, Verdana, sans-serif"'
 AXIS, TICK, GRID, MILESTONE_LINE = "#666666", "#444444", "#E5E5E5", "#CCCCCC"
+# The lines' strokes, in the panel and in the legend alike.
+DONE = f'stroke="{BLUE}" stroke-width="2"'
+TOTAL = f'stroke="{GREY}" stroke-width="1.5" stroke-dasharray="5.6 2.4"'
+EXPECTED = f'stroke="{ORANGE}" stroke-width="2" stroke-dasharray="2 3.3"'
+TODAY = f'stroke="{ORANGE}" stroke-dasharray="3.7 1.6"'
 STEPS = (1, 2, 5)  # of a count axis, times a power of ten
 MAX_TICKS = 8
 
@@ -84,7 +90,7 @@ class Scale:
 def scale(burnup: BurnUp, peak: int) -> Scale:
     first = burnup.start.toordinal() - MARGIN_DAYS
     last = burnup.end.toordinal() + MARGIN_DAYS
-    return Scale(first, last - first, max(1, peak) * 1.15)
+    return Scale(first, last - first, max(1, peak) * HEADROOM)
 
 
 def count_ticks(top: float) -> tuple[int, ...]:
@@ -112,10 +118,7 @@ def text(x: float, y: float, content: str, style: str = "") -> str:
 def step_path(points: Sequence[tuple[float, float]]) -> str:
     """A step line through the points, each value held until the next point."""
     (x, y), rest = points[0], points[1:]
-    moves = [f"M{number(x)} {number(y)}"]
-    for x, y in rest:
-        moves.append(f"H{number(x)}V{number(y)}")
-    return "".join(moves)
+    return f"M{number(x)} {number(y)}" + "".join(f"H{number(x)}V{number(y)}" for x, y in rest)
 
 
 def progress(burnup: BurnUp, series: Sequence[tuple[date, int, int]], at: Scale) -> list[str]:
@@ -129,10 +132,8 @@ def progress(burnup: BurnUp, series: Sequence[tuple[date, int, int]], at: Scale)
         under = f"{step_path(done)}V{floor}H{number(done[0][0])}Z"
         parts += [
             f'<path class="done-area" d="{under}" fill="{BLUE}" fill-opacity="0.15"/>',
-            f'<path class="done" d="{step_path(done)}" fill="none" stroke="{BLUE}" '
-            'stroke-width="2"/>',
-            f'<path class="total" d="{step_path(total)}" fill="none" stroke="{GREY}" '
-            'stroke-width="1.5" stroke-dasharray="5.6 2.4"/>',
+            f'<path class="done" d="{step_path(done)}" fill="none" {DONE}/>',
+            f'<path class="total" d="{step_path(total)}" fill="none" {TOTAL}/>',
         ]
     if burnup.total:
         parts.append(
@@ -141,7 +142,7 @@ def progress(burnup: BurnUp, series: Sequence[tuple[date, int, int]], at: Scale)
                 at.y(0),
                 at.x(burnup.end),
                 at.y(burnup.total),
-                f'class="expected" stroke="{ORANGE}" stroke-width="2" stroke-dasharray="2 3.3"',
+                f'class="expected" {EXPECTED}',
             )
         )
     else:
@@ -149,7 +150,7 @@ def progress(burnup: BurnUp, series: Sequence[tuple[date, int, int]], at: Scale)
         parts.append(text((LEFT + RIGHT) / 2, (TOP + BOTTOM) / 2, note, 'text-anchor="middle"'))
     if today_shown(burnup):
         x = at.x(burnup.today)
-        parts.append(line(x, TOP, x, BOTTOM, f'stroke="{ORANGE}" stroke-dasharray="3.7 1.6"'))
+        parts.append(line(x, TOP, x, BOTTOM, TODAY))
     return parts
 
 
@@ -161,13 +162,9 @@ def legend(burnup: BurnUp) -> list[str]:
     """Above the panel, in a row: a sample of each line and its name."""
     if not burnup.total:
         return []
-    entries = [
-        ("done", f'stroke="{BLUE}" stroke-width="2"'),
-        ("total", f'stroke="{GREY}" stroke-width="1.5" stroke-dasharray="5.6 2.4"'),
-        ("expected", f'stroke="{ORANGE}" stroke-width="2" stroke-dasharray="2 3.3"'),
-    ]
+    entries = [("done", DONE), ("total", TOTAL), ("expected", EXPECTED)]
     if today_shown(burnup):
-        entries.append(("today", f'stroke="{ORANGE}" stroke-dasharray="3.7 1.6"'))
+        entries.append(("today", TODAY))
     parts = ['<g class="legend" font-size="8">']
     for index, (name, style) in enumerate(entries):
         x = LEFT + 4 + 78 * index

@@ -25,6 +25,7 @@ BLUE, LIGHT_BLUE, ORANGE, GREEN, GREY, INK = (
     "#8C8C8C",
     "#222222",
 )
+HEADROOM = 1.15  # a count axis reaches this far above its largest count
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 NO_METADATA: dict[str, str | None] = {"Creator": None, "Date": None, "Format": None, "Type": None}
 _ROOT = re.compile(r"<svg\b[^>]*>")
@@ -128,7 +129,7 @@ def _date_axis(axes: Axes, first: date, last: date) -> None:
 
 
 def _counts_axis(axes: Axes, top: int) -> None:
-    axes.set_ylim(0, max(1, top) * 1.15)
+    axes.set_ylim(0, max(1, top) * HEADROOM)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(axis="y")
     axes.set_axisbelow(True)
@@ -275,7 +276,7 @@ def phase_chart(by_phase: Sequence[tuple[str, int]]) -> Chart:
         counts = [count for _, count in by_phase][::-1]
         bars = axes.barh(labels, counts, color=GREEN, height=0.6)
         axes.bar_label(bars, padding=3, fontsize=8)
-        axes.set_xlim(0, max(1, *counts) * 1.15)
+        axes.set_xlim(0, max(1, *counts) * HEADROOM)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(axis="x")
         axes.set_axisbelow(True)
