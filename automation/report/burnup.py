@@ -2,8 +2,8 @@
 
 A report draws one per listed pairing, so it is the chart drawn most: thousands in a large
 company's report. It is written here element by element, in the overview charts' colours and
-style, rather than laid out by matplotlib (about a second a chart there). The same input gives
-the same bytes.
+style, rather than laid out by matplotlib (about a third of a CPU second a chart there, against
+about 0.2 ms here). The same input gives the same bytes.
 """
 
 from __future__ import annotations
