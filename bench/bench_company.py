@@ -11,7 +11,13 @@ runs them:
 - report:   `mentorship report --programs programs.yml`, reading and writing the site;
 - build:    with --build, writing the site alone from what was read (no request): every
             program's report with a page and a burn-up chart per pairing, and the
-            company's index, report.json and pairings.csv.
+            company's index, report.json and pairings.csv;
+- rebuild:  with --build, the same again into the same folder (nothing changed: no file is
+            rewritten).
+
+Each step is measured in requests, wall-clock seconds, CPU seconds of the thread that runs
+it (the sandbox answers from other threads) and, on Linux, the process's peak resident
+memory during the step (the sandbox's share included).
 
     python bench/bench_company.py                            # 10 programs of 1,000 pairings
     python bench/bench_company.py --programs 10 --size 200    # quicker
@@ -21,6 +27,7 @@ runs them:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import tempfile
 import time
 from collections.abc import Callable
@@ -67,13 +74,48 @@ def roster_text(index: int, size: int, url: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+STATUS = Path("/proc/self/status")
+
+
+def reset_peak_memory() -> None:
+    """Start the process's peak resident memory afresh (Linux; elsewhere nothing is done)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_memory_mb() -> float | None:
+    """The process's peak resident memory since the last reset, where Linux tells it."""
+    try:
+        lines = STATUS.read_text().splitlines()
+    except OSError:
+        return None
+    found = [line.split()[1] for line in lines if line.startswith("VmHWM:")]
+    return round(int(found[0]) / 1024) if found else None
+
+
 def measure(sandbox: RunningSandbox, work: Callable[[], Any]) -> dict[str, Any]:
     sandbox.reset_counts()
-    started = time.perf_counter()
+    reset_peak_memory()
+    started, cpu = time.perf_counter(), time.thread_time()
     work()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.thread_time() - cpu
     counts = sandbox.request_counts()
-    return {"reads": counts["reads"], "writes": counts["writes"], "seconds": round(elapsed, 1)}
+    return {
+        "reads": counts["reads"],
+        "writes": counts["writes"],
+        "seconds": round(elapsed, 1),
+        "cpu": round(cpu, 1),
+        "memory": peak_memory_mb(),
+    }
+
+
+def site_size(site: Path) -> dict[str, Any]:
+    files = [p for p in site.rglob("*") if p.is_file()]
+    return {
+        "files": len(files),
+        "pages": sum(1 for p in files if p.suffix == ".html"),
+        "megabytes": round(sum(p.stat().st_size for p in files) / 1e6, 1),
+    }
 
 
 def invoke(*args: str) -> None:
@@ -116,8 +158,11 @@ def bench(
             night(sandbox, program, TODAY)
             paths.append(path)
             print(f"seeded {index + 1} of {programs} ({time.perf_counter() - started:.0f}s)")
-        print("| programs | pairings each | step | reads | writes | seconds | files | MB |")
-        print("|---|---|---|---|---|---|---|---|", flush=True)
+        print(
+            "| programs | pairings each | step | reads | writes | seconds | CPU s "
+            "| peak MB | files | pages | MB |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
         listing = "".join(f"  - dept{i}/program.yml\n" for i in range(programs))
         company = root / "programs.yml"
         company.write_text(f"name: Acme\nprograms:\n{listing}")
@@ -147,20 +192,22 @@ def bench(
                     "report", "--programs", str(company), "--today", today, "--out", str(site)
                 ),
             )
-            files = [p for p in site.rglob("*") if p.is_file()]
-            whole["files"] = len(files)
-            whole["megabytes"] = round(sum(p.stat().st_size for p in files) / 1e6, 1)
-            report("report", whole)
+            report("report", whole | site_size(site))
         if build:
             # After the report, so that both start with matplotlib loaded.
             again = root / "site-again"
-            report("build", measure(sandbox, lambda: build_company_report("Acme", parts, again)))
+            for step in ("build", "rebuild"):
+                row = measure(sandbox, lambda: build_company_report("Acme", parts, again))
+                report(step, row | site_size(again))
 
 
 def show(programs: int, size: int, name: str, row: dict[str, Any]) -> None:
+    cells = [row.get(key, "") for key in ("files", "pages", "megabytes")]
     print(
         f"| {programs} | {size} | {name} | {row['reads']} | {row['writes']} "
-        f"| {row['seconds']} | {row.get('files', '')} | {row.get('megabytes', '')} |",
+        f"| {row['seconds']} | {row['cpu']} | {row['memory'] or ''} | "
+        + " | ".join(str(cell) for cell in cells)
+        + " |",
         flush=True,
     )
 

@@ -1,4 +1,4 @@
-"""Report charts drawn with matplotlib and inlined as accessible, deterministic SVG."""
+"""The overview charts, drawn with matplotlib and inlined as accessible, deterministic SVG."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from automation.report.figures import NO_GOALS
-from automation.status import Milestone
 
 BLUE, LIGHT_BLUE, ORANGE, GREEN, GREY, INK = (
     "#0072B2",
@@ -26,6 +25,7 @@ BLUE, LIGHT_BLUE, ORANGE, GREEN, GREY, INK = (
     "#8C8C8C",
     "#222222",
 )
+HEADROOM = 1.15  # a count axis reaches this far above its largest count
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 NO_METADATA: dict[str, str | None] = {"Creator": None, "Date": None, "Format": None, "Type": None}
 _ROOT = re.compile(r"<svg\b[^>]*>")
@@ -85,14 +85,19 @@ def inline(svg: str, prefix: str, title: str, description: str) -> Markup:
         raise ValueError("not an SVG document")
     body = _COMMENT.sub("", svg[root.end() :])
     body = _REFERENCE.sub(lambda found: f"{found.group(1)}{prefix}-{found.group(2)}", body)
-    tag = _SIZE.sub("", root.group(0))
+    opening = labelled(_SIZE.sub("", root.group(0)), prefix, title, description)
+    return Markup(opening + body.strip() + "\n")
+
+
+def labelled(tag: str, prefix: str, title: str, description: str) -> str:
+    """An `<svg ...>` opening tag as an image for assistive technology: a chart, followed by
+    the title and the description it is labelled by (their ids start with `prefix`)."""
     labels = f"{prefix}-title {prefix}-desc"
     opening = tag.replace("<svg", f'<svg class="chart" role="img" aria-labelledby="{labels}"', 1)
-    heading = (
-        f'<title id="{prefix}-title">{escape(title)}</title>'
+    return (
+        opening + f'<title id="{prefix}-title">{escape(title)}</title>'
         f'<desc id="{prefix}-desc">{escape(description)}</desc>'
     )
-    return Markup(opening + heading + body.strip() + "\n")
 
 
 def _x(day: date) -> float:
@@ -124,7 +129,7 @@ def _date_axis(axes: Axes, first: date, last: date) -> None:
 
 
 def _counts_axis(axes: Axes, top: int) -> None:
-    axes.set_ylim(0, max(1, top) * 1.15)
+    axes.set_ylim(0, max(1, top) * HEADROOM)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(axis="y")
     axes.set_axisbelow(True)
@@ -271,87 +276,9 @@ def phase_chart(by_phase: Sequence[tuple[str, int]]) -> Chart:
         counts = [count for _, count in by_phase][::-1]
         bars = axes.barh(labels, counts, color=GREEN, height=0.6)
         axes.bar_label(bars, padding=3, fontsize=8)
-        axes.set_xlim(0, max(1, *counts) * 1.15)
+        axes.set_xlim(0, max(1, *counts) * HEADROOM)
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(axis="x")
         axes.set_axisbelow(True)
         axes.set_xlabel("pairings")
         return _render(figure, "phases", "Pairings by phase", description)
-
-
-@dataclass(frozen=True)
-class BurnUp:
-    """What one pairing's burn-up shows."""
-
-    start: date
-    end: date
-    today: date
-    points: tuple[tuple[date, int, int], ...]  # (period start, done, total), in order
-    done: int
-    total: int
-    milestones: tuple[Milestone, ...]
-    checkins: tuple[date, ...]  # check-in period starts
-
-
-def burnup_series(burnup: BurnUp) -> tuple[tuple[date, int, int], ...]:
-    """The recorded points, then where the goals stand now (or at the end of the term)."""
-    now = min(burnup.today, burnup.end)
-    points = [p for p in burnup.points if p[0] <= now]
-    if burnup.total and (not points or points[-1][0] < now):
-        points.append((now, burnup.done, burnup.total))
-    return tuple(points)
-
-
-def burnup_chart(burnup: BurnUp) -> Chart:
-    series = burnup_series(burnup)
-    title = "Goal progress over the term"
-    if burnup.total:
-        description = (
-            f"Burn-up of goal steps from {burnup.start} to {burnup.end}: "
-            f"{burnup.done} of {burnup.total} done; the expected pace rises in a straight line "
-            f"from 0 at the start to {burnup.total} at the end. Milestones: "
-            + "; ".join(f"{m.name} {m.day}" for m in burnup.milestones)
-            + f". {len(burnup.checkins)} check-in periods."
-        )
-    else:
-        description = "No goal steps written yet, so there is no progress to chart."
-    with _styled("burnup"):
-        figure = Figure(figsize=(7.2, 4.2), layout="constrained")
-        top, strip = figure.subplots(2, 1, sharex=True, height_ratios=[4, 1])
-        start, end = _x(burnup.start), _x(burnup.end)
-        peak = max([burnup.total, *(p[2] for p in series)])
-        for mark in burnup.milestones:
-            top.axvline(_x(mark.day), color="#CCCCCC", linewidth=0.8, zorder=0)
-        if series:
-            xs = _dates([p[0] for p in series])
-            top.fill_between(xs, [p[1] for p in series], step="post", color=BLUE, alpha=0.15)
-            top.step(xs, [p[1] for p in series], where="post", color=BLUE, lw=2, label="done")
-            top.step(xs, [p[2] for p in series], where="post", color=GREY, ls="--", label="total")
-        if burnup.total:
-            top.plot([start, end], [0, burnup.total], color=ORANGE, ls=":", lw=2, label="expected")
-        else:
-            top.text(0.5, 0.5, "No goals written yet", transform=top.transAxes, ha="center")
-        if burnup.start < burnup.today < burnup.end:
-            top.axvline(_x(burnup.today), color=ORANGE, lw=1, ls="--", label="today")
-        if burnup.total:
-            top.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4)
-        top.set_ylabel("goal steps")
-        _counts_axis(top, peak)
-        _timeline(strip, burnup)
-        top.set_xlim(start - 3, end + 3)
-        _date_axis(strip, burnup.start, burnup.end)
-        return _render(figure, "burnup", title, description)
-
-
-def _timeline(axes: Axes, burnup: BurnUp) -> None:
-    axes.set_ylim(0, 1)
-    axes.set_yticks([0.15], ["check-ins"])
-    axes.tick_params(axis="y", length=0, labelcolor=BLUE)
-    axes.spines["left"].set_visible(False)
-    axes.scatter(_dates(burnup.checkins), [0.15] * len(burnup.checkins), marker="|", s=90, c=BLUE)
-    days = _dates([m.day for m in burnup.milestones])
-    axes.scatter(days, [0.15] * len(days), marker="D", s=22, color=INK, zorder=3)
-    last = len(days) - 1
-    for index, (mark, x) in enumerate(zip(burnup.milestones, days, strict=True)):
-        align = "left" if index == 0 else "right" if index == last else "center"
-        axes.text(x, 0.45 + 0.3 * (index % 2), mark.name, ha=align, fontsize=7.5)

@@ -24,7 +24,6 @@ from automation.report.figures import (
 )
 from automation.report.records import (
     CSV_COLUMNS,
-    pairing_record,
     report_record,
     share_record,
     to_csv,
@@ -34,7 +33,6 @@ from automation.report.site import (
     ReportResult,
     build_report,
     environment,
-    listed,
     overview_charts,
     write_file,
 )
@@ -124,16 +122,9 @@ def build_company_report(name: str, parts: Sequence[Part], out: Path) -> Company
     statuses = [status for part in parts for status in part.statuses]
     figures = program_figures(statuses)
     records = [
-        {
-            "program": program_name,
-            **record,
-            "page": f"{folder}/{record['page']}",
-        }
-        for program_name, folder, part in zip(names, dirs, parts, strict=True)
-        for record in (
-            pairing_record(p, part.program.program.report.include_goal_text)
-            for p in listed(part.statuses)
-        )
+        {"program": program_name, **record, "page": f"{folder}/{record['page']}"}
+        for program_name, folder, result in zip(names, dirs, reports, strict=True)
+        for record in result.records
     ]
     templates = environment()
     written: list[Path] = [path for result in reports for path in result.files]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,7 +17,8 @@ from automation.feedback import figures as feedback_figures
 from automation.model import Issue
 from automation.queue import queue_figures
 from automation.report import charts
-from automation.report.charts import BurnUp, Chart
+from automation.report.burnup import BurnUp, burnup_chart
+from automation.report.charts import Chart
 from automation.report.figures import (
     ACHIEVED_SHARE,
     CONSISTENT_SHARE,
@@ -40,15 +42,24 @@ CADENCE_BARS = 40  # more listed pairings than this: the cadence chart shows a d
 
 @dataclass(frozen=True)
 class ReportResult:
-    """What `build_report` wrote (sorted paths inside `out`) and the headline figures."""
+    """What `build_report` wrote (sorted paths inside `out`), the headline figures and the
+    records of the listed pairings (as report.json has them)."""
 
     out: Path
     files: tuple[Path, ...]
     figures: Figures
-    listed: int  # pairings with a row and a page (private ones have neither)
+    records: tuple[dict[str, Any], ...]  # a pairing with a row and a page (never a private one)
+
+    @property
+    def listed(self) -> int:
+        return len(self.records)
 
 
+@functools.cache
 def environment() -> Environment:
+    """The report's templates, compiled once per process: they ship with the package, so
+    nothing checks them for changes (a page per pairing would check every file it extends
+    and includes)."""
     return Environment(
         loader=PackageLoader("automation.report", "templates"),
         autoescape=True,
@@ -56,6 +67,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
 
 
@@ -110,8 +122,12 @@ def overview_charts(
 
 
 def write_file(path: Path, text: str, written: list[Path]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
+    """Write `text` to `path`, unless the file holds it already (a page that did not change
+    keeps its date, for whatever publishes or syncs the folder); listed as written either way."""
+    content = text.encode("utf-8")
+    if not (path.is_file() and path.read_bytes() == content):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
     written.append(path)
 
 
@@ -171,7 +187,7 @@ def build_report(
                 **common,
                 root="../",
                 pairing=record,
-                chart=charts.burnup_chart(burnup(pairing, today)),
+                chart=burnup_chart(burnup(pairing, today)),
             ),
             written,
         )
@@ -188,4 +204,4 @@ def build_report(
     for stale in sorted((out / "pairings").glob("*.html")):
         if stale not in pages:
             stale.unlink()
-    return ReportResult(out, tuple(sorted(written)), figures, len(pairings))
+    return ReportResult(out, tuple(sorted(written)), figures, tuple(records))

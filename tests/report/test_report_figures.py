@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from automation.report.charts import BurnUp, burnup_series, inline, month_ticks
+from automation.report.burnup import BurnUp, burnup_series
+from automation.report.charts import inline, month_ticks
 from automation.report.figures import (
     Share,
     active_by_week,

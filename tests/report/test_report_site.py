@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -185,6 +186,23 @@ def test_pages_of_pairings_no_longer_listed_are_removed(term: Term, tmp_path: Pa
     term.report(out, term.roster(private=QUIET))
     assert not (out / f"pairings/{QUIET}.html").exists()
     assert (out / "pairings" / "notes.txt").exists()
+
+
+def test_a_rebuild_rewrites_only_the_files_whose_content_changed(
+    term: Term, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    term.report(out)
+    before = 1_000_000_000  # a date no build writes a file on
+    for path in out.rglob("*.*"):
+        os.utime(path, (before, before))
+    result = term.report(out, term.roster(private=QUIET))
+    rewritten = {
+        str(path.relative_to(out)) for path in result.files if path.stat().st_mtime != before
+    }
+    # The overview and the data count the pairing made private; no other page changed.
+    assert rewritten == {"index.html", "report.json", "pairings.csv"}
+    assert len(result.files) == 3 + len(PAIRINGS) - 1
 
 
 def test_every_chart_id_and_reference_is_unique_to_its_chart(report_of: Build) -> None:
