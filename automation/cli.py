@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -276,6 +277,9 @@ def apply_command(
 ) -> None:
     """Do today's work on the forge: the same list `plan` prints. Exit 1 if a write failed.
 
+    Shows how far it has got on standard error: a line redrawn on a terminal, a line
+    every 50 writes in a CI log.
+
     \b
     Example:
         mentorship apply --config program.yml
@@ -285,6 +289,7 @@ def apply_command(
     from automation.forge import connect, pacer_for
     from automation.forge.cached import kept
     from automation.nightly import Disclosure, run_day, run_summary, summary, templates_for
+    from automation.ticker import Ticker
 
     program = load_program(config_path)
     pairing = _pairing_id(program, pairing_name)
@@ -294,6 +299,11 @@ def apply_command(
     forge = connect(program.forge, os.environ, pacer=pacer)
     secret = _secret(program)
     shown = Disclosure.of(program)
+    ticker = Ticker(_say, terminal=sys.stderr.isatty())
+
+    def planned(actions: Sequence[Action]) -> None:
+        ticker.planned(len(actions))
+        _write_plan(plan_out, actions, shown)
 
     def show(outcome: Outcome) -> None:
         mark = {
@@ -303,7 +313,10 @@ def apply_command(
             Status.DEFERRED: "deferred",
         }
         detail = f" ({outcome.detail})" if outcome.detail else ""
+        if ticker.terminal:
+            click.echo("\r\x1b[K", err=True, nl=False)  # the progress line gives way
         click.echo(f"{mark[outcome.status]:>7}  {_line(outcome.action, shown)}{detail}")
+        ticker.heard(outcome)
 
     with kept(forge, cache_path, program.forge, day, secret) as observing:
         report = run_day(
@@ -315,10 +328,11 @@ def apply_command(
             force=force,
             on_outcome=show,
             secret=secret,
-            on_plan=lambda actions: _write_plan(plan_out, actions, shown),
+            on_plan=planned,
             pacer=pacer,
             pairing=pairing,
         )
+    ticker.finished(len(report.deferred) + len(report.paced) + len(report.limited))
     if summary_path is not None:
         with summary_path.open("a", encoding="utf-8") as out:
             out.write(run_summary(program, day, report))
@@ -338,6 +352,14 @@ def apply_command(
             f"{len(report.failed)} of {len(report.outcomes)} writes did not happen", err=True
         )
         raise SystemExit(1)
+
+
+def _say(line: str, redraw: bool) -> None:
+    """A progress line on standard error; on a terminal it replaces the previous one."""
+    if redraw:
+        click.echo(f"\r{line}\x1b[K", err=True, nl=False)
+    else:
+        click.echo(line, err=True)
 
 
 @main.command()
