@@ -131,8 +131,9 @@ def _observed(pair: Pair) -> list[str]:
         if part != "pairing":
             lines.append(f"  {part}: {_issue(observed.issues[pair.key(part)])}")
     spoke = last_spoke(observed, pair.id, zone, None)
+    said = f"{spoke} by {observed.spoke[pair.id]}" if spoke else "none"
     lines.append(
-        f"  last activity: {pair.last_activity or 'none seen'} (comments: {spoke or 'none'}, "
+        f"  last activity: {pair.last_activity or 'none seen'} (comments: {said}, "
         f"goals changed: {pair.checklist_changed or 'no'}, check-in edited: "
         f"{pair.checkin_edited or 'no'}; comments read from {pair.window_start})"
     )

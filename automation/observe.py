@@ -145,6 +145,8 @@ class Observed:
     roster: Roster | None = None
     # pairing id -> a question of one of the pair the other has not answered (in the window)
     turns: Mapping[str, Turn] = field(default_factory=dict)
+    # pairing id -> who of the pair wrote the last comment in the window (`activity`)
+    spoke: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
@@ -239,6 +241,7 @@ def snapshot(
     sides = {p.id: {p.mentor: "mentor", p.mentee: "mentee"} for p in program.pairings}
     bot_comments: dict[str, Comment] = {}
     activity: dict[str, datetime] = {}
+    spoke: dict[str, str] = {}
     waiting: dict[str, Turn | None] = {}
     for comment in sorted(comments, key=lambda c: (c.created_at, c.id)):
         if comment.author == bot:
@@ -254,6 +257,7 @@ def snapshot(
         side = sides.get(pairing or "", {}).get(comment.author)
         if pairing is not None and side is not None:
             activity[pairing] = max(activity.get(pairing, comment.created_at), comment.created_at)
+            spoke[pairing] = comment.author  # comments come in order: the last one stays
             asking = turns.asks(comment.body)
             waiting[pairing] = turns.after(waiting.get(pairing), side, asking, comment.created_at)
     return Observed(
@@ -272,6 +276,7 @@ def snapshot(
         queue,
         proposed,
         turns={pid: turn for pid, turn in waiting.items() if turn is not None},
+        spoke=spoke,
     )
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from automation.cli import main
 from automation.config import load_program
 from automation.demo import sandbox_cast
+from automation.forge import RetryPolicy, connect
 from automation.sandbox import RunningSandbox, start
 
 BOB = "alice--bob--2026-01-05"
@@ -53,6 +54,12 @@ class Program:
         self.sandbox.set_clock(datetime.fromisoformat(f"{day}T23:00:00+00:00"))
         code, out, err = self.run("apply", "--today", day)
         assert code == 0, out + err
+
+    def comment(self, handle: str, number: int, body: str, day: str) -> None:
+        """`handle` comments on issue `number` at noon on `day`."""
+        self.sandbox.set_clock(datetime.fromisoformat(f"{day}T12:00:00+00:00"))
+        settings = load_program(self.path).forge
+        connect(settings, {"SANDBOX_TOKEN": handle}, RetryPolicy(retries=0)).comment(number, body)
 
     def explain(self, pairing: str, day: str) -> list[str]:
         code, out, err = self.run("explain", pairing, "--today", day)
@@ -111,6 +118,30 @@ def test_a_quiet_pairing_is_told_when_its_first_nudge_comes(program: Program) ->
         "nothing — the ending-soon comment is due 2026-06-21",
     ]
     assert rule(lines, "feedback") == ["nothing — no feedback forms (program.feedback is not set)"]
+
+
+def test_the_last_word_and_a_question_waiting_are_shown_without_their_text(
+    program: Program,
+) -> None:
+    program.night("2026-01-05")
+    program.comment("bob", 1, "Could we meet on Tuesday @alice?", "2026-01-08")
+
+    lines = program.explain(BOB, "2026-01-10")
+
+    assert lines[lines.index("observed:") + 3] == (
+        "  last activity: 2026-01-08 (comments: 2026-01-08 by bob, goals changed: no, "
+        "check-in edited: no; comments read from 2025-12-12)"
+    )
+    assert "  waiting: a question of the mentee, for the mentor, since 2026-01-08" in lines
+    assert rule(lines, "nudges") == [
+        "nothing — quiet since 2026-01-08 (2 days); the quiet nudge after 14 quiet days, on "
+        "2026-01-22"
+    ]
+    assert rule(lines, "turns") == [
+        "nothing — a question waits for the mentor since 2026-01-08; the answer nudge is due "
+        "2026-01-13"
+    ]
+    assert "Tuesday" not in "\n".join(lines)
 
 
 def test_the_rule_that_writes_today_says_what_it_writes(program: Program) -> None:
