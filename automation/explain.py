@@ -11,7 +11,7 @@ from automation.config import Pairing, Program
 from automation.errors import ExpectedError
 from automation.model import Issue, IssueState
 from automation.nightly import Disclosure
-from automation.observe import Observed, adoption, last_spoke, local_day
+from automation.observe import Observed, adoption, last_spoke, left_alone, local_day
 from automation.rules import PLANNERS, plan, rule_name
 from automation.rules.pair import Pair
 from automation.rules.reasons import Reasons
@@ -75,7 +75,7 @@ def explain(
         "rules:",
     ]
     if not reasons.decisions:
-        lines.append(f"  none ran: {_untended(program, pairing, observed, today, timeline)}")
+        lines.append(f"  none ran: {_untended(program, pairing, observed, today)}")
     width = max(len(rule_name(p)) for p in PLANNERS)
     for decision in reasons.decisions:
         said = [shown.describe(a) for a in decision.actions]
@@ -159,12 +159,7 @@ def _issue(issue: Issue) -> str:
     return f"#{issue.number} ({state})"
 
 
-def _untended(
-    program: Program, pairing: Pairing, observed: Observed, today: date, timeline: Timeline
-) -> str:
-    """Why the nightly run leaves the pairing alone today (`observe.tended`)."""
-    if today < timeline.start:
-        return f"the run leaves it alone: the term starts {timeline.start}"
-    if timeline.end <= adoption(program, observed, today) and pairing.id not in observed.ledger:
-        return "the run leaves it alone: the term ended before the bot began tending the program"
-    return f"the run leaves it alone: the term ended {timeline.end} and its close-out is done"
+def _untended(program: Program, pairing: Pairing, observed: Observed, today: date) -> str:
+    """Why the nightly run leaves the pairing alone today (`observe.left_alone`)."""
+    why = left_alone(program, observed, today, pairing, adoption(program, observed, today))
+    return f"the run leaves it alone: {why or 'it is not tended'}"

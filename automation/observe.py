@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -79,17 +80,29 @@ def tended(program: Program, observed: Observed, today: date) -> list[Pairing]:
     began tending the program are history and are left alone.
     """
     adopted = adoption(program, observed, today)
-    settings = program.program
-    out = []
-    for pairing in program.pairings:
-        end = pairing.end(settings)
-        state = observed.ledger.get(pairing.id)
-        if pairing.start > today or (end <= adopted and state is None):
-            continue
-        if _settled(observed, pairing, program) and today > tended_until(pairing, program):
-            continue
-        out.append(pairing)
-    return out
+    return [p for p in program.pairings if left_alone(program, observed, today, p, adopted) is None]
+
+
+class LeftAlone(StrEnum):
+    """Why the nightly run does not look after a pairing today (`tended`)."""
+
+    UPCOMING = "the term has not started"
+    HISTORY = "the term ended before the bot began tending the program"
+    SETTLED = "the term's close-out is done and its last message was due"
+
+
+def left_alone(
+    program: Program, observed: Observed, today: date, pairing: Pairing, adopted: date
+) -> LeftAlone | None:
+    """Why the run leaves `pairing` alone today, or None when it looks after it."""
+    end = pairing.end(program.program)
+    if pairing.start > today:
+        return LeftAlone.UPCOMING
+    if end <= adopted and pairing.id not in observed.ledger:
+        return LeftAlone.HISTORY
+    if _settled(observed, pairing, program) and today > tended_until(pairing, program):
+        return LeftAlone.SETTLED
+    return None
 
 
 def _settled(observed: Observed, pairing: Pairing, program: Program) -> bool:

@@ -119,6 +119,12 @@ def test_a_quiet_pairing_is_told_when_its_first_nudge_comes(program: Program) ->
     ]
     assert rule(lines, "feedback") == ["nothing — no feedback forms (program.feedback is not set)"]
 
+    early = program.explain(BOB, "2025-12-01")
+    assert early[0] == f"{BOB}: bob with alice, on 2025-12-01: upcoming, week 1 of 26"
+    assert early[early.index("rules:") + 1 :] == [
+        "  none ran: the run leaves it alone: the term has not started"
+    ]
+
 
 def test_the_last_word_and_a_question_waiting_are_shown_without_their_text(
     program: Program,
@@ -185,7 +191,8 @@ def test_an_ended_pairing_is_explained_as_closed_out(program: Program) -> None:
 
     settled = program.explain(BOB, "2026-09-03")
     assert settled[settled.index("rules:") + 1 :] == [
-        "  none ran: the run leaves it alone: the term ended 2026-02-01 and its close-out is done"
+        "  none ran: the run leaves it alone: the term's close-out is done and its last "
+        "message was due"
     ]
 
 
