@@ -58,8 +58,8 @@ def plan_day(
 
 def of_pairing(actions: list[Action], pairing: str | None) -> list[Action]:
     """The writes of one pairing (all of them for None). Program-wide writes (the ledger,
-    the dashboard, requests) are left to the next full run: a write of the pairing's the
-    ledger has not recorded yet is believed by its marker until then (README, "Security")."""
+    the dashboard, requests) are left to the next full run: until the ledger records an
+    issue this run opens, the issue is believed by its marker (README, "Security")."""
     return actions if pairing is None else [a for a in actions if a.pairing == pairing]
 
 
