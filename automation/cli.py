@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -167,6 +168,22 @@ CACHE = click.option(
 )
 
 
+PAIRING = click.option(
+    "--pairing",
+    "pairing_name",
+    default=None,
+    metavar="ID",
+    help="Only this pairing's writes (its id as the plan prints it, e.g. "
+    "alice--bob--2026-01-05); the ledger, dashboard and requests wait for a full run.",
+)
+
+
+def _pairing_id(program: Program, name: str | None) -> str | None:
+    from automation.explain import find_pairing
+
+    return None if name is None else find_pairing(program, name).id
+
+
 def _write_plan(path: Path | None, actions: Sequence[Action], shown: Disclosure) -> None:
     if path is not None:
         text = json.dumps([shown.to_json(a) for a in actions], indent=2, default=str)
@@ -179,14 +196,21 @@ def _write_plan(path: Path | None, actions: Sequence[Action], shown: Disclosure)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as a JSON list.")
 @PLAN_OUT
 @CACHE
+@PAIRING
 def plan_command(
-    config_path: Path, today: Any, as_json: bool, plan_out: Path | None, cache_path: Path | None
+    config_path: Path,
+    today: Any,
+    as_json: bool,
+    plan_out: Path | None,
+    cache_path: Path | None,
+    pairing_name: str | None,
 ) -> None:
     """Show what `apply` would do today, without writing anything.
 
     \b
     Example:
         mentorship plan --config program.yml --today 2026-03-01
+        mentorship plan --pairing alice--bob--2026-01-05
     """
     from automation.config import load_program
     from automation.forge import connect
@@ -194,11 +218,13 @@ def plan_command(
     from automation.nightly import Disclosure, plan_day, summary, templates_for
 
     program = load_program(config_path)
+    pairing = _pairing_id(program, pairing_name)
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
     secret = _secret(program)
     with kept(forge, cache_path, program.forge, day, secret) as observing:
-        actions = plan_day(observing, program, day, templates_for(config_path), secret=secret)
+        templates = templates_for(config_path)
+        actions = plan_day(observing, program, day, templates, secret=secret, pairing=pairing)
     shown = Disclosure.of(program)
     _write_plan(plan_out, actions, shown)
     if as_json:
@@ -237,6 +263,7 @@ def plan_command(
 )
 @PLAN_OUT
 @CACHE
+@PAIRING
 def apply_command(
     config_path: Path,
     today: Any,
@@ -246,8 +273,12 @@ def apply_command(
     summary_path: Path | None,
     plan_out: Path | None,
     cache_path: Path | None,
+    pairing_name: str | None,
 ) -> None:
     """Do today's work on the forge: the same list `plan` prints. Exit 1 if a write failed.
+
+    Shows how far it has got on standard error: a line redrawn on a terminal, a line
+    every 50 writes in a CI log.
 
     \b
     Example:
@@ -258,14 +289,21 @@ def apply_command(
     from automation.forge import connect, pacer_for
     from automation.forge.cached import kept
     from automation.nightly import Disclosure, run_day, run_summary, summary, templates_for
+    from automation.ticker import Ticker
 
     program = load_program(config_path)
+    pairing = _pairing_id(program, pairing_name)
     minutes = time_budget if time_budget is not None else program.forge.time_budget_minutes
     pacer = pacer_for(program.forge, seconds=minutes * 60)
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ, pacer=pacer)
     secret = _secret(program)
     shown = Disclosure.of(program)
+    ticker = Ticker(_say, terminal=sys.stderr.isatty())
+
+    def planned(actions: Sequence[Action]) -> None:
+        ticker.planned(len(actions))
+        _write_plan(plan_out, actions, shown)
 
     def show(outcome: Outcome) -> None:
         mark = {
@@ -275,7 +313,10 @@ def apply_command(
             Status.DEFERRED: "deferred",
         }
         detail = f" ({outcome.detail})" if outcome.detail else ""
+        if ticker.terminal:
+            click.echo("\r\x1b[K", err=True, nl=False)  # the progress line gives way
         click.echo(f"{mark[outcome.status]:>7}  {_line(outcome.action, shown)}{detail}")
+        ticker.heard(outcome)
 
     with kept(forge, cache_path, program.forge, day, secret) as observing:
         report = run_day(
@@ -287,9 +328,11 @@ def apply_command(
             force=force,
             on_outcome=show,
             secret=secret,
-            on_plan=lambda actions: _write_plan(plan_out, actions, shown),
+            on_plan=planned,
             pacer=pacer,
+            pairing=pairing,
         )
+    ticker.finished(len(report.deferred) + len(report.paced) + len(report.limited))
     if summary_path is not None:
         with summary_path.open("a", encoding="utf-8") as out:
             out.write(run_summary(program, day, report))
@@ -309,6 +352,43 @@ def apply_command(
             f"{len(report.failed)} of {len(report.outcomes)} writes did not happen", err=True
         )
         raise SystemExit(1)
+
+
+def _say(line: str, redraw: bool) -> None:
+    """A progress line on standard error; on a terminal it replaces the previous one."""
+    if redraw:
+        click.echo(f"\r{line}\x1b[K", err=True, nl=False)
+    else:
+        click.echo(line, err=True)
+
+
+@main.command()
+@click.argument("pairing_name", metavar="PAIRING")
+@CONFIG
+@TODAY
+def explain(pairing_name: str, config_path: Path, today: Any) -> None:
+    """Why the nightly run does what it does for PAIRING today: its timeline (which dates
+    are past), what the forge shows of it, and for every rule what it decided and why,
+    from the same planning as `plan`. Reads only.
+
+    \b
+    Example:
+        mentorship explain alice--bob--2026-01-05 --today 2026-03-01
+    """
+    from automation.config import load_program
+    from automation.explain import explain as explained
+    from automation.explain import find_pairing
+    from automation.forge import connect
+    from automation.nightly import templates_for
+    from automation.observe import read
+
+    program = load_program(config_path)
+    pairing = find_pairing(program, pairing_name)
+    day = _forge_day(today, program)
+    forge = connect(program.forge, os.environ)
+    observed = read(forge, program, day, secret=_secret(program))
+    for line in explained(program, pairing, observed, day, templates_for(config_path)):
+        click.echo(line)
 
 
 CONFIGS = click.option(

@@ -49,8 +49,18 @@ def plan_day(
     templates: Templates,
     *,
     secret: str | None = None,
+    pairing: str | None = None,
 ) -> list[Action]:
-    return plan(program, read(forge, program, today, secret=secret), today, templates)
+    """The day's plan; with `pairing` (an id), only that pairing's writes."""
+    actions = plan(program, read(forge, program, today, secret=secret), today, templates)
+    return of_pairing(actions, pairing)
+
+
+def of_pairing(actions: list[Action], pairing: str | None) -> list[Action]:
+    """The writes of one pairing (all of them for None). Program-wide writes (the ledger,
+    the dashboard, requests) are left to the next full run: until the ledger records an
+    issue this run opens, the issue is believed by its marker (README, "Security")."""
+    return actions if pairing is None else [a for a in actions if a.pairing == pairing]
 
 
 @dataclass(frozen=True)
@@ -84,15 +94,17 @@ def run_day(
     secret: str | None = None,
     on_plan: Callable[[Sequence[Action]], None] | None = None,
     pacer: Pacer | None = None,
+    pairing: str | None = None,
 ) -> Report:
     """Plan and apply the same list. Refuses a plan over the safety threshold unless forced.
 
     The writes kept are the most urgent within `max_writes` and within what the forge's
     write limits allow in the time `pacer` has left; the rest waits for the next run.
+    With `pairing`, only that pairing's writes (`of_pairing`).
     """
     settings = program.program
     observed = read(forge, program, today, secret=secret)
-    actions = plan(program, observed, today, templates)
+    actions = of_pairing(plan(program, observed, today, templates), pairing)
     if on_plan is not None:
         on_plan(actions)  # before any write: kept even if the run is cut short
     if pacer is not None:

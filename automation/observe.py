@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -79,17 +80,29 @@ def tended(program: Program, observed: Observed, today: date) -> list[Pairing]:
     began tending the program are history and are left alone.
     """
     adopted = adoption(program, observed, today)
-    settings = program.program
-    out = []
-    for pairing in program.pairings:
-        end = pairing.end(settings)
-        state = observed.ledger.get(pairing.id)
-        if pairing.start > today or (end <= adopted and state is None):
-            continue
-        if _settled(observed, pairing, program) and today > tended_until(pairing, program):
-            continue
-        out.append(pairing)
-    return out
+    return [p for p in program.pairings if left_alone(program, observed, today, p, adopted) is None]
+
+
+class LeftAlone(StrEnum):
+    """Why the nightly run does not look after a pairing today (`tended`)."""
+
+    UPCOMING = "the term has not started"
+    HISTORY = "the term ended before the bot began tending the program"
+    SETTLED = "the term's close-out is done and its last message was due"
+
+
+def left_alone(
+    program: Program, observed: Observed, today: date, pairing: Pairing, adopted: date
+) -> LeftAlone | None:
+    """Why the run leaves `pairing` alone today, or None when it looks after it."""
+    end = pairing.end(program.program)
+    if pairing.start > today:
+        return LeftAlone.UPCOMING
+    if end <= adopted and pairing.id not in observed.ledger:
+        return LeftAlone.HISTORY
+    if _settled(observed, pairing, program) and today > tended_until(pairing, program):
+        return LeftAlone.SETTLED
+    return None
 
 
 def _settled(observed: Observed, pairing: Pairing, program: Program) -> bool:
@@ -145,6 +158,8 @@ class Observed:
     roster: Roster | None = None
     # pairing id -> a question of one of the pair the other has not answered (in the window)
     turns: Mapping[str, Turn] = field(default_factory=dict)
+    # pairing id -> who of the pair wrote the last comment in the window (`activity`)
+    spoke: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
@@ -239,6 +254,7 @@ def snapshot(
     sides = {p.id: {p.mentor: "mentor", p.mentee: "mentee"} for p in program.pairings}
     bot_comments: dict[str, Comment] = {}
     activity: dict[str, datetime] = {}
+    spoke: dict[str, str] = {}
     waiting: dict[str, Turn | None] = {}
     for comment in sorted(comments, key=lambda c: (c.created_at, c.id)):
         if comment.author == bot:
@@ -254,6 +270,7 @@ def snapshot(
         side = sides.get(pairing or "", {}).get(comment.author)
         if pairing is not None and side is not None:
             activity[pairing] = max(activity.get(pairing, comment.created_at), comment.created_at)
+            spoke[pairing] = comment.author  # comments come in order: the last one stays
             asking = turns.asks(comment.body)
             waiting[pairing] = turns.after(waiting.get(pairing), side, asking, comment.created_at)
     return Observed(
@@ -272,6 +289,7 @@ def snapshot(
         queue,
         proposed,
         turns={pid: turn for pid, turn in waiting.items() if turn is not None},
+        spoke=spoke,
     )
 
 

@@ -38,6 +38,15 @@ __all__ = [
 USER_AGENT = "mentorship-automation"
 SANDBOX_BOT = "mentorship-bot"  # who a run on the sandbox acts as without forge.bot or a token
 WRITE_PACING = (0.25, 1.0)  # seconds between any two requests, between two writes (GitHub)
+# Seconds to open a connection: a forge that takes none in that time is not coming (a wrong
+# forge.url, a firewall, a proxy needed), so a run fails in seconds, not after minutes of
+# retries; a read may still take the whole forge.timeout_seconds.
+CONNECT_TIMEOUT = 10.0
+
+
+def timeouts(timeout: float) -> tuple[float, float]:
+    """`(connect, read)` for requests, which both clients hand it to as is."""
+    return (min(CONNECT_TIMEOUT, timeout), timeout)
 
 
 def gitlab_client(url: str, token: str, policy: RetryPolicy, timeout: float) -> Gitlab:
@@ -48,7 +57,7 @@ def gitlab_client(url: str, token: str, policy: RetryPolicy, timeout: float) -> 
     return Gitlab(
         url,
         private_token=token,
-        timeout=timeout,
+        timeout=timeouts(timeout),  # type: ignore[arg-type]  # passed on to requests as is
         per_page=100,
         session=session,
         user_agent=USER_AGENT,
@@ -63,10 +72,10 @@ def github_client(
     # requests a minute): https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api
     # PyGithub waits in Requester.__deferRequest. The sandbox needs no pacing: pace=False.
     between_requests, between_writes = WRITE_PACING if pace else (0.0, 0.0)
-    return Github(
+    client = Github(
         base_url=url,
         auth=Auth.Token(token),
-        timeout=math.ceil(timeout),  # PyGithub takes whole seconds; 0 would fail every request
+        timeout=math.ceil(timeout),  # checked for an int; replaced below
         per_page=100,
         retry=policy.urllib3(),
         user_agent=USER_AGENT,
@@ -74,6 +83,11 @@ def github_client(
         seconds_between_requests=between_requests,
         seconds_between_writes=between_writes,
     )
+    # Github() takes whole seconds only, but its requester hands its timeout to requests as
+    # is (github/Requester.py, HTTPRequestsConnectionClass): give it (connect, read).
+    # tests/forge/test_retry.py checks that the client sends requests with it.
+    setattr(client.requester, "_Requester__timeout", timeouts(timeout))  # noqa: B010
+    return client
 
 
 Adapter = GitLabForge | GitHubForge  # each is a Forge and a Preflight

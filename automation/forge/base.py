@@ -80,6 +80,46 @@ def failure(
     )
 
 
+def unreachable(forge: str, url: str, request: str, error: BaseException) -> ForgeError:
+    """The forge did not answer at all, after the retries: what happened, in a few words,
+    and what to check (a traceback of urllib3's layers would say neither)."""
+    fix = (
+        f"could not reach {url} ({_cause(error)}); check forge.url in program.yml, the "
+        "network, and the proxy (HTTPS_PROXY, NO_PROXY) if this network needs one, then run "
+        "again"
+    )
+    return failure(forge, None, request, fix, transient=True)
+
+
+# What the requests/urllib3 errors mean, by the name of an error in the chain or its text.
+_CAUSES = (
+    ("ProxyError", "the proxy failed"),
+    ("SSLError", "the TLS handshake failed"),
+    ("ConnectTimeout", "no connection within the connect timeout"),
+    ("ReadTimeout", "no answer within forge.timeout_seconds"),
+    ("Name or service not known", "the host name does not resolve"),
+    ("nodename nor servname", "the host name does not resolve"),
+    ("Temporary failure in name resolution", "the host name does not resolve"),
+    ("getaddrinfo failed", "the host name does not resolve"),
+    ("Connection refused", "connection refused"),
+    ("Network is unreachable", "the network is unreachable"),
+    ("No route to host", "no route to the host"),
+)
+
+
+def _cause(error: BaseException) -> str:
+    chain: list[BaseException] = []
+    found: BaseException | None = error
+    while found is not None and found not in chain:
+        chain.append(found)
+        found = found.__cause__ or found.__context__
+    said = " ".join(f"{type(e).__name__} {e}" for e in chain)
+    for clue, cause in _CAUSES:
+        if clue in said:
+            return cause
+    return type(error).__name__
+
+
 def answered(forge: str, status: int | None, request: str) -> str:
     return f"{forge} answered {status} to {request}" if status else f"{request} failed"
 

@@ -22,6 +22,7 @@ from automation.forge.base import (
     rate_limited,
     server_date,
     unknown_handle,
+    unreachable,
 )
 from automation.forge.pacing import Pacer
 from automation.forge.retry import RetryPolicy
@@ -527,7 +528,7 @@ class GitHubForge:
                     raise self._explain(request, exc) from exc
                 attempt += 1
             except requests.RequestException as exc:
-                raise self._unreachable(request, exc) from exc
+                raise unreachable("GitHub", self._gh.requester.base_url, request, exc) from exc
 
     def _wait(self, attempt: int) -> bool:
         """Sleep before retry `attempt` of a request a silent rate limit refused; False when
@@ -539,16 +540,6 @@ class GitHubForge:
         policy.budget.spend(wait)
         policy.sleep(wait)
         return True
-
-    def _unreachable(self, request: str, exc: requests.RequestException) -> ForgeError:
-        return failure(
-            "GitHub",
-            None,
-            request,
-            f"could not reach {self._gh.requester.base_url} ({type(exc).__name__}: {exc}); "
-            "check forge.url and the network, then run again",
-            transient=True,
-        )
 
     def _explain(self, request: str, exc: github.GithubException) -> ForgeError:
         env = f"${self._token_env}"

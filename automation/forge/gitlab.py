@@ -19,6 +19,7 @@ from automation.forge.base import (
     rate_limited,
     server_date,
     unknown_handle,
+    unreachable,
 )
 from automation.forge.pacing import Pacer
 from automation.forge.retry import RetryPolicy
@@ -521,14 +522,7 @@ class GitLabForge:
         except gitlab.exceptions.GitlabError as exc:
             raise self._explain(request, exc.response_code, str(exc.error_message)) from exc
         except requests.RequestException as exc:
-            raise failure(
-                "GitLab",
-                None,
-                request,
-                f"could not reach {self._gl.url} ({type(exc).__name__}: {exc}); "
-                "check forge.url and the network, then run again",
-                transient=True,
-            ) from exc
+            raise unreachable("GitLab", self._gl.url, request, exc) from exc
 
     def _explain(self, request: str, status: int | None, detail: str) -> ForgeError:
         env = f"${self._token_env}"

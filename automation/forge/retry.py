@@ -21,6 +21,7 @@ _SERVER_ERRORS = frozenset({500, 502, 503, 504})
 # not): "wait for at least one minute before retrying", then back off exponentially.
 # https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
 SILENT_LIMIT_WAIT = 60.0
+CONNECT_RETRIES = 2
 
 
 class WaitBudget:
@@ -77,7 +78,9 @@ class RetryPolicy:
     def urllib3(self) -> Retry:
         return ForgeRetry(
             total=self.retries,
-            connect=self.retries,
+            # A refused or unanswered connection is rarely back a second later: a few tries
+            # cover a blip, then the run says what to check (forge/base.py, `unreachable`).
+            connect=min(self.retries, CONNECT_RETRIES),
             read=self.retries,
             status=self.retries,
             other=0,

@@ -37,6 +37,7 @@ from automation.rules import (
     withdrawal,
 )
 from automation.rules.pair import Pair
+from automation.rules.reasons import Reasons
 from automation.templates import Templates
 
 Planner = Callable[[Pair], list[Action]]
@@ -56,16 +57,26 @@ PLANNERS: tuple[Planner, ...] = (
 )
 
 
-def plan(program: Program, observed: Observed, today: date, templates: Templates) -> list[Action]:
-    """Every write that brings the forge to what the roster asks for on `today`."""
+def plan(
+    program: Program,
+    observed: Observed,
+    today: date,
+    templates: Templates,
+    reasons: Reasons | None = None,
+) -> list[Action]:
+    """Every write that brings the forge to what the roster asks for on `today`; with
+    `reasons`, also what each rule decided for that pairing, and why."""
     actions: list[Action] = []
     states: dict[str, tuple[PairState, tuple[str, ...]]] = {}
     checklists: dict[str, Checklist] = {}
     for pairing in tended(program, observed, today):
-        pair = Pair(program, pairing, today, observed, templates)
+        why = reasons if reasons is not None and reasons.pairing == pairing.id else None
+        pair = Pair(program, pairing, today, observed, templates, reasons=why)
         mine: list[Action] = []
         for planner in PLANNERS:
             planned = planner(pair)
+            if why is not None:
+                why.decided(rule_name(planner), planned)
             mine += planned
             pair = pair.expecting(planned)
         actions += mine
@@ -94,6 +105,11 @@ def plan(program: Program, observed: Observed, today: date, templates: Templates
     actions += dashboard.plan(program, observed, today, actions, checklists)
     actions += bookkeeping.program_record(program, observed, today, actions, queue_kept)
     return _ordered(actions)
+
+
+def rule_name(planner: Planner) -> str:
+    """What people call a rule: its module's name (`nudges`, `ending`)."""
+    return planner.__module__.rsplit(".", 1)[-1]
 
 
 def _ordered(actions: list[Action]) -> list[Action]:

@@ -14,9 +14,11 @@ from automation.rules.pair import Pair
 
 
 def plan(pair: Pair) -> list[Action]:
-    if pair.pairing_issue is None or pair.today < pair.timeline.end:
-        return []
     days = pair.pairing.afterwards(pair.program.program)
+    if not days:
+        return pair.nothing("no messages after this term")
+    if pair.pairing_issue is None or pair.today < pair.timeline.end:
+        return pair.nothing("after the term: from {day}", day=days[0])
     informal = pair.pairing.continue_informally is not None
     for number, day in enumerate(days, start=1):
         parts = ("informal", str(number)) if informal else ("follow-up",)
@@ -26,4 +28,8 @@ def plan(pair: Pair) -> list[Action]:
         catch_up = {"number": number, "of": INFORMAL_MONTHS} if informal else None
         body = pair.text("follow-up", key, catch_up=catch_up)
         return [PostComment(key, pair.id, pair.target("pairing"), body, Urgency.NUDGE)]
-    return []
+    return pair.nothing(
+        "after the term: {days} (each said within {catch_up} days)",
+        days=", ".join(day.isoformat() for day in days),
+        catch_up=CATCH_UP_DAYS,
+    )

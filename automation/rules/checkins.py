@@ -31,10 +31,17 @@ def plan(pair: Pair) -> list[Action]:
     period = pair.timeline.period(pair.today)
     # A check-in links its pairing issue; one opened in this run is linked once it exists
     # (apply fills the link in), so a rerun after a crash writes the same words.
-    if period is None or period <= max(1, pair.timeline.first_counted_period):
-        return []
+    if period is None:
+        return pair.nothing("no check-ins outside the term")
+    first = max(1, pair.timeline.first_counted_period)
+    if period <= first:
+        return pair.nothing(
+            "period {period}: the pairing issue is its agenda; check-ins from {next}",
+            period=period,
+            next=pair.timeline.period_start(first + 1),
+        )
     if not pair.pairing_open:
-        return []
+        return pair.nothing("the pairing issue is not open")
     if pair.program.program.checkin_style == "comment":
         return _comment(pair, period)
     return _issue(pair, period)
@@ -59,7 +66,7 @@ def _context(pair: Pair, period: int, previous: Link | None, carried: list[str])
 def _comment(pair: Pair, period: int) -> list[Action]:
     key = pair.key("checkin", str(period))
     if pair.comment("checkin", str(period)) is not None:
-        return []
+        return _held(pair, period)
     previous = pair.comment("checkin", str(period - 1))
     carried = carried_items(previous.body, pair) if previous else []
     body = pair.text("checkin-comment", key, **_context(pair, period, None, carried))
@@ -94,7 +101,18 @@ def _issue(pair: Pair, period: int) -> list[Action]:
                     after=(key,),
                 )
             )
-    return actions
+    return actions or _held(pair, period)
+
+
+def _held(pair: Pair, period: int) -> list[Action]:
+    timeline = pair.timeline
+    return pair.nothing(
+        "check-in {period} ({starts} to {ends}) is there; the next from {next}",
+        period=period,
+        starts=timeline.period_start(period),
+        ends=timeline.period_end(period),
+        next=timeline.period_start(period + 1),
+    )
 
 
 def observed_checkins(pair: Pair, before: int | None = None) -> list[str]:

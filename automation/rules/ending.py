@@ -33,8 +33,14 @@ from automation.rules.pair import Pair
 def plan(pair: Pair) -> list[Action]:
     timeline = pair.timeline
     issue = pair.pairing_issue
-    if issue is None or pair.today < timeline.end:
-        return []
+    if issue is None:
+        return pair.nothing("no pairing issue to close")
+    if pair.today < timeline.end:
+        if timeline.ended_early:
+            return pair.nothing("ends early, on {end}", end=timeline.end)
+        return pair.nothing(
+            "ends {end}, ending-soon label from {soon}", end=timeline.end, soon=timeline.ending_soon
+        )
     labels = pair.labels
     early = timeline.ended_early
     # A change of mentor ends the term early with a short hand-over retrospective and its
@@ -100,6 +106,10 @@ def plan(pair: Pair) -> list[Action]:
                 steps,
             )
         )
+    if not actions:
+        pair.nothing(
+            "ended {end}: retrospective, closing note, labels and close are done", end=timeline.end
+        )
     actions += _reminder(pair)
     return actions
 
@@ -109,11 +119,17 @@ def _reminder(pair: Pair) -> list[Action]:
     (the end of the term, or the first run after it)."""
     retro = pair.observed.issues.get(pair.key("retrospective"))
     if retro is None or retro.state is not IssueState.OPEN:
-        return []
+        return pair.nothing("no reminder: the retrospective is not open")
     opened = max(pair.timeline.end, local_day(retro.created_at, pair.program.program.timezone))
     due = opened + timedelta(days=pair.program.program.retrospective_reminder_days)
-    if not pair.within(due, CATCH_UP_DAYS) or pair.comment("retrospective-reminder") is not None:
-        return []
+    if pair.comment("retrospective-reminder") is not None:
+        return pair.nothing("the retrospective reminder was posted")
+    if not pair.within(due, CATCH_UP_DAYS):
+        return pair.nothing(
+            "the retrospective is open; its reminder "
+            + ("is due {due}" if pair.today < due else "was due {due}: its moment passed"),
+            due=due,
+        )
     key = pair.key("retrospective-reminder")
     body = pair.text("retrospective-reminder", key)
     return [PostComment(key, pair.id, pair.target("retrospective"), body, Urgency.NUDGE)]

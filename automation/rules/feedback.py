@@ -28,8 +28,10 @@ from automation.rules.pair import Pair
 
 def plan(pair: Pair) -> list[Action]:
     rules = pair.program.program.feedback
-    if rules is None or pair.program.forge.api_flavour == "github":
-        return []
+    if rules is None:
+        return pair.nothing("no feedback forms (program.feedback is not set)")
+    if pair.program.forge.api_flavour == "github":
+        return pair.nothing("no feedback forms on GitHub")
     timeline = pair.timeline
     actions: list[Action] = []
     for milestone, day, wanted in (
@@ -44,6 +46,12 @@ def plan(pair: Pair) -> list[Action]:
                     actions += _read_back(pair, rules, parts, issue)
             elif wanted and pair.pairing_issue is not None and pair.within(day, CATCH_UP_DAYS):
                 actions.append(_open(pair, milestone, role))
+    if not actions:
+        pair.nothing(
+            "forms at the midpoint ({midpoint}) and the end ({end})",
+            midpoint=timeline.midpoint,
+            end=timeline.end,
+        )
     return actions
 
 

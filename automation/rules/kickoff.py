@@ -18,7 +18,7 @@ from automation.timeline import Phase
 def plan(pair: Pair) -> list[Action]:
     phase = pair.timeline.phase(pair.today)
     if phase is Phase.UPCOMING:
-        return []
+        return pair.nothing("the term starts {start}", start=pair.timeline.start)
     labels = pair.labels
     issue = pair.pairing_issue
     if issue is None:
@@ -42,4 +42,9 @@ def plan(pair: Pair) -> list[Action]:
     if phase is not Phase.ENDED and issue.state is IssueState.CLOSED and closed_by_bot:
         target = pair.target("pairing")
         return [ReopenIssue(f"{target.key}/reopen", pair.id, target, Urgency.KICKOFF)]
-    return []
+    if issue.state is IssueState.CLOSED and phase is not Phase.ENDED:
+        return pair.nothing(
+            "the pairing issue #{number} was closed by a person: it stays closed",
+            number=issue.number,
+        )
+    return pair.nothing("the pairing issue #{number} exists", number=issue.number)

@@ -12,12 +12,16 @@ from automation.rules.pair import Pair
 
 def plan(pair: Pair) -> list[Action]:
     if not pair.pairing_open or pair.today >= pair.timeline.end:
-        return []
+        return pair.nothing("milestones are said while the term runs on an open pairing issue")
     timeline = pair.timeline
     actions: list[Action] = []
     if pair.program.program.midpoint_review:
         actions += _once(pair, "midpoint", ("midpoint",), timeline.midpoint, goals=pair.goals())
-    if not timeline.ended_early:
+    else:
+        pair.nothing("no midpoint comment (program.midpoint_review is off)")
+    if timeline.ended_early:
+        pair.nothing("no ending-soon comment: the term ends early, on {end}", end=timeline.end)
+    else:
         actions += _once(
             pair, "ending-soon", ("ending-soon",), timeline.ending_soon, goals=pair.goals()
         )
@@ -52,8 +56,17 @@ def plan(pair: Pair) -> list[Action]:
 def _once(
     pair: Pair, template: str, parts: tuple[str, ...], day: date, **extra: Any
 ) -> list[Action]:
-    if not pair.within(day, CATCH_UP_DAYS) or pair.comment(*parts) is not None:
-        return []
+    if pair.comment(*parts) is not None:
+        return pair.nothing("the {name} comment was posted", name=template)
+    if pair.today < day:
+        return pair.nothing("the {name} comment is due {day}", name=template, day=day)
+    if not pair.within(day, CATCH_UP_DAYS):
+        return pair.nothing(
+            "the {name} comment was due {day}: said within {days} days or not at all",
+            name=template,
+            day=day,
+            days=CATCH_UP_DAYS,
+        )
     key = pair.key(*parts)
     body = pair.text(template, key, **extra)
     return [PostComment(key, pair.id, pair.target("pairing"), body, Urgency.MILESTONE)]

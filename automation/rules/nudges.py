@@ -8,7 +8,7 @@ meets under way is not stalled, nor nudged, for silence from before it was there
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from automation.actions import Action, PostComment, Urgency
 from automation.rules.pair import Pair
@@ -35,28 +35,53 @@ def stalled(pair: Pair) -> bool:
 
 
 def plan(pair: Pair) -> list[Action]:
-    if pair.away or not pair.pairing_open:
-        return []
+    away = pair.away_until
+    if away is not None:
+        who, until = away
+        return pair.nothing(
+            "the nudge waits while {who} is away until {until}", who=who, until=until
+        )
+    if not pair.pairing_open:
+        return pair.nothing("the pairing issue is not open")
     if pair.timeline.phase(pair.today) not in (Phase.ACTIVE, Phase.ENDING_SOON):
-        return []
+        return pair.nothing("nudges are for a term that runs")
     stale = pair.program.program.stale
     since = quiet_since(pair)
     if since is None:
-        return []
+        return pair.nothing("quiet for longer than the comments read: stalled, not nudged")
     quiet = pair.days_since(since)
     if pair.last_activity is None and not pair.timeline.adopted_under_way:
         # Nobody has spoken since the start: the first meeting has not happened.
         if stale.first_meeting_days <= quiet < stale.stalled_days:
             return _nudge(pair, "first-meeting", ("first-meeting",), quiet)
-        return []
+        return _not_yet(pair, "first-meeting", since, stale.first_meeting_days, quiet)
     if stale.nudge_days <= quiet < stale.stalled_days:
         return _nudge(pair, "quiet", ("quiet", since.isoformat()), quiet)
-    return []
+    return _not_yet(pair, "quiet", since, stale.nudge_days, quiet)
+
+
+def _not_yet(pair: Pair, template: str, since: date, after: int, quiet: int) -> list[Action]:
+    stalled_days = pair.program.program.stale.stalled_days
+    if quiet >= stalled_days:
+        return pair.nothing(
+            "quiet since {since}, {quiet} days: stalled (from {stalled_days} days), not nudged",
+            since=since,
+            quiet=quiet,
+            stalled_days=stalled_days,
+        )
+    return pair.nothing(
+        "quiet since {since} ({quiet} days); the {name} nudge after {after} quiet days, on {day}",
+        since=since,
+        quiet=quiet,
+        name=template,
+        after=after,
+        day=since + timedelta(days=after),
+    )
 
 
 def _nudge(pair: Pair, template: str, parts: tuple[str, ...], quiet: int) -> list[Action]:
     if pair.comment(*parts) is not None:
-        return []
+        return pair.nothing("the {name} nudge for this quiet spell was posted", name=template)
     key = pair.key(*parts)
     body = pair.text(template, key, days_quiet=quiet)
     return [PostComment(key, pair.id, pair.target("pairing"), body, Urgency.NUDGE)]

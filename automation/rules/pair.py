@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from automation import ledger, markers
-from automation.actions import OpenIssue, ReopenIssue, Target, issue_ref, refers
+from automation.actions import Action, OpenIssue, ReopenIssue, Target, issue_ref, refers
 from automation.checklist import Checklist, Dialect, fingerprint, parse
 from automation.config import Pairing, Program
 from automation.context import Link, pairing_context, person_context
@@ -18,6 +18,7 @@ from automation.ledger import PairState
 from automation.markdown import inert
 from automation.model import Comment, Draft, Issue, IssueState
 from automation.observe import Observed, adoption, last_spoke, local_day, start_of_day
+from automation.rules.reasons import Reasons
 from automation.status import counted_goals, percent
 from automation.templates import Templates
 from automation.timeline import Timeline
@@ -34,6 +35,8 @@ class Pair:
     # the same run (their actions wait for those writes), so one run leaves nothing for the
     # next.
     planned: Mapping[str, Issue] = field(default_factory=dict)
+    # Where the rules' reasons go when someone asks why (`mentorship explain`); else None.
+    reasons: Reasons | None = field(default=None, compare=False)
 
     def expecting(self, actions: Iterable[object]) -> Pair:
         """This view, plus the issues that `actions` open or reopen."""
@@ -210,11 +213,7 @@ class Pair:
     @property
     def away(self) -> bool:
         """Mentor or mentee is away today: nudges and the stalled label wait."""
-        for handle in (self.pairing.mentor, self.pairing.mentee):
-            person = self.program.person(handle)
-            if person and person.away_until and person.away_until > self.today:
-                return True
-        return False
+        return self.away_until is not None
 
     def goals(self) -> list[dict[str, Any]]:
         """Goal progress read from the pairing issue, as templates get it."""
@@ -307,6 +306,28 @@ class Pair:
         """A comment from a template, with its marker (and the marker's attributes)."""
         body = self.templates.comment(template, self.context(**extra))
         return markers.attach(body, key, **(attrs or {}))
+
+    def nothing(self, reason: str, **facts: object) -> list[Action]:
+        """No write from this rule, and why: `reason` with `facts` filled in, formatted only
+        when someone asks (`mentorship explain`), so a night's planning pays nothing for it."""
+        if self.reasons is not None:
+            self.reasons.hear(reason.format(**facts))
+        return []
+
+    @property
+    def away_until(self) -> tuple[str, date] | None:
+        """Who of the pair is away today, and until when (the later return if both are)."""
+        away = [
+            (person.away_until, handle)
+            for handle in (self.pairing.mentor, self.pairing.mentee)
+            if (person := self.program.person(handle))
+            and person.away_until
+            and person.away_until > self.today
+        ]
+        if not away:
+            return None
+        until, handle = max(away)
+        return handle, until
 
     def within(self, day: date, days: int) -> bool:
         """Today is `day` or up to `days` - 1 days after it."""

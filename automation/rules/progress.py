@@ -162,7 +162,7 @@ def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
 def plan(pair: Pair) -> list[Action]:
     reading = read(pair)
     if reading is None:
-        return []
+        return pair.nothing("goals are read while the term runs on an open pairing issue")
     if reading.counted != reading.tasks:
         log.warning(
             "pairing issue #%s: GitLab counts %s/%s task items, the parser %s/%s; using GitLab's",
@@ -180,6 +180,12 @@ def plan(pair: Pair) -> list[Action]:
         actions += _celebrations(pair, reading)
     if rules.goal_nudge:
         actions += _goal_nudge(pair, reading)
+    if not actions:
+        pair.nothing(
+            "goals {done}/{total} steps: the forge shows them as they are",
+            done=reading.done,
+            total=reading.total,
+        )
     return actions
 
 

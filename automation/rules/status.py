@@ -14,7 +14,7 @@ def plan(pair: Pair) -> list[Action]:
     issue = pair.pairing_issue
     phase = pair.timeline.phase(pair.today)
     if issue is None or not pair.pairing_open or phase not in (Phase.ACTIVE, Phase.ENDING_SOON):
-        return []
+        return pair.nothing("labels are kept while the term runs on an open pairing issue")
     labels = pair.labels
     wanted = {labels.phase(phase.value)}
     if pair.timeline.extended and labels.extended in issue.labels:
@@ -29,7 +29,7 @@ def plan(pair: Pair) -> list[Action]:
     add = tuple(sorted(wanted - have))
     remove = tuple(sorted((owned & have) - wanted))
     if not add and not remove:
-        return []
+        return pair.nothing("the labels are right: {labels}", labels=", ".join(sorted(wanted)))
     return [
         Relabel(
             pair.key("pairing", "labels"),

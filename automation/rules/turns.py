@@ -42,16 +42,33 @@ def awaiting(pair: Pair) -> str | None:
 
 def plan(pair: Pair) -> list[Action]:
     found = waiting(pair)
-    if found is None or pair.away or not pair.pairing_open:
-        return []
+    if found is None:
+        return pair.nothing("no question waits for an answer")
     turn, since = found
+    away = pair.away_until
+    if away is not None:
+        return pair.nothing(
+            "a question waits for the {side}; the nudge waits while {who} is away until {until}",
+            side=turn.waiting,
+            who=away[0],
+            until=away[1],
+        )
+    if not pair.pairing_open:
+        return pair.nothing("the pairing issue is not open")
     days = pair.program.program.stale.answer_days
-    if not pair.within(since + timedelta(days=days), CATCH_UP_DAYS):
-        return []
+    due = since + timedelta(days=days)
+    if not pair.within(due, CATCH_UP_DAYS):
+        return pair.nothing(
+            "a question waits for the {side} since {since}; the answer nudge "
+            + ("is due {due}" if pair.today < due else "was due {due}: its moment passed"),
+            side=turn.waiting,
+            since=since,
+            due=due,
+        )
     asked = local_day(turn.asked, pair.program.program.timezone).isoformat()
     parts = ("answer", turn.waiting, asked)
     if pair.comment(*parts) is not None:
-        return []
+        return pair.nothing("the {side} was nudged to answer", side=turn.waiting)
     key = pair.key(*parts)
     context = {"waiting": turn.waiting, "asked": asked, "days": pair.days_since(since)}
     body = pair.text("answer", key, turn=context)

@@ -765,8 +765,9 @@ def test_connection_error_becomes_a_transient_forge_error(
 
     assert str(caught.value) == (
         "GET /repos/acme/mentoring/issues failed: could not reach "
-        "https://github.example.com/api/v3 (ConnectionError: Connection refused); "
-        "check forge.url and the network, then run again"
+        "https://github.example.com/api/v3 (connection refused); check forge.url in "
+        "program.yml, the network, and the proxy (HTTPS_PROXY, NO_PROXY) if this network needs "
+        "one, then run again"
     )
     assert (caught.value.status, caught.value.transient) == (None, True)
 

@@ -685,7 +685,8 @@ def test_connection_error_becomes_a_transient_forge_error(
 
     assert str(caught.value) == (
         "GET /projects/acme%2Fmentoring/issues failed: could not reach https://gitlab.example.com "
-        "(ConnectionError: Connection refused); check forge.url and the network, then run again"
+        "(connection refused); check forge.url in program.yml, the network, and the proxy "
+        "(HTTPS_PROXY, NO_PROXY) if this network needs one, then run again"
     )
     assert (caught.value.status, caught.value.transient) == (None, True)
 

@@ -308,7 +308,7 @@ def test_read_timeout_on_a_post_is_not_retried(server: Server, sleeps: list[floa
         forge.comment(6, "Hello")
 
     assert (caught.value.status, caught.value.transient) == (None, True)
-    assert "ReadTimeout" in str(caught.value)
+    assert "(no answer within forge.timeout_seconds)" in str(caught.value)
     assert len(server.requests) == 1
     assert sleeps == []
 
@@ -320,6 +320,26 @@ def test_github_client_accepts_a_timeout_under_one_second(
     client = github_client(f"{server.url}/api/v3", "t", policy(sleeps), timeout=0.5, pace=False)
 
     assert GitHubForge(client, "acme/mentoring").list_issues() == []
+
+
+def test_github_client_reads_with_the_timeout_it_was_given_under_one_second(
+    server: Server, sleeps: list[float]
+) -> None:
+    server.answer(Reply(200, [], delay=0.6), Reply(200, []))
+    client = github_client(f"{server.url}/api/v3", "t", policy(sleeps), timeout=0.2, pace=False)
+
+    assert GitHubForge(client, "acme/mentoring", policy=policy(sleeps)).list_issues() == []
+    assert len(server.requests) == 2  # the first answer came too late: asked again
+    assert sleeps == [1.0]
+
+
+def test_both_clients_connect_within_ten_seconds_and_read_within_the_timeout() -> None:
+    gitlab = gitlab_client("https://gitlab.example.com", "t", RetryPolicy(), timeout=30)
+    github = github_client("https://github.example.com", "t", RetryPolicy(), timeout=30, pace=False)
+
+    assert gitlab.timeout == (10.0, 30)
+    assert github.requester.kwargs["timeout"] == (10.0, 30)
+    assert gitlab_client("https://gitlab.example.com", "t", RetryPolicy(), 4).timeout == (4, 4)
 
 
 # ---------------------------------------------------------------- when it gives up
@@ -400,9 +420,25 @@ def test_refused_connection_is_retried_then_reported(sleeps: list[float], flavou
     with pytest.raises(ForgeError) as caught:
         forge.list_issues()
 
-    assert "failed: could not reach http://127.0.0.1:" in str(caught.value)
-    assert str(caught.value).endswith("check forge.url and the network, then run again")
+    assert f"failed: could not reach {closed}" in str(caught.value)
+    assert "(connection refused); check forge.url in program.yml, the network" in str(caught.value)
     assert (caught.value.status, caught.value.transient) == (None, True)
+    assert sleeps == [1.0, 2.0]
+
+
+@BOTH
+def test_a_refused_connection_is_tried_three_times_whatever_the_retries(
+    sleeps: list[float], flavour: Flavour
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    forge = flavour.build(closed, policy(sleeps, retries=5))
+
+    with pytest.raises(ForgeError) as caught:
+        forge.list_issues()
+
+    assert "(connection refused)" in str(caught.value)
     assert sleeps == [1.0, 2.0]
 
 
