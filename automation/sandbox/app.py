@@ -41,7 +41,8 @@ class SandboxApp:
         self.rates = RateLimits()
         self.secondary = SecondaryLimits()
         self._controls = admin.Controls(store, self.counts, self.faults, self.rates, self.secondary)
-        self._apis: tuple[Api, ...] = (gitlab_api.API, github_api.API)
+        # GraphQL last: its prefix (`/api`) holds both REST roots.
+        self._apis: tuple[Api, ...] = (gitlab_api.API, github_api.API, github_api.GRAPHQL_API)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
