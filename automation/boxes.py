@@ -11,7 +11,7 @@ by whoever did it; GitHub keeps every revision of a description with its editor
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -51,26 +51,32 @@ _NOTE = re.compile(
 _ESCAPED = re.compile(r"\\(.)")
 
 
-def _block(lines: Sequence[str]) -> range:
-    """The indexes of the lines inside the first block the bot wrote (empty: none)."""
-    stripped = [line.strip() for line in lines]
-    if OPEN not in stripped:
-        return range(0)
-    start = stripped.index(OPEN) + 1
-    end = stripped.index(CLOSE, start) if CLOSE in stripped[start:] else start
-    return range(start, end)
+def _segment(body: str) -> tuple[int, int]:
+    """Where the first block the bot wrote lies in `body`, between its two hidden lines
+    (characters; empty when there is none). Most bodies are read without a split."""
+    start = body.find(OPEN)
+    if start < 0:
+        return 0, 0
+    start += len(OPEN)
+    end = body.find(CLOSE, start)
+    return (start, end) if end >= 0 else (0, 0)
+
+
+def _items(segment: str) -> Iterator[tuple[int, re.Match[str], Box]]:
+    """The boxes of a block, each once: the index of its line, the match, the box."""
+    seen: set[str] = set()
+    for index, line in enumerate(_LINES.split(segment)):
+        match = _ITEM.fullmatch(line.rstrip())
+        box = _BY_TEXT.get(match.group("text").strip().casefold()) if match else None
+        if match and box and box.name not in seen:
+            seen.add(box.name)
+            yield index, match, box
 
 
 def states(body: str) -> dict[str, bool]:
     """Each box of the block by name: ticked or not. Boxes outside it are people's own."""
-    lines = _LINES.split(body)
-    out: dict[str, bool] = {}
-    for index in _block(lines):
-        match = _ITEM.fullmatch(lines[index].rstrip())
-        box = _BY_TEXT.get(match.group("text").strip().casefold()) if match else None
-        if match and box and box.name not in out:
-            out[box.name] = match.group("mark") != " "
-    return out
+    start, end = _segment(body)
+    return {box.name: m.group("mark") != " " for _, m, box in _items(body[start:end])}
 
 
 def ticked(body: str) -> tuple[str, ...]:
@@ -81,17 +87,15 @@ def ticked(body: str) -> tuple[str, ...]:
 def untick(body: str, names: Iterable[str]) -> str:
     """`body` with the named boxes of the block unticked; every other character kept."""
     wanted = set(names)
-    parts = re.split(r"(\r\n|\r|\n)", body)
+    start, end = _segment(body)
+    parts = re.split(r"(\r\n|\r|\n)", body[start:end])
     lines = parts[0::2]
-    for index in _block(lines):
-        match = _ITEM.fullmatch(lines[index].rstrip())
-        box = _BY_TEXT.get(match.group("text").strip().casefold()) if match else None
-        if match and box and box.name in wanted:
-            lines[index] = (
-                lines[index][: match.start("mark")] + " " + lines[index][match.end("mark") :]
-            )
+    for index, match, box in list(_items(body[start:end])):
+        if box.name in wanted:
+            line = lines[index]
+            lines[index] = line[: match.start("mark")] + " " + line[match.end("mark") :]
     parts[0::2] = lines
-    return "".join(parts)
+    return body[:start] + "".join(parts) + body[end:]
 
 
 def box_of(text: str) -> Box | None:

@@ -231,4 +231,3 @@ def _key(comment: Comment) -> str:
     marker = markers.find(comment.body)
     assert marker is not None
     return marker.key
-

@@ -96,6 +96,11 @@ def issue_from_github(data: Mapping[str, Any]) -> Issue:
     )
 
 
+def _login(user: Mapping[str, Any] | None) -> str:
+    """A GraphQL actor's login; a deleted account (`ghost`) may come back as null."""
+    return str((user or {}).get("login") or "")
+
+
 def comment_from_github(data: Mapping[str, Any]) -> Comment:
     return Comment(
         id=int(data["id"]),
@@ -282,8 +287,7 @@ class GitHubForge:
         # Newest first: the same second's edits keep that order, reversed.
         revisions = sorted(
             (
-                (_time(n["editedAt"]), -index, (n.get("editor") or {}).get("login") or "")
-                + (n.get("diff"),)
+                (_time(n["editedAt"]), -index, _login(n.get("editor")), n.get("diff"))
                 for index, n in enumerate(nodes)
             ),
             key=lambda r: r[:2],
