@@ -108,7 +108,7 @@ def test_a_ticked_we_met_box_counts_as_a_held_checkin_on_the_next_run(world: Wor
 
     assert boxes.ticked(world.pairing().body) == ()  # unticked, for next time
     (answer,) = world.answers()
-    assert "Thanks, @dana: your meeting on 2026-03-05 counts as this period's check-in" in (
+    assert "Thanks, @dana: your meeting on 2026-03-05 counts as the check-in of period 1" in (
         answer.body
     )
     assert world.held(START + timedelta(days=4)) == 1
@@ -231,3 +231,14 @@ def _key(comment: Comment) -> str:
     marker = markers.find(comment.body)
     assert marker is not None
     return marker.key
+
+
+def test_a_run_after_a_gap_counts_the_meeting_in_the_period_it_was_ticked(world: World) -> None:
+    world.night(START)
+    world.tick("alice", boxes.MET, START + timedelta(days=12))  # period 1: days 0 to 13
+    world.night(START + timedelta(days=20))  # the next run, in period 2
+    (answer,) = world.answers()
+    assert "your meeting on 2026-03-14 counts as the check-in of period 1" in answer.body
+    assert world.held(START + timedelta(days=20)) == 1
+    world.night(START + timedelta(days=21))
+    assert len(world.answers()) == 1

@@ -54,7 +54,7 @@ def plan(pair: Pair) -> list[Action]:
 def answer(pair: Pair, ask: boxes.Asked) -> dict[str, Any]:
     """`box` as the answer's template sees it: which, who, and what it did or asks for."""
     day = local_day(ask.at, pair.program.program.timezone)
-    out: dict[str, Any] = {
+    return {
         "name": ask.box.name,
         "text": ask.box.text,
         "by": ask.by,
@@ -65,7 +65,6 @@ def answer(pair: Pair, ask: boxes.Asked) -> dict[str, Any]:
         "until": day + timedelta(days=boxes.PAUSE_DAYS),
         "lines": roster_lines(pair, ask) if ask.heeded else "",
     }
-    return out
 
 
 def roster_lines(pair: Pair, ask: boxes.Asked) -> str:
