@@ -102,6 +102,7 @@ SPECS: dict[str, TemplateSpec] = {
     "progress": TemplateSpec("comment", ("progress",), "goal progress, edited when it moves"),
     "celebrate": TemplateSpec("comment", ("goal",), "a goal reached 100%"),
     "goals-nudge": TemplateSpec("comment", ("problems",), "goals missing a date or steps"),
+    "box": TemplateSpec("comment", ("box",), "a box ticked on the pairing issue, answered"),
 }
 
 
@@ -278,6 +279,18 @@ def example_extras(today: date) -> dict[str, Any]:
             "reason": "a closer match for the new goals",
         },
         "problems": ['"Learn Go" has no date (add "by YYYY-MM-DD" to its title)'],
+        "box": {
+            "name": "extend",
+            "text": "Ask the coordinators for an extension",
+            "by": "mentee",
+            "day": today,
+            "heeded": True,
+            "coordinators": ["coordinator"],
+            "period": 3,
+            "until": today,
+            "lines": "- mentor: mentor\n  mentee: mentee\n  start: 2026-03-02\n"
+            "  extended_until: 2026-10-02\n  extension_reason: asked for\n",
+        },
     }
 
 

@@ -132,3 +132,15 @@ class ChangeRequest:
     head: str
     author: str
     url: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Someone ticked (or unticked) a task item of an issue's description, as the forge's own
+    history records it: GitLab's "marked the checklist item" system note, or the editor of a
+    GitHub description revision (`userContentEdits`). `text` is the item's text."""
+
+    text: str
+    checked: bool
+    author: str
+    at: datetime

@@ -13,12 +13,12 @@ from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from automation import ledger, markers, turns
+from automation import boxes, ledger, markers, turns
 from automation.config import Pairing, Program
 from automation.forge.base import Forge
 from automation.labels import Labels
 from automation.ledger import PairState
-from automation.model import ChangeRequest, Comment, Issue, IssueState
+from automation.model import ChangeRequest, Comment, Issue, IssueState, Tick
 from automation.timeline import Timeline
 from automation.turns import Turn
 
@@ -160,6 +160,8 @@ class Observed:
     turns: Mapping[str, Turn] = field(default_factory=dict)
     # pairing id -> who of the pair wrote the last comment in the window (`activity`)
     spoke: Mapping[str, str] = field(default_factory=dict)
+    # pairing issue number -> who ticked its boxes, read for the issues with a box ticked
+    ticks: Mapping[int, tuple[Tick, ...]] = field(default_factory=dict)
 
     @cached_property
     def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
@@ -170,6 +172,16 @@ class Observed:
             if pairing is not None:
                 keys.setdefault(pairing, []).append(key)
         return {pairing: tuple(found) for pairing, found in keys.items()}
+
+    @cached_property
+    def answered(self) -> Mapping[str, tuple[tuple[str, Comment], ...]]:
+        """The bot's acknowledgements of ticked boxes (`pair/<id>/box/...`), by pairing id."""
+        found: dict[str, list[tuple[str, Comment]]] = {}
+        for key, comment in self.comments.items():
+            pairing = pairing_of(key)
+            if pairing is not None and part_of(key) == "box":
+                found.setdefault(pairing, []).append((key, comment))
+        return {pairing: tuple(pairs) for pairing, pairs in found.items()}
 
 
 def pairing_of(key: str) -> str | None:
@@ -514,4 +526,16 @@ def read(
         older = [i for i in forge.list_issues(labels=[labels.dashboard]) if i.number not in listed]
         if older:
             observed = snapshot(program, bot, [*issues, *older], comments, window_start, secret)
+    ticked = [
+        issue.number
+        for p in pairings
+        if (issue := observed.issues.get(f"pair/{p.id}/pairing")) is not None
+        and issue.state is IssueState.OPEN
+        and boxes.ticked(issue.body)
+    ]
+    if ticked:
+        # A box ticked on a pairing issue: who ticked it, from the forge's history (one
+        # read per such issue; none on a night nobody ticked one).
+        ticks = {number: tuple(forge.box_ticks(number)) for number in ticked}
+        observed = replace(observed, ticks=ticks)
     return observed

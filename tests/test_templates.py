@@ -118,7 +118,8 @@ def test_every_shipped_template_renders_with_the_example_context(name: str) -> N
     if name == "answer":
         person = "@" + PROGRAM.pairings[0].mentor
         assert "@carol" not in text
-    to_coordinators = ("request-waiting", "request-proposed")
+    # The example box is an extension asked of the coordinators.
+    to_coordinators = ("request-waiting", "request-proposed", "box")
     assert (person in text) is (name not in ("progress", *to_coordinators))
     assert "mentorship:v" not in text  # the rules add the marker
     assert [line for line in text.splitlines() if line != line.rstrip()] == []

@@ -17,6 +17,7 @@ from automation.model import (
     FileAt,
     Issue,
     IssueState,
+    Tick,
 )
 
 
@@ -230,6 +231,11 @@ class Forge(Protocol):
 
     def list_issue_comments(self, number: int) -> list[Comment]:
         """All comments of one issue, oldest first."""
+        ...
+
+    def box_ticks(self, number: int) -> list[Tick]:
+        """Who ticked or unticked which task item of issue `number`'s description, as the
+        forge's history records it (GitLab: system notes; GitHub: description revisions)."""
         ...
 
     # -- the roster change: one merge request (GitLab) / pull request (GitHub) that edits

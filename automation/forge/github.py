@@ -15,6 +15,7 @@ from github.Issue import Issue as GhIssue
 from github.PaginatedList import PaginatedList
 from github.PullRequest import PullRequest
 
+from automation import boxes
 from automation.forge.base import (
     Access,
     ForgeError,
@@ -35,9 +36,18 @@ from automation.model import (
     FileAt,
     Issue,
     IssueState,
+    Tick,
 )
 
 T = TypeVar("T")
+
+# The revisions of an issue's description with their editors (docs.github.com/graphql,
+# objects `Issue.userContentEdits`, `UserContentEdit`).
+_EDITS_QUERY = (
+    "query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, "
+    "name: $name) { issue(number: $number) { userContentEdits(last: 100) { nodes { "
+    "editedAt diff editor { login } } } } } }"
+)
 
 BODY_LIMIT = 65_536  # characters; GitHub answers 422 above it
 _ROLES = ("admin", "maintain", "push", "triage", "pull")  # highest first
@@ -85,6 +95,11 @@ def issue_from_github(data: Mapping[str, Any]) -> Issue:
         closed_at=_time(data["closed_at"]) if data.get("closed_at") else None,
         close_reason=CloseReason(reason) if reason in ("completed", "not_planned") else None,
     )
+
+
+def _login(user: Mapping[str, Any] | None) -> str:
+    """A GraphQL actor's login; a deleted account (`ghost`) may come back as null."""
+    return str((user or {}).get("login") or "")
 
 
 def comment_from_github(data: Mapping[str, Any]) -> Comment:
@@ -257,6 +272,28 @@ class GitHubForge:
             f"GET {self._base}/issues/{number}/comments",
             lambda: [comment_from_github(data) for data in self._listed(url, {})],
         )
+
+    def box_ticks(self, number: int) -> list[Tick]:
+        # GitHub records no author for a description edit in its REST API; its GraphQL API
+        # keeps every revision with its editor (`userContentEdits`, newest first; `diff`
+        # is the revision's whole text, null once deleted from the history). One query.
+        owner, name = self._path.split("/", 1)
+        variables = {"owner": owner, "name": name, "number": number}
+        _, data = self._call(
+            f"POST graphql (issue {number} edits)",
+            lambda: self._gh.requester.graphql_query(_EDITS_QUERY, variables),
+        )
+        issue = ((data.get("data") or {}).get("repository") or {}).get("issue") or {}
+        nodes = (issue.get("userContentEdits") or {}).get("nodes") or []
+        # Newest first: the same second's edits keep that order, reversed.
+        revisions = sorted(
+            (
+                (_time(n["editedAt"]), -index, _login(n.get("editor")), n.get("diff"))
+                for index, n in enumerate(nodes)
+            ),
+            key=lambda r: r[:2],
+        )
+        return boxes.ticks_of_revisions((who, at, text) for at, _, who, text in revisions)
 
     # ------------------------------------------------------------ writes
 

@@ -12,6 +12,7 @@ import gitlab
 import requests
 from gitlab.v4.objects import Project, ProjectIssue
 
+from automation import boxes
 from automation.forge.base import (
     Access,
     ForgeError,
@@ -33,6 +34,7 @@ from automation.model import (
     Issue,
     IssueState,
     TaskCounts,
+    Tick,
 )
 
 T = TypeVar("T")
@@ -233,6 +235,26 @@ class GitLabForge:
             )
             if not n.attributes.get("system")
         ]
+
+    def box_ticks(self, number: int) -> list[Tick]:
+        # GitLab writes a system note for each task item ticked or unticked in a
+        # description, authored by whoever did it (app/services/issuable/
+        # common_system_notes_service.rb, `create_task_status_note`); one paged read.
+        notes = self._call(
+            f"GET {self._base}/issues/{number}/notes",
+            lambda: self._listed(
+                f"{self._project.issues.path}/{number}/notes",
+                {"sort": "asc", "order_by": "created_at"},
+            ),
+        )
+        found = (
+            boxes.tick_of_note(
+                n.get("body") or "", n["author"]["username"], parse_time(n["created_at"])
+            )
+            for n in notes
+            if n.get("system")
+        )
+        return [tick for tick in found if tick is not None]
 
     # ------------------------------------------------------------ writes
 

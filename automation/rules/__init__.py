@@ -23,6 +23,7 @@ from automation.observe import Observed, tended, withdrawn
 from automation.rules import (
     afterwards,
     bookkeeping,
+    boxes,
     checkins,
     dashboard,
     ending,
@@ -45,6 +46,7 @@ Planner = Callable[[Pair], list[Action]]
 # Order within a pairing is the order of writes: the issue first, then what refers to it.
 PLANNERS: tuple[Planner, ...] = (
     kickoff.plan,
+    boxes.plan,  # before what reads the pairing issue: it unticks the boxes it answers
     checkins.plan,
     status.plan,
     milestones.plan,

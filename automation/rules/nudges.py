@@ -41,6 +41,8 @@ def plan(pair: Pair) -> list[Action]:
         return pair.nothing(
             "the nudge waits while {who} is away until {until}", who=who, until=until
         )
+    if pair.paused_until is not None:
+        return pair.nothing("the pair paused reminders until {until}", until=pair.paused_until)
     if not pair.pairing_open:
         return pair.nothing("the pairing issue is not open")
     if pair.timeline.phase(pair.today) not in (Phase.ACTIVE, Phase.ENDING_SOON):

@@ -8,15 +8,23 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
-from automation import ledger, markers
-from automation.actions import Action, OpenIssue, ReopenIssue, Target, issue_ref, refers
+from automation import boxes, ledger, markers
+from automation.actions import (
+    Action,
+    EditIssueBody,
+    OpenIssue,
+    ReopenIssue,
+    Target,
+    issue_ref,
+    refers,
+)
 from automation.checklist import Checklist, Dialect, fingerprint, parse
 from automation.config import Pairing, Program
 from automation.context import Link, pairing_context, person_context
 from automation.labels import Labels
 from automation.ledger import PairState
 from automation.markdown import inert
-from automation.model import Comment, Draft, Issue, IssueState
+from automation.model import Comment, Draft, Issue, IssueState, TaskCounts
 from automation.observe import Observed, adoption, last_spoke, local_day, start_of_day
 from automation.rules.reasons import Reasons
 from automation.status import counted_goals, percent
@@ -48,6 +56,10 @@ class Pair:
             elif isinstance(action, ReopenIssue):
                 issue = self.observed.issues[action.target.key]
                 changed[action.target.key] = replace(issue, state=IssueState.OPEN)
+            elif isinstance(action, EditIssueBody) and action.target.key == self.key("pairing"):
+                changed[action.target.key] = _edited(
+                    self.observed.issues[action.target.key], action.body
+                )
         if not changed:
             return self
         after = replace(self, planned={**self.planned, **changed})
@@ -123,7 +135,8 @@ class Pair:
         checklist of the pairing issue or edited a check-in's description, whichever is
         later."""
         zone = self.program.program.timezone
-        changed = [d for d in (self.checklist_changed, self.checkin_edited) if d is not None]
+        edits = (self.checklist_changed, self.checkin_edited, *self.met_days)
+        changed = [d for d in edits if d is not None]
         return last_spoke(self.observed, self.id, zone, max(changed, default=None))
 
     @property
@@ -210,10 +223,48 @@ class Pair:
     def window_start(self) -> date:
         return local_day(self.observed.window_start, self.program.program.timezone)
 
+    @cached_property
+    def asked(self) -> tuple[boxes.Asked, ...]:
+        """The boxes ticked on the pairing issue: those this run answers and those answered
+        in the window of comments alike, so a run after the answer sees what the run that
+        wrote it saw (README, "Boxes on the pairing issue")."""
+        prefix = self.key("box") + "/"
+        found = {
+            (a.box.name, a.stamp): a
+            for a in boxes.answered(self.observed.answered.get(self.id, ()), prefix)
+        }
+        issue = self.observed.issues.get(self.key("pairing"))
+        if issue is not None and issue.state is IssueState.OPEN:
+            ticks = self.observed.ticks.get(issue.number, ())
+            people = {self.pairing.mentor, self.pairing.mentee, *self.program.program.coordinators}
+            for ask in boxes.asked(issue.body, ticks, issue.updated_at, frozenset(people)):
+                found.setdefault((ask.box.name, ask.stamp), ask)
+        return tuple(found.values())
+
+    def heeded(self, box: boxes.Box) -> list[date]:
+        """The days one of the pair or a coordinator ticked `box`, up to today."""
+        zone = self.program.program.timezone
+        days = {local_day(a.at, zone) for a in self.asked if a.box == box and a.heeded}
+        return sorted(day for day in days if day <= self.today)
+
+    @cached_property
+    def met_days(self) -> tuple[date, ...]:
+        """The days the pair said, by ticking the box, that they met."""
+        return tuple(self.heeded(boxes.MET))
+
+    @property
+    def paused_until(self) -> date | None:
+        """The pair paused reminders with the box: the day they resume, `boxes.PAUSE_DAYS`
+        after the latest tick, while that is still to come."""
+        span = timedelta(days=boxes.PAUSE_DAYS)
+        ends = [day + span for day in self.heeded(boxes.PAUSE) if day + span > self.today]
+        return max(ends, default=None)
+
     @property
     def away(self) -> bool:
-        """Mentor or mentee is away today: nudges and the stalled label wait."""
-        return self.away_until is not None
+        """Mentor or mentee is away today, or the pair paused reminders: nudges and the
+        stalled label wait."""
+        return self.away_until is not None or self.paused_until is not None
 
     def goals(self) -> list[dict[str, Any]]:
         """Goal progress read from the pairing issue, as templates get it."""
@@ -332,3 +383,13 @@ class Pair:
     def within(self, day: date, days: int) -> bool:
         """Today is `day` or up to `days` - 1 days after it."""
         return day <= self.today < day + timedelta(days=days)
+
+
+def _edited(issue: Issue, body: str) -> Issue:
+    """The pairing issue once the bot's edit of its boxes is applied: unticking them lowers
+    GitLab's count of ticked items by as many."""
+    tasks = issue.tasks
+    if tasks is not None:
+        gone = len(boxes.ticked(issue.body)) - len(boxes.ticked(body))
+        tasks = TaskCounts(tasks.done - gone, tasks.total)
+    return replace(issue, body=body, tasks=tasks)

@@ -314,6 +314,8 @@ def state(pair: Pair, actions: list[Action]) -> PairState | None:
     spoke_in = pair.timeline.period(last) if last else None
     if spoke_in is not None:
         met.add(spoke_in)
+    # A "we met" box ticked by the pair counts its period as met, whenever the run sees it.
+    met |= {p for day in pair.met_days if (p := pair.timeline.period(day)) is not None}
     return PairState(
         comment=comment,
         digest=reading.digest,

@@ -53,6 +53,12 @@ def plan(pair: Pair) -> list[Action]:
             who=away[0],
             until=away[1],
         )
+    if pair.paused_until is not None:
+        return pair.nothing(
+            "a question waits for the {side}; the pair paused reminders until {until}",
+            side=turn.waiting,
+            until=pair.paused_until,
+        )
     if not pair.pairing_open:
         return pair.nothing("the pairing issue is not open")
     days = pair.program.program.stale.answer_days

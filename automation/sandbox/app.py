@@ -41,7 +41,8 @@ class SandboxApp:
         self.rates = RateLimits()
         self.secondary = SecondaryLimits()
         self._controls = admin.Controls(store, self.counts, self.faults, self.rates, self.secondary)
-        self._apis: tuple[Api, ...] = (gitlab_api.API, github_api.API)
+        # GraphQL last: its prefix (`/api`) holds both REST roots.
+        self._apis: tuple[Api, ...] = (gitlab_api.API, github_api.API, github_api.GRAPHQL_API)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -98,7 +99,12 @@ class SandboxApp:
         if user is None:
             return api.bad_token()
         now = self.store.now()
-        creates = api.flavour is Flavour.GITHUB and request.method == "POST"
+        # A GraphQL query is a POST that creates nothing.
+        creates = (
+            api.flavour is Flavour.GITHUB
+            and request.method == "POST"
+            and api is not github_api.GRAPHQL_API
+        )
         if creates and not self.secondary.admits(token, now):
             response = api.fault(403, self.secondary.headers(), None)
         else:

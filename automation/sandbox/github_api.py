@@ -10,7 +10,7 @@ from http import HTTPStatus
 from typing import Any
 
 from automation.sandbox.call import Api, Call, Handler
-from automation.sandbox.clock import parse_instant
+from automation.sandbox.clock import github_time, parse_instant
 from automation.sandbox.github_shapes import PREFIX, GitHubRepositoryView, GitHubView
 from automation.sandbox.records import (
     Access,
@@ -380,6 +380,12 @@ def update_issue(call: Call) -> Response:
         raise _invalid("Issue", "title")
     state = _edit_state(data)
     body = data.get("body")
+    if ("body" in data or title is not None) and not _may_edit(call, issue):
+        # Editing the text of an issue someone else wrote needs write access ("People
+        # with write access ... can edit ... issues", docs.github.com, "Repository roles
+        # for an organization"); triage may label and close, not edit.
+        headers = (("X-Accepted-GitHub-Permissions", "issues=write"),)
+        raise HttpError(_error_response(403, _DENIED, DOCS, headers))
     edit = IssueEdit(
         title=title,
         body="" if "body" in data and body is None else _text_body(body, "Issue"),
@@ -390,6 +396,10 @@ def update_issue(call: Call) -> Response:
     )
     changes = call.store.edit_issue(repo, issue, call.user, edit)
     return _json(_view(call, repo).issue(changes.after))
+
+
+def _may_edit(call: Call, issue: Issue) -> bool:
+    return issue.author_id == call.user.id or call.user.access >= Access.WRITE
 
 
 def _edit_state(data: Mapping[str, Any]) -> State | None:
@@ -826,6 +836,38 @@ def _bad_body(detail: str) -> Response:
     return _error_response(400, "Problems parsing JSON")
 
 
+# -- GraphQL: the one query the adapters send -------------------------------------------
+# An issue's description revisions with their editors (docs.github.com/graphql: objects
+# `Issue.userContentEdits`, `UserContentEdit` with `editedAt`, `editor`, `diff`). GitHub
+# keeps a revision per edit, the original included once the issue has been edited, newest
+# first; `diff` is the text of that revision. Any other query is refused.
+
+GRAPHQL = "/api/graphql"
+
+
+def graphql(call: Call) -> Response:
+    data = _object(call)
+    query = data.get("query")
+    variables = data.get("variables") or {}
+    if not isinstance(query, str) or "userContentEdits" not in query:
+        return json_response({"errors": [{"message": "the sandbox answers one query only"}]})
+    owner, name, number = (variables.get(k) for k in ("owner", "name", "number"))
+    repo = call.store.project(Flavour.GITHUB, f"{owner}/{name}")
+    issue = call.store.issue(repo, int(number)) if isinstance(number, int) else None
+    if issue is None:
+        missing = {
+            "type": "NOT_FOUND",
+            "message": f"Could not resolve to an issue with the number of {number}.",
+        }
+        return json_response({"data": {"repository": {"issue": None}}, "errors": [missing]})
+    nodes = [
+        {"editedAt": github_time(at), "diff": text, "editor": {"login": editor.username}}
+        for editor, at, text in call.store.issue_edits(issue)[:100]
+    ]
+    found = {"issue": {"userContentEdits": {"nodes": nodes}}}
+    return json_response({"data": {"repository": found}})
+
+
 def _routes() -> tuple[Route[Handler], ...]:
     repo = f"{PREFIX}/repos/:owner/:repo"
     issue = f"{repo}/issues/:number"
@@ -876,6 +918,20 @@ API = Api(
     bad_token=_bad_token,
     unknown_route=_unknown_route,
     # GitHub answers an unsupported method on a known path with 404 as well
+    method_not_allowed=_unknown_route,
+    bad_body=_bad_body,
+    fault=_fault,
+)
+
+# GitHub Enterprise serves GraphQL beside its REST root (`/api/graphql` for `/api/v3`).
+GRAPHQL_API = Api(
+    flavour=Flavour.GITHUB,
+    prefix="/api",
+    routes=(route("POST", GRAPHQL, graphql),),
+    token=_token,
+    unauthorized=_unauthorized,
+    bad_token=_bad_token,
+    unknown_route=_unknown_route,
     method_not_allowed=_unknown_route,
     bad_body=_bad_body,
     fault=_fault,

@@ -35,6 +35,7 @@ from automation.sandbox.records import (
     Window,
 )
 from automation.sandbox.repository import DEFAULT_BRANCH
+from automation.sandbox.tasks import task_note, updated_tasks
 from automation.sandbox.web import (
     BadBody,
     HttpError,
@@ -526,6 +527,10 @@ def update_issue(call: Call) -> Response:
             ", ".join(_EDIT_KEYS) + " are missing, at least one parameter must be provided"
         )
     description = _text(params, "description")
+    if (description is not None or "title" in params) and not _may_edit(call, issue):
+        # `update_issue` is the author's, an assignee's or a Reporter's and up
+        # (app/policies/issue_policy.rb: `can?(:reporter_access) | is_author | assignee`).
+        raise _message(403, "403 Forbidden")
     commands: list[quick_actions.Command] = []
     if description is not None:
         description, commands = quick_actions.extract(description)
@@ -534,6 +539,13 @@ def update_issue(call: Call) -> Response:
     updated = call.store.issue(project, issue.number)
     assert updated is not None
     return json_response(_view(call).issue(project, updated))
+
+
+def _may_edit(call: Call, issue: Issue) -> bool:
+    if issue.author_id == call.user.id or call.user.access >= Access.TRIAGE:
+        return True
+    assignees = call.store.issue_assignees([issue.id])[issue.id]
+    return any(user.id == call.user.id for user in assignees)
 
 
 def _issue_edit(call: Call, params: Mapping[str, Any], description: str | None) -> IssueEdit:
@@ -561,7 +573,8 @@ def _record_changes(call: Call, changes: IssueChanges, assignees_before: list[Us
     if before.title != after.title:
         notes.append(f"changed title from **{before.title}** to **{after.title}**")
     if before.body != after.body:
-        notes.append("changed the description")
+        ticked = updated_tasks(before.body, after.body)
+        notes += [task_note(text, done) for text, done in ticked] or ["changed the description"]
     if changes.added_labels or changes.removed_labels:
         notes.append(_label_note(changes.added_labels, changes.removed_labels))
     if changes.assignees_changed:

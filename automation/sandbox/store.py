@@ -80,6 +80,10 @@ CREATE TABLE IF NOT EXISTS events (
     target_title TEXT, author_id INTEGER NOT NULL, note_id INTEGER,
     created_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_project ON events (project_id, created_at);
+CREATE TABLE IF NOT EXISTS issue_edits (
+    id INTEGER PRIMARY KEY, issue_id INTEGER NOT NULL, editor_id INTEGER NOT NULL,
+    edited_at INTEGER NOT NULL, body TEXT);
+CREATE INDEX IF NOT EXISTS issue_edits_by_issue ON issue_edits (issue_id, id);
 """
     + REPOSITORY_SCHEMA
 )
@@ -93,6 +97,7 @@ _TABLES = (
     "issue_assignees",
     "comments",
     "events",
+    "issue_edits",
     "meta",
     *REPOSITORY_TABLES,
 )
@@ -687,6 +692,8 @@ class Store(RepositoryRows):
             if before_ids != after_ids:
                 self._set_issue_labels(issue.id, labels_after)
             after = self._touch_issue(project, fields, body_changed=issue.body != fields.body)
+            if issue.body != fields.body:
+                self._record_edit(issue, after, actor)
             return IssueChanges(
                 before=issue,
                 after=after,
@@ -694,6 +701,31 @@ class Store(RepositoryRows):
                 removed_labels=changes.removed_labels,
                 assignees_changed=assignees_changed,
             )
+
+    def _record_edit(self, before: Issue, after: Issue, editor: User) -> None:
+        """Keep the description's revisions with their editors, as GitHub shows them
+        (`userContentEdits`): the first edit keeps the original as its author wrote it."""
+        known = self._conn.execute(
+            "SELECT 1 FROM issue_edits WHERE issue_id = ? LIMIT 1", (before.id,)
+        ).fetchone()
+        insert = (
+            "INSERT INTO issue_edits (issue_id, editor_id, edited_at, body) VALUES (?, ?, ?, ?)"
+        )
+        if known is None:
+            self._conn.execute(
+                insert, (before.id, before.author_id, before.created_at, before.body)
+            )
+        self._conn.execute(insert, (after.id, editor.id, after.updated_at, after.body))
+
+    def issue_edits(self, issue: Issue) -> list[tuple[User, int, str | None]]:
+        """The description's revisions, newest first: (editor, when in ms, text)."""
+        rows = self._conn.execute(
+            "SELECT editor_id, edited_at, body FROM issue_edits WHERE issue_id = ?"
+            " ORDER BY id DESC",
+            (issue.id,),
+        ).fetchall()
+        users = self.users(row[0] for row in rows)
+        return [(users[row[0]], int(row[1]), row[2]) for row in rows]
 
     def _edited_labels(
         self, project: Project, current: list[Label], edit: IssueEdit

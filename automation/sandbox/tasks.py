@@ -34,3 +34,29 @@ def task_counts(description: str | None) -> tuple[int, int]:
         return 0, 0
     boxes = [box for _, box, _ in _ITEM.findall(description)]
     return len(boxes), sum(1 for box in boxes if box in ("[x]", "[X]"))
+
+
+def updated_tasks(old: str | None, new: str | None) -> list[tuple[str, bool]]:
+    """The items whose box an edit ticked or unticked, `(text, now ticked)`: the item at the
+    same position with the same text and the other state (`Taskable.get_updated_tasks`, same
+    file). GitLab writes a system note for each, authored by the editor, instead of
+    "changed the description" (app/services/issuable/common_system_notes_service.rb,
+    `handle_description_change_note` and `create_task_status_note`)."""
+    before = _ITEM.findall(old or "")
+    after = _ITEM.findall(new or "")
+    return [
+        (label.strip(), _done(box))
+        for (_, box, label), (_, was, old_label) in zip(after, before, strict=False)
+        if label.strip() == old_label.strip() and _done(box) != _done(was)
+    ]
+
+
+def _done(box: str) -> bool:
+    return box in ("[x]", "[X]")
+
+
+def task_note(text: str, done: bool) -> str:
+    """The system note for one item (app/services/system_notes/issuables_service.rb,
+    `change_task_status`): its text with Markdown's punctuation escaped."""
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>=\"~])", r"\\\1", text)
+    return f"marked the checklist item **{escaped}** as {'completed' if done else 'incomplete'}"

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from automation import boxes
 from automation.forge.base import ForgeError
-from automation.model import CloseReason, Comment, Draft, Issue, IssueState
+from automation.model import CloseReason, Comment, Draft, Issue, IssueState, Tick
 
 
 class MemoryForge:
@@ -23,6 +24,9 @@ class MemoryForge:
         self.now = datetime(2026, 1, 1, tzinfo=UTC)
         self.issues: dict[int, Issue] = {}
         self.comments: dict[int, Comment] = {}
+        # Each issue's description revisions, `(editor, when, text)`, oldest first: the
+        # forges' history of who ticked a box (GitLab's notes, GitHub's revisions).
+        self.revisions: dict[int, list[tuple[str, datetime, str | None]]] = {}
 
     def whoami(self) -> str:
         return self.bot
@@ -62,6 +66,9 @@ class MemoryForge:
     def list_issue_comments(self, number: int) -> list[Comment]:
         return [c for c in self.comments.values() if c.issue_number == number]
 
+    def box_ticks(self, number: int) -> list[Tick]:
+        return boxes.ticks_of_revisions(self.revisions.get(number, []))
+
     # ------------------------------------------------------------ writes
 
     def create_issue(self, draft: Draft, author: str | None = None) -> Issue:
@@ -71,7 +78,11 @@ class MemoryForge:
         self.issues[number] = issue
         return issue
 
-    def edit_issue_body(self, number: int, body: str) -> None:
+    def edit_issue_body(self, number: int, body: str, author: str | None = None) -> None:
+        issue = self._issue(number)
+        if body != issue.body:
+            kept = self.revisions.setdefault(number, [(issue.author, issue.created_at, issue.body)])
+            kept.append((author or self.bot, self.now, body))
         self._touch(number, body=body)
 
     def comment(self, number: int, body: str, author: str | None = None) -> Comment:

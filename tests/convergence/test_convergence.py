@@ -110,7 +110,9 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         Talk(
             day=first + timedelta(days=draw(st.integers(0, (runs[-1] - first).days))),
             mentee=draw(st.sampled_from(MENTEES[:3])),
-            what=draw(st.sampled_from(["comment", "comment", "ask", "goals", "tick"])),
+            what=draw(
+                st.sampled_from(["comment", "comment", "ask", "goals", "tick", "met", "pause"])
+            ),
             by_mentor=draw(st.booleans()),
         )
         for _ in range(draw(st.integers(0, 8)))

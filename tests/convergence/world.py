@@ -22,7 +22,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
 
-from automation import dashboard, markers
+from automation import boxes, dashboard, markers
 from automation.config import Program, parse_program
 from automation.forge import Forge, ForgeError, RetryPolicy, connect
 from automation.forge.cached import kept
@@ -89,11 +89,15 @@ class Entry:
         return "  - {" + ", ".join(fields) + "}\n"
 
 
+# The boxes of the pairing issue a pair ticks: `met` and `pause` talks.
+BOXES = {"met": boxes.MET, "pause": boxes.PAUSE}
+
+
 @dataclass(frozen=True)
 class Talk:
     """Something a pair does on a day: `comment` or `ask` (a question; mentee or mentor),
-    `goals` (the mentee writes their own goal in place of the example) or `tick` (the
-    mentee ticks a step)."""
+    `goals` (the mentee writes their own goal in place of the example), `tick` (the
+    mentee ticks a step), or `met` and `pause` (one of them ticks that box)."""
 
     day: date
     mentee: str
@@ -237,6 +241,11 @@ class People:
             person.comment(issue.number, "Shall we meet on Friday?")
         elif talk.what == "goals":
             person.edit_issue_body(issue.number, _own_goals(issue.body, talk.day))
+        elif talk.what in BOXES:
+            text = BOXES[talk.what].text
+            person.edit_issue_body(
+                issue.number, issue.body.replace(f"- [ ] {text}", f"- [x] {text}")
+            )
         else:
             person.edit_issue_body(issue.number, _tick(issue.body))
 
@@ -248,7 +257,9 @@ def _own_goals(body: str, day: date) -> str:
 
 
 def _tick(body: str) -> str:
-    return body.replace("- [ ]", "- [x]", 1)
+    """The first step of the goals ticked (the boxes above them are not steps)."""
+    head, goals, rest = body.partition("## Goals")
+    return head + goals + rest.replace("- [ ]", "- [x]", 1)
 
 
 class _As:
@@ -261,7 +272,7 @@ class _As:
         return self._forge.comment(number, body, author=self._login)
 
     def edit_issue_body(self, number: int, body: str) -> None:
-        self._forge.edit_issue_body(number, body)
+        self._forge.edit_issue_body(number, body, author=self._login)
 
 
 # ---------------------------------------------------------------- playing

@@ -107,7 +107,8 @@ def test_a_comment_a_tick_and_a_closed_issue_are_seen_through_the_cache(world: W
     world.night(1)
     world.daytime(3)
     world.bob.comment(pairing, "Could we meet on Friday?")
-    body = world.bot.get_issue(pairing).body.replace("- [ ] ", "- [x] ", 1)
+    first = "- [ ] Have a coffee chat"  # the first step of "Before we start"
+    body = world.bot.get_issue(pairing).body.replace(first, first.replace("[ ]", "[x]"), 1)
     world.bob.edit_issue_body(pairing, body)
     world.night(3)  # plans what a full read would (World.night checks it)
     world.daytime(4)

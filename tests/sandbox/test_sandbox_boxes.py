@@ -1,0 +1,77 @@
+"""What the forges record when someone ticks a box, and who may edit a description, as the
+sandbox models them: GitLab's task-status system notes, GitHub's description revisions
+(GraphQL `userContentEdits`), and the roles that may edit an issue someone else wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from automation.sandbox import RunningSandbox, start
+
+BODY = "<!-- mentorship:boxes -->\n- [ ] We met this period\n<!-- /mentorship:boxes -->\n"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[RunningSandbox]:
+    with start(users=["bot", "dana"]) as running:
+        running.register_users("reader", access="read")
+        yield running
+
+
+def _gitlab(
+    sandbox: RunningSandbox, user: str, method: str, path: str, **data: object
+) -> requests.Response:
+    url = f"{sandbox.url}/api/v4/projects/acme%2Fb{path}"
+    return requests.request(
+        method, url, json=data or None, headers={"PRIVATE-TOKEN": user}, timeout=10
+    )
+
+
+def _github(
+    sandbox: RunningSandbox, user: str, method: str, path: str, **data: object
+) -> requests.Response:
+    url = f"{sandbox.url}/api/v3/repos/acme/b{path}"
+    return requests.request(
+        method, url, json=data or None, headers={"Authorization": f"token {user}"}, timeout=10
+    )
+
+
+def test_gitlab_writes_a_note_by_whoever_ticked_a_box(sandbox: RunningSandbox) -> None:
+    iid = _gitlab(sandbox, "bot", "POST", "/issues", title="t", description=BODY).json()["iid"]
+    ticked = BODY.replace("[ ]", "[x]")
+    assert _gitlab(sandbox, "dana", "PUT", f"/issues/{iid}", description=ticked).ok
+    notes = _gitlab(sandbox, "bot", "GET", f"/issues/{iid}/notes").json()
+    assert [(n["body"], n["author"]["username"], n["system"]) for n in notes] == [
+        ("marked the checklist item **We met this period** as completed", "dana", True)
+    ]
+    # A reader who is not assigned may not edit the description.
+    denied = _gitlab(sandbox, "reader", "PUT", f"/issues/{iid}", description=BODY)
+    assert denied.status_code == 403
+
+
+def test_github_keeps_each_revision_of_a_description_with_its_editor(
+    sandbox: RunningSandbox,
+) -> None:
+    number = _github(sandbox, "bot", "POST", "/issues", title="t", body=BODY).json()["number"]
+    ticked = BODY.replace("[ ]", "[x]")
+    assert _github(sandbox, "dana", "PATCH", f"/issues/{number}", body=ticked).ok
+    query = (
+        "query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, "
+        "name: $name) { issue(number: $number) { userContentEdits(last: 100) { nodes { "
+        "editedAt diff editor { login } } } } } }"
+    )
+    answer = requests.post(
+        f"{sandbox.url}/api/graphql",
+        json={"query": query, "variables": {"owner": "acme", "name": "b", "number": number}},
+        headers={"Authorization": "token bot"},
+        timeout=10,
+    ).json()
+    nodes = answer["data"]["repository"]["issue"]["userContentEdits"]["nodes"]
+    assert [(n["editor"]["login"], n["diff"]) for n in nodes] == [("dana", ticked), ("bot", BODY)]
+    # Read access may comment, not edit someone else's issue.
+    denied = _github(sandbox, "reader", "PATCH", f"/issues/{number}", body=BODY)
+    assert denied.status_code == 403
+    assert denied.headers["X-Accepted-GitHub-Permissions"] == "issues=write"
