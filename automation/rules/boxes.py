@@ -30,10 +30,10 @@ from automation.rules.pair import Pair
 def plan(pair: Pair) -> list[Action]:
     issue = pair.observed.issues.get(pair.key("pairing"))
     if issue is None or issue.state is not IssueState.OPEN:
-        return []
+        return pair.nothing("the pairing issue is not open")
     ticked = set(boxes.ticked(issue.body))
     if not ticked:
-        return []
+        return pair.nothing("no box is ticked on the pairing issue")
     actions: list[Action] = []
     for ask in pair.asked:
         key = pair.key("box", ask.box.name, ask.stamp)
