@@ -688,16 +688,27 @@ class _Constructor(yaml.constructor.SafeConstructor):
 class _Resolver(yaml.resolver.Resolver):
     """PyYAML's resolver for a document with no path resolvers (no loader of ours has any),
     its table read once: the composer asks it the tag of every node, 200,000 times for
-    10,000 pairings."""
+    10,000 pairings. A plain scalar that may be a number, a boolean or null is matched once
+    per document: keys and dates come back thousands of times, and the regular expressions
+    for numbers took 2 µs a date."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)  # type: ignore[call-arg]  # the loader's __init__
+        self._implicit_tags: dict[str, str] = {}
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode:
-            if implicit[0]:
-                for tag, regexp in _IMPLICIT.get(value[:1], ()):
-                    if regexp.match(value):
-                        return tag
+        if kind is not _SCALAR_NODE:
+            return _SEQ if kind is _SEQUENCE_NODE else _MAP
+        if not implicit[0]:
             return _STR
-        return _SEQ if kind is yaml.SequenceNode else _MAP
+        candidates = _IMPLICIT.get(value[:1])
+        if candidates is None:
+            return _STR
+        tag = self._implicit_tags.get(value)
+        if tag is None:
+            tag = next((tag for tag, regexp in candidates if regexp.match(value)), _STR)
+            self._implicit_tags[value] = tag
+        return tag
 
     # The path of the node being composed matters only to path resolvers.
     def descend_resolver(self, current_node: yaml.Node | None, current_index: Any) -> None:
@@ -725,6 +736,7 @@ _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
 # By a plain scalar's first character, or "" for an empty one: the implicit types it may have.
 _IMPLICIT = {first: tuple(entries) for first, entries in _Loader.yaml_implicit_resolvers.items()}
 _STR, _SEQ, _MAP, _MERGE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "merge"))
+_SCALAR_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.SequenceNode
 # The tags plain YAML resolves to; any other (`!!binary`, `!!set`, `!!python/...`) is refused.
 _PLAIN_TAGS = frozenset(
     {_STR, _SEQ, _MAP}
@@ -928,7 +940,7 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
         walk.data = _scalar(root, constructor, walk)
         walk.written = walk.expanded = 1
         return walk
-    scalar_node = yaml.ScalarNode
+    scalar_node, text = yaml.ScalarNode, _STR  # read in the loop 200,000 times
     built: dict[int, object] = {}  # id(node) -> its data, from the start of its visit
     # id(node) -> its size with aliases expanded, once the visit of a list or mapping is over
     sizes: dict[int, int] = {}
@@ -940,6 +952,7 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
         frame = stack[-1]
         data, parent, (lines, tables) = frame.data, frame.loc, frame.table
         mapping = data.__class__ is dict
+        size = 0  # what this visit of the frame adds to its size
         inner: _Frame | None = None
         for key, child in frame.entries:
             if not mapping:
@@ -957,16 +970,16 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
                     table = tables[part] = ({}, {})
                     inner = _open(child, (*parent, part), line, table, walk)
                     value = built[ident] = inner.data
-                elif child.tag == _STR:
+                elif child.tag == text:
                     value = built[ident] = child.value
-                    frame.size += 1
+                    size += 1
                 else:
                     if child.tag not in _PLAIN_TAGS:
                         problems.append(
                             (line, f"{_dotted((*parent, part))}: {_refused_tag(child.tag)}")
                         )
                     value = built[ident] = _scalar(child, constructor, walk)
-                    frame.size += 1
+                    size += 1
             elif ident in visiting:
                 problems.append(
                     (
@@ -978,13 +991,13 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
                 value = None
             else:  # an alias of a node already walked
                 lines[part] = line = line or frame.line
-                size = sizes.get(ident, 1)
-                frame.size += size
-                if size > walk.largest[0]:
-                    walk.largest = (size, line, (*parent, part))
+                named = sizes.get(ident, 1)
+                size += named
+                if named > walk.largest[0]:
+                    walk.largest = (named, line, (*parent, part))
             if not mapping:
                 data.append(value)
-            elif key.tag == _STR:
+            elif key.tag == text:
                 data[part] = value
             else:
                 frame.odd_keys = True
@@ -996,6 +1009,7 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
                     data[_scalar(key, constructor, walk)] = value
             if inner is not None:
                 break
+        frame.size += size
         if inner is not None:
             visiting.add(id(inner.node))
             stack.append(inner)
@@ -1154,8 +1168,10 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
     checked = program._checked  # what loading it found (a program never changes)
     problems = list(checked) if checked is not None else _undated_checks(program)
     if today is not None:
-        problems.extend(_soft_limit(program, today))
-        problems.extend(_away(program, today))
+        settings = program.program
+        ends = [pairing.end(settings) for pairing in program.pairings]
+        problems.extend(_soft_limit(program, today, ends))
+        problems.extend(_away(program, today, ends))
     return problems
 
 
@@ -1167,7 +1183,8 @@ def _undated_checks(program: Program) -> list[Problem]:
         if first.setdefault(person.handle, i) != i:
             problems.append(Problem(("people", i, "handle"), f"{person.handle} is listed twice"))
     for i, person in enumerate(program.people):
-        problems.extend(_check_manager(people, i, person))
+        if person.manager is not None:
+            problems.extend(_check_manager(people, i, person))
     for i, pairing in enumerate(program.pairings):
         # Only an early end asks for the follower (whose follows_reason explains it).
         follower = program.follower(pairing) if pairing.ended is not None else None
@@ -1403,6 +1420,8 @@ def _overlaps(program: Program) -> Iterator[Problem]:
     for i, pairing in enumerate(program.pairings):
         by_pair.setdefault((pairing.mentor, pairing.mentee), []).append(i)
     for indices in by_pair.values():
+        if len(indices) == 1:
+            continue
         indices.sort(key=lambda i: program.pairings[i].start)
         for a, b in itertools.pairwise(indices):
             first, second = program.pairings[a], program.pairings[b]
@@ -1423,11 +1442,11 @@ def active_on(program: Program, day: date) -> list[Pairing]:
     return [p for p in program.pairings if p.start <= day < p.end(settings)]
 
 
-def _soft_limit(program: Program, today: date) -> Iterator[Problem]:
+def _soft_limit(program: Program, today: date, ends: Sequence[date]) -> Iterator[Problem]:
+    """`ends`: each pairing's end."""
     settings = program.program
     by_mentor: dict[str, list[tuple[int, Pairing, date]]] = {}
-    for i, pairing in enumerate(program.pairings):
-        end = pairing.end(settings)
+    for i, (pairing, end) in enumerate(zip(program.pairings, ends, strict=True)):
         if end > today:
             by_mentor.setdefault(pairing.mentor, []).append((i, pairing, end))
     for person in program.people:
@@ -1450,13 +1469,13 @@ def _soft_limit(program: Program, today: date) -> Iterator[Problem]:
                 break
 
 
-def _away(program: Program, today: date) -> Iterator[Problem]:
-    settings = program.program
+def _away(program: Program, today: date, ends: Sequence[date]) -> Iterator[Problem]:
+    """`ends`: each pairing's end."""
     away: dict[str, date | None] = {}
     for person in program.people:
         away.setdefault(person.handle, person.away_until)  # the first of a duplicate
-    for i, pairing in enumerate(program.pairings):
-        if pairing.end(settings) <= today:
+    for i, (pairing, end) in enumerate(zip(program.pairings, ends, strict=True)):
+        if end <= today:
             continue
         for role in ("mentor", "mentee"):
             handle = getattr(pairing, role)
