@@ -886,8 +886,9 @@ def _collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()
-        gc.unfreeze()
+        if gc.get_freeze_count() == 0:  # no objects frozen by our caller to thaw with ours
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
 
 
