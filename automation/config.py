@@ -303,11 +303,11 @@ class ForgeSettings(_Model):
 
     # Where program.yml writes each handle ("program.yml:12: people[3].handle"), so an
     # adapter can name the line of a handle the forge does not know. Set by parse_program.
-    _handle_lines: dict[str, str] = PrivateAttr(default_factory=dict)
+    _handle_lines: Mapping[str, str] = PrivateAttr(default_factory=dict)
 
     @property
-    def handle_lines(self) -> dict[str, str]:
-        return dict(self._handle_lines)
+    def handle_lines(self) -> Mapping[str, str]:
+        return self._handle_lines
 
     @model_validator(mode="after")
     def _consistent(self) -> ForgeSettings:
@@ -351,7 +351,8 @@ class Person(_Model):
     name: str | None = None
     roles: Annotated[list[Literal["mentor", "mentee"]], Field(min_length=1)]
     capacity: int | None = Field(default=None, ge=0)
-    topics: list[Text] = []
+    # A factory, not `= []`: pydantic deep-copies a default for each of 15,000 people.
+    topics: list[Text] = Field(default_factory=list)
     timezone: TimeZone | None = None
     away_until: Day | None = None
     available: bool = True  # may take new mentees (a mentor); false keeps their pairings
@@ -476,14 +477,18 @@ class Program(_Model):
     def _hand_over(self) -> Program:
         """A pairing followed by another, with no `ended:` of its own, ends where the next
         one starts (unless its own term is over by then: `validate` refuses that)."""
+        # The private attributes read once: each read goes through BaseModel.__getattr__.
+        by_id, by_mentee, followers = self._by_id, self._by_mentee, self._followers
         for pairing in self.pairings:
-            self._by_id.setdefault(pairing.id, pairing)
-            self._by_mentee.setdefault(pairing.mentee, []).append(pairing)
+            by_id.setdefault(pairing.id, pairing)
+            by_mentee.setdefault(pairing.mentee, []).append(pairing)
         for pairing in self.pairings:
+            if pairing.follows is None:
+                continue
             before = self.followed(pairing)
             if before is None or before.start >= pairing.start:
                 continue
-            self._followers.setdefault(before.id, pairing)
+            followers.setdefault(before.id, pairing)
             if before.ended is None:
                 planned = before.extended_until or before.planned_end(self.program)
                 before._handed_over = pairing.start if pairing.start < planned else None
@@ -531,6 +536,8 @@ def add_months(day: date, months: int) -> date:
     """Calendar months later; the 31st lands on the month's last day."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if day.day <= 28:  # every month has it (and monthrange works out the weekday too)
+        return date(year, month, day.day)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -546,17 +553,40 @@ class Problem:
     warning: bool = False
 
 
+# The lines of a mapping's or a list's entries by key or index, and the tables of those
+# entries that are mappings or lists walked there (an alias's entries are not: they are
+# located at the alias). A table for each node, not one dictionary of every path: making a
+# path tuple for each of a roster's 200,000 values took a fifth of the time to read it.
+_Table = tuple[dict[str | int, int], dict[str | int, "_Table"]]
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Where a YAML document writes each path in it: the line of the document itself, and
+    the table of its entries."""
+
+    root: int
+    table: _Table
+
+
 @dataclass(frozen=True)
 class Source:
     path: Path
-    lines: Mapping[Loc, int]
+    lines: Lines
 
     def line(self, loc: Loc) -> int:
         """Line of the closest enclosing node that has one (0 when none does)."""
-        for end in range(len(loc), -1, -1):
-            if loc[:end] in self.lines:
-                return self.lines[loc[:end]]
-        return 0
+        line, (lines, inner) = self.lines.root, self.lines.table
+        for part in loc:
+            found = lines.get(part)
+            if found is None:
+                break
+            line = found
+            table = inner.get(part)
+            if table is None:
+                break
+            lines, inner = table
+        return line
 
     def where(self, loc: Loc) -> str:
         line = self.line(loc)
@@ -576,6 +606,25 @@ class Source:
         label = "warning: " if problem.warning else ""
         prefix = f"{self.where(problem.loc)}: {label}"
         return f"{prefix}{path}: {problem.message}" if path else f"{prefix}{problem.message}"
+
+
+class _HandleLines(Mapping[str, str]):
+    """Where program.yml writes each handle ("program.yml:12: people[3].handle"), the last
+    entry of a handle listed twice; located when asked, which is when a forge does not know
+    the handle, not for each of 15,000 people at every load."""
+
+    def __init__(self, source: Source, handles: Sequence[str]) -> None:
+        self._source = source
+        self._index = {handle: i for i, handle in enumerate(handles)}
+
+    def __getitem__(self, handle: str) -> str:
+        return self._source.locate(("people", self._index[handle], "handle"))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
 
 
 class ConfigError(ExpectedError):
@@ -636,13 +685,46 @@ class _Constructor(yaml.constructor.SafeConstructor):
             ) from None
 
 
-class _Loader(_Constructor, yaml.SafeLoader):
+class _Resolver(yaml.resolver.Resolver):
+    """PyYAML's resolver for a document with no path resolvers (no loader of ours has any),
+    its table read once: the composer asks it the tag of every node, 200,000 times for
+    10,000 pairings. A plain scalar that may be a number, a boolean or null is matched once
+    per document: keys and dates come back thousands of times, and the regular expressions
+    for numbers took 2 µs a date."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)  # type: ignore[call-arg]  # the loader's __init__
+        self._implicit_tags: dict[str, str] = {}
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is not _SCALAR_NODE:
+            return _SEQ if kind is _SEQUENCE_NODE else _MAP
+        if not implicit[0]:
+            return _STR
+        candidates = _IMPLICIT.get(value[:1])
+        if candidates is None:
+            return _STR
+        tag = self._implicit_tags.get(value)
+        if tag is None:
+            tag = next((tag for tag, regexp in candidates if regexp.match(value)), _STR)
+            self._implicit_tags[value] = tag
+        return tag
+
+    # The path of the node being composed matters only to path resolvers.
+    def descend_resolver(self, current_node: yaml.Node | None, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+class _Loader(_Resolver, _Constructor, yaml.SafeLoader):
     """PyYAML's pure-Python safe loader: slow, but its error messages are the ones we quote."""
 
 
 if yaml.__with_libyaml__:
 
-    class _FastLoader(_Constructor, yaml.CSafeLoader):
+    class _FastLoader(_Resolver, _Constructor, yaml.CSafeLoader):
         """The same loader on libyaml (bundled with PyYAML's wheels), about ten times faster."""
 
 else:  # a PyYAML built without libyaml has no CSafeLoader: its own loader, twice on errors
@@ -651,7 +733,10 @@ else:  # a PyYAML built without libyaml has no CSafeLoader: its own loader, twic
 
 _Loader.yaml_implicit_resolvers = _plain_resolvers(yaml.SafeLoader.yaml_implicit_resolvers)
 _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+# By a plain scalar's first character, or "" for an empty one: the implicit types it may have.
+_IMPLICIT = {first: tuple(entries) for first, entries in _Loader.yaml_implicit_resolvers.items()}
 _STR, _SEQ, _MAP, _MERGE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "merge"))
+_SCALAR_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.SequenceNode
 # The tags plain YAML resolves to; any other (`!!binary`, `!!set`, `!!python/...`) is refused.
 _PLAIN_TAGS = frozenset(
     {_STR, _SEQ, _MAP}
@@ -700,10 +785,7 @@ def _parse(text: str, path: Path) -> Program:
     except ValidationError as exc:
         raise ConfigError(source.report(_pydantic_problems(exc))) from None
     program._source = source
-    program.forge._handle_lines = {
-        person.handle: source.locate(("people", i, "handle"))
-        for i, person in enumerate(program.people)
-    }
+    program.forge._handle_lines = _HandleLines(source, [p.handle for p in program.people])
     program._checked = tuple(_undated_checks(program))
     errors = [p for p in program._checked if not p.warning]
     if errors:
@@ -724,7 +806,7 @@ def parse_yaml_model(model: type[M], text: str, path: Path, expected: str) -> tu
         raise ConfigError(source.report(_pydantic_problems(exc, model))) from None
 
 
-def _read_yaml(text: str, path: Path) -> tuple[object, dict[Loc, int]]:
+def _read_yaml(text: str, path: Path) -> tuple[object, Lines]:
     """The document's data and the line of each path in it; ConfigError for any YAML problem."""
     try:
         return _load(_FastLoader, text, path)
@@ -763,14 +845,14 @@ def _too_deep(where: str) -> str:
 
 def _load(
     loader_class: type[_Loader] | type[_FastLoader], text: str, path: Path
-) -> tuple[object, dict[Loc, int]]:
+) -> tuple[object, Lines]:
     """Compose once, then one walk over the node graph: its problems, the line of each path,
     and the data; PyYAML's constructor builds the data only for shapes the walk leaves to it."""
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, {}
+            return None, Lines(0, ({}, {}))
         walk = _walk(node, loader)
         problems = [*walk.problems, *_alias_growth(walk)]
         if problems:
@@ -791,6 +873,11 @@ def _collector_paused() -> Iterator[None]:
     start and end marks), the data, the models. CPython's cyclic collector walked them long
     enough to take 2.0 of the 2.3 s that composing 10,000 pairings took (0.3 s with it paused),
     and again while pydantic built the models.
+
+    What is left when loading ends (the data, the models) lives as long as the program: it
+    joins the oldest generation at once (`freeze` then `unfreeze` moves every object there
+    without a collection). Left in the youngest, the first two collections after the pause
+    walked all of it, a tenth of `validate`'s time for 10,000 pairings.
     """
     if not gc.isenabled():
         yield
@@ -799,6 +886,9 @@ def _collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:  # no objects frozen by our caller to thaw with ours
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
 
 
@@ -806,7 +896,7 @@ def _collector_paused() -> Iterator[None]:
 class _Walk:
     """What one pass over the distinct nodes of a document found, aliases not followed twice."""
 
-    lines: dict[Loc, int]
+    lines: Lines
     problems: list[tuple[int, str]]
     data: object = None
     # A merge key (`<<:`), or a shape PyYAML's constructor answers with its own error
@@ -825,8 +915,14 @@ class _Frame:
     loc: Loc
     line: int
     data: Any  # the dict or list built for it
+    table: _Table  # the lines of its entries
+    # The entries not visited yet: (key node, value node) of a mapping, (index, node) of a list.
+    entries: Iterator[tuple[Any, yaml.Node]]
     size: int = 1  # nodes once its aliases are expanded, so far
-    index: int = 0  # the next entry of node.value
+    # A key that is not plain text (a list, a mapping, a merge key, a tag, a number): the
+    # keys are checked one by one when the walk leaves the mapping, as they are when one
+    # repeats; plain keys that do not repeat need no check.
+    odd_keys: bool = False
 
 
 def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
@@ -839,84 +935,92 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
     `_alias_growth` judges it from the counts. Text, the bulk of a roster, is taken as it is;
     other scalars go through the constructor, which names the node of a value it cannot read.
     """
-    walk = _Walk({(): _line(root)}, list(_node_problems(root, ())))
+    walk = _Walk(Lines(_line(root), ({}, {})), [])
     if isinstance(root, yaml.ScalarNode):
+        walk.problems.extend(_tag_problems(root, ()))
         walk.data = _scalar(root, constructor, walk)
         walk.written = walk.expanded = 1
         return walk
+    scalar_node, text = yaml.ScalarNode, _STR  # read in the loop 200,000 times
     built: dict[int, object] = {}  # id(node) -> its data, from the start of its visit
     # id(node) -> its size with aliases expanded, once the visit of a list or mapping is over
     sizes: dict[int, int] = {}
-    lines, problems = walk.lines, walk.problems
-    stack = [_open(root, (), _line(root), walk)]
+    problems, missing = walk.problems, object()
+    stack = [_open(root, (), walk.lines.root, walk.lines.table, walk)]
     built[id(root)] = stack[0].data
     visiting = {id(root)}
     while stack:
         frame = stack[-1]
-        entries, data, parent = frame.node.value, frame.data, frame.loc
-        mapping = isinstance(data, dict)
+        data, parent, (lines, tables) = frame.data, frame.loc, frame.table
+        mapping = data.__class__ is dict
+        size = 0  # what this visit of the frame adds to its size
         inner: _Frame | None = None
-        while inner is None and frame.index < len(entries):
-            entry = entries[frame.index]
-            frame.index += 1
-            if mapping:
-                key, child = entry
-                if key.__class__ is not yaml.ScalarNode:
-                    continue  # a problem already: a list or mapping as a key
-                part: str | int = key.value
-                line = key.start_mark.line + 1
+        for key, child in frame.entries:
+            if not mapping:
+                part, line = key, 0
+            elif key.__class__ is scalar_node:
+                part, line = key.value, key.start_mark.line + 1
             else:
-                key, child, part, line = None, entry, frame.index - 1, 0
-            loc = (*parent, part)
+                frame.odd_keys = True  # a list or mapping as a key: a problem
+                continue
             ident = id(child)
-            if ident in visiting:
+            value = built.get(ident, missing)
+            if value is missing:
+                lines[part] = line = line or child.start_mark.line + 1
+                if child.__class__ is not scalar_node:
+                    table = tables[part] = ({}, {})
+                    inner = _open(child, (*parent, part), line, table, walk)
+                    value = built[ident] = inner.data
+                elif child.tag == text:
+                    value = built[ident] = child.value
+                    size += 1
+                else:
+                    if child.tag not in _PLAIN_TAGS:
+                        problems.append(
+                            (line, f"{_dotted((*parent, part))}: {_refused_tag(child.tag)}")
+                        )
+                    value = built[ident] = _scalar(child, constructor, walk)
+                    size += 1
+            elif ident in visiting:
                 problems.append(
                     (
                         line or frame.line,
-                        f"{_dotted(loc)}: recursive alias: it names a node that contains it; "
-                        "write the values out instead",
+                        f"{_dotted((*parent, part))}: recursive alias: it names a node that "
+                        "contains it; write the values out instead",
                     )
                 )
-                value: object = None
-            elif ident in built:  # an alias of a node already walked
-                size = sizes.get(ident, 1)
-                lines[loc] = line = line or frame.line
-                frame.size += size
-                if size > walk.largest[0]:
-                    walk.largest = (size, line, loc)
-                value = built[ident]
-            elif child.__class__ is yaml.ScalarNode:
-                lines[loc] = line = line or child.start_mark.line + 1
-                if child.tag == _STR:
-                    value = child.value
-                else:
-                    if child.tag not in _PLAIN_TAGS:
-                        problems.append((line, f"{_dotted(loc)}: {_refused_tag(child.tag)}"))
-                    value = _scalar(child, constructor, walk)
-                built[ident] = value
-                frame.size += 1
-            else:
-                lines[loc] = line = line or child.start_mark.line + 1
-                problems.extend(_node_problems(child, loc))
-                inner = _open(child, loc, line, walk)
-                value = built[ident] = inner.data
-            if key is None:
+                value = None
+            else:  # an alias of a node already walked
+                lines[part] = line = line or frame.line
+                named = sizes.get(ident, 1)
+                size += named
+                if named > walk.largest[0]:
+                    walk.largest = (named, line, (*parent, part))
+            if not mapping:
                 data.append(value)
-            elif key.tag == _STR:
-                data[key.value] = value
-            elif key.tag == _MERGE:
-                # `<<: *defaults`: which of two merged keys wins is PyYAML's to say (its rules
-                # have changed between releases); its constructor builds the data.
-                walk.unusual = True
+            elif key.tag == text:
+                data[part] = value
             else:
-                data[_scalar(key, constructor, walk)] = value
+                frame.odd_keys = True
+                if key.tag == _MERGE:
+                    # `<<: *defaults`: which of two merged keys wins is PyYAML's to say (its
+                    # rules have changed between releases); its constructor builds the data.
+                    walk.unusual = True
+                else:
+                    data[_scalar(key, constructor, walk)] = value
+            if inner is not None:
+                break
+        frame.size += size
         if inner is not None:
             visiting.add(id(inner.node))
             stack.append(inner)
             continue
         stack.pop()
-        visiting.discard(id(frame.node))
-        sizes[id(frame.node)] = frame.size
+        node = frame.node
+        if mapping and (frame.odd_keys or len(data) != len(node.value)):
+            problems.extend(_key_problems(node, parent))
+        visiting.discard(id(node))
+        sizes[id(node)] = frame.size
         if stack:
             stack[-1].size += frame.size
     walk.written = len(built)
@@ -925,15 +1029,18 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
     return walk
 
 
-def _open(node: yaml.Node, loc: Loc, line: int, walk: _Walk) -> _Frame:
+def _open(node: yaml.Node, loc: Loc, line: int, table: _Table, walk: _Walk) -> _Frame:
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP:
-            walk.unusual = True  # `!!seq {a: 1}`: PyYAML's constructor says what is wrong
-        return _Frame(node, loc, line, {})
+            # `!!seq {a: 1}`: PyYAML's constructor says what is wrong
+            walk.problems.extend(_tag_problems(node, loc))
+            walk.unusual = True
+        return _Frame(node, loc, line, {}, table, iter(node.value))
     assert isinstance(node, yaml.SequenceNode)
     if node.tag != _SEQ:
+        walk.problems.extend(_tag_problems(node, loc))
         walk.unusual = True
-    return _Frame(node, loc, line, [])
+    return _Frame(node, loc, line, [], table, enumerate(node.value))
 
 
 def _scalar(node: yaml.ScalarNode, constructor: _Constructor, walk: _Walk) -> object:
@@ -961,12 +1068,14 @@ def _alias_growth(walk: _Walk) -> Iterator[tuple[int, str]]:
         )
 
 
-def _node_problems(node: yaml.Node, loc: Loc) -> Iterator[tuple[int, str]]:
-    """A refused tag on the node; duplicate keys and keys that are lists or mappings in it."""
+def _tag_problems(node: yaml.Node, loc: Loc) -> Iterator[tuple[int, str]]:
+    """A refused tag on the node."""
     if node.tag not in _PLAIN_TAGS:
         yield _line(node), f"{_at(loc)}{_refused_tag(node.tag)}"
-    if not isinstance(node, yaml.MappingNode):
-        return
+
+
+def _key_problems(node: yaml.Node, loc: Loc) -> Iterator[tuple[int, str]]:
+    """In a mapping: duplicate keys, refused tags on keys, keys that are lists or mappings."""
     names: set[str] = set()
     for key, _ in node.value:
         if not isinstance(key, yaml.ScalarNode):
@@ -1060,8 +1169,10 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
     checked = program._checked  # what loading it found (a program never changes)
     problems = list(checked) if checked is not None else _undated_checks(program)
     if today is not None:
-        problems.extend(_soft_limit(program, today))
-        problems.extend(_away(program, today))
+        settings = program.program
+        ends = [pairing.end(settings) for pairing in program.pairings]
+        problems.extend(_soft_limit(program, today, ends))
+        problems.extend(_away(program, today, ends))
     return problems
 
 
@@ -1073,9 +1184,11 @@ def _undated_checks(program: Program) -> list[Problem]:
         if first.setdefault(person.handle, i) != i:
             problems.append(Problem(("people", i, "handle"), f"{person.handle} is listed twice"))
     for i, person in enumerate(program.people):
-        problems.extend(_check_manager(people, i, person))
+        if person.manager is not None:
+            problems.extend(_check_manager(people, i, person))
     for i, pairing in enumerate(program.pairings):
-        follower = program.follower(pairing)
+        # Only an early end asks for the follower (whose follows_reason explains it).
+        follower = program.follower(pairing) if pairing.ended is not None else None
         problems.extend(_check_pairing(program.program, people, i, pairing, follower))
     problems.extend(_overlaps(program))
     problems.extend(_requests_answered_twice(program))
@@ -1308,6 +1421,8 @@ def _overlaps(program: Program) -> Iterator[Problem]:
     for i, pairing in enumerate(program.pairings):
         by_pair.setdefault((pairing.mentor, pairing.mentee), []).append(i)
     for indices in by_pair.values():
+        if len(indices) == 1:
+            continue
         indices.sort(key=lambda i: program.pairings[i].start)
         for a, b in itertools.pairwise(indices):
             first, second = program.pairings[a], program.pairings[b]
@@ -1328,11 +1443,11 @@ def active_on(program: Program, day: date) -> list[Pairing]:
     return [p for p in program.pairings if p.start <= day < p.end(settings)]
 
 
-def _soft_limit(program: Program, today: date) -> Iterator[Problem]:
+def _soft_limit(program: Program, today: date, ends: Sequence[date]) -> Iterator[Problem]:
+    """`ends`: each pairing's end."""
     settings = program.program
     by_mentor: dict[str, list[tuple[int, Pairing, date]]] = {}
-    for i, pairing in enumerate(program.pairings):
-        end = pairing.end(settings)
+    for i, (pairing, end) in enumerate(zip(program.pairings, ends, strict=True)):
         if end > today:
             by_mentor.setdefault(pairing.mentor, []).append((i, pairing, end))
     for person in program.people:
@@ -1355,13 +1470,13 @@ def _soft_limit(program: Program, today: date) -> Iterator[Problem]:
                 break
 
 
-def _away(program: Program, today: date) -> Iterator[Problem]:
-    settings = program.program
+def _away(program: Program, today: date, ends: Sequence[date]) -> Iterator[Problem]:
+    """`ends`: each pairing's end."""
     away: dict[str, date | None] = {}
     for person in program.people:
         away.setdefault(person.handle, person.away_until)  # the first of a duplicate
-    for i, pairing in enumerate(program.pairings):
-        if pairing.end(settings) <= today:
+    for i, (pairing, end) in enumerate(zip(program.pairings, ends, strict=True)):
+        if end <= today:
             continue
         for role in ("mentor", "mentee"):
             handle = getattr(pairing, role)

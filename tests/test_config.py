@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -532,6 +533,73 @@ def test_the_loader_builds_the_data_pyyaml_builds(text: str) -> None:
     assert repr(data) == repr(expected)
 
 
+SCALARS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", "~", "null", "Yes", "off", "0x1F", "0o17", "1_000", "-.inf", ".NaN"]),
+    st.sampled_from(["1.5e3", "+1", "2026-01-05", "=", "<<", "!", "&", "*", "true", "TRUE"]),
+)
+
+
+@given(SCALARS, st.booleans(), st.booleans())
+def test_each_scalar_gets_the_tag_pyyaml_s_resolver_gives_it(
+    value: str, plain: bool, quoted: bool
+) -> None:
+    loader = _FastLoader("")
+    try:
+        for kind, text in ((yaml.ScalarNode, value), (yaml.SequenceNode, None)):
+            implicit = (plain, quoted)
+            expected = yaml.resolver.BaseResolver.resolve(loader, kind, text, implicit)
+            assert loader.resolve(kind, text, implicit) == expected
+        expected = yaml.resolver.BaseResolver.resolve(loader, yaml.MappingNode, None, (True, True))
+        assert loader.resolve(yaml.MappingNode, None, (True, True)) == expected
+    finally:
+        loader.dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("forge:\n  kind: gitlab\n  1: a\n  '1': b\n", "program.yml:4: forge.1"),
+        (
+            HEAD + "pairings:\n  - mentor: alice\n    mentee: bob\n    start: 2026-01-05\n"
+            "    start: 2026-02-05\n",
+            "program.yml:15: pairings[0].start",
+        ),
+    ],
+)
+def test_a_key_written_twice_is_found_at_any_depth_and_whatever_its_type(
+    text: str, line: str
+) -> None:
+    assert errors(text) == [f"{line}: duplicate key; keep one of them"]
+
+
+def test_a_value_reached_through_an_alias_is_located_at_the_alias() -> None:
+    text = HEAD.replace("roles: [mentor]\n", "roles: [mentor]\n    topics: &t [k8s, '']\n", 1)
+    text = text.replace("roles: [mentee]\n", "roles: [mentee]\n    topics:\n      *t\n")
+    assert errors(text) == [
+        "program.yml:7: people[0].topics[1]: String should have at least 1 character (got '')",
+        "program.yml:10: people[1].topics[1]: String should have at least 1 character (got '')",
+    ]
+
+
+def test_each_handle_is_located_at_its_own_line() -> None:
+    loaded = program(HEAD.replace("  - handle: bob\n", "  -\n    handle: bob\n"))
+    assert dict(loaded.forge.handle_lines) == {
+        "alice": "program.yml:5: people[0].handle",
+        "bob": "program.yml:8: people[1].handle",
+        "carol": "program.yml:10: people[2].handle",
+    }
+    assert loaded.forge.handle_lines.get("dave") is None
+
+
+def test_loading_leaves_the_collector_on_and_nothing_frozen() -> None:
+    program(HEAD)
+    with pytest.raises(ConfigError):
+        program("forge: [\n")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
 SOFT = HEAD + textwrap.dedent("""\
     pairings:
       - mentor: carol
@@ -604,6 +672,22 @@ def test_pairing_id_is_stable_from_pair_and_start() -> None:
 )
 def test_terms_end_calendar_months_later(start: date, months: int, end: date) -> None:
     assert add_months(start, months) == end
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(2026, 1, 28), date(2026, 2, 28)),
+        (date(2026, 1, 29), date(2026, 2, 28)),
+        (date(2026, 1, 30), date(2026, 2, 28)),
+        (date(2028, 1, 29), date(2028, 2, 29)),
+        (date(2026, 3, 30), date(2026, 4, 30)),
+    ],
+)
+def test_a_day_every_month_has_is_kept_and_a_later_one_lands_on_the_last_day(
+    start: date, end: date
+) -> None:
+    assert add_months(start, 1) == end
 
 
 def test_end_prefers_early_end_then_extension() -> None:
