@@ -15,6 +15,7 @@ import pytest
 from automation import boxes, markers
 from automation.actions import PostComment, apply
 from automation.config import Program, parse_program
+from automation.explain import explain
 from automation.forge import RetryPolicy, connect
 from automation.forge.base import Forge
 from automation.model import Comment, Issue
@@ -137,6 +138,12 @@ def test_pause_silences_nudges_for_two_weeks_then_they_resume(world: World) -> N
     for days in (10, 12, 15):
         world.night(START + timedelta(days=days))
         assert nudges() == []
+    day = START + timedelta(days=15)
+    (pairing,) = world.roster.pairings
+    why = explain(world.roster, pairing, read(world.bot, world.roster, day), day, Templates())
+    assert [line.split(None, 1) for line in why if line.startswith("  nudges ")] == [
+        ["nudges", "nothing — the pair paused reminders until 2026-03-18"]
+    ]
     world.night(START + timedelta(days=16))  # 2026-03-18: the pause is over
     assert nudges() == [f"pair/{PAIR}/first-meeting"]
 
