@@ -14,6 +14,7 @@ from automation.config import add_months
 from automation.sandbox import RunningSandbox
 from tests.convergence.world import (
     BASE,
+    BOXES,
     EXAMPLES,
     MENTEES,
     MENTORS,
@@ -117,7 +118,16 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         )
         for _ in range(draw(st.integers(0, 8)))
     )
-    return Scenario(tuple(rosters), talks, tuple(runs))
+    # A box ticked again before a run has unticked it is no change on the forge: only the
+    # nightly schedule would have seen two ticks, so a pair ticks each box once.
+    seen: set[tuple[str, str]] = set()
+    once = []
+    for talk in talks:
+        if talk.what in BOXES and (talk.mentee, talk.what) in seen:
+            continue
+        seen.add((talk.mentee, talk.what))
+        once.append(talk)
+    return Scenario(tuple(rosters), tuple(once), tuple(runs))
 
 
 @pytest.mark.parametrize("flavour", ["gitlab", "github"])
