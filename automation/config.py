@@ -11,6 +11,7 @@ import reprlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -527,6 +528,7 @@ class Program(_Model):
         return index[1].get(handle)
 
 
+@lru_cache(maxsize=8192)  # every pairing's end, asked for by each rule: the same few days
 def add_months(day: date, months: int) -> date:
     """Calendar months later; the 31st lands on the month's last day."""
     index = day.month - 1 + months

@@ -38,9 +38,9 @@ class Pair:
     def expecting(self, actions: Iterable[object]) -> Pair:
         """This view, plus the issues that `actions` open or reopen."""
         changed: dict[str, Issue] = {}
-        now = start_of_day(self.today, self.program.program.timezone)
         for action in actions:
             if isinstance(action, OpenIssue):
+                now = start_of_day(self.today, self.program.program.timezone)
                 changed[action.key] = action.draft.opened(self.observed.bot, now)
             elif isinstance(action, ReopenIssue):
                 issue = self.observed.issues[action.target.key]
