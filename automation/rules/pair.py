@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automation import ledger, markers
 from automation.actions import OpenIssue, ReopenIssue, Target, issue_ref, refers
@@ -21,6 +21,9 @@ from automation.observe import Observed, adoption, last_spoke, local_day, start_
 from automation.status import counted_goals, percent
 from automation.templates import Templates
 from automation.timeline import Timeline
+
+if TYPE_CHECKING:
+    from automation.rules.progress import Reading
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,12 @@ class Pair:
         if not changed:
             return self
         after = replace(self, planned={**self.planned, **changed})
-        if self.key("pairing") not in changed and "checklist" in self.__dict__:
-            # The pairing issue is the same one, so is its checklist: not parsed twice.
-            after.__dict__["checklist"] = self.__dict__["checklist"]
+        if self.key("pairing") not in changed:
+            # The pairing issue is the same one, so are its checklist and the progress read
+            # from it: neither worked out twice.
+            for name in ("checklist", "progress"):
+                if name in self.__dict__:
+                    after.__dict__[name] = self.__dict__[name]
         return after
 
     @cached_property
@@ -113,6 +119,14 @@ class Pair:
         """The pairing issue's goals and task items, parsed once for every planner."""
         issue = self.pairing_issue
         return parse(issue.body, self.dialect) if issue else None
+
+    @cached_property
+    def progress(self) -> Reading | None:
+        """The goals' progress read from the pairing issue today (rules/progress.py), for
+        the progress planner and the ledger alike."""
+        from automation.rules.progress import read  # which builds on this view
+
+        return read(self)
 
     @cached_property
     def last_activity(self) -> date | None:

@@ -160,7 +160,7 @@ def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
 
 
 def plan(pair: Pair) -> list[Action]:
-    reading = read(pair)
+    reading = pair.progress
     if reading is None:
         return []
     if reading.counted != reading.tasks:
@@ -283,7 +283,7 @@ def recorded(pair: Pair, actions: list[Action]) -> tuple[str, ...]:
 
 def state(pair: Pair, actions: list[Action]) -> PairState | None:
     """What the ledger should remember after `actions` (this pairing's plan) are applied."""
-    reading = read(pair)
+    reading = pair.progress
     if reading is None:
         return None
     issue = pair.pairing_issue
