@@ -555,7 +555,8 @@ def _cells(row: Row, as_of: date, full: bool, goal_text: bool) -> list[str]:
     ]
 
 
-def _by_mentor(rows: Sequence[Row]) -> str:
+@lru_cache(maxsize=1)  # the same at every detail that shows it, as of any day
+def _by_mentor(rows: tuple[Row, ...]) -> str:
     mentors: dict[str, list[Row]] = {}
     for row in rows:
         mentors.setdefault(row.mentor, []).append(row)
