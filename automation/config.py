@@ -508,7 +508,10 @@ class Program(_Model):
 
     def follower(self, pairing: Pairing) -> Pairing | None:
         """The pairing that follows `pairing` (its mentee changed mentor), if any."""
-        return self._followers.get(pairing.id)
+        # From `__pydantic_private__` itself, as `Pairing.ended_on`: planning asks for
+        # every pairing, and BaseModel.__getattr__ costs more than the look-up.
+        followers: dict[str, Pairing] = (self.__pydantic_private__ or {}).get("_followers", {})
+        return followers.get(pairing.id)
 
     def report(self, problems: Sequence[Problem]) -> list[str]:
         """Problems as `file:line: path: message` lines, in file order."""
@@ -519,7 +522,7 @@ class Program(_Model):
     def person(self, handle: str) -> Person | None:
         # Planning asks for people by handle for every pairing: an index, not a scan. It is
         # rebuilt when `people` is another list (a `model_copy` that replaced it).
-        index = self._by_handle
+        index = (self.__pydantic_private__ or {}).get("_by_handle")  # as `follower`
         if index is None or index[0] is not self.people:
             found: dict[str, Person] = {}
             for person in self.people:

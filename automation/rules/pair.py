@@ -221,7 +221,7 @@ class Pair:
     def window_start(self) -> date:
         return local_day(self.observed.window_start, self.program.program.timezone)
 
-    @property
+    @cached_property
     def away(self) -> bool:
         """Mentor or mentee is away today: nudges and the stalled label wait."""
         for handle in (self.pairing.mentor, self.pairing.mentee):
