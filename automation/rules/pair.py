@@ -91,7 +91,7 @@ class Pair:
         issue = self.observed.issues.get(self.key(*parts))
         return Target(self.key(*parts), issue.number if issue else None)
 
-    @property
+    @cached_property  # asked for by every planner; `planned` is fixed for this view
     def pairing_issue(self) -> Issue | None:
         return self.issue("pairing")
 
