@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from operator import attrgetter
 from typing import Any, NamedTuple, TypedDict
 
@@ -45,7 +45,7 @@ class Goal:
     due: str | None = None  # ISO date read from "by YYYY-MM-DD" in the title
     line: int = 0  # 1-based line of the goal's heading or list item
 
-    @property
+    @cached_property  # asked for by every rule and status that counts the goal
     def done(self) -> int:
         return sum(step.checked for step in self.steps)
 

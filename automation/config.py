@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -512,7 +513,10 @@ class Program(_Model):
 
     def follower(self, pairing: Pairing) -> Pairing | None:
         """The pairing that follows `pairing` (its mentee changed mentor), if any."""
-        return self._followers.get(pairing.id)
+        # From `__pydantic_private__` itself, as `Pairing.ended_on`: planning asks for
+        # every pairing, and BaseModel.__getattr__ costs more than the look-up.
+        followers: dict[str, Pairing] = (self.__pydantic_private__ or {}).get("_followers", {})
+        return followers.get(pairing.id)
 
     def report(self, problems: Sequence[Problem]) -> list[str]:
         """Problems as `file:line: path: message` lines, in file order."""
@@ -523,7 +527,7 @@ class Program(_Model):
     def person(self, handle: str) -> Person | None:
         # Planning asks for people by handle for every pairing: an index, not a scan. It is
         # rebuilt when `people` is another list (a `model_copy` that replaced it).
-        index = self._by_handle
+        index = (self.__pydantic_private__ or {}).get("_by_handle")  # as `follower`
         if index is None or index[0] is not self.people:
             found: dict[str, Person] = {}
             for person in self.people:
@@ -532,6 +536,7 @@ class Program(_Model):
         return index[1].get(handle)
 
 
+@lru_cache(maxsize=8192)  # every pairing's end, asked for by each rule: the same few days
 def add_months(day: date, months: int) -> date:
     """Calendar months later; the 31st lands on the month's last day."""
     index = day.month - 1 + months

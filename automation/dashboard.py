@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
+from functools import lru_cache
 from typing import Any
 
 from automation import markdown, markers
@@ -554,7 +555,8 @@ def _cells(row: Row, as_of: date, full: bool, goal_text: bool) -> list[str]:
     ]
 
 
-def _by_mentor(rows: Sequence[Row]) -> str:
+@lru_cache(maxsize=1)  # the same at every detail that shows it, as of any day
+def _by_mentor(rows: tuple[Row, ...]) -> str:
     mentors: dict[str, list[Row]] = {}
     for row in rows:
         mentors.setdefault(row.mentor, []).append(row)
@@ -625,8 +627,13 @@ def _mentors(current: View, detail: Detail) -> str:
     )
     if detail >= Detail.SUMMARY or not room:
         return f"{title}\n\n{summary}"
+    return f"{title}\n\n{summary}\n\n{_room_table(tuple(room))}"
+
+
+@lru_cache(maxsize=1)  # the same at every detail that lists them, as of any day
+def _room_table(room: tuple[Mentor, ...]) -> str:
     head = ["mentor", "free", "topics", "time zone"]
-    lines = [title, "", summary, "", markdown.row(head), markdown.row(["---"] * len(head))]
+    lines = [markdown.row(head), markdown.row(["---"] * len(head))]
     lines += [
         markdown.row(
             [

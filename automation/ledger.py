@@ -149,8 +149,24 @@ def _payload(body: str) -> dict[str, Any] | None:
     return data
 
 
+# Ledger bodies read already: a run reads each when it observes, then again for the
+# dashboard (as the night leaves the ledger) and for the ledger writes it plans.
+_PARSED: dict[str, dict[str, PairState]] = {}
+_PARSED_LIMIT = 4096  # bodies kept in a process before it starts over
+
+
 def parse(body: str) -> dict[str, PairState]:
     """The pairings' states in a ledger body; a damaged body reads as empty, never raises."""
+    found = _PARSED.get(body)
+    if found is None:
+        found = _parse(body)
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        _PARSED[body] = found
+    return dict(found)
+
+
+def _parse(body: str) -> dict[str, PairState]:
     pairs = (_payload(body) or {}).get("pairs")
     if not isinstance(pairs, dict):
         return {}

@@ -23,6 +23,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\\$"), "\\" + ZWSP),  # a trailing backslash would escape what follows
     (re.compile(r"^/"), ZWSP + "/"),  # a quick action needs / first
 )
+# What any rule above would change: a text without it (most handles, names and titles)
+# is already inert, and is not run through every rule.
+_ACTIVE = re.compile(r"[^\S ]| {2}|[@#!~%$&<|`\\]|://|^/")
 
 
 def inert(text: str) -> str:
@@ -30,6 +33,8 @@ def inert(text: str) -> str:
     mentions nobody, references and closes nothing, runs no quick action and opens no
     HTML, code span or table cell."""
     out = text.strip()
+    if _ACTIVE.search(out) is None:
+        return out
     for pattern, replacement in _RULES:
         out = pattern.sub(replacement, out)
     return out

@@ -121,8 +121,8 @@ def _retro_state(issue: Issue | None) -> str:
     return "returned" if issue.state is IssueState.CLOSED else "open"
 
 
-def milestones(pairing: Pairing, program: Program) -> tuple[Milestone, ...]:
-    timeline = Timeline.of(pairing, program.program)
+def milestones(pairing: Pairing, program: Program, timeline: Timeline) -> tuple[Milestone, ...]:
+    """`timeline` is the pairing's (the day the bot began counting it does not matter)."""
     marks = [Milestone("start", timeline.start)]
     if program.program.midpoint_review and timeline.midpoint < timeline.end:
         marks.append(Milestone("midpoint review", timeline.midpoint))
@@ -170,7 +170,7 @@ def pairing_status(
     expected = max(0, current - first + 1)
     held = len([p for p in state.met if p >= first]) if state else 0
     last_activity = last_spoke(observed, pairing.id, settings.timezone, changed)
-    marks = milestones(pairing, program)
+    marks = milestones(pairing, program, timeline)
     have = set(issue.labels) if issue else set()
     pace = None
     if issue is not None:

@@ -48,3 +48,14 @@ def test_a_signed_ledger_is_believed_and_a_changed_one_is_not() -> None:
     assert ledger.signature(signed, "ledger/2026-01", "guess") == "invalid"
     inflated = signed.replace('"m":[1]', '"m":[1,2,3]')
     assert ledger.signature(inflated, "ledger/2026-01", "s3cret") == "invalid"
+
+
+def test_a_ledger_read_again_after_a_change_reads_the_change() -> None:
+    pid = "mentor--mentee--2026-01-05"
+    before = ledger.render("ledger/2026-01", {pid: PairState(digest="aaaa")})
+    after = ledger.render("ledger/2026-01", {pid: PairState(digest="bbbb")})
+    assert ledger.parse(before)[pid].digest == "aaaa"
+    assert ledger.parse(after)[pid].digest == "bbbb"
+    # What a reader does with the states it got does not change the next read.
+    ledger.parse(before).clear()
+    assert ledger.parse(before)[pid].digest == "aaaa"

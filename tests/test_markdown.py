@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from automation.actions import EditComment, OpenIssue, PostComment
-from automation.markdown import ZWSP, inert
+from automation.markdown import _RULES, ZWSP, inert
 from tests.rules.world import PAIR, START, issue, pairing_issue, plan_on, program
 
 # A mention or a reference that GitHub's or GitLab's filters would act on.
@@ -55,6 +55,15 @@ def test_quoted_text_has_nothing_live_and_quoting_it_again_changes_nothing(text:
 
 
 @settings(max_examples=200, deadline=None)
+@given(HOSTILE)
+def test_text_that_skips_the_rules_is_what_every_rule_would_leave(text: str) -> None:
+    # Plain text is returned as it is: the same words as running it through each rule.
+    out = text.strip()
+    for pattern, replacement in _RULES:
+        out = pattern.sub(replacement, out)
+    assert inert(text) == out
+
+
 @given(HOSTILE)
 def test_quoted_text_renders_as_one_paragraph_without_html(text: str) -> None:
     html = cmarkgfm.github_flavored_markdown_to_html(f"Goal: {inert(text)} (done)")

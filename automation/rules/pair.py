@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automation import boxes, ledger, markers
 from automation.actions import (
@@ -31,6 +31,9 @@ from automation.status import counted_goals, percent
 from automation.templates import Templates
 from automation.timeline import Timeline
 
+if TYPE_CHECKING:
+    from automation.rules.progress import Reading
+
 
 @dataclass(frozen=True)
 class Pair:
@@ -49,9 +52,9 @@ class Pair:
     def expecting(self, actions: Iterable[object]) -> Pair:
         """This view, plus the issues that `actions` open or reopen."""
         changed: dict[str, Issue] = {}
-        now = start_of_day(self.today, self.program.program.timezone)
         for action in actions:
             if isinstance(action, OpenIssue):
+                now = start_of_day(self.today, self.program.program.timezone)
                 changed[action.key] = action.draft.opened(self.observed.bot, now)
             elif isinstance(action, ReopenIssue):
                 issue = self.observed.issues[action.target.key]
@@ -63,9 +66,12 @@ class Pair:
         if not changed:
             return self
         after = replace(self, planned={**self.planned, **changed})
-        if self.key("pairing") not in changed and "checklist" in self.__dict__:
-            # The pairing issue is the same one, so is its checklist: not parsed twice.
-            after.__dict__["checklist"] = self.__dict__["checklist"]
+        if self.key("pairing") not in changed:
+            # The pairing issue is the same one, so are its checklist and the progress read
+            # from it: neither worked out twice.
+            for name in ("checklist", "progress"):
+                if name in self.__dict__:
+                    after.__dict__[name] = self.__dict__[name]
         return after
 
     @cached_property
@@ -100,7 +106,7 @@ class Pair:
         issue = self.observed.issues.get(self.key(*parts))
         return Target(self.key(*parts), issue.number if issue else None)
 
-    @property
+    @cached_property  # asked for by every planner; `planned` is fixed for this view
     def pairing_issue(self) -> Issue | None:
         return self.issue("pairing")
 
@@ -128,6 +134,14 @@ class Pair:
         """The pairing issue's goals and task items, parsed once for every planner."""
         issue = self.pairing_issue
         return parse(issue.body, self.dialect) if issue else None
+
+    @cached_property
+    def progress(self) -> Reading | None:
+        """The goals' progress read from the pairing issue today (rules/progress.py), for
+        the progress planner and the ledger alike."""
+        from automation.rules.progress import read  # which builds on this view
+
+        return read(self)
 
     @cached_property
     def last_activity(self) -> date | None:
@@ -252,7 +266,7 @@ class Pair:
         """The days the pair said, by ticking the box, that they met."""
         return tuple(self.heeded(boxes.MET))
 
-    @property
+    @cached_property
     def paused_until(self) -> date | None:
         """The pair paused reminders with the box: the day they resume, `boxes.PAUSE_DAYS`
         after the latest tick, while that is still to come."""
@@ -260,7 +274,7 @@ class Pair:
         ends = [day + span for day in self.heeded(boxes.PAUSE) if day + span > self.today]
         return max(ends, default=None)
 
-    @property
+    @cached_property
     def away(self) -> bool:
         """Mentor or mentee is away today, or the pair paused reminders: nudges and the
         stalled label wait."""
@@ -365,7 +379,7 @@ class Pair:
             self.reasons.hear(reason.format(**facts))
         return []
 
-    @property
+    @cached_property
     def away_until(self) -> tuple[str, date] | None:
         """Who of the pair is away today, and until when (the later return if both are)."""
         away = [

@@ -160,7 +160,7 @@ def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
 
 
 def plan(pair: Pair) -> list[Action]:
-    reading = read(pair)
+    reading = pair.progress
     if reading is None:
         return pair.nothing("goals are read while the term runs on an open pairing issue")
     if reading.counted != reading.tasks:
@@ -196,8 +196,6 @@ def _comment(pair: Pair, reading: Reading) -> list[Action]:
     number in its text changes every week, the progress not.
     """
     key = pair.key("progress")
-    attrs = {"digest": reading.digest}
-    body = pair.text("progress", key, attrs, **_progress_context(pair, reading))
     state = pair.state
     seen = pair.comment("progress")  # in the comment window, with its marker
     target = pair.target("pairing")
@@ -208,10 +206,12 @@ def _comment(pair: Pair, reading: Reading) -> list[Action]:
         shown, comment_id = (marker.attrs.get("digest") if marker else None), seen.id
     elif state is not None and isinstance(state.comment, int):
         shown, comment_id = state.digest, state.comment
+    if comment_id is not None and shown == reading.digest:
+        return []  # unchanged: not rendered at all
+    attrs = {"digest": reading.digest}
+    body = pair.text("progress", key, attrs, **_progress_context(pair, reading))
     if comment_id is None:
         return [PostComment(key, pair.id, target, body, Urgency.MILESTONE)]
-    if shown == reading.digest:
-        return []
     return [EditComment(f"{key}/edit", pair.id, target, comment_id, body, Urgency.MILESTONE)]
 
 
@@ -289,7 +289,7 @@ def recorded(pair: Pair, actions: list[Action]) -> tuple[str, ...]:
 
 def state(pair: Pair, actions: list[Action]) -> PairState | None:
     """What the ledger should remember after `actions` (this pairing's plan) are applied."""
-    reading = read(pair)
+    reading = pair.progress
     if reading is None:
         return None
     issue = pair.pairing_issue

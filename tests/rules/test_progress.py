@@ -7,7 +7,16 @@ from datetime import date, timedelta
 import pytest
 
 from automation import ledger, markers
-from automation.actions import EditComment, EditIssueBody, OpenIssue, PostComment, Relabel
+from automation.actions import (
+    EditComment,
+    EditIssueBody,
+    OpenIssue,
+    PostComment,
+    Relabel,
+    ReopenIssue,
+    Target,
+    Urgency,
+)
 from automation.checklist import fingerprint, parse
 from automation.ledger import PairState
 from automation.model import Issue, IssueState, TaskCounts
@@ -340,3 +349,16 @@ def test_ledger_written_only_when_a_state_changed() -> None:
     assert isinstance(write, EditIssueBody)
     assert write.target.number == 90
     assert lines([write])[0].startswith("update #90: ledger/2026-01 [ledger/2026-01] after ")
+
+
+def test_progress_read_once_is_read_again_when_the_plan_reopens_the_pairing_issue() -> None:
+    closed = goals_issue(state=IssueState.CLOSED)
+    pair = pair_on(START + timedelta(days=20), [closed], roster=program(progress=ON))
+    assert pair.progress is None  # a closed pairing issue shows no progress
+    same = pair.expecting([])
+    assert same.progress is None
+    key = f"pair/{PAIR}/pairing"
+    reopened = pair.expecting([ReopenIssue(key, PAIR, Target(key, 1), Urgency.LABELS)])
+    reading = reopened.progress
+    assert reading is not None
+    assert (reading.done, reading.total) == (1, 4)
