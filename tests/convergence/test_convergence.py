@@ -25,6 +25,7 @@ from tests.convergence.world import (
     play,
 )
 
+CHECKIN_DAYS = 7  # program.checkin_every_days in world.HEAD
 GAPS = st.one_of(st.integers(1, 10), st.sampled_from([14, 21, 30, 31, 45, 60, 90, 120, 182]))
 
 
@@ -47,22 +48,36 @@ def entries(draw: st.DrawFn) -> tuple[Entry, ...]:
     return tuple(out)
 
 
-def edited(draw: st.DrawFn, roster: tuple[Entry, ...], day: date) -> tuple[Entry, ...]:
+def edited(draw: st.DrawFn, roster: tuple[Entry, ...], day: date, first: date) -> tuple[Entry, ...]:
     """The roster after one edit on `day`: an early end or an extension (dated before or
     after the edit), a pairing taken out, a start moved, or a new pairing.
 
-    Not drawn: an edit that brings back to life a term already over on `day` (an
-    extension or a later start recorded after the end, running past `day`). Daily runs
-    closed that term and opened its retrospective; a run that never saw the end did not,
-    until the new end (README, "Roster edits")."""
+    Not drawn, as the README's "Roster edits" says: an edit that brings back to life a term
+    already over on `day` (an extension or a later start recorded after the end, running
+    past `day`): daily runs closed that term and opened its retrospective, a run that never
+    saw the end did not, until the new end. Nor a start moved into another check-in period
+    of the first run (`first`) for a pairing met under way: daily runs may have opened a
+    check-in under the old dates for the period the pairing issue is the agenda of under
+    the new ones."""
     changed = _edited(draw, roster, day)
-    ends = {(e.mentor, e.mentee): _end(e) for e in roster}
+    before = {(e.mentor, e.mentee): e for e in roster}
     revived = [
         e
         for e in changed
-        if (e.mentor, e.mentee) in ends and ends[(e.mentor, e.mentee)] <= day < _end(e)
+        if (old := before.get((e.mentor, e.mentee))) and _end(old) <= day < _end(e)
     ]
-    return roster if revived else changed
+    met_in = [
+        e
+        for e in changed
+        if (old := before.get((e.mentor, e.mentee)))
+        and _met_in(old.start, first) != _met_in(e.start, first)
+    ]
+    return roster if revived or met_in else changed
+
+
+def _met_in(start: date, first: date) -> int:
+    """The check-in period of a term from `start` that the first run met it in."""
+    return (first - start).days // CHECKIN_DAYS + 1 if start < first else 1
 
 
 def _end(entry: Entry) -> date:
@@ -106,7 +121,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     rosters = [(first, roster)]
     if draw(st.booleans()):
         day = first + timedelta(days=draw(st.integers(1, max(1, (runs[-1] - first).days))))
-        rosters.append((day, edited(draw, roster, day)))
+        rosters.append((day, edited(draw, roster, day, first)))
     talks = tuple(
         Talk(
             day=first + timedelta(days=draw(st.integers(0, (runs[-1] - first).days))),
