@@ -3,9 +3,10 @@
 A program of 1,000 pairings (as in bench_nightly.py) is brought up to date on the sandbox;
 on the quiet night after:
 
-- observe: `observe.read` over HTTP, timed as CPU of the calling thread only (`thread_time`:
-  the client's work of parsing the pages and turning them into issues and comments, and the
-  snapshot; the sandbox answers from other threads, and waiting costs no CPU);
+- observe: `read()` (automation/reading.py) over HTTP, timed as CPU of the calling thread
+  only (`thread_time`: the client's work of parsing the pages and turning them into issues
+  and comments, and the snapshot; the sandbox answers from other threads, and waiting costs
+  no CPU);
 - plan:    `rules.plan` on the state observed (pure: no I/O), CPU of the calling thread.
 
 For 10,000 pairings the sandbox is not seeded (that would take long): the observed state of
@@ -41,7 +42,8 @@ from automation.config import Program, parse_program
 from automation.demo import sandbox_cast
 from automation.forge import RetryPolicy, connect
 from automation.model import Issue
-from automation.observe import Observed, read, started_on
+from automation.observe import Observed, started_on
+from automation.reading import read
 from automation.rules import plan
 from automation.sandbox import start
 from automation.templates import Templates
