@@ -1,7 +1,7 @@
 """Reading the forge for a night: a few paged list requests, never one per pairing.
 
-`read()` is the run's only read of the forge; `automation.observe.snapshot()` turns what it
-listed into the `Observed` value the rules plan from.
+`read()` is the run's only read of the forge; `automation.observe.snapshot()` turns
+what it listed into the `Observed` value the rules plan from.
 """
 
 from __future__ import annotations
