@@ -24,14 +24,15 @@ What it does, in order:
    `monkeypatch.setattr("automation.x.y", ...)`, `PackageLoader("automation.x")`) and every
    path `automation/x.py`, `automation/x/`, `tests/test_x.py` in the repository's text files
    (Python, Markdown, TOML, YAML), by the longest moved prefix.
-6. Applies EDITS: the few lines that locate files next to a module that moved deeper.
+6. Makes each `Path(__file__).parent...` of a module moved deeper climb as much further,
+   and applies EDITS (package data named by folder in pyproject.toml).
 7. Runs `ruff check --select I,F401 --fix` and `ruff format` on the changed Python files.
 
 It exits 1, after doing all it can, listing what is left to do by hand: a prose line that
 a longer name pushed past 100 characters, a moved name used through its old module
-(`observe.read(...)`), an import to split with a comment inside, a moved test that finds a
-file beside it through `Path(__file__)`, a line of EDITS no longer there. It exits 2,
-having changed nothing, when a module is not placed or the work tree has changes.
+(`observe.read(...)`), an import to split with a comment inside, a line of EDITS no longer
+there. It exits 2, having changed nothing, when a module is not placed or the work tree has
+changes.
 """
 
 from __future__ import annotations
@@ -92,9 +93,11 @@ MODULES: dict[str, str] = {
     "doctor.py": "commands/doctor.py",
     "demo.py": "commands/demo.py",
     "scaffolding.py": "commands/init.py",
+    # Written on other branches at the same time; placed here so that they move too.
     "explain.py": "commands/explain.py",
-    # written on other branches at the same time; placed here so that they move too
+    "provenance.py": "commands/provenance.py",
     "ticker.py": "night/ticker.py",
+    "boxes.py": "lifecycle/boxes.py",
 }
 
 # Stays where it is: the vocabulary every layer shares, the command line, the boundaries,
@@ -138,18 +141,8 @@ SYMBOLS: dict[str, dict[str, str]] = {
 # Files kept out of the tree until the layout they check exists.
 STAGED = [Move("scripts/test_architecture.py", "tests/test_architecture.py")]
 
-# Lines that locate a file beside a module that now sits one folder deeper.
+# Lines that name a moved folder relative to the package (package data).
 EDITS: list[tuple[str, str, str]] = [
-    (
-        "automation/messages/templates.py",
-        'DEFAULTS = Path(__file__).parent / "templates" / "issues"',
-        'DEFAULTS = Path(__file__).parents[1] / "templates" / "issues"',
-    ),
-    (
-        "automation/commands/init.py",
-        'SCAFFOLD = Path(__file__).parent / "scaffold"',
-        'SCAFFOLD = Path(__file__).parents[1] / "scaffold"',
-    ),
     ("pyproject.toml", '"report/templates/*",', '"views/report/templates/*",'),
 ]
 
@@ -328,29 +321,31 @@ _UP = re.compile(r"(Path\(__file__\)(?:\.resolve\(\))?)((?:\.parent)+|\.parents\
 
 
 def deepen(root: Path, move: Move) -> list[str]:
-    """A test moved `depth` folders deeper: `Path(__file__)` climbs that many more to what
-    lies outside what moved with it. Returns the uses it cannot tell (a file beside it)."""
+    """A module moved `depth` folders deeper: its `Path(__file__)` climbs that many more to
+    reach what did not move with it (the package's data, the repository's files). Returns
+    each climb changed, to read over."""
     depth = move.new.count("/") - move.old.count("/")
     moved = root / move.new
     files = sorted(moved.rglob("*.py")) if moved.is_dir() else [moved]
-    problems = []
+    changed = []
     for path in files:
+        if path.suffix != ".py":
+            continue
         text = path.read_text(encoding="utf-8")
-        inside = len(path.relative_to(moved).parts) - 1 if moved.is_dir() else 0
+        inside = len(path.relative_to(moved).parts) - 1 if moved.is_dir() else -1
 
         def climb(match: re.Match[str], path: Path = path, inside: int = inside) -> str:
             ups = int(match.group(3)) + 1 if match.group(3) else match.group(2).count(".parent")
-            if moved.is_dir() and ups <= inside + 1:
+            if ups <= inside + 1:
                 return match.group(0)  # stays inside the folder that moved
-            if not moved.is_dir() and ups == 1:
-                problems.append(f"{path.relative_to(root)}: a file beside it: {match.group(0)}")
-                return match.group(0)
-            return f"{match.group(1)}.parents[{ups - 1 + depth}]"
+            new = f"{match.group(1)}.parents[{ups - 1 + depth}]"
+            changed.append(f"{path.relative_to(root)}: {match.group(0)} -> {new}")
+            return new
 
         after = _UP.sub(climb, text)
         if after != text:
             path.write_text(after, encoding="utf-8")
-    return problems
+    return changed
 
 
 # ------------------------------------------------------------------ run
@@ -390,8 +385,8 @@ def relayout(root: Path, check: bool) -> int:
         (root / move.new).parent.mkdir(parents=True, exist_ok=True)
         git(root, "mv", move.old, move.new)
         print(f"moved {move.old} -> {move.new}")
-        if move.old.startswith("tests/"):
-            by_hand += deepen(root, move)
+        for climb in deepen(root, move):
+            print(f"climbs further: {climb}")
     for package, line in PACKAGES.items():
         init = root / "automation" / package / "__init__.py"
         if not init.exists():
