@@ -73,7 +73,7 @@ class Module:
                     parent = package[: len(package) - (node.level - 1)]
                     base = ".".join([*parent, *([node.module] if node.module else [])])
                 found.append(Import(base, node.lineno))
-                # `from automation import config` imports the module automation.config
+                # `from automation import errors` imports the module automation.errors
                 found += [
                     Import(f"{base}.{alias.name}", node.lineno)
                     for alias in node.names

@@ -23,7 +23,7 @@ def product_imports(source: str, where: PurePosixPath) -> list[str]:
                 package = ["automation", "sandbox", *where.parts[:-1]]
                 package = package[: len(package) - (node.level - 1)]
                 base = ".".join([*package, *([node.module] if node.module else [])])
-            # `from automation import config` imports the module automation.config
+            # `from automation import errors` imports the module automation.errors
             names = [f"{base}.{alias.name}" for alias in node.names]
         else:
             continue
