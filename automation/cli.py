@@ -284,8 +284,8 @@ def apply_command(
     Example:
         mentorship apply --config program.yml
     """
-    from automation.actions import Outcome, Status
     from automation.config import load_program
+    from automation.executor import Outcome, Status
     from automation.forge import connect, pacer_for
     from automation.forge.cached import kept
     from automation.nightly import Disclosure, run_day, run_summary, summary, templates_for
@@ -434,7 +434,7 @@ class _Read:
 
 def _read_program(program: Program, today: Any) -> _Read:
     from automation.forge import connect
-    from automation.observe import read
+    from automation.reading import read
     from automation.status import program_status
 
     day = _forge_day(today, program)

@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Literal
 
 from automation import markers
-from automation.actions import Status
 from automation.checklist import Dialect, parse
 from automation.config import ForgeSettings, Program, load_program
+from automation.executor import Status
 from automation.feedback import read_back
 from automation.forge import SANDBOX_BOT, Forge, RetryPolicy, connect
 from automation.model import CloseReason, Draft, Issue, IssueState
 from automation.nightly import Disclosure, run_day, templates_for
-from automation.observe import read, tended_until
+from automation.observe import tended_until
+from automation.reading import read
 from automation.report import build_report
 from automation.sandbox import RunningSandbox, start
 from automation.status import program_status

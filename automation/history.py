@@ -1,9 +1,9 @@
 """One person's mentoring history: every term they held as mentor or mentee, ready to paste
 into a promotion packet.
 
-Pure: built from the roster and the pairings' statuses (`status.program_status` over what
-`observe.read(..., everything=True)` saw). Numbers, dates, outcomes and links; goal titles
-only with `report.include_goal_text`; private pairings only as a count.
+Pure: built from the roster and the pairings' statuses (`status.program_status` over
+what `automation.reading.read(..., everything=True)` saw). Numbers, dates, outcomes and
+links; goal titles only with `report.include_goal_text`; private pairings only as a count.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Proposing mentors for the whole queue of requests at once: the assignment of best fit.
 
 Each mentor offers places (their free places, and with `allow_over_limit` the wiggle room
-past their limit); each request may take one place of a mentor who fits it (`automation.fit`).
-The assignment answers as many requests as can be answered and, of those assignments, has
-the greatest total fit; SciPy's `linear_sum_assignment` solves it over the places. Pure: the
-roster, the requests and the day in, proposals out.
+past their limit); each request may take one place of a mentor who fits it
+(`automation.fit`). The assignment answers as many requests as can be answered and, of
+those assignments, has the greatest total fit; SciPy's `linear_sum_assignment` solves it
+over the places. Pure: the roster, the requests and the day in, proposals out.
 """
 
 from __future__ import annotations

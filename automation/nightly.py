@@ -16,22 +16,21 @@ from automation.actions import (
     Budgeted,
     CloseIssue,
     OpenIssue,
-    Outcome,
-    Status,
     Target,
     Urgency,
-    apply,
     budget,
     requests_of,
     to_json,
 )
 from automation.config import FEEDBACK_ON_GITHUB, SAFETY_FLOOR, Program
 from automation.errors import ExpectedError
+from automation.executor import Outcome, Status, apply
 from automation.forge.base import Forge
 from automation.forge.pacing import Pacer
 from automation.markdown import cell
 from automation.model import CloseReason
-from automation.observe import Observed, part_of, read, start_of_day
+from automation.observe import Observed, part_of, start_of_day
+from automation.reading import read
 from automation.rules import plan
 from automation.templates import Templates
 from automation.templates import templates_for as templates_for  # where it was first

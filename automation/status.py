@@ -1,7 +1,7 @@
 """Where every pairing stands on a day: the numbers the dashboard, reports and histories show.
 
-Pure: built from the roster, what `observe.read` saw and the date. Numbers and states
-only; goal titles are included for reports that opt in (`include_goal_text`).
+Pure: built from the roster, what `automation.reading.read` saw and the date. Numbers
+and states only; goal titles are included for reports that opt in (`include_goal_text`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Throughput of `automation.checklist.parse`, in MB/s, beside the Markdown engines themselves.
+"""Throughput of `automation.checklist.parse`, in MB/s, beside the Markdown engines.
 
 First the realistic bodies (a pairing issue of a few goals, and one grown to about 1 MB), read
 by `parse` in both dialects, by cmark-gfm alone (`cmarkgfm`, rendering GitHub's HTML: the

@@ -43,7 +43,7 @@ from automation.config import load_program
 from automation.demo import sandbox_cast
 from automation.feedback import figures as no_feedback
 from automation.forge import connect
-from automation.observe import read
+from automation.reading import read
 from automation.report.company import Part, build_company_report
 from automation.sandbox import RunningSandbox, start
 from automation.status import program_status

@@ -35,7 +35,7 @@ from automation.forge.cached import kept
 from automation.labels import Labels
 from automation.model import Draft, IssueState
 from automation.nightly import run_day
-from automation.observe import read
+from automation.reading import read
 from automation.sandbox import RunningSandbox, start
 from automation.templates import Templates
 

@@ -3,11 +3,11 @@
 A program of 1,000 pairings (as in bench_nightly.py) is brought up to date on the sandbox;
 on the quiet night after:
 
-- observe:  `observe.read` over HTTP, timed as CPU of the calling thread only (`thread_time`:
+- observe:  `read()` (automation/reading.py) over HTTP, timed as CPU of the calling thread only (`thread_time`:
   the client's work of parsing the pages and turning them into issues and comments, and the
   snapshot; the sandbox answers from other threads, and waiting costs no CPU);
 - plan CPU: CPU of the calling thread from the observed state in memory (the `Observed`
-  that `observe.read` returns) to the list of actions (`rules.plan`, pure: no I/O), with the
+  that `read()` returns) to the list of actions (`rules.plan`, pure: no I/O), with the
   observation cache warm: the descriptions read as the last run's cache kept them, so an
   unchanged body is not parsed again (`checklist.remember`). Neither HTTP nor loading
   program.yml is in it. "plan, no cache" parses every body afresh, as a run without one;
@@ -53,7 +53,8 @@ from automation.config import Program, parse_program
 from automation.demo import sandbox_cast
 from automation.forge import RetryPolicy, connect
 from automation.model import Issue
-from automation.observe import Observed, read, started_on
+from automation.observe import Observed, started_on
+from automation.reading import read
 from automation.rules import plan
 from automation.sandbox import start
 from automation.templates import Templates

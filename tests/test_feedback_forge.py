@@ -18,7 +18,7 @@ from automation.feedback import read_back
 from automation.forge import Forge, RetryPolicy, connect
 from automation.model import IssueState
 from automation.nightly import Report, plan_day, run_day, run_summary
-from automation.observe import read
+from automation.reading import read
 from automation.report import build_report
 from automation.sandbox import RunningSandbox, start
 from automation.status import program_status

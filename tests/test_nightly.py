@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from automation import ledger, markers
-from automation.actions import Status, Urgency
+from automation.actions import Urgency
 from automation.config import Program, parse_program
 from automation.demo import Cast, sandbox_cast
+from automation.executor import Status
 from automation.forge import Forge, ForgeError, RetryPolicy, connect, pacer_for
 from automation.model import CloseReason, IssueState
 from automation.nightly import Report, TooManyWrites, plan_day, run_day

@@ -17,7 +17,7 @@ from automation.forge import Forge, RetryPolicy, connect
 from automation.markdown import ZWSP
 from automation.model import Draft, Issue, IssueState
 from automation.nightly import plan_day, run_day
-from automation.observe import read
+from automation.reading import read
 from automation.sandbox import RunningSandbox, start
 from automation.status import pairing_status
 from automation.templates import Templates

@@ -15,7 +15,7 @@ from automation.config import Program, parse_program
 from automation.forge import Forge, RetryPolicy, connect
 from automation.model import Issue
 from automation.nightly import plan_day, run_day
-from automation.observe import read
+from automation.reading import read
 from automation.sandbox import RunningSandbox, start
 from automation.status import pairing_status
 from automation.templates import Templates

@@ -28,7 +28,8 @@ from automation.forge import Forge, ForgeError, RetryPolicy, connect
 from automation.forge.cached import kept
 from automation.model import Issue, IssueState
 from automation.nightly import Report, plan_day, run_day
-from automation.observe import Observed, read
+from automation.observe import Observed
+from automation.reading import read
 from automation.sandbox import RunningSandbox
 from automation.templates import Templates
 from tests.convergence.memory import MemoryForge

@@ -18,7 +18,7 @@ from automation.forge.cached import FULL_READ_DAYS, Cache, load, save
 from automation.forge.cached import kept as observing
 from automation.model import CloseReason, IssueState
 from automation.nightly import plan_day, run_day
-from automation.observe import read
+from automation.reading import read
 from automation.sandbox import RunningSandbox, start
 from automation.templates import Templates
 

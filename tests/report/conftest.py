@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from automation import observe
+from automation import reading
 from automation.config import Program, ReportRules, load_program
 from automation.demo import run_demo
 from automation.forge import connect
@@ -57,14 +57,14 @@ def term(tmp_path_factory: pytest.TempPathFactory) -> Term:
     with start(state=demo.state) as sandbox:
         settings = program.forge.model_copy(update={"url": sandbox.url})
         bot = connect(settings, {})
-        retro = observe.read(bot, program, today, everything=True).issues[
+        retro = reading.read(bot, program, today, everything=True).issues[
             f"pair/{RETURNED}/retrospective"
         ]
         sandbox.set_clock(datetime.combine(today, time(10), UTC))  # the report's morning
         dana = connect(settings, {"SANDBOX_TOKEN": "dana"})
         dana.comment(retro.number, ANSWER)
         dana.close(retro.number, CloseReason.COMPLETED)
-        observed = observe.read(bot, program, today, everything=True)
+        observed = reading.read(bot, program, today, everything=True)
     return Term(program, observed, today)
 
 

@@ -151,8 +151,8 @@ def plan_on(
     adopted: date | None = ADOPTED,
 ) -> list[Action]:
     """The whole plan of the day, without the ledger and dashboard writes
-    (tests/rules/test_progress.py and tests/test_dashboard.py cover those): a test here
-    states the writes of its own rule."""
+    (tests/rules/test_progress.py and tests/test_dashboard.py cover those): a test
+    here states the writes of its own rule."""
     roster = roster or program()
     observed = observed_on(today, issues, comments, roster, adopted)
     actions = plan(roster, observed, today, Templates())

@@ -23,7 +23,7 @@ def product_imports(source: str, where: PurePosixPath) -> list[str]:
                 package = ["automation", "sandbox", *where.parts[:-1]]
                 package = package[: len(package) - (node.level - 1)]
                 base = ".".join([*package, *([node.module] if node.module else [])])
-            # `from automation import config` imports the module automation.config
+            # `from automation import errors` imports the module automation.errors
             names = [f"{base}.{alias.name}" for alias in node.names]
         else:
             continue
@@ -54,7 +54,7 @@ def test_no_sandbox_module_imports_the_product() -> None:
 def test_the_walk_sees_absolute_and_relative_imports_of_the_product() -> None:
     source = (
         "import automation.checklist\n"
-        "from automation import config\n"
+        "from automation import errors\n"
         "from automation.sandbox import records\n"
         "from automation.sandbox.store import Store\n"
         "from .. import model\n"
@@ -64,4 +64,4 @@ def test_the_walk_sees_absolute_and_relative_imports_of_the_product() -> None:
 
     found = product_imports(source, PurePosixPath("store.py"))
 
-    assert found == ["automation.checklist", "automation.config", "automation.model"]
+    assert found == ["automation.checklist", "automation.errors", "automation.model"]
