@@ -21,14 +21,14 @@ from automation.errors import ExpectedError
 # load click and this module only, not pydantic, PyYAML, Jinja2, the forge clients, SciPy or
 # matplotlib (README, "Start-up time"; a test in tests/test_cli.py keeps it so).
 if TYPE_CHECKING:
-    from automation.actions import Action
-    from automation.checklist import Goal
-    from automation.config import Program
-    from automation.nightly import Disclosure
-    from automation.observe import Observed
-    from automation.programs import Company
-    from automation.request import Request
-    from automation.status import PairingStatus
+    from automation.goals.checklist import Goal
+    from automation.lifecycle.actions import Action
+    from automation.lifecycle.observed import Observed
+    from automation.night.run import Disclosure
+    from automation.roster.config import Program
+    from automation.roster.programs import Company
+    from automation.roster.request import Request
+    from automation.views.status import PairingStatus
 
 CONFIG = click.option(
     "--config",
@@ -71,7 +71,7 @@ def main() -> None:
 
 
 def _day(value: Any, program: Program) -> date:
-    from automation.config import program_today
+    from automation.roster.config import program_today
 
     return value.date() if value is not None else program_today(program)
 
@@ -95,8 +95,8 @@ def _secret(program: Program) -> str | None:
 def _forge_day(value: Any, program: Program) -> date:
     """Today for a command that talks to the forge: the sandbox's own clock on a sandbox
     (it may be moved forward to play out a term), else as `_day`."""
-    from automation.config import program_today
     from automation.forge import ForgeError
+    from automation.roster.config import program_today
 
     if value is not None or program.forge.kind != "sandbox":
         return _day(value, program)
@@ -123,8 +123,8 @@ def validate(config_path: Path, today: Any) -> None:
     Example:
         mentorship validate --config program.yml
     """
-    from automation.config import active_on, cross_check, load_program
-    from automation.templates import TemplateError, check_templates, templates_for
+    from automation.messages.templates import TemplateError, check_templates, templates_for
+    from automation.roster.config import active_on, cross_check, load_program
 
     program = load_program(config_path)
     day = _day(today, program)
@@ -179,7 +179,7 @@ PAIRING = click.option(
 
 
 def _pairing_id(program: Program, name: str | None) -> str | None:
-    from automation.explain import find_pairing
+    from automation.commands.explain import find_pairing
 
     return None if name is None else find_pairing(program, name).id
 
@@ -212,10 +212,10 @@ def plan_command(
         mentorship plan --config program.yml --today 2026-03-01
         mentorship plan --pairing alice--bob--2026-01-05
     """
-    from automation.config import load_program
     from automation.forge import connect
     from automation.forge.cached import kept
-    from automation.nightly import Disclosure, plan_day, summary, templates_for
+    from automation.night.run import Disclosure, plan_day, summary, templates_for
+    from automation.roster.config import load_program
 
     program = load_program(config_path)
     pairing = _pairing_id(program, pairing_name)
@@ -284,12 +284,12 @@ def apply_command(
     Example:
         mentorship apply --config program.yml
     """
-    from automation.config import load_program
-    from automation.executor import Outcome, Status
     from automation.forge import connect, pacer_for
     from automation.forge.cached import kept
-    from automation.nightly import Disclosure, run_day, run_summary, summary, templates_for
-    from automation.ticker import Ticker
+    from automation.night.executor import Outcome, Status
+    from automation.night.run import Disclosure, run_day, run_summary, summary, templates_for
+    from automation.night.ticker import Ticker
+    from automation.roster.config import load_program
 
     program = load_program(config_path)
     pairing = _pairing_id(program, pairing_name)
@@ -375,12 +375,12 @@ def explain(pairing_name: str, config_path: Path, today: Any) -> None:
     Example:
         mentorship explain alice--bob--2026-01-05 --today 2026-03-01
     """
-    from automation.config import load_program
-    from automation.explain import explain as explained
-    from automation.explain import find_pairing
+    from automation.commands.explain import explain as explained
+    from automation.commands.explain import find_pairing
     from automation.forge import connect
-    from automation.nightly import templates_for
-    from automation.observe import read
+    from automation.night.observe import read
+    from automation.night.run import templates_for
+    from automation.roster.config import load_program
 
     program = load_program(config_path)
     pairing = find_pairing(program, pairing_name)
@@ -411,7 +411,7 @@ PROGRAMS = click.option(
 
 def _company(config_paths: Sequence[Path], programs_path: Path | None) -> Company | None:
     """The programs to read together, or None for the one program of --config."""
-    from automation.programs import from_configs, load_company
+    from automation.roster.programs import from_configs, load_company
 
     if programs_path is not None:
         if config_paths:
@@ -434,8 +434,8 @@ class _Read:
 
 def _read_program(program: Program, today: Any) -> _Read:
     from automation.forge import connect
-    from automation.reading import read
-    from automation.status import program_status
+    from automation.night.observe import read
+    from automation.views.status import program_status
 
     day = _forge_day(today, program)
     forge = connect(program.forge, os.environ)
@@ -446,7 +446,7 @@ def _read_program(program: Program, today: Any) -> _Read:
 def _load_company(company: Company) -> list[Program]:
     """Every program file of the company, loaded (and any error said) before the first
     request, each reading the token variables the programs file names."""
-    from automation.programs import member_program
+    from automation.roster.programs import member_program
 
     return [member_program(member) for member in company.members]
 
@@ -492,11 +492,11 @@ def report(
         mentorship report --config program.yml --out public
         mentorship report --programs programs.yml --out public
     """
-    from automation.checklist import Dialect
-    from automation.config import load_program
-    from automation.feedback import read_back
-    from automation.report import build_report
-    from automation.report.company import Part, build_company_report
+    from automation.goals.checklist import Dialect
+    from automation.goals.feedback import read_back
+    from automation.roster.config import load_program
+    from automation.views.report import build_report
+    from automation.views.report.company import Part, build_company_report
 
     def answers(done: _Read) -> Any:
         return read_back(done.observed.issues, Dialect(done.program.forge.api_flavour))
@@ -556,8 +556,8 @@ def history(
         mentorship history alice --format md > alice-mentoring.md
         mentorship history alice --programs programs.yml
     """
-    from automation.config import load_program
-    from automation.history import company_history, person_history, to_json, to_markdown
+    from automation.roster.config import load_program
+    from automation.views.history import company_history, person_history, to_json, to_markdown
 
     company = _company(config_paths, programs_path)
     if company is None:
@@ -603,8 +603,8 @@ def mentors(config_path: Path, today: Any, output: str) -> None:
     Example:
         mentorship mentors --config program.yml --format csv > mentors.csv
     """
-    from automation import mentors as table
-    from automation.config import load_program
+    from automation.roster import mentors as table
+    from automation.roster.config import load_program
 
     program = load_program(config_path)
     day = _day(today, program)
@@ -660,8 +660,8 @@ def match_command(
     Example:
         mentorship match --config program.yml --requests queue.json
     """
-    from automation import matching
-    from automation.config import load_program
+    from automation.roster import matching
+    from automation.roster.config import load_program
 
     program = load_program(config_path)
     day = _day(today, program)
@@ -682,7 +682,7 @@ def match_command(
 
 
 def _read_requests(path: Path) -> list[Request]:
-    from automation.request import requests_from_json
+    from automation.roster.request import requests_from_json
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -738,8 +738,9 @@ def init(
     Example:
         mentorship init mentoring --forge gitlab --project acme/mentoring
     """
-    from automation import provenance, scaffolding
-    from automation.config import load_program
+    from automation.commands import init as scaffolding
+    from automation.commands import provenance
+    from automation.roster.config import load_program
 
     files = scaffolding.files_for(forge_kind, provenance.pin(action_ref), project, name)
     written = scaffolding.write(directory, files, force=force)
@@ -772,7 +773,7 @@ def doctor(config_path: Path, skip_without_token: bool) -> None:
     Example:
         GITLAB_TOKEN=glpat-... mentorship doctor --config program.yml
     """
-    from automation.doctor import run
+    from automation.commands.doctor import run
 
     code = run(config_path, os.environ, click.echo, skip_without_token=skip_without_token)
     if code:
@@ -804,9 +805,9 @@ def progress(body_file: Any, dialect: str, as_json: bool) -> None:
     Example:
         mentorship progress --body-file goals.md --dialect gitlab
     """
-    from automation.checklist import Dialect
-    from automation.checklist import parse as parse_checklist
-    from automation.checklist import to_json as checklist_json
+    from automation.goals.checklist import Dialect
+    from automation.goals.checklist import parse as parse_checklist
+    from automation.goals.checklist import to_json as checklist_json
 
     checklist = parse_checklist(body_file.read(), Dialect(dialect))
     if as_json:
@@ -858,7 +859,7 @@ def demo(out: Path, flavour: str) -> None:
     Example:
         mentorship demo --out demo --forge github
     """
-    from automation.demo import run_demo
+    from automation.commands.demo import run_demo
 
     started = time.monotonic()
     result = run_demo(out, flavour, click.echo)  # type: ignore[arg-type]

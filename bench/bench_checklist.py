@@ -1,4 +1,4 @@
-"""Throughput of `automation.checklist.parse`, in MB/s, beside the Markdown engines.
+"""Throughput of `automation.goals.checklist.parse`, in MB/s, beside the Markdown engines.
 
 First the realistic bodies (a pairing issue of a few goals, and one grown to about 1 MB), read
 by `parse` in both dialects, by cmark-gfm alone (`cmarkgfm`, rendering GitHub's HTML: the
@@ -27,9 +27,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import automation.checklist
-from automation import checklist
-from automation.checklist import Checklist, Dialect
+import automation.goals.checklist
+from automation.goals import checklist
+from automation.goals.checklist import Checklist, Dialect
 
 GOAL = """\
 ### Lead a blameless incident review by 2027-03-01
@@ -170,7 +170,7 @@ def main() -> None:
     parser.add_argument(
         "--also",
         metavar="FILE",
-        help="another version of automation/checklist.py to read the realistic bodies with, "
+        help="another version of automation/goals/checklist.py to read the realistic bodies with, "
         "e.g. from `git show COMMIT:automation/checklist.py > FILE`",
     )
     parser.add_argument(
@@ -178,7 +178,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     size = int(args.mb * 1_000_000)
-    module = automation.checklist.__file__
+    module = automation.goals.checklist.__file__
     total, code = lines_of_code(module)
     print(f"{module}: {total} lines, {code} of code (not blank, not comments only)\n")
     readers = engines()

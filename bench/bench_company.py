@@ -39,14 +39,14 @@ from bench_nightly import TODAY, night
 from click.testing import CliRunner
 
 from automation.cli import main as cli
-from automation.config import load_program
-from automation.demo import sandbox_cast
-from automation.feedback import figures as no_feedback
+from automation.commands.demo import sandbox_cast
 from automation.forge import connect
-from automation.reading import read
-from automation.report.company import Part, build_company_report
+from automation.goals.feedback import figures as no_feedback
+from automation.night.observe import read
+from automation.roster.config import load_program
 from automation.sandbox import RunningSandbox, start
-from automation.status import program_status
+from automation.views.report.company import Part, build_company_report
+from automation.views.status import program_status
 
 
 def roster_text(index: int, size: int, url: str) -> str:

@@ -37,7 +37,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from automation.cli import main as cli
-from automation.config import ConfigError, load_program, parse_program
+from automation.roster.config import ConfigError, load_program, parse_program
 
 START = date(2026, 1, 5)
 

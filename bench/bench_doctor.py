@@ -13,9 +13,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from automation.config import load_program
-from automation.demo import sandbox_cast
-from automation.doctor import run
+from automation.commands.demo import sandbox_cast
+from automation.commands.doctor import run
+from automation.roster.config import load_program
 from automation.sandbox import start
 
 

@@ -18,11 +18,11 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
-from automation.config import Program, parse_program
 from automation.forge import RetryPolicy, connect
-from automation.nightly import run_day
+from automation.messages.templates import Templates
+from automation.night.run import run_day
+from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox, start
-from automation.templates import Templates
 
 FIRST = date(2026, 1, 5)
 GAP_DAYS = 182

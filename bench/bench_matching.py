@@ -20,10 +20,10 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from automation.config import Program
-from automation.matching import Matching, greedy_match, match
-from automation.mentors import mentor_table
-from automation.request import Mode, Request
+from automation.roster.config import Program
+from automation.roster.matching import Matching, greedy_match, match
+from automation.roster.mentors import mentor_table
+from automation.roster.request import Mode, Request
 
 DAY = date(2026, 3, 4)
 TOPICS = [f"topic-{i:02d}" for i in range(40)]

@@ -28,16 +28,16 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from automation.config import Program, parse_program
-from automation.demo import sandbox_cast
+from automation.commands.demo import sandbox_cast
 from automation.forge import RetryPolicy, connect
 from automation.forge.cached import kept
-from automation.labels import Labels
+from automation.lifecycle.labels import Labels
+from automation.messages.templates import Templates
 from automation.model import Draft, IssueState
-from automation.nightly import run_day
-from automation.reading import read
+from automation.night.observe import read
+from automation.night.run import run_day
+from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox, start
-from automation.templates import Templates
 
 TODAY = date(2026, 6, 1)
 

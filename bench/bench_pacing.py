@@ -28,15 +28,15 @@ from typing import Any
 
 from bench_nightly import TODAY, roster
 
-from automation.actions import Action, budget, requests_of
-from automation.demo import sandbox_cast
+from automation.commands.demo import sandbox_cast
 from automation.forge import RetryPolicy, connect, pacer_for
 from automation.forge.base import RateLimited
 from automation.forge.pacing import HOUR, Pacer, WriteLimits
-from automation.nightly import plan_day, run_day
+from automation.lifecycle.actions import Action, budget, requests_of
+from automation.messages.templates import Templates
+from automation.night.run import plan_day, run_day
 from automation.sandbox import RunningSandbox, start
 from automation.sandbox.metering import SecondaryLimit, SecondaryLimits
-from automation.templates import Templates
 
 GITHUB = WriteLimits(per_minute=80, per_hour=500)
 # forge.retries, max_retry_wait_seconds and rate_limit_budget_seconds, by default

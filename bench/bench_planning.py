@@ -3,9 +3,10 @@
 A program of 1,000 pairings (as in bench_nightly.py) is brought up to date on the sandbox;
 on the quiet night after:
 
-- observe:  `read()` (automation/reading.py) over HTTP, timed as CPU of the calling thread only (`thread_time`:
-  the client's work of parsing the pages and turning them into issues and comments, and the
-  snapshot; the sandbox answers from other threads, and waiting costs no CPU);
+- observe:  `read()` (automation/night/observe.py) over HTTP, timed as CPU of the calling
+  thread only (`thread_time`: the client's work of parsing the pages and turning them into
+  issues and comments, and the snapshot; the sandbox answers from other threads, and
+  waiting costs no CPU);
 - plan CPU: CPU of the calling thread from the observed state in memory (the `Observed`
   that `read()` returns) to the list of actions (`rules.plan`, pure: no I/O), with the
   observation cache warm: the descriptions read as the last run's cache kept them, so an
@@ -47,17 +48,18 @@ from bench_config import command_process
 from bench_nightly import TODAY, night, roster
 from bench_nightly import roster_text as roster_text_of
 
-from automation import checklist, ledger
-from automation.actions import Action
-from automation.config import Program, parse_program
-from automation.demo import sandbox_cast
+from automation.commands.demo import sandbox_cast
 from automation.forge import RetryPolicy, connect
+from automation.goals import checklist
+from automation.lifecycle import ledger
+from automation.lifecycle.actions import Action
+from automation.lifecycle.observed import Observed, started_on
+from automation.lifecycle.rules import plan
+from automation.messages.templates import Templates
 from automation.model import Issue
-from automation.observe import Observed, started_on
-from automation.reading import read
-from automation.rules import plan
+from automation.night.observe import read
+from automation.roster.config import Program, parse_program
 from automation.sandbox import start
-from automation.templates import Templates
 
 T = TypeVar("T")
 SEED = 1000  # pairings seeded on the sandbox

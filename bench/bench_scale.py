@@ -46,7 +46,7 @@ import bench_config
 import bench_nightly
 import bench_planning
 
-from automation.checklist import Dialect
+from automation.goals.checklist import Dialect
 
 
 def nights(size: int, flavour: str, folder: Path) -> dict[str, Any]:

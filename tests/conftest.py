@@ -11,7 +11,7 @@ from hypothesis import settings
 
 # `ci`, the default, bounds every property that sets no limits of its own: a fixed number of
 # examples, each within a deadline far above its normal cost. `deep` explores more, for a
-# local run: HYPOTHESIS_PROFILE=deep python -m pytest tests/test_config.py
+# local run: HYPOTHESIS_PROFILE=deep python -m pytest tests/roster/test_config.py
 settings.register_profile("ci", max_examples=200, deadline=timedelta(seconds=2), print_blob=True)
 settings.register_profile("deep", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

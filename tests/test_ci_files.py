@@ -25,10 +25,12 @@ from typing import Any
 import pytest
 import yaml
 
-from automation import __version__, markdown, scaffolding
-from automation.config import load_program
+from automation import __version__
+from automation.commands import init as scaffolding
+from automation.commands.provenance import GITHUB_REPOSITORY, GITLAB_PROJECT, GITLAB_SERVER, Pin
 from automation.forge import connect
-from automation.provenance import GITHUB_REPOSITORY, GITLAB_PROJECT, GITLAB_SERVER, Pin
+from automation.messages import markdown
+from automation.roster.config import load_program
 from automation.sandbox import RunningSandbox, start
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1296,7 +1298,7 @@ def test_actionlint_finds_nothing_in_the_readme_company_workflow(tmp_path: Path)
 
 
 def company_example(tmp_path: Path) -> Any:
-    from automation.programs import load_company
+    from automation.roster.programs import load_company
 
     path = tmp_path / "programs.yml"
     path.write_text(readme_yaml("# programs.yml"))

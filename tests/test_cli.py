@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from automation.cli import main
-from automation.config import load_program
-from automation.demo import sandbox_cast
+from automation.commands.demo import sandbox_cast
+from automation.roster.config import load_program
 from automation.sandbox import RunningSandbox, start
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,12 +75,12 @@ def test_every_command_has_help_with_an_example() -> None:
 # What `--version` and every `--help` must not import: the libraries behind the commands
 # and the modules that load them (README, "Start-up time").
 HEAVY = (
-    "automation.config",
+    "automation.roster.config",
     "automation.forge",
-    "automation.nightly",
-    "automation.rules",
+    "automation.night.run",
+    "automation.lifecycle.rules",
     "automation.sandbox",
-    "automation.templates",
+    "automation.messages.templates",
     "cmarkgfm",
     "github",
     "gitlab",

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from automation import markers
-from automation.config import Program, parse_program
 from automation.forge import Forge, RetryPolicy, connect
+from automation.lifecycle import markers
+from automation.messages.templates import Templates
 from automation.model import Issue, IssueState
-from automation.nightly import plan_day, run_day
+from automation.night.run import plan_day, run_day
+from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox, start
-from automation.templates import Templates
 
 OLD = "alice--bob--2026-01-05"
 ROSTER = """\

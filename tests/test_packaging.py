@@ -16,7 +16,7 @@ from typing import Any
 import dockerfile
 import pytest
 
-from automation.templates import DEFAULTS
+from automation.messages.templates import DEFAULTS
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates" / "issues"
@@ -64,7 +64,11 @@ def test_installed_from_the_wheel_the_tool_reads_the_templates_it_carries(
 ) -> None:
     zipfile.ZipFile(wheel).extractall(tmp_path)
     done = subprocess.run(
-        [sys.executable, "-c", "from automation.templates import DEFAULTS; print(DEFAULTS)"],
+        [
+            sys.executable,
+            "-c",
+            "from automation.messages.templates import DEFAULTS; print(DEFAULTS)",
+        ],
         cwd=tmp_path,
         env={"PYTHONPATH": str(tmp_path), "PATH": ""},
         capture_output=True,

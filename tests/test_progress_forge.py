@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from automation import ledger, markers
-from automation.config import Program, parse_program
-from automation.demo import sandbox_cast
+from automation.commands.demo import sandbox_cast
 from automation.forge import Forge, RetryPolicy, connect
+from automation.lifecycle import ledger, markers
+from automation.messages.templates import Templates
 from automation.model import Comment, Issue
-from automation.nightly import run_day
+from automation.night.run import run_day
+from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox, start
-from automation.templates import Templates
 
 ROSTER = """\
 forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/progress,

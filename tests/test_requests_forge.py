@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from automation import markers
-from automation.config import Program, parse_program
+from automation.commands.init import FORM_FILES, SCAFFOLD
 from automation.forge import RetryPolicy, connect
+from automation.lifecycle import markers
+from automation.messages.templates import Templates
 from automation.model import Draft, IssueState
-from automation.nightly import plan_day, run_day
+from automation.night.run import plan_day, run_day
+from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox, start
-from automation.scaffolding import FORM_FILES, SCAFFOLD
-from automation.templates import Templates
 
 ROOT = Path(__file__).resolve().parent.parent
 ASKED = date(2026, 3, 2)

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from automation import ledger, markers
-from automation.config import Program, parse_program
 from automation.forge import Forge, RetryPolicy, connect
-from automation.markdown import ZWSP
+from automation.lifecycle import ledger, markers
+from automation.messages.markdown import ZWSP
+from automation.messages.templates import Templates
 from automation.model import Draft, Issue, IssueState
-from automation.nightly import plan_day, run_day
-from automation.reading import read
+from automation.night.observe import read
+from automation.night.run import plan_day, run_day
+from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox, start
-from automation.status import pairing_status
-from automation.templates import Templates
+from automation.views.status import pairing_status
 
 SECRET = "a long random string only the CI knows"
 START = date(2026, 1, 5)

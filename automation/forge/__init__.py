@@ -15,12 +15,12 @@ from github import Auth, Github
 from gitlab import Gitlab
 from requests.adapters import HTTPAdapter
 
-from automation.config import ForgeSettings
 from automation.forge.base import Forge, ForgeError, Preflight
 from automation.forge.github import GitHubForge
 from automation.forge.gitlab import GitLabForge
 from automation.forge.pacing import Pacer, WriteLimits
 from automation.forge.retry import RetryPolicy, WaitBudget
+from automation.roster.config import ForgeSettings
 
 __all__ = [
     "SANDBOX_BOT",

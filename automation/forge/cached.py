@@ -38,10 +38,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from automation import checklist
-from automation.config import ForgeSettings
 from automation.forge.base import Forge
+from automation.goals import checklist
 from automation.model import CloseReason, Comment, Issue, IssueState, TaskCounts
+from automation.roster.config import ForgeSettings
 
 VERSION = 3
 MARGIN = timedelta(minutes=10)  # read back from this long before the watermark
@@ -81,7 +81,7 @@ class Cache:
     comments: dict[int, Comment] = field(default_factory=dict)
     comments_since: datetime | None = None  # complete for comments created from then
     comments_seen: datetime = EPOCH  # the latest created_at of a comment it holds
-    # How the bodies the last run read read (automation.checklist.remembered): a body is
+    # How the bodies the last run read read (automation.goals.checklist.remembered): a body is
     # parsed again only when it changed.
     parsed: dict[str, list[Any]] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)  # GitLab's user ids by login

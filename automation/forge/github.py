@@ -15,7 +15,6 @@ from github.Issue import Issue as GhIssue
 from github.PaginatedList import PaginatedList
 from github.PullRequest import PullRequest
 
-from automation import boxes
 from automation.forge.base import (
     Access,
     ForgeError,
@@ -27,6 +26,7 @@ from automation.forge.base import (
 )
 from automation.forge.pacing import Pacer
 from automation.forge.retry import RetryPolicy
+from automation.lifecycle import boxes
 from automation.model import (
     ChangeRequest,
     ChangeState,

@@ -12,7 +12,6 @@ import gitlab
 import requests
 from gitlab.v4.objects import Project, ProjectIssue
 
-from automation import boxes
 from automation.forge.base import (
     Access,
     ForgeError,
@@ -24,6 +23,7 @@ from automation.forge.base import (
 )
 from automation.forge.pacing import Pacer
 from automation.forge.retry import RetryPolicy
+from automation.lifecycle import boxes
 from automation.model import (
     ChangeRequest,
     ChangeState,

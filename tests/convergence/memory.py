@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from automation import boxes
 from automation.forge.base import ForgeError
+from automation.lifecycle import boxes
 from automation.model import CloseReason, Comment, Draft, Issue, IssueState, Tick
 
 

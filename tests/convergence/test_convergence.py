@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from automation.config import add_months
+from automation.roster.config import add_months
 from automation.sandbox import RunningSandbox
 from tests.convergence.world import (
     BASE,

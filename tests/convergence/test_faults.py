@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from automation import markers
-from automation.config import Program
 from automation.forge import Forge, RetryPolicy, connect
-from automation.nightly import Report, plan_day, run_day, run_summary
+from automation.lifecycle import markers
+from automation.night.run import Report, plan_day, run_day, run_summary
+from automation.roster.config import Program
 from automation.sandbox import RunningSandbox
 from tests.convergence.test_convergence import scenarios
 from tests.convergence.world import (

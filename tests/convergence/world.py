@@ -22,16 +22,17 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
 
-from automation import boxes, dashboard, markers
-from automation.config import Program, parse_program
 from automation.forge import Forge, ForgeError, RetryPolicy, connect
 from automation.forge.cached import kept
+from automation.lifecycle import boxes, markers
+from automation.lifecycle.observed import Observed
+from automation.messages.templates import Templates
 from automation.model import Issue, IssueState
-from automation.nightly import Report, plan_day, run_day
-from automation.observe import Observed
-from automation.reading import read
+from automation.night.observe import read
+from automation.night.run import Report, plan_day, run_day
+from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox
-from automation.templates import Templates
+from automation.views import dashboard
 from tests.convergence.memory import MemoryForge
 
 BASE = date(2026, 1, 5)

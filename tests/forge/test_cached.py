@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from automation import markers
-from automation.config import Program, parse_program
 from automation.forge import Forge, RetryPolicy, connect
 from automation.forge.cached import FULL_READ_DAYS, Cache, load, save
 from automation.forge.cached import kept as observing
+from automation.lifecycle import markers
+from automation.messages.templates import Templates
 from automation.model import CloseReason, IssueState
-from automation.nightly import plan_day, run_day
-from automation.reading import read
+from automation.night.observe import read
+from automation.night.run import plan_day, run_day
+from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox, start
-from automation.templates import Templates
 
 START = date(2026, 1, 5)
 ROSTER = """\

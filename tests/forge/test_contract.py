@@ -28,11 +28,11 @@ import github
 import gitlab
 import pytest
 
-from automation.config import ForgeSettings, load_program
 from automation.forge import Forge, ForgeError, RetryPolicy, connect, preflight
 from automation.forge.base import RateLimited, UnknownHandle
 from automation.forge.retry import WaitBudget
 from automation.model import ChangeRequest, ChangeState, CloseReason, Draft, Issue, IssueState
+from automation.roster.config import ForgeSettings, load_program
 from automation.sandbox import RunningSandbox, start
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

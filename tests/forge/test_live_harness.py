@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from automation.config import ForgeSettings
 from automation.forge import connect, preflight
 from automation.model import IssueState
+from automation.roster.config import ForgeSettings
 from automation.sandbox import start
 from automation.sandbox.records import ChangeState, Flavour, Window
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from automation.config import ForgeSettings
 from automation.forge import Forge, RetryPolicy, connect, pacer_for
 from automation.forge.base import RateLimited
 from automation.forge.pacing import EDGE, HOUR, MINUTE, Pacer, WriteLimits, delay, is_write
 from automation.model import Draft
+from automation.roster.config import ForgeSettings
 from automation.sandbox import RunningSandbox, start
 
 GITHUB = WriteLimits(per_minute=80, per_hour=500)

@@ -20,12 +20,12 @@ from typing import Any
 
 import pytest
 
-from automation.config import ForgeSettings
 from automation.forge import Forge, connect, github_client, gitlab_client
 from automation.forge.base import ForgeError, RateLimited
 from automation.forge.github import GitHubForge
 from automation.forge.gitlab import GitLabForge
 from automation.forge.retry import RetryPolicy, WaitBudget
+from automation.roster.config import ForgeSettings
 
 SAMPLES = Path(__file__).parent / "samples"
 NOW = 1_700_000_000.0

@@ -53,7 +53,7 @@ def test_no_sandbox_module_imports_the_product() -> None:
 
 def test_the_walk_sees_absolute_and_relative_imports_of_the_product() -> None:
     source = (
-        "import automation.checklist\n"
+        "import automation.goals.checklist\n"
         "from automation import errors\n"
         "from automation.sandbox import records\n"
         "from automation.sandbox.store import Store\n"
@@ -64,4 +64,4 @@ def test_the_walk_sees_absolute_and_relative_imports_of_the_product() -> None:
 
     found = product_imports(source, PurePosixPath("store.py"))
 
-    assert found == ["automation.checklist", "automation.errors", "automation.model"]
+    assert found == ["automation.goals.checklist", "automation.errors", "automation.model"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from gitlab.v4.objects import Project
 
-from automation.checklist import Dialect, parse
+from automation.goals.checklist import Dialect, parse
 from automation.sandbox import RunningSandbox
 from automation.sandbox.tasks import task_counts
 

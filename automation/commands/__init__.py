@@ -1,0 +1,1 @@
+"""The work of the commands that are more than one call into the library."""

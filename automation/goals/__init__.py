@@ -1,0 +1,1 @@
+"""What mentees and mentors write back: goal checklists, progress, feedback answers."""

@@ -1,0 +1,432 @@
+"""What the forge says today: the bot's issues and comments by marker, and human activity.
+
+`read()` is the only I/O: a few paged list requests, never one per pairing. `snapshot()`
+turns what they returned into an `Observed` value the rules plan from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from automation.lifecycle import ledger, markers, turns
+from automation.lifecycle.labels import Labels
+from automation.lifecycle.ledger import PairState
+from automation.lifecycle.timeline import Timeline
+from automation.lifecycle.turns import Turn
+from automation.model import ChangeRequest, Comment, Issue, Tick
+from automation.roster.config import Pairing, Program
+
+# A one-time comment (midpoint, ending soon, a nudge) is written within this many days of
+# its date or not at all, so a run needs to read only this far back to know it exists.
+CATCH_UP_DAYS = 14
+# The marker key of the program's dashboard issue (automation/views/dashboard.py).
+DASHBOARD = "dashboard"
+
+
+def lookback_days(program: Program) -> int:
+    """How far back comments are read: enough to see every nudge and one-time comment, and
+    an unanswered question for as long as its nudge may still be written."""
+    stale = program.program.stale
+    answer = stale.answer_days + CATCH_UP_DAYS
+    return max(stale.stalled_days, stale.first_meeting_days, CATCH_UP_DAYS, answer) + 1
+
+
+def tended_until(pairing: Pairing, program: Program) -> date:
+    """The last day the bot looks after a pairing: its end, then the retrospective reminder
+    and the messages after the term (a follow-up, or monthly catch-ups)."""
+    settings = program.program
+    end = pairing.end(settings)
+    reminder = end + timedelta(days=settings.retrospective_reminder_days)
+    last = max((reminder, *pairing.afterwards(settings)))
+    return last + timedelta(days=CATCH_UP_DAYS)
+
+
+def forms_read_since(program: Program, pairing: Pairing, today: date, settled: bool) -> date | None:
+    """The day from which a run lists a pairing's private feedback forms, or None when it
+    need not tonight (README, "Private feedback"). A form opens within CATCH_UP_DAYS of its
+    milestone and closes `open_days` after, so the run reads a pairing's forms from its
+    midpoint while either window is open, and after the end until its term is settled
+    (which waits for its forms to close, however late the nights run). Other nights cost
+    no read for them."""
+    rules = program.program.feedback
+    if rules is None or program.forge.api_flavour == "github":
+        return None
+    timeline = Timeline.of(pairing, program.program)
+    span = timedelta(days=CATCH_UP_DAYS + rules.open_days)
+    near = any(day <= today < day + span for day in (timeline.midpoint, timeline.end))
+    if near or (today >= timeline.end and not settled):
+        return min(timeline.midpoint, timeline.end)
+    return None
+
+
+def adoption(program: Program, observed: Observed, today: date) -> date:
+    """The day the bot began tending the program: program.yml's `adopted`, else the day of
+    its first run as the ledger keeps it (today, on that first run)."""
+    return program.program.adopted or observed.adopted or today
+
+
+def tended(program: Program, observed: Observed, today: date) -> list[Pairing]:
+    """The pairings the nightly run looks after today.
+
+    Every pairing that has started, until its close-out is done (kept in the ledger as
+    settled) and its last message is due, however long ago it ended: a run after a gap of
+    months still closes every term that ended in between. Terms that ended before the bot
+    began tending the program are history and are left alone.
+    """
+    adopted = adoption(program, observed, today)
+    return [p for p in program.pairings if left_alone(program, observed, today, p, adopted) is None]
+
+
+class LeftAlone(StrEnum):
+    """Why the nightly run does not look after a pairing today (`tended`)."""
+
+    UPCOMING = "the term has not started"
+    HISTORY = "the term ended before the bot began tending the program"
+    SETTLED = "the term's close-out is done and its last message was due"
+
+
+def left_alone(
+    program: Program, observed: Observed, today: date, pairing: Pairing, adopted: date
+) -> LeftAlone | None:
+    """Why the run leaves `pairing` alone today, or None when it looks after it."""
+    end = pairing.end(program.program)
+    if pairing.start > today:
+        return LeftAlone.UPCOMING
+    if end <= adopted and pairing.id not in observed.ledger:
+        return LeftAlone.HISTORY
+    if term_settled(observed, pairing, program) and today > tended_until(pairing, program):
+        return LeftAlone.SETTLED
+    return None
+
+
+def term_settled(observed: Observed, pairing: Pairing, program: Program) -> bool:
+    state = observed.ledger.get(pairing.id)
+    return state is not None and state.settled == pairing.end(program.program).isoformat()
+
+
+def start_of_day(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time(), ZoneInfo(zone)).astimezone(UTC)
+
+
+def local_day(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def last_spoke(observed: Observed, pairing_id: str, zone: str, changed: date | None) -> date | None:
+    """The later of the pair's last comment in the window and their last checklist change."""
+    moment = observed.activity.get(pairing_id)
+    days = [d for d in (local_day(moment, zone) if moment else None, changed) if d is not None]
+    return max(days, default=None)
+
+
+@dataclass(frozen=True)
+class Roster:
+    """program.yml on the forge, for proposing pairings (`requests.propose_changes`)."""
+
+    text: str | None  # on the default branch
+    proposed: str | None  # on the proposal branch
+    change: ChangeRequest | None  # the open merge/pull request from that branch
+
+
+@dataclass(frozen=True)
+class Observed:
+    bot: str
+    window_start: datetime  # comments older than this were not read
+    issues: Mapping[str, Issue]  # the bot's issues by key: the ledger's record, else the marker
+    duplicates: tuple[Issue, ...]  # newer bot issues that repeat a key (concurrent runs)
+    comments: Mapping[str, Comment]  # the bot's comments in the window, by marker key
+    activity: Mapping[str, datetime]  # pairing id -> last human comment in the window
+    ledger: Mapping[str, PairState] = field(default_factory=dict)  # pairing id -> its state
+    adopted: date | None = None  # the program's adoption day, once the ledger keeps it
+    # Ledger keys believed without a signature while a secret is set: the run signs them.
+    unsigned: frozenset[str] = frozenset()
+    # Pairings whose start moved: old id -> the roster's id they carry on under.
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    # People's issues from the request and offer forms, by number (open, or closed lately).
+    requests: Mapping[int, Issue] = field(default_factory=dict)
+    offers: Mapping[int, Issue] = field(default_factory=dict)
+    # The queue as the ledger keeps it: request number -> the day it was opened.
+    queue: Mapping[int, date] = field(default_factory=dict)
+    # Proposals posted on requests, as the ledger keeps them: request number -> its digest.
+    proposed: Mapping[int, str] = field(default_factory=dict)
+    roster: Roster | None = None
+    # pairing id -> a question of one of the pair the other has not answered (in the window)
+    turns: Mapping[str, Turn] = field(default_factory=dict)
+    # pairing id -> who of the pair wrote the last comment in the window (`activity`)
+    spoke: Mapping[str, str] = field(default_factory=dict)
+    # pairing issue number -> who ticked its boxes, read for the issues with a box ticked
+    ticks: Mapping[int, tuple[Tick, ...]] = field(default_factory=dict)
+
+    @cached_property
+    def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
+        """The keys of each pairing's issues, by pairing id (sorted)."""
+        keys: dict[str, list[str]] = {}
+        for key in sorted(self.issues):
+            pairing = pairing_of(key)
+            if pairing is not None:
+                keys.setdefault(pairing, []).append(key)
+        return {pairing: tuple(found) for pairing, found in keys.items()}
+
+    @cached_property
+    def answered(self) -> Mapping[str, tuple[tuple[str, Comment], ...]]:
+        """The bot's acknowledgements of ticked boxes (`pair/<id>/box/...`), by pairing id."""
+        found: dict[str, list[tuple[str, Comment]]] = {}
+        for key, comment in self.comments.items():
+            pairing = pairing_of(key)
+            if pairing is not None and part_of(key) == "box":
+                found.setdefault(pairing, []).append((key, comment))
+        return {pairing: tuple(pairs) for pairing, pairs in found.items()}
+
+
+def pairing_of(key: str) -> str | None:
+    parts = key.split("/")
+    return parts[1] if len(parts) >= 3 and parts[0] == "pair" else None
+
+
+def part_of(key: str) -> str | None:
+    """What a pairing's key names (`pairing`, `checkin`, `feedback`, `follow-up`, ...)."""
+    parts = key.split("/")
+    return parts[2] if len(parts) >= 3 and parts[0] == "pair" else None
+
+
+def snapshot(
+    program: Program,
+    bot: str,
+    issues: Iterable[Issue],
+    comments: Iterable[Comment],
+    window_start: datetime,
+    secret: str | None = None,
+) -> Observed:
+    """Index what was read, trusting only what people cannot forge (README, "Security").
+
+    Only the bot's own issues and comments count. Its ledger issues are believed when they
+    carry the ledger label and, with a `secret`, a valid signature. Every other issue is
+    who the ledger says its number is; only an issue the ledger has not recorded yet (one
+    opened by a run whose ledger write failed, or by a version that kept no numbers) is
+    taken at its marker's word, and never for a key the ledger gives another issue. A bot
+    comment counts only on the issue its key belongs to.
+    """
+    issues = list(issues)
+    labels = Labels(program.program.label_prefix)
+    mine = sorted((i for i in issues if i.author == bot), key=lambda i: (i.created_at, i.number))
+    theirs = [i for i in issues if i.author != bot]
+    requests = {i.number: i for i in theirs if labels.request in i.labels}
+    offers = {i.number: i for i in theirs if labels.offer in i.labels}
+    books, unsigned = _ledgers(program, mine, secret)
+    states: dict[str, PairState] = {}
+    for key in sorted(books):
+        states.update(ledger.parse(books[key].body))
+    record = books.get(ledger.PROGRAM)
+    adopted = ledger.adopted(record.body) if record else None
+    queue = ledger.program_queue(record.body) if record else {}
+    proposed = ledger.program_proposed(record.body) if record else {}
+    recorded = _recorded(states, ledger.program_issues(record.body) if record else {})
+    claimed = set(recorded.values())
+    shelved = {issue.number for issue in books.values()}
+    by_key: dict[str, Issue] = dict(books)
+    duplicates: list[Issue] = []
+    for issue in mine:
+        if issue.number in shelved:
+            continue
+        known = recorded.get(issue.number)
+        if known is not None:
+            key = known
+        else:
+            marker = markers.find(issue.body)
+            if marker is None or marker.key.startswith("ledger/"):
+                continue
+            key = marker.key
+            if key in claimed:
+                # The ledger gives this key to another issue: a copy from two runs at once.
+                duplicates.append(issue)
+                continue
+        if key in by_key and by_key[key].number != issue.number:
+            duplicates.append(issue)
+        else:
+            by_key.setdefault(key, issue)
+    # Pairings whose start moved: the ones the ledger knows, and any seen moving now.
+    renamed = {old: new for new, state in states.items() for old in state.was}
+    renamed |= renames(program, by_key, states)
+    if renamed:
+        by_key = {_renamed(key, renamed): issue for key, issue in by_key.items()}
+        for old, new in renamed.items():
+            if old in states:
+                states.setdefault(new, states.pop(old))
+    # A comment on a private feedback form is between its participant and the coordinators:
+    # it is neither the pair's activity nor a question the other one should answer.
+    owner = {
+        issue.number: pairing_of(key) for key, issue in by_key.items() if part_of(key) != "feedback"
+    }
+    sides = {p.id: {p.mentor: "mentor", p.mentee: "mentee"} for p in program.pairings}
+    bot_comments: dict[str, Comment] = {}
+    activity: dict[str, datetime] = {}
+    spoke: dict[str, str] = {}
+    waiting: dict[str, Turn | None] = {}
+    for comment in sorted(comments, key=lambda c: (c.created_at, c.id)):
+        if comment.author == bot:
+            marker = markers.find(comment.body)
+            if marker is not None:
+                said = _renamed(marker.key, renamed)
+                home = by_key.get(home_of(said))
+                on = home.number if home is not None else _asked_on(said)
+                if on == comment.issue_number:
+                    bot_comments.setdefault(said, comment)
+            continue
+        pairing = owner.get(comment.issue_number)
+        side = sides.get(pairing or "", {}).get(comment.author)
+        if pairing is not None and side is not None:
+            activity[pairing] = max(activity.get(pairing, comment.created_at), comment.created_at)
+            spoke[pairing] = comment.author  # comments come in order: the last one stays
+            asking = turns.asks(comment.body)
+            waiting[pairing] = turns.after(waiting.get(pairing), side, asking, comment.created_at)
+    return Observed(
+        bot,
+        window_start,
+        by_key,
+        tuple(duplicates),
+        bot_comments,
+        activity,
+        states,
+        adopted,
+        unsigned,
+        renamed,
+        requests,
+        offers,
+        queue,
+        proposed,
+        turns={pid: turn for pid, turn in waiting.items() if turn is not None},
+        spoke=spoke,
+    )
+
+
+def _ledgers(
+    program: Program, mine: Sequence[Issue], secret: str | None
+) -> tuple[dict[str, Issue], frozenset[str]]:
+    """The bot's ledger issues by key, oldest first, and the keys believed unsigned.
+
+    With a secret, a ledger issue must carry a valid signature, except while none does
+    yet (the first run after the secret was set: they are believed, and signed by it).
+    """
+    label = Labels(program.program.label_prefix).ledger
+    found: list[tuple[str, Issue, str]] = []
+    for issue in mine:
+        marker = markers.find(issue.body)
+        if marker is None or not marker.key.startswith("ledger/") or label not in issue.labels:
+            continue
+        signed = ledger.signature(issue.body, marker.key, secret) if secret else "none"
+        found.append((marker.key, issue, signed))
+    migrating = secret is not None and not any(s == "valid" for _, _, s in found)
+    books: dict[str, Issue] = {}
+    unsigned: set[str] = set()
+    for key, issue, signed in found:
+        if secret is not None and signed != "valid" and not (migrating and signed == "none"):
+            continue
+        if key not in books:
+            books[key] = issue
+            if secret is not None and signed == "none":
+                unsigned.add(key)
+    return books, frozenset(unsigned)
+
+
+def _recorded(states: Mapping[str, PairState], program: Mapping[str, int]) -> dict[int, str]:
+    """Issue number -> the key the ledger records for it."""
+    out = {number: key for key, number in program.items()}
+    for pairing, state in states.items():
+        for part, number in state.issues:
+            if isinstance(number, int):
+                out[number] = f"pair/{pairing}/{part}"
+    return out
+
+
+def _asked_on(key: str) -> int | None:
+    """The request or offer a bot comment with marker `key` answers (`request/12/...`)."""
+    parts = key.split("/")
+    if len(parts) >= 3 and parts[0] in ("request", "offer") and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
+def home_of(key: str) -> str:
+    """The issue a bot comment with marker `key` is written on."""
+    if key.startswith("pair/") and key.endswith("/retrospective-reminder"):
+        return key.removesuffix("-reminder")
+    if key.startswith("pair/") and key.endswith("/answered"):
+        return key.removesuffix("/answered")  # on a private feedback form
+    pairing = pairing_of(key)
+    return f"pair/{pairing}/pairing" if pairing is not None else key
+
+
+def renames(
+    program: Program, issues: Mapping[str, Issue], states: Mapping[str, PairState]
+) -> dict[str, str]:
+    """Pairings whose start moved in the roster: the old id (still in the ledger, no longer
+    in the roster) -> the roster's pairing of the same two people that has no pairing issue
+    of its own, the nearest in time. Its issues, comments and state carry on under the new
+    id, so fixing a start date does not open a second pairing issue. A term already closed
+    out is moved only by a start before its end: a later one is a new term of the pair.
+    Whether the bot closed the term out yet does not matter otherwise, so runs every night
+    and a run after a gap follow the same edit alike; the ledger's record of the pairing
+    issue counts as much as the issue, which a quiet night no longer lists."""
+    in_roster = {p.id for p in program.pairings}
+    orphans = {
+        pid: state.settled
+        for pid, state in states.items()
+        if pid not in in_roster
+        and (f"pair/{pid}/pairing" in issues or "pairing" in dict(state.issues))
+    }
+    out: dict[str, str] = {}
+    for pairing in program.pairings:
+        prefix = f"{pairing.mentor}--{pairing.mentee}--"
+        if f"pair/{pairing.id}/pairing" in issues or pairing.id in states:
+            continue
+        candidates = [
+            (abs((started - pairing.start).days), pid)
+            for pid, settled in orphans.items()
+            if pid.startswith(prefix)
+            and pid not in out
+            and (started := started_on(pid))
+            and (settled is None or pairing.start.isoformat() < settled)
+        ]
+        if candidates:
+            out[min(candidates)[1]] = pairing.id
+    return out
+
+
+def _renamed(key: str, renamed: Mapping[str, str]) -> str:
+    pairing = pairing_of(key)
+    if pairing is None or pairing not in renamed:
+        return key
+    return f"pair/{renamed[pairing]}/{key.split('/', 2)[2]}"
+
+
+def started_on(pairing_id: str) -> date | None:
+    """The start date a pairing id ends with (`mentor--mentee--YYYY-MM-DD`)."""
+    try:
+        return date.fromisoformat(pairing_id.rsplit("--", 1)[-1])
+    except ValueError:
+        return None
+
+
+def withdrawn(program: Program, observed: Observed) -> list[str]:
+    """Pairings the bot tended that the roster no longer has (and that no moved start
+    date explains): their close-out is still to be done."""
+    in_roster = {p.id for p in program.pairings}
+    return sorted(
+        pid
+        for pid, state in observed.ledger.items()
+        if pid not in in_roster and state.settled is None
+    )
+
+
+def checkin_window_days(program: Program, pairings: Iterable[Pairing]) -> int:
+    """How far back check-ins are listed: the last two periods of every pair. Pairs meet at
+    their own cadence, so the longest covers them all (a pairing gone from the roster had
+    the program's)."""
+    settings = program.program
+    every = max([settings.checkin_every_days, *(p.meetings(settings).every_days for p in pairings)])
+    return 2 * every + 1

@@ -1,0 +1,108 @@
+"""The dashboard issue: opened once, then edited in place when what it shows changes.
+
+A plan is computed before it is applied, yet the dashboard must show the forge as the
+night leaves it: otherwise the next run would see new issues and labels and write the
+dashboard again. So it is rendered from `expected()`, what the forge will show once the
+night's other writes are done. A rerun, after a crash or not, expects the same and writes
+nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+
+from automation.goals.checklist import Checklist, Dialect
+from automation.goals.feedback import read_back
+from automation.lifecycle import ledger
+from automation.lifecycle.actions import (
+    Action,
+    CloseIssue,
+    EditIssueBody,
+    OpenIssue,
+    ProposeRoster,
+    Relabel,
+    ReopenIssue,
+    Target,
+    Urgency,
+    assuming_done,
+)
+from automation.lifecycle.labels import Labels
+from automation.lifecycle.observed import DASHBOARD, Observed, start_of_day, tended
+from automation.model import Draft, IssueState
+from automation.roster.config import Program
+from automation.views import dashboard
+from automation.views.queue import queue, queue_figures
+from automation.views.status import program_status
+
+
+def expected(observed: Observed, actions: Sequence[Action], today: date, zone: str) -> Observed:
+    """What a run will observe after `actions`: the issues they open, label, close or
+    rewrite, and the ledger as rewritten. Comments are left out: the dashboard counts only
+    people's, which no action writes."""
+    issues = dict(observed.issues)
+    now = start_of_day(today, zone)
+    for action in actions:
+        if isinstance(action, OpenIssue):
+            if action.key not in issues:
+                draft = replace(action.draft, body=assuming_done(action.draft.body))
+                issues[action.key] = draft.opened(observed.bot, now)
+            continue
+        if isinstance(action, ProposeRoster):
+            continue  # no issue of the program changes
+        issue = issues.get(action.target.key)
+        if issue is None:
+            continue
+        if isinstance(action, Relabel):
+            kept = tuple(label for label in issue.labels if label not in action.remove)
+            added = tuple(label for label in action.add if label not in kept)
+            issues[action.target.key] = replace(issue, labels=(*kept, *added))
+        elif isinstance(action, CloseIssue):
+            issues[action.target.key] = replace(issue, state=IssueState.CLOSED)
+        elif isinstance(action, ReopenIssue):
+            issues[action.target.key] = replace(issue, state=IssueState.OPEN)
+        elif isinstance(action, EditIssueBody):
+            issues[action.target.key] = replace(issue, body=assuming_done(action.body))
+    states: dict[str, ledger.PairState] = {}
+    for key in sorted(k for k in issues if k.startswith("ledger/")):
+        states.update(ledger.parse(issues[key].body))
+    record = issues.get(ledger.PROGRAM)
+    adopted = observed.adopted or (ledger.adopted(record.body) if record else None)
+    return replace(observed, issues=issues, ledger=states, adopted=adopted)
+
+
+def plan(
+    program: Program,
+    observed: Observed,
+    today: date,
+    actions: Sequence[Action],
+    checklists: Mapping[str, Checklist],
+) -> list[Action]:
+    """Open the dashboard, or rewrite it when what it shows changed; after every other
+    write of the plan (`actions`), whose results it shows. `checklists` are the pairing
+    issues' as the planners parsed them (the plan never rewrites a pairing issue's body)."""
+    settings = program.program
+    if not settings.report.dashboard:
+        return []
+    after = expected(observed, actions, today, settings.timezone)
+    statuses = program_status(program, after, today, checklists)
+    waiting = queue(program, observed.requests, today).waiting
+    asked = [dashboard.Asked(n, observed.requests[n].author, day) for n, day in waiting.items()]
+    asking = queue_figures(program, observed.requests, today)
+    tending = [p.id for p in tended(program, after, today)]
+    answers = None
+    if settings.feedback is not None:
+        answers = read_back(after.issues, Dialect(program.forge.api_flavour))
+    shown = dashboard.view(program, statuses, today, tending, asked, asking, answers)
+    issue = observed.issues.get(DASHBOARD)
+    body = dashboard.update(shown, today, issue.body if issue else None)
+    if body is None:
+        return []
+    if issue is None:
+        labels = Labels(settings.label_prefix)
+        title = f"{settings.name}: dashboard"
+        draft = Draft(title, body, (labels.program, labels.dashboard), (), True)
+        return [OpenIssue(DASHBOARD, "", draft, Urgency.HOUSEKEEPING)]
+    target = Target(DASHBOARD, issue.number)
+    return [EditIssueBody(DASHBOARD, "", target, body, Urgency.HOUSEKEEPING)]

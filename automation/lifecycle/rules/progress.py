@@ -1,0 +1,327 @@
+"""Goal progress on the forge: the progress comment, the pace label, celebrations, the
+goal nudge, and what the ledger keeps of them between runs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import pairwise
+from typing import Any
+
+from automation.goals.checklist import Checklist, Goal, fingerprint
+from automation.lifecycle import markers
+from automation.lifecycle.actions import (
+    Action,
+    EditComment,
+    PostComment,
+    Relabel,
+    Urgency,
+    ref,
+)
+from automation.lifecycle.ledger import PairState
+from automation.lifecycle.rules.pair import Pair
+from automation.lifecycle.timeline import Phase
+from automation.messages.markdown import inert
+from automation.views.status import bar, counted, counted_goals, percent
+
+log = logging.getLogger(__name__)
+
+GOAL_NUDGE_FROM, GOAL_NUDGE_UNTIL = 7, 14  # days after the start: a week to write goals
+
+
+def goal_key(goal: Goal) -> str:
+    """A goal's name for the ledger: its title without the due date, as a slug."""
+    title = re.sub(r"\b(by|due:?)\s+\d{4}-\d{2}-\d{2}\b|\(\d{4}-\d{2}-\d{2}\)", "", goal.title)
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48].strip("-")
+    return slug or "goal"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The pairing's goals today, and what to show and remember of them."""
+
+    checklist: Checklist
+    goals: tuple[Goal, ...]  # the mentee's goals that count (not the untouched example)
+    mentor_goals: tuple[Goal, ...]  # the mentor's own growth goals that count
+    done: int  # goal steps done, over all goals
+    total: int  # goal steps, over all goals
+    tasks: tuple[int, int]  # every task item of the description, as the forge counts them
+    counted: tuple[int, int]  # the same, as the parser counts them
+    history: tuple[tuple[int, int, int], ...]
+    digest: str
+    behind: bool | None  # None: no goals yet, or pace not judged
+
+
+def read(pair: Pair) -> Reading | None:
+    issue = pair.pairing_issue
+    if issue is None or not pair.pairing_open:
+        return None
+    if pair.timeline.phase(pair.today) not in (Phase.ACTIVE, Phase.ENDING_SOON):
+        return None
+    checklist = pair.checklist
+    assert checklist is not None  # there is a pairing issue
+    # GitLab counts the boxes itself; its numbers are what people see on the issue.
+    parsed = (checklist.done, checklist.total)
+    tasks = (issue.tasks.done, issue.tasks.total) if issue.tasks is not None else parsed
+    # Progress and pace are about the goals, not the "before we start" list or notes.
+    goals = counted_goals(checklist)
+    mentor_goals = counted(checklist.mentor_goals)
+    done = sum(goal.done for goal in goals)
+    total = sum(goal.total for goal in goals)
+    state = pair.state
+    history = state.history if state else ()
+    week = pair.timeline.week(pair.today)
+    if not history or history[-1][1:] != (done, total):
+        kept = history[:-1] if history and history[-1][0] == week else history
+        history = (*kept, (week, done, total))
+    behind = None
+    if total and pair.program.program.progress.pace_label:
+        # The share of the term gone since the bot started counting: a pairing met under
+        # way is judged on the time it has had since, not on months before the bot came.
+        tolerance = pair.program.program.progress.tolerance
+        since, end = pair.timeline.counted_from, pair.timeline.end
+        elapsed = (pair.today - since).days / max(1, (end - since).days)
+        behind = done / total + tolerance < elapsed
+    shown: dict[str, Any] = {
+        "goals": [(g.title, g.done, g.total, g.due) for g in goals],
+        "total": [done, total],
+        "tasks": tasks,
+        "history": history,
+        "behind": behind,
+    }
+    if mentor_goals:  # so that a progress comment without them keeps its digest
+        shown["mentor_goals"] = [(g.title, g.done, g.total, g.due) for g in mentor_goals]
+    digest = hashlib.blake2b(json.dumps(shown).encode(), digest_size=8).hexdigest()
+    return Reading(
+        checklist, goals, mentor_goals, done, total, tasks, parsed, history, digest, behind
+    )
+
+
+def _shown_goals(goals: tuple[Goal, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": inert(g.title),
+            "done": g.done,
+            "total": g.total,
+            "percent": percent(g.done, g.total),
+            "bar": bar(g.done, g.total),
+            "due": g.due,
+        }
+        for g in goals
+    ]
+
+
+def small_wins(history: tuple[tuple[int, int, int], ...]) -> list[tuple[int, int]]:
+    """The steps ticked in each week that moved forward, from one history point to the
+    next: `(week, steps)`. The first point is where counting began, not a win."""
+    return [
+        (week, done - before)
+        for (_, before, _), (week, done, _) in pairwise(history)
+        if done > before
+    ]
+
+
+def _progress_context(pair: Pair, reading: Reading) -> dict[str, Any]:
+    timeline = pair.timeline
+    return {
+        "progress": {
+            "done": reading.done,
+            "total": reading.total,
+            "percent": percent(reading.done, reading.total),
+            "bar": bar(reading.done, reading.total),
+            "tasks": {"done": reading.tasks[0], "total": reading.tasks[1]},
+            "goals": _shown_goals(reading.goals),
+            "mentor_goals": _shown_goals(reading.mentor_goals),
+            "history": [
+                {
+                    "week": w,
+                    "starts": timeline.start + timedelta(weeks=w - 1),
+                    "done": d,
+                    "total": t,
+                    "percent": percent(d, t),
+                }
+                for w, d, t in reading.history
+            ],
+            "wins": [
+                {"week": w, "starts": timeline.start + timedelta(weeks=w - 1), "steps": steps}
+                for w, steps in small_wins(reading.history)
+            ],
+            "week": timeline.week(pair.today),
+            "term_weeks": timeline.term_weeks,
+            "pace": None
+            if reading.behind is None
+            else ("behind" if reading.behind else "on track"),
+        }
+    }
+
+
+def plan(pair: Pair) -> list[Action]:
+    reading = pair.progress
+    if reading is None:
+        return pair.nothing("goals are read while the term runs on an open pairing issue")
+    if reading.counted != reading.tasks:
+        log.warning(
+            "pairing issue #%s: GitLab counts %s/%s task items, the parser %s/%s; using GitLab's",
+            pair.target("pairing").number,
+            *reading.tasks,
+            *reading.counted,
+        )
+    rules = pair.program.program.progress
+    actions: list[Action] = []
+    if rules.comment:
+        actions += _comment(pair, reading)
+    if reading.behind is not None:
+        actions += _pace(pair, reading.behind)
+    if rules.celebrate:
+        actions += _celebrations(pair, reading)
+    if rules.goal_nudge:
+        actions += _goal_nudge(pair, reading)
+    if not actions:
+        pair.nothing(
+            "goals {done}/{total} steps: the forge shows them as they are",
+            done=reading.done,
+            total=reading.total,
+        )
+    return actions
+
+
+def _comment(pair: Pair, reading: Reading) -> list[Action]:
+    """Post the progress comment once, then edit it only when the progress it shows moved.
+
+    Its marker carries the digest of what it shows, and so does the ledger: the week
+    number in its text changes every week, the progress not.
+    """
+    key = pair.key("progress")
+    state = pair.state
+    seen = pair.comment("progress")  # in the comment window, with its marker
+    target = pair.target("pairing")
+    shown: str | None = None
+    comment_id: int | None = None
+    if seen is not None:
+        marker = markers.find(seen.body)
+        shown, comment_id = (marker.attrs.get("digest") if marker else None), seen.id
+    elif state is not None and isinstance(state.comment, int):
+        shown, comment_id = state.digest, state.comment
+    if comment_id is not None and shown == reading.digest:
+        return []  # unchanged: not rendered at all
+    attrs = {"digest": reading.digest}
+    body = pair.text("progress", key, attrs, **_progress_context(pair, reading))
+    if comment_id is None:
+        return [PostComment(key, pair.id, target, body, Urgency.MILESTONE)]
+    return [EditComment(f"{key}/edit", pair.id, target, comment_id, body, Urgency.MILESTONE)]
+
+
+def _pace(pair: Pair, behind: bool) -> list[Action]:
+    issue = pair.pairing_issue
+    assert issue is not None
+    labels = pair.labels
+    wanted = labels.pace("behind" if behind else "on-track")
+    others = tuple(sorted(set(issue.labels) & set(labels.paces) - {wanted}))
+    add = () if wanted in issue.labels else (wanted,)
+    if not add and not others:
+        return []
+    target = pair.target("pairing")
+    return [Relabel(pair.key("pace"), pair.id, target, add, others, Urgency.LABELS)]
+
+
+def _owned(reading: Reading) -> list[tuple[str, Goal, bool]]:
+    """Every goal that counts with its ledger name (a mentor's goal's name says so, so the
+    two never share one) and whether it is the mentor's."""
+    return [(goal_key(g), g, False) for g in reading.goals] + [
+        (f"mentor-{goal_key(g)}", g, True) for g in reading.mentor_goals
+    ]
+
+
+def _celebrations(pair: Pair, reading: Reading) -> list[Action]:
+    celebrated = set(pair.state.celebrated) if pair.state else set()
+    actions: list[Action] = []
+    for name, goal, mentor in _owned(reading):
+        if goal.total and goal.done == goal.total and name not in celebrated:
+            celebrated.add(name)
+            if pair.comment("celebrate", name) is None:
+                key = pair.key("celebrate", name)
+                shown = {"title": inert(goal.title), "steps": goal.total, "mentor": mentor}
+                body = pair.text("celebrate", key, goal=shown)
+                actions.append(
+                    PostComment(key, pair.id, pair.target("pairing"), body, Urgency.MILESTONE)
+                )
+    return actions
+
+
+def goal_problems(checklist: Checklist) -> list[str]:
+    """What keeps goals from being Time-bound and Measurable, in words for the mentee."""
+    if not checklist.goals:
+        return ["there are no goals under `## Goals` yet"]
+    problems = []
+    for goal in checklist.goals:
+        title = inert(goal.title)
+        if goal.title.lower().startswith("example"):
+            problems.append(f'"{title}" is still the example; replace it with your own goal')
+        elif goal.due is None:
+            problems.append(f'"{title}" has no date (add "by YYYY-MM-DD" to its title)')
+        elif goal.total < 2:
+            problems.append(f'"{title}" has no steps to tick (add a few `- [ ]` steps)')
+    return problems
+
+
+def _goal_nudge(pair: Pair, reading: Reading) -> list[Action]:
+    start = pair.timeline.start
+    first_week = start + timedelta(days=GOAL_NUDGE_FROM)
+    if not pair.within(first_week, GOAL_NUDGE_UNTIL - GOAL_NUDGE_FROM):
+        return []
+    problems = goal_problems(reading.checklist)
+    if not problems or pair.comment("goals") is not None:
+        return []
+    key = pair.key("goals")
+    body = pair.text("goals-nudge", key, problems=problems)
+    return [PostComment(key, pair.id, pair.target("pairing"), body, Urgency.NUDGE)]
+
+
+def recorded(pair: Pair, actions: list[Action]) -> tuple[str, ...]:
+    """The writes whose outcome the ledger records: it must wait for them to succeed."""
+    mine = (pair.key("progress"), pair.key("progress", "edit"), pair.key("celebrate"))
+    return tuple(a.key for a in actions if a.key.startswith(mine))
+
+
+def state(pair: Pair, actions: list[Action]) -> PairState | None:
+    """What the ledger should remember after `actions` (this pairing's plan) are applied."""
+    reading = pair.progress
+    if reading is None:
+        return None
+    issue = pair.pairing_issue
+    assert issue is not None
+    previous = pair.state
+    keys = {a.key for a in actions}
+    seen = pair.comment("progress")
+    comment: int | str | None
+    if pair.key("progress") in keys:
+        comment = ref(pair.key("progress"))
+    elif seen is not None:
+        comment = seen.id
+    else:
+        comment = previous.comment if previous else None
+    celebrated = set(previous.celebrated) if previous else set()
+    for name, _, _ in _owned(reading):
+        if pair.key("celebrate", name) in keys or pair.comment("celebrate", name) is not None:
+            celebrated.add(name)
+    changed = pair.checklist_changed
+    met = set(previous.met) if previous else set()
+    last = pair.last_activity
+    spoke_in = pair.timeline.period(last) if last else None
+    if spoke_in is not None:
+        met.add(spoke_in)
+    # A "we met" box ticked by the pair counts its period as met, whenever the run sees it.
+    met |= {p for day in pair.met_days if (p := pair.timeline.period(day)) is not None}
+    return PairState(
+        comment=comment,
+        digest=reading.digest,
+        signature=fingerprint(reading.checklist),
+        changed=changed.isoformat() if changed else None,
+        history=reading.history,
+        celebrated=tuple(sorted(celebrated)),
+        met=tuple(sorted(met)),
+    )

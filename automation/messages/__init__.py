@@ -1,0 +1,1 @@
+"""What the bot writes: issue templates, what they may use, Markdown pieces."""

@@ -1,0 +1,239 @@
+"""Issue and comment templates: YAML front matter plus a Jinja2 body, rendered strictly.
+
+The product's defaults live in `templates/issues/` at the top of its source tree (the wheel
+carries them as `automation/issue_templates/`); a program repo overrides any of them by
+putting a file of the same name in its own `templates/issues/`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+import yaml
+
+from automation.errors import ExpectedError
+from automation.messages.context import SPECS, example_context
+from automation.model import Draft
+from automation.roster.config import Program
+
+
+def _defaults() -> Path:
+    """The shipped templates: beside the package when installed from a wheel, at the top of
+    the source tree when run from a checkout or an editable install (setup.py maps one to
+    the other)."""
+    installed = Path(__file__).parents[1] / "issue_templates"
+    return installed if installed.is_dir() else Path(__file__).parents[2] / "templates" / "issues"
+
+
+DEFAULTS = _defaults()
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FIELDS = ("title", "labels", "assignees", "confidential")
+
+
+class TemplateError(ExpectedError):
+    """A template cannot be used; the message names the file, the line and the fix."""
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    path: Path
+    front: Mapping[str, Any]  # raw front matter; string values are Jinja2 too
+    body: jinja2.Template
+    body_offset: int  # lines before the body, so errors point into the file
+
+
+def _environment() -> jinja2.Environment:
+    # Markdown, not HTML: no autoescape. StrictUndefined turns a typo into an error at
+    # `mentorship validate` time instead of an empty hole in an issue.
+    return jinja2.Environment(
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+
+
+@functools.cache
+def _compiled(source: str) -> jinja2.Template:
+    """`source` compiled once per process: compiling costs far more than rendering, and the
+    same sources (the shipped defaults, the front matter's fields) come back for every
+    `Templates` and every issue drafted. The environment is fixed, so the source alone
+    names the result; a syntax error is raised again at each call (nothing is cached)."""
+    return _ENVIRONMENT.from_string(source)
+
+
+_ENVIRONMENT = _environment()
+
+
+def _split(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
+    match = _FRONT.match(text)
+    if not match:
+        return {}, text, 0
+    try:
+        front = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 2}" if mark else ""
+        raise TemplateError(f"{path}{line}: invalid front matter: {exc}") from None
+    if not isinstance(front, dict):
+        raise TemplateError(f"{path}:2: front matter must be a mapping of {', '.join(_FIELDS)}")
+    unknown = sorted(set(front) - set(_FIELDS))
+    if unknown:
+        raise TemplateError(
+            f"{path}:2: unknown front matter field {unknown[0]!r}; use {', '.join(_FIELDS)}"
+        )
+    return front, text[match.end() :], match.group(0).count("\n")
+
+
+def load_template(name: str, path: Path) -> Template:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"{path}: cannot read: {exc}") from None
+    front, body, offset = _split(text, path)
+    try:
+        body_template = _compiled(body)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{path}:{(exc.lineno or 1) + offset}: {exc.message}") from None
+    return Template(name, path, front, body_template, offset)
+
+
+class Templates:
+    """The templates of one program: its own files first, then the shipped defaults."""
+
+    def __init__(self, override_dir: Path | None = None) -> None:
+        """Read every template now, so that rendering (inside the pure planning) does no
+        I/O; a broken one is kept as its error and raised when it is used."""
+        self.override_dir = override_dir
+        self._dirs = [d for d in (override_dir, DEFAULTS) if d is not None and d.is_dir()]
+        self._loaded: dict[str, Template | TemplateError] = {}
+        for name in self.names():
+            path = next(d / f"{name}.md" for d in self._dirs if (d / f"{name}.md").is_file())
+            try:
+                self._loaded[name] = load_template(name, path)
+            except TemplateError as exc:
+                self._loaded[name] = exc
+
+    def names(self) -> list[str]:
+        return sorted({p.stem for d in self._dirs for p in d.glob("*.md")})
+
+    def get(self, name: str) -> Template:
+        found = self._loaded.get(name)
+        if found is None:
+            raise TemplateError(f"no template {name}.md in {', '.join(map(str, self._dirs))}")
+        if isinstance(found, TemplateError):
+            raise found
+        return found
+
+    def comment(self, name: str, context: Mapping[str, Any]) -> str:
+        template = self.get(name)
+        return _render(template, template.body, context, template.body_offset)
+
+    def issue(self, name: str, context: Mapping[str, Any]) -> Draft:
+        template = self.get(name)
+        front = template.front
+        if "title" not in front:
+            raise TemplateError(
+                f"{template.path}:1: an issue template needs title: in its front matter"
+            )
+        title = self._field(template, "title", str(front["title"]), context)
+        labels = tuple(
+            self._field(template, "labels", str(v), context) for v in front.get("labels") or ()
+        )
+        assignees = tuple(
+            self._field(template, "assignees", str(v), context)
+            for v in front.get("assignees") or ()
+        )
+        confidential = front.get("confidential", False)
+        if isinstance(confidential, str):
+            confidential = self._field(template, "confidential", confidential, context)
+            confidential = confidential.strip().lower() in {"true", "yes", "1"}
+        body = _render(template, template.body, context, template.body_offset)
+        return Draft(
+            title=" ".join(title.split()),
+            body=body,
+            labels=tuple(label for label in labels if label.strip()),
+            assignees=tuple(a for a in assignees if a.strip()),
+            confidential=bool(confidential),
+        )
+
+    def _field(
+        self, template: Template, field: str, source: str, context: Mapping[str, Any]
+    ) -> str:
+        try:
+            field_template = _compiled(source)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"{template.path}:2: {field}: {exc.message}") from None
+        return _render(template, field_template, context, 1, where=f"{field}: ")
+
+
+def templates_for(config_path: Path) -> Templates:
+    """The program's own templates (beside program.yml) over the shipped defaults."""
+    return Templates(config_path.parent / "templates" / "issues")
+
+
+def check_templates(templates: Templates, program: Program, today: date) -> list[str]:
+    """Render every template the rules use with an example context; the problems found.
+
+    Also reports override files whose name is no template's: a typo in a file name would
+    otherwise leave the default in use without a word.
+    """
+    problems = []
+    override = templates.override_dir
+    if override is not None and override.is_dir():
+        known = ", ".join(SPECS)
+        problems += [
+            f"{path}: unknown template name {path.stem!r}; known: {known}"
+            for path in sorted(override.glob("*.md"))
+            if path.stem not in SPECS
+        ]
+    for name, spec in SPECS.items():
+        context = example_context(program, name, today)
+        try:
+            if spec.kind == "issue":
+                templates.issue(name, context)
+            else:
+                templates.comment(name, context)
+        except TemplateError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def _render(
+    template: Template,
+    body: jinja2.Template,
+    context: Mapping[str, Any],
+    offset: int,
+    where: str = "",
+) -> str:
+    try:
+        return body.render(context)
+    except jinja2.UndefinedError as exc:
+        line = _template_line(exc.__traceback__) + offset
+        raise TemplateError(
+            f"{template.path}:{line}: {where}{exc.message}; "
+            f"the names a template can use are: {', '.join(sorted(context))}"
+        ) from None
+    except Exception as exc:  # a template can fail in any way its expressions can
+        line = _template_line(exc.__traceback__) + offset
+        raise TemplateError(f"{template.path}:{line}: {where}{type(exc).__name__}: {exc}") from None
+
+
+def _template_line(tb: TracebackType | None) -> int:
+    """The line in the template source where rendering failed (jinja maps its frames)."""
+    line = 1
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

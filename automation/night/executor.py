@@ -1,0 +1,255 @@
+"""Runs a plan on the forge: each action in order, a lost answer read back, the outcomes.
+
+The actions are the values `automation.lifecycle.actions` defines and the rules return; this is the
+only place that turns them into writes (`mentorship apply`, the nightly run, the demo).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from automation.forge.base import Forge, ForgeError, RateLimited
+from automation.lifecycle import ledger, markers
+from automation.lifecycle.actions import (
+    IF_DONE,
+    ISSUE_REF,
+    REF,
+    Action,
+    EditComment,
+    EditIssueBody,
+    OpenIssue,
+    PostComment,
+    ProposeRoster,
+    Relabel,
+    ReopenIssue,
+    Target,
+)
+from automation.messages.markdown import as_kept
+from automation.model import Issue, IssueState
+
+
+class Status(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    DEFERRED = "deferred"  # not tried: the forge's rate limit stopped the run's writes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: Action
+    status: Status
+    detail: str = ""
+    # Reads spent confirming a write whose answer was lost (0 when the answer came back).
+    checks: int = 0
+    opened: int | None = None  # the number of the issue an OpenIssue opened
+
+
+@dataclass
+class _Made:
+    """What this run created, by action key: referred to by later actions of the run."""
+
+    issues: dict[str, Issue] = field(default_factory=dict)
+    comments: dict[str, int] = field(default_factory=dict)
+    done: set[str] = field(default_factory=set)  # keys of the actions that succeeded
+    secret: str | None = None  # signs the ledger's bodies (README, "Security")
+
+    def body(self, text: str, key: str) -> str:
+        """The body of issue `key` as written: references filled in, a ledger signed."""
+        resolved = self.resolve(text)
+        return ledger.sign(resolved, key, self.secret) if self.secret else resolved
+
+    def number(self, target: Target) -> int:
+        if target.number is not None:
+            return target.number
+        if target.key in self.issues:
+            return self.issues[target.key].number
+        raise ForgeError(f"issue {target.key} does not exist yet; it is created by another action")
+
+    def resolve(self, text: str) -> str:
+        """`text` with the references to what this run created filled in."""
+
+        def issue(match: re.Match[str]) -> str:
+            made = self.issues.get(match.group(1))
+            if made is None:
+                raise ForgeError(f"issue {match.group(1)} was not created; nothing links to it")
+            return str(made.number) if match.group(2) == "number" else made.url
+
+        def all_done(match: re.Match[str]) -> str:
+            keys = [k for k in match.group(2).split("|") if k]
+            return f'"{match.group(1)}"' if self.done.issuperset(keys) else "null"
+
+        def made(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key in self.comments:
+                return str(self.comments[key])
+            return str(self.issues[key].number) if key in self.issues else "null"
+
+        text = ISSUE_REF.sub(issue, text)
+        text = IF_DONE.sub(all_done, text)
+        return REF.sub(made, text)
+
+
+def apply(
+    actions: Iterable[Action],
+    forge: Forge,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    secret: str | None = None,
+) -> list[Outcome]:
+    """Run the actions in order; a failure is recorded and the rest still run, except
+    those that were to follow it (`after`).
+
+    A write whose answer is lost (a server error or a timeout after the request went out)
+    may have happened: the object is read back before anything that depends on it is
+    decided, so the run neither repeats it nor skips what follows a write that was done.
+    """
+    made = _Made(secret=secret)
+    failed: set[str] = set()
+    outcomes: list[Outcome] = []
+    limited = ""  # why writing stopped: a rate limit waited out to the end of its budget
+    for action in actions:
+        blocked = [k for k in action.after if k in failed]
+        if limited:
+            outcome = Outcome(action, Status.DEFERRED, limited)
+        elif blocked:
+            outcome = Outcome(action, Status.SKIPPED, f"waits for {', '.join(blocked)}")
+        else:
+            outcome = _attempt(action, forge, made)
+            if outcome.status is Status.DEFERRED:
+                limited = outcome.detail
+        if outcome.status is Status.DONE:
+            made.done.add(action.key)
+            if isinstance(action, OpenIssue):
+                outcome = replace(outcome, opened=made.issues[action.key].number)
+        else:
+            failed.add(action.key)
+        outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+    return outcomes
+
+
+def answer_lost(error: ForgeError) -> bool:
+    """The request may have been carried out: no answer, or a server error. A 4xx or a
+    rate limit says it was not."""
+    return error.transient and (error.status is None or error.status >= 500)
+
+
+def _attempt(action: Action, forge: Forge, made: _Made) -> Outcome:
+    try:
+        _run(action, forge, made)
+        return Outcome(action, Status.DONE)
+    except RateLimited as exc:
+        return Outcome(action, Status.DEFERRED, f"rate limited: {exc}")
+    except ForgeError as exc:
+        if not answer_lost(exc):
+            return Outcome(action, Status.FAILED, str(exc))
+        checker = _Checker(forge)
+        try:
+            happened = checker.happened(action, made)
+        except ForgeError as again:
+            return Outcome(action, Status.FAILED, f"{exc}; reading it back failed: {again}")
+        if happened:
+            return Outcome(
+                action, Status.DONE, "the answer was lost; read back: done", checker.reads
+            )
+        detail = f"{exc}; read back: not done"
+        return Outcome(action, Status.FAILED, detail, checker.reads)
+
+
+def _run(action: Action, forge: Forge, made: _Made) -> None:
+    if isinstance(action, OpenIssue):
+        draft = replace(action.draft, body=made.body(action.draft.body, action.key))
+        made.issues[action.key] = forge.create_issue(draft)
+    elif isinstance(action, PostComment):
+        body = made.resolve(action.body)
+        made.comments[action.key] = forge.comment(made.number(action.target), body).id
+    elif isinstance(action, EditComment):
+        body = made.resolve(action.body)
+        forge.edit_comment(made.number(action.target), action.comment_id, body)
+    elif isinstance(action, EditIssueBody):
+        body = made.body(action.body, action.target.key)
+        forge.edit_issue_body(made.number(action.target), body)
+    elif isinstance(action, Relabel):
+        forge.relabel(made.number(action.target), action.add, action.remove)
+    elif isinstance(action, ReopenIssue):
+        forge.reopen(made.number(action.target))
+    elif isinstance(action, ProposeRoster):
+        _propose(action, forge, made)
+    else:
+        forge.close(made.number(action.target), action.reason)
+
+
+def _propose(action: ProposeRoster, forge: Forge, made: _Made) -> None:
+    """One open merge/pull request from the proposal branch, showing `text` (or none)."""
+    found = forge.find_change_request(action.branch)
+    if action.text is None:
+        if found is not None:
+            forge.close_change_request(found.number)
+        return
+    base = forge.default_branch()
+    message = f"Propose pairings for the queue of requests\n\n{action.title}"
+    forge.put_branch_file(action.branch, action.path, action.text, message, base=base)
+    body = made.resolve(action.body)
+    if found is None:
+        forge.open_change_request(action.branch, base, action.title, body)
+    elif (found.title, found.body) != (action.title, body):
+        forge.edit_change_request(found.number, action.title, body)
+
+
+@dataclass
+class _Checker:
+    """Reads back the object of one write whose answer was lost, counting the reads."""
+
+    forge: Forge
+    reads: int = 0
+
+    def happened(self, action: Action, made: _Made) -> bool:
+        if isinstance(action, ProposeRoster):
+            # Several requests, each safe to repeat: the next run looks at the branch and
+            # the merge request again and does what is left.
+            return False
+        if isinstance(action, OpenIssue):
+            found = self._issue_by_key(action)
+            if found is not None:
+                made.issues[action.key] = found
+            return found is not None
+        number = made.number(action.target)
+        if isinstance(action, PostComment | EditComment):
+            self.reads += 1
+            comments = self.forge.list_issue_comments(number)
+            if isinstance(action, EditComment):
+                body = made.resolve(action.body)
+                kept = as_kept(body)
+                return any(c.id == action.comment_id and as_kept(c.body) == kept for c in comments)
+            bot = self.forge.whoami()
+            for comment in comments:
+                marker = markers.find(comment.body) if comment.author == bot else None
+                if marker is not None and marker.key == action.key:
+                    made.comments[action.key] = comment.id
+                    return True
+            return False
+        self.reads += 1
+        issue = self.forge.get_issue(number)
+        if isinstance(action, EditIssueBody):
+            return as_kept(issue.body) == as_kept(made.body(action.body, action.target.key))
+        if isinstance(action, Relabel):
+            labels = set(issue.labels)
+            return set(action.add) <= labels and not set(action.remove) & labels
+        if isinstance(action, ReopenIssue):
+            return issue.state is IssueState.OPEN
+        return issue.state is IssueState.CLOSED
+
+    def _issue_by_key(self, action: OpenIssue) -> Issue | None:
+        # A new issue is open and carries the draft's labels: listing those finds it
+        # without searching (search is eventually consistent on both forges).
+        self.reads += 1
+        bot = self.forge.whoami()
+        for issue in self.forge.list_issues(labels=action.draft.labels, state=IssueState.OPEN):
+            marker = markers.find(issue.body) if issue.author == bot else None
+            if marker is not None and marker.key == action.key:
+                return issue
+        return None

@@ -1,0 +1,141 @@
+"""Reading the forge for a night: a few paged list requests, never one per pairing.
+
+`read()` is the run's only read of the forge; `automation.lifecycle.observed.snapshot()` turns
+what it listed into the `Observed` value the rules plan from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+
+from automation.forge.base import Forge
+from automation.lifecycle import boxes
+from automation.lifecycle.labels import Labels
+from automation.lifecycle.observed import (
+    DASHBOARD,
+    Observed,
+    Roster,
+    checkin_window_days,
+    forms_read_since,
+    lookback_days,
+    snapshot,
+    start_of_day,
+    started_on,
+    tended,
+    term_settled,
+    withdrawn,
+)
+from automation.model import IssueState
+from automation.roster.config import Pairing, Program
+
+
+def _followed_issues(
+    program: Program, pairings: Sequence[Pairing], observed: Observed
+) -> list[int]:
+    """The numbers, as the ledger keeps them, of the pairing issues that pairings about to
+    open their own issue follow, when the listing did not find them."""
+    numbers = []
+    for pairing in pairings:
+        before = program.followed(pairing)
+        if before is None or f"pair/{pairing.id}/pairing" in observed.issues:
+            continue
+        state = observed.ledger.get(before.id)
+        number = dict(state.issues).get("pairing") if state else None
+        if f"pair/{before.id}/pairing" not in observed.issues and isinstance(number, int):
+            numbers.append(number)
+    return numbers
+
+
+def read(
+    forge: Forge,
+    program: Program,
+    today: date,
+    *,
+    everything: bool = False,
+    secret: str | None = None,
+) -> Observed:
+    """List what the rules need: the bot's ledger, the program's issues (of the tended
+    pairings, the queue of requests, the dashboard), open and recent check-ins, and recent
+    comments. Each is one paged request (100 a page) however many pairings.
+
+    `everything` lists the issues of every pairing in the roster, however old (for
+    reports and histories, which run less often than the nightly job). `secret` checks
+    the ledger's signatures (README, "Security")."""
+    settings = program.program
+    labels = Labels(settings.label_prefix)
+    zone = settings.timezone
+    bot = forge.whoami()
+    window_start = start_of_day(today - timedelta(days=lookback_days(program)), zone)
+    # The ledger first: it says which pairings are still to be looked after.
+    issues = forge.list_issues(labels=[labels.ledger])
+    state = snapshot(program, bot, issues, [], window_start, secret)
+    pairings = program.pairings if everything else tended(program, state, today)
+    # A pairing taken out of the roster, or whose start moved, still has issues to close
+    # or to carry on: they are listed from its old start.
+    starts = [p.start for p in pairings] + [
+        started for pid in withdrawn(program, state) if (started := started_on(pid))
+    ]
+    # Requests in the queue, however old, and new ones (requests and offers carry the
+    # program's label: the same listing finds them).
+    asked = [*state.queue.values(), today - timedelta(days=lookback_days(program))]
+    since = None if everything else start_of_day(min(starts + asked) - timedelta(1), zone)
+    issues += forge.list_issues(labels=[labels.program], updated_since=since)
+    if starts and settings.checkin_style == "issue":
+        # Every open check-in, however old (a term's end closes them all), and the recent
+        # ones, open or closed: the current period's may have been closed by the pair.
+        recent = today - timedelta(days=checkin_window_days(program, pairings))
+        issues += forge.list_issues(labels=[labels.checkin], state=IssueState.OPEN)
+        issues += forge.list_issues(
+            labels=[labels.checkin], updated_since=start_of_day(recent, zone)
+        )
+    # Private feedback forms carry a label of their own, so that the closed ones do not
+    # lengthen the listing above: one more paged read, on the nights a pairing needs them.
+    if everything and settings.feedback is not None:
+        issues += forge.list_issues(labels=[labels.feedback])
+    else:
+        days = [
+            forms_read_since(program, p, today, term_settled(state, p, program)) for p in pairings
+        ]
+        needed = [day for day in days if day is not None]
+        if needed:
+            since_day = start_of_day(min(needed) - timedelta(1), zone)
+            issues += forge.list_issues(labels=[labels.feedback], updated_since=since_day)
+    comments = forge.list_comments(since=window_start)
+    observed = snapshot(program, bot, issues, comments, window_start, secret)
+    handed = _followed_issues(program, pairings, observed)
+    if handed:
+        # A change of mentor: the new pairing issue carries the old one's open goals, and
+        # the old issue may be older than the listing (its term closed out long ago).
+        issues += [forge.get_issue(number) for number in handed]
+        observed = snapshot(program, bot, issues, comments, window_start, secret)
+    asking = settings.requests
+    open_requests = any(i.state is IssueState.OPEN for i in observed.requests.values())
+    if asking.propose_changes and (open_requests or observed.queue):
+        # Three reads, on nights with a queue: what the proposal branch would change.
+        found = forge.read_file(asking.roster_path)
+        branch = forge.read_file(asking.roster_path, asking.branch)
+        change = forge.find_change_request(asking.branch)
+        roster = Roster(found.text if found else None, branch.text if branch else None, change)
+        observed = replace(observed, roster=roster)
+    if settings.report.dashboard and DASHBOARD not in observed.issues:
+        # The dashboard is rewritten only when what it shows changes, so after a spell
+        # with no live pairing it can be older than the issues listed above.
+        listed = {issue.number for issue in issues}
+        older = [i for i in forge.list_issues(labels=[labels.dashboard]) if i.number not in listed]
+        if older:
+            observed = snapshot(program, bot, [*issues, *older], comments, window_start, secret)
+    ticked = [
+        issue.number
+        for p in pairings
+        if (issue := observed.issues.get(f"pair/{p.id}/pairing")) is not None
+        and issue.state is IssueState.OPEN
+        and boxes.ticked(issue.body)
+    ]
+    if ticked:
+        # A box ticked on a pairing issue: who ticked it, from the forge's history (one
+        # read per such issue; none on a night nobody ticked one).
+        ticks = {number: tuple(forge.box_ticks(number)) for number in ticked}
+        observed = replace(observed, ticks=ticks)
+    return observed

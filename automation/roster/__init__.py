@@ -1,0 +1,1 @@
+"""program.yml and the people in it: models and loading, mentors, requests, matching."""

@@ -1,0 +1,319 @@
+"""Adding pairings (and new mentees) to program.yml's text, keeping every byte already there.
+
+ruamel.yaml reads the document (the position of each node) and writes the new entries (YAML
+quoting, in the list's own indentation); the entries go in after the last one of their list.
+A whole ruamel round trip would not do: dumping program.example.yml back re-indents every
+list to one style and moves comments, so a coordinator reviewing the merge request would
+see lines they never asked to change. pre-commit's autoupdate edits people's files the same
+way, only the lines it means to change.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+from automation.roster.config import Program, parse_program
+
+
+@dataclass(frozen=True)
+class NewPairing:
+    """A pairing to add: what `pairings:` gets."""
+
+    mentor: str
+    mentee: str
+    start: date
+    request: int | None = None
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """Someone who asked for a mentor and is not in `people:` yet."""
+
+    handle: str
+    timezone: str | None = None
+
+
+class RosterEditError(Exception):
+    """program.yml is written in a shape the edit cannot extend; the message says what to do."""
+
+
+# The list's layout: the column of its dashes, and how far the entries' keys sit past them.
+_DEFAULT_DASH, _DEFAULT_OFFSET = 2, 2
+
+
+@dataclass(frozen=True)
+class _Insert:
+    at: int  # index into the text
+    text: str
+
+
+def add_to_roster(
+    text: str, pairings: Sequence[NewPairing], people: Sequence[NewPerson] = ()
+) -> str:
+    """`text` with the pairings and people added that it does not hold yet.
+
+    `text` must be a valid program.yml (ConfigError otherwise). A pairing is there already
+    when one answers the same request, or has the same mentor, mentee and start; a person
+    when their handle is listed. So adding twice adds once.
+    """
+    program = parse_program(text)
+    root = _compose(text)
+    listed = {person.handle for person in program.people}
+    new_people: dict[str, NewPerson] = {}
+    for person in people:
+        if person.handle not in listed:
+            new_people.setdefault(person.handle, person)
+    held = _Held.of(program)
+    new_pairings: list[NewPairing] = []
+    for pairing in pairings:
+        if not held.holds(pairing):
+            new_pairings.append(pairing)
+            held = held.plus(pairing)
+    inserts = [
+        *_additions(text, root, "people", [_person(p) for p in new_people.values()]),
+        *_additions(text, root, "pairings", [_pairing(p) for p in new_pairings]),
+    ]
+    newline = "\r\n" if "\r\n" in text else "\n"
+    out = text
+    # From the end backwards, so that each position still points into the original text;
+    # of two at the same place (both lists missing), the later goes in first.
+    for _, insert in sorted(enumerate(inserts), key=lambda o: (o[1].at, o[0]), reverse=True):
+        out = out[: insert.at] + insert.text.replace("\n", newline) + out[insert.at :]
+    return out
+
+
+def pairing_lines(pairings: Sequence[NewPairing], people: Sequence[NewPerson] = ()) -> str:
+    """The lines `add_to_roster` adds to a roster written in the example's layout."""
+    parts = []
+    if people:
+        parts.append("people:\n" + _block(_DEFAULT_DASH, _DEFAULT_OFFSET, map(_person, people)))
+    if pairings:
+        parts.append(
+            "pairings:\n" + _block(_DEFAULT_DASH, _DEFAULT_OFFSET, map(_pairing, pairings))
+        )
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------- what is there
+
+
+@dataclass(frozen=True)
+class _Held:
+    """The pairings a roster holds, as far as adding twice is concerned."""
+
+    requests: frozenset[int]
+    pairs: frozenset[tuple[str, str, date]]
+
+    @classmethod
+    def of(cls, program: Program) -> _Held:
+        return cls(
+            frozenset(p.request for p in program.pairings if p.request is not None),
+            frozenset((p.mentor, p.mentee, p.start) for p in program.pairings),
+        )
+
+    def holds(self, pairing: NewPairing) -> bool:
+        same = (pairing.mentor, pairing.mentee, pairing.start)
+        return pairing.request in self.requests or same in self.pairs
+
+    def plus(self, pairing: NewPairing) -> _Held:
+        requests = {pairing.request} if pairing.request is not None else set()
+        return _Held(
+            self.requests | requests,
+            self.pairs | {(pairing.mentor, pairing.mentee, pairing.start)},
+        )
+
+
+def _compose(text: str) -> MappingNode:
+    try:
+        root = YAML().compose(text)
+    except YAMLError as exc:
+        raise RosterEditError(f"program.yml is not valid YAML ({exc}); fix it first") from None
+    if not isinstance(root, MappingNode) or root.flow_style:
+        raise RosterEditError(
+            "program.yml's top level is not a block mapping (`forge:` ... on lines of their "
+            "own); add the lines by hand"
+        )
+    return root
+
+
+# ---------------------------------------------------------------- where and how
+
+
+def _additions(
+    text: str, root: MappingNode, key: str, entries: Sequence[CommentedMap]
+) -> Iterator[_Insert]:
+    if not entries:
+        return
+    node = next((v for k, v in root.value if isinstance(k, ScalarNode) and k.value == key), None)
+    if node is None:
+        yield _new_list(text, root, key, entries)
+    elif isinstance(node, SequenceNode) and node.flow_style:
+        yield _into_flow(text, node, entries)
+    elif isinstance(node, SequenceNode) and node.value:
+        yield _after_last(text, node, entries)
+    else:
+        raise RosterEditError(
+            f"program.yml: {key}: is neither a list nor missing; write it as a list "
+            f"(`{key}:` and `- ` entries, or `{key}: []`)"
+        )
+
+
+def _new_list(text: str, root: MappingNode, key: str, entries: Sequence[CommentedMap]) -> _Insert:
+    """The list and its key at the end of the document."""
+    if re.search(r"^\.\.\.[ \t]*$", text, re.MULTILINE):
+        raise RosterEditError(
+            f"program.yml ends its document with `...`; add `{key}: []` before it, then again"
+        )
+    indent = " " * root.start_mark.column
+    lines = _block(_DEFAULT_DASH, _DEFAULT_OFFSET, entries)
+    body = "".join(f"{indent}{line}\n" for line in f"{key}:\n{lines}".split("\n")[:-1])
+    separator = "" if not text or text.endswith(("\n", "\r")) else "\n"
+    return _Insert(len(text), separator + body)
+
+
+def _into_flow(text: str, node: SequenceNode, entries: Sequence[CommentedMap]) -> _Insert:
+    """`[a, b]` becomes `[a, b, {new}]`, a trailing comma kept in its place."""
+    rendered = ", ".join(_flow(entry) for entry in entries)
+    if not node.value:
+        return _Insert(node.start_mark.index + 1, rendered)
+    at = node.value[-1].end_mark.index
+    rest = text[at : node.end_mark.index]
+    comma = re.match(r"[ \t\r\n]*,", rest)
+    if comma:
+        return _Insert(at + comma.end(), " " + rendered)
+    return _Insert(at, ", " + rendered)
+
+
+def _after_last(text: str, node: SequenceNode, entries: Sequence[CommentedMap]) -> _Insert:
+    """New entries after the last one, in the list's own indentation; comments indented
+    under the last entry (a commented-out `ended:`) stay with it."""
+    last = node.value[-1]
+    dash = node.start_mark.column
+    offset = max(2, last.start_mark.column - dash) if isinstance(last, MappingNode) else 2
+    end = _line_end(text, _content_end(text, _end_of(last).index))
+    end = _comments_below(text, end, dash)
+    body = _block(dash, offset, entries, blank=_spaced(text, last))
+    if end == len(text):  # the last line has no line break
+        return _Insert(end, "\n" + body.removesuffix("\n"))
+    return _Insert(end + 1, body)
+
+
+def _end_of(node: Node) -> Any:
+    """The end mark of the last thing written in `node` (its last value, deepest first)."""
+    while isinstance(node, MappingNode | SequenceNode) and node.value and not node.flow_style:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last
+    return node.end_mark
+
+
+def _content_end(text: str, index: int) -> int:
+    """Back from `index` over white space: a block scalar's end mark lies past its line
+    breaks and the blank lines after it."""
+    while index > 0 and text[index - 1] in " \t\r\n":
+        index -= 1
+    return index
+
+
+def _line_end(text: str, index: int) -> int:
+    """The index of the line break ending the line of `index` (the text's length if none)."""
+    found = text.find("\n", index)
+    return len(text) if found < 0 else found
+
+
+def _comments_below(text: str, end: int, dash: int) -> int:
+    """The end of the comment lines right below `end` that are indented past the list's
+    dashes (blank lines between them included), else `end`."""
+    at = end
+    while at < len(text):
+        line_end = _line_end(text, at + 1)
+        line = text[at + 1 : line_end].rstrip("\r")
+        stripped = line.lstrip(" ")
+        if stripped.startswith("#") and len(line) - len(stripped) > dash:
+            end = at = line_end
+        elif not stripped:
+            at = line_end
+        else:
+            break
+    return end
+
+
+def _spaced(text: str, entry: Node) -> bool:
+    """Whether a blank line comes right before the entry (then one comes before each new one)."""
+    line_start = text.rfind("\n", 0, entry.start_mark.index) + 1
+    previous = text.rfind("\n", 0, max(0, line_start - 1)) + 1
+    return line_start > 0 and not text[previous : line_start - 1].strip()
+
+
+# ---------------------------------------------------------------- writing YAML
+
+
+def _pairing(pairing: NewPairing) -> CommentedMap:
+    entry = CommentedMap(
+        mentor=_text(pairing.mentor), mentee=_text(pairing.mentee), start=pairing.start
+    )
+    if pairing.request is not None:
+        entry["request"] = pairing.request
+    return entry
+
+
+def _person(person: NewPerson) -> CommentedMap:
+    roles = CommentedSeq(["mentee"])
+    roles.fa.set_flow_style()  # `roles: [mentee]`, as the example writes roles
+    entry = CommentedMap(handle=_text(person.handle), roles=roles)
+    if person.timezone is not None:
+        entry["timezone"] = _text(person.timezone)
+    return entry
+
+
+def _text(value: str) -> str:
+    """A string that program.yml's loader reads back as the same string.
+
+    The loader is PyYAML, which follows YAML 1.1: `yes`, `on`, `0b11` or `1_000` are a
+    boolean and numbers there, plain text to ruamel's YAML 1.2 emitter, so quote them.
+    """
+    try:
+        plain = yaml.safe_load(value) == value
+    except yaml.YAMLError:
+        plain = False
+    return value if plain else SingleQuotedScalarString(value)
+
+
+def _yaml(**indent: int) -> YAML:
+    writer = YAML()
+    writer.width = 4096  # never fold a line
+    # Every pairing of a matching starts on the same day: one date object, which ruamel
+    # would write once with an anchor (&id001) and then as aliases.
+    writer.representer.ignore_aliases = lambda data: True
+    writer.indent(**indent)
+    return writer
+
+
+def _block(dash: int, offset: int, entries: Iterable[CommentedMap], *, blank: bool = False) -> str:
+    """Block list entries: the dash at column `dash`, keys `offset` past it."""
+    out = io.StringIO()
+    _yaml(mapping=2, sequence=offset, offset=0).dump(CommentedSeq(entries), out)
+    shown = []
+    for line in out.getvalue().split("\n")[:-1]:
+        if blank and line.startswith("-"):
+            shown.append("\n")
+        shown.append(" " * dash + line + "\n")
+    return "".join(shown)
+
+
+def _flow(entry: CommentedMap) -> str:
+    entry.fa.set_flow_style()
+    out = io.StringIO()
+    _yaml().dump(entry, out)
+    return out.getvalue().strip()

@@ -1,0 +1,1 @@
+"""What coordinators read: statuses, the dashboard, histories, the queue, reports."""

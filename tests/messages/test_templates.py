@@ -1,0 +1,514 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from automation.goals.checklist import parse
+from automation.messages.context import (
+    SPECS,
+    Link,
+    example_context,
+    example_extras,
+    pairing_context,
+)
+from automation.messages.templates import (
+    DEFAULTS,
+    TemplateError,
+    Templates,
+    _compiled,
+    check_templates,
+)
+from automation.model import Draft
+from automation.roster.config import Pairing, Program
+
+TODAY = date(2026, 3, 2)
+PAIRING_ISSUE = Link(7, "https://forge.example/acme/mentoring/-/issues/7")
+ROSTER: dict[str, Any] = {
+    "program": {"name": "SRE Mentorship"},
+    "forge": {"kind": "gitlab", "project": "acme/mentoring"},
+    "people": [
+        {
+            "handle": "alice",
+            "name": "Alice Liddell",
+            "roles": ["mentor"],
+            "topics": ["incident response"],
+        },
+        {"handle": "carol", "name": "Carol Danvers", "roles": ["mentee"]},
+    ],
+    "pairings": [{"mentor": "alice", "mentee": "carol", "start": "2026-01-05"}],
+}
+PROGRAM = Program.model_validate(ROSTER)
+PAIRING = PROGRAM.pairings[0]
+EXTENDED = PAIRING.model_copy(
+    update={
+        "extended_until": date(2026, 9, 30),
+        "extension_reason": "Finishing the on-call goal after a team move",
+    }
+)
+ENDED_EARLY = PAIRING.model_copy(
+    update={"ended": date(2026, 3, 2), "ended_reason": "Carol changed teams"}
+)
+ISSUES = sorted(name for name, spec in SPECS.items() if spec.kind == "issue")
+
+
+def context(
+    name: str,
+    pairing: Pairing = PAIRING,
+    program: Program = PROGRAM,
+    pairing_issue: Link | None = PAIRING_ISSUE,
+    **overrides: Any,
+) -> dict[str, Any]:
+    extras = example_extras(TODAY) | overrides
+    return pairing_context(
+        program, pairing, TODAY, pairing_issue, **{key: extras[key] for key in SPECS[name].extra}
+    )
+
+
+def render(name: str, values: dict[str, Any], templates: Templates | None = None) -> str:
+    templates = templates or Templates()
+    if SPECS[name].kind == "issue":
+        return templates.issue(name, values).body
+    return templates.comment(name, values)
+
+
+def checkin(**changes: Any) -> dict[str, Any]:
+    values: dict[str, Any] = example_extras(TODAY)["checkin"]
+    return values | changes
+
+
+def section(body: str, heading: str) -> str:
+    """The text under a level-2 heading, up to the next one."""
+    after = body.split(f"\n{heading}\n", 1)[1]
+    return after.split("\n## ", 1)[0]
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / f"{name}.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error(call: Any, *args: Any) -> str:
+    with pytest.raises(TemplateError) as caught:
+        call(*args)
+    return str(caught.value)
+
+
+# ---------------------------------------------------------------- shipped templates
+
+
+def test_a_template_ships_for_every_name_the_rules_render() -> None:
+    assert sorted(path.stem for path in DEFAULTS.glob("*.md")) == sorted(SPECS)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_every_shipped_template_renders_with_the_example_context(name: str) -> None:
+    text = render(name, example_context(PROGRAM, name, TODAY))
+
+    assert text.strip()
+    assert text.endswith("\n")
+    # The progress comment is edited over and over: a mention there would be noise. The
+    # templates about a request address whoever asked (the example's "dana"), except the
+    # ones to the coordinators, who have none here (the asker follows their own issue).
+    # The answer nudge addresses only the one whose turn it is (the example's mentor).
+    person = "@dana" if SPECS[name].scope == "request" else "@carol"
+    if name == "answer":
+        person = "@" + PROGRAM.pairings[0].mentor
+        assert "@carol" not in text
+    # The example box is an extension asked of the coordinators.
+    to_coordinators = ("request-waiting", "request-proposed", "box")
+    assert (person in text) is (name not in ("progress", *to_coordinators))
+    assert "mentorship:v" not in text  # the rules add the marker
+    assert [line for line in text.splitlines() if line != line.rstrip()] == []
+
+
+@pytest.mark.parametrize("pairing", [EXTENDED, ENDED_EARLY], ids=["extended", "ended-early"])
+@pytest.mark.parametrize("name", sorted(n for n, spec in SPECS.items() if spec.scope == "pairing"))
+def test_every_shipped_template_renders_for_extended_and_early_ended_pairings(
+    name: str, pairing: Pairing
+) -> None:
+    assert render(name, context(name, pairing)).strip()
+
+
+def test_shipped_templates_pass_the_check_with_and_without_a_roster() -> None:
+    bare = Program.model_validate({"forge": ROSTER["forge"]})
+
+    assert check_templates(Templates(), PROGRAM, TODAY) == []
+    assert check_templates(Templates(), bare, TODAY) == []
+
+
+# ---------------------------------------------------------------- the kickoff
+
+
+def test_kickoff_names_both_people_the_term_and_the_cadence() -> None:
+    body = render("pairing", context("pairing"))
+
+    assert "Carol Danvers (@carol)" in body
+    assert "Alice Liddell (@alice)" in body
+    assert "from 2026-01-05 to 2026-07-05" in body
+    assert "every 14 days, about 45 minutes, live or async" in body
+    assert "program coordinators" in body
+    assert "Extended" not in body
+
+
+def test_kickoff_of_an_extended_pairing_shows_the_new_end_and_the_reason() -> None:
+    body = render("pairing", context("pairing", EXTENDED))
+
+    assert (
+        "- **Extended until:** 2026-09-30 (Finishing the on-call goal after a team move)"
+        in body.splitlines()
+    )
+
+
+def test_kickoff_has_a_before_we_start_checklist() -> None:
+    steps = parse(section(render("pairing", context("pairing")), "## Before we start"))
+
+    assert steps.total >= 3
+    assert steps.done == 0
+
+
+def test_kickoff_goals_section_has_one_example_goal_with_steps_and_a_hint() -> None:
+    goals = section(render("pairing", context("pairing", follows=None)), "## Goals")
+    headings = [line for line in goals.splitlines() if line.startswith("### ")]
+
+    assert headings == [
+        "### Example: automate the team's release notes with a CI job by 2026-04-05"
+    ]
+    assert parse(goals).total >= 3
+    assert goals.index("<!--") < goals.index("-->") < goals.index("### ")
+
+
+def test_kickoff_explains_the_goal_matrix_and_asks_for_the_purpose() -> None:
+    body = render("pairing", context("pairing"))
+
+    for quality in ("Time-bound", "Certain", "Specific", "Positive", "Measurable", "Personal"):
+        assert f"| **{quality}** |" in body
+    for role in ("mentee", "mentor"):
+        assert (
+            f"I'm a {role} because I care about *value*. *Value* drives me to be a {role} "
+            "because *your why*."
+        ) in body
+
+
+# ---------------------------------------------------------------- check-ins
+
+
+@pytest.mark.parametrize("name", ["checkin", "checkin-comment"])
+def test_checkin_carries_forward_open_items_as_unchecked_tasks(name: str) -> None:
+    carried = ["Book the shadowing slot (owner: @carol)", "Share the SLO doc (owner: @alice)"]
+    lines = render(name, context(name, checkin=checkin(carried=carried))).splitlines()
+
+    assert "- [ ] Book the shadowing slot (owner: @carol)" in lines
+    assert "- [ ] Share the SLO doc (owner: @alice)" in lines
+
+
+@pytest.mark.parametrize("name", ["checkin", "checkin-comment"])
+def test_checkin_without_open_items_has_no_carried_section(name: str) -> None:
+    text = render(name, context(name, checkin=checkin(carried=[])))
+
+    assert "Carried forward" not in text
+    assert parse(text).total == 0  # no placeholder tasks to carry into the next period
+
+
+def test_checkin_links_the_pairing_issue_and_the_previous_checkin() -> None:
+    lines = render("checkin", context("checkin")).splitlines()
+
+    assert (
+        "- Pairing issue, with your goals: [#7](https://forge.example/acme/mentoring/-/issues/7)"
+        in lines
+    )
+    assert "- Previous check-in: [#12](https://forge.example/acme/mentoring/-/issues/12)" in lines
+
+
+def test_first_checkin_without_links_or_goals_points_to_the_pairing_issue() -> None:
+    values = context("checkin", pairing_issue=None, goals=[], checkin=checkin(previous=None))
+    body = render("checkin", values)
+
+    assert "Pairing issue" not in body
+    assert "Previous check-in" not in body
+    assert "No goals yet. Goals live in the pairing issue" in body
+
+
+def test_checkin_lists_progress_per_goal() -> None:
+    progress = section(render("checkin", context("checkin")), "## Progress on goals")
+
+    assert "- **Run an incident review**: 2/4 steps (50%)" in progress
+    assert "- **Ship the runbook**: 3/3 steps (100%)" in progress
+
+
+def test_checkin_title_names_the_period_and_the_pair() -> None:
+    draft = Templates().issue("checkin", context("checkin"))
+
+    assert draft.title == "Check-in 3: Carol Danvers & Alice Liddell (2026-03-02)"
+
+
+def test_checkin_comment_is_shorter_than_the_issue() -> None:
+    issue = render("checkin", context("checkin"))
+    comment = render("checkin-comment", context("checkin-comment"))
+
+    assert len(comment) < len(issue) / 2
+
+
+# ---------------------------------------------------------------- the ending
+
+
+def test_extension_comment_gives_the_new_end_and_the_reason() -> None:
+    text = render("extended", context("extended", EXTENDED))
+
+    assert "runs until **2026-09-30** instead of 2026-07-05." in text
+    assert "Reason: Finishing the on-call goal after a team move" in text
+
+
+def test_early_end_comment_gives_the_date_the_reason_and_the_retrospective() -> None:
+    text = render("ended-early", context("ended-early", ENDED_EARLY))
+
+    assert "ended on 2026-03-02. Reason: Carol changed teams" in text
+    assert "no fault" in text
+    assert '"Retrospective: Carol Danvers & Alice Liddell"' in text
+
+
+def test_closing_notes_name_the_retrospective_the_same_way_on_every_run() -> None:
+    # Written in the run that opens the retrospective: no number to link yet, and a
+    # rerun after a crash must write the same words.
+    text = render("completed", context("completed"))
+
+    assert '"Retrospective: Carol Danvers & Alice Liddell"' in text
+    assert "#" not in text
+
+
+def test_retrospective_lists_each_goal_with_its_result() -> None:
+    goals = [
+        {"title": "Run an incident review", "done": 2, "total": 4, "percent": 50, "due": None},
+        # The rules pass goal titles quoted inert (markdown.inert): pipes escaped.
+        {
+            "title": "Read \\| summarise the SLOs",
+            "done": 1,
+            "total": 1,
+            "percent": 100,
+            "due": None,
+        },
+    ]
+    lines = render("retrospective", context("retrospective", goals=goals)).splitlines()
+
+    assert "| Run an incident review | 2/4 | 50% |" in lines
+    assert "| Read \\| summarise the SLOs | 1/1 | 100% |" in lines
+
+
+def test_retrospective_without_goals_says_none_were_recorded() -> None:
+    body = render("retrospective", context("retrospective", goals=[]))
+
+    assert "No goals were recorded in the pairing issue." in body
+    assert "| Goal |" not in body
+
+
+def test_retrospective_asks_both_roles_to_reflect_and_score() -> None:
+    body = render("retrospective", context("retrospective"))
+
+    assert "## Mentee: Carol Danvers" in body
+    assert "## Mentor: Alice Liddell" in body
+    assert body.count("**What worked?**") == 2
+    assert body.count("(0 = not at all, 10 = absolutely)") == 2
+    assert "[#7](https://forge.example/acme/mentoring/-/issues/7)" in body
+
+
+# ---------------------------------------------------------------- front matter
+
+
+def test_pairing_issue_front_matter_renders_title_assignees_and_confidential() -> None:
+    draft = Templates().issue("pairing", context("pairing"))
+
+    assert draft.title == "Mentorship: Carol Danvers & Alice Liddell"
+    assert draft.labels == ()
+    assert draft.assignees == ("carol", "alice")
+    assert draft.confidential is True
+
+
+@pytest.mark.parametrize("name", [name for name in ISSUES if name != "feedback"])
+def test_issues_follow_the_programs_confidential_setting(name: str) -> None:
+    public = Program.model_validate(ROSTER | {"program": {"confidential": False}})
+
+    assert Templates().issue(name, context(name)).confidential is True
+    assert Templates().issue(name, context(name, program=public)).confidential is False
+
+
+def test_a_feedback_form_is_confidential_and_for_one_participant_whatever_the_setting() -> None:
+    public = Program.model_validate(ROSTER | {"program": {"confidential": False}})
+    draft = Templates().issue("feedback", context("feedback", program=public))
+
+    assert draft.confidential is True
+    assert draft.assignees == ("carol",)
+
+
+def test_retrospective_title_names_the_pair() -> None:
+    draft = Templates().issue("retrospective", context("retrospective"))
+
+    assert draft.title == "Retrospective: Carol Danvers & Alice Liddell"
+
+
+# ---------------------------------------------------------------- overrides
+
+
+def test_override_dir_replaces_one_template_and_keeps_the_defaults(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "checkin",
+        '---\ntitle: "Sync {{ checkin.number }}"\nlabels: [sync]\n---\nHi @{{ mentee.handle }}\n',
+    )
+    templates = Templates(tmp_path)
+
+    assert templates.issue("checkin", context("checkin")) == Draft(
+        title="Sync 3", body="Hi @carol\n", labels=("sync",)
+    )
+    assert templates.comment("quiet", context("quiet")) == render("quiet", context("quiet"))
+    assert check_templates(templates, PROGRAM, TODAY) == []
+
+
+# ---------------------------------------------------------------- compiled once
+
+
+def test_every_templates_of_a_process_shares_one_compiled_body() -> None:
+    assert Templates().get("pairing").body is Templates().get("pairing").body
+
+
+def test_drafting_an_issue_again_compiles_nothing() -> None:
+    templates = Templates()
+    templates.issue("pairing", context("pairing"))
+    compiled = _compiled.cache_info().misses
+
+    templates.issue("pairing", context("pairing"))
+
+    assert _compiled.cache_info().misses == compiled
+
+
+def test_a_syntax_error_in_the_title_is_raised_at_every_draft(tmp_path: Path) -> None:
+    path = write(tmp_path, "pairing", '---\ntitle: "Pair {% if %}"\n---\nBody\n')
+    templates = Templates(tmp_path)
+
+    messages = [error(templates.issue, "pairing", context("pairing")) for _ in range(2)]
+
+    expected = f"{path}:2: title: Expected an expression, got 'end of statement block'"
+    assert messages == [expected, expected]
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_undefined_name_in_the_body_names_file_line_and_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "quiet", "Hello @{{ mentee.handle }}\n{{ nope }}\n")
+
+    assert error(Templates(tmp_path).comment, "quiet", context("quiet")) == (
+        f"{path}:2: 'nope' is undefined; the names a template can use are: "
+        "days_quiet, mentee, mentor, pairing, pairing_issue, program, today"
+    )
+
+
+def test_undefined_name_in_the_title_names_the_field(tmp_path: Path) -> None:
+    path = write(tmp_path, "pairing", '---\ntitle: "Pair {{ nope.id }}"\n---\nBody\n')
+
+    assert error(Templates(tmp_path).issue, "pairing", context("pairing")) == (
+        f"{path}:2: title: 'nope' is undefined; the names a template can use are: "
+        "agenda, follows, mentee, mentor, pairing, pairing_issue, program, today"
+    )
+
+
+def test_syntax_error_line_counts_the_front_matter(tmp_path: Path) -> None:
+    path = write(tmp_path, "checkin", '---\ntitle: "Check-in"\n---\nAgenda\n{% if %}\n')
+
+    assert error(Templates(tmp_path).get, "checkin") == (
+        f"{path}:5: Expected an expression, got 'end of statement block'"
+    )
+
+
+def test_invalid_front_matter_yaml_is_located(tmp_path: Path) -> None:
+    path = write(tmp_path, "pairing", "---\ntitle: [unclosed\n---\nBody\n")
+
+    message = error(Templates(tmp_path).get, "pairing")
+
+    assert message.startswith(f"{path}:2: invalid front matter: ")
+    assert "expected ',' or ']'" in message
+
+
+def test_unknown_front_matter_field_is_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path, "pairing", '---\ntitle: "Pair"\nlabel: [x]\n---\nBody\n')
+
+    assert error(Templates(tmp_path).get, "pairing") == (
+        f"{path}:2: unknown front matter field 'label'; use title, labels, assignees, confidential"
+    )
+
+
+def test_issue_template_without_a_title_is_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path, "retrospective", "---\nlabels: [retro]\n---\nBody\n")
+
+    assert error(Templates(tmp_path).issue, "retrospective", context("retrospective")) == (
+        f"{path}:1: an issue template needs title: in its front matter"
+    )
+
+
+def test_check_reports_an_unknown_template_file_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "check-in", "A typo in the name\n")
+
+    assert check_templates(Templates(tmp_path), PROGRAM, TODAY) == [
+        f"{path}: unknown template name 'check-in'; known: " + ", ".join(SPECS)
+    ]
+
+
+def test_check_reports_each_broken_override(tmp_path: Path) -> None:
+    quiet = write(tmp_path, "quiet", "{{ nope }}\n")
+    retrospective = write(tmp_path, "retrospective", "No front matter\n")
+
+    problems = check_templates(Templates(tmp_path), PROGRAM, TODAY)
+
+    assert [problem.split(": ", 1)[0] for problem in problems] == [
+        f"{quiet}:1",
+        f"{retrospective}:1",
+    ]
+    assert "'nope' is undefined" in problems[0]
+    assert "needs title:" in problems[1]
+
+
+def test_a_pairing_that_follows_another_links_it_and_carries_its_open_goals() -> None:
+    body = render("pairing", context("pairing"))
+    goals = section(body, "## Goals")
+
+    assert "This pairing follows Carol Danvers's pairing with Ana" in body
+    assert "[#5](https://forge.example/acme/mentoring/-/issues/5)" in body
+    assert [line for line in goals.splitlines() if line.startswith("### ")] == [
+        "### Ship the runbook by 2027-03-01"
+    ]
+    assert "Carried over from [#5]" in goals
+    assert "1 step done there" in goals
+    assert parse(goals).done == 0
+    assert parse(goals).total == 2
+    assert "Example:" not in goals
+
+
+def test_the_change_of_mentor_notes_name_the_next_mentor_and_blame_nobody() -> None:
+    note = render("changed-mentor", context("changed-mentor"))
+    handover = render("handover", context("handover"))
+
+    assert "Ana" in note
+    assert "no fault" in note
+    assert "Hand-over:" in note
+    assert "What should Ana know to pick up from here?" in handover
+    assert "Anything unfinished" in handover
+    assert "What went well?" in handover
+
+
+def test_the_no_fault_exit_says_how_to_ask_privately() -> None:
+    gitlab = render("pairing", context("pairing", follows=None))
+    github = PROGRAM.model_copy(
+        update={
+            "forge": PROGRAM.forge.model_copy(update={"kind": "github"}),
+            "program": PROGRAM.program.model_copy(
+                update={"private_contact": "mentoring-coordinators@acme.example"}
+            ),
+        }
+    )
+    asked = render("pairing", context("pairing", program=github, follows=None))
+
+    assert '"change-mentor" description template' in gitlab
+    assert "change-mentor" not in asked
+    assert "write to mentoring-coordinators@acme.example" in asked

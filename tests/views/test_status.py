@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from automation.lifecycle.ledger import PairState
+from automation.model import Comment, Issue, IssueState
+from automation.roster.config import Program
+from automation.views.status import Milestone, PairingStatus, pairing_status
+from tests.lifecycle.rules.world import (
+    PAIR,
+    START,
+    comment,
+    issue,
+    ledger_issue,
+    observed_on,
+    pairing_issue,
+    program,
+)
+
+GOALS = "## Goals\n\n### Ship it by 2026-03-01\n\n- [x] a\n- [x] b\n\n### Learn Go\n\n- [ ] c\n"
+
+
+def status_on(
+    today: date,
+    issues: list[Issue],
+    comments: Sequence[Comment] = (),
+    roster: Program | None = None,
+) -> PairingStatus:
+    roster = roster or program()
+    observed = observed_on(today, issues, comments, roster)
+    return pairing_status(roster, observed, roster.pairings[0], today)
+
+
+def test_a_running_pairing_in_numbers() -> None:
+    today = START + timedelta(days=40)
+    labels = ("mentorship", "mentorship::active", "mentorship-stalled", "mentorship-pace::behind")
+    state = PairState(comment=5, history=((1, 0, 3), (2, 2, 3)), met=(1, 2), changed="2026-02-01")
+    book = ledger_issue(90, "ledger/2026-01", {PAIR: state})
+    talk = [comment(1, "bob", date(2026, 2, 10))]
+    status = status_on(today, [pairing_issue(body=GOALS, labels=labels), book], talk)
+    assert (status.phase, status.outcome, status.week, status.term_weeks) == (
+        "active",
+        "running",
+        6,
+        26,
+    )
+    assert (status.done, status.total) == (2, 3)
+    assert [(g.title, g.done, g.total, g.due) for g in status.goals] == [
+        ("Ship it by 2026-03-01", 2, 2, "2026-03-01"),
+        ("Learn Go", 0, 1, None),
+    ]
+    assert status.history == ((1, 0, 3), (2, 2, 3))
+    assert (status.last_activity, status.days_quiet) == (date(2026, 2, 10), 4)
+    assert (status.checkins_expected, status.checkins_held) == (3, 2)
+    assert (status.stalled, status.pace, status.retrospective) == (True, "behind", "none")
+    assert status.next_milestone == Milestone("midpoint review", date(2026, 4, 5))
+
+
+def test_an_early_end_with_its_retrospective_returned() -> None:
+    roster = program(extra="ended: 2026-03-02\nended_reason: changed teams\n")
+    retro = issue(20, f"pair/{PAIR}/retrospective", state=IssueState.CLOSED)
+    status = status_on(
+        date(2026, 4, 1), [pairing_issue(state=IssueState.CLOSED), retro], roster=roster
+    )
+    assert (status.phase, status.outcome, status.ended_reason) == (
+        "ended-early",
+        "ended early",
+        "changed teams",
+    )
+    assert status.retrospective == "returned"
+    assert status.next_milestone is None
+    assert [m.name for m in status.milestones] == ["start", "ended early"]
+
+
+def test_an_upcoming_pairing_expects_nothing_yet() -> None:
+    status = status_on(START - timedelta(days=3), [])
+    assert (status.phase, status.outcome, status.checkins_expected) == (
+        "upcoming",
+        "not started",
+        0,
+    )
+    assert status.pairing_url is None
