@@ -6,7 +6,7 @@ turns what they returned into an `Observed` value the rules plan from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -18,7 +18,7 @@ from automation.lifecycle.labels import Labels
 from automation.lifecycle.ledger import PairState
 from automation.lifecycle.timeline import Timeline
 from automation.lifecycle.turns import Turn
-from automation.model import ChangeRequest, Comment, Issue, Tick
+from automation.model import ChangeRequest, Comment, Issue, IssueState, Tick
 from automation.roster.config import Pairing, Program
 
 # A one-time comment (midpoint, ending soon, a nudge) is written within this many days of
@@ -379,6 +379,7 @@ def renames(
         if pid not in in_roster
         and (f"pair/{pid}/pairing" in issues or "pairing" in dict(state.issues))
     }
+    orphans.update(dict.fromkeys(unrecorded(issues, states, in_roster)))
     out: dict[str, str] = {}
     for pairing in program.pairings:
         prefix = f"{pairing.mentor}--{pairing.mentee}--"
@@ -414,13 +415,30 @@ def started_on(pairing_id: str) -> date | None:
 
 def withdrawn(program: Program, observed: Observed) -> list[str]:
     """Pairings the bot tended that the roster no longer has (and that no moved start
-    date explains): their close-out is still to be done."""
+    date explains): their close-out is still to be done. The ledger names them, and so
+    does an open pairing issue of the bot's that the ledger does not: the run that opened
+    it stopped before it wrote the ledger."""
     in_roster = {p.id for p in program.pairings}
-    return sorted(
+    tended = [pid for pid, state in observed.ledger.items() if state.settled is None]
+    opened = unrecorded(observed.issues, observed.ledger, in_roster)
+    return sorted({*tended, *opened} - in_roster)
+
+
+def unrecorded(
+    issues: Mapping[str, Issue], states: Mapping[str, PairState], in_roster: Collection[str]
+) -> list[str]:
+    """Pairings of open pairing issues of the bot's that neither the roster nor the ledger
+    knows: the run that opened one stopped before it wrote the ledger, and the roster
+    changed before the next run."""
+    return [
         pid
-        for pid, state in observed.ledger.items()
-        if pid not in in_roster and state.settled is None
-    )
+        for key, issue in issues.items()
+        if key.endswith("/pairing")
+        and issue.state is IssueState.OPEN
+        and (pid := pairing_of(key)) is not None
+        and pid not in states
+        and pid not in in_roster
+    ]
 
 
 def checkin_window_days(program: Program, pairings: Iterable[Pairing]) -> int:

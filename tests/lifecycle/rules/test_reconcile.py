@@ -185,6 +185,36 @@ def test_a_pairing_taken_out_of_the_roster_is_closed_with_a_note_and_settled() -
     ]
 
 
+def test_a_pairing_issue_the_ledger_never_recorded_is_closed_once_out_of_the_roster() -> None:
+    # The run that opened it stopped before it wrote the ledger; the pairing left the
+    # roster before the next run.
+    roster = parse_program(ROSTER.format(pairings="  []"), Path("program.yml"))
+    day = date(2026, 3, 1)
+    seen = observed_on(day, [pairing_issue(), checkin(4)], [], roster)
+    assert withdrawn(roster, seen) == [PAIR]
+    actions = plan_all_with_ledger(day, [pairing_issue(), checkin(4)], roster)
+    assert lines(actions)[:4] == [
+        f"comment on #1: removed [pair/{PAIR}/removed]",
+        f"label #1 -mentorship::active [pair/{PAIR}/pairing/labels]",
+        f"close #1 as not planned [pair/{PAIR}/pairing/close] "
+        f"after pair/{PAIR}/removed,pair/{PAIR}/pairing/labels",
+        f"close #104 as not planned [pair/{PAIR}/checkin/4/close]",
+    ]
+
+
+def test_a_pairing_issue_the_ledger_never_recorded_follows_its_moved_start() -> None:
+    moved = "alice--bob--2026-01-12"
+    roster = parse_program(
+        ROSTER.format(pairings="  - {mentor: alice, mentee: bob, start: 2026-01-12}"),
+        Path("program.yml"),
+    )
+    seen = observed_on(date(2026, 3, 1), [pairing_issue(), checkin(4)], [], roster)
+    assert seen.issues[f"pair/{moved}/pairing"].number == 1
+    assert withdrawn(roster, seen) == []
+    planned = plan_all_with_ledger(date(2026, 3, 1), [pairing_issue(), checkin(4)], roster)
+    assert not [a for a in planned if isinstance(a, OpenIssue) and a.key.startswith("pair/")]
+
+
 def test_a_moved_start_date_carries_the_pairing_on_under_its_new_id() -> None:
     moved = "alice--bob--2026-01-12"
     roster = parse_program(
