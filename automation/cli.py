@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,13 +21,16 @@ from automation.errors import ExpectedError
 # matplotlib (README, "Start-up time"; a test in tests/test_cli.py keeps it so).
 if TYPE_CHECKING:
     from automation.goals.checklist import Goal
-    from automation.lifecycle.actions import Action
     from automation.lifecycle.observed import Observed
-    from automation.night.run import Disclosure
     from automation.roster.config import Program
     from automation.roster.programs import Company
     from automation.roster.request import Request
     from automation.views.status import PairingStatus
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: datetime | None) -> date | None:
+    return None if value is None else value.date()
+
 
 CONFIG = click.option(
     "--config",
@@ -42,6 +44,7 @@ TODAY = click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
+    callback=_date,
     help="Act as if today were this date (YYYY-MM-DD). Default: today in the program's time zone.",
 )
 
@@ -50,13 +53,16 @@ FC = TypeVar("FC", bound=Callable[..., Any])
 
 
 class _Group(click.Group):
-    """Expected failures become `Error: ...` and exit 1; anything else is a bug (traceback)."""
+    """A command returns its exit code. Expected failures become `Error: ...` and exit 1;
+    anything else is a bug (traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            code = super().invoke(ctx)
         except ExpectedError as exc:
             raise click.ClickException(str(exc)) from exc
+        if code:
+            raise SystemExit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,82 +76,19 @@ def main() -> None:
     """
 
 
-def _day(value: Any, program: Program) -> date:
-    from automation.roster.config import program_today
-
-    return value.date() if value is not None else program_today(program)
-
-
-def _secret(program: Program) -> str | None:
-    """The secret that signs the bot's ledger, from the environment (README, "Security").
-
-    Without one, on GitHub, anyone who can write to the repository can edit the ledger:
-    say so on every run."""
-    secret = os.environ.get(program.forge.secret_env, "").strip() or None
-    if secret is None and program.forge.api_flavour == "github":
-        click.echo(
-            f"warning: ${program.forge.secret_env} is not set: anyone with write access to the "
-            "repository can edit the bot's ledger; set it (a repository secret) so the bot "
-            "signs its ledger and believes no other",
-            err=True,
-        )
-    return secret
-
-
-def _forge_day(value: Any, program: Program) -> date:
-    """Today for a command that talks to the forge: the sandbox's own clock on a sandbox
-    (it may be moved forward to play out a term), else as `_day`."""
-    from automation.forge import ForgeError
-    from automation.roster.config import program_today
-
-    if value is not None or program.forge.kind != "sandbox":
-        return _day(value, program)
-    from automation.sandbox import SandboxAdmin, SandboxError
-
-    url = program.forge.base_url
-    try:
-        now = SandboxAdmin(url, timeout=program.forge.timeout_seconds).now()
-    except (OSError, SandboxError) as exc:
-        raise ForgeError(
-            f"cannot read the sandbox's clock at {url} ({exc}); start it with "
-            "`mentorship sandbox serve`, or pass --today"
-        ) from None
-    return program_today(program, now)
-
-
 @main.command()
 @CONFIG
 @TODAY
-def validate(config_path: Path, today: Any) -> None:
+def validate(config_path: Path, today: date | None) -> int:
     """Check program.yml: errors exit 1, warnings (e.g. a mentor over the soft limit) do not.
 
     \b
     Example:
         mentorship validate --config program.yml
     """
-    from automation.messages.templates import TemplateError, check_templates, templates_for
-    from automation.roster.config import active_on, cross_check, load_program
+    from automation.commands.validate import run
 
-    program = load_program(config_path)
-    day = _day(today, program)
-    broken = check_templates(templates_for(config_path), program, day)
-    if broken:
-        raise TemplateError("\n".join(broken))
-    warnings = [p for p in cross_check(program, day) if p.warning]
-    for line in program.report(warnings):
-        click.echo(line, err=True)
-    active = len(active_on(program, day))
-    summary = (
-        f"{config_path}: ok: {len(program.people)} people, {len(program.pairings)} pairings "
-        f"({active} active on {day})"
-    )
-    if warnings:
-        summary += f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-    click.echo(summary)
-
-
-def _line(action: Action, shown: Disclosure) -> str:
-    return f"{shown.pairing(action.pairing) or '(program)'}: {shown.describe(action)}"
+    return run(config_path, today)
 
 
 PLAN_OUT = click.option(
@@ -178,18 +121,6 @@ PAIRING = click.option(
 )
 
 
-def _pairing_id(program: Program, name: str | None) -> str | None:
-    from automation.commands.explain import find_pairing
-
-    return None if name is None else find_pairing(program, name).id
-
-
-def _write_plan(path: Path | None, actions: Sequence[Action], shown: Disclosure) -> None:
-    if path is not None:
-        text = json.dumps([shown.to_json(a) for a in actions], indent=2, default=str)
-        path.write_text(text + "\n", encoding="utf-8")
-
-
 @main.command("plan")
 @CONFIG
 @TODAY
@@ -204,7 +135,7 @@ def plan_command(
     plan_out: Path | None,
     cache_path: Path | None,
     pairing_name: str | None,
-) -> None:
+) -> int:
     """Show what `apply` would do today, without writing anything.
 
     \b
@@ -212,27 +143,9 @@ def plan_command(
         mentorship plan --config program.yml --today 2026-03-01
         mentorship plan --pairing alice--bob--2026-01-05
     """
-    from automation.forge import connect
-    from automation.forge.cached import kept
-    from automation.night.run import Disclosure, plan_day, summary, templates_for
-    from automation.roster.config import load_program
+    from automation.commands.plan import run
 
-    program = load_program(config_path)
-    pairing = _pairing_id(program, pairing_name)
-    day = _forge_day(today, program)
-    forge = connect(program.forge, os.environ)
-    secret = _secret(program)
-    with kept(forge, cache_path, program.forge, day, secret) as observing:
-        templates = templates_for(config_path)
-        actions = plan_day(observing, program, day, templates, secret=secret, pairing=pairing)
-    shown = Disclosure.of(program)
-    _write_plan(plan_out, actions, shown)
-    if as_json:
-        click.echo(json.dumps([shown.to_json(a) for a in actions], indent=2, default=str))
-        return
-    for action in actions:
-        click.echo(_line(action, shown))
-    click.echo(f"plan for {day}: {summary(actions)}")
+    return run(config_path, today, as_json, plan_out, cache_path, pairing_name)
 
 
 @main.command("apply")
@@ -274,7 +187,7 @@ def apply_command(
     plan_out: Path | None,
     cache_path: Path | None,
     pairing_name: str | None,
-) -> None:
+) -> int:
     """Do today's work on the forge: the same list `plan` prints. Exit 1 if a write failed.
 
     Shows how far it has got on standard error: a line redrawn on a terminal, a line
@@ -284,89 +197,26 @@ def apply_command(
     Example:
         mentorship apply --config program.yml
     """
-    from automation.forge import connect, pacer_for
-    from automation.forge.cached import kept
-    from automation.night.executor import Outcome, Status
-    from automation.night.run import Disclosure, run_day, run_summary, summary, templates_for
-    from automation.night.ticker import Ticker
-    from automation.roster.config import load_program
+    from automation.commands.apply import run
 
-    program = load_program(config_path)
-    pairing = _pairing_id(program, pairing_name)
-    minutes = time_budget if time_budget is not None else program.forge.time_budget_minutes
-    pacer = pacer_for(program.forge, seconds=minutes * 60)
-    day = _forge_day(today, program)
-    forge = connect(program.forge, os.environ, pacer=pacer)
-    secret = _secret(program)
-    shown = Disclosure.of(program)
-    ticker = Ticker(_say, terminal=sys.stderr.isatty())
-
-    def planned(actions: Sequence[Action]) -> None:
-        ticker.planned(len(actions))
-        _write_plan(plan_out, actions, shown)
-
-    def show(outcome: Outcome) -> None:
-        mark = {
-            Status.DONE: "done",
-            Status.FAILED: "FAILED",
-            Status.SKIPPED: "skipped",
-            Status.DEFERRED: "deferred",
-        }
-        detail = f" ({outcome.detail})" if outcome.detail else ""
-        if ticker.terminal:
-            click.echo("\r\x1b[K", err=True, nl=False)  # the progress line gives way
-        click.echo(f"{mark[outcome.status]:>7}  {_line(outcome.action, shown)}{detail}")
-        ticker.heard(outcome)
-
-    with kept(forge, cache_path, program.forge, day, secret) as observing:
-        report = run_day(
-            observing,
-            program,
-            day,
-            templates_for(config_path),
-            max_writes=max_writes,
-            force=force,
-            on_outcome=show,
-            secret=secret,
-            on_plan=planned,
-            pacer=pacer,
-            pairing=pairing,
-        )
-    ticker.finished(len(report.deferred) + len(report.paced) + len(report.limited))
-    if summary_path is not None:
-        with summary_path.open("a", encoding="utf-8") as out:
-            out.write(run_summary(program, day, report))
-    for action in (*report.deferred, *report.paced):
-        click.echo(f"deferred  {_line(action, shown)}")
-    done = [o.action for o in report.outcomes if o.status is Status.DONE]
-    click.echo(f"applied for {day}: {summary(done)}")
-    if report.deferred:
-        click.echo(f"deferred to the next run (write budget): {summary(report.deferred)}")
-    if report.paced:
-        click.echo(f"deferred to the next run ({report.paced_why}): {summary(report.paced)}")
-    if report.limited:
-        limited = summary([o.action for o in report.limited])
-        click.echo(f"deferred to the next run (the forge's rate limit): {limited}")
-    if report.failed:
-        click.echo(
-            f"{len(report.failed)} of {len(report.outcomes)} writes did not happen", err=True
-        )
-        raise SystemExit(1)
-
-
-def _say(line: str, redraw: bool) -> None:
-    """A progress line on standard error; on a terminal it replaces the previous one."""
-    if redraw:
-        click.echo(f"\r{line}\x1b[K", err=True, nl=False)
-    else:
-        click.echo(line, err=True)
+    return run(
+        config_path,
+        today,
+        max_writes,
+        time_budget,
+        force,
+        summary_path,
+        plan_out,
+        cache_path,
+        pairing_name,
+    )
 
 
 @main.command()
 @click.argument("pairing_name", metavar="PAIRING")
 @CONFIG
 @TODAY
-def explain(pairing_name: str, config_path: Path, today: Any) -> None:
+def explain(pairing_name: str, config_path: Path, today: date | None) -> int:
     """Why the nightly run does what it does for PAIRING today: its timeline (which dates
     are past), what the forge shows of it, and for every rule what it decided and why,
     from the same planning as `plan`. Reads only.
@@ -375,20 +225,9 @@ def explain(pairing_name: str, config_path: Path, today: Any) -> None:
     Example:
         mentorship explain alice--bob--2026-01-05 --today 2026-03-01
     """
-    from automation.commands.explain import explain as explained
-    from automation.commands.explain import find_pairing
-    from automation.forge import connect
-    from automation.night.observe import read
-    from automation.night.run import templates_for
-    from automation.roster.config import load_program
+    from automation.commands.explain import run
 
-    program = load_program(config_path)
-    pairing = find_pairing(program, pairing_name)
-    day = _forge_day(today, program)
-    forge = connect(program.forge, os.environ)
-    observed = read(forge, program, day, secret=_secret(program))
-    for line in explained(program, pairing, observed, day, templates_for(config_path)):
-        click.echo(line)
+    return run(pairing_name, config_path, today)
 
 
 CONFIGS = click.option(
@@ -433,14 +272,13 @@ class _Read:
 
 
 def _read_program(program: Program, today: Any) -> _Read:
-    from automation.forge import connect
+    from automation.commands.connection import connection
     from automation.night.observe import read
     from automation.views.status import program_status
 
-    day = _forge_day(today, program)
-    forge = connect(program.forge, os.environ)
-    observed = read(forge, program, day, everything=True, secret=_secret(program))
-    return _Read(program, day, observed, program_status(program, observed, day))
+    reached = connection(program, today)
+    observed = read(reached.forge, program, reached.day, everything=True, secret=reached.secret)
+    return _Read(program, reached.day, observed, program_status(program, observed, reached.day))
 
 
 def _load_company(company: Company) -> list[Program]:
@@ -607,7 +445,9 @@ def mentors(config_path: Path, today: Any, output: str) -> None:
     from automation.roster.config import load_program
 
     program = load_program(config_path)
-    day = _day(today, program)
+    from automation.commands.today import program_day
+
+    day = program_day(program, today)
     rows = table.mentor_table(program, day)
     if output == "json":
         click.echo(json.dumps(table.to_json(rows, day), indent=2))
@@ -632,6 +472,7 @@ def mentors(config_path: Path, today: Any, output: str) -> None:
     "--start",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
+    callback=_date,
     help="The start of the proposed terms (YYYY-MM-DD). Default: the Monday after today.",
 )
 @_format("md", "json", help="Markdown with the program.yml lines to add, or JSON.")
@@ -664,13 +505,15 @@ def match_command(
     from automation.roster.config import load_program
 
     program = load_program(config_path)
-    day = _day(today, program)
+    from automation.commands.today import program_day
+
+    day = program_day(program, today)
     requests = _read_requests(requests_path)
     result = matching.match(
         program,
         requests,
         day,
-        start=start.date() if start is not None else None,
+        start=start,
         allow_over_limit=allow_over_limit,
     )
     for warning in result.warnings:
