@@ -7,10 +7,12 @@ table with the fix for each failure. Nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+import click
 
 from automation.forge import preflight
 from automation.forge.base import Access, ForgeError, Preflight
@@ -218,26 +220,20 @@ def summary(checks: list[Check]) -> str:
     return f"all {len(checks)} checks passed{note}"
 
 
-def run(
-    config_path: Path,
-    env: Mapping[str, str],
-    echo: Callable[[str], None],
-    *,
-    skip_without_token: bool = False,
-) -> int:
+def run(config_path: Path, skip_without_token: bool) -> int:
     """Check program.yml's forge and print the table; the exit code (1: a check failed)."""
     program = load_program(config_path)
     settings = program.forge
     variable = settings.token_variable
-    if skip_without_token and not env.get(variable, "").strip():
-        echo(f"mentorship doctor: ${variable} is not set here; skipped")
+    if skip_without_token and not os.environ.get(variable, "").strip():
+        click.echo(f"mentorship doctor: ${variable} is not set here; skipped")
         return 0
-    echo(f"{config_path}: {settings.kind} project {settings.project} at {settings.base_url}")
+    click.echo(f"{config_path}: {settings.kind} project {settings.project} at {settings.base_url}")
     try:
-        checks = diagnose(program, preflight(settings, env))
+        checks = diagnose(program, preflight(settings, os.environ))
     except ForgeError as error:  # no token at all
         checks = [_failed("token", error)]
     for line in render(checks):
-        echo(line)
-    echo(summary(checks))
+        click.echo(line)
+    click.echo(summary(checks))
     return 1 if any(c.status is Status.FAIL for c in checks) else 0
