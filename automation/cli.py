@@ -219,6 +219,7 @@ def explain(**options: Any) -> int:
 
 
 def _one_source(options: dict[str, Any]) -> None:
+    """--programs and --config name the programs two ways: one only."""
     if options["programs_path"] is not None and options["config_paths"]:
         raise click.UsageError("give either --programs or --config, not both")
 

@@ -16,6 +16,8 @@ from automation.roster.config import Program
 
 @dataclass(frozen=True)
 class Connection:
+    """What a command works with on the forge."""
+
     day: date
     forge: Forge
     secret: str | None

@@ -8,6 +8,7 @@ table with the fix for each failure. Nothing is written.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -221,19 +222,30 @@ def summary(checks: list[Check]) -> str:
 
 
 def run(config_path: Path, skip_without_token: bool) -> int:
+    """Check program.yml's forge with the token of the environment and print the table."""
+    return check(config_path, os.environ, click.echo, skip_without_token=skip_without_token)
+
+
+def check(
+    config_path: Path,
+    env: Mapping[str, str],
+    echo: Callable[[str], None],
+    *,
+    skip_without_token: bool = False,
+) -> int:
     """Check program.yml's forge and print the table; the exit code (1: a check failed)."""
     program = load_program(config_path)
     settings = program.forge
     variable = settings.token_variable
-    if skip_without_token and not os.environ.get(variable, "").strip():
-        click.echo(f"mentorship doctor: ${variable} is not set here; skipped")
+    if skip_without_token and not env.get(variable, "").strip():
+        echo(f"mentorship doctor: ${variable} is not set here; skipped")
         return 0
-    click.echo(f"{config_path}: {settings.kind} project {settings.project} at {settings.base_url}")
+    echo(f"{config_path}: {settings.kind} project {settings.project} at {settings.base_url}")
     try:
-        checks = diagnose(program, preflight(settings, os.environ))
+        checks = diagnose(program, preflight(settings, env))
     except ForgeError as error:  # no token at all
         checks = [_failed("token", error)]
     for line in render(checks):
-        click.echo(line)
-    click.echo(summary(checks))
+        echo(line)
+    echo(summary(checks))
     return 1 if any(c.status is Status.FAIL for c in checks) else 0
