@@ -1,62 +1,113 @@
-"""The `mentorship` command: parse arguments, call the library, report expected errors."""
+"""The `mentorship` command: its options and help; each command's work is the `run()` of
+`automation/commands/<name>.py`, which returns the exit code."""
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from automation import __version__
 from automation.errors import ExpectedError
 
-# Each command imports what it uses when it runs: `--version`, `--help` and `COMMAND --help`
+# Each command imports its module when it runs: `--version`, `--help` and `COMMAND --help`
 # load click and this module only, not pydantic, PyYAML, Jinja2, the forge clients, SciPy or
-# matplotlib (README, "Start-up time"; a test in tests/test_cli.py keeps it so).
-if TYPE_CHECKING:
-    from automation.goals.checklist import Goal
-    from automation.lifecycle.actions import Action
-    from automation.lifecycle.observed import Observed
-    from automation.night.run import Disclosure
-    from automation.roster.config import Program
-    from automation.roster.programs import Company
-    from automation.roster.request import Request
-    from automation.views.status import PairingStatus
+# matplotlib (README, "Start-up time"; a test in tests/test_cli.py keeps it so). The
+# parameters go by name to the command's `run()`, where they are typed.
+
+FC = TypeVar("FC", bound=Callable[..., Any])
+FILE = click.Path(dir_okay=False, path_type=Path)
+FOLDER = click.Path(file_okay=False, path_type=Path)
+FORGES = click.Choice(["gitlab", "github"])
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: datetime | None) -> date | None:
+    """A --today or --start as the day it names."""
+    return None if value is None else value.date()
+
+
+def _day(name: str, help: str) -> Callable[[FC], FC]:
+    """An option naming a day, YYYY-MM-DD; None when not given."""
+    days = click.DateTime(formats=["%Y-%m-%d"])
+    return click.option(name, type=days, default=None, callback=_date, help=help)
+
+
+def _format(*choices: str, help: str) -> Callable[[FC], FC]:
+    """`--format`, the first choice the default."""
+    choice = click.Choice(choices)
+    return click.option(
+        "--format", "output", type=choice, default=choices[0], show_default=True, help=help
+    )
+
 
 CONFIG = click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     default=Path("program.yml"),
     show_default=True,
     help="The program's roster and rules.",
 )
-TODAY = click.option(
+TODAY = _day(
     "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    "Act as if today were this date (YYYY-MM-DD). Default: today in the program's time zone.",
+)
+CONFIGS = click.option(
+    "--config",
+    "config_paths",
+    type=FILE,
+    multiple=True,
+    help="The program's roster and rules [default: program.yml]. Repeat it to read several "
+    "programs as one company.",
+)
+PROGRAMS = click.option(
+    "--programs",
+    "programs_path",
+    type=FILE,
     default=None,
-    help="Act as if today were this date (YYYY-MM-DD). Default: today in the program's time zone.",
+    help="A programs file listing the company's program.yml files (and, for each, the "
+    "variables holding its token and secret), instead of --config.",
+)
+PLAN_OUT = click.option(
+    "--plan-out",
+    "plan_out",
+    type=FILE,
+    default=None,
+    help="Also write the plan as JSON to this file (what CI keeps as plan.json).",
+)
+CACHE = click.option(
+    "--cache",
+    "cache_path",
+    type=FILE,
+    envvar="MENTORSHIP_CACHE",
+    default=None,
+    help="Observe incrementally through the cache kept in this file (README, "
+    '"Incremental observation"); $MENTORSHIP_CACHE.',
+)
+PAIRING = click.option(
+    "--pairing",
+    "pairing_name",
+    default=None,
+    metavar="ID",
+    help="Only this pairing's writes (its id as the plan prints it, e.g. "
+    "alice--bob--2026-01-05); the ledger, dashboard and requests wait for a full run.",
 )
 
 
-FC = TypeVar("FC", bound=Callable[..., Any])
-
-
 class _Group(click.Group):
-    """Expected failures become `Error: ...` and exit 1; anything else is a bug (traceback)."""
+    """A command returns its exit code. Expected failures become `Error: ...` and exit 1;
+    anything else is a bug (traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            code = super().invoke(ctx)
         except ExpectedError as exc:
             raise click.ClickException(str(exc)) from exc
+        if code:
+            raise SystemExit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,124 +121,19 @@ def main() -> None:
     """
 
 
-def _day(value: Any, program: Program) -> date:
-    from automation.roster.config import program_today
-
-    return value.date() if value is not None else program_today(program)
-
-
-def _secret(program: Program) -> str | None:
-    """The secret that signs the bot's ledger, from the environment (README, "Security").
-
-    Without one, on GitHub, anyone who can write to the repository can edit the ledger:
-    say so on every run."""
-    secret = os.environ.get(program.forge.secret_env, "").strip() or None
-    if secret is None and program.forge.api_flavour == "github":
-        click.echo(
-            f"warning: ${program.forge.secret_env} is not set: anyone with write access to the "
-            "repository can edit the bot's ledger; set it (a repository secret) so the bot "
-            "signs its ledger and believes no other",
-            err=True,
-        )
-    return secret
-
-
-def _forge_day(value: Any, program: Program) -> date:
-    """Today for a command that talks to the forge: the sandbox's own clock on a sandbox
-    (it may be moved forward to play out a term), else as `_day`."""
-    from automation.forge import ForgeError
-    from automation.roster.config import program_today
-
-    if value is not None or program.forge.kind != "sandbox":
-        return _day(value, program)
-    from automation.sandbox import SandboxAdmin, SandboxError
-
-    url = program.forge.base_url
-    try:
-        now = SandboxAdmin(url, timeout=program.forge.timeout_seconds).now()
-    except (OSError, SandboxError) as exc:
-        raise ForgeError(
-            f"cannot read the sandbox's clock at {url} ({exc}); start it with "
-            "`mentorship sandbox serve`, or pass --today"
-        ) from None
-    return program_today(program, now)
-
-
 @main.command()
 @CONFIG
 @TODAY
-def validate(config_path: Path, today: Any) -> None:
+def validate(**options: Any) -> int:
     """Check program.yml: errors exit 1, warnings (e.g. a mentor over the soft limit) do not.
 
     \b
     Example:
         mentorship validate --config program.yml
     """
-    from automation.messages.templates import TemplateError, check_templates, templates_for
-    from automation.roster.config import active_on, cross_check, load_program
+    from automation.commands.validate import run
 
-    program = load_program(config_path)
-    day = _day(today, program)
-    broken = check_templates(templates_for(config_path), program, day)
-    if broken:
-        raise TemplateError("\n".join(broken))
-    warnings = [p for p in cross_check(program, day) if p.warning]
-    for line in program.report(warnings):
-        click.echo(line, err=True)
-    active = len(active_on(program, day))
-    summary = (
-        f"{config_path}: ok: {len(program.people)} people, {len(program.pairings)} pairings "
-        f"({active} active on {day})"
-    )
-    if warnings:
-        summary += f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-    click.echo(summary)
-
-
-def _line(action: Action, shown: Disclosure) -> str:
-    return f"{shown.pairing(action.pairing) or '(program)'}: {shown.describe(action)}"
-
-
-PLAN_OUT = click.option(
-    "--plan-out",
-    "plan_out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write the plan as JSON to this file (what CI keeps as plan.json).",
-)
-
-
-CACHE = click.option(
-    "--cache",
-    "cache_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="MENTORSHIP_CACHE",
-    default=None,
-    help="Observe incrementally through the cache kept in this file (README, "
-    '"Incremental observation"); $MENTORSHIP_CACHE.',
-)
-
-
-PAIRING = click.option(
-    "--pairing",
-    "pairing_name",
-    default=None,
-    metavar="ID",
-    help="Only this pairing's writes (its id as the plan prints it, e.g. "
-    "alice--bob--2026-01-05); the ledger, dashboard and requests wait for a full run.",
-)
-
-
-def _pairing_id(program: Program, name: str | None) -> str | None:
-    from automation.commands.explain import find_pairing
-
-    return None if name is None else find_pairing(program, name).id
-
-
-def _write_plan(path: Path | None, actions: Sequence[Action], shown: Disclosure) -> None:
-    if path is not None:
-        text = json.dumps([shown.to_json(a) for a in actions], indent=2, default=str)
-        path.write_text(text + "\n", encoding="utf-8")
+    return run(**options)
 
 
 @main.command("plan")
@@ -197,14 +143,7 @@ def _write_plan(path: Path | None, actions: Sequence[Action], shown: Disclosure)
 @PLAN_OUT
 @CACHE
 @PAIRING
-def plan_command(
-    config_path: Path,
-    today: Any,
-    as_json: bool,
-    plan_out: Path | None,
-    cache_path: Path | None,
-    pairing_name: str | None,
-) -> None:
+def plan_command(**options: Any) -> int:
     """Show what `apply` would do today, without writing anything.
 
     \b
@@ -212,27 +151,9 @@ def plan_command(
         mentorship plan --config program.yml --today 2026-03-01
         mentorship plan --pairing alice--bob--2026-01-05
     """
-    from automation.forge import connect
-    from automation.forge.cached import kept
-    from automation.night.run import Disclosure, plan_day, summary, templates_for
-    from automation.roster.config import load_program
+    from automation.commands.plan import run
 
-    program = load_program(config_path)
-    pairing = _pairing_id(program, pairing_name)
-    day = _forge_day(today, program)
-    forge = connect(program.forge, os.environ)
-    secret = _secret(program)
-    with kept(forge, cache_path, program.forge, day, secret) as observing:
-        templates = templates_for(config_path)
-        actions = plan_day(observing, program, day, templates, secret=secret, pairing=pairing)
-    shown = Disclosure.of(program)
-    _write_plan(plan_out, actions, shown)
-    if as_json:
-        click.echo(json.dumps([shown.to_json(a) for a in actions], indent=2, default=str))
-        return
-    for action in actions:
-        click.echo(_line(action, shown))
-    click.echo(f"plan for {day}: {summary(actions)}")
+    return run(**options)
 
 
 @main.command("apply")
@@ -257,24 +178,14 @@ def plan_command(
 @click.option(
     "--summary",
     "summary_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     default=None,
     help='Append a Markdown summary of the run to this file (e.g. "$GITHUB_STEP_SUMMARY").',
 )
 @PLAN_OUT
 @CACHE
 @PAIRING
-def apply_command(
-    config_path: Path,
-    today: Any,
-    max_writes: int | None,
-    time_budget: float | None,
-    force: bool,
-    summary_path: Path | None,
-    plan_out: Path | None,
-    cache_path: Path | None,
-    pairing_name: str | None,
-) -> None:
+def apply_command(**options: Any) -> int:
     """Do today's work on the forge: the same list `plan` prints. Exit 1 if a write failed.
 
     Shows how far it has got on standard error: a line redrawn on a terminal, a line
@@ -284,89 +195,16 @@ def apply_command(
     Example:
         mentorship apply --config program.yml
     """
-    from automation.forge import connect, pacer_for
-    from automation.forge.cached import kept
-    from automation.night.executor import Outcome, Status
-    from automation.night.run import Disclosure, run_day, run_summary, summary, templates_for
-    from automation.night.ticker import Ticker
-    from automation.roster.config import load_program
+    from automation.commands.apply import run
 
-    program = load_program(config_path)
-    pairing = _pairing_id(program, pairing_name)
-    minutes = time_budget if time_budget is not None else program.forge.time_budget_minutes
-    pacer = pacer_for(program.forge, seconds=minutes * 60)
-    day = _forge_day(today, program)
-    forge = connect(program.forge, os.environ, pacer=pacer)
-    secret = _secret(program)
-    shown = Disclosure.of(program)
-    ticker = Ticker(_say, terminal=sys.stderr.isatty())
-
-    def planned(actions: Sequence[Action]) -> None:
-        ticker.planned(len(actions))
-        _write_plan(plan_out, actions, shown)
-
-    def show(outcome: Outcome) -> None:
-        mark = {
-            Status.DONE: "done",
-            Status.FAILED: "FAILED",
-            Status.SKIPPED: "skipped",
-            Status.DEFERRED: "deferred",
-        }
-        detail = f" ({outcome.detail})" if outcome.detail else ""
-        if ticker.terminal:
-            click.echo("\r\x1b[K", err=True, nl=False)  # the progress line gives way
-        click.echo(f"{mark[outcome.status]:>7}  {_line(outcome.action, shown)}{detail}")
-        ticker.heard(outcome)
-
-    with kept(forge, cache_path, program.forge, day, secret) as observing:
-        report = run_day(
-            observing,
-            program,
-            day,
-            templates_for(config_path),
-            max_writes=max_writes,
-            force=force,
-            on_outcome=show,
-            secret=secret,
-            on_plan=planned,
-            pacer=pacer,
-            pairing=pairing,
-        )
-    ticker.finished(len(report.deferred) + len(report.paced) + len(report.limited))
-    if summary_path is not None:
-        with summary_path.open("a", encoding="utf-8") as out:
-            out.write(run_summary(program, day, report))
-    for action in (*report.deferred, *report.paced):
-        click.echo(f"deferred  {_line(action, shown)}")
-    done = [o.action for o in report.outcomes if o.status is Status.DONE]
-    click.echo(f"applied for {day}: {summary(done)}")
-    if report.deferred:
-        click.echo(f"deferred to the next run (write budget): {summary(report.deferred)}")
-    if report.paced:
-        click.echo(f"deferred to the next run ({report.paced_why}): {summary(report.paced)}")
-    if report.limited:
-        limited = summary([o.action for o in report.limited])
-        click.echo(f"deferred to the next run (the forge's rate limit): {limited}")
-    if report.failed:
-        click.echo(
-            f"{len(report.failed)} of {len(report.outcomes)} writes did not happen", err=True
-        )
-        raise SystemExit(1)
-
-
-def _say(line: str, redraw: bool) -> None:
-    """A progress line on standard error; on a terminal it replaces the previous one."""
-    if redraw:
-        click.echo(f"\r{line}\x1b[K", err=True, nl=False)
-    else:
-        click.echo(line, err=True)
+    return run(**options)
 
 
 @main.command()
 @click.argument("pairing_name", metavar="PAIRING")
 @CONFIG
 @TODAY
-def explain(pairing_name: str, config_path: Path, today: Any) -> None:
+def explain(**options: Any) -> int:
     """Why the nightly run does what it does for PAIRING today: its timeline (which dates
     are past), what the forge shows of it, and for every rule what it decided and why,
     from the same planning as `plan`. Reads only.
@@ -375,95 +213,15 @@ def explain(pairing_name: str, config_path: Path, today: Any) -> None:
     Example:
         mentorship explain alice--bob--2026-01-05 --today 2026-03-01
     """
-    from automation.commands.explain import explain as explained
-    from automation.commands.explain import find_pairing
-    from automation.forge import connect
-    from automation.night.observe import read
-    from automation.night.run import templates_for
-    from automation.roster.config import load_program
+    from automation.commands.explain import run
 
-    program = load_program(config_path)
-    pairing = find_pairing(program, pairing_name)
-    day = _forge_day(today, program)
-    forge = connect(program.forge, os.environ)
-    observed = read(forge, program, day, secret=_secret(program))
-    for line in explained(program, pairing, observed, day, templates_for(config_path)):
-        click.echo(line)
+    return run(**options)
 
 
-CONFIGS = click.option(
-    "--config",
-    "config_paths",
-    type=click.Path(dir_okay=False, path_type=Path),
-    multiple=True,
-    help="The program's roster and rules [default: program.yml]. Repeat it to read several "
-    "programs as one company.",
-)
-PROGRAMS = click.option(
-    "--programs",
-    "programs_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="A programs file listing the company's program.yml files (and, for each, the "
-    "variables holding its token and secret), instead of --config.",
-)
-
-
-def _company(config_paths: Sequence[Path], programs_path: Path | None) -> Company | None:
-    """The programs to read together, or None for the one program of --config."""
-    from automation.roster.programs import from_configs, load_company
-
-    if programs_path is not None:
-        if config_paths:
-            raise click.UsageError("give either --programs or --config, not both")
-        return load_company(programs_path)
-    if len(config_paths) > 1:
-        return from_configs(config_paths)
-    return None
-
-
-@dataclass(frozen=True)
-class _Read:
-    """One program as read from its forge for a report or a history."""
-
-    program: Program
-    day: date
-    observed: Observed
-    statuses: list[PairingStatus]
-
-
-def _read_program(program: Program, today: Any) -> _Read:
-    from automation.forge import connect
-    from automation.night.observe import read
-    from automation.views.status import program_status
-
-    day = _forge_day(today, program)
-    forge = connect(program.forge, os.environ)
-    observed = read(forge, program, day, everything=True, secret=_secret(program))
-    return _Read(program, day, observed, program_status(program, observed, day))
-
-
-def _load_company(company: Company) -> list[Program]:
-    """Every program file of the company, loaded (and any error said) before the first
-    request, each reading the token variables the programs file names."""
-    from automation.roster.programs import member_program
-
-    return [member_program(member) for member in company.members]
-
-
-def _read_company(company: Company, today: Any) -> list[_Read]:
-    """Every program of the company, one after the other, each with its own token; a line
-    on standard error before each (its warnings follow it)."""
-    programs = _load_company(company)
-    done = []
-    for number, program in enumerate(programs, start=1):
-        click.echo(
-            f"reading {number} of {len(programs)}: {program.program.name} "
-            f"({len(program.pairings)} pairings, {program.forge.project})",
-            err=True,
-        )
-        done.append(_read_program(program, today))
-    return done
+def _one_source(options: dict[str, Any]) -> None:
+    """--programs and --config name the programs two ways: one only."""
+    if options["programs_path"] is not None and options["config_paths"]:
+        raise click.UsageError("give either --programs or --config, not both")
 
 
 @main.command()
@@ -472,14 +230,12 @@ def _read_company(company: Company, today: Any) -> list[_Read]:
 @TODAY
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FOLDER,
     default=Path("report"),
     show_default=True,
     help="Folder to write the static site into.",
 )
-def report(
-    config_paths: tuple[Path, ...], programs_path: Path | None, today: Any, out: Path
-) -> None:
+def report(**options: Any) -> int:
     """Write the program report: a static site with charts, report.json and pairings.csv.
 
     It reads every pairing of the roster from the forge and works offline once written;
@@ -492,36 +248,10 @@ def report(
         mentorship report --config program.yml --out public
         mentorship report --programs programs.yml --out public
     """
-    from automation.goals.checklist import Dialect
-    from automation.goals.feedback import read_back
-    from automation.roster.config import load_program
-    from automation.views.report import build_report
-    from automation.views.report.company import Part, build_company_report
+    from automation.commands.report import run
 
-    def answers(done: _Read) -> Any:
-        return read_back(done.observed.issues, Dialect(done.program.forge.api_flavour))
-
-    company = _company(config_paths, programs_path)
-    if company is None:
-        done = _read_program(load_program(_single(config_paths)), today)
-        result = build_report(
-            done.program, done.statuses, done.day, out, done.observed.requests, answers(done)
-        )
-        click.echo(f"wrote {len(result.files)} files to {out}; open {out / 'index.html'}")
-        return
-    parts = [
-        Part(d.program, d.statuses, d.day, d.observed.requests, answers(d))
-        for d in _read_company(company, today)
-    ]
-    whole = build_company_report(company.name, parts, out)
-    click.echo(
-        f"wrote {len(whole.files)} files to {out} for {len(parts)} programs; "
-        f"open {out / 'index.html'}"
-    )
-
-
-def _single(config_paths: Sequence[Path]) -> Path:
-    return config_paths[0] if config_paths else Path("program.yml")
+    _one_source(options)
+    return run(**options)
 
 
 @main.command()
@@ -529,21 +259,8 @@ def _single(config_paths: Sequence[Path]) -> Path:
 @CONFIGS
 @PROGRAMS
 @TODAY
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["md", "json"]),
-    default="md",
-    show_default=True,
-    help="Markdown for a promotion packet, or JSON.",
-)
-def history(
-    handle: str,
-    config_paths: tuple[Path, ...],
-    programs_path: Path | None,
-    today: Any,
-    output: str,
-) -> None:
+@_format("md", "json", help="Markdown for a promotion packet, or JSON.")
+def history(**options: Any) -> int:
     """Everything HANDLE did in the program, as mentor and as mentee.
 
     Partners, dates, how each term ended (and why), goals achieved, check-ins held and
@@ -556,46 +273,17 @@ def history(
         mentorship history alice --format md > alice-mentoring.md
         mentorship history alice --programs programs.yml
     """
-    from automation.roster.config import load_program
-    from automation.views.history import company_history, person_history, to_json, to_markdown
+    from automation.commands.history import run
 
-    company = _company(config_paths, programs_path)
-    if company is None:
-        done = _read_program(load_program(_single(config_paths)), today)
-        record = person_history(done.program, done.statuses, handle)
-    else:
-        # Only the programs that know the person are read from their forges.
-        programs = _load_company(company)
-        knowing = [program for program in programs if program.person(handle) is not None]
-        read_back = [_read_program(program, today) for program in knowing]
-        record = company_history(
-            company.name,
-            [(d.program, d.statuses) for d in read_back] or [(p, []) for p in programs],
-            handle,
-        )
-    if output == "json":
-        click.echo(json.dumps(to_json(record), indent=2))
-    else:
-        click.echo(to_markdown(record), nl=False)
-
-
-def _format(*choices: str, help: str) -> Callable[[FC], FC]:
-    """`--format`, the first choice the default."""
-    return click.option(
-        "--format",
-        "output",
-        type=click.Choice(choices),
-        default=choices[0],
-        show_default=True,
-        help=help,
-    )
+    _one_source(options)
+    return run(**options)
 
 
 @main.command()
 @CONFIG
 @TODAY
 @_format("md", "json", "csv", help="A Markdown table, JSON, or CSV for a spreadsheet.")
-def mentors(config_path: Path, today: Any, output: str) -> None:
+def mentors(**options: Any) -> int:
     """The table of available mentors: each mentor's limit, mentees, free places (and the
     wiggle room past the limit), status, topics and time zone. Reads program.yml only.
 
@@ -603,18 +291,9 @@ def mentors(config_path: Path, today: Any, output: str) -> None:
     Example:
         mentorship mentors --config program.yml --format csv > mentors.csv
     """
-    from automation.roster import mentors as table
-    from automation.roster.config import load_program
+    from automation.commands.mentors import run
 
-    program = load_program(config_path)
-    day = _day(today, program)
-    rows = table.mentor_table(program, day)
-    if output == "json":
-        click.echo(json.dumps(table.to_json(rows, day), indent=2))
-    elif output == "csv":
-        click.echo(table.to_csv(rows), nl=False)
-    else:
-        click.echo(table.to_markdown(rows, day), nl=False)
+    return run(**options)
 
 
 @main.command("match")
@@ -623,17 +302,12 @@ def mentors(config_path: Path, today: Any, output: str) -> None:
 @click.option(
     "--requests",
     "requests_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     required=True,
     help="A JSON list of requests: number, handle, opened, topics, timezone, mode "
     "(sync, async, either), avoid.",
 )
-@click.option(
-    "--start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="The start of the proposed terms (YYYY-MM-DD). Default: the Monday after today.",
-)
+@_day("--start", "The start of the proposed terms (YYYY-MM-DD). Default: the Monday after today.")
 @_format("md", "json", help="Markdown with the program.yml lines to add, or JSON.")
 @click.option(
     "--allow-over-limit",
@@ -641,14 +315,7 @@ def mentors(config_path: Path, today: Any, output: str) -> None:
     help="Propose mentors past their limit, within program.matching.wiggle_room, when that "
     "answers more requests (each such proposal is a warning).",
 )
-def match_command(
-    config_path: Path,
-    today: Any,
-    requests_path: Path,
-    start: Any,
-    output: str,
-    allow_over_limit: bool,
-) -> None:
+def match_command(**options: Any) -> int:
     """Propose mentors for the whole queue at once: as many requests answered as can be,
     with the greatest total fit (topics, time zones, free places, team preference; never
     the mentee's manager, nor a mentor they had before unless program.yml allows it).
@@ -660,56 +327,15 @@ def match_command(
     Example:
         mentorship match --config program.yml --requests queue.json
     """
-    from automation.roster import matching
-    from automation.roster.config import load_program
+    from automation.commands.match import run
 
-    program = load_program(config_path)
-    day = _day(today, program)
-    requests = _read_requests(requests_path)
-    result = matching.match(
-        program,
-        requests,
-        day,
-        start=start.date() if start is not None else None,
-        allow_over_limit=allow_over_limit,
-    )
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if output == "json":
-        click.echo(json.dumps(matching.to_json(result), indent=2))
-    else:
-        click.echo(matching.to_markdown(result), nl=False)
-
-
-def _read_requests(path: Path) -> list[Request]:
-    from automation.roster.request import requests_from_json
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise click.ClickException(f"{path}: no such file; pass --requests FILE.json") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{path}: cannot read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise click.ClickException(
-            f"{path}:{exc.lineno}: invalid JSON: {exc.msg}; fix it (a list of objects)"
-        ) from None
-    requests, problems = requests_from_json(data)
-    if problems:
-        raise click.ClickException("\n".join(f"{path}: {problem}" for problem in problems))
-    return requests
+    return run(**options)
 
 
 @main.command()
-@click.argument(
-    "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."), required=False
-)
+@click.argument("directory", type=FOLDER, default=Path("."), required=False)
 @click.option(
-    "--forge",
-    "forge_kind",
-    type=click.Choice(["gitlab", "github"]),
-    required=True,
-    help="Where the program repository lives.",
+    "--forge", "forge_kind", type=FORGES, required=True, help="Where the program repository lives."
 )
 @click.option("--project", default=None, help="GitLab group/project or GitHub owner/repo.")
 @click.option("--name", default=None, help="The program's name.")
@@ -721,14 +347,7 @@ def _read_requests(path: Path) -> list[Request]:
     help="The commit of mentorship-automation the CI files pin (its GitHub Action or GitLab "
     "component). Default: the commit this copy was installed from.",
 )
-def init(
-    directory: Path,
-    forge_kind: str,
-    project: str | None,
-    name: str | None,
-    force: bool,
-    action_ref: str | None,
-) -> None:
+def init(**options: Any) -> int:
     """Create a program repository: program.yml, issue templates, CI files, a README.
 
     The result passes `mentorship validate` as it is; add people and pairings, then
@@ -738,20 +357,9 @@ def init(
     Example:
         mentorship init mentoring --forge gitlab --project acme/mentoring
     """
-    from automation.commands import init as scaffolding
-    from automation.commands import provenance
-    from automation.roster.config import load_program
+    from automation.commands.init import run
 
-    files = scaffolding.files_for(forge_kind, provenance.pin(action_ref), project, name)
-    written = scaffolding.write(directory, files, force=force)
-    for path in written:
-        click.echo(f"wrote {path}")
-    load_program(directory / "program.yml")  # what we wrote must be a valid program
-    click.echo(
-        f"\nNext: add people and pairings to {directory / 'program.yml'}, run "
-        f"`mentorship validate --config {directory / 'program.yml'}`, and follow "
-        f"{directory / 'README.md'} to set up the token and the schedule."
-    )
+    return run(**options)
 
 
 @main.command()
@@ -762,7 +370,7 @@ def init(
     help="Exit 0 with a note when the token variable (forge.token_env) is not set: for CI "
     "jobs where the secret is not available.",
 )
-def doctor(config_path: Path, skip_without_token: bool) -> None:
+def doctor(**options: Any) -> int:
     """Check the forge before the first night: the token and whose it is, forge.bot, the
     project, what the token may do there, every handle of program.yml, the labels.
 
@@ -775,9 +383,7 @@ def doctor(config_path: Path, skip_without_token: bool) -> None:
     """
     from automation.commands.doctor import run
 
-    code = run(config_path, os.environ, click.echo, skip_without_token=skip_without_token)
-    if code:
-        raise SystemExit(code)
+    return run(**options)
 
 
 @main.command()
@@ -795,7 +401,7 @@ def doctor(config_path: Path, skip_without_token: bool) -> None:
     help="Whose task-list rules to follow.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the stable JSON form.")
-def progress(body_file: Any, dialect: str, as_json: bool) -> None:
+def progress(**options: Any) -> int:
     """Show how the bot reads the goals of an issue description: goals, steps, done/total.
 
     The JSON is {"done", "total", "goals": [{"title", "done", "total", "due"}],
@@ -805,37 +411,15 @@ def progress(body_file: Any, dialect: str, as_json: bool) -> None:
     Example:
         mentorship progress --body-file goals.md --dialect gitlab
     """
-    from automation.goals.checklist import Dialect
-    from automation.goals.checklist import parse as parse_checklist
-    from automation.goals.checklist import to_json as checklist_json
+    from automation.commands.progress import run
 
-    checklist = parse_checklist(body_file.read(), Dialect(dialect))
-    if as_json:
-        click.echo(json.dumps(checklist_json(checklist), indent=2))
-        return
-    _echo_goals(checklist.goals)
-    if not checklist.goals:
-        click.echo("no goals found under a '## Goals' heading")
-    done = sum(g.done for g in checklist.goals)
-    total = sum(g.total for g in checklist.goals)
-    if checklist.mentor_goals:
-        click.echo("mentor's goals:")
-        _echo_goals(checklist.mentor_goals)
-    click.echo(f"goals: {done}/{total} steps; every task item: {checklist.done}/{checklist.total}")
-
-
-def _echo_goals(goals: Iterable[Goal]) -> None:
-    for goal in goals:
-        due = f" (due {goal.due})" if goal.due else ""
-        click.echo(f"{goal.done}/{goal.total}  {goal.title}{due}")
-        for step in goal.steps:
-            click.echo(f"      [{'x' if step.checked else ' '}] {step.text}")
+    return run(**options)
 
 
 @main.command()
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FOLDER,
     default=Path("mentorship-demo"),
     show_default=True,
     help="Folder for the program, the sandbox state and the summary.",
@@ -843,12 +427,12 @@ def _echo_goals(goals: Iterable[Goal]) -> None:
 @click.option(
     "--forge",
     "flavour",
-    type=click.Choice(["gitlab", "github"]),
+    type=FORGES,
     default="gitlab",
     show_default=True,
     help="Which forge API the run speaks to the sandbox.",
 )
-def demo(out: Path, flavour: str) -> None:
+def demo(**options: Any) -> int:
     """Play a whole six-month program on the embedded sandbox forge, night by night.
 
     Six pairings with staggered starts (one mentor over the soft limit, one extension,
@@ -859,26 +443,9 @@ def demo(out: Path, flavour: str) -> None:
     Example:
         mentorship demo --out demo --forge github
     """
-    from automation.commands.demo import run_demo
+    from automation.commands.demo import run
 
-    started = time.monotonic()
-    result = run_demo(out, flavour, click.echo)  # type: ignore[arg-type]
-    elapsed = time.monotonic() - started
-    click.echo(
-        f"\n{result.nights} nights, {result.writes} writes by the bot, "
-        f"{result.requests} HTTP requests, {elapsed:.1f}s"
-    )
-    if result.failures:
-        click.echo(f"{len(result.failures)} writes failed; the first:", err=True)
-        click.echo(f"  {result.failures[0]}", err=True)
-    click.echo(f"summary:  {result.summary}")
-    click.echo(f"report:   {result.report}  (open it in a browser)")
-    click.echo(f"program:  {result.program}")
-    click.echo("browse the result:")
-    click.echo(f"  mentorship sandbox serve --state {result.state}")
-    click.echo(f"  mentorship plan --config {result.program}   (in another terminal)")
-    if result.failures:
-        raise SystemExit(1)
+    return run(**options)
 
 
 @main.group()
@@ -891,7 +458,7 @@ def sandbox() -> None:
 @click.option("--port", default=8929, show_default=True, type=int, help="Port to listen on.")
 @click.option(
     "--state",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     default=Path("sandbox.sqlite3"),
     show_default=True,
     help="SQLite file holding the sandbox's projects, issues and clock; kept across restarts.",
@@ -902,7 +469,7 @@ def sandbox() -> None:
     help="Logins to register (comma-separated), beside those the state holds; the sandbox "
     "knows no one else.",
 )
-def serve(host: str, port: int, state: Path, users: str) -> None:
+def serve(**options: Any) -> int:
     """Serve the sandbox forge until interrupted.
 
     GitLab's API is at http://HOST:PORT/api/v4, GitHub's at http://HOST:PORT/api/v3.
@@ -912,15 +479,6 @@ def serve(host: str, port: int, state: Path, users: str) -> None:
     Example:
         mentorship sandbox serve --users mentorship-bot,alice,bob
     """
-    from automation.sandbox import serve as run_server
+    from automation.commands.serve import run
 
-    logins = [login.strip() for login in users.split(",") if login.strip()]
-
-    click.echo(f"sandbox forge on http://{host}:{port} (state: {state}); Ctrl-C stops it")
-    click.echo(
-        f"  GitLab API: http://{host}:{port}/api/v4   GitHub API: http://{host}:{port}/api/v3"
-    )
-    try:
-        run_server(host=host, port=port, state=state, users=logins)
-    except KeyboardInterrupt:
-        click.echo("stopped")
+    return run(**options)

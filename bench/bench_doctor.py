@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from automation.commands.demo import sandbox_cast
-from automation.commands.doctor import run
+from automation.commands.doctor import check
 from automation.roster.config import load_program
 from automation.sandbox import start
 
@@ -30,7 +30,7 @@ def requests_for(size: int, flavour: str) -> dict[str, int]:
         )
         sandbox.register_users(*sandbox_cast(load_program(config)))
         sandbox.reset_counts()
-        code = run(config, {}, lambda line: None)
+        code = check(config, {}, lambda line: None)
         assert code == 0, "doctor failed on the bench program"
         counts: dict[str, int] = sandbox.request_counts()["by_route"]
         return counts

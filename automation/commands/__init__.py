@@ -1,1 +1,2 @@
-"""The work of the commands that are more than one call into the library."""
+"""Each command's work: `<name>.py`'s `run()`, called by cli.py with the parsed parameters,
+prints with click.echo and returns the exit code."""

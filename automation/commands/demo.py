@@ -13,7 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Literal
+
+import click
 
 from automation.forge import SANDBOX_BOT, Forge, RetryPolicy, connect
 from automation.goals.checklist import Dialect, parse
@@ -197,6 +200,28 @@ class DemoResult:
     writes: int
     requests: int
     failures: tuple[str, ...]
+
+
+def run(out: Path, flavour: Flavour) -> int:
+    """Play the program, then say where its summary, report and state are; 1 if a write
+    failed."""
+    started = monotonic()
+    result = run_demo(out, flavour, click.echo)
+    elapsed = monotonic() - started
+    click.echo(
+        f"\n{result.nights} nights, {result.writes} writes by the bot, "
+        f"{result.requests} HTTP requests, {elapsed:.1f}s"
+    )
+    if result.failures:
+        click.echo(f"{len(result.failures)} writes failed; the first:", err=True)
+        click.echo(f"  {result.failures[0]}", err=True)
+    click.echo(f"summary:  {result.summary}")
+    click.echo(f"report:   {result.report}  (open it in a browser)")
+    click.echo(f"program:  {result.program}")
+    click.echo("browse the result:")
+    click.echo(f"  mentorship sandbox serve --state {result.state}")
+    click.echo(f"  mentorship plan --config {result.program}   (in another terminal)")
+    return 1 if result.failures else 0
 
 
 def run_demo(

@@ -7,10 +7,13 @@ table with the fix for each failure. Nothing is written.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+import click
 
 from automation.forge import preflight
 from automation.forge.base import Access, ForgeError, Preflight
@@ -218,7 +221,12 @@ def summary(checks: list[Check]) -> str:
     return f"all {len(checks)} checks passed{note}"
 
 
-def run(
+def run(config_path: Path, skip_without_token: bool) -> int:
+    """Check program.yml's forge with the token of the environment and print the table."""
+    return check(config_path, os.environ, click.echo, skip_without_token=skip_without_token)
+
+
+def check(
     config_path: Path,
     env: Mapping[str, str],
     echo: Callable[[str], None],

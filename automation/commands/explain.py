@@ -6,7 +6,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from datetime import date, timedelta
+from pathlib import Path
 
+import click
+
+from automation.commands.connection import connection
 from automation.errors import ExpectedError
 from automation.lifecycle.observed import Observed, adoption, last_spoke, left_alone, local_day
 from automation.lifecycle.rules import PLANNERS, plan, rule_name
@@ -15,9 +19,20 @@ from automation.lifecycle.rules.reasons import Reasons
 from automation.lifecycle.timeline import Timeline
 from automation.messages.templates import Templates
 from automation.model import Issue, IssueState
-from automation.night.run import Disclosure
-from automation.roster.config import Pairing, Program
+from automation.night.observe import read
+from automation.night.run import Disclosure, templates_for
+from automation.roster.config import Pairing, Program, load_program
 from automation.views.status import counted_goals
+
+
+def run(pairing_name: str, config_path: Path, today: date | None) -> int:
+    program = load_program(config_path)
+    pairing = find_pairing(program, pairing_name)
+    reached = connection(program, today)
+    observed = read(reached.forge, program, reached.day, secret=reached.secret)
+    for line in explain(program, pairing, observed, reached.day, templates_for(config_path)):
+        click.echo(line)
+    return 0
 
 
 class UnknownPairing(ExpectedError):

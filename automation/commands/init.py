@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
+
+from automation.commands import provenance
 from automation.commands.provenance import GITHUB_REPOSITORY, GITLAB_PROJECT, GITLAB_SERVER, Pin
 from automation.errors import ExpectedError
 from automation.messages.templates import DEFAULTS
+from automation.roster.config import load_program
 
 SCAFFOLD = Path(__file__).parents[1] / "scaffold"
 CI_FILES = {
@@ -146,6 +150,26 @@ _SETUP = {
    allow in one run. Run the workflow by hand with `dry_run` ticked to see the plan
    without writing anything.""",
 }
+
+
+def run(
+    directory: Path,
+    forge_kind: str,
+    project: str | None,
+    name: str | None,
+    force: bool,
+    action_ref: str | None,
+) -> int:
+    files = files_for(forge_kind, provenance.pin(action_ref), project, name)
+    for path in write(directory, files, force=force):
+        click.echo(f"wrote {path}")
+    load_program(directory / "program.yml")  # what we wrote must be a valid program
+    click.echo(
+        f"\nNext: add people and pairings to {directory / 'program.yml'}, run "
+        f"`mentorship validate --config {directory / 'program.yml'}`, and follow "
+        f"{directory / 'README.md'} to set up the token and the schedule."
+    )
+    return 0
 
 
 class ScaffoldError(ExpectedError):

@@ -1,0 +1,32 @@
+"""`mentorship validate`: program.yml and its templates checked; warnings said, not fatal."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from automation.commands.today import program_day
+from automation.messages.templates import TemplateError, check_templates, templates_for
+from automation.roster.config import active_on, cross_check, load_program
+
+
+def run(config_path: Path, today: date | None) -> int:
+    program = load_program(config_path)
+    day = program_day(program, today)
+    broken = check_templates(templates_for(config_path), program, day)
+    if broken:
+        raise TemplateError("\n".join(broken))
+    warnings = [p for p in cross_check(program, day) if p.warning]
+    for line in program.report(warnings):
+        click.echo(line, err=True)
+    active = len(active_on(program, day))
+    summary = (
+        f"{config_path}: ok: {len(program.people)} people, {len(program.pairings)} pairings "
+        f"({active} active on {day})"
+    )
+    if warnings:
+        summary += f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    click.echo(summary)
+    return 0
