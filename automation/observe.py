@@ -132,6 +132,9 @@ class Roster:
     text: str | None  # on the default branch
     proposed: str | None  # on the proposal branch
     change: ChangeRequest | None  # the open merge/pull request from that branch
+    # Box asks (`pair/<id>/box/<name>/<when>`) that a roster change the bot opened carried
+    # when it was closed without a merge: declined (rules/boxes.py).
+    declined: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,23 @@ class Observed:
             if pairing is not None and part_of(key) == "box":
                 found.setdefault(pairing, []).append((key, comment))
         return {pairing: tuple(pairs) for pairing, pairs in found.items()}
+
+
+def _roster_asks(observed: Observed) -> tuple[bool, bool]:
+    """Whether an extension or end was asked on a pairing issue: answered in the window of
+    comments, or ticked on an open pairing issue tonight."""
+    answered = any(
+        key.split("/")[3:4] in (["extend"], ["end"])
+        for pairs in observed.answered.values()
+        for key, _ in pairs
+    )
+    ticked = any(
+        part_of(key) == "pairing"
+        and issue.state is IssueState.OPEN
+        and {"extend", "end"} & set(boxes.ticked(issue.body))
+        for key, issue in observed.issues.items()
+    )
+    return answered, ticked
 
 
 def pairing_of(key: str) -> str | None:
@@ -512,12 +532,21 @@ def read(
         observed = snapshot(program, bot, issues, comments, window_start, secret)
     asking = settings.requests
     open_requests = any(i.state is IssueState.OPEN for i in observed.requests.values())
-    if asking.propose_changes and (open_requests or observed.queue):
-        # Three reads, on nights with a queue: what the proposal branch would change.
+    answered, ticked_now = _roster_asks(observed)
+    if asking.propose_changes and (open_requests or observed.queue or answered or ticked_now):
+        # Three reads, on nights with a queue or an extension or end asked on a pairing
+        # issue: what the proposal branch would change; a fourth with an ask answered, for
+        # the roster changes closed lately (a closed one declines the asks it carried).
         found = forge.read_file(asking.roster_path)
         branch = forge.read_file(asking.roster_path, asking.branch)
         change = forge.find_change_request(asking.branch)
-        roster = Roster(found.text if found else None, branch.text if branch else None, change)
+        closed = forge.closed_change_requests(asking.branch) if answered else []
+        roster = Roster(
+            found.text if found else None,
+            branch.text if branch else None,
+            change,
+            boxes.declined_keys(closed, bot),
+        )
         observed = replace(observed, roster=roster)
     if settings.report.dashboard and DASHBOARD not in observed.issues:
         # The dashboard is rewritten only when what it shows changes, so after a spell
