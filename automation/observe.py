@@ -127,7 +127,8 @@ def last_spoke(observed: Observed, pairing_id: str, zone: str, changed: date | N
 
 @dataclass(frozen=True)
 class Roster:
-    """program.yml on the forge, for proposing pairings (`requests.propose_changes`)."""
+    """program.yml on the forge, for proposing pairings and the extensions and ends asked
+    with the boxes (`requests.propose_changes`)."""
 
     text: str | None  # on the default branch
     proposed: str | None  # on the proposal branch
@@ -187,7 +188,7 @@ class Observed:
         return {pairing: tuple(pairs) for pairing, pairs in found.items()}
 
 
-def _roster_asks(observed: Observed) -> tuple[bool, bool]:
+def _box_asks(observed: Observed) -> tuple[bool, bool]:
     """Whether an extension or end was asked on a pairing issue: answered in the window of
     comments, or ticked on an open pairing issue tonight."""
     answered = any(
@@ -532,7 +533,7 @@ def read(
         observed = snapshot(program, bot, issues, comments, window_start, secret)
     asking = settings.requests
     open_requests = any(i.state is IssueState.OPEN for i in observed.requests.values())
-    answered, ticked_now = _roster_asks(observed)
+    answered, ticked_now = _box_asks(observed)
     if asking.propose_changes and (open_requests or observed.queue or answered or ticked_now):
         # Three reads, on nights with a queue or an extension or end asked on a pairing
         # issue: what the proposal branch would change; a fourth with an ask answered, for
