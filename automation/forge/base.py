@@ -263,6 +263,11 @@ class Forge(Protocol):
         """The open merge/pull request from `branch` (the first, when there are several)."""
         ...
 
+    def closed_change_requests(self, branch: str) -> list[ChangeRequest]:
+        """The latest merge/pull requests from `branch` closed without a merge, newest
+        first: at most `CLOSED_PAGE`, one listing, never the whole history."""
+        ...
+
     def open_change_request(
         self, branch: str, base: str, title: str, body: str
     ) -> ChangeRequest: ...
@@ -272,6 +277,9 @@ class Forge(Protocol):
     def close_change_request(self, number: int) -> None:
         """Close without merging (no proposal is left); the branch stays."""
         ...
+
+
+CLOSED_PAGE = 20  # closed roster changes read a night (rules/boxes.py: declined asks)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -16,6 +17,7 @@ from github.PaginatedList import PaginatedList
 from github.PullRequest import PullRequest
 
 from automation.forge.base import (
+    CLOSED_PAGE,
     Access,
     ForgeError,
     failure,
@@ -421,6 +423,17 @@ class GitHubForge:
         )
         first = self._call(f"GET {self._base}/pulls", lambda: next(iter(pulls), None))
         return None if first is None else change_from_github(first)
+
+    def closed_change_requests(self, branch: str) -> list[ChangeRequest]:
+        owner = self._path.split("/", 1)[0]
+        pulls = self._repo.get_pulls(
+            state="closed", head=f"{owner}:{branch}", sort="created", direction="desc"
+        )
+        # The newest CLOSED_PAGE, read from the first page (the client's page size).
+        first = self._call(f"GET {self._base}/pulls", lambda: list(islice(pulls, CLOSED_PAGE)))
+        # GitHub's `closed` includes merged pull requests (GitLab's does not).
+        found = [change_from_github(pull) for pull in first]
+        return [change for change in found if change.state is ChangeState.CLOSED]
 
     def open_change_request(self, branch: str, base: str, title: str, body: str) -> ChangeRequest:
         # A pull request opened with GITHUB_TOKEN starts no workflow run, so the validate

@@ -13,6 +13,7 @@ import requests
 from gitlab.v4.objects import Project, ProjectIssue
 
 from automation.forge.base import (
+    CLOSED_PAGE,
     Access,
     ForgeError,
     failure,
@@ -380,6 +381,23 @@ class GitLabForge:
             ],
         )
         return change_from_gitlab(found[0]) if found else None
+
+    def closed_change_requests(self, branch: str) -> list[ChangeRequest]:
+        found = self._call(
+            f"GET {self._base}/merge_requests",
+            lambda: [
+                m.attributes
+                for m in self._project.mergerequests.list(
+                    state="closed",
+                    source_branch=branch,
+                    sort="desc",
+                    per_page=CLOSED_PAGE,
+                    get_all=False,
+                    **_NO_CLIENT_RETRY,
+                )
+            ],
+        )
+        return [change_from_gitlab(data) for data in found]
 
     def open_change_request(self, branch: str, base: str, title: str, body: str) -> ChangeRequest:
         # The bot's branch goes with the merge: the next proposal starts from the

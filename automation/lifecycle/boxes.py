@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from automation.lifecycle import markers
-from automation.model import Comment, Tick
+from automation import markers
+from automation.model import ChangeRequest, ChangeState, Comment, Tick
 
 OPEN = "<!-- mentorship:boxes -->"
 CLOSE = "<!-- /mentorship:boxes -->"
@@ -49,6 +49,8 @@ _NOTE = re.compile(
     r"marked the (?:checklist item|task) \*\*(?P<text>.*)\*\* as (?P<state>completed|incomplete)"
 )
 _ESCAPED = re.compile(r"\\(.)")
+# An extension or end ask's key, as the roster merge request's body lists it.
+_ASK_KEY = re.compile(r"pair/[^/\s`|]+/box/(?:extend|end)/\d{8}T\d{6}Z")
 
 
 def _segment(body: str) -> tuple[int, int]:
@@ -143,12 +145,14 @@ def who_ticked(ticks: Iterable[Tick], name: str) -> Tick | None:
 @dataclass(frozen=True)
 class Asked:
     """A box ticked, by whom (empty: the forge's history does not say) and when; `heeded`
-    when that person may ask it of the pairing (one of the pair, or a coordinator)."""
+    when that person may ask it of the pairing (one of the pair, or a coordinator); for an
+    extension, the end it asks for, fixed when it is answered (a later end must not move it)."""
 
     box: Box
     by: str
     at: datetime
     heeded: bool
+    until: date | None = None
 
     @property
     def stamp(self) -> str:
@@ -157,7 +161,10 @@ class Asked:
 
     def attrs(self) -> dict[str, str]:
         """What the acknowledgement's marker keeps, so later runs know it was heard."""
-        return {"by": self.by or "-", "heeded": "yes" if self.heeded else "no"}
+        kept = {"by": self.by or "-", "heeded": "yes" if self.heeded else "no"}
+        if self.until is not None:
+            kept["until"] = self.until.isoformat()
+        return kept
 
 
 def asked(
@@ -189,5 +196,19 @@ def answered(comments: Iterable[tuple[str, Comment]], prefix: str) -> list[Asked
             continue
         by = marker.attrs.get("by", "-")
         heeded = marker.attrs.get("heeded") == "yes"
-        out.append(Asked(BY_NAME[name], "" if by == "-" else by, at, heeded))
+        try:
+            until = date.fromisoformat(marker.attrs["until"]) if "until" in marker.attrs else None
+        except ValueError:
+            until = None
+        out.append(Asked(BY_NAME[name], "" if by == "-" else by, at, heeded, until))
     return out
+
+
+def declined_keys(changes: Iterable[ChangeRequest], bot: str) -> frozenset[str]:
+    """The asks that roster merge requests the bot opened carried when they were closed
+    without being merged: the coordinators' no."""
+    found: set[str] = set()
+    for change in changes:
+        if change.author == bot and change.state is ChangeState.CLOSED:
+            found.update(_ASK_KEY.findall(change.body))
+    return frozenset(found)

@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from automation.lifecycle import ledger, markers, turns
+from automation.lifecycle import boxes, ledger, markers, turns
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.ledger import PairState
 from automation.lifecycle.timeline import Timeline
@@ -126,11 +126,15 @@ def last_spoke(observed: Observed, pairing_id: str, zone: str, changed: date | N
 
 @dataclass(frozen=True)
 class Roster:
-    """program.yml on the forge, for proposing pairings (`requests.propose_changes`)."""
+    """program.yml on the forge, for proposing pairings and the extensions and ends asked
+    with the boxes (`requests.propose_changes`)."""
 
     text: str | None  # on the default branch
     proposed: str | None  # on the proposal branch
     change: ChangeRequest | None  # the open merge/pull request from that branch
+    # Box asks (`pair/<id>/box/<name>/<when>`) that a roster change the bot opened carried
+    # when it was closed without a merge: declined (rules/boxes.py).
+    declined: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,23 @@ class Observed:
             if pairing is not None and part_of(key) == "box":
                 found.setdefault(pairing, []).append((key, comment))
         return {pairing: tuple(pairs) for pairing, pairs in found.items()}
+
+
+def box_asks(observed: Observed) -> tuple[bool, bool]:
+    """Whether an extension or end was asked on a pairing issue: answered in the window of
+    comments, or ticked on an open pairing issue tonight."""
+    answered = any(
+        key.split("/")[3:4] in (["extend"], ["end"])
+        for pairs in observed.answered.values()
+        for key, _ in pairs
+    )
+    ticked = any(
+        part_of(key) == "pairing"
+        and issue.state is IssueState.OPEN
+        and {"extend", "end"} & set(boxes.ticked(issue.body))
+        for key, issue in observed.issues.items()
+    )
+    return answered, ticked
 
 
 def pairing_of(key: str) -> str | None:

@@ -191,7 +191,7 @@ def _propose(action: ProposeRoster, forge: Forge, made: _Made) -> None:
             forge.close_change_request(found.number)
         return
     base = forge.default_branch()
-    message = f"Propose pairings for the queue of requests\n\n{action.title}"
+    message = f"Propose program.yml changes for the coordinators\n\n{action.title}"
     forge.put_branch_file(action.branch, action.path, action.text, message, base=base)
     body = made.resolve(action.body)
     if found is None:

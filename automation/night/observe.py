@@ -14,6 +14,7 @@ from automation.forge.base import Forge
 from automation.lifecycle import boxes
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.observed import (
+    box_asks,
     DASHBOARD,
     Observed,
     Roster,
@@ -112,12 +113,21 @@ def read(
         observed = snapshot(program, bot, issues, comments, window_start, secret)
     asking = settings.requests
     open_requests = any(i.state is IssueState.OPEN for i in observed.requests.values())
-    if asking.propose_changes and (open_requests or observed.queue):
-        # Three reads, on nights with a queue: what the proposal branch would change.
+    answered, ticked_now = box_asks(observed)
+    if asking.propose_changes and (open_requests or observed.queue or answered or ticked_now):
+        # Three reads, on nights with a queue or an extension or end asked on a pairing
+        # issue: what the proposal branch would change; a fourth with an ask answered, for
+        # the roster changes closed lately (a closed one declines the asks it carried).
         found = forge.read_file(asking.roster_path)
         branch = forge.read_file(asking.roster_path, asking.branch)
         change = forge.find_change_request(asking.branch)
-        roster = Roster(found.text if found else None, branch.text if branch else None, change)
+        closed = forge.closed_change_requests(asking.branch) if answered else []
+        roster = Roster(
+            found.text if found else None,
+            branch.text if branch else None,
+            change,
+            boxes.declined_keys(closed, bot),
+        )
         observed = replace(observed, roster=roster)
     if settings.report.dashboard and DASHBOARD not in observed.issues:
         # The dashboard is rewritten only when what it shows changes, so after a spell

@@ -1,4 +1,5 @@
-"""Adding pairings (and new mentees) to program.yml's text, keeping every byte already there.
+"""Adding pairings (and new mentees) to program.yml's text, and amending a pairing already
+there (an extension, an end), keeping every other byte.
 
 ruamel.yaml reads the document (the position of each node) and writes the new entries (YAML
 quoting, in the list's own indentation); the entries go in after the last one of their list.
@@ -43,6 +44,17 @@ class NewPerson:
 
     handle: str
     timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """Fields to set on the pairing of `mentor`, `mentee` and `start` (`extended_until` and
+    `extension_reason`, or `ended` and `ended_reason`), in this order."""
+
+    mentor: str
+    mentee: str
+    start: date
+    fields: tuple[tuple[str, str | date], ...]
 
 
 class RosterEditError(Exception):
@@ -94,6 +106,39 @@ def add_to_roster(
     return out
 
 
+def amend_roster(text: str, amendments: Sequence[Amendment]) -> str:
+    """`text` with each amendment's fields set on its pairing's entry: a key already there
+    gets the new value in place of its old one, a missing key a line of its own after the
+    entry's last (in the entry's indentation; inside the braces of a flow entry). A pairing
+    the roster does not hold is left out: there is nothing to amend.
+
+    `text` must be a valid program.yml (ConfigError otherwise). Setting what is set already
+    changes nothing, so amending twice amends once.
+    """
+    parse_program(text)
+    root = _compose(text)
+    node = next(
+        (v for k, v in root.value if isinstance(k, ScalarNode) and k.value == "pairings"), None
+    )
+    if not amendments or not isinstance(node, SequenceNode):
+        return text
+    if node.flow_style:
+        raise RosterEditError(
+            "program.yml writes pairings: as one flow list (`[...]`); write it as a block "
+            "list (`- ` entries on lines of their own) to have entries amended"
+        )
+    edits: list[_Edit] = []
+    for amendment in amendments:
+        entry = next((e for e in node.value if _is_entry(e, amendment)), None)
+        if entry is not None:
+            edits += _amend(text, entry, amendment.fields)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    out = text
+    for _, edit in sorted(enumerate(edits), key=lambda o: (o[1].at, o[0]), reverse=True):
+        out = out[: edit.at] + edit.text.replace("\n", newline) + out[edit.end :]
+    return out
+
+
 def pairing_lines(pairings: Sequence[NewPairing], people: Sequence[NewPerson] = ()) -> str:
     """The lines `add_to_roster` adds to a roster written in the example's layout."""
     parts = []
@@ -133,6 +178,26 @@ class _Held:
             self.requests | requests,
             self.pairs | {(pairing.mentor, pairing.mentee, pairing.start)},
         )
+
+
+def _scalar(node: Node, key: str) -> str | None:
+    """The plain value of `key` in a mapping node (None when absent or not a scalar)."""
+    if not isinstance(node, MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, ScalarNode) and k.value == key:
+            return v.value if isinstance(v, ScalarNode) else None
+    return None
+
+
+def _is_entry(node: Node, amendment: Amendment) -> bool:
+    start = _scalar(node, "start")
+    try:
+        day = date.fromisoformat(start.strip()) if start else None
+    except ValueError:
+        day = None
+    mentor, mentee = _scalar(node, "mentor"), _scalar(node, "mentee")
+    return (mentor, mentee, day) == (amendment.mentor, amendment.mentee, amendment.start)
 
 
 def _compose(text: str) -> MappingNode:
@@ -254,6 +319,63 @@ def _spaced(text: str, entry: Node) -> bool:
     line_start = text.rfind("\n", 0, entry.start_mark.index) + 1
     previous = text.rfind("\n", 0, max(0, line_start - 1)) + 1
     return line_start > 0 and not text[previous : line_start - 1].strip()
+
+
+@dataclass(frozen=True)
+class _Edit:
+    at: int  # index into the text
+    end: int  # what it replaces ends here (`at`: an insert)
+    text: str
+
+
+def _amend(text: str, entry: MappingNode, fields: Sequence[tuple[str, str | date]]) -> list[_Edit]:
+    """The edits that set `fields` on one pairing's entry."""
+    values = {k.value: v for k, v in entry.value if isinstance(k, ScalarNode)}
+    edits: list[_Edit] = []
+    missing: list[tuple[str, str | date]] = []
+    for key, value in fields:
+        old = values.get(key)
+        if old is None:
+            missing.append((key, value))
+            continue
+        if not isinstance(old, ScalarNode) or old.style in ("|", ">"):
+            raise RosterEditError(
+                f"program.yml: the pairing of {_scalar(entry, 'mentor')} and "
+                f"{_scalar(entry, 'mentee')} writes {key}: over several lines; write it on "
+                "one line, then again"
+            )
+        shown = _rendered(key, value, flow=entry.flow_style)
+        edits.append(_Edit(old.start_mark.index, old.end_mark.index, shown))
+    if not missing:
+        return edits
+    last = entry.value[-1][1]
+    if entry.flow_style:
+        at = last.end_mark.index
+        rest = text[at : entry.end_mark.index]
+        comma = re.match(r"[ \t\r\n]*,", rest)
+        pairs = ", ".join(f"{k}: {_rendered(k, v, flow=True)}" for k, v in missing)
+        if comma:
+            edits.append(_Edit(at + comma.end(), at + comma.end(), f" {pairs},"))
+        else:
+            edits.append(_Edit(at, at, f", {pairs}"))
+        return edits
+    indent = " " * entry.value[0][0].start_mark.column
+    end = _line_end(text, _content_end(text, _end_of(entry).index))
+    if end > 0 and text[end - 1] == "\r":
+        end -= 1
+    lines = "".join(f"\n{indent}{k}: {_rendered(k, v, flow=False)}" for k, v in missing)
+    edits.append(_Edit(end, end, lines))
+    return edits
+
+
+def _rendered(key: str, value: str | date, *, flow: bool) -> str:
+    """`value` as YAML writes it after `key: `, in a block or a flow mapping."""
+    entry = CommentedMap({key: value if isinstance(value, date) else _text(value)})
+    if flow:
+        return _flow(entry).removeprefix("{").removesuffix("}").split(": ", 1)[1]
+    out = io.StringIO()
+    _yaml().dump(entry, out)
+    return out.getvalue().rstrip("\n").split(": ", 1)[1]
 
 
 # ---------------------------------------------------------------- writing YAML

@@ -615,8 +615,15 @@ def test_a_roster_change_is_proposed_updated_and_withdrawn(site: Site) -> None:
     assert text is not None
     assert text.text == "pairings: [x]\n"
 
+    assert forge.closed_change_requests(site.branch) == []
     forge.close_change_request(opened.number)
     assert forge.find_change_request(site.branch) is None
+    (closed,) = forge.closed_change_requests(site.branch)
+    assert (closed.number, closed.state, closed.body) == (
+        opened.number,
+        ChangeState.CLOSED,
+        "- alice\n- bob",
+    )
 
 
 @SANDBOX_ONLY
@@ -636,6 +643,7 @@ def test_merging_the_change_is_the_coordinators_approval(site: Site) -> None:
     assert merged is not None
     assert merged.text == edited
     assert forge.find_change_request(site.branch) is None
+    assert forge.closed_change_requests(site.branch) == []  # merged is not closed
 
 
 @SANDBOX_ONLY

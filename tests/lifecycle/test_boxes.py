@@ -3,10 +3,10 @@ them by each forge's history."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from automation.lifecycle import boxes
-from automation.model import Tick
+from automation import boxes, markers
+from automation.model import ChangeRequest, ChangeState, Comment, Tick
 
 BLOCK = (
     "Intro\r\n\r\n<!-- mentorship:boxes -->\r\n- [x] We met this period\r\n"
@@ -73,3 +73,25 @@ def test_the_latest_record_of_a_box_decides_who_ticked_it() -> None:
         T1,
         frozenset({"dana"}),
     ) == [boxes.Asked(boxes.MET, "mallory", T2.replace(hour=14), False)]
+
+
+def _change(author: str, state: ChangeState, body: str) -> ChangeRequest:
+    return ChangeRequest(4, "Mentorship: 1 extension", body, state, "b", "main", "", author, "")
+
+
+def test_only_a_closed_unmerged_roster_change_of_the_bots_declines_the_asks_it_lists() -> None:
+    key = "pair/alice--dana--2026-03-02/box/extend/20260322T120000Z"
+    body = f"| #1 | alice | dana | extension to 2026-10-02 | dana | `{key}` |\n"
+    assert boxes.declined_keys([_change("bot", ChangeState.CLOSED, body)], "bot") == {key}
+    assert boxes.declined_keys([_change("bot", ChangeState.MERGED, body)], "bot") == set()
+    assert boxes.declined_keys([_change("mallory", ChangeState.CLOSED, body)], "bot") == set()
+    # A met or pause key is no roster ask.
+    met = body.replace("/extend/", "/met/")
+    assert boxes.declined_keys([_change("bot", ChangeState.CLOSED, met)], "bot") == set()
+
+
+def test_an_extension_answer_keeps_the_end_it_asked_for() -> None:
+    asked = boxes.Asked(boxes.EXTEND, "dana", T1, True, date(2026, 10, 2))
+    key = f"pair/p/box/extend/{asked.stamp}"
+    comment = Comment(1, 1, markers.attach("Asked.", key, **asked.attrs()), "bot", T1, T1)
+    assert boxes.answered([(key, comment)], "pair/p/box/") == [asked]

@@ -158,7 +158,9 @@ def test_extension_and_end_ask_the_coordinators_with_the_lines_for_program_yml(
     world.night(START + timedelta(days=20))
 
     extend, end = sorted(world.answers(), key=lambda c: "extension" not in c.body)
-    assert extend.body.startswith(f"{markers.mark(_key(extend), by='carol', heeded='yes')}\n")
+    # The marker keeps the end asked for: a later extension must not move it.
+    marker = markers.mark(_key(extend), by="carol", heeded="yes", until="2026-10-02")
+    assert extend.body.startswith(f"{marker}\n")
     assert "@carol: @carol asks for an extension of this pairing" in extend.body
     extension = (
         "pairings:\n"
@@ -173,6 +175,9 @@ def test_extension_and_end_ask_the_coordinators_with_the_lines_for_program_yml(
         end.body
     )
     assert boxes.ticked(world.pairing().body) == ()
+    # Without `requests.propose_changes` the answer is the only route: no merge request.
+    assert "merge request" not in extend.body
+    assert world.bot.find_change_request("mentorship/roster") is None
 
     # The lines as given make a valid program.yml: the coordinators' change.
     text = ROSTER.format(flavour=world.flavour, url=world.sandbox.url, start=START)

@@ -9,16 +9,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from automation.roster.config import ConfigError, Pairing, parse_program
-from automation.roster.edit import (
+from automation.config import ConfigError, Pairing, parse_program
+from automation.roster_edit import (
+    Amendment,
     NewPairing,
     NewPerson,
     RosterEditError,
     add_to_roster,
+    amend_roster,
     pairing_lines,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = (ROOT / "program.example.yml").read_text(encoding="utf-8")
 START = date(2027, 1, 4)
 
@@ -304,3 +306,137 @@ def test_any_roster_with_proposals_validates_and_differs_only_by_the_added_entri
     assert add_to_roster(after, new, people) == after
     if "\r\n" in text:
         assert "\n" not in after.replace("\r\n", "")
+
+
+# ---------------------------------------------------------------- amending a pairing
+
+TOP = (
+    "forge: {kind: gitlab, project: a/b}\n"
+    "people: [{handle: a, roles: [mentor]}, {handle: b, roles: [mentee]}]\n"
+)
+REASON = "asked for on the pairing issue by @dana on 2026-03-22"
+
+
+def extension(mentor: str, mentee: str, start: date, until: date) -> Amendment:
+    return Amendment(
+        mentor, mentee, start, (("extended_until", until), ("extension_reason", REASON))
+    )
+
+
+def ending(mentor: str, mentee: str, start: date, day: date) -> Amendment:
+    return Amendment(mentor, mentee, start, (("ended", day), ("ended_reason", REASON)))
+
+
+def test_an_extension_goes_under_the_pairing_before_its_commented_out_lines() -> None:
+    asked = extension("bob", "dave", date(2026, 10, 5), date(2027, 5, 1))
+    after = amend_roster(EXAMPLE, [asked])
+    assert added_lines(EXAMPLE, after) == [
+        "    extended_until: 2027-05-01\n",
+        f"    extension_reason: {REASON}\n",
+    ]
+    assert "    start: 2026-10-05\n    extended_until: 2027-05-01\n" in after
+    assert "extension_reason: " + REASON + "\n    # request: 14" in after
+    pairing = next(p for p in parse_program(after).pairings if p.mentee == "dave")
+    assert (pairing.extended_until, pairing.extension_reason) == (date(2027, 5, 1), REASON)
+
+
+def test_a_key_already_set_gets_its_new_value_in_place_comment_kept() -> None:
+    asked = extension("alice", "bob", date(2026, 5, 4), date(2027, 1, 29))
+    after = amend_roster(EXAMPLE, [asked])
+    assert "    extended_until: 2027-01-29  # moves the end and the milestones before it" in after
+    assert f"    extension_reason: {REASON}\n  - mentor: bob" in after
+    assert len(after.splitlines()) == len(EXAMPLE.splitlines())
+    # Amending twice amends once.
+    assert amend_roster(after, [asked]) == after
+
+
+def test_quoted_values_and_blank_lines_and_a_last_line_without_a_break() -> None:
+    text = (
+        "forge: {kind: gitlab, project: a/b}\n"
+        "people:\n"
+        "  - {handle: a, roles: [mentor]}\n"
+        "  - {handle: 'b', roles: [mentee]}\n"
+        "pairings:\n"
+        "\n"
+        "    -   mentor: 'a'\n"
+        '        mentee: "b"\n'
+        "        start: '2026-01-05'\n"
+        "        ended_reason: 'old, quoted'\n"
+        "        ended: '2026-03-01'   # by hand\n"
+        "\n"
+        "    -   mentor: a\n"
+        "        mentee: b\n"
+        "        start: 2026-06-01"
+    )
+    after = amend_roster(text, [ending("a", "b", date(2026, 6, 1), date(2026, 7, 1))])
+    assert after == text + f"\n        ended: 2026-07-01\n        ended_reason: {REASON}"
+    first = ending("a", "b", date(2026, 1, 5), date(2026, 2, 1))
+    again = amend_roster(text, [first])
+    assert f"        ended_reason: {REASON}\n        ended: 2026-02-01   # by hand\n\n    -" in (
+        again
+    )
+    assert [p.ended for p in parse_program(again).pairings] == [date(2026, 2, 1), None]
+
+
+def test_a_flow_entry_gets_its_fields_inside_its_braces() -> None:
+    text = (
+        "forge: {kind: gitlab, project: a/b}\n"
+        "people: [{handle: a, roles: [mentor]}, {handle: b, roles: [mentee]}]\n"
+        "pairings:\n"
+        "  - {mentor: a, mentee: b, start: 2026-01-05}  # the first\n"
+        "  - {mentor: a, mentee: b, start: 2026-08-01, request: 4,}\n"
+    )
+    after = amend_roster(
+        text,
+        [
+            ending("a", "b", date(2026, 1, 5), date(2026, 2, 1)),
+            extension("a", "b", date(2026, 8, 1), date(2027, 3, 1)),
+        ],
+    )
+    assert after == (
+        "forge: {kind: gitlab, project: a/b}\n"
+        "people: [{handle: a, roles: [mentor]}, {handle: b, roles: [mentee]}]\n"
+        "pairings:\n"
+        "  - {mentor: a, mentee: b, start: 2026-01-05, ended: 2026-02-01, "
+        f"ended_reason: {REASON}}}"
+        "  # the first\n"
+        "  - {mentor: a, mentee: b, start: 2026-08-01, request: 4, extended_until: 2027-03-01, "
+        f"extension_reason: {REASON},}}\n"
+    )
+    loaded = parse_program(after).pairings
+    assert (loaded[0].ended, loaded[1].extended_until) == (date(2026, 2, 1), date(2027, 3, 1))
+
+
+def test_a_reason_that_yaml_would_misread_is_quoted() -> None:
+    text = f"{TOP}pairings:\n  - {{mentor: a, mentee: b, start: 2026-01-05}}\n"
+    odd = Amendment(
+        "a", "b", date(2026, 1, 5), (("ended", START), ("ended_reason", "yes, {now}: # done"))
+    )
+    after = amend_roster(text, [odd])
+    assert parse_program(after).pairings[0].ended_reason == "yes, {now}: # done"
+
+
+def test_a_pairing_the_roster_does_not_hold_is_left_out() -> None:
+    assert amend_roster(EXAMPLE, [ending("zed", "dave", START, START)]) == EXAMPLE
+
+
+def test_a_flow_list_of_pairings_or_a_multiline_value_is_refused_with_what_to_do() -> None:
+    flow = f"{TOP}pairings: [{{mentor: a, mentee: b, start: 2026-01-05}}]\n"
+    with pytest.raises(RosterEditError, match="block list"):
+        amend_roster(flow, [ending("a", "b", date(2026, 1, 5), START)])
+    folded = (
+        f"{TOP}pairings:\n"
+        "  - mentor: a\n    mentee: b\n    start: 2026-01-05\n"
+        "    ended: 2026-02-01\n    ended_reason: >\n      long\n"
+    )
+    with pytest.raises(RosterEditError, match="on one line"):
+        amend_roster(folded, [ending("a", "b", date(2026, 1, 5), START)])
+
+
+def test_amending_keeps_crlf_line_breaks() -> None:
+    text = (
+        TOP.replace("\n", "\r\n")
+        + "pairings:\r\n  - mentor: a\r\n    mentee: b\r\n    start: 2026-01-05\r\n"
+    )
+    after = amend_roster(text, [ending("a", "b", date(2026, 1, 5), START)])
+    assert after == text + f"    ended: {START}\r\n    ended_reason: {REASON}\r\n"

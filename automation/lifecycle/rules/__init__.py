@@ -71,6 +71,7 @@ def plan(
     actions: list[Action] = []
     states: dict[str, tuple[PairState, tuple[str, ...]]] = {}
     checklists: dict[str, Checklist] = {}
+    roster_asks: list[boxes.RosterAsk] = []
     for pairing in tended(program, observed, today):
         why = reasons if reasons is not None and reasons.pairing == pairing.id else None
         pair = Pair(program, pairing, today, observed, templates, reasons=why)
@@ -82,6 +83,7 @@ def plan(
             mine += planned
             pair = pair.expecting(planned)
         actions += mine
+        roster_asks += boxes.pending(pair)
         if pair.checklist is not None:
             checklists[pairing.id] = pair.checklist
         kept = bookkeeping.remembered(pair, mine)
@@ -98,7 +100,7 @@ def plan(
         done = "removed" if not mine else if_done("removed", [a.key for a in mine])
         states[pairing_id] = (replace(pair.state or PairState(), settled=done), ())
     opened = [a.key for a in actions if isinstance(a, OpenIssue)]
-    asked, queue_kept = requests.plan(program, observed, today, templates, opened)
+    asked, queue_kept = requests.plan(program, observed, today, templates, opened, roster_asks)
     actions += asked
     actions += _duplicates(observed)
     actions += bookkeeping.ledgers(program, observed, states)

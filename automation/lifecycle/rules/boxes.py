@@ -9,7 +9,18 @@ is written tonight or was written by an earlier run (`Pair.asked`):
 - "Pause reminders for two weeks": nudges and the stalled label wait (`Pair.away`).
 - "Ask the coordinators for an extension" / "... to end this pairing": the answer asks
   the coordinators, with the exact lines to add to the pairing in program.yml: the roster
-  stays theirs to change.
+  stays theirs to change. With `requests.propose_changes`, the ask is also pending
+  (`pending`): the one roster merge/pull request of the requests (rules/requests.py) carries
+  the change to the pairing's entry until program.yml on the default branch shows it, or
+  until the coordinators close that merge request without merging it, which declines the
+  asks it carried (said once on the pairing issue, `declined`).
+
+Which asks are pending is read from the answers in the window of comments, never from
+older history: an ask the coordinators leave unanswered for longer than the window
+(`observe.lookback_days`, a month by default) drops out of the proposal, and its answer with
+the lines stays on the pairing issue for them. The ledger could keep it longer; a month
+unmerged is taken as an answer too, and keeping it would need a second record of what the
+comments already say.
 
 Only the mentee, the mentor and `program.coordinators` are heeded, by who the forge says
 ticked the box; anyone else's tick is answered as ignored, and unticked.
@@ -17,14 +28,28 @@ ticked the box; anyone else's tick is answered as ignored, and unticked.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from automation.lifecycle import boxes
-from automation.lifecycle.actions import Action, EditIssueBody, PostComment, Urgency
-from automation.lifecycle.observed import local_day
-from automation.lifecycle.rules.pair import Pair
+from automation import boxes
+from automation.actions import Action, EditIssueBody, PostComment, Urgency
 from automation.model import IssueState
+from automation.observe import local_day
+from automation.roster_edit import Amendment
+from automation.rules.pair import Pair
+
+
+@dataclass(frozen=True)
+class RosterAsk:
+    """A box ask the roster merge request carries: its answer's key, the pairing issue,
+    who asked, and the change to the pairing's entry in program.yml."""
+
+    key: str
+    issue: int | None
+    name: str  # `extend` or `end`
+    by: str
+    change: Amendment
 
 
 def plan(pair: Pair) -> list[Action]:
@@ -32,8 +57,9 @@ def plan(pair: Pair) -> list[Action]:
     if issue is None or issue.state is not IssueState.OPEN:
         return pair.nothing("the pairing issue is not open")
     ticked = set(boxes.ticked(issue.body))
+    said = declined(pair)
     if not ticked:
-        return pair.nothing("no box is ticked on the pairing issue")
+        return said or pair.nothing("no box is ticked on the pairing issue")
     actions: list[Action] = []
     for ask in pair.asked:
         key = pair.key("box", ask.box.name, ask.stamp)
@@ -48,7 +74,7 @@ def plan(pair: Pair) -> list[Action]:
     target = pair.target("pairing")
     key = f"{target.key}/boxes"
     actions.append(EditIssueBody(key, pair.id, target, body, Urgency.CHECKIN, after))
-    return actions
+    return said + actions
 
 
 def answer(pair: Pair, ask: boxes.Asked) -> dict[str, Any]:
@@ -64,20 +90,99 @@ def answer(pair: Pair, ask: boxes.Asked) -> dict[str, Any]:
         "period": pair.timeline.period(day),
         "until": day + timedelta(days=boxes.PAUSE_DAYS),
         "lines": roster_lines(pair, ask) if ask.heeded else "",
+        "proposed": pair.program.program.requests.propose_changes,
+        "declined": False,
     }
 
 
 def roster_lines(pair: Pair, ask: boxes.Asked) -> str:
     """The lines that make the change in program.yml, under the pairing's own entry."""
-    day = local_day(ask.at, pair.program.program.timezone)
-    who = f"asked for on the pairing issue by @{ask.by} on {day}"
-    if ask.box == boxes.EXTEND:
-        until = pair.timeline.end + timedelta(days=boxes.EXTEND_DAYS)
-        fields = f"extended_until: {until}\nextension_reason: {who}"
-    elif ask.box == boxes.END:
-        fields = f"ended: {max(day, pair.pairing.start)}\nended_reason: {who}"
-    else:
+    fields = roster_fields(pair, ask)
+    if not fields:
         return ""
     entry = pair.pairing
     head = f"- mentor: {entry.mentor}\n  mentee: {entry.mentee}\n  start: {entry.start}\n"
-    return head + "".join(f"  {line}\n" for line in fields.splitlines())
+    return head + "".join(f"  {key}: {value}\n" for key, value in fields)
+
+
+def roster_fields(pair: Pair, ask: boxes.Asked) -> tuple[tuple[str, str | date], ...]:
+    """What the ask sets on the pairing's entry in program.yml (nothing for other boxes)."""
+    day = local_day(ask.at, pair.program.program.timezone)
+    who = f"asked for on the pairing issue by @{ask.by} on {day}"
+    if ask.box == boxes.EXTEND:
+        until = ask.until or pair.timeline.end + timedelta(days=boxes.EXTEND_DAYS)
+        return (("extended_until", until), ("extension_reason", who))
+    if ask.box == boxes.END:
+        return (("ended", max(day, pair.pairing.start)), ("ended_reason", who))
+    return ()
+
+
+def shown(pair: Pair, ask: boxes.Asked) -> bool:
+    """Whether the roster in hand already makes the change the ask is for."""
+    entry = pair.pairing
+    if ask.box == boxes.EXTEND:
+        return entry.extended_until is not None and (
+            ask.until is None or entry.extended_until >= ask.until
+        )
+    return entry.ended is not None
+
+
+def _roster_asks(pair: Pair) -> list[boxes.Asked]:
+    """The extension and end asks of the pair or a coordinator that the roster does not
+    show yet, with `requests.propose_changes` on (else the answer's lines are the route)."""
+    if not pair.program.program.requests.propose_changes:
+        return []
+    return [
+        a
+        for a in pair.asked
+        if a.box in (boxes.EXTEND, boxes.END) and a.heeded and not shown(pair, a)
+    ]
+
+
+def _is_declined(pair: Pair, ask: boxes.Asked) -> bool:
+    key = pair.key("box", ask.box.name, ask.stamp)
+    roster = pair.observed.roster
+    said = pair.comment("box", ask.box.name, ask.stamp, "declined") is not None
+    return said or (roster is not None and key in roster.declined)
+
+
+def pending(pair: Pair) -> list[RosterAsk]:
+    """The asks the roster merge request carries tonight (README, "Boxes on the pairing
+    issue"): answered or answered tonight, not shown by the roster, not declined."""
+    issue = pair.observed.issues.get(pair.key("pairing"))
+    return [
+        RosterAsk(
+            pair.key("box", ask.box.name, ask.stamp),
+            issue.number if issue is not None else None,
+            ask.box.name,
+            ask.by,
+            Amendment(
+                pair.pairing.mentor,
+                pair.pairing.mentee,
+                pair.pairing.start,
+                roster_fields(pair, ask),
+            ),
+        )
+        for ask in _roster_asks(pair)
+        if not _is_declined(pair, ask)
+    ]
+
+
+def declined(pair: Pair) -> list[Action]:
+    """Once, on the pairing issue: the coordinators closed the roster merge request that
+    carried an ask without merging it, so it is not proposed again."""
+    roster = pair.observed.roster
+    if roster is None or not roster.declined:
+        return []
+    actions: list[Action] = []
+    for ask in _roster_asks(pair):
+        key = pair.key("box", ask.box.name, ask.stamp)
+        if key not in roster.declined or pair.comment("box", ask.box.name, ask.stamp, "declined"):
+            continue
+        day = local_day(ask.at, pair.program.program.timezone)
+        box = {"name": ask.box.name, "by": ask.by, "day": day, "declined": True}
+        body = pair.text("box", f"{key}/declined", box=box)
+        actions.append(
+            PostComment(f"{key}/declined", pair.id, pair.target("pairing"), body, Urgency.CHECKIN)
+        )
+    return actions

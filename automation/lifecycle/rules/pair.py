@@ -252,6 +252,10 @@ class Pair:
             ticks = self.observed.ticks.get(issue.number, ())
             people = {self.pairing.mentor, self.pairing.mentee, *self.program.program.coordinators}
             for ask in boxes.asked(issue.body, ticks, issue.updated_at, frozenset(people)):
+                if ask.box == boxes.EXTEND and ask.heeded:
+                    # The end it asks for, from tonight's end: the answer's marker keeps it.
+                    until = self.timeline.end + timedelta(days=boxes.EXTEND_DAYS)
+                    ask = replace(ask, until=until)
                 found.setdefault((ask.box.name, ask.stamp), ask)
         return tuple(found.values())
 

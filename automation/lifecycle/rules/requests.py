@@ -16,7 +16,8 @@ Mentors are proposed for the whole queue at once (`matching.match`): each waitin
 a mentor fits gets the proposal posted once (again only when the mentor proposed changes),
 with the program.yml lines to add, and the label `::proposed`. With
 `requests.propose_changes`, one merge/pull request adds every proposal to program.yml and
-is kept up to date; merging it is the coordinators' approval.
+is kept up to date; merging it is the coordinators' approval. The same merge request carries
+the extensions and ends asked with the boxes of pairing issues (rules/boxes.py, `pending`).
 
 An offer is acknowledged once and closed when its author is a mentor in the roster.
 """
@@ -24,13 +25,13 @@ An offer is acknowledged once and closed when its author is a mentor in the rost
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from automation.lifecycle import markers
-from automation.lifecycle.actions import (
+from automation import markers
+from automation.actions import (
     Action,
     CloseIssue,
     PostComment,
@@ -41,17 +42,18 @@ from automation.lifecycle.actions import (
     if_done,
     issue_ref,
 )
-from automation.lifecycle.labels import Labels
-from automation.lifecycle.observed import CATCH_UP_DAYS, Observed, local_day
-from automation.messages.context import Link, request_context
-from automation.messages.markdown import cell, inert
-from automation.messages.templates import Templates
+from automation.config import ConfigError, Program
+from automation.context import Link, request_context
+from automation.labels import Labels
+from automation.markdown import cell, inert
+from automation.matching import Matching, Proposal, match
 from automation.model import CloseReason, Issue, IssueState
-from automation.roster.config import ConfigError, Program
-from automation.roster.edit import RosterEditError, add_to_roster, pairing_lines
-from automation.roster.matching import Matching, Proposal, match
-from automation.roster.request import parse_request
-from automation.views.queue import Queue, queue
+from automation.observe import CATCH_UP_DAYS, Observed, local_day
+from automation.queue import Queue, queue
+from automation.request import parse_request
+from automation.roster_edit import RosterEditError, add_to_roster, amend_roster, pairing_lines
+from automation.rules.boxes import RosterAsk
+from automation.templates import Templates
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,11 @@ def plan(
     today: date,
     templates: Templates,
     opened: Iterable[str],
+    asks: Sequence[RosterAsk] = (),
 ) -> tuple[list[Action], Kept]:
     """The writes that keep the queue, and what the ledger keeps of it; `opened` are the
-    keys of the issues this plan opens (a pairing issue may answer a request tonight)."""
+    keys of the issues this plan opens (a pairing issue may answer a request tonight);
+    `asks`, the box asks the roster merge request carries as well."""
     labels = Labels(program.program.label_prefix)
     pairings = {p.request: p for p in program.pairings if p.request is not None}
     now = queue(program, observed.requests, today)
@@ -112,7 +116,7 @@ def plan(
             actions += asking.waiting()
     for _, issue in sorted(observed.offers.items()):
         actions += _offer(program, observed, today, templates, issue, now, labels)
-    actions += _roster_change(program, observed, matching)
+    actions += _roster_change(program, observed, matching, asks)
     posted = {a.key for a in actions}
     kept = {}
     for number, proposal in proposed.items():
@@ -291,16 +295,18 @@ def _shown(proposal: Proposal, merge_request: bool) -> dict[str, Any]:
     }
 
 
-def _roster_change(program: Program, observed: Observed, matching: Matching) -> list[Action]:
-    """The merge/pull request that adds every proposal to program.yml, kept up to date;
-    closed when no proposal is left."""
+def _roster_change(
+    program: Program, observed: Observed, matching: Matching, asks: Sequence[RosterAsk]
+) -> list[Action]:
+    """The merge/pull request that adds every proposal to program.yml and makes every
+    pending box ask's change to its pairing, kept up to date; closed when none is left."""
     settings = program.program.requests
     roster = observed.roster
     if not settings.propose_changes or roster is None or roster.text is None:
         return []
     key = "roster/proposal"
     branch, path = settings.branch, settings.roster_path
-    if not matching.proposals:
+    if not matching.proposals and not asks:
         if roster.change is None:
             return []
         return [ProposeRoster(key, "", branch, path, None, "", "", Urgency.HOUSEKEEPING)]
@@ -308,27 +314,72 @@ def _roster_change(program: Program, observed: Observed, matching: Matching) -> 
     people = [p.person for p in matching.proposals if p.person is not None]
     try:
         text = add_to_roster(roster.text, pairings, people)
+        text = amend_roster(text, [ask.change for ask in asks])
     except (ConfigError, RosterEditError):
         return []  # program.yml on the default branch must first validate again
-    count = len(matching.proposals)
-    title = f"Mentorship: {count} proposed pairing{'s' if count != 1 else ''}"
-    body = _proposal_body(matching)
+    title = proposal_title(len(matching.proposals), asks)
+    body = _proposal_body(matching, asks)
     change = roster.change
     if change is not None and (roster.proposed, change.title, change.body) == (text, title, body):
         return []
     return [ProposeRoster(key, "", branch, path, text, title, body, Urgency.HOUSEKEEPING)]
 
 
-def _proposal_body(matching: Matching) -> str:
-    lines = [
-        "Proposed by the mentorship bot for the queue of requests (`mentorship match`). "
-        "Merging this adds the pairings to program.yml; the next nightly run opens their "
-        "pairing issues and closes the requests with a link.",
-        "",
-        "| request | mentee | mentor | fit |",
-        "|---|---|---|---|",
+def proposal_title(pairings: int, asks: Sequence[RosterAsk]) -> str:
+    """`Mentorship: 1 proposed pairing, 1 extension`: what the merge request changes."""
+    extensions = sum(ask.name == "extend" for ask in asks)
+    ends = len(asks) - extensions
+    counts = [
+        (pairings, "proposed pairing", "proposed pairings"),
+        (extensions, "extension", "extensions"),
+        (ends, "pairing ended", "pairings ended"),
     ]
-    for p in matching.proposals:
-        row = (f"#{p.request.number}", cell(p.request.handle), cell(p.mentor), str(p.score))
-        lines.append("| " + " | ".join(row) + " |")
+    parts = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+    return "Mentorship: " + ", ".join(parts)
+
+
+def _proposal_body(matching: Matching, asks: Sequence[RosterAsk]) -> str:
+    lines = [
+        "Proposed by the mentorship bot. Merging this is the coordinators' approval; closing "
+        "it without merging declines the extensions and ends it lists (the next nightly run "
+        "says so on their pairing issues and proposes them no more).",
+    ]
+    if matching.proposals:
+        lines += [
+            "",
+            "Pairings for the queue of requests (`mentorship match`): the next nightly run "
+            "after the merge opens their pairing issues and closes the requests with a link.",
+            "",
+            "| request | mentee | mentor | fit |",
+            "|---|---|---|---|",
+        ]
+        for p in matching.proposals:
+            row = (f"#{p.request.number}", cell(p.request.handle), cell(p.mentor), str(p.score))
+            lines.append("| " + " | ".join(row) + " |")
+    if asks:
+        lines += [
+            "",
+            "Asked with the boxes of pairing issues: the next nightly run after the merge "
+            "moves or ends the term.",
+            "",
+            "| pairing issue | mentor | mentee | asks | by | ask |",
+            "|---|---|---|---|---|---|",
+        ]
+        for ask in asks:
+            change = dict(ask.change.fields)
+            what = (
+                f"extension to {change['extended_until']}"
+                if ask.name == "extend"
+                else f"end on {change['ended']}"
+            )
+            issue = f"#{ask.issue}" if ask.issue is not None else "-"
+            cells = (
+                issue,
+                cell(ask.change.mentor),
+                cell(ask.change.mentee),
+                what,
+                cell(ask.by),
+                f"`{ask.key}`",
+            )
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -6,14 +6,16 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from automation.lifecycle.actions import PostComment, ProposeRoster, if_done
-from automation.lifecycle.observed import Roster
-from automation.lifecycle.rules import requests
-from automation.messages.templates import Templates
+from automation.actions import PostComment, ProposeRoster, if_done
+from automation.config import Program, parse_program
 from automation.model import ChangeRequest, ChangeState, Comment, Issue, IssueState
-from automation.roster.config import Program, parse_program
-from automation.views.queue import queue as queue_of
-from tests.lifecycle.rules.world import BOT, comment, issue, lines, observed_on, plan_on
+from automation.observe import Roster
+from automation.queue import queue as queue_of
+from automation.roster_edit import Amendment
+from automation.rules import requests
+from automation.rules.boxes import RosterAsk
+from automation.templates import Templates
+from tests.rules.world import BOT, comment, issue, lines, observed_on, plan_on
 
 ASKED = date(2026, 3, 2)
 ROSTER = """\
@@ -217,3 +219,48 @@ def test_a_roster_that_does_not_validate_gets_no_merge_request() -> None:
     )
     actions, _ = requests.plan(roster, seen, ASKED, Templates(), ())
     assert not [a for a in actions if isinstance(a, ProposeRoster)]
+
+
+def test_the_one_merge_request_carries_the_queue_and_the_box_asks_together() -> None:
+    roster = proposing(propose_changes=True)
+    earlier = "  - mentor: alice\n    mentee: dana\n    start: 2025-06-02\n"
+    text = MATCHED.format(pairings=earlier)
+    waiting = request(IssueState.OPEN, "mentorship-request::waiting")
+    seen = replace(observed_on(ASKED, [waiting], [], roster), roster=Roster(text, None, None))
+    why = "asked for on the pairing issue by @dana on 2025-11-20"
+    fields = (("extended_until", date(2026, 1, 5)), ("extension_reason", why))
+    ask = RosterAsk(
+        "pair/alice--dana--2025-06-02/box/extend/20251120T120000Z",
+        7,
+        "extend",
+        "dana",
+        Amendment("alice", "dana", date(2025, 6, 2), fields),
+    )
+    actions, _ = requests.plan(roster, seen, ASKED, Templates(), (), [ask])
+    [change] = [a for a in actions if isinstance(a, ProposeRoster)]
+    assert change.title == "Mentorship: 1 proposed pairing, 1 extension"
+    assert "| #12 | dana |" in change.body
+    assert (
+        "| #7 | alice | dana | extension to 2026-01-05 | dana | "
+        "`pair/alice--dana--2025-06-02/box/extend/20251120T120000Z` |"
+    ) in change.body
+    assert change.text is not None
+    extended, added = parse_program(change.text, Path("program.yml")).pairings
+    assert (extended.extended_until, extended.extension_reason) == (date(2026, 1, 5), why)
+    assert added.request == 12
+    # The asks alone, once the queue is empty, keep the merge request open.
+    alone = replace(seen, requests={})
+    [kept] = requests.plan(roster, alone, ASKED, Templates(), (), [ask])[0]
+    assert isinstance(kept, ProposeRoster)
+    assert kept.title == "Mentorship: 1 extension"
+
+
+def test_the_title_counts_each_kind_of_change() -> None:
+    def ask(name: str) -> RosterAsk:
+        return RosterAsk("k", None, name, "dana", Amendment("a", "b", ASKED, ()))
+
+    assert requests.proposal_title(2, []) == "Mentorship: 2 proposed pairings"
+    assert (
+        requests.proposal_title(0, [ask("end"), ask("end"), ask("extend")])
+        == "Mentorship: 1 extension, 2 pairings ended"
+    )

@@ -1,0 +1,217 @@
+"""Extension and end boxes with `requests.propose_changes`, on both forges through the real
+clients: the ask becomes a change to the pairing's entry in the one roster merge/pull
+request; merging it is the coordinators' approval, closing it unmerged declines the ask.
+Each night runs on program.yml as the default branch holds it, and ends with nothing left
+to do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from automation import boxes, markers
+from automation.config import Pairing, Program, parse_program
+from automation.forge import RetryPolicy, connect
+from automation.forge.base import Forge
+from automation.model import ChangeRequest, Comment, Issue, IssueState
+from automation.nightly import plan_day, run_day
+from automation.sandbox import RunningSandbox, start
+from automation.templates import Templates
+
+START = date(2026, 3, 2)
+ASKED = START + timedelta(days=20)  # 2026-03-22
+PAIR = "alice--dana--2026-03-02"
+BRANCH = "mentorship/roster"
+ROSTER = """\
+program:
+  name: Boxes test
+  coordinators: [carol]
+  progress: {{comment: false, pace_label: false, celebrate: false, goal_nudge: false}}
+  requests: {{propose_changes: true}}
+  report: {{dashboard: false}}
+forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/boxes,
+        bot: mentorship-bot, retries: 0}}
+people:
+  - {{handle: alice, roles: [mentor]}}
+  - {{handle: dana, roles: [mentee]}}
+
+pairings:
+  # the first term
+  - mentor: alice
+    mentee: dana
+    start: {start}
+"""
+
+
+@dataclass
+class World:
+    flavour: str
+    sandbox: RunningSandbox
+    text: str
+    bot: Forge
+
+    def person(self, handle: str) -> Forge:
+        forge = parse_program(self.text, Path("program.yml")).forge
+        return connect(forge, {"SANDBOX_TOKEN": handle}, RetryPolicy(retries=0))
+
+    def at(self, day: date, hour: int = 12) -> None:
+        self.sandbox.set_clock(datetime.combine(day, time(hour), UTC))
+
+    def roster(self) -> Program:
+        found = self.bot.read_file("program.yml")
+        assert found is not None
+        return parse_program(found.text, Path("program.yml"))
+
+    def night(self, day: date) -> list[str]:
+        """A nightly run on program.yml as the default branch holds it; then nothing left."""
+        self.at(day, 23)
+        roster = self.roster()
+        report = run_day(self.bot, roster, day, Templates())
+        assert report.failed == []
+        assert plan_day(self.bot, roster, day, Templates()) == []
+        return [o.action.key for o in report.outcomes]
+
+    def pairing_issue(self) -> Issue:
+        found = {m.key: i for i in self.bot.list_issues() if (m := markers.find(i.body))}
+        return found[f"pair/{PAIR}/pairing"]
+
+    def tick(self, handle: str, box: boxes.Box, day: date) -> None:
+        self.at(day)
+        issue = self.pairing_issue()
+        body = issue.body.replace(f"- [ ] {box.text}", f"- [x] {box.text}", 1)
+        assert body != issue.body
+        self.person(handle).edit_issue_body(issue.number, body)
+
+    def said(self, suffix: str) -> list[Comment]:
+        return [
+            c
+            for c in self.bot.list_issue_comments(self.pairing_issue().number)
+            if (m := markers.find(c.body)) and m.key.endswith(suffix)
+        ]
+
+    def proposal(self) -> tuple[ChangeRequest, Pairing]:
+        """The open roster merge request, and the pairing as its program.yml has it."""
+        change = self.bot.find_change_request(BRANCH)
+        assert change is not None
+        branch = self.bot.read_file("program.yml", BRANCH)
+        assert branch is not None
+        (pairing,) = parse_program(branch.text, Path("program.yml")).pairings
+        return change, pairing
+
+    def merge(self, change: ChangeRequest) -> None:
+        self.sandbox.register_users("carol", access="maintain")  # a coordinator may merge
+        self.sandbox.merge(self.flavour, "acme/boxes", change.number, by="carol")
+
+
+@pytest.fixture(params=["gitlab", "github"])
+def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    users = ["mentorship-bot", "alice", "dana", "carol", "mallory"]
+    with start(users=users) as sandbox:
+        text = ROSTER.format(flavour=request.param, url=sandbox.url, start=START)
+        sandbox.put_file(request.param, "acme/boxes", "program.yml", text)
+        roster = parse_program(text, Path("program.yml"))
+        bot = connect(roster.forge, {}, RetryPolicy(retries=0))
+        yield World(request.param, sandbox, text, bot)
+
+
+def test_an_extension_ticked_becomes_the_roster_merge_request_and_its_merge_extends(
+    world: World,
+) -> None:
+    world.night(START)
+    world.tick("dana", boxes.EXTEND, ASKED)
+    written = world.night(ASKED)
+    assert "roster/proposal" in written
+
+    # The answer still holds the lines, and says where the change is proposed.
+    (answer,) = world.said(f"/box/extend/{ASKED:%Y%m%d}T120000Z")
+    assert "extended_until: 2026-10-02" in answer.body
+    assert "merge request" in answer.body
+    change, pairing = world.proposal()
+    assert change.title == "Mentorship: 1 extension"
+    assert f"pair/{PAIR}/box/extend/20260322T120000Z" in change.body
+    assert f"#{world.pairing_issue().number}" in change.body
+    assert pairing.extended_until == date(2026, 10, 2)
+    assert pairing.extension_reason == "asked for on the pairing issue by @dana on 2026-03-22"
+    # Only the entry's two lines change: the rest of program.yml is the coordinators' bytes.
+    branch = world.bot.read_file("program.yml", BRANCH)
+    assert branch is not None
+    assert branch.text == world.text + (
+        "    extended_until: 2026-10-02\n"
+        "    extension_reason: asked for on the pairing issue by @dana on 2026-03-22\n"
+    )
+    assert world.night(ASKED + timedelta(days=1)) == []  # the merge request shows it already
+
+    world.merge(change)
+    assert world.roster().pairings[0].extended_until == date(2026, 10, 2)
+    written = world.night(ASKED + timedelta(days=2))
+    assert "roster/proposal" not in written
+    assert world.bot.find_change_request(BRANCH) is None
+    # The end the marker keeps is reached: a later night asks nothing again.
+    assert world.night(ASKED + timedelta(days=3)) == []
+    assert world.bot.find_change_request(BRANCH) is None
+
+
+def test_an_end_ticked_becomes_the_roster_merge_request_and_its_merge_ends_the_term(
+    world: World,
+) -> None:
+    world.night(START)
+    world.tick("alice", boxes.END, ASKED)
+    world.night(ASKED)
+    change, pairing = world.proposal()
+    assert change.title == "Mentorship: 1 pairing ended"
+    assert (pairing.ended, pairing.ended_reason) == (
+        ASKED,
+        "asked for on the pairing issue by @alice on 2026-03-22",
+    )
+
+    world.merge(change)
+    world.night(ASKED + timedelta(days=1))
+    assert world.roster().pairings[0].ended == ASKED
+    assert world.pairing_issue().state is IssueState.CLOSED  # ended, as the roster says
+    assert world.bot.find_change_request(BRANCH) is None
+    assert world.night(ASKED + timedelta(days=2)) == []
+
+
+def test_a_merge_request_closed_unmerged_declines_the_ask_once_and_for_good(
+    world: World,
+) -> None:
+    world.night(START)
+    world.tick("carol", boxes.EXTEND, ASKED)
+    world.night(ASKED)
+    change, _ = world.proposal()
+    world.sandbox.register_users("carol", access="maintain")
+    world.person("carol").close_change_request(change.number)
+
+    written = world.night(ASKED + timedelta(days=1))
+    declined = f"pair/{PAIR}/box/extend/20260322T120000Z/declined"
+    assert written == [declined]
+    (said,) = world.said("/declined")
+    assert "closed the proposed program.yml change" in said.body
+    assert "not proposed again" in said.body
+    assert world.bot.find_change_request(BRANCH) is None
+    for days in (2, 3):
+        assert world.night(ASKED + timedelta(days=days)) == []
+    assert world.bot.find_change_request(BRANCH) is None
+    assert world.roster().pairings[0].extended_until is None
+
+    # Ticked again: a new ask, proposed anew.
+    world.tick("dana", boxes.EXTEND, ASKED + timedelta(days=4))
+    world.night(ASKED + timedelta(days=4))
+    change, pairing = world.proposal()
+    assert f"pair/{PAIR}/box/extend/20260326T120000Z" in change.body
+    assert pairing.extended_until == date(2026, 10, 2)
+
+
+def test_a_strangers_tick_proposes_no_change(world: World) -> None:
+    world.night(START)
+    world.tick("mallory", boxes.EXTEND, ASKED)
+    world.tick("mallory", boxes.END, ASKED)
+    world.night(ASKED)
+    assert len(world.said("T120000Z")) == 2  # answered as ignored
+    assert world.bot.find_change_request(BRANCH) is None
+    assert world.bot.read_file("program.yml", BRANCH) is None
+    assert world.night(ASKED + timedelta(days=1)) == []
