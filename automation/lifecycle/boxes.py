@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from automation import markers
+from automation.lifecycle import markers
 from automation.model import ChangeRequest, ChangeState, Comment, Tick
 
 OPEN = "<!-- mentorship:boxes -->"

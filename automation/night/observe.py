@@ -14,10 +14,10 @@ from automation.forge.base import Forge
 from automation.lifecycle import boxes
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.observed import (
-    box_asks,
     DASHBOARD,
     Observed,
     Roster,
+    box_asks,
     checkin_window_days,
     forms_read_since,
     lookback_days,

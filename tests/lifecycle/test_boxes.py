@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from automation import boxes, markers
+from automation.lifecycle import boxes, markers
 from automation.model import ChangeRequest, ChangeState, Comment, Tick
 
 BLOCK = (

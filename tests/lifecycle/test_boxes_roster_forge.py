@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from automation import boxes, markers
-from automation.config import Pairing, Program, parse_program
 from automation.forge import RetryPolicy, connect
 from automation.forge.base import Forge
+from automation.lifecycle import boxes, markers
+from automation.messages.templates import Templates
 from automation.model import ChangeRequest, Comment, Issue, IssueState
-from automation.nightly import plan_day, run_day
+from automation.night.run import plan_day, run_day
+from automation.roster.config import Pairing, Program, parse_program
 from automation.sandbox import RunningSandbox, start
-from automation.templates import Templates
 
 START = date(2026, 3, 2)
 ASKED = START + timedelta(days=20)  # 2026-03-22

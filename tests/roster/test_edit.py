@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from automation.config import ConfigError, Pairing, parse_program
-from automation.roster_edit import (
+from automation.roster.config import ConfigError, Pairing, parse_program
+from automation.roster.edit import (
     Amendment,
     NewPairing,
     NewPerson,

@@ -32,12 +32,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from automation import boxes
-from automation.actions import Action, EditIssueBody, PostComment, Urgency
+from automation.lifecycle import boxes
+from automation.lifecycle.actions import Action, EditIssueBody, PostComment, Urgency
+from automation.lifecycle.observed import local_day
+from automation.lifecycle.rules.pair import Pair
 from automation.model import IssueState
-from automation.observe import local_day
-from automation.roster_edit import Amendment
-from automation.rules.pair import Pair
+from automation.roster.edit import Amendment
 
 
 @dataclass(frozen=True)

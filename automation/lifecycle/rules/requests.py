@@ -30,8 +30,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from automation import markers
-from automation.actions import (
+from automation.lifecycle import markers
+from automation.lifecycle.actions import (
     Action,
     CloseIssue,
     PostComment,
@@ -42,18 +42,18 @@ from automation.actions import (
     if_done,
     issue_ref,
 )
-from automation.config import ConfigError, Program
-from automation.context import Link, request_context
-from automation.labels import Labels
-from automation.markdown import cell, inert
-from automation.matching import Matching, Proposal, match
+from automation.lifecycle.labels import Labels
+from automation.lifecycle.observed import CATCH_UP_DAYS, Observed, local_day
+from automation.lifecycle.rules.boxes import RosterAsk
+from automation.messages.context import Link, request_context
+from automation.messages.markdown import cell, inert
+from automation.messages.templates import Templates
 from automation.model import CloseReason, Issue, IssueState
-from automation.observe import CATCH_UP_DAYS, Observed, local_day
-from automation.queue import Queue, queue
-from automation.request import parse_request
-from automation.roster_edit import RosterEditError, add_to_roster, amend_roster, pairing_lines
-from automation.rules.boxes import RosterAsk
-from automation.templates import Templates
+from automation.roster.config import ConfigError, Program
+from automation.roster.edit import RosterEditError, add_to_roster, amend_roster, pairing_lines
+from automation.roster.matching import Matching, Proposal, match
+from automation.roster.request import parse_request
+from automation.views.queue import Queue, queue
 
 
 @dataclass(frozen=True)

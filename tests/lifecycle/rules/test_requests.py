@@ -6,16 +6,16 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from automation.actions import PostComment, ProposeRoster, if_done
-from automation.config import Program, parse_program
+from automation.lifecycle.actions import PostComment, ProposeRoster, if_done
+from automation.lifecycle.observed import Roster
+from automation.lifecycle.rules import requests
+from automation.lifecycle.rules.boxes import RosterAsk
+from automation.messages.templates import Templates
 from automation.model import ChangeRequest, ChangeState, Comment, Issue, IssueState
-from automation.observe import Roster
-from automation.queue import queue as queue_of
-from automation.roster_edit import Amendment
-from automation.rules import requests
-from automation.rules.boxes import RosterAsk
-from automation.templates import Templates
-from tests.rules.world import BOT, comment, issue, lines, observed_on, plan_on
+from automation.roster.config import Program, parse_program
+from automation.roster.edit import Amendment
+from automation.views.queue import queue as queue_of
+from tests.lifecycle.rules.world import BOT, comment, issue, lines, observed_on, plan_on
 
 ASKED = date(2026, 3, 2)
 ROSTER = """\
