@@ -416,24 +416,24 @@ class GitHubForge:
         return str(written["commit"].sha)
 
     def find_change_request(self, branch: str) -> ChangeRequest | None:
+        found = self._pulls(branch, "open", "asc", 1)
+        return found[0] if found else None
+
+    def closed_change_requests(self, branch: str) -> list[ChangeRequest]:
+        # GitHub's `closed` includes merged pull requests (GitLab's does not).
+        found = self._pulls(branch, "closed", "desc", CLOSED_PAGE)
+        return [change for change in found if change.state is ChangeState.CLOSED]
+
+    def _pulls(self, branch: str, state: str, direction: str, count: int) -> list[ChangeRequest]:
+        """The first `count` pull requests from `branch` in `state`, oldest or newest first,
+        read from the first page (the client's page size)."""
         # `head` names the branch as owner:branch (https://docs.github.com/rest/pulls/pulls)
         owner = self._path.split("/", 1)[0]
         pulls = self._repo.get_pulls(
-            state="open", head=f"{owner}:{branch}", sort="created", direction="asc"
+            state=state, head=f"{owner}:{branch}", sort="created", direction=direction
         )
-        first = self._call(f"GET {self._base}/pulls", lambda: next(iter(pulls), None))
-        return None if first is None else change_from_github(first)
-
-    def closed_change_requests(self, branch: str) -> list[ChangeRequest]:
-        owner = self._path.split("/", 1)[0]
-        pulls = self._repo.get_pulls(
-            state="closed", head=f"{owner}:{branch}", sort="created", direction="desc"
-        )
-        # The newest CLOSED_PAGE, read from the first page (the client's page size).
-        first = self._call(f"GET {self._base}/pulls", lambda: list(islice(pulls, CLOSED_PAGE)))
-        # GitHub's `closed` includes merged pull requests (GitLab's does not).
-        found = [change_from_github(pull) for pull in first]
-        return [change for change in found if change.state is ChangeState.CLOSED]
+        found = self._call(f"GET {self._base}/pulls", lambda: list(islice(pulls, count)))
+        return [change_from_github(pull) for pull in found]
 
     def open_change_request(self, branch: str, base: str, title: str, body: str) -> ChangeRequest:
         # A pull request opened with GITHUB_TOKEN starts no workflow run, so the validate

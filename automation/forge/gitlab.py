@@ -366,32 +366,26 @@ class GitLabForge:
         return str(made.attributes["id"])
 
     def find_change_request(self, branch: str) -> ChangeRequest | None:
-        found = self._call(
-            f"GET {self._base}/merge_requests",
-            lambda: [
-                m.attributes
-                for m in self._project.mergerequests.list(
-                    state="opened",
-                    source_branch=branch,
-                    sort="asc",
-                    per_page=1,
-                    get_all=False,
-                    **_NO_CLIENT_RETRY,
-                )
-            ],
-        )
-        return change_from_gitlab(found[0]) if found else None
+        found = self._merge_requests(branch, "opened", "asc", 1)
+        return found[0] if found else None
 
     def closed_change_requests(self, branch: str) -> list[ChangeRequest]:
+        return self._merge_requests(branch, "closed", "desc", CLOSED_PAGE)
+
+    def _merge_requests(
+        self, branch: str, state: str, sort: str, count: int
+    ) -> list[ChangeRequest]:
+        """The first `count` merge requests from `branch` in `state`, oldest or newest
+        first: one page."""
         found = self._call(
             f"GET {self._base}/merge_requests",
             lambda: [
                 m.attributes
                 for m in self._project.mergerequests.list(
-                    state="closed",
+                    state=state,
                     source_branch=branch,
-                    sort="desc",
-                    per_page=CLOSED_PAGE,
+                    sort=sort,
+                    per_page=count,
                     get_all=False,
                     **_NO_CLIENT_RETRY,
                 )
