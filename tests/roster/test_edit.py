@@ -20,7 +20,7 @@ from automation.roster.edit import (
     pairing_lines,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = (ROOT / "program.example.yml").read_text(encoding="utf-8")
 START = date(2027, 1, 4)
 
