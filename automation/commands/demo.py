@@ -505,9 +505,13 @@ def _with_goals(body: str, mentee: str, start: date) -> str:
 
 
 def _tick_before_goals(body: str) -> str:
-    """Tick every box above `## Goals` (the "before we start" list)."""
-    head, found, rest = body.partition("## Goals")
-    return head.replace("- [ ]", "- [x]") + found + rest
+    """Tick every box of the "before we start" list (from it to `## Goals`), not the boxes
+    that ask the bot for something above it."""
+    start = body.find("## Before we start")
+    if start < 0:
+        return body
+    head, found, rest = body[start:].partition("## Goals")
+    return body[:start] + head.replace("- [ ]", "- [x]") + found + rest
 
 
 def _tick(body: str) -> str:

@@ -290,6 +290,8 @@ def example_extras(today: date) -> dict[str, Any]:
             "until": today,
             "lines": "- mentor: mentor\n  mentee: mentee\n  start: 2026-03-02\n"
             "  extended_until: 2026-10-02\n  extension_reason: asked for\n",
+            "proposed": True,
+            "declined": False,
         },
     }
 
