@@ -151,6 +151,17 @@ def pairing_lines(pairings: Sequence[NewPairing], people: Sequence[NewPerson] = 
     return "".join(parts)
 
 
+def amendment_lines(amendment: Amendment) -> str:
+    """The pairing's entry with the amendment's fields, as a coordinator would write them
+    into `pairings:` by hand (the dash at the first column)."""
+    entry = CommentedMap(
+        mentor=_text(amendment.mentor), mentee=_text(amendment.mentee), start=amendment.start
+    )
+    for key, value in amendment.fields:
+        entry[key] = value if isinstance(value, date) else _text(value)
+    return _block(0, _DEFAULT_OFFSET, [entry])
+
+
 # ---------------------------------------------------------------- what is there
 
 

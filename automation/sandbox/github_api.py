@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
@@ -924,15 +925,4 @@ API = Api(
 )
 
 # GitHub Enterprise serves GraphQL beside its REST root (`/api/graphql` for `/api/v3`).
-GRAPHQL_API = Api(
-    flavour=Flavour.GITHUB,
-    prefix="/api",
-    routes=(route("POST", GRAPHQL, graphql),),
-    token=_token,
-    unauthorized=_unauthorized,
-    bad_token=_bad_token,
-    unknown_route=_unknown_route,
-    method_not_allowed=_unknown_route,
-    bad_body=_bad_body,
-    fault=_fault,
-)
+GRAPHQL_API = replace(API, prefix="/api", routes=(route("POST", GRAPHQL, graphql),))

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from automation.roster.edit import (
     RosterEditError,
     add_to_roster,
     amend_roster,
+    amendment_lines,
     pairing_lines,
 )
 
@@ -440,3 +442,23 @@ def test_amending_keeps_crlf_line_breaks() -> None:
     )
     after = amend_roster(text, [ending("a", "b", date(2026, 1, 5), START)])
     assert after == text + f"    ended: {START}\r\n    ended_reason: {REASON}\r\n"
+
+
+def test_amendment_lines_read_back_as_the_entry_they_amend() -> None:
+    # `on` and `no` are booleans to program.yml's YAML 1.1 loader: quoted, they stay handles.
+    change = Amendment(
+        "on", "no", START, (("ended", date(2027, 3, 1)), ("ended_reason", "asked: by @no"))
+    )
+    lines = amendment_lines(change)
+    assert lines == (
+        "- mentor: 'on'\n  mentee: 'no'\n  start: 2027-01-04\n  ended: 2027-03-01\n"
+        "  ended_reason: 'asked: by @no'\n"
+    )
+    (entry,) = yaml.safe_load(lines)
+    assert entry == {
+        "mentor": "on",
+        "mentee": "no",
+        "start": START,
+        "ended": date(2027, 3, 1),
+        "ended_reason": "asked: by @no",
+    }

@@ -37,7 +37,7 @@ from automation.lifecycle.actions import Action, EditIssueBody, PostComment, Urg
 from automation.lifecycle.observed import local_day
 from automation.lifecycle.rules.pair import Pair
 from automation.model import IssueState
-from automation.roster.edit import Amendment
+from automation.roster.edit import Amendment, amendment_lines
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def plan(pair: Pair) -> list[Action]:
         return said or pair.nothing("no box is ticked on the pairing issue")
     actions: list[Action] = []
     for ask in pair.asked:
-        key = pair.key("box", ask.box.name, ask.stamp)
+        key = _key(pair, ask)
         if ask.box.name not in ticked or pair.comment("box", ask.box.name, ask.stamp):
             continue
         body = pair.text("box", key, ask.attrs(), box=answer(pair, ask))
@@ -97,16 +97,17 @@ def answer(pair: Pair, ask: boxes.Asked) -> dict[str, Any]:
 
 def roster_lines(pair: Pair, ask: boxes.Asked) -> str:
     """The lines that make the change in program.yml, under the pairing's own entry."""
-    fields = roster_fields(pair, ask)
-    if not fields:
-        return ""
-    entry = pair.pairing
-    head = f"- mentor: {entry.mentor}\n  mentee: {entry.mentee}\n  start: {entry.start}\n"
-    return head + "".join(f"  {key}: {value}\n" for key, value in fields)
+    change = amendment(pair, ask)
+    return amendment_lines(change) if change.fields else ""
 
 
-def roster_fields(pair: Pair, ask: boxes.Asked) -> tuple[tuple[str, str | date], ...]:
+def amendment(pair: Pair, ask: boxes.Asked) -> Amendment:
     """What the ask sets on the pairing's entry in program.yml (nothing for other boxes)."""
+    entry = pair.pairing
+    return Amendment(entry.mentor, entry.mentee, entry.start, _fields(pair, ask))
+
+
+def _fields(pair: Pair, ask: boxes.Asked) -> tuple[tuple[str, str | date], ...]:
     day = local_day(ask.at, pair.program.program.timezone)
     who = f"asked for on the pairing issue by @{ask.by} on {day}"
     if ask.box == boxes.EXTEND:
@@ -139,11 +140,15 @@ def _roster_asks(pair: Pair) -> list[boxes.Asked]:
     ]
 
 
+def _key(pair: Pair, ask: boxes.Asked) -> str:
+    """The key of the answer to `ask`."""
+    return pair.key("box", ask.box.name, ask.stamp)
+
+
 def _is_declined(pair: Pair, ask: boxes.Asked) -> bool:
-    key = pair.key("box", ask.box.name, ask.stamp)
     roster = pair.observed.roster
     said = pair.comment("box", ask.box.name, ask.stamp, "declined") is not None
-    return said or (roster is not None and key in roster.declined)
+    return said or (roster is not None and _key(pair, ask) in roster.declined)
 
 
 def pending(pair: Pair) -> list[RosterAsk]:
@@ -152,16 +157,11 @@ def pending(pair: Pair) -> list[RosterAsk]:
     issue = pair.observed.issues.get(pair.key("pairing"))
     return [
         RosterAsk(
-            pair.key("box", ask.box.name, ask.stamp),
+            _key(pair, ask),
             issue.number if issue is not None else None,
             ask.box.name,
             ask.by,
-            Amendment(
-                pair.pairing.mentor,
-                pair.pairing.mentee,
-                pair.pairing.start,
-                roster_fields(pair, ask),
-            ),
+            amendment(pair, ask),
         )
         for ask in _roster_asks(pair)
         if not _is_declined(pair, ask)
@@ -176,7 +176,7 @@ def declined(pair: Pair) -> list[Action]:
         return []
     actions: list[Action] = []
     for ask in _roster_asks(pair):
-        key = pair.key("box", ask.box.name, ask.stamp)
+        key = _key(pair, ask)
         if key not in roster.declined or pair.comment("box", ask.box.name, ask.stamp, "declined"):
             continue
         day = local_day(ask.at, pair.program.program.timezone)
