@@ -56,11 +56,18 @@ class World:
     def at(self, day: date, hour: int = 12) -> None:
         self.sandbox.set_clock(datetime.combine(day, time(hour), UTC))
 
-    def night(self, day: date) -> None:
+    def program(self) -> Program:
+        """The roster a night runs on."""
+        return self.roster
+
+    def night(self, day: date) -> list[str]:
+        """A nightly run, then nothing left to do; the keys it wrote."""
         self.at(day, 23)
-        report = run_day(self.bot, self.roster, day, Templates())
+        roster = self.program()
+        report = run_day(self.bot, roster, day, Templates())
         assert report.failed == []
-        assert plan_day(self.bot, self.roster, day, Templates()) == []
+        assert plan_day(self.bot, roster, day, Templates()) == []
+        return [o.action.key for o in report.outcomes]
 
     def pairing(self) -> Issue:
         found = {m.key: i for i in self.bot.list_issues() if (m := markers.find(i.body))}

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from automation.forge import RetryPolicy, connect
-from automation.forge.base import Forge
 from automation.lifecycle import boxes, markers
-from automation.messages.templates import Templates
-from automation.model import ChangeRequest, Comment, Issue, IssueState
-from automation.night.run import plan_day, run_day
+from automation.model import ChangeRequest, Comment, IssueState
 from automation.roster.config import Pairing, Program, parse_program
-from automation.sandbox import RunningSandbox, start
+from automation.sandbox import start
+from tests.lifecycle import test_boxes_forge as boxes_forge
 
 START = date(2026, 3, 2)
 ASKED = START + timedelta(days=20)  # 2026-03-22
@@ -48,48 +46,21 @@ pairings:
 
 
 @dataclass
-class World:
-    flavour: str
-    sandbox: RunningSandbox
-    text: str
-    bot: Forge
+class World(boxes_forge.World):
+    """The boxes' world, its nights run on program.yml as the default branch holds it."""
 
-    def person(self, handle: str) -> Forge:
-        forge = parse_program(self.text, Path("program.yml")).forge
-        return connect(forge, {"SANDBOX_TOKEN": handle}, RetryPolicy(retries=0))
+    text: str  # program.yml as the first night found it
 
-    def at(self, day: date, hour: int = 12) -> None:
-        self.sandbox.set_clock(datetime.combine(day, time(hour), UTC))
-
-    def roster(self) -> Program:
+    def program(self) -> Program:
+        """program.yml as the default branch holds it."""
         found = self.bot.read_file("program.yml")
         assert found is not None
         return parse_program(found.text, Path("program.yml"))
 
-    def night(self, day: date) -> list[str]:
-        """A nightly run on program.yml as the default branch holds it; then nothing left."""
-        self.at(day, 23)
-        roster = self.roster()
-        report = run_day(self.bot, roster, day, Templates())
-        assert report.failed == []
-        assert plan_day(self.bot, roster, day, Templates()) == []
-        return [o.action.key for o in report.outcomes]
-
-    def pairing_issue(self) -> Issue:
-        found = {m.key: i for i in self.bot.list_issues() if (m := markers.find(i.body))}
-        return found[f"pair/{PAIR}/pairing"]
-
-    def tick(self, handle: str, box: boxes.Box, day: date) -> None:
-        self.at(day)
-        issue = self.pairing_issue()
-        body = issue.body.replace(f"- [ ] {box.text}", f"- [x] {box.text}", 1)
-        assert body != issue.body
-        self.person(handle).edit_issue_body(issue.number, body)
-
     def said(self, suffix: str) -> list[Comment]:
         return [
             c
-            for c in self.bot.list_issue_comments(self.pairing_issue().number)
+            for c in self.bot.list_issue_comments(self.pairing().number)
             if (m := markers.find(c.body)) and m.key.endswith(suffix)
         ]
 
@@ -115,7 +86,7 @@ def world(request: pytest.FixtureRequest) -> Iterator[World]:
         sandbox.put_file(request.param, "acme/boxes", "program.yml", text)
         roster = parse_program(text, Path("program.yml"))
         bot = connect(roster.forge, {}, RetryPolicy(retries=0))
-        yield World(request.param, sandbox, text, bot)
+        yield World(request.param, sandbox, roster, bot, text)
 
 
 def test_an_extension_ticked_becomes_the_roster_merge_request_and_its_merge_extends(
@@ -133,7 +104,7 @@ def test_an_extension_ticked_becomes_the_roster_merge_request_and_its_merge_exte
     change, pairing = world.proposal()
     assert change.title == "Mentorship: 1 extension"
     assert f"pair/{PAIR}/box/extend/20260322T120000Z" in change.body
-    assert f"#{world.pairing_issue().number}" in change.body
+    assert f"#{world.pairing().number}" in change.body
     assert pairing.extended_until == date(2026, 10, 2)
     assert pairing.extension_reason == "asked for on the pairing issue by @dana on 2026-03-22"
     # Only the entry's two lines change: the rest of program.yml is the coordinators' bytes.
@@ -146,7 +117,7 @@ def test_an_extension_ticked_becomes_the_roster_merge_request_and_its_merge_exte
     assert world.night(ASKED + timedelta(days=1)) == []  # the merge request shows it already
 
     world.merge(change)
-    assert world.roster().pairings[0].extended_until == date(2026, 10, 2)
+    assert world.program().pairings[0].extended_until == date(2026, 10, 2)
     written = world.night(ASKED + timedelta(days=2))
     assert "roster/proposal" not in written
     assert world.bot.find_change_request(BRANCH) is None
@@ -170,8 +141,8 @@ def test_an_end_ticked_becomes_the_roster_merge_request_and_its_merge_ends_the_t
 
     world.merge(change)
     world.night(ASKED + timedelta(days=1))
-    assert world.roster().pairings[0].ended == ASKED
-    assert world.pairing_issue().state is IssueState.CLOSED  # ended, as the roster says
+    assert world.program().pairings[0].ended == ASKED
+    assert world.pairing().state is IssueState.CLOSED  # ended, as the roster says
     assert world.bot.find_change_request(BRANCH) is None
     assert world.night(ASKED + timedelta(days=2)) == []
 
@@ -196,7 +167,7 @@ def test_a_merge_request_closed_unmerged_declines_the_ask_once_and_for_good(
     for days in (2, 3):
         assert world.night(ASKED + timedelta(days=days)) == []
     assert world.bot.find_change_request(BRANCH) is None
-    assert world.roster().pairings[0].extended_until is None
+    assert world.program().pairings[0].extended_until is None
 
     # Ticked again: a new ask, proposed anew.
     world.tick("dana", boxes.EXTEND, ASKED + timedelta(days=4))
