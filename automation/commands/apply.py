@@ -11,12 +11,14 @@ from pathlib import Path
 import click
 
 from automation.commands.connection import connection
-from automation.commands.plan import line, pairing_id, write_plan
+from automation.commands.pairing import pairing_id
+from automation.commands.plan import line, write_plan
 from automation.forge import pacer_for
 from automation.forge.cached import kept
 from automation.lifecycle.actions import Action
+from automation.messages.templates import templates_for
 from automation.night.executor import Outcome, Status
-from automation.night.run import Disclosure, Report, run_day, run_summary, summary, templates_for
+from automation.night.run import Disclosure, Report, run_day, run_summary, summary
 from automation.night.ticker import Ticker
 from automation.roster.config import load_program
 

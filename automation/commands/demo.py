@@ -23,11 +23,12 @@ from automation.goals.checklist import Dialect, parse
 from automation.goals.feedback import read_back
 from automation.lifecycle import markers
 from automation.lifecycle.observed import tended_until
+from automation.messages.templates import templates_for
 from automation.model import CloseReason, Draft, Issue, IssueState
 from automation.night.executor import Status
 from automation.night.observe import read
-from automation.night.run import Disclosure, run_day, templates_for
-from automation.roster.config import ForgeSettings, Program, load_program
+from automation.night.run import Disclosure, run_day
+from automation.roster.config import ForgeSettings, Program, active_on, load_program
 from automation.sandbox import RunningSandbox, start
 from automation.views.report import build_report
 from automation.views.status import program_status
@@ -526,8 +527,7 @@ def _tick(body: str) -> str:
 
 
 def _weekly_line(program: Program, day: date, journal: Journal) -> str:
-    settings = program.program
-    active = sum(1 for p in program.pairings if p.start <= day < p.end(settings))
+    active = len(active_on(program, day))
     writes = ", ".join(f"{n} {k}" for k, n in sorted(journal.writes.items())) or "none yet"
     return f"week of {day - timedelta(days=6)}: {active} active pairings; writes so far: {writes}"
 

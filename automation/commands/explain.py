@@ -3,7 +3,6 @@ decided today and why, from the same planning as `plan` (the rules give their re
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,16 +10,16 @@ from pathlib import Path
 import click
 
 from automation.commands.connection import connection
-from automation.errors import ExpectedError
+from automation.commands.pairing import find_pairing
 from automation.lifecycle.observed import Observed, adoption, last_spoke, left_alone, local_day
 from automation.lifecycle.rules import PLANNERS, plan, rule_name
 from automation.lifecycle.rules.pair import Pair
 from automation.lifecycle.rules.reasons import Reasons
 from automation.lifecycle.timeline import Timeline
-from automation.messages.templates import Templates
+from automation.messages.templates import Templates, templates_for
 from automation.model import Issue, IssueState
 from automation.night.observe import read
-from automation.night.run import Disclosure, templates_for
+from automation.night.run import Disclosure
 from automation.roster.config import Pairing, Program, load_program
 from automation.views.status import counted_goals
 
@@ -33,37 +32,6 @@ def run(pairing_name: str, config_path: Path, today: date | None) -> int:
     for line in explain(program, pairing, observed, reached.day, templates_for(config_path)):
         click.echo(line)
     return 0
-
-
-class UnknownPairing(ExpectedError):
-    """A pairing named on the command line that program.yml does not have."""
-
-
-def find_pairing(program: Program, name: str) -> Pairing:
-    """The pairing `name` means: its id as `plan` prints it (`mentor--mentee--start`), the
-    stand-in `plan` shows for a private one, or `mentor--mentee` when only one pairing of
-    theirs is in the roster."""
-    shown = Disclosure.of(program)
-    names: dict[str, list[Pairing]] = {}
-    for pairing in program.pairings:
-        for alias in (pairing.id, shown.pairing(pairing.id), _pair_of(pairing)):
-            names.setdefault(alias, []).append(pairing)
-    found = list({p.id: p for p in names.get(name.strip(), [])}.values())
-    if len(found) == 1:
-        return found[0]
-    if found:
-        ids = ", ".join(p.id for p in found)
-        raise UnknownPairing(f"{name!r} names {len(found)} pairings ({ids}); give one of them")
-    close = difflib.get_close_matches(name, [shown.pairing(p.id) for p in program.pairings], 3)
-    hint = f"did you mean {', '.join(close)}?" if close else "see `mentorship plan`"
-    raise UnknownPairing(
-        f"no pairing {name!r} in program.yml: {hint} (a pairing is named "
-        "mentor--mentee--start, as `mentorship plan` prints it)"
-    )
-
-
-def _pair_of(pairing: Pairing) -> str:
-    return f"{pairing.mentor}--{pairing.mentee}"
 
 
 def explain(

@@ -11,11 +11,12 @@ from pathlib import Path
 import click
 
 from automation.commands.connection import connection
-from automation.commands.explain import find_pairing
+from automation.commands.pairing import pairing_id
 from automation.forge.cached import kept
 from automation.lifecycle.actions import Action
-from automation.night.run import Disclosure, plan_day, summary, templates_for
-from automation.roster.config import Program, load_program
+from automation.messages.templates import templates_for
+from automation.night.run import Disclosure, plan_day, summary
+from automation.roster.config import load_program
 
 
 def run(
@@ -43,11 +44,6 @@ def run(
         click.echo(line(action, shown))
     click.echo(f"plan for {reached.day}: {summary(actions)}")
     return 0
-
-
-def pairing_id(program: Program, name: str | None) -> str | None:
-    """The id of the one pairing --pairing names, None for all of them."""
-    return None if name is None else find_pairing(program, name).id
 
 
 def line(action: Action, shown: Disclosure) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from automation.commands.today import program_day
+from automation.messages.markdown import plural
 from automation.messages.templates import TemplateError, check_templates, templates_for
 from automation.roster.config import active_on, cross_check, load_program
 
@@ -27,6 +28,6 @@ def run(config_path: Path, today: date | None) -> int:
         f"({active} active on {day})"
     )
     if warnings:
-        summary += f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+        summary += f", {len(warnings)} warning{plural(len(warnings))}"
     click.echo(summary)
     return 0

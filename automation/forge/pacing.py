@@ -44,16 +44,6 @@ class WriteLimits:
         pairs = ((MINUTE, self.per_minute), (HOUR, self.per_hour))
         return tuple((seconds, n) for seconds, n in pairs if n is not None)
 
-    def capacity(self, seconds: float) -> int | None:
-        """The most writes the limits allow in a span of `seconds` that starts with no
-        write in any window (a window's worth at its start, and one more for each window
-        that begins inside the span); None when nothing limits them."""
-        if not self.windows:
-            return None
-        if seconds <= 0:
-            return 0
-        return min(n * math.ceil(seconds / window) for window, n in self.windows)
-
     def describe(self) -> str:
         """`80 a minute and 500 an hour`."""
         parts = []
@@ -65,8 +55,11 @@ class WriteLimits:
 
 
 def is_write(request: str) -> bool:
-    """Whether `METHOD /path` changes something on the forge."""
-    return request.split(" ", 1)[0].upper() in WRITE_METHODS
+    """Whether `METHOD /path` changes something on the forge. A GraphQL query is sent as a
+    POST but reads (the run sends no mutations): GitHub counts only mutations as content
+    creation."""
+    method, _, path = request.partition(" ")
+    return method.upper() in WRITE_METHODS and not path.startswith("graphql")
 
 
 def delay(sent: Sequence[float], now: float, limits: WriteLimits, edge: float = EDGE) -> float:
@@ -99,7 +92,6 @@ class Pacer:
         self.limits = limits
         self.clock = clock
         self.deadline = deadline
-        self.waited = 0.0  # seconds spent waiting for the limits
         self._sleep = sleep
         self._sent: deque[float] = deque()
         self._count = 0
@@ -156,7 +148,6 @@ class Pacer:
                 raise RateLimited(f"{request} not sent: {fix}", request=request, fix=fix)
             if wait > 0:
                 self._sleep(wait)
-                self.waited += wait
             sent = self.clock()
             self._sent.append(sent)
             self._count += 1

@@ -69,7 +69,7 @@ def _items(segment: str) -> Iterator[tuple[int, re.Match[str], Box]]:
     seen: set[str] = set()
     for index, line in enumerate(_LINES.split(segment)):
         match = _ITEM.fullmatch(line.rstrip())
-        box = _BY_TEXT.get(match.group("text").strip().casefold()) if match else None
+        box = box_of(match.group("text")) if match else None
         if match and box and box.name not in seen:
             seen.add(box.name)
             yield index, match, box
@@ -90,7 +90,7 @@ def untick(body: str, names: Iterable[str]) -> str:
     """`body` with the named boxes of the block unticked; every other character kept."""
     wanted = set(names)
     start, end = _segment(body)
-    parts = re.split(r"(\r\n|\r|\n)", body[start:end])
+    parts = re.split(f"({_LINES.pattern})", body[start:end])
     lines = parts[0::2]
     for index, match, box in list(_items(body[start:end])):
         if box.name in wanted:
@@ -101,6 +101,7 @@ def untick(body: str, names: Iterable[str]) -> str:
 
 
 def box_of(text: str) -> Box | None:
+    """The box an item's text names, however it is cased or spaced."""
     return _BY_TEXT.get(text.strip().casefold())
 
 
@@ -128,8 +129,7 @@ def ticks_of_revisions(revisions: Iterable[tuple[str, datetime, str | None]]) ->
         if before is not None:
             for name, on in now.items():
                 if before.get(name, False) != on:
-                    box = next(b for b in BOXES if b.name == name)
-                    out.append(Tick(box.text, on, editor, at))
+                    out.append(Tick(BY_NAME[name].text, on, editor, at))
         before = now
     return out
 

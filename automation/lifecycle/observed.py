@@ -1,7 +1,7 @@
 """What the forge says today: the bot's issues and comments by marker, and human activity.
 
-`read()` is the only I/O: a few paged list requests, never one per pairing. `snapshot()`
-turns what they returned into an `Observed` value the rules plan from.
+`read()` in `night/observe.py` does the I/O: a few paged list requests, never one per
+pairing. `snapshot()` turns what they returned into an `Observed` value the rules plan from.
 """
 
 from __future__ import annotations

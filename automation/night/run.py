@@ -30,7 +30,6 @@ from automation.lifecycle.rules import plan
 from automation.lifecycle.timeline import Phase, Timeline
 from automation.messages.markdown import cell
 from automation.messages.templates import Templates
-from automation.messages.templates import templates_for as templates_for  # where it was first
 from automation.model import CloseReason
 from automation.night.executor import Outcome, Status, apply
 from automation.night.observe import read
