@@ -38,7 +38,7 @@ from automation.night.run import plan_day, run_day
 from automation.sandbox import RunningSandbox, start
 from automation.sandbox.metering import SecondaryLimit, SecondaryLimits
 
-GITHUB = WriteLimits(per_minute=80, per_hour=500)
+GITHUB = WriteLimits(per_minute=80, per_hour=500, gap=1.0)  # as pacer_for() sets for GitHub
 # forge.retries, max_retry_wait_seconds and rate_limit_budget_seconds, by default
 RETRIES, MAX_RETRY_WAIT, WAIT_BUDGET = 5, 120.0, 600.0
 RUN_MINUTES = 45.0

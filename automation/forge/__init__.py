@@ -37,7 +37,12 @@ __all__ = [
 
 USER_AGENT = "mentorship-automation"
 SANDBOX_BOT = "mentorship-bot"  # who a run on the sandbox acts as without forge.bot or a token
-WRITE_PACING = (0.25, 1.0)  # seconds between any two requests, between two writes (GitHub)
+# GitHub asks for a pause between requests and "at least one second between each" write:
+# https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api
+# PyGithub keeps the first (Requester.__deferRequest); the run's Pacer keeps the second,
+# with the limits, so that its budget counts the time those pauses take.
+REQUEST_GAP = 0.25
+WRITE_GAP = {"github": 1.0}
 # Seconds to open a connection: a forge that takes none in that time is not coming (a wrong
 # forge.url, a firewall, a proxy needed), so a run fails in seconds, not after minutes of
 # retries; a read may still take the whole forge.timeout_seconds.
@@ -67,11 +72,8 @@ def gitlab_client(url: str, token: str, policy: RetryPolicy, timeout: float) -> 
 def github_client(
     url: str, token: str, policy: RetryPolicy, timeout: float, *, pace: bool
 ) -> Github:
-    # One write a second at most, a quarter second between any two requests: GitHub asks
-    # for serial writes with a pause to stay under its secondary limits (80 content-creating
-    # requests a minute): https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api
-    # PyGithub waits in Requester.__deferRequest. The sandbox needs no pacing: pace=False.
-    between_requests, between_writes = WRITE_PACING if pace else (0.0, 0.0)
+    # A quarter second between any two requests (REQUEST_GAP); the writes' own pause is the
+    # Pacer's. The sandbox needs no pacing: pace=False.
     client = Github(
         base_url=url,
         auth=Auth.Token(token),
@@ -80,8 +82,8 @@ def github_client(
         retry=policy.urllib3(),
         user_agent=USER_AGENT,
         lazy=True,
-        seconds_between_requests=between_requests,
-        seconds_between_writes=between_writes,
+        seconds_between_requests=REQUEST_GAP if pace else 0.0,
+        seconds_between_writes=0.0,
     )
     # Github() takes whole seconds only, but its requester hands its timeout to requests as
     # is (github/Requester.py, HTTPRequestsConnectionClass): give it (connect, read).
@@ -123,7 +125,8 @@ def pacer_for(
     """A pacer keeping to program.yml's write limits (or the forge's documented ones), for a
     run that has `seconds` from now (None: no end)."""
     deadline = None if seconds is None else clock() + seconds
-    return Pacer(WriteLimits(*settings.write_limits), clock=clock, sleep=sleep, deadline=deadline)
+    limits = WriteLimits(*settings.write_limits, gap=WRITE_GAP.get(settings.kind, 0.0))
+    return Pacer(limits, clock=clock, sleep=sleep, deadline=deadline)
 
 
 def _gitlab(settings: ForgeSettings, token: str, policy: RetryPolicy, pacer: Pacer) -> Adapter:

@@ -33,10 +33,12 @@ EDGE = 1.0
 
 @dataclass(frozen=True)
 class WriteLimits:
-    """Writes allowed in any minute and in any hour (None: no such limit)."""
+    """Writes allowed in any minute and in any hour (None: no such limit), and the seconds
+    to leave between two writes."""
 
     per_minute: int | None = None
     per_hour: int | None = None
+    gap: float = 0.0
 
     @property
     def windows(self) -> tuple[tuple[float, int], ...]:
@@ -64,8 +66,9 @@ def is_write(request: str) -> bool:
 
 def delay(sent: Sequence[float], now: float, limits: WriteLimits, edge: float = EDGE) -> float:
     """Seconds to wait from `now` before one more write, given the times of the writes
-    already sent (oldest first), so that no window holds more than its limit."""
-    wait = 0.0
+    already sent (oldest first), so that no window holds more than its limit and the last
+    one is `limits.gap` behind."""
+    wait = sent[-1] + limits.gap - now if sent and limits.gap else 0.0
     for window, allowed in limits.windows:
         recent = [t for t in sent if t > now - window - edge]
         if len(recent) >= allowed:
@@ -119,12 +122,12 @@ class Pacer:
         """How many writes the limits allow before the deadline, after the writes already in
         their windows (None: nothing limits them)."""
         left = self.seconds_left()
-        if left is None or not self.limits.windows:
+        if left is None or not (self.limits.windows or self.limits.gap):
             return None
         if left <= 0:
             return 0
         end = self.clock() + left
-        allowed = []
+        allowed = [math.floor(left / self.limits.gap)] if self.limits.gap else []
         for window, n in self.limits.windows:
             # the windows laid back to back from the deadline cover the run's time; earlier
             # writes in the first of them take their places

@@ -14,7 +14,7 @@ import requests
 import responses
 from responses import matchers
 
-from automation.forge import github_client
+from automation.forge import github_client, pacer_for
 from automation.forge.base import ForgeError, RateLimited, UnknownHandle
 from automation.forge.github import BODY_LIMIT, GitHubForge
 from automation.forge.retry import RetryPolicy, WaitBudget
@@ -28,6 +28,7 @@ from automation.model import (
     Issue,
     IssueState,
 )
+from automation.roster.config import ForgeSettings
 
 SAMPLES = Path(__file__).parent / "samples" / "github"
 URL = "https://github.example.com/api/v3"
@@ -997,8 +998,13 @@ def test_writes_are_paced_one_a_second_on_github_and_not_on_the_sandbox() -> Non
     paced = github_client(URL, TOKEN, RetryPolicy(), timeout=5, pace=True).requester.kwargs
     unpaced = github_client(URL, TOKEN, RetryPolicy(), timeout=5, pace=False).requester.kwargs
 
-    assert (paced["seconds_between_requests"], paced["seconds_between_writes"]) == (0.25, 1.0)
+    # The client pauses between requests; the second between writes is the run's Pacer's,
+    # so that its time budget counts it.
+    assert (paced["seconds_between_requests"], paced["seconds_between_writes"]) == (0.25, 0)
     assert (unpaced["seconds_between_requests"], unpaced["seconds_between_writes"]) == (0, 0)
+    github = ForgeSettings.model_validate({"kind": "github", "project": "acme/mentoring"})
+    sandbox = ForgeSettings.model_validate({"kind": "sandbox", "project": "acme/mentoring"})
+    assert (pacer_for(github).limits.gap, pacer_for(sandbox).limits.gap) == (1.0, 0.0)
 
 
 # ---------------------------------------------------------------- the roster change

@@ -3,6 +3,7 @@ within GitHub's secondary limits (checked against the sandbox's model of them)."
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -112,15 +113,29 @@ def test_a_wait_past_the_runs_end_stops_the_writes_instead() -> None:
     assert (time.sleeps, pacer.sent, pacer.seconds_left()) == ([], 2, 30.0)
 
 
+def test_writes_keep_the_gap_github_asks_for_and_the_budget_counts_it() -> None:
+    time = FakeTime()
+    limits = WriteLimits(per_minute=80, per_hour=500, gap=1.0)
+    pacer = Pacer(limits, clock=time.clock, sleep=time.sleep, deadline=30.0)
+    assert pacer.room() == 30  # one a second, not the minute's 80
+    sent: list[float] = []
+    for n in range(5):
+        pacer.before(f"POST /repos/a/b/issues/{n}/comments")
+        sent.append(time.now)
+    assert [b - a for a, b in itertools.pairwise(sent)] == [1.0] * 4
+    pacer.before("GET /repos/a/b/issues")  # reads keep no gap
+    assert time.now == sent[-1]
+
+
 def test_the_pacer_follows_program_yml_or_the_forges_documented_limits() -> None:
     def limits(**forge: object) -> WriteLimits:
         settings = ForgeSettings.model_validate({"project": "acme/mentoring", **forge})
         return pacer_for(settings).limits
 
-    assert limits(kind="github") == GITHUB
+    assert limits(kind="github") == WriteLimits(per_minute=80, per_hour=500, gap=1.0)
     assert limits(kind="gitlab") == WriteLimits(per_minute=300)
     assert limits(kind="sandbox") == WriteLimits()
-    assert limits(kind="github", writes_per_hour=0) == WriteLimits(per_minute=80)
+    assert limits(kind="github", writes_per_hour=0) == WriteLimits(per_minute=80, gap=1.0)
     assert limits(kind="sandbox", writes_per_minute=5, writes_per_hour=12) == WriteLimits(5, 12)
 
 
