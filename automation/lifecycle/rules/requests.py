@@ -64,10 +64,15 @@ class Kept:
     proposed: Mapping[int, str]  # the proposal posted on each, by a digest of the mentor
 
 
-def proposals(program: Program, observed: Observed, today: date) -> Matching:
-    """Mentors for the whole queue of waiting requests at once, as `mentorship match`."""
+def proposals(
+    program: Program, observed: Observed, today: date, waiting: Iterable[int] | None = None
+) -> Matching:
+    """Mentors for the whole queue of waiting requests at once, as `mentorship match`;
+    `waiting`, the queue's requests when the caller has it already."""
     zone = program.program.timezone
-    waiting = queue(program, observed.requests, today).waiting
+    if waiting is None:
+        waiting = queue(program, observed.requests, today).waiting
+    waiting = set(waiting)
     asked = [
         parse_request(issue.body, number, issue.author, local_day(issue.created_at, zone))[0]
         for number, issue in sorted(observed.requests.items())
@@ -95,7 +100,7 @@ def plan(
     labels = Labels(program.program.label_prefix)
     pairings = {p.request: p for p in program.pairings if p.request is not None}
     now = queue(program, observed.requests, today)
-    matching = proposals(program, observed, today)
+    matching = proposals(program, observed, today, now.waiting)
     proposed = {p.request.number: p for p in matching.proposals}
     planned = set(opened)
     actions: list[Action] = []
