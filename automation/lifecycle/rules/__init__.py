@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
+from automation import collector
 from automation.goals.checklist import Checklist
 from automation.lifecycle.actions import (
     Action,
@@ -68,6 +69,17 @@ def plan(
 ) -> list[Action]:
     """Every write that brings the forge to what the roster asks for on `today`; with
     `reasons`, also what each rule decided for that pairing, and why."""
+    with collector.paused():
+        return _plan(program, observed, today, templates, reasons)
+
+
+def _plan(
+    program: Program,
+    observed: Observed,
+    today: date,
+    templates: Templates,
+    reasons: Reasons | None,
+) -> list[Action]:
     actions: list[Action] = []
     states: dict[str, tuple[PairState, tuple[str, ...]]] = {}
     checklists: dict[str, Checklist] = {}
