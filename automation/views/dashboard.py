@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
-from functools import lru_cache
+from functools import cached_property
 from typing import Any
 
 from automation.lifecycle import markers
@@ -152,6 +152,25 @@ class View:
     mentors: tuple[Mentor, ...] = ()  # the table of available mentors
     # With program.feedback: the figures of automation.goals.feedback.read_back.
     feedback: Mapping[str, Any] | None = None
+
+    # Worked out once, the same at every detail and as of any day that shows them.
+    @cached_property
+    def handles(self) -> int:
+        """How many characters the rows' handles take: less than a table of a row per
+        pairing."""
+        return sum(len(row.mentee) + len(row.mentor) for row in self.rows)
+
+    @cached_property
+    def by_mentor(self) -> str:
+        return _by_mentor(self.rows)
+
+    @cached_property
+    def room(self) -> tuple[Mentor, ...]:
+        return tuple(m for m in self.mentors if m.accepting)
+
+    @cached_property
+    def room_table(self) -> str:
+        return _room_table(self.room)
 
 
 @dataclass(frozen=True)
@@ -324,6 +343,8 @@ def render(current: View, as_of: date, previous: Previous | None) -> str:
     """The body as of `as_of`, with as much detail as fits in `MAX_CHARS`."""
     body = ""
     for detail in Detail:
+        if detail < Detail.MENTORS and current.handles > MAX_CHARS:
+            continue  # a row per pairing names both of them: that table alone is too long
         body = render_at(current, as_of, previous, detail)
         if len(body) <= MAX_CHARS:
             break
@@ -500,7 +521,7 @@ def _pairings(current: View, as_of: date, detail: Detail) -> str:
             "Not listed: even a row per mentor would make this issue longer than a forge allows."
         )
     if detail >= Detail.MENTORS:
-        return _by_mentor(current.rows)
+        return current.by_mentor
     full = detail is Detail.FULL
     head = ["mentee", "mentor", "week", "goals"]
     if full and current.goal_text:
@@ -556,7 +577,6 @@ def _cells(row: Row, as_of: date, full: bool, goal_text: bool) -> list[str]:
     ]
 
 
-@lru_cache(maxsize=1)  # the same at every detail that shows it, as of any day
 def _by_mentor(rows: tuple[Row, ...]) -> str:
     mentors: dict[str, list[Row]] = {}
     for row in rows:
@@ -621,17 +641,16 @@ def _mentors(current: View, detail: Detail) -> str:
         return ""
     full, of = at_or_over_limit(current.mentors)
     title = "## Mentors with room"
-    room = [m for m in current.mentors if m.accepting]
+    room = current.room
     summary = (
         f"{full} of {of} mentor{markdown.plural(of)} at or over their limit; "
         f"{len(room)} can take a mentee (`mentorship mentors` has the whole table)."
     )
     if detail >= Detail.SUMMARY or not room:
         return f"{title}\n\n{summary}"
-    return f"{title}\n\n{summary}\n\n{_room_table(tuple(room))}"
+    return f"{title}\n\n{summary}\n\n{current.room_table}"
 
 
-@lru_cache(maxsize=1)  # the same at every detail that lists them, as of any day
 def _room_table(room: tuple[Mentor, ...]) -> str:
     head = ["mentor", "free", "topics", "time zone"]
     lines = [markdown.row(head), markdown.row(["---"] * len(head))]
