@@ -129,7 +129,7 @@ def widened(program: Program, observed: Observed, copies: int) -> tuple[Program,
             if key.startswith("pair/"):
                 assignees = tuple(map(rename, issue.assignees))
                 issues[rename(key)] = replace(
-                    issue, number=issue.number + shift, assignees=assignees
+                    issue, number=issue.number + shift, assignees=assignees, body=rename(issue.body)
                 )
         for key, comment in observed.comments.items():
             if key.startswith("pair/"):
@@ -138,6 +138,7 @@ def widened(program: Program, observed: Observed, copies: int) -> tuple[Program,
                     id=comment.id + shift,
                     issue_number=comment.issue_number + shift,
                     author=rename(comment.author),
+                    body=rename(comment.body),
                 )
         activity |= {rename(p): moment for p, moment in observed.activity.items()}
         turns |= {rename(p): turn for p, turn in observed.turns.items()}

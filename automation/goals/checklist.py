@@ -31,8 +31,7 @@ class Dialect(StrEnum):
     GITLAB = "gitlab"
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):  # a tuple: made by the hundred thousand when a cache is read
     text: str
     checked: bool
     line: int  # 1-based line of the task item in the body
@@ -70,6 +69,14 @@ class Checklist:
     steps: tuple[Step, ...]
     outside: tuple[Step, ...] = ()
     mentor_goals: tuple[Goal, ...] = ()
+
+    @cached_property  # the ledger's signature of the goals, asked for by more than one rule
+    def fingerprint(self) -> str:
+        """A short digest of every task item's text and state: it changes when someone
+        ticks a box, unticks one or edits a step, and not when anything else in the body
+        changes."""
+        text = "\n".join(f"{int(step.checked)}{step.text}" for step in self.steps)
+        return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).hexdigest()
 
 
 class GoalJSON(TypedDict):
@@ -210,13 +217,6 @@ def to_json(checklist: Checklist) -> ChecklistJSON:
 
 def _goal_json(goal: Goal) -> GoalJSON:
     return {"title": goal.title, "done": goal.done, "total": goal.total, "due": goal.due}
-
-
-def fingerprint(checklist: Checklist) -> str:
-    """A short digest of every task item's text and state: it changes when someone ticks a
-    box, unticks one or edits a step, and not when anything else in the body changes."""
-    text = "\n".join(f"{int(step.checked)}{step.text}" for step in checklist.steps)
-    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).hexdigest()
 
 
 # --- goals -----------------------------------------------------------------------------------

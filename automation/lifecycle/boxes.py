@@ -83,6 +83,9 @@ def states(body: str) -> dict[str, bool]:
 
 def ticked(body: str) -> tuple[str, ...]:
     """The names of the boxes ticked in the block, in the block's order."""
+    start, end = _segment(body)
+    if "[x]" not in body[start:end] and "[X]" not in body[start:end]:
+        return ()  # as most nights find them: a ticked item has one or the other
     return tuple(name for name, on in states(body).items() if on)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -398,7 +398,7 @@ class Pairing(_Model):
     # has no `ended:` of its own (a change of mentor ends it where the next one starts).
     _handed_over: date | None = PrivateAttr(default=None)
 
-    @property
+    @cached_property  # asked for wherever a pairing is looked up or keyed
     def id(self) -> str:
         """Stable across runs and roster edits: the pair and the start date."""
         return f"{self.mentor}--{self.mentee}--{self.start.isoformat()}"

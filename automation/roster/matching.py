@@ -112,6 +112,8 @@ def _matching(
     answered = list(_answered(program, queue))
     settled = {r.number for r, _ in answered}
     waiting = [r for r in queue if r.number not in settled]
+    if not waiting:  # nothing to match: the mentors' loads are not worked out
+        return Matching(day, start, (), (), tuple(answered), ())
     refused = dict(_refused(program, waiting))
     fits = Fits.of(program, day, start, allow_over_limit, [r.timezone for r in waiting])
     candidates = {r.number: fits.candidates(r) for r in waiting if r.number not in refused}

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from automation.goals.checklist import Checklist, Dialect, fingerprint, parse
+from automation.goals.checklist import Checklist, Dialect, parse
 from automation.lifecycle import boxes, ledger, markers
 from automation.lifecycle.actions import (
     Action,
@@ -167,7 +167,7 @@ class Pair:
         if issue is None or state is None or self.checklist is None:
             return None
         # An observed pairing issue is the one `checklist` parsed.
-        if fingerprint(self.checklist) != state.signature:
+        if self.checklist.fingerprint != state.signature:
             return local_day(issue.updated_at, self.program.program.timezone)
         return date.fromisoformat(state.changed) if state.changed else None
 
@@ -233,7 +233,7 @@ class Pair:
             return ledger.described(part, issue.body)
         return kept
 
-    @property
+    @cached_property
     def window_start(self) -> date:
         return local_day(self.observed.window_start, self.program.program.timezone)
 

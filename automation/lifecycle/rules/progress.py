@@ -12,7 +12,7 @@ from datetime import timedelta
 from itertools import pairwise
 from typing import Any
 
-from automation.goals.checklist import Checklist, Goal, fingerprint
+from automation.goals.checklist import Checklist, Goal
 from automation.lifecycle import markers
 from automation.lifecycle.actions import (
     Action,
@@ -319,7 +319,7 @@ def state(pair: Pair, actions: list[Action]) -> PairState | None:
     return PairState(
         comment=comment,
         digest=reading.digest,
-        signature=fingerprint(reading.checklist),
+        signature=reading.checklist.fingerprint,
         changed=changed.isoformat() if changed else None,
         history=reading.history,
         celebrated=tuple(sorted(celebrated)),

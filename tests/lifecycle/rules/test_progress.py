@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from automation.goals.checklist import fingerprint, parse
+from automation.goals.checklist import parse
 from automation.lifecycle import ledger, markers
 from automation.lifecycle.actions import (
     EditComment,
@@ -66,7 +66,7 @@ def remembered(issue: Issue, **changes: object) -> PairState:
     state = PairState(
         comment=501,
         digest=reading.digest,
-        signature=fingerprint(parse(issue.body)),
+        signature=parse(issue.body).fingerprint,
         history=reading.history,
     )
     return replace(state, **changes)  # type: ignore[arg-type]
