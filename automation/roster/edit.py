@@ -66,9 +66,22 @@ _DEFAULT_DASH, _DEFAULT_OFFSET = 2, 2
 
 
 @dataclass(frozen=True)
-class _Insert:
+class _Edit:
     at: int  # index into the text
     text: str
+    end: int | None = None  # what it replaces ends here (None: an insert at `at`)
+
+
+def _spliced(text: str, edits: Sequence[_Edit]) -> str:
+    """`text` with every edit made, in the text's own line endings. From the end backwards,
+    so that each position still points into the original text; of two at the same place,
+    the later goes in first."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    out = text
+    for _, edit in sorted(enumerate(edits), key=lambda o: (o[1].at, o[0]), reverse=True):
+        end = edit.at if edit.end is None else edit.end
+        out = out[: edit.at] + edit.text.replace("\n", newline) + out[end:]
+    return out
 
 
 def add_to_roster(
@@ -93,17 +106,14 @@ def add_to_roster(
         if not held.holds(pairing):
             new_pairings.append(pairing)
             held = held.plus(pairing)
-    inserts = [
-        *_additions(text, root, "people", [_person(p) for p in new_people.values()]),
-        *_additions(text, root, "pairings", [_pairing(p) for p in new_pairings]),
-    ]
-    newline = "\r\n" if "\r\n" in text else "\n"
-    out = text
-    # From the end backwards, so that each position still points into the original text;
-    # of two at the same place (both lists missing), the later goes in first.
-    for _, insert in sorted(enumerate(inserts), key=lambda o: (o[1].at, o[0]), reverse=True):
-        out = out[: insert.at] + insert.text.replace("\n", newline) + out[insert.at :]
-    return out
+    # Of two at the same place (both lists missing), people come first.
+    return _spliced(
+        text,
+        [
+            *_additions(text, root, "people", [_person(p) for p in new_people.values()]),
+            *_additions(text, root, "pairings", [_pairing(p) for p in new_pairings]),
+        ],
+    )
 
 
 def amend_roster(text: str, amendments: Sequence[Amendment]) -> str:
@@ -132,11 +142,7 @@ def amend_roster(text: str, amendments: Sequence[Amendment]) -> str:
         entry = next((e for e in node.value if _is_entry(e, amendment)), None)
         if entry is not None:
             edits += _amend(text, entry, amendment.fields)
-    newline = "\r\n" if "\r\n" in text else "\n"
-    out = text
-    for _, edit in sorted(enumerate(edits), key=lambda o: (o[1].at, o[0]), reverse=True):
-        out = out[: edit.at] + edit.text.replace("\n", newline) + out[edit.end :]
-    return out
+    return _spliced(text, edits)
 
 
 def pairing_lines(pairings: Sequence[NewPairing], people: Sequence[NewPerson] = ()) -> str:
@@ -229,7 +235,7 @@ def _compose(text: str) -> MappingNode:
 
 def _additions(
     text: str, root: MappingNode, key: str, entries: Sequence[CommentedMap]
-) -> Iterator[_Insert]:
+) -> Iterator[_Edit]:
     if not entries:
         return
     node = next((v for k, v in root.value if isinstance(k, ScalarNode) and k.value == key), None)
@@ -246,7 +252,7 @@ def _additions(
         )
 
 
-def _new_list(text: str, root: MappingNode, key: str, entries: Sequence[CommentedMap]) -> _Insert:
+def _new_list(text: str, root: MappingNode, key: str, entries: Sequence[CommentedMap]) -> _Edit:
     """The list and its key at the end of the document."""
     if re.search(r"^\.\.\.[ \t]*$", text, re.MULTILINE):
         raise RosterEditError(
@@ -256,23 +262,23 @@ def _new_list(text: str, root: MappingNode, key: str, entries: Sequence[Commente
     lines = _block(_DEFAULT_DASH, _DEFAULT_OFFSET, entries)
     body = "".join(f"{indent}{line}\n" for line in f"{key}:\n{lines}".split("\n")[:-1])
     separator = "" if not text or text.endswith(("\n", "\r")) else "\n"
-    return _Insert(len(text), separator + body)
+    return _Edit(len(text), separator + body)
 
 
-def _into_flow(text: str, node: SequenceNode, entries: Sequence[CommentedMap]) -> _Insert:
+def _into_flow(text: str, node: SequenceNode, entries: Sequence[CommentedMap]) -> _Edit:
     """`[a, b]` becomes `[a, b, {new}]`, a trailing comma kept in its place."""
     rendered = ", ".join(_flow(entry) for entry in entries)
     if not node.value:
-        return _Insert(node.start_mark.index + 1, rendered)
+        return _Edit(node.start_mark.index + 1, rendered)
     at = node.value[-1].end_mark.index
     rest = text[at : node.end_mark.index]
     comma = re.match(r"[ \t\r\n]*,", rest)
     if comma:
-        return _Insert(at + comma.end(), " " + rendered)
-    return _Insert(at, ", " + rendered)
+        return _Edit(at + comma.end(), " " + rendered)
+    return _Edit(at, ", " + rendered)
 
 
-def _after_last(text: str, node: SequenceNode, entries: Sequence[CommentedMap]) -> _Insert:
+def _after_last(text: str, node: SequenceNode, entries: Sequence[CommentedMap]) -> _Edit:
     """New entries after the last one, in the list's own indentation; comments indented
     under the last entry (a commented-out `ended:`) stay with it."""
     last = node.value[-1]
@@ -282,8 +288,8 @@ def _after_last(text: str, node: SequenceNode, entries: Sequence[CommentedMap]) 
     end = _comments_below(text, end, dash)
     body = _block(dash, offset, entries, blank=_spaced(text, last))
     if end == len(text):  # the last line has no line break
-        return _Insert(end, "\n" + body.removesuffix("\n"))
-    return _Insert(end + 1, body)
+        return _Edit(end, "\n" + body.removesuffix("\n"))
+    return _Edit(end + 1, body)
 
 
 def _end_of(node: Node) -> Any:
@@ -332,13 +338,6 @@ def _spaced(text: str, entry: Node) -> bool:
     return line_start > 0 and not text[previous : line_start - 1].strip()
 
 
-@dataclass(frozen=True)
-class _Edit:
-    at: int  # index into the text
-    end: int  # what it replaces ends here (`at`: an insert)
-    text: str
-
-
 def _amend(text: str, entry: MappingNode, fields: Sequence[tuple[str, str | date]]) -> list[_Edit]:
     """The edits that set `fields` on one pairing's entry."""
     values = {k.value: v for k, v in entry.value if isinstance(k, ScalarNode)}
@@ -356,7 +355,7 @@ def _amend(text: str, entry: MappingNode, fields: Sequence[tuple[str, str | date
                 "one line, then again"
             )
         shown = _rendered(key, value, flow=entry.flow_style)
-        edits.append(_Edit(old.start_mark.index, old.end_mark.index, shown))
+        edits.append(_Edit(old.start_mark.index, shown, old.end_mark.index))
     if not missing:
         return edits
     last = entry.value[-1][1]
@@ -366,16 +365,16 @@ def _amend(text: str, entry: MappingNode, fields: Sequence[tuple[str, str | date
         comma = re.match(r"[ \t\r\n]*,", rest)
         pairs = ", ".join(f"{k}: {_rendered(k, v, flow=True)}" for k, v in missing)
         if comma:
-            edits.append(_Edit(at + comma.end(), at + comma.end(), f" {pairs},"))
+            edits.append(_Edit(at + comma.end(), f" {pairs},"))
         else:
-            edits.append(_Edit(at, at, f", {pairs}"))
+            edits.append(_Edit(at, f", {pairs}"))
         return edits
     indent = " " * entry.value[0][0].start_mark.column
     end = _line_end(text, _content_end(text, _end_of(entry).index))
     if end > 0 and text[end - 1] == "\r":
         end -= 1
     lines = "".join(f"\n{indent}{k}: {_rendered(k, v, flow=False)}" for k, v in missing)
-    edits.append(_Edit(end, end, lines))
+    edits.append(_Edit(end, lines))
     return edits
 
 
