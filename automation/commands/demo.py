@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -19,10 +19,10 @@ from typing import Literal
 import click
 
 from automation.forge import SANDBOX_BOT, Forge, RetryPolicy, connect
-from automation.goals.checklist import Dialect, parse
+from automation.goals.checklist import Dialect
 from automation.goals.feedback import read_back
 from automation.lifecycle import markers
-from automation.lifecycle.observed import tended_until
+from automation.lifecycle.observed import Observed, tended_until
 from automation.messages.templates import templates_for
 from automation.model import CloseReason, Draft, Issue, IssueState
 from automation.night.executor import Status
@@ -31,7 +31,7 @@ from automation.night.run import Disclosure, run_day
 from automation.roster.config import ForgeSettings, Program, active_on, load_program
 from automation.sandbox import RunningSandbox, start
 from automation.views.report import build_report
-from automation.views.status import program_status
+from automation.views.status import PairingStatus, program_status
 
 Flavour = Literal["gitlab", "github"]
 FIRST_DAY = date(2026, 1, 5)
@@ -262,11 +262,11 @@ def run_demo(
                 echo(_weekly_line(program, day, journal))
             day += timedelta(days=1)
         requests = int(sandbox.request_counts()["total"])
-        summary = out / "SUMMARY.md"
-        summary.write_text(_summary(program, bot, journal, flavour), encoding="utf-8")
         # The report as the coordinators would see it the morning after the last night.
         observed = read(bot, program, last, everything=True)
         statuses = program_status(program, observed, last)
+        summary = out / "SUMMARY.md"
+        summary.write_text(_summary(program, observed, statuses, journal), encoding="utf-8")
         answers = read_back(observed.issues, Dialect(program.forge.api_flavour))
         built = build_report(program, statuses, last, out / "report", observed.requests, answers)
         report = built.out / "index.html"
@@ -532,26 +532,22 @@ def _weekly_line(program: Program, day: date, journal: Journal) -> str:
     return f"week of {day - timedelta(days=6)}: {active} active pairings; writes so far: {writes}"
 
 
-def _summary(program: Program, bot: Forge, journal: Journal, flavour: str) -> str:
-    dialect = Dialect(flavour)
-    issues = {_key(i): i for i in bot.list_issues(labels=[program.program.label_prefix]) if _key(i)}
+def _summary(
+    program: Program, observed: Observed, statuses: Sequence[PairingStatus], journal: Journal
+) -> str:
+    """What happened to every pairing, from the statuses the report shows too."""
     lines = [
         f"# {program.program.name}: what happened",
         "",
-        f"{journal.nights} nights simulated on the {flavour} flavour; "
+        f"{journal.nights} nights simulated on the {program.forge.api_flavour} flavour; "
         f"{sum(journal.writes.values())} writes by the bot, {len(journal.failures)} failed.",
         "",
         "| pairing | term | outcome | goals | labels |",
         "|---|---|---|---|---|",
     ]
-    for pairing in program.pairings:
-        issue = issues.get(f"pair/{pairing.id}/pairing")
-        checklist = parse(issue.body, dialect) if issue else None
-        goals = (
-            f"{sum(g.done for g in checklist.goals)}/{sum(g.total for g in checklist.goals)} steps"
-            if checklist
-            else "-"
-        )
+    for pairing, status in zip(program.pairings, statuses, strict=True):
+        issue = observed.issues.get(f"pair/{pairing.id}/pairing")
+        goals = f"{status.done}/{status.total} steps" if issue else "-"
         after = program.follower(pairing)
         outcome = (
             f"changed mentor to {after.mentor} ({after.follows_reason})"
