@@ -19,7 +19,8 @@ on the quiet night after:
 
 For 10,000 pairings the sandbox is not seeded (that would take long): the observed state of
 the 1,000 is copied ten times under other handles (mentee7 -> mentee1007, mentor7 ->
-mentor507, issue numbers moved by 100,000 a copy; the same bodies and dates), the ledger
+mentor507, issue numbers moved by 100,000 a copy; the same dates, and the bodies with the
+copy's handles, so that each copy's descriptions are its own and read as such), the ledger
 issues rebuilt for the 10,000, and `rules.plan` timed on it.
 
     python bench/bench_planning.py                       # both forges, 1,000 and 10,000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from functools import cache, cached_property
@@ -69,14 +69,17 @@ class Checklist:
     steps: tuple[Step, ...]
     outside: tuple[Step, ...] = ()
     mentor_goals: tuple[Goal, ...] = ()
+    # A short digest of every task item's text and state, the ledger's signature of the
+    # goals: it changes when someone ticks a box, unticks one or edits a step, and not when
+    # anything else in the body changes. Worked out from `steps` unless given (the
+    # observation cache keeps it with the rest).
+    fingerprint: str = field(default="", compare=False)
 
-    @cached_property  # the ledger's signature of the goals, asked for by more than one rule
-    def fingerprint(self) -> str:
-        """A short digest of every task item's text and state: it changes when someone
-        ticks a box, unticks one or edits a step, and not when anything else in the body
-        changes."""
-        text = "\n".join(f"{int(step.checked)}{step.text}" for step in self.steps)
-        return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).hexdigest()
+    def __post_init__(self) -> None:
+        if not self.fingerprint:
+            text = "\n".join(f"{int(step.checked)}{step.text}" for step in self.steps)
+            digest = hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8)
+            object.__setattr__(self, "fingerprint", digest.hexdigest())
 
 
 class GoalJSON(TypedDict):
@@ -161,11 +164,12 @@ def to_record(checklist: Checklist) -> list[Any]:
         [index[step] for step in checklist.outside],
         goals(checklist.goals),
         goals(checklist.mentor_goals),
+        checklist.fingerprint,
     ]
 
 
 def from_record(record: list[Any]) -> Checklist:
-    done, total, steps_of, outside, goals_of, mentor_goals_of = record
+    done, total, steps_of, outside, goals_of, mentor_goals_of, signature = record
     steps = tuple(Step(str(text), bool(checked), int(line)) for text, checked, line in steps_of)
 
     def goals(found: list[Any]) -> tuple[Goal, ...]:
@@ -181,6 +185,7 @@ def from_record(record: list[Any]) -> Checklist:
         steps,
         tuple(steps[n] for n in outside),
         goals(mentor_goals_of),
+        str(signature),
     )
 
 

@@ -536,3 +536,17 @@ def test_a_body_read_in_an_earlier_run_is_not_parsed_again(
     checklist_module.remember(json.loads(json.dumps(kept)))
     assert parse(body, Dialect.GITLAB) == earlier
     assert (earlier.goals[0].done, earlier.mentor_goals[0].total, len(earlier.outside)) == (1, 1, 1)
+    assert parse(body, Dialect.GITLAB).fingerprint == earlier.fingerprint  # kept, not redone
+
+
+def test_a_record_kept_in_another_shape_is_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = "## Goals\n\n### Ship it\n\n- [x] plan\n- [ ] build\n"
+    first = parse(body, Dialect.GITHUB)
+    record = checklist_module.to_record(first)
+    monkeypatch.setattr(checklist_module, "_READ", {})
+    monkeypatch.setattr(checklist_module, "_RECORDS", {})
+    # As a version that kept no signature wrote it: six values instead of seven.
+    checklist_module.remember({checklist_module.body_key(body, Dialect.GITHUB): record[:6]})
+    again = parse(body, Dialect.GITHUB)
+    assert again == first and again is not first
+    assert again.fingerprint == first.fingerprint != ""
