@@ -548,5 +548,6 @@ def test_a_record_kept_in_another_shape_is_parsed_again(monkeypatch: pytest.Monk
     # As a version that kept no signature wrote it: six values instead of seven.
     checklist_module.remember({checklist_module.body_key(body, Dialect.GITHUB): record[:6]})
     again = parse(body, Dialect.GITHUB)
-    assert again == first and again is not first
+    assert again == first
+    assert again is not first
     assert again.fingerprint == first.fingerprint != ""
