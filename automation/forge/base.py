@@ -233,9 +233,12 @@ class Forge(Protocol):
         """All comments of one issue, oldest first."""
         ...
 
-    def box_ticks(self, number: int) -> list[Tick]:
-        """Who ticked or unticked which task item of issue `number`'s description, as the
-        forge's history records it (GitLab: system notes; GitHub: description revisions)."""
+    def box_ticks_of(self, numbers: Sequence[int]) -> dict[int, list[Tick]]:
+        """Who ticked or unticked which task item of each issue's description, as the
+        forge's history records it (GitLab: system notes; GitHub: description revisions),
+        by issue number, every number given included (an issue the forge no longer has:
+        none). One GraphQL query per `TICKS_BATCH` issues (GitLab: and the REST listing of
+        an issue with more than 100 notes)."""
         ...
 
     # -- the roster change: one merge request (GitLab) / pull request (GitHub) that edits
@@ -280,6 +283,26 @@ class Forge(Protocol):
 
 
 CLOSED_PAGE = 20  # closed roster changes read a night (rules/boxes.py: declined asks)
+# Issues whose box ticks one GraphQL query reads. GitHub: 50 issues of 100 revisions each
+# are 5,000 of the 500,000 nodes a query may ask for
+# (https://docs.github.com/en/graphql/overview/rate-limits-and-node-limits).
+TICKS_BATCH = 50
+
+
+def batches(numbers: Sequence[int], size: int = TICKS_BATCH) -> list[tuple[int, ...]]:
+    """`numbers` without repeats, in order, in runs of at most `size`."""
+    unique = tuple(dict.fromkeys(numbers))
+    return [unique[start : start + size] for start in range(0, len(unique), size)]
+
+
+def issues_named(numbers: Sequence[int]) -> str:
+    """A few issue numbers for a request's description: `issue 3`, `issues 3, 5, 9` or,
+    for a long batch, `issues 3, 5, 9 and 47 more`."""
+    shown = ", ".join(str(number) for number in numbers[:3])
+    rest = len(numbers) - 3
+    if rest > 0:
+        return f"issues {shown} and {rest} more"
+    return f"issue {shown}" if len(numbers) == 1 else f"issues {shown}"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from itertools import islice
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -20,7 +21,9 @@ from automation.forge.base import (
     CLOSED_PAGE,
     Access,
     ForgeError,
+    batches,
     failure,
+    issues_named,
     rate_limited,
     server_date,
     unknown_handle,
@@ -45,11 +48,7 @@ T = TypeVar("T")
 
 # The revisions of an issue's description with their editors (docs.github.com/graphql,
 # objects `Issue.userContentEdits`, `UserContentEdit`).
-_EDITS_QUERY = (
-    "query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, "
-    "name: $name) { issue(number: $number) { userContentEdits(last: 100) { nodes { "
-    "editedAt diff editor { login } } } } } }"
-)
+_EDITS = "userContentEdits(last: 100) { nodes { editedAt diff editor { login } } }"
 
 BODY_LIMIT = 65_536  # characters; GitHub answers 422 above it
 _ROLES = ("admin", "maintain", "push", "triage", "pull")  # highest first
@@ -102,6 +101,31 @@ def issue_from_github(data: Mapping[str, Any]) -> Issue:
 def _login(user: Mapping[str, Any] | None) -> str:
     """A GraphQL actor's login; a deleted account (`ghost`) may come back as null."""
     return str((user or {}).get("login") or "")
+
+
+def edits_query(numbers: Sequence[int]) -> str:
+    """One query for the description revisions of several issues of the repository, each
+    under the alias `i<number>` (https://spec.graphql.org/October2021/#sec-Field-Alias)."""
+    issues = " ".join(f"i{number}: issue(number: {number}) {{ {_EDITS} }}" for number in numbers)
+    return (
+        "query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { "
+        f"{issues} }} }}"
+    )
+
+
+def ticks_of_edits(issue: Mapping[str, Any] | None) -> list[Tick]:
+    """The box ticks of one issue's `userContentEdits` (newest first; `diff` is the
+    revision's whole text, null once deleted from the history); none for a null issue."""
+    nodes = ((issue or {}).get("userContentEdits") or {}).get("nodes") or []
+    # Newest first: the same second's edits keep that order, reversed.
+    revisions = sorted(
+        (
+            (_time(n["editedAt"]), -index, _login(n.get("editor")), n.get("diff"))
+            for index, n in enumerate(nodes)
+        ),
+        key=lambda r: r[:2],
+    )
+    return boxes.ticks_of_revisions((who, at, text) for at, _, who, text in revisions)
 
 
 def comment_from_github(data: Mapping[str, Any]) -> Comment:
@@ -275,27 +299,20 @@ class GitHubForge:
             lambda: [comment_from_github(data) for data in self._listed(url, {})],
         )
 
-    def box_ticks(self, number: int) -> list[Tick]:
+    def box_ticks_of(self, numbers: Sequence[int]) -> dict[int, list[Tick]]:
         # GitHub records no author for a description edit in its REST API; its GraphQL API
-        # keeps every revision with its editor (`userContentEdits`, newest first; `diff`
-        # is the revision's whole text, null once deleted from the history). One query.
+        # keeps every revision with its editor (`userContentEdits`). One query a batch, an
+        # alias an issue; an error in the answer (an issue not found among them) fails the
+        # read, as PyGithub raises it.
         owner, name = self._path.split("/", 1)
-        variables = {"owner": owner, "name": name, "number": number}
-        _, data = self._call(
-            f"POST graphql (issue {number} edits)",
-            lambda: self._gh.requester.graphql_query(_EDITS_QUERY, variables),
-        )
-        issue = ((data.get("data") or {}).get("repository") or {}).get("issue") or {}
-        nodes = (issue.get("userContentEdits") or {}).get("nodes") or []
-        # Newest first: the same second's edits keep that order, reversed.
-        revisions = sorted(
-            (
-                (_time(n["editedAt"]), -index, _login(n.get("editor")), n.get("diff"))
-                for index, n in enumerate(nodes)
-            ),
-            key=lambda r: r[:2],
-        )
-        return boxes.ticks_of_revisions((who, at, text) for at, _, who, text in revisions)
+        variables = {"owner": owner, "name": name}
+        found: dict[int, list[Tick]] = {}
+        for batch in batches(numbers):
+            query = partial(self._gh.requester.graphql_query, edits_query(batch), variables)
+            _, data = self._call(f"POST graphql (edits of {issues_named(batch)})", query)
+            repository = (data.get("data") or {}).get("repository") or {}
+            found |= {number: ticks_of_edits(repository.get(f"i{number}")) for number in batch}
+        return found
 
     # ------------------------------------------------------------ writes
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -16,7 +17,9 @@ from automation.forge.base import (
     CLOSED_PAGE,
     Access,
     ForgeError,
+    batches,
     failure,
+    issues_named,
     rate_limited,
     server_date,
     unknown_handle,
@@ -117,6 +120,38 @@ def file_from_gitlab(data: Mapping[str, Any]) -> FileAt:
         blob=data["blob_id"],
         commit=data.get("last_commit_id"),
     )
+
+
+# The first page of each issue's notes, for a batch of issues (GitLab's GraphQL API,
+# https://docs.gitlab.com/ee/api/graphql/reference/: `Project.issues(iids:)`, `Issue.notes`
+# a `NoteConnection` of at most 100 a page, `Note.system`, `Note.author`, `Note.createdAt`).
+_NOTES_QUERY = (
+    "query($path: ID!, $iids: [String!]) { project(fullPath: $path) { issues(iids: $iids, "
+    "first: 100) { nodes { iid notes(first: 100) { pageInfo { hasNextPage endCursor } "
+    "nodes { body system author { username } createdAt } } } } } }"
+)
+
+
+def _ticks(notes: Iterable[tuple[str, str, datetime]]) -> list[Tick]:
+    """The box ticks that system notes `(body, author, when)` record, in their order."""
+    found = (boxes.tick_of_note(body, author, at) for body, author, at in notes)
+    return [tick for tick in found if tick is not None]
+
+
+def ticks_of_graphql_notes(nodes: Iterable[Mapping[str, Any]]) -> list[Tick]:
+    """The box ticks of one page of an issue's notes as GraphQL answers them, oldest first,
+    as the REST listing orders them; a note whose author is gone (null) is nobody's. GraphQL
+    times stop at seconds (`Time#iso8601`), REST's carry milliseconds."""
+    system = (
+        (
+            n.get("body") or "",
+            str((n.get("author") or {}).get("username") or ""),
+            parse_time(n["createdAt"]),
+        )
+        for n in nodes
+        if n.get("system")
+    )
+    return _ticks(sorted(system, key=lambda note: note[2]))
 
 
 class GitLabForge:
@@ -237,10 +272,33 @@ class GitLabForge:
             if not n.attributes.get("system")
         ]
 
-    def box_ticks(self, number: int) -> list[Tick]:
+    def box_ticks_of(self, numbers: Sequence[int]) -> dict[int, list[Tick]]:
         # GitLab writes a system note for each task item ticked or unticked in a
         # description, authored by whoever did it (app/services/issuable/
-        # common_system_notes_service.rb, `create_task_status_note`); one paged read.
+        # common_system_notes_service.rb, `create_task_status_note`). One GraphQL query a
+        # batch reads the first page of each issue's notes; an issue with more is read by
+        # its REST listing, all pages. An issue not among the nodes (gone since it was
+        # listed) has none.
+        found: dict[int, list[Tick]] = {}
+        for batch in batches(numbers):
+            variables = {"path": self._path, "iids": [str(number) for number in batch]}
+            request = f"POST graphql (notes of {issues_named(batch)})"
+            data = self._call(request, partial(self._graphql, request, _NOTES_QUERY, variables))
+            project = data.get("project")
+            if not isinstance(project, dict):
+                raise failure("GitLab", 200, request, self._no_project())
+            nodes = (project.get("issues") or {}).get("nodes") or []
+            notes = {int(node["iid"]): node.get("notes") or {} for node in nodes}
+            for number in batch:
+                page = notes.get(number, {})
+                if (page.get("pageInfo") or {}).get("hasNextPage"):
+                    found[number] = self._listed_ticks(number)
+                else:
+                    found[number] = ticks_of_graphql_notes(page.get("nodes") or [])
+        return found
+
+    def _listed_ticks(self, number: int) -> list[Tick]:
+        """The box ticks of one issue from its REST notes listing, every page."""
         notes = self._call(
             f"GET {self._base}/issues/{number}/notes",
             lambda: self._listed(
@@ -248,14 +306,11 @@ class GitLabForge:
                 {"sort": "asc", "order_by": "created_at"},
             ),
         )
-        found = (
-            boxes.tick_of_note(
-                n.get("body") or "", n["author"]["username"], parse_time(n["created_at"])
-            )
+        return _ticks(
+            (n.get("body") or "", n["author"]["username"], parse_time(n["created_at"]))
             for n in notes
             if n.get("system")
         )
-        return [tick for tick in found if tick is not None]
 
     # ------------------------------------------------------------ writes
 
@@ -516,6 +571,27 @@ class GitLabForge:
         }
         pages = self._gl.http_list(path, iterator=True, per_page=100, **query, **_NO_CLIENT_RETRY)
         return list(pages)
+
+    def _graphql(self, request: str, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """The `data` of a query to GitLab's GraphQL API, beside the REST root and with the
+        same token (https://docs.gitlab.com/ee/api/graphql/); its errors fail the request."""
+        answer = self._gl.http_post(
+            f"{self._gl.url}/api/graphql",
+            post_data={"query": query, "variables": dict(variables)},
+            **_NO_CLIENT_RETRY,
+        )
+        answer = answer if isinstance(answer, dict) else {}
+        errors = answer.get("errors")
+        if errors:
+            said = "; ".join(str(e.get("message") if isinstance(e, dict) else e) for e in errors)
+            raise failure("GitLab", 200, request, f"GitLab's GraphQL API answered: {said}")
+        return answer.get("data") or {}
+
+    def _no_project(self) -> str:
+        return (
+            f"GitLab's GraphQL API found no project {self._path!r}; check forge.project in "
+            "program.yml and that the token's user is a member of the project"
+        )
 
     def _update(self, number: int, data: dict[str, Any]) -> None:
         self._call(

@@ -145,7 +145,8 @@ def read(
     ]
     if ticked:
         # A box ticked on a pairing issue: who ticked it, from the forge's history (one
-        # read per such issue; none on a night nobody ticked one).
-        ticks = {number: tuple(forge.box_ticks(number)) for number in ticked}
+        # query per TICKS_BATCH such issues; none on a night nobody ticked one).
+        history = forge.box_ticks_of(ticked)
+        ticks = {number: tuple(history.get(number, ())) for number in ticked}
         observed = replace(observed, ticks=ticks)
     return observed

@@ -41,8 +41,14 @@ class SandboxApp:
         self.rates = RateLimits()
         self.secondary = SecondaryLimits()
         self._controls = admin.Controls(store, self.counts, self.faults, self.rates, self.secondary)
-        # GraphQL last: its prefix (`/api`) holds both REST roots.
-        self._apis: tuple[Api, ...] = (gitlab_api.API, github_api.API, github_api.GRAPHQL_API)
+        # GraphQL last: its prefix (`/api`) holds both REST roots. GitLab's claims the
+        # documents that ask for its root fields; GitHub's answers the rest.
+        self._apis: tuple[Api, ...] = (
+            gitlab_api.API,
+            github_api.API,
+            gitlab_api.GRAPHQL_API,
+            github_api.GRAPHQL_API,
+        )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -59,12 +65,21 @@ class SandboxApp:
     def handle(self, request: Request) -> Response:
         if request.path == admin.PREFIX or request.path.startswith(admin.PREFIX + "/"):
             return admin.handle(self._controls, request)
-        api = next((a for a in self._apis if request.path.startswith(a.prefix + "/")), None)
+        api = next(
+            (
+                a
+                for a in self._apis
+                if request.path.startswith(a.prefix + "/") and a.claims(request)
+            ),
+            None,
+        )
         if api is None:
             return json_response({"message": "Not Found"}, 404)
         found = match_route(api.routes, request)
         template = found.route.template if found and found.route else f"{api.prefix}/*"
-        self.counts.record(f"{request.method} {template}", read=request.is_read)
+        # A GraphQL query is sent as a POST and reads.
+        read = request.is_read or api.queries_only
+        self.counts.record(f"{request.method} {template}", read=read)
         fault = self.faults.take(request)
         if fault is not None and fault.delay_seconds:
             time.sleep(fault.delay_seconds)
@@ -101,9 +116,7 @@ class SandboxApp:
         now = self.store.now()
         # A GraphQL query is a POST that creates nothing.
         creates = (
-            api.flavour is Flavour.GITHUB
-            and request.method == "POST"
-            and api is not github_api.GRAPHQL_API
+            api.flavour is Flavour.GITHUB and request.method == "POST" and not api.queries_only
         )
         if creates and not self.secondary.admits(token, now):
             response = api.fault(403, self.secondary.headers(), None)

@@ -40,3 +40,7 @@ class Api:
     bad_body: Callable[[str], Response]
     # (status, extra headers, body or None for the flavour's usual error body)
     fault: Callable[[int, Mapping[str, str], Any], Response]
+    # whether a request under `prefix` is this API's (both forges' GraphQL share a path)
+    claims: Callable[[Request], bool] = lambda request: True
+    # a GraphQL endpoint: every request it answers is a query, a read
+    queries_only: bool = False

@@ -34,6 +34,12 @@ def github_time(ms: int) -> str:
     return f"{_seconds(ms)}Z"
 
 
+def gitlab_graphql_time(ms: int) -> str:
+    """GitLab's GraphQL `Time` (ISO 8601, `Time#iso8601`) stops at seconds:
+    `2024-01-04T15:31:46Z`."""
+    return f"{_seconds(ms)}Z"
+
+
 def _seconds(ms: int) -> str:
     # gmtime and an f-string cost a fraction of datetime.strftime; every listed issue
     # carries several timestamps, so this is on the hot path of every list request

@@ -7,12 +7,14 @@ import base64
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 
 from automation.sandbox.call import Api, Call, Handler
 from automation.sandbox.clock import github_time, parse_instant
 from automation.sandbox.github_shapes import PREFIX, GitHubRepositoryView, GitHubView
+from automation.sandbox.graphql import Field, GraphQLError, Resolver, answer, leaf, select
 from automation.sandbox.records import (
     Access,
     Change,
@@ -25,6 +27,7 @@ from automation.sandbox.records import (
     Project,
     SortKey,
     State,
+    User,
     Window,
 )
 from automation.sandbox.repository import DEFAULT_BRANCH
@@ -837,36 +840,88 @@ def _bad_body(detail: str) -> Response:
     return _error_response(400, "Problems parsing JSON")
 
 
-# -- GraphQL: the one query the adapters send -------------------------------------------
-# An issue's description revisions with their editors (docs.github.com/graphql: objects
-# `Issue.userContentEdits`, `UserContentEdit` with `editedAt`, `editor`, `diff`). GitHub
-# keeps a revision per edit, the original included once the issue has been edited, newest
-# first; `diff` is the text of that revision. Any other query is refused.
+# -- GraphQL: repositories' issues and their description revisions ----------------------
+# `repository(owner:, name:)`, its `issue(number:)` under any alias (one query may ask for
+# many), and an issue's `userContentEdits` with `editedAt`, `editor { login }` and `diff`
+# (docs.github.com/graphql: objects `Repository`, `Issue`, `UserContentEdit`). GitHub keeps a
+# revision per edit, the original included once the issue has been edited, newest first;
+# `diff` is the text of that revision. An issue it cannot find answers null, with a
+# `NOT_FOUND` error whose `path` names the field's key; a connection asked for more than 100
+# nodes is refused (https://docs.github.com/en/graphql/overview/rate-limits-and-node-limits).
 
 GRAPHQL = "/api/graphql"
+_MOST_NODES = 100
 
 
 def graphql(call: Call) -> Response:
-    data = _object(call)
-    query = data.get("query")
-    variables = data.get("variables") or {}
-    if not isinstance(query, str) or "userContentEdits" not in query:
-        return json_response({"errors": [{"message": "the sandbox answers one query only"}]})
-    owner, name, number = (variables.get(k) for k in ("owner", "name", "number"))
+    return json_response(answer(_object(call), partial(_query, call)))
+
+
+def _query(call: Call, fields: tuple[Field, ...], errors: list[dict[str, Any]]) -> Any:
+    return select(fields, "Query", {"repository": partial(_repository, call, errors)})
+
+
+def _repository(call: Call, errors: list[dict[str, Any]], found: Field) -> Any:
+    owner, name = found.argument("owner"), found.argument("name")
     repo = call.store.project(Flavour.GITHUB, f"{owner}/{name}")
-    issue = call.store.issue(repo, int(number)) if isinstance(number, int) else None
+    issue = partial(_graphql_issue, call, repo, errors, found.key)
+    return select(found.selections, "Repository", {"issue": issue})
+
+
+def _graphql_issue(
+    call: Call, repo: Project, errors: list[dict[str, Any]], parent: str, found: Field
+) -> Any:
+    number = found.argument("number")
+    issue = call.store.issue(repo, number) if isinstance(number, int) else None
     if issue is None:
-        missing = {
-            "type": "NOT_FOUND",
-            "message": f"Could not resolve to an issue with the number of {number}.",
-        }
-        return json_response({"data": {"repository": {"issue": None}}, "errors": [missing]})
-    nodes = [
-        {"editedAt": github_time(at), "diff": text, "editor": {"login": editor.username}}
-        for editor, at, text in call.store.issue_edits(issue)[:100]
-    ]
-    found = {"issue": {"userContentEdits": {"nodes": nodes}}}
-    return json_response({"data": {"repository": found}})
+        errors.append(
+            {
+                "type": "NOT_FOUND",
+                "path": [parent, found.key],
+                "message": f"Could not resolve to an issue with the number of {number}.",
+            }
+        )
+        return None
+    resolvers: dict[str, Resolver] = {
+        "number": leaf(issue.number),
+        "userContentEdits": partial(_edits, call, issue),
+    }
+    return select(found.selections, "Issue", resolvers)
+
+
+def _edits(call: Call, issue: Issue, found: Field) -> Any:
+    for argument in ("first", "last"):
+        asked = found.argument(argument)
+        if isinstance(asked, int) and asked > _MOST_NODES:
+            raise GraphQLError(
+                f"Requesting {asked} records on the `userContentEdits` connection exceeds "
+                f"the `{argument}` limit of {_MOST_NODES} records."
+            )
+    asked = found.argument("first", found.argument("last"))
+    edits = call.store.issue_edits(issue)
+    shown = edits[: _MOST_NODES if asked is None else asked]
+
+    def edit(fields: tuple[Field, ...], made: tuple[User, int, str | None]) -> Any:
+        editor, at, text = made
+        login = {"login": leaf(editor.username)}
+        return select(
+            fields,
+            "UserContentEdit",
+            {
+                "editedAt": leaf(github_time(at)),
+                "diff": leaf(text),
+                "editor": lambda f: select(f.selections, "Actor", login),
+            },
+        )
+
+    return select(
+        found.selections,
+        "UserContentEditConnection",
+        {
+            "nodes": lambda f: [edit(f.selections, made) for made in shown],
+            "totalCount": leaf(len(edits)),
+        },
+    )
 
 
 def _routes() -> tuple[Route[Handler], ...]:
@@ -925,4 +980,6 @@ API = Api(
 )
 
 # GitHub Enterprise serves GraphQL beside its REST root (`/api/graphql` for `/api/v3`).
-GRAPHQL_API = replace(API, prefix="/api", routes=(route("POST", GRAPHQL, graphql),))
+GRAPHQL_API = replace(
+    API, prefix="/api", routes=(route("POST", GRAPHQL, graphql),), queries_only=True
+)

@@ -5,15 +5,33 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 
 from automation.sandbox import quick_actions
 from automation.sandbox.call import Api, Call, Handler
-from automation.sandbox.clock import DAY_MS, gitlab_time, parse_day, parse_instant
+from automation.sandbox.clock import (
+    DAY_MS,
+    gitlab_graphql_time,
+    gitlab_time,
+    parse_day,
+    parse_instant,
+)
 from automation.sandbox.git import line_counts
 from automation.sandbox.gitlab_shapes import PREFIX, GitLabRepositoryView, GitLabView
+from automation.sandbox.graphql import (
+    Field,
+    GraphQLError,
+    Resolver,
+    answer,
+    connection,
+    leaf,
+    root_names,
+    select,
+)
 from automation.sandbox.records import (
     Access,
     Change,
@@ -1190,6 +1208,90 @@ def _bad_body(detail: str) -> Response:
     return json_response({"error": f"body is invalid: {detail}"}, 400)
 
 
+# -- GraphQL: a project's issues by iid and their notes -----------------------------------
+# GitLab's GraphQL API at `/api/graphql`, beside `/api/v4`, with the same tokens
+# (https://docs.gitlab.com/ee/api/graphql/). Modelled: `project(fullPath:)` (null for no
+# such project), `Project.issues(iids:)` (newest first, GitLab's default `created_desc`),
+# `Issue.iid` (a string), `Issue.notes`, a `NoteConnection` oldest first, and `Note` with
+# `id` (a global id), `body`, `system`, `author { username }`, `createdAt`, `updatedAt`
+# (https://docs.gitlab.com/ee/api/graphql/reference/). Connections page forward with `first`
+# (at most 100, GitLab's `max_page_size`) and `after`, with `pageInfo` and `count`
+# (https://docs.gitlab.com/ee/api/graphql/#pagination). Errors answer 200 with `errors`.
+
+GRAPHQL = "/api/graphql"
+
+
+def graphql(call: Call) -> Response:
+    return json_response(answer(call.request.data(), partial(_graphql_query, call)))
+
+
+def _graphql_query(call: Call, fields: tuple[Field, ...], errors: list[dict[str, Any]]) -> Any:
+    return select(fields, "Query", {"project": partial(_graphql_project, call)})
+
+
+def _graphql_project(call: Call, found: Field) -> Any:
+    path = found.argument("fullPath")
+    if not isinstance(path, str) or not path.strip("/"):
+        return None
+    project = call.store.project(Flavour.GITLAB, path.strip("/"))
+    resolvers: dict[str, Resolver] = {
+        "fullPath": leaf(project.path),
+        "issues": partial(_graphql_issues, call, project),
+    }
+    return select(found.selections, "Project", resolvers)
+
+
+def _graphql_issues(call: Call, project: Project, found: Field) -> Any:
+    iids = found.argument("iids")
+    if not isinstance(iids, list):
+        raise GraphQLError("the sandbox lists a project's issues by `iids` only")
+    numbers = dict.fromkeys(int(iid) for iid in iids if str(iid).isdigit())
+    issues = [issue for n in numbers if (issue := call.store.issue(project, n)) is not None]
+    issues.sort(key=lambda issue: (issue.created_at, issue.id), reverse=True)
+    return connection(found, issues, "IssueConnection", partial(_graphql_issue, call, project))
+
+
+def _graphql_issue(call: Call, project: Project, fields: tuple[Field, ...], issue: Issue) -> Any:
+    resolvers: dict[str, Resolver] = {
+        "iid": leaf(str(issue.number)),
+        "title": leaf(issue.title),
+        "notes": partial(_graphql_notes, call, project, issue),
+    }
+    return select(fields, "Issue", resolvers)
+
+
+def _graphql_notes(call: Call, project: Project, issue: Issue, found: Field) -> Any:
+    notes, _ = call.store.list_comments(
+        project=project, issue=issue, window=Window(0, _MAX_NOTES_LISTED)
+    )
+    authors = call.store.users(note.author_id for note in notes)
+
+    def note(fields: tuple[Field, ...], made: Comment) -> Any:
+        author = {"username": leaf(authors[made.author_id].username)}
+        resolvers: dict[str, Resolver] = {
+            "id": leaf(f"gid://gitlab/Note/{made.id}"),
+            "body": leaf(made.body),
+            "system": leaf(made.system),
+            "author": lambda f: select(f.selections, "UserCore", author),
+            "createdAt": leaf(gitlab_graphql_time(made.created_at)),
+            "updatedAt": leaf(gitlab_graphql_time(made.updated_at)),
+        }
+        return select(fields, "Note", resolvers)
+
+    return connection(found, notes, "NoteConnection", note)
+
+
+def _asks_gitlab(request: Request) -> bool:
+    """A GraphQL document for GitLab: one that asks for its root field `project`."""
+    if request.path != GRAPHQL or request.method != "POST":
+        return False
+    try:
+        body = request.data()
+    except BadBody:
+        return False
+    return "project" in root_names(body)
+
+
 def _routes() -> tuple[Route[Handler], ...]:
     project = f"{PREFIX}/projects/:id"
     issue = f"{project}/issues/:iid"
@@ -1244,4 +1346,12 @@ API = Api(
     method_not_allowed=_method_not_allowed,
     bad_body=_bad_body,
     fault=_fault,
+)
+
+GRAPHQL_API = replace(
+    API,
+    prefix="/api",
+    routes=(route("POST", GRAPHQL, graphql),),
+    claims=_asks_gitlab,
+    queries_only=True,
 )

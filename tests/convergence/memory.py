@@ -66,8 +66,8 @@ class MemoryForge:
     def list_issue_comments(self, number: int) -> list[Comment]:
         return [c for c in self.comments.values() if c.issue_number == number]
 
-    def box_ticks(self, number: int) -> list[Tick]:
-        return boxes.ticks_of_revisions(self.revisions.get(number, []))
+    def box_ticks_of(self, numbers: Sequence[int]) -> dict[int, list[Tick]]:
+        return {n: boxes.ticks_of_revisions(self.revisions.get(n, [])) for n in numbers}
 
     # ------------------------------------------------------------ writes
 

@@ -730,3 +730,102 @@ def test_a_token_that_may_not_push_is_told_the_role_it_needs(site: Site) -> None
     else:
         assert "GitHub wants contents=write" in caught.value.fix
         assert "contents: write, pull-requests: write" in caught.value.fix
+
+
+# ---------------------------------------------------------------- who ticked the boxes
+
+BOXES = (
+    "<!-- mentorship:boxes -->\n- [ ] We met this period\n- [ ] Pause reminders for two weeks\n"
+    "<!-- /mentorship:boxes -->\n"
+)
+
+
+def _tick(forge: Forge, number: int, text: str, mark: str = "x") -> None:
+    """Tick (or, with mark " ", untick) the box `text` on issue `number`, as the web page
+    does: the whole description written back with the box changed."""
+    body = forge.get_issue(number).body
+    old, new = ("x", " ") if mark == " " else (" ", mark)
+    changed = body.replace(f"- [{old}] {text}", f"- [{new}] {text}", 1)
+    assert changed != body
+    forge.edit_issue_body(number, changed)
+
+
+def test_box_ticks_of_names_who_ticked_and_unticked_each_box(site: Site) -> None:
+    bot = site.forge()
+    alice, bob = site.forge("alice"), site.forge("bob")
+    met, paused, untouched = (bot.create_issue(site.draft(t, BOXES)).number for t in "abc")
+    _tick(alice, met, "We met this period")
+    _tick(bob, paused, "Pause reminders for two weeks")
+    _tick(alice, paused, "Pause reminders for two weeks", " ")
+
+    found = bot.box_ticks_of([met, paused, untouched])
+
+    said = {n: [(t.text, t.checked, t.author) for t in ticks] for n, ticks in found.items()}
+    who = {name: forge.whoami() for name, forge in (("alice", alice), ("bob", bob))}
+    assert said == {
+        met: [("We met this period", True, who["alice"])],
+        paused: [
+            ("Pause reminders for two weeks", True, who["bob"]),
+            ("Pause reminders for two weeks", False, who["alice"]),
+        ],
+        untouched: [],
+    }
+    # the same ticks asked for one issue at a time
+    assert {n: bot.box_ticks_of([n])[n] for n in found} == found
+
+
+def test_box_ticks_of_an_issue_the_forge_does_not_have(site: Site) -> None:
+    bot = site.forge(retries=0)
+    issue = bot.create_issue(site.draft("here", BOXES))
+    if site.flavour == "gitlab":
+        # not among the issues GraphQL finds: none
+        assert bot.box_ticks_of([issue.number, 999_999]) == {issue.number: [], 999_999: []}
+    else:
+        # GitHub answers null and a NOT_FOUND error, which PyGithub raises as a 404
+        with pytest.raises(ForgeError) as caught:
+            bot.box_ticks_of([issue.number, 999_999])
+        assert caught.value.status == 404
+
+
+@SANDBOX_ONLY
+def test_box_ticks_of_120_issues_takes_three_queries(site: Site) -> None:
+    bot, alice = site.forge(), site.forge("alice")
+    numbers = [bot.create_issue(Draft(f"issue {n}", BOXES)).number for n in range(120)]
+    for number in numbers[::7]:
+        _tick(alice, number, "We met this period")
+    site.sandbox.reset_counts()
+
+    found = bot.box_ticks_of(numbers)
+
+    counts = site.sandbox.request_counts()
+    assert (counts["reads"], counts["writes"]) == (3, 0)
+    assert counts["by_route"] == {"POST /api/graphql": 3}
+    assert [n for n in numbers if found[n]] == numbers[::7]
+
+
+@SANDBOX_ONLY
+def test_box_ticks_of_an_issue_with_more_than_100_notes(site: Site) -> None:
+    # GitLab's first page of notes is 100: the issue's other notes come from its REST
+    # listing (two pages); GitHub keeps comments apart from the description's revisions.
+    bot, alice = site.forge(), site.forge("alice")
+    busy, quiet = (bot.create_issue(site.draft(t, BOXES)).number for t in "ab")
+    for n in range(110):
+        bot.comment(busy, f"comment {n}")
+    _tick(alice, busy, "We met this period")
+    _tick(alice, quiet, "Pause reminders for two weeks")
+    site.sandbox.reset_counts()
+
+    found = bot.box_ticks_of([busy, quiet])
+
+    assert [(t.text, t.author) for t in found[busy]] == [("We met this period", "alice")]
+    assert [(t.text, t.author) for t in found[quiet]] == [
+        ("Pause reminders for two weeks", "alice")
+    ]
+    routes = site.sandbox.request_counts()["by_route"]
+    if site.flavour == "gitlab":
+        assert routes == {
+            "POST /api/graphql": 1,
+            "GET /api/v4/projects/:id/issues/:iid/notes": 2,
+        }
+    else:
+        assert routes == {"POST /api/graphql": 1}

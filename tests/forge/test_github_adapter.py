@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -27,6 +28,7 @@ from automation.model import (
     FileAt,
     Issue,
     IssueState,
+    Tick,
 )
 from automation.roster.config import ForgeSettings
 
@@ -1254,3 +1256,123 @@ def test_edit_and_close_change_request_patch_the_pull(
     forge.close_change_request(7)
 
     assert len(api.calls) == 2
+
+
+# ---------------------------------------------------------------- box ticks (GraphQL)
+
+GRAPHQL = "https://github.example.com:443/api/graphql"
+BOXES = "<!-- mentorship:boxes -->\n- [{}] We met this period\n<!-- /mentorship:boxes -->\n"
+EDITS = "userContentEdits(last: 100) { nodes { editedAt diff editor { login } } }"
+
+
+def edits(*revisions: tuple[str, str, str | None]) -> dict[str, Any]:
+    """An issue's `userContentEdits`, newest first: (editor, editedAt, text)."""
+    nodes = [
+        {"editedAt": when, "diff": text, "editor": {"login": who}} for who, when, text in revisions
+    ]
+    return {"userContentEdits": {"nodes": nodes}}
+
+
+def aliased(request: Any) -> list[int]:
+    """The issue numbers a batched query asks for, by their aliases."""
+    query = json.loads(request.body)["query"]
+    return [int(alias) for alias in re.findall(r"\bi(\d+): issue\(number: \1\)", query)]
+
+
+def test_box_ticks_of_asks_for_the_issues_in_one_aliased_query(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    ticked = edits(
+        ("dana", "2026-03-05T12:00:00Z", BOXES.format("x")),
+        ("mentorship-bot", "2026-03-02T23:00:00Z", BOXES.format(" ")),
+    )
+    expected = {
+        "query": (
+            "query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) "
+            f"{{ i3: issue(number: 3) {{ {EDITS} }} i5: issue(number: 5) {{ {EDITS} }} }} }}"
+        ),
+        "variables": {"owner": "acme", "name": "mentoring"},
+    }
+    api.post(
+        GRAPHQL,
+        json={"data": {"repository": {"i3": ticked, "i5": edits()}}},
+        match=[body(expected), matchers.header_matcher({"Authorization": f"token {TOKEN}"})],
+    )
+
+    assert forge.box_ticks_of([3, 5]) == {
+        3: [Tick("We met this period", True, "dana", at("2026-03-05T12:00:00"))],
+        5: [],
+    }
+    assert len(api.calls) == 1
+
+
+def test_box_ticks_of_120_issues_sends_three_queries_of_at_most_50(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    def answer(request: Any) -> tuple[int, dict[str, str], str]:
+        found = {f"i{number}": edits() for number in aliased(request)}
+        return 200, {}, json.dumps({"data": {"repository": found}})
+
+    api.add_callback(responses.POST, GRAPHQL, callback=answer)
+    numbers = list(range(1, 241, 2))  # 120 issues
+
+    found = forge.box_ticks_of(numbers)
+
+    assert [aliased(call.request) for call in api.calls] == [
+        numbers[:50],
+        numbers[50:100],
+        numbers[100:],
+    ]
+    assert found == {number: [] for number in numbers}
+
+
+def test_box_ticks_of_asks_for_a_repeated_issue_once_and_for_none_sends_nothing(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    assert forge.box_ticks_of([]) == {}
+    api.post(GRAPHQL, json={"data": {"repository": {"i4": edits()}}})
+    assert forge.box_ticks_of([4, 4]) == {4: []}
+    assert aliased(api.calls[0].request) == [4]
+
+
+def test_box_ticks_of_an_issue_null_or_missing_in_the_answer_has_none(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    ticked = edits(
+        ("alice", "2026-03-05T12:00:00Z", BOXES.format("x")),
+        ("mentorship-bot", "2026-03-02T23:00:00Z", BOXES.format(" ")),
+    )
+    api.post(GRAPHQL, json={"data": {"repository": {"i3": ticked, "i5": None}}})
+
+    found = forge.box_ticks_of([3, 5, 7])
+
+    assert found == {
+        3: [Tick("We met this period", True, "alice", at("2026-03-05T12:00:00"))],
+        5: [],
+        7: [],
+    }
+
+
+def test_box_ticks_of_fails_on_errors_in_the_answer_as_pygithub_raises_them(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    # A partial answer: the data GitHub could give, and an error for the issue it could not
+    # find. PyGithub raises for any `errors`: a single NOT_FOUND as a 404.
+    missing = {
+        "type": "NOT_FOUND",
+        "path": ["repository", "i5"],
+        "message": "Could not resolve to an Issue with the number of 5.",
+    }
+    partial = {"data": {"repository": {"i3": edits(), "i5": None}}, "errors": [missing]}
+    api.post(GRAPHQL, json=partial)
+    with pytest.raises(ForgeError) as not_found:
+        forge.box_ticks_of([3, 5])
+    assert not_found.value.status == 404
+    assert not_found.value.request == "POST graphql (edits of issues 3, 5)"
+
+    other = {"message": "Something went wrong while executing your query."}
+    api.post(GRAPHQL, json={"data": None, "errors": [other, missing]})
+    with pytest.raises(ForgeError) as failed:
+        forge.box_ticks_of([3, 5])
+    assert failed.value.status == 400
+    assert "Something went wrong while executing your query." in str(failed.value)

@@ -27,6 +27,7 @@ from automation.model import (
     Issue,
     IssueState,
     TaskCounts,
+    Tick,
 )
 
 SAMPLES = Path(__file__).parent / "samples" / "gitlab"
@@ -1115,3 +1116,143 @@ def test_edit_and_close_change_request_put_the_merge_request(
     forge.close_change_request(7)
 
     assert len(api.calls) == 2
+
+
+# ---------------------------------------------------------------- box ticks (GraphQL)
+
+GRAPHQL = f"{URL}/api/graphql"
+NOTES_QUERY = (
+    "query($path: ID!, $iids: [String!]) { project(fullPath: $path) { issues(iids: $iids, "
+    "first: 100) { nodes { iid notes(first: 100) { pageInfo { hasNextPage endCursor } "
+    "nodes { body system author { username } createdAt } } } } } }"
+)
+MET = "marked the checklist item **We met this period** as completed"
+
+
+def note(body: str, author: str | None, created: str, *, system: bool = True) -> dict[str, Any]:
+    user = {"username": author} if author is not None else None
+    return {"body": body, "system": system, "author": user, "createdAt": created}
+
+
+def issue_notes(iid: int, *notes: dict[str, Any], more: bool = False) -> dict[str, Any]:
+    info = {"hasNextPage": more, "endCursor": "eyJpZCI6IjQyIn0" if notes else None}
+    return {"iid": str(iid), "notes": {"pageInfo": info, "nodes": list(notes)}}
+
+
+def graphql_answer(*issues: dict[str, Any]) -> dict[str, Any]:
+    return {"data": {"project": {"issues": {"nodes": list(issues)}}}}
+
+
+def test_box_ticks_of_reads_the_notes_of_the_issues_in_one_graphql_query(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    variables = {"path": "acme/mentoring", "iids": ["3", "5", "7"]}
+    expected = {"query": NOTES_QUERY, "variables": variables}
+    answer = graphql_answer(
+        issue_notes(
+            3,
+            note("changed the description", "dana", "2026-03-05T11:00:00Z"),
+            note(MET, "dana", "2026-03-05T12:00:00Z"),
+            note(MET, "dana", "2026-03-05T12:30:00Z", system=False),  # a comment saying so
+            note(MET.replace("completed", "incomplete"), None, "2026-03-06T08:00:00Z"),
+        ),
+        issue_notes(5),
+    )
+    api.post(
+        GRAPHQL,
+        json=answer,
+        match=[body(expected), matchers.header_matcher({"PRIVATE-TOKEN": TOKEN})],
+    )
+
+    assert forge.box_ticks_of([3, 5, 7]) == {
+        3: [
+            Tick("We met this period", True, "dana", at("2026-03-05T12:00:00")),
+            Tick("We met this period", False, "", at("2026-03-06T08:00:00")),
+        ],
+        5: [],
+        7: [],  # not among the nodes: gone since it was listed
+    }
+    assert len(api.calls) == 1
+
+
+def test_box_ticks_of_120_issues_sends_three_queries_of_at_most_50(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    def answer(request: Any) -> tuple[int, dict[str, str], str]:
+        iids = json.loads(request.body)["variables"]["iids"]
+        found = graphql_answer(*(issue_notes(int(iid)) for iid in reversed(iids)))
+        return 200, {}, json.dumps(found)
+
+    api.add_callback(responses.POST, GRAPHQL, callback=answer, content_type="application/json")
+    numbers = list(range(1, 121))
+
+    found = forge.box_ticks_of(numbers)
+
+    sent = [json.loads(call.request.body)["variables"]["iids"] for call in api.calls]
+    assert sent == [
+        [str(n) for n in numbers[:50]],
+        [str(n) for n in numbers[50:100]],
+        [str(n) for n in numbers[100:]],
+    ]
+    assert found == {number: [] for number in numbers}
+
+
+def test_box_ticks_of_an_issue_with_more_notes_than_a_page_reads_its_rest_listing(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    first_page = [note('added ~"x" label', "bot", "2026-03-03T00:00:00Z")] * 100
+    api.post(
+        GRAPHQL,
+        json=graphql_answer(
+            issue_notes(3, note(MET, "dana", "2026-03-05T12:00:00Z")),
+            issue_notes(5, *first_page, more=True),
+        ),
+    )
+    rest_note = {
+        **sample("notes")[0],
+        "body": MET,
+        "system": True,
+        "author": {**sample("notes")[0]["author"], "username": "alice"},
+        "created_at": "2026-03-09T10:00:00.000Z",
+    }
+    api.get(
+        f"{ISSUES}/5/notes",
+        json=[rest_note],
+        match=[query(sort="asc", order_by="created_at", per_page="100")],
+    )
+
+    found = forge.box_ticks_of([3, 5])
+
+    assert found == {
+        3: [Tick("We met this period", True, "dana", at("2026-03-05T12:00:00"))],
+        5: [Tick("We met this period", True, "alice", at("2026-03-09T10:00:00"))],
+    }
+    assert [call.request.method for call in api.calls] == ["POST", "GET"]
+
+
+def test_box_ticks_of_fails_on_graphql_errors_and_on_no_project(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    error = {"message": "Field 'notes' doesn't exist on type 'Issue'", "locations": []}
+    api.post(GRAPHQL, json={"errors": [error]})
+    with pytest.raises(ForgeError) as failed:
+        forge.box_ticks_of([3])
+    assert failed.value.request == "POST graphql (notes of issue 3)"
+    assert str(failed.value) == (
+        "GitLab answered 200 to POST graphql (notes of issue 3): GitLab's GraphQL API "
+        "answered: Field 'notes' doesn't exist on type 'Issue'"
+    )
+
+    api.post(GRAPHQL, json={"data": {"project": None}})
+    with pytest.raises(ForgeError, match="found no project 'acme/mentoring'"):
+        forge.box_ticks_of([3])
+
+
+def test_box_ticks_of_explains_a_refused_graphql_request(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.post(GRAPHQL, json={"message": "401 Unauthorized"}, status=401)
+    with pytest.raises(ForgeError) as failed:
+        forge.box_ticks_of([3])
+    assert failed.value.status == 401
+    assert "$GITLAB_TOKEN is missing, expired or revoked" in str(failed.value)

@@ -47,7 +47,7 @@ def most_in_any_window(times: list[float], window: float) -> int:
         ("PUT /projects/a%2Fb/issues/1", True),
         ("DELETE /repos/a/b/issues/1/labels/x", True),
         ("GET /repos/a/b/issues", False),
-        ("POST graphql (issue 3 edits)", False),  # a query: it reads
+        ("POST graphql (edits of issue 3)", False),  # a query: it reads
     ],
 )
 def test_writes_are_the_requests_that_change_something(request_line: str, write: bool) -> None:
