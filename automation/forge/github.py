@@ -128,6 +128,29 @@ def ticks_of_edits(issue: Mapping[str, Any] | None) -> list[Tick]:
     return boxes.ticks_of_revisions((who, at, text) for at, _, who, text in revisions)
 
 
+def _answer_of(
+    requester: github.Requester.Requester, query: str, variables: dict[str, Any]
+) -> dict[str, Any]:
+    """A GraphQL answer, the data of a partial one included when its only errors are
+    objects not found directly under the repository (PyGithub raises for any error)."""
+    try:
+        return requester.graphql_query(query, variables)[1]
+    except github.GithubException as exc:
+        answer = exc.data if isinstance(exc.data, dict) else {}
+        errors = answer.get("errors") or []
+        missing = all(
+            isinstance(error, dict)
+            and error.get("type") == "NOT_FOUND"
+            and isinstance(path := error.get("path"), list)
+            and len(path) == 2
+            and path[0] == "repository"
+            for error in errors
+        )
+        if errors and missing and isinstance(answer.get("data"), dict):
+            return answer
+        raise
+
+
 def comment_from_github(data: Mapping[str, Any]) -> Comment:
     return Comment(
         id=int(data["id"]),
@@ -302,14 +325,15 @@ class GitHubForge:
     def box_ticks_of(self, numbers: Sequence[int]) -> dict[int, list[Tick]]:
         # GitHub records no author for a description edit in its REST API; its GraphQL API
         # keeps every revision with its editor (`userContentEdits`). One query a batch, an
-        # alias an issue; an error in the answer (an issue not found among them) fails the
-        # read, as PyGithub raises it.
+        # alias an issue. An issue deleted since it was listed is null in the answer, with
+        # a NOT_FOUND error of its own: it has none, as on GitLab; any other error fails
+        # the read.
         owner, name = self._path.split("/", 1)
         variables = {"owner": owner, "name": name}
         found: dict[int, list[Tick]] = {}
         for batch in batches(numbers):
-            query = partial(self._gh.requester.graphql_query, edits_query(batch), variables)
-            _, data = self._call(f"POST graphql (edits of {issues_named(batch)})", query)
+            query = partial(_answer_of, self._gh.requester, edits_query(batch), variables)
+            data = self._call(f"POST graphql (edits of {issues_named(batch)})", query)
             repository = (data.get("data") or {}).get("repository") or {}
             found |= {number: ticks_of_edits(repository.get(f"i{number}")) for number in batch}
         return found

@@ -1353,18 +1353,43 @@ def test_box_ticks_of_an_issue_null_or_missing_in_the_answer_has_none(
     }
 
 
-def test_box_ticks_of_fails_on_errors_in_the_answer_as_pygithub_raises_them(
+def test_box_ticks_of_an_issue_deleted_since_it_was_listed_has_none(
     api: responses.RequestsMock, forge: GitHubForge
 ) -> None:
-    # A partial answer: the data GitHub could give, and an error for the issue it could not
-    # find. PyGithub raises for any `errors`: a single NOT_FOUND as a 404.
+    # A partial answer: the data GitHub could give, and an error for each issue it could not
+    # find (PyGithub raises for any `errors`: a single NOT_FOUND as a 404, several as a 400).
+    ticked = edits(
+        ("alice", "2026-03-05T12:00:00Z", BOXES.format("x")),
+        ("mentorship-bot", "2026-03-02T23:00:00Z", BOXES.format(" ")),
+    )
+    gone = [
+        {
+            "type": "NOT_FOUND",
+            "path": ["repository", f"i{n}"],
+            "message": f"Could not resolve to an Issue with the number of {n}.",
+        }
+        for n in (5, 7)
+    ]
+    for errors in (gone[:1], gone):
+        api.post(
+            GRAPHQL,
+            json={"data": {"repository": {"i3": ticked, "i5": None, "i7": None}}, "errors": errors},
+        )
+    tick = Tick("We met this period", True, "alice", at("2026-03-05T12:00:00"))
+    assert forge.box_ticks_of([3, 5]) == {3: [tick], 5: []}
+    assert forge.box_ticks_of([3, 5, 7]) == {3: [tick], 5: [], 7: []}
+
+
+def test_box_ticks_of_fails_on_other_errors_in_the_answer(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
     missing = {
         "type": "NOT_FOUND",
         "path": ["repository", "i5"],
         "message": "Could not resolve to an Issue with the number of 5.",
     }
-    partial = {"data": {"repository": {"i3": edits(), "i5": None}}, "errors": [missing]}
-    api.post(GRAPHQL, json=partial)
+    no_repository = {**missing, "path": ["repository"], "message": "Could not resolve"}
+    api.post(GRAPHQL, json={"data": {"repository": None}, "errors": [no_repository]})
     with pytest.raises(ForgeError) as not_found:
         forge.box_ticks_of([3, 5])
     assert not_found.value.status == 404
