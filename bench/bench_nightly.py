@@ -5,6 +5,8 @@ the last five months is brought up to date (the setup night is not measured). Th
 
 - quiet night: the next night, nobody wrote anything since the last run;
 - quiet again: the same night run again (with --cache: nothing changed, not even by the bot);
+- next quiet:  the day after, nobody wrote anything again (with --cache: the steady state, it
+               reads back only the quiet night's own writes);
 - busy night:  the night after, 10% of the pairings have a new comment by their mentee;
 - rerun:       the busy night's job run a second time (nothing left to do).
 
@@ -143,7 +145,9 @@ def bench(
         # The same night again: with a cache, what a night costs when nothing changed at
         # all since the last run, not even by the bot.
         still = measure(sandbox, lambda: run(TODAY + timedelta(days=1)))
-        busy_day = TODAY + timedelta(days=2)
+        # The day after, nothing from people: a night that follows an ordinary one.
+        following = measure(sandbox, lambda: run(TODAY + timedelta(days=2)))
+        busy_day = TODAY + timedelta(days=3)
         sandbox.set_clock(datetime.combine(busy_day, datetime.min.time(), UTC))
         bot = connect(program.forge, {}, RetryPolicy(retries=0))
         observed = read(bot, program, busy_day)
@@ -161,7 +165,14 @@ def bench(
             mentee.comment(issue.number, "We met and made progress on the first goal.")
         busy = measure(sandbox, lambda: run(busy_day))
         rerun = measure(sandbox, lambda: run(busy_day))
-    nights = {"setup": setup, "quiet": quiet, "quiet again": still, "busy": busy, "rerun": rerun}
+    nights = {
+        "setup": setup,
+        "quiet": quiet,
+        "quiet again": still,
+        "next quiet": following,
+        "busy": busy,
+        "rerun": rerun,
+    }
     return {**nights, "shape": shape}
 
 
