@@ -8,11 +8,11 @@ import gc
 import itertools
 import re
 import reprlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -577,7 +577,14 @@ class Lines:
 @dataclass(frozen=True)
 class Source:
     path: Path
-    lines: Lines
+    # The lines of the document's paths, found from its nodes (kept for it) when a problem
+    # is located, not at every load: reading them took a third of the walk over 10,000
+    # pairings.
+    find_lines: Callable[[], Lines]
+
+    @cached_property
+    def lines(self) -> Lines:
+        return self.find_lines()
 
     def line(self, loc: Loc) -> int:
         """Line of the closest enclosing node that has one (0 when none does)."""
@@ -779,8 +786,8 @@ def parse_program(text: str, path: Path = Path("program.yml")) -> Program:
 
 
 def _parse(text: str, path: Path) -> Program:
-    data, lines = _read_yaml(text, path)
-    source = Source(path, lines)
+    data, find_lines = _read_yaml(text, path)
+    source = Source(path, find_lines)
     if not isinstance(data, dict):
         raise ConfigError(
             [f"{path}:1: expected a mapping with forge:, people: and pairings: at the top"]
@@ -801,8 +808,8 @@ def _parse(text: str, path: Path) -> Program:
 def parse_yaml_model(model: type[M], text: str, path: Path, expected: str) -> tuple[M, Source]:
     """Another YAML file of ours (not program.yml), validated by `model` with the same
     located errors; `expected` says what the top-level mapping holds."""
-    data, lines = _read_yaml(text, path)
-    source = Source(path, lines)
+    data, find_lines = _read_yaml(text, path)
+    source = Source(path, find_lines)
     if not isinstance(data, dict):
         raise ConfigError([f"{path}:1: expected a mapping with {expected} at the top"])
     try:
@@ -811,8 +818,9 @@ def parse_yaml_model(model: type[M], text: str, path: Path, expected: str) -> tu
         raise ConfigError(source.report(_pydantic_problems(exc, model))) from None
 
 
-def _read_yaml(text: str, path: Path) -> tuple[object, Lines]:
-    """The document's data and the line of each path in it; ConfigError for any YAML problem."""
+def _read_yaml(text: str, path: Path) -> tuple[object, Callable[[], Lines]]:
+    """The document's data and what finds the line of each path in it; ConfigError for any
+    YAML problem."""
     try:
         return _load(_FastLoader, text, path)
     except yaml.MarkedYAMLError as exc:
@@ -850,24 +858,26 @@ def _too_deep(where: str) -> str:
 
 def _load(
     loader_class: type[_Loader] | type[_FastLoader], text: str, path: Path
-) -> tuple[object, Lines]:
-    """Compose once, then one walk over the node graph: its problems, the line of each path,
-    and the data; PyYAML's constructor builds the data only for shapes the walk leaves to it."""
+) -> tuple[object, Callable[[], Lines]]:
+    """Compose once, then one walk over the node graph: its problems and the data; PyYAML's
+    constructor builds the data only for shapes the walk leaves to it."""
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, Lines(0, ({}, {}))
+            return None, partial(_lines, None)
         walk = _walk(node, loader)
         problems = [*walk.problems, *_alias_growth(walk)]
         if problems:
             lines = [f"{path}:{line}: {message}" for line, message in sorted(problems)]
             raise ConfigError(lines)
         if walk.unusual:
+            # Found first: the constructor rewrites a mapping with merge keys in place.
+            located = _lines(node)
             # Afresh: a value the walk could not read left the constructor mid-way.
             loader.constructed_objects, loader.recursive_objects = {}, {}
-            return loader.construct_document(node), walk.lines
-        return walk.data, walk.lines
+            return loader.construct_document(node), lambda: located
+        return walk.data, partial(_lines, node)
     finally:
         loader.dispose()
 
@@ -901,7 +911,6 @@ def _collector_paused() -> Iterator[None]:
 class _Walk:
     """What one pass over the distinct nodes of a document found, aliases not followed twice."""
 
-    lines: Lines
     problems: list[tuple[int, str]]
     data: object = None
     # A merge key (`<<:`), or a shape PyYAML's constructor answers with its own error
@@ -918,9 +927,8 @@ class _Frame:
 
     node: yaml.MappingNode | yaml.SequenceNode
     loc: Loc
-    line: int
+    at: yaml.Node  # the node whose line is its line: its key in a mapping, else itself
     data: Any  # the dict or list built for it
-    table: _Table  # the lines of its entries
     # The entries not visited yet: (key node, value node) of a mapping, (index, node) of a list.
     entries: Iterator[tuple[Any, yaml.Node]]
     size: int = 1  # nodes once its aliases are expanded, so far
@@ -931,8 +939,8 @@ class _Frame:
 
 
 def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
-    """Lines by path, the problems of the graph itself, and the data, in time linear in the
-    distinct nodes.
+    """The problems of the graph itself and the data, in time linear in the distinct nodes.
+    A line is read only for a problem (`_lines` locates the rest when asked).
 
     Problems: refused tags, duplicate and unhashable keys, and an alias inside the node it
     names (a recursive alias). An alias is counted, never walked again (its data is the one
@@ -940,7 +948,7 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
     `_alias_growth` judges it from the counts. Text, the bulk of a roster, is taken as it is;
     other scalars go through the constructor, which names the node of a value it cannot read.
     """
-    walk = _Walk(Lines(_line(root), ({}, {})), [])
+    walk = _Walk([])
     if isinstance(root, yaml.ScalarNode):
         walk.problems.extend(_tag_problems(root, ()))
         walk.data = _scalar(root, constructor, walk)
@@ -951,30 +959,28 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
     # id(node) -> its size with aliases expanded, once the visit of a list or mapping is over
     sizes: dict[int, int] = {}
     problems, missing = walk.problems, object()
-    stack = [_open(root, (), walk.lines.root, walk.lines.table, walk)]
+    stack = [_open(root, (), root, walk)]
     built[id(root)] = stack[0].data
     visiting = {id(root)}
     while stack:
         frame = stack[-1]
-        data, parent, (lines, tables) = frame.data, frame.loc, frame.table
+        data, parent = frame.data, frame.loc
         mapping = data.__class__ is dict
         size = 0  # what this visit of the frame adds to its size
         inner: _Frame | None = None
         for key, child in frame.entries:
             if not mapping:
-                part, line = key, 0
+                part, at = key, None
             elif key.__class__ is scalar_node:
-                part, line = key.value, key.start_mark.line + 1
+                part, at = key.value, key
             else:
                 frame.odd_keys = True  # a list or mapping as a key: a problem
                 continue
             ident = id(child)
             value = built.get(ident, missing)
             if value is missing:
-                lines[part] = line = line or child.start_mark.line + 1
                 if child.__class__ is not scalar_node:
-                    table = tables[part] = ({}, {})
-                    inner = _open(child, (*parent, part), line, table, walk)
+                    inner = _open(child, (*parent, part), at or child, walk)
                     value = built[ident] = inner.data
                 elif child.tag == text:
                     value = built[ident] = child.value
@@ -982,25 +988,27 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
                 else:
                     if child.tag not in _PLAIN_TAGS:
                         problems.append(
-                            (line, f"{_dotted((*parent, part))}: {_refused_tag(child.tag)}")
+                            (
+                                _line(at or child),
+                                f"{_dotted((*parent, part))}: {_refused_tag(child.tag)}",
+                            )
                         )
                     value = built[ident] = _scalar(child, constructor, walk)
                     size += 1
             elif ident in visiting:
                 problems.append(
                     (
-                        line or frame.line,
+                        _line(at or frame.at),
                         f"{_dotted((*parent, part))}: recursive alias: it names a node that "
                         "contains it; write the values out instead",
                     )
                 )
                 value = None
             else:  # an alias of a node already walked
-                lines[part] = line = line or frame.line
                 named = sizes.get(ident, 1)
                 size += named
                 if named > walk.largest[0]:
-                    walk.largest = (named, line, (*parent, part))
+                    walk.largest = (named, _line(at or frame.at), (*parent, part))
             if not mapping:
                 data.append(value)
             elif key.tag == text:
@@ -1034,18 +1042,18 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
     return walk
 
 
-def _open(node: yaml.Node, loc: Loc, line: int, table: _Table, walk: _Walk) -> _Frame:
+def _open(node: yaml.Node, loc: Loc, at: yaml.Node, walk: _Walk) -> _Frame:
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP:
             # `!!seq {a: 1}`: PyYAML's constructor says what is wrong
             walk.problems.extend(_tag_problems(node, loc))
             walk.unusual = True
-        return _Frame(node, loc, line, {}, table, iter(node.value))
+        return _Frame(node, loc, at, {}, iter(node.value))
     assert isinstance(node, yaml.SequenceNode)
     if node.tag != _SEQ:
         walk.problems.extend(_tag_problems(node, loc))
         walk.unusual = True
-    return _Frame(node, loc, line, [], table, enumerate(node.value))
+    return _Frame(node, loc, at, [], enumerate(node.value))
 
 
 def _scalar(node: yaml.ScalarNode, constructor: _Constructor, walk: _Walk) -> object:
@@ -1061,6 +1069,48 @@ def _scalar(node: yaml.ScalarNode, constructor: _Constructor, walk: _Walk) -> ob
     except yaml.YAMLError:
         walk.unusual = True
         return None
+
+
+def _lines(root: yaml.Node | None) -> Lines:
+    """The line of each path in a document `_walk` found no problem in, as `_walk` meets its
+    values: a mapping's entry at the line of its key, a list's at the line of its value; a
+    value met again through an alias at the alias (the line of its key, or of the list it
+    is in), its own entries not."""
+    if root is None:
+        return Lines(0, ({}, {}))
+    lines = Lines(_line(root), ({}, {}))
+    seen = {id(root)}
+    stack = [(lines.root, lines.table, _entries(root))]
+    while stack:
+        line, (table, inner), entries = stack[-1]
+        for key, child in entries:
+            if isinstance(key, int):
+                part, at = key, 0
+            elif isinstance(key, yaml.ScalarNode):
+                part, at = key.value, _line(key)
+            else:
+                continue
+            if id(child) in seen:
+                table[part] = at or line
+                continue
+            seen.add(id(child))
+            table[part] = at = at or _line(child)
+            if not isinstance(child, yaml.ScalarNode):
+                inner[part] = ({}, {})
+                stack.append((at, inner[part], _entries(child)))
+                break
+        else:
+            stack.pop()
+    return lines
+
+
+def _entries(node: yaml.Node) -> Iterator[tuple[Any, yaml.Node]]:
+    """A mapping's (key node, value node), a list's (index, value node), a scalar's none."""
+    if isinstance(node, yaml.MappingNode):
+        return iter(node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return enumerate(node.value)
+    return iter(())
 
 
 def _alias_growth(walk: _Walk) -> Iterator[tuple[int, str]]:
