@@ -478,14 +478,15 @@ class Program(_Model):
     def _hand_over(self) -> Program:
         """A pairing followed by another, with no `ended:` of its own, ends where the next
         one starts (unless its own term is over by then: `validate` refuses that)."""
+        following = [pairing for pairing in self.pairings if pairing.follows is not None]
+        if not following:  # no change of mentor: `followed` has nothing to look up
+            return self
         # The private attributes read once: each read goes through BaseModel.__getattr__.
         by_id, by_mentee, followers = self._by_id, self._by_mentee, self._followers
         for pairing in self.pairings:
             by_id.setdefault(pairing.id, pairing)
             by_mentee.setdefault(pairing.mentee, []).append(pairing)
-        for pairing in self.pairings:
-            if pairing.follows is None:
-                continue
+        for pairing in following:
             before = self.followed(pairing)
             if before is None or before.start >= pairing.start:
                 continue
