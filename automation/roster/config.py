@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cached_property, lru_cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -574,22 +574,9 @@ class Lines:
     root: int
     table: _Table
 
-
-@dataclass(frozen=True)
-class Source:
-    path: Path
-    # The lines of the document's paths, found from its nodes (kept for it) when a problem
-    # is located, not at every load: reading them took a third of the walk over 10,000
-    # pairings.
-    find_lines: Callable[[], Lines]
-
-    @cached_property
-    def lines(self) -> Lines:
-        return self.find_lines()
-
     def line(self, loc: Loc) -> int:
         """Line of the closest enclosing node that has one (0 when none does)."""
-        line, (lines, inner) = self.lines.root, self.lines.table
+        line, (lines, inner) = self.root, self.table
         for part in loc:
             found = lines.get(part)
             if found is None:
@@ -600,6 +587,19 @@ class Source:
                 break
             lines, inner = table
         return line
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    # The line of a path (`Lines.line`), found from the document's nodes (kept for it) when
+    # a problem is located, not at every load: reading every line took a third of the walk
+    # over 10,000 pairings.
+    find_line: Callable[[Loc], int]
+
+    def line(self, loc: Loc) -> int:
+        """Line of the closest enclosing node that has one (0 when none does)."""
+        return self.find_line(loc)
 
     def where(self, loc: Loc) -> str:
         line = self.line(loc)
@@ -787,8 +787,8 @@ def parse_program(text: str, path: Path = Path("program.yml")) -> Program:
 
 
 def _parse(text: str, path: Path) -> Program:
-    data, find_lines = _read_yaml(text, path)
-    source = Source(path, find_lines)
+    data, find_line = _read_yaml(text, path)
+    source = Source(path, find_line)
     if not isinstance(data, dict):
         raise ConfigError(
             [f"{path}:1: expected a mapping with forge:, people: and pairings: at the top"]
@@ -809,8 +809,8 @@ def _parse(text: str, path: Path) -> Program:
 def parse_yaml_model(model: type[M], text: str, path: Path, expected: str) -> tuple[M, Source]:
     """Another YAML file of ours (not program.yml), validated by `model` with the same
     located errors; `expected` says what the top-level mapping holds."""
-    data, find_lines = _read_yaml(text, path)
-    source = Source(path, find_lines)
+    data, find_line = _read_yaml(text, path)
+    source = Source(path, find_line)
     if not isinstance(data, dict):
         raise ConfigError([f"{path}:1: expected a mapping with {expected} at the top"])
     try:
@@ -819,8 +819,8 @@ def parse_yaml_model(model: type[M], text: str, path: Path, expected: str) -> tu
         raise ConfigError(source.report(_pydantic_problems(exc, model))) from None
 
 
-def _read_yaml(text: str, path: Path) -> tuple[object, Callable[[], Lines]]:
-    """The document's data and what finds the line of each path in it; ConfigError for any
+def _read_yaml(text: str, path: Path) -> tuple[object, Callable[[Loc], int]]:
+    """The document's data and what finds the line of a path in it; ConfigError for any
     YAML problem."""
     try:
         return _load(_FastLoader, text, path)
@@ -859,14 +859,14 @@ def _too_deep(where: str) -> str:
 
 def _load(
     loader_class: type[_Loader] | type[_FastLoader], text: str, path: Path
-) -> tuple[object, Callable[[], Lines]]:
+) -> tuple[object, Callable[[Loc], int]]:
     """Compose once, then one walk over the node graph: its problems and the data; PyYAML's
     constructor builds the data only for shapes the walk leaves to it."""
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, partial(_lines, None)
+            return None, _lines(None).line
         walk = _walk(node, loader)
         problems = [*walk.problems, *_alias_growth(walk)]
         if problems:
@@ -877,8 +877,11 @@ def _load(
             located = _lines(node)
             # Afresh: a value the walk could not read left the constructor mid-way.
             loader.constructed_objects, loader.recursive_objects = {}, {}
-            return loader.construct_document(node), lambda: located
-        return walk.data, partial(_lines, node)
+            return loader.construct_document(node), located.line
+        if walk.expanded == walk.written:  # no alias: each value is met once, where written
+            return walk.data, partial(_line_at, node)
+        tables = cache(partial(_lines, node))
+        return walk.data, lambda loc: tables().line(loc)
     finally:
         loader.dispose()
 
@@ -1103,6 +1106,31 @@ def _lines(root: yaml.Node | None) -> Lines:
         else:
             stack.pop()
     return lines
+
+
+def _line_at(root: yaml.Node, loc: Loc) -> int:
+    """`_lines(root).line(loc)` for a document with no alias, read off the nodes on the
+    path alone."""
+    node, line = root, _line(root)
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            named = [
+                (key, value)
+                for key, value in node.value
+                if isinstance(key, yaml.ScalarNode) and key.value == part
+            ]
+            if not named:
+                break
+            key, node = named[-1]
+            line = _line(key)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if not 0 <= part < len(node.value):
+                break
+            node = node.value[part]
+            line = _line(node)
+        else:
+            break
+    return line
 
 
 def _entries(node: yaml.Node) -> Iterator[tuple[Any, yaml.Node]]:

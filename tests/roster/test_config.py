@@ -607,6 +607,20 @@ def test_a_value_reached_through_an_alias_is_located_at_the_alias() -> None:
     ]
 
 
+def test_a_list_entry_reached_through_an_alias_is_located_at_its_list() -> None:
+    text = (
+        "forge: {kind: gitlab, project: a/b}\n"
+        "people:\n"
+        "  - &alice {handle: alice, roles: [mentor], capacity: -1}\n"
+        "  - *alice\n"
+    )
+    problem = "Input should be greater than or equal to 0 (got -1)"
+    assert errors(text) == [
+        f"program.yml:2: people[1].capacity: {problem}",
+        f"program.yml:3: people[0].capacity: {problem}",
+    ]
+
+
 def test_each_handle_is_located_at_its_own_line() -> None:
     loaded = program(HEAD.replace("  - handle: bob\n", "  -\n    handle: bob\n"))
     assert dict(loaded.forge.handle_lines) == {
