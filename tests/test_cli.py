@@ -224,6 +224,19 @@ def test_validate_reports_a_broken_template_override(tmp_path: Path) -> None:
     )
 
 
+def test_validate_reports_a_syntax_error_in_a_template_override_at_its_line(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "templates" / "issues").mkdir(parents=True)
+    template = tmp_path / "templates" / "issues" / "checkin.md"
+    template.write_text('---\ntitle: "Check-in {{ checkin.number }}"\n---\nAgenda\n{% if %}\n')
+    path = tmp_path / "program.yml"
+    path.write_text((ROOT / "program.example.yml").read_text())
+    code, out, err = run("validate", "--config", str(path), "--today", "2026-11-21")
+    assert (code, out) == (1, "")
+    assert err == f"Error: {template}:5: Expected an expression, got 'end of statement block'\n"
+
+
 def test_validate_as_a_module_and_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "program.yml"
     path.write_text("forge: [\n")

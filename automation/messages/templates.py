@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 import yaml
 
 from automation.errors import ExpectedError
 from automation.messages.context import SPECS, example_context
 from automation.model import Draft
 from automation.roster.config import Program
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def _defaults() -> Path:
@@ -51,9 +53,14 @@ class Template:
     body_offset: int  # lines before the body, so errors point into the file
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
     # Markdown, not HTML: no autoescape. StrictUndefined turns a typo into an error at
-    # `mentorship validate` time instead of an empty hole in an issue.
+    # `mentorship validate` time instead of an empty hole in an issue. Imported here, when a
+    # template is first compiled: `validate` of a program that keeps the shipped templates
+    # compiles none of them and needs no Jinja2.
+    import jinja2
+
     return jinja2.Environment(
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -69,10 +76,7 @@ def _compiled(source: str) -> jinja2.Template:
     same sources (the shipped defaults, the front matter's fields) come back for every
     `Templates` and every issue drafted. The environment is fixed, so the source alone
     names the result; a syntax error is raised again at each call (nothing is cached)."""
-    return _ENVIRONMENT.from_string(source)
-
-
-_ENVIRONMENT = _environment()
+    return _environment().from_string(source)
 
 
 def _split(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
@@ -96,10 +100,19 @@ def _split(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
 
 
 def load_template(name: str, path: Path) -> Template:
+    return _template(name, path, _read(path))
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"{path}: cannot read: {exc}") from None
+
+
+def _template(name: str, path: Path, text: str) -> Template:
+    import jinja2
+
     front, body, offset = _split(text, path)
     try:
         body_template = _compiled(body)
@@ -113,27 +126,49 @@ class Templates:
 
     def __init__(self, override_dir: Path | None = None) -> None:
         """Read every template now, so that rendering (inside the pure planning) does no
-        I/O; a broken one is kept as its error and raised when it is used."""
+        I/O; each is compiled when first used, and a broken one is kept as its error and
+        raised whenever it is used."""
         self.override_dir = override_dir
         self._dirs = [d for d in (override_dir, DEFAULTS) if d is not None and d.is_dir()]
+        self._texts: dict[str, tuple[Path, str | TemplateError]] = {}
         self._loaded: dict[str, Template | TemplateError] = {}
         for name in self.names():
             path = next(d / f"{name}.md" for d in self._dirs if (d / f"{name}.md").is_file())
             try:
-                self._loaded[name] = load_template(name, path)
+                self._texts[name] = (path, _read(path))
             except TemplateError as exc:
-                self._loaded[name] = exc
+                self._texts[name] = (path, exc)
 
     def names(self) -> list[str]:
         return sorted({p.stem for d in self._dirs for p in d.glob("*.md")})
 
+    def shipped(self, name: str) -> bool:
+        """Whether `name` is the shipped default, read as it ships: the program keeps no
+        template of that name beside program.yml."""
+        found = self._texts.get(name)
+        if found is None or self.override_dir == DEFAULTS:
+            return False
+        path, text = found
+        return path.parent == DEFAULTS and isinstance(text, str)
+
     def get(self, name: str) -> Template:
         found = self._loaded.get(name)
         if found is None:
-            raise TemplateError(f"no template {name}.md in {', '.join(map(str, self._dirs))}")
+            found = self._loaded[name] = self._load(name)
         if isinstance(found, TemplateError):
             raise found
         return found
+
+    def _load(self, name: str) -> Template | TemplateError:
+        if name not in self._texts:
+            return TemplateError(f"no template {name}.md in {', '.join(map(str, self._dirs))}")
+        path, text = self._texts[name]
+        if isinstance(text, TemplateError):
+            return text
+        try:
+            return _template(name, path, text)
+        except TemplateError as exc:
+            return exc
 
     def comment(self, name: str, context: Mapping[str, Any]) -> str:
         template = self.get(name)
@@ -170,6 +205,8 @@ class Templates:
     def _field(
         self, template: Template, field: str, source: str, context: Mapping[str, Any]
     ) -> str:
+        import jinja2
+
         try:
             field_template = _compiled(source)
         except jinja2.TemplateSyntaxError as exc:
@@ -182,8 +219,13 @@ def templates_for(config_path: Path) -> Templates:
     return Templates(config_path.parent / "templates" / "issues")
 
 
-def check_templates(templates: Templates, program: Program, today: date) -> list[str]:
+def check_templates(
+    templates: Templates, program: Program, today: date, shipped: bool = True
+) -> list[str]:
     """Render every template the rules use with an example context; the problems found.
+    Without `shipped`, only the program's own templates: the test suite renders the shipped
+    ones for programs of every shape (tests/messages/test_templates.py), and compiling them
+    is most of the check's time.
 
     Also reports override files whose name is no template's: a typo in a file name would
     otherwise leave the default in use without a word.
@@ -198,6 +240,8 @@ def check_templates(templates: Templates, program: Program, today: date) -> list
             if path.stem not in SPECS
         ]
     for name, spec in SPECS.items():
+        if not shipped and templates.shipped(name):
+            continue
         context = example_context(program, name, today)
         try:
             if spec.kind == "issue":
@@ -216,6 +260,8 @@ def _render(
     offset: int,
     where: str = "",
 ) -> str:
+    import jinja2
+
     try:
         return body.render(context)
     except jinja2.UndefinedError as exc:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import calendar
 import difflib
-import gc
 import itertools
 import re
 import reprlib
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from automation import collector
 from automation.errors import ExpectedError
 
 Loc = tuple[str | int, ...]
@@ -478,14 +477,15 @@ class Program(_Model):
     def _hand_over(self) -> Program:
         """A pairing followed by another, with no `ended:` of its own, ends where the next
         one starts (unless its own term is over by then: `validate` refuses that)."""
+        following = [pairing for pairing in self.pairings if pairing.follows is not None]
+        if not following:  # no change of mentor: `followed` has nothing to look up
+            return self
         # The private attributes read once: each read goes through BaseModel.__getattr__.
         by_id, by_mentee, followers = self._by_id, self._by_mentee, self._followers
         for pairing in self.pairings:
             by_id.setdefault(pairing.id, pairing)
             by_mentee.setdefault(pairing.mentee, []).append(pairing)
-        for pairing in self.pairings:
-            if pairing.follows is None:
-                continue
+        for pairing in following:
             before = self.followed(pairing)
             if before is None or before.start >= pairing.start:
                 continue
@@ -573,15 +573,9 @@ class Lines:
     root: int
     table: _Table
 
-
-@dataclass(frozen=True)
-class Source:
-    path: Path
-    lines: Lines
-
     def line(self, loc: Loc) -> int:
         """Line of the closest enclosing node that has one (0 when none does)."""
-        line, (lines, inner) = self.lines.root, self.lines.table
+        line, (lines, inner) = self.root, self.table
         for part in loc:
             found = lines.get(part)
             if found is None:
@@ -592,6 +586,19 @@ class Source:
                 break
             lines, inner = table
         return line
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    # The line of a path (`Lines.line`), found from the document's nodes (kept for it) when
+    # a problem is located, not at every load: reading every line took a third of the walk
+    # over 10,000 pairings.
+    find_line: Callable[[Loc], int]
+
+    def line(self, loc: Loc) -> int:
+        """Line of the closest enclosing node that has one (0 when none does)."""
+        return self.find_line(loc)
 
     def where(self, loc: Loc) -> str:
         line = self.line(loc)
@@ -774,13 +781,13 @@ def load_program(path: str | Path) -> Program:
 
 
 def parse_program(text: str, path: Path = Path("program.yml")) -> Program:
-    with _collector_paused():
+    with collector.paused():
         return _parse(text, path)
 
 
 def _parse(text: str, path: Path) -> Program:
-    data, lines = _read_yaml(text, path)
-    source = Source(path, lines)
+    data, find_line = _read_yaml(text, path)
+    source = Source(path, find_line)
     if not isinstance(data, dict):
         raise ConfigError(
             [f"{path}:1: expected a mapping with forge:, people: and pairings: at the top"]
@@ -801,8 +808,8 @@ def _parse(text: str, path: Path) -> Program:
 def parse_yaml_model(model: type[M], text: str, path: Path, expected: str) -> tuple[M, Source]:
     """Another YAML file of ours (not program.yml), validated by `model` with the same
     located errors; `expected` says what the top-level mapping holds."""
-    data, lines = _read_yaml(text, path)
-    source = Source(path, lines)
+    data, find_line = _read_yaml(text, path)
+    source = Source(path, find_line)
     if not isinstance(data, dict):
         raise ConfigError([f"{path}:1: expected a mapping with {expected} at the top"])
     try:
@@ -811,8 +818,9 @@ def parse_yaml_model(model: type[M], text: str, path: Path, expected: str) -> tu
         raise ConfigError(source.report(_pydantic_problems(exc, model))) from None
 
 
-def _read_yaml(text: str, path: Path) -> tuple[object, Lines]:
-    """The document's data and the line of each path in it; ConfigError for any YAML problem."""
+def _read_yaml(text: str, path: Path) -> tuple[object, Callable[[Loc], int]]:
+    """The document's data and what finds the line of a path in it; ConfigError for any
+    YAML problem."""
     try:
         return _load(_FastLoader, text, path)
     except yaml.MarkedYAMLError as exc:
@@ -850,58 +858,37 @@ def _too_deep(where: str) -> str:
 
 def _load(
     loader_class: type[_Loader] | type[_FastLoader], text: str, path: Path
-) -> tuple[object, Lines]:
-    """Compose once, then one walk over the node graph: its problems, the line of each path,
-    and the data; PyYAML's constructor builds the data only for shapes the walk leaves to it."""
+) -> tuple[object, Callable[[Loc], int]]:
+    """Compose once, then one walk over the node graph: its problems and the data; PyYAML's
+    constructor builds the data only for shapes the walk leaves to it."""
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, Lines(0, ({}, {}))
+            return None, _lines(None).line
         walk = _walk(node, loader)
         problems = [*walk.problems, *_alias_growth(walk)]
         if problems:
             lines = [f"{path}:{line}: {message}" for line, message in sorted(problems)]
             raise ConfigError(lines)
         if walk.unusual:
+            # Found first: the constructor rewrites a mapping with merge keys in place.
+            located = _lines(node)
             # Afresh: a value the walk could not read left the constructor mid-way.
             loader.constructed_objects, loader.recursive_objects = {}, {}
-            return loader.construct_document(node), walk.lines
-        return walk.data, walk.lines
+            return loader.construct_document(node), located.line
+        if walk.expanded == walk.written:  # no alias: each value is met once, where written
+            return walk.data, partial(_line_at, node)
+        tables = cache(partial(_lines, node))
+        return walk.data, lambda loc: tables().line(loc)
     finally:
         loader.dispose()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading makes millions of objects and no garbage: three per YAML node (the node, its
-    start and end marks), the data, the models. CPython's cyclic collector walked them long
-    enough to take 2.0 of the 2.3 s that composing 10,000 pairings took (0.3 s with it paused),
-    and again while pydantic built the models.
-
-    What is left when loading ends (the data, the models) lives as long as the program: it
-    joins the oldest generation at once (`freeze` then `unfreeze` moves every object there
-    without a collection). Left in the youngest, the first two collections after the pause
-    walked all of it, a tenth of `validate`'s time for 10,000 pairings.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:  # no objects frozen by our caller to thaw with ours
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
 
 
 @dataclass
 class _Walk:
     """What one pass over the distinct nodes of a document found, aliases not followed twice."""
 
-    lines: Lines
     problems: list[tuple[int, str]]
     data: object = None
     # A merge key (`<<:`), or a shape PyYAML's constructor answers with its own error
@@ -918,9 +905,8 @@ class _Frame:
 
     node: yaml.MappingNode | yaml.SequenceNode
     loc: Loc
-    line: int
+    at: yaml.Node  # the node whose line is its line: its key in a mapping, else itself
     data: Any  # the dict or list built for it
-    table: _Table  # the lines of its entries
     # The entries not visited yet: (key node, value node) of a mapping, (index, node) of a list.
     entries: Iterator[tuple[Any, yaml.Node]]
     size: int = 1  # nodes once its aliases are expanded, so far
@@ -931,8 +917,8 @@ class _Frame:
 
 
 def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
-    """Lines by path, the problems of the graph itself, and the data, in time linear in the
-    distinct nodes.
+    """The problems of the graph itself and the data, in time linear in the distinct nodes.
+    A line is read only for a problem (`_lines` locates the rest when asked).
 
     Problems: refused tags, duplicate and unhashable keys, and an alias inside the node it
     names (a recursive alias). An alias is counted, never walked again (its data is the one
@@ -940,7 +926,7 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
     `_alias_growth` judges it from the counts. Text, the bulk of a roster, is taken as it is;
     other scalars go through the constructor, which names the node of a value it cannot read.
     """
-    walk = _Walk(Lines(_line(root), ({}, {})), [])
+    walk = _Walk([])
     if isinstance(root, yaml.ScalarNode):
         walk.problems.extend(_tag_problems(root, ()))
         walk.data = _scalar(root, constructor, walk)
@@ -951,30 +937,28 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
     # id(node) -> its size with aliases expanded, once the visit of a list or mapping is over
     sizes: dict[int, int] = {}
     problems, missing = walk.problems, object()
-    stack = [_open(root, (), walk.lines.root, walk.lines.table, walk)]
+    stack = [_open(root, (), root, walk)]
     built[id(root)] = stack[0].data
     visiting = {id(root)}
     while stack:
         frame = stack[-1]
-        data, parent, (lines, tables) = frame.data, frame.loc, frame.table
+        data, parent = frame.data, frame.loc
         mapping = data.__class__ is dict
         size = 0  # what this visit of the frame adds to its size
         inner: _Frame | None = None
         for key, child in frame.entries:
             if not mapping:
-                part, line = key, 0
+                part, at = key, None
             elif key.__class__ is scalar_node:
-                part, line = key.value, key.start_mark.line + 1
+                part, at = key.value, key
             else:
                 frame.odd_keys = True  # a list or mapping as a key: a problem
                 continue
             ident = id(child)
             value = built.get(ident, missing)
             if value is missing:
-                lines[part] = line = line or child.start_mark.line + 1
                 if child.__class__ is not scalar_node:
-                    table = tables[part] = ({}, {})
-                    inner = _open(child, (*parent, part), line, table, walk)
+                    inner = _open(child, (*parent, part), at or child, walk)
                     value = built[ident] = inner.data
                 elif child.tag == text:
                     value = built[ident] = child.value
@@ -982,25 +966,27 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
                 else:
                     if child.tag not in _PLAIN_TAGS:
                         problems.append(
-                            (line, f"{_dotted((*parent, part))}: {_refused_tag(child.tag)}")
+                            (
+                                _line(at or child),
+                                f"{_dotted((*parent, part))}: {_refused_tag(child.tag)}",
+                            )
                         )
                     value = built[ident] = _scalar(child, constructor, walk)
                     size += 1
             elif ident in visiting:
                 problems.append(
                     (
-                        line or frame.line,
+                        _line(at or frame.at),
                         f"{_dotted((*parent, part))}: recursive alias: it names a node that "
                         "contains it; write the values out instead",
                     )
                 )
                 value = None
             else:  # an alias of a node already walked
-                lines[part] = line = line or frame.line
                 named = sizes.get(ident, 1)
                 size += named
                 if named > walk.largest[0]:
-                    walk.largest = (named, line, (*parent, part))
+                    walk.largest = (named, _line(at or frame.at), (*parent, part))
             if not mapping:
                 data.append(value)
             elif key.tag == text:
@@ -1034,18 +1020,18 @@ def _walk(root: yaml.Node, constructor: _Constructor) -> _Walk:
     return walk
 
 
-def _open(node: yaml.Node, loc: Loc, line: int, table: _Table, walk: _Walk) -> _Frame:
+def _open(node: yaml.Node, loc: Loc, at: yaml.Node, walk: _Walk) -> _Frame:
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP:
             # `!!seq {a: 1}`: PyYAML's constructor says what is wrong
             walk.problems.extend(_tag_problems(node, loc))
             walk.unusual = True
-        return _Frame(node, loc, line, {}, table, iter(node.value))
+        return _Frame(node, loc, at, {}, iter(node.value))
     assert isinstance(node, yaml.SequenceNode)
     if node.tag != _SEQ:
         walk.problems.extend(_tag_problems(node, loc))
         walk.unusual = True
-    return _Frame(node, loc, line, [], table, enumerate(node.value))
+    return _Frame(node, loc, at, [], enumerate(node.value))
 
 
 def _scalar(node: yaml.ScalarNode, constructor: _Constructor, walk: _Walk) -> object:
@@ -1061,6 +1047,73 @@ def _scalar(node: yaml.ScalarNode, constructor: _Constructor, walk: _Walk) -> ob
     except yaml.YAMLError:
         walk.unusual = True
         return None
+
+
+def _lines(root: yaml.Node | None) -> Lines:
+    """The line of each path in a document `_walk` found no problem in, as `_walk` meets its
+    values: a mapping's entry at the line of its key, a list's at the line of its value; a
+    value met again through an alias at the alias (the line of its key, or of the list it
+    is in), its own entries not."""
+    if root is None:
+        return Lines(0, ({}, {}))
+    lines = Lines(_line(root), ({}, {}))
+    seen = {id(root)}
+    stack = [(lines.root, lines.table, _entries(root))]
+    while stack:
+        line, (table, inner), entries = stack[-1]
+        for key, child in entries:
+            if isinstance(key, int):
+                part, at = key, 0
+            elif isinstance(key, yaml.ScalarNode):
+                part, at = key.value, _line(key)
+            else:
+                continue
+            if id(child) in seen:
+                table[part] = at or line
+                continue
+            seen.add(id(child))
+            table[part] = at = at or _line(child)
+            if not isinstance(child, yaml.ScalarNode):
+                inner[part] = ({}, {})
+                stack.append((at, inner[part], _entries(child)))
+                break
+        else:
+            stack.pop()
+    return lines
+
+
+def _line_at(root: yaml.Node, loc: Loc) -> int:
+    """`_lines(root).line(loc)` for a document with no alias, read off the nodes on the
+    path alone."""
+    node, line = root, _line(root)
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            named = [
+                (key, value)
+                for key, value in node.value
+                if isinstance(key, yaml.ScalarNode) and key.value == part
+            ]
+            if not named:
+                break
+            key, node = named[-1]
+            line = _line(key)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if not 0 <= part < len(node.value):
+                break
+            node = node.value[part]
+            line = _line(node)
+        else:
+            break
+    return line
+
+
+def _entries(node: yaml.Node) -> Iterator[tuple[Any, yaml.Node]]:
+    """A mapping's (key node, value node), a list's (index, value node), a scalar's none."""
+    if isinstance(node, yaml.MappingNode):
+        return iter(node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return enumerate(node.value)
+    return iter(())
 
 
 def _alias_growth(walk: _Walk) -> Iterator[tuple[int, str]]:

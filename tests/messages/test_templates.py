@@ -5,8 +5,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from automation.goals.checklist import parse
+from automation.messages import templates as templates_module
 from automation.messages.context import (
     SPECS,
     Link,
@@ -346,6 +349,111 @@ def test_retrospective_title_names_the_pair() -> None:
     draft = Templates().issue("retrospective", context("retrospective"))
 
     assert draft.title == "Retrospective: Carol Danvers & Alice Liddell"
+
+
+# A program of any shape the roster allows, for the properties of the shipped templates:
+# `validate` renders only a program's own templates, so these must render for every program.
+NAMES = st.none() | st.text(min_size=1, max_size=12).filter(str.strip)
+DAYS = st.dates(date(2025, 1, 1), date(2028, 12, 31))
+
+
+@st.composite
+def programs(draw: st.DrawFn) -> Program:
+    settings: dict[str, Any] = {
+        "name": draw(st.text(min_size=1, max_size=20).filter(str.strip)),
+        "term_months": draw(st.integers(1, 36)),
+        "checkin_style": draw(st.sampled_from(["issue", "comment"])),
+        "meeting_style": draw(st.sampled_from(["sync", "async", "either"])),
+        "follow_up_days": draw(st.sampled_from([0, 30])),
+        "confidential": draw(st.booleans()),
+        "private_contact": draw(NAMES),
+        "coordinators": draw(st.sampled_from([[], ["coordinator"]])),
+    }
+    people = [
+        {
+            "handle": handle,
+            "name": draw(NAMES),
+            "roles": [role],
+            "timezone": draw(st.sampled_from([None, "Europe/Berlin"])),
+            "topics": draw(st.sampled_from([[], ["go", "incident response"]])),
+        }
+        for handle, role in (("alice", "mentor"), ("carol", "mentee"))
+    ]
+    start = draw(DAYS)
+    pairing: dict[str, Any] = {"mentor": "alice", "mentee": "carol", "start": start}
+    if draw(st.booleans()):
+        pairing |= {"extended_until": date(2029, 6, 30), "extension_reason": "more time"}
+    if draw(st.booleans()):
+        pairing |= {"ended": start, "ended_reason": draw(NAMES)}
+    pairing |= draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "term_months": st.integers(1, 36),
+                "private": st.booleans(),
+                "continue_informally": st.just("monthly"),
+                "checkin_every_days": st.integers(1, 60),
+                "meeting_style": st.sampled_from(["sync", "async", "either"]),
+                "meeting_minutes": st.integers(15, 180),
+            },
+        )
+    )
+    roster = {
+        "program": settings,
+        "forge": {"kind": draw(st.sampled_from(["gitlab", "github"])), "project": "acme/m"},
+        "people": people,
+        "pairings": draw(st.sampled_from([[], [pairing]])),
+    }
+    return Program.model_validate(roster)
+
+
+@given(programs(), DAYS)
+def test_the_shipped_templates_pass_the_check_for_any_program_on_any_day(
+    program: Program, today: date
+) -> None:
+    assert check_templates(Templates(), program, today) == []
+
+
+def shipped_copy(directory: Path, broken: str) -> Path:
+    """The shipped templates copied to `directory`, the one named `broken` using a name no
+    template gets."""
+    directory.mkdir()
+    for path in DEFAULTS.glob("*.md"):
+        (directory / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    write(directory, broken, "{{ nope }}\n")
+    return directory
+
+
+def test_without_shipped_only_the_programs_own_templates_are_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = shipped_copy(tmp_path / "shipped", "quiet")
+    monkeypatch.setattr(templates_module, "DEFAULTS", shipped)
+    own = tmp_path / "own"
+    own.mkdir()
+    checkin = write(own, "checkin", '---\ntitle: "Check-in"\n---\nAgenda\n{% if %}\n')
+
+    assert check_templates(Templates(), PROGRAM, TODAY, shipped=False) == []
+    assert [p.split(": ", 1)[0] for p in check_templates(Templates(), PROGRAM, TODAY)] == [
+        f"{shipped / 'quiet.md'}:1"
+    ]
+    assert check_templates(Templates(own), PROGRAM, TODAY, shipped=False) == [
+        f"{checkin}:5: Expected an expression, got 'end of statement block'"
+    ]
+
+
+def test_a_programs_template_of_a_shipped_name_is_checked_in_its_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = shipped_copy(tmp_path / "shipped", "quiet")
+    monkeypatch.setattr(templates_module, "DEFAULTS", shipped)
+    own = tmp_path / "own"
+    own.mkdir()
+    quiet = write(own, "quiet", "Hello @{{ mentee.handle }}\n{{ days_quite }}\n")
+
+    [problem] = check_templates(Templates(own), PROGRAM, TODAY, shipped=False)
+
+    assert problem.startswith(f"{quiet}:2: 'days_quite' is undefined; ")
 
 
 # ---------------------------------------------------------------- overrides

@@ -454,6 +454,31 @@ def roster(pairings: int) -> str:
     )
 
 
+def test_a_merged_value_is_located_at_the_mapping_that_merges_it() -> None:
+    text = HEAD + textwrap.dedent("""\
+        pairings:
+          - &first {mentor: alice, mentee: bob, start: 2026-01-05, term_months: 0}
+          - <<: *first
+            mentee: carol
+        """)
+    problem = "Input should be greater than or equal to 1 (got 0)"
+    assert errors(text) == [
+        f"program.yml:12: pairings[0].term_months: {problem}",
+        f"program.yml:13: pairings[1].term_months: {problem}",
+    ]
+
+
+def test_a_warning_of_a_large_roster_names_its_line() -> None:
+    text = roster(10_000).replace(
+        "  - handle: mentee9999\n", "  - handle: mentee9999\n    away_until: 2026-02-01\n"
+    )
+    loaded = program(text)
+    [away] = [p for p in cross_check(loaded, date(2026, 1, 10)) if p.warning]
+    assert loaded.report([away]) == [
+        "program.yml:60003: warning: pairings[9999].mentee: mentee9999 is away until 2026-02-01"
+    ]
+
+
 def test_ten_thousand_pairings_and_fifteen_thousand_people_load() -> None:
     loaded = program(roster(10_000))
     assert (len(loaded.people), len(loaded.pairings)) == (15_000, 10_000)
@@ -579,6 +604,20 @@ def test_a_value_reached_through_an_alias_is_located_at_the_alias() -> None:
     assert errors(text) == [
         "program.yml:7: people[0].topics[1]: String should have at least 1 character (got '')",
         "program.yml:10: people[1].topics[1]: String should have at least 1 character (got '')",
+    ]
+
+
+def test_a_list_entry_reached_through_an_alias_is_located_at_its_list() -> None:
+    text = (
+        "forge: {kind: gitlab, project: a/b}\n"
+        "people:\n"
+        "  - &alice {handle: alice, roles: [mentor], capacity: -1}\n"
+        "  - *alice\n"
+    )
+    problem = "Input should be greater than or equal to 0 (got -1)"
+    assert errors(text) == [
+        f"program.yml:2: people[1].capacity: {problem}",
+        f"program.yml:3: people[0].capacity: {problem}",
     ]
 
 
