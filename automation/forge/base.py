@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from automation.errors import ExpectedError
 from automation.model import (
@@ -19,6 +19,8 @@ from automation.model import (
     IssueState,
     Tick,
 )
+
+T = TypeVar("T")
 
 
 class ForgeError(ExpectedError):
@@ -185,6 +187,13 @@ class Forge(Protocol):
         """Ids an earlier run learned: no lookup for them in this one."""
         ...
 
+    def know_users(self, logins: Sequence[str]) -> None:
+        """Learn the ids of the people a run is about to assign, before its writes: GitLab
+        asks for those it does not know yet, `USERS_BATCH` a query, and leaves a login
+        nobody has to the lookup of the write that assigns it (its error names the line of
+        program.yml); GitHub assigns by login and asks nothing."""
+        ...
+
     def list_issues(
         self,
         *,
@@ -287,22 +296,31 @@ CLOSED_PAGE = 20  # closed roster changes read a night (rules/boxes.py: declined
 # are 5,000 of the 500,000 nodes a query may ask for
 # (https://docs.github.com/en/graphql/overview/rate-limits-and-node-limits).
 TICKS_BATCH = 50
+# Logins whose user ids one GitLab GraphQL query asks for: a page of `Query.users` (GitLab's
+# `max_page_size`, https://docs.gitlab.com/ee/api/graphql/#pagination).
+USERS_BATCH = 100
 
 
-def batches(numbers: Sequence[int], size: int = TICKS_BATCH) -> list[tuple[int, ...]]:
-    """`numbers` without repeats, in order, in runs of at most `size`."""
-    unique = tuple(dict.fromkeys(numbers))
+def batches(items: Sequence[T], size: int = TICKS_BATCH) -> list[tuple[T, ...]]:
+    """`items` without repeats, in order, in runs of at most `size`."""
+    unique = tuple(dict.fromkeys(items))
     return [unique[start : start + size] for start in range(0, len(unique), size)]
 
 
 def issues_named(numbers: Sequence[int]) -> str:
     """A few issue numbers for a request's description: `issue 3`, `issues 3, 5, 9` or,
     for a long batch, `issues 3, 5, 9 and 47 more`."""
-    shown = ", ".join(str(number) for number in numbers[:3])
-    rest = len(numbers) - 3
+    return named("issue", numbers)
+
+
+def named(noun: str, items: Sequence[object]) -> str:
+    """A few of `items` after `noun`, made plural for more than one: `user alice`,
+    `users alice, bob, carol` or `users alice, bob, carol and 97 more`."""
+    shown = ", ".join(str(item) for item in items[:3])
+    rest = len(items) - 3
     if rest > 0:
-        return f"issues {shown} and {rest} more"
-    return f"issue {shown}" if len(numbers) == 1 else f"issues {shown}"
+        return f"{noun}s {shown} and {rest} more"
+    return f"{noun} {shown}" if len(items) == 1 else f"{noun}s {shown}"
 
 
 @dataclass(frozen=True)

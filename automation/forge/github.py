@@ -274,6 +274,9 @@ class GitHubForge:
     def learn_user_ids(self, ids: Mapping[str, int]) -> None:
         pass
 
+    def know_users(self, logins: Sequence[str]) -> None:
+        pass  # GitHub assigns by login: nothing to ask
+
     def list_issues(
         self,
         *,

@@ -15,11 +15,13 @@ from gitlab.v4.objects import Project, ProjectIssue
 
 from automation.forge.base import (
     CLOSED_PAGE,
+    USERS_BATCH,
     Access,
     ForgeError,
     batches,
     failure,
     issues_named,
+    named,
     rate_limited,
     server_date,
     unknown_handle,
@@ -132,6 +134,29 @@ _NOTES_QUERY = (
 )
 
 
+# The users with these usernames, those that exist (GitLab's GraphQL API, `Query.users(
+# usernames:)`, a `UserCoreConnection`; `UserCore.id` a global id, `gid://gitlab/User/<id>`:
+# https://docs.gitlab.com/ee/api/graphql/reference/, https://docs.gitlab.com/api/graphql/users_example/).
+_USERS_QUERY = (
+    "query($names: [String!]) { users(usernames: $names, first: 100) { nodes { id username } } }"
+)
+
+
+def user_ids_of_graphql(
+    logins: Iterable[str], nodes: Iterable[Mapping[str, Any]]
+) -> dict[str, int]:
+    """The REST ids of the `logins` a `Query.users` answer holds, by login as asked: a global
+    id's number after its last `/`, a username matched regardless of case, as the REST
+    lookup's answer is taken whatever its spelling; a login not among the nodes is left
+    out."""
+    ids = {
+        str(node["username"]).lower(): int(str(node["id"]).rpartition("/")[2])
+        for node in nodes
+        if isinstance(node, Mapping) and node.get("username") and node.get("id")
+    }
+    return {login: ids[login.lower()] for login in logins if login.lower() in ids}
+
+
 def _ticks(notes: Iterable[tuple[str, str, datetime]]) -> list[Tick]:
     """The box ticks that system notes `(body, author, when)` record, in their order."""
     found = (boxes.tick_of_note(body, author, at) for body, author, at in notes)
@@ -203,6 +228,17 @@ class GitLabForge:
     def learn_user_ids(self, ids: Mapping[str, int]) -> None:
         for login, number in ids.items():
             self._user_ids.setdefault(login, number)
+
+    def know_users(self, logins: Sequence[str]) -> None:
+        # One GraphQL query a hundred logins instead of `GET /users?username=` each; a
+        # login nobody has is not in the answer, and its write's lookup says so.
+        unknown = [login for login in logins if login not in self._user_ids]
+        for batch in batches(unknown, USERS_BATCH):
+            request = f"POST graphql ({named('user', batch)})"
+            variables = {"names": list(batch)}
+            data = self._call(request, partial(self._graphql, request, _USERS_QUERY, variables))
+            nodes = (data.get("users") or {}).get("nodes") or []
+            self.learn_user_ids(user_ids_of_graphql(batch, nodes))
 
     def list_issues(
         self,

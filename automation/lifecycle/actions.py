@@ -9,7 +9,7 @@ actions that must succeed first (never close a pairing before its retrospective 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -268,6 +268,17 @@ def to_json(action: Action) -> dict[str, Any]:
 class Budgeted:
     run: tuple[Action, ...]
     deferred: tuple[Action, ...]
+
+
+def assignees_of(actions: Iterable[Action]) -> list[str]:
+    """The people the issues these actions open are assigned to, each once, in order."""
+    found = (
+        login
+        for action in actions
+        if isinstance(action, OpenIssue)
+        for login in action.draft.assignees
+    )
+    return list(dict.fromkeys(found))
 
 
 def requests_of(action: Action, flavour: str) -> int:

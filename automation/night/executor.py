@@ -26,6 +26,7 @@ from automation.lifecycle.actions import (
     Relabel,
     ReopenIssue,
     Target,
+    assignees_of,
 )
 from automation.messages.markdown import as_kept
 from automation.model import Issue, IssueState
@@ -105,7 +106,13 @@ def apply(
     A write whose answer is lost (a server error or a timeout after the request went out)
     may have happened: the object is read back before anything that depends on it is
     decided, so the run neither repeats it nor skips what follows a write that was done.
+
+    First the forge learns who the issues to open assign, in a few batched reads (GitLab
+    assigns by user id); like the night's other reads, a failure of them fails the run
+    before any write.
     """
+    actions = list(actions)
+    forge.know_users(assignees_of(actions))
     made = _Made(secret=secret)
     failed: set[str] = set()
     outcomes: list[Outcome] = []

@@ -1208,17 +1208,23 @@ def _bad_body(detail: str) -> Response:
     return json_response({"error": f"body is invalid: {detail}"}, 400)
 
 
-# -- GraphQL: a project's issues by iid and their notes -----------------------------------
+# -- GraphQL: a project's issues by iid and their notes; users by username ----------------
 # GitLab's GraphQL API at `/api/graphql`, beside `/api/v4`, with the same tokens
 # (https://docs.gitlab.com/ee/api/graphql/). Modelled: `project(fullPath:)` (null for no
 # such project), `Project.issues(iids:)` (newest first, GitLab's default `created_desc`),
 # `Issue.iid` (a string), `Issue.notes`, a `NoteConnection` oldest first, and `Note` with
-# `id` (a global id), `body`, `system`, `author { username }`, `createdAt`, `updatedAt`
-# (https://docs.gitlab.com/ee/api/graphql/reference/). Connections page forward with `first`
+# `id` (a global id), `body`, `system`, `author { username }`, `createdAt`, `updatedAt`;
+# `users(usernames:)`, a `UserCoreConnection` of the users that exist (a username matched
+# as `GET /users?username=` matches it, unknown ones left out; by id here), `UserCore` with
+# `id` (a global id, `gid://gitlab/User/<id>`, the REST id after the last `/`) and
+# `username` (https://docs.gitlab.com/ee/api/graphql/reference/,
+# https://docs.gitlab.com/api/graphql/users_example/). Connections page forward with `first`
 # (at most 100, GitLab's `max_page_size`) and `after`, with `pageInfo` and `count`
 # (https://docs.gitlab.com/ee/api/graphql/#pagination). Errors answer 200 with `errors`.
+# A document whose root asks for `project` or `users` is GitLab's.
 
 GRAPHQL = "/api/graphql"
+_GITLAB_ROOTS = frozenset({"project", "users"})
 
 
 def graphql(call: Call) -> Response:
@@ -1226,7 +1232,27 @@ def graphql(call: Call) -> Response:
 
 
 def _graphql_query(call: Call, fields: tuple[Field, ...], errors: list[dict[str, Any]]) -> Any:
-    return select(fields, "Query", {"project": partial(_graphql_project, call)})
+    resolvers: dict[str, Resolver] = {
+        "project": partial(_graphql_project, call),
+        "users": partial(_graphql_users, call),
+    }
+    return select(fields, "Query", resolvers)
+
+
+def _graphql_users(call: Call, found: Field) -> Any:
+    names = found.argument("usernames")
+    if not isinstance(names, list):
+        raise GraphQLError("the sandbox lists users by `usernames` only")
+    users = call.store.find_users(name for name in names if isinstance(name, str))
+
+    def user(fields: tuple[Field, ...], made: User) -> Any:
+        resolvers: dict[str, Resolver] = {
+            "id": leaf(f"gid://gitlab/User/{made.id}"),
+            "username": leaf(made.username),
+        }
+        return select(fields, "UserCore", resolvers)
+
+    return connection(found, users, "UserCoreConnection", user)
 
 
 def _graphql_project(call: Call, found: Field) -> Any:
@@ -1282,14 +1308,15 @@ def _graphql_notes(call: Call, project: Project, issue: Issue, found: Field) -> 
 
 
 def _asks_gitlab(request: Request) -> bool:
-    """A GraphQL document for GitLab: one that asks for its root field `project`."""
+    """A GraphQL document for GitLab: one that asks for its root field `project` or
+    `users` (GitHub's are `repository`, `user`, ...)."""
     if request.path != GRAPHQL or request.method != "POST":
         return False
     try:
         body = request.data()
     except BadBody:
         return False
-    return "project" in root_names(body)
+    return bool(root_names(body) & _GITLAB_ROOTS)
 
 
 def _routes() -> tuple[Route[Handler], ...]:

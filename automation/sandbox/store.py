@@ -349,6 +349,18 @@ class Store(RepositoryRows):
         row = self._one(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?", (username,))
         return None if row is None else _user(row)
 
+    def find_users(self, usernames: Iterable[str]) -> list[User]:
+        """The users with these usernames (matched as `find_user` matches one), by id."""
+        wanted = sorted(set(usernames))
+        if not wanted:
+            return []
+        rows = self._all(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE username IN ({_placeholders(len(wanted))})"
+            " ORDER BY id",
+            wanted,
+        )
+        return [_user(row) for row in rows]
+
     def user_by_id(self, user_id: int) -> User | None:
         return self.users([user_id]).get(user_id)
 

@@ -40,6 +40,9 @@ class MemoryForge:
     def learn_user_ids(self, ids: object) -> None:
         pass
 
+    def know_users(self, logins: Sequence[str]) -> None:
+        pass
+
     # ------------------------------------------------------------ reads
 
     def list_issues(

@@ -529,6 +529,41 @@ def test_an_unknown_handle_names_its_program_yml_line(site: Site, tmp_path: Path
     assert site.listed(forge) == []
 
 
+def test_people_known_ahead_are_assigned_and_an_unknown_one_is_still_named(
+    site: Site, tmp_path: Path
+) -> None:
+    ghost = f"ghost-{uuid.uuid4().hex[:12]}"  # no such account, on any forge
+    settings = site.settings()
+    flavour = f", flavour: {site.flavour}" if site.kind == "sandbox" else ""
+    roster = tmp_path / "program.yml"
+    roster.write_text(
+        f"forge: {{kind: {site.kind}{flavour}, url: '{settings.base_url}',"
+        f" project: {site.project}, bot: '{site.bot}', token_env: CONTRACT_TOKEN}}\n"
+        "people:\n"
+        f"  - {{handle: {ghost}, roles: [mentee]}}\n",
+        encoding="utf-8",
+    )
+    program = load_program(roster)
+    forge = connect(program.forge, {"CONTRACT_TOKEN": site.token}, RetryPolicy(retries=0))
+    if site.box is not None:
+        site.box.reset_counts()
+
+    forge.know_users([*site.people, ghost])
+    with pytest.raises(UnknownHandle) as caught:
+        forge.create_issue(site.draft("pairing", assignees=(*site.people, ghost)))
+    issue = forge.create_issue(site.draft("pairing", assignees=site.people))
+
+    assert str(caught.value).startswith(f"{roster}:3: people[0].handle: no user {ghost!r} ")
+    assert set(issue.assignees) == set(site.people)
+    if site.box is not None:
+        # GitLab: one query for the three, then the lookup that finds no ghost; GitHub
+        # assigns by login and asks nothing
+        asked = {"POST /api/graphql": 1, "GET /api/v4/users": 1}
+        reads = asked if site.flavour == "gitlab" else {}
+        by_route = site.box.request_counts()["by_route"]
+        assert {route: n for route, n in by_route.items() if route in asked} == reads
+
+
 def test_a_wrong_forge_url_is_told_from_a_wrong_project(site: Site) -> None:
     url = site.settings().base_url + "/nowhere"
     forge = connect(site.settings(url), {"CONTRACT_TOKEN": site.token}, RetryPolicy(retries=0))

@@ -1256,3 +1256,136 @@ def test_box_ticks_of_explains_a_refused_graphql_request(
         forge.box_ticks_of([3])
     assert failed.value.status == 401
     assert "$GITLAB_TOKEN is missing, expired or revoked" in str(failed.value)
+
+
+# ---------------------------------------------------------------- know_users (GraphQL)
+
+USERS_QUERY = (
+    "query($names: [String!]) { users(usernames: $names, first: 100) { nodes { id username } } }"
+)
+
+
+def users_answer(*people: tuple[str, int]) -> dict[str, Any]:
+    nodes = [{"id": f"gid://gitlab/User/{number}", "username": login} for login, number in people]
+    return {"data": {"users": {"nodes": nodes}}}
+
+
+def posted_issue(api: responses.RequestsMock, assignee_ids: list[int]) -> None:
+    payload = {"title": "t", "description": "b", "confidential": False}
+    api.post(
+        ISSUES,
+        status=201,
+        json=sample("issue"),
+        match=[body({**payload, "assignee_ids": assignee_ids})],
+    )
+
+
+def test_know_users_asks_graphql_once_and_assigns_by_the_ids_it_answered(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    expected = {"query": USERS_QUERY, "variables": {"names": ["jill", "Jack_Smith"]}}
+    api.post(
+        GRAPHQL,
+        # GitLab spells the username its own way; the id is the global id's number
+        json=users_answer(("jack_smith", 2), ("jill", 3)),
+        match=[body(expected), matchers.header_matcher({"PRIVATE-TOKEN": TOKEN})],
+    )
+    posted_issue(api, [3, 2])
+
+    forge.know_users(["jill", "Jack_Smith", "jill"])
+    forge.create_issue(Draft(title="t", body="b", assignees=("jill", "Jack_Smith")))
+
+    assert [(c.request.method, c.request.url) for c in api.calls] == [
+        ("POST", GRAPHQL),
+        ("POST", ISSUES),
+    ]  # no GET /users?username= for either
+    assert forge.user_ids() == {"jill": 3, "Jack_Smith": 2}
+
+
+def test_know_users_of_250_logins_sends_three_queries_of_at_most_100(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    def answer(request: Any) -> tuple[int, dict[str, str], str]:
+        names = json.loads(request.body)["variables"]["names"]
+        found = users_answer(*((name, 1000 + int(name[1:])) for name in names))
+        return 200, {}, json.dumps(found)
+
+    api.add_callback(responses.POST, GRAPHQL, callback=answer, content_type="application/json")
+    logins = [f"u{n}" for n in range(250)]
+
+    forge.know_users(logins)
+
+    sent = [json.loads(call.request.body)["variables"]["names"] for call in api.calls]
+    assert sent == [logins[:100], logins[100:200], logins[200:]]
+    assert forge.user_ids() == {login: 1000 + int(login[1:]) for login in logins}
+
+
+def test_know_users_asks_only_for_logins_it_does_not_know(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(ISSUES, json=[sample("issue")])  # author eileen.lowe (18), assignee root (1)
+    forge.list_issues()
+    forge.learn_user_ids({"jill": 3})  # as the observation cache hands them over
+    api.post(
+        GRAPHQL,
+        json=users_answer(("dana", 7)),
+        match=[body({"query": USERS_QUERY, "variables": {"names": ["dana"]}})],
+    )
+
+    forge.know_users(["root", "jill", "dana", "eileen.lowe"])
+    forge.know_users(["root", "jill", "dana", "eileen.lowe"])  # all known now: no request
+
+    assert [c.request.method for c in api.calls] == ["GET", "POST"]
+    assert forge.user_ids() == {"eileen.lowe": 18, "root": 1, "jill": 3, "dana": 7}
+
+
+def test_know_users_of_nobody_sends_nothing(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    forge.know_users([])
+
+    assert len(api.calls) == 0
+
+
+def test_know_users_leaves_an_unknown_login_to_its_lookup_and_its_error(
+    api: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    policy = RetryPolicy(retries=RETRIES, sleep=sleeps.append, clock=lambda: NOW)
+    forge = GitLabForge(
+        gitlab_client(URL, TOKEN, policy, timeout=5),
+        "acme/mentoring",
+        handles={"ghost": "program.yml:14: people[3].handle"},
+    )
+    api.post(GRAPHQL, json=users_answer(("jill", 3)))  # ghost is not in the answer
+    api.get(f"{API}/users", json=[], match=[query(username="ghost", per_page="100")])
+
+    forge.know_users(["jill", "ghost"])
+    with pytest.raises(UnknownHandle) as caught:
+        forge.create_issue(Draft(title="t", body="b", assignees=("jill", "ghost")))
+
+    # the same message as without the batch (test_create_issue_for_an_unknown_assignee_...)
+    assert str(caught.value) == (
+        "program.yml:14: people[3].handle: no user 'ghost' who can be assigned in "
+        "acme/mentoring (GitLab has no such user: GET /users?username=ghost answered []); fix "
+        "the handle in program.yml, or give ghost a role in acme/mentoring"
+    )
+    assert caught.value.request == "GET /users?username=ghost"
+    assert [c.request.method for c in api.calls] == ["POST", "GET"]  # no issue posted
+    assert forge.user_ids() == {"jill": 3}
+
+
+def test_know_users_fails_on_graphql_errors(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    error = {"message": "Field 'users' doesn't accept argument 'usernames'", "locations": []}
+    api.post(GRAPHQL, json={"errors": [error]})
+
+    with pytest.raises(ForgeError) as failed:
+        forge.know_users(["jill", "jack", "dana", "eve"])
+
+    assert failed.value.request == "POST graphql (users jill, jack, dana and 1 more)"
+    assert str(failed.value) == (
+        "GitLab answered 200 to POST graphql (users jill, jack, dana and 1 more): GitLab's "
+        "GraphQL API answered: Field 'users' doesn't accept argument 'usernames'"
+    )
+    assert forge.user_ids() == {}

@@ -12,6 +12,7 @@ from automation.lifecycle.actions import (
     Relabel,
     Target,
     Urgency,
+    assignees_of,
     budget,
     requests_of,
 )
@@ -79,3 +80,19 @@ def test_an_action_waiting_for_a_deferred_one_is_deferred_with_it() -> None:
 
     assert [a.key for a in kept.run] == ["k1"]
     assert [a.key for a in kept.deferred] == ["l1", "n1"]
+
+
+def test_assignees_of_are_the_people_the_issues_opened_assign_each_once_in_order() -> None:
+    def opening(key: str, *people: str) -> OpenIssue:
+        draft = Draft("Pairing", "body", assignees=people)
+        return OpenIssue(key, "a", draft, Urgency.KICKOFF)
+
+    actions = [
+        opening("pair/a/pairing", "bob", "alice"),
+        nudge("pair/a/nudge"),  # a comment assigns nobody
+        opening("pair/c/pairing", "carol", "alice"),
+        opening("dashboard"),
+    ]
+
+    assert assignees_of(actions) == ["bob", "alice", "carol"]
+    assert assignees_of([relabel("x", ("y",), ())]) == []

@@ -1,5 +1,6 @@
-"""The sandbox's GraphQL: the documents it reads, GitHub's aliased issue revisions and
-GitLab's issues by iid with their notes, both on `/api/graphql`, counted as reads."""
+"""The sandbox's GraphQL: the documents it reads, GitHub's aliased issue revisions,
+GitLab's issues by iid with their notes and its users by username, all on `/api/graphql`,
+counted as reads."""
 
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ NOTES = (
     "query($path: ID!, $iids: [String!], $after: String) { project(fullPath: $path) { "
     "issues(iids: $iids) { nodes { iid notes(first: 2, after: $after) { pageInfo { "
     "hasNextPage endCursor } nodes { body system author { username } createdAt } } } } } }"
+)
+USERS = (
+    "query($names: [String!], $first: Int, $after: String) { users(usernames: $names, "
+    "first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { id username } } }"
+)
+# the GitLab adapter's query
+USER_IDS = (
+    "query($names: [String!]) { users(usernames: $names, first: 100) { nodes { id username } } }"
 )
 
 
@@ -268,6 +277,70 @@ def test_gitlab_graphql_errors_and_authentication(sandbox: RunningSandbox) -> No
     answer = requests.post(
         f"{sandbox.url}/api/graphql",
         json={"query": '{ project(fullPath: "acme/b") { fullPath } }'},
+        headers={"PRIVATE-TOKEN": "nobody"},
+        timeout=10,
+    )
+    assert (answer.status_code, answer.json()) == (401, {"message": "401 Unauthorized"})
+
+
+def _users_named(sandbox: RunningSandbox, login: str) -> list[dict[str, Any]]:
+    """GitLab's REST lookup, `GET /users?username=`."""
+    answer = requests.get(
+        f"{sandbox.url}/api/v4/users", params={"username": login}, headers=GITLAB, timeout=10
+    )
+    found: list[dict[str, Any]] = answer.json()
+    return found
+
+
+def _rest_id(sandbox: RunningSandbox, login: str) -> int:
+    (user,) = _users_named(sandbox, login)
+    return int(user["id"])
+
+
+def test_gitlab_answers_the_users_that_exist_with_global_ids_of_their_rest_ids(
+    sandbox: RunningSandbox,
+) -> None:
+    sandbox.register_users("erin", access="none")  # an account without a role exists too
+    ids = {login: _rest_id(sandbox, login) for login in ("bot", "dana", "erin")}
+    sandbox.reset_counts()
+
+    # `Dana` is not `dana`: a username is matched as `GET /users?username=` matches it
+    names = ["erin", "ghost", "dana", "Dana", "dana"]
+    answer = _post(sandbox, GITLAB, USER_IDS, names=names)
+
+    nodes = [
+        {"id": f"gid://gitlab/User/{ids['dana']}", "username": "dana"},
+        {"id": f"gid://gitlab/User/{ids['erin']}", "username": "erin"},
+    ]
+    assert answer == {"data": {"users": {"nodes": nodes}}}
+    assert _post(sandbox, GITLAB, USER_IDS, names=["ghost"]) == {"data": {"users": {"nodes": []}}}
+    counts = sandbox.request_counts()
+    assert (counts["reads"], counts["writes"]) == (2, 0)
+    assert counts["by_route"] == {"POST /api/graphql": 2}
+    assert _users_named(sandbox, "Dana") == []  # the REST lookup's rule, followed above
+
+
+def test_gitlab_answers_at_most_100_users_a_page(sandbox: RunningSandbox) -> None:
+    logins = [f"person{n:03}" for n in range(120)]
+    sandbox.register_users(*logins)
+
+    one = _post(sandbox, GITLAB, USERS, names=logins, first=500)["data"]["users"]
+    assert [n["username"] for n in one["nodes"]] == logins[:100]
+    assert one["pageInfo"]["hasNextPage"] is True
+    two = _post(sandbox, GITLAB, USERS, names=logins, after=one["pageInfo"]["endCursor"])
+    assert [n["username"] for n in two["data"]["users"]["nodes"]] == logins[100:]
+
+
+def test_gitlab_users_are_asked_by_usernames_with_gitlab_tokens(sandbox: RunningSandbox) -> None:
+    assert _post(sandbox, GITLAB, "{ users { nodes { id } } }") == {
+        "errors": [{"message": "the sandbox lists users by `usernames` only"}]
+    }
+    assert _post(sandbox, GITLAB, '{ users(usernames: ["dana"]) { nodes { email } } }') == {
+        "errors": [{"message": "Field 'email' doesn't exist on type 'UserCore'"}]
+    }
+    answer = requests.post(
+        f"{sandbox.url}/api/graphql",
+        json={"query": '{ users(usernames: ["dana"]) { nodes { id } } }'},
         headers={"PRIVATE-TOKEN": "nobody"},
         timeout=10,
     )
