@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cache, cached_property
@@ -31,7 +31,10 @@ class Dialect(StrEnum):
     GITLAB = "gitlab"
 
 
-class Step(NamedTuple):  # a tuple: made by the hundred thousand when a cache is read
+class Step(NamedTuple):
+    """A task item. A tuple, made by the hundred thousand when a cache is read: it equals
+    the plain tuple of its fields, and nothing compares it with one."""
+
     text: str
     checked: bool
     line: int  # 1-based line of the task item in the body
@@ -69,17 +72,14 @@ class Checklist:
     steps: tuple[Step, ...]
     outside: tuple[Step, ...] = ()
     mentor_goals: tuple[Goal, ...] = ()
-    # A short digest of every task item's text and state, the ledger's signature of the
-    # goals: it changes when someone ticks a box, unticks one or edits a step, and not when
-    # anything else in the body changes. Worked out from `steps` unless given (the
-    # observation cache keeps it with the rest).
-    fingerprint: str = field(default="", compare=False)
 
-    def __post_init__(self) -> None:
-        if not self.fingerprint:
-            text = "\n".join(f"{int(step.checked)}{step.text}" for step in self.steps)
-            digest = hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8)
-            object.__setattr__(self, "fingerprint", digest.hexdigest())
+    @cached_property  # asked for by more than one rule; the observation cache keeps it too
+    def fingerprint(self) -> str:
+        """A short digest of every task item's text and state, the ledger's signature of
+        the goals: it changes when someone ticks a box, unticks one or edits a step, and
+        not when anything else in the body changes."""
+        text = "\n".join(f"{int(step.checked)}{step.text}" for step in self.steps)
+        return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).hexdigest()
 
 
 class GoalJSON(TypedDict):
@@ -124,7 +124,8 @@ def _recalled(key: str) -> Checklist | None:
     kept = _RECORDS.get(key)
     try:
         return from_record(kept) if kept is not None else None
-    except (TypeError, ValueError, IndexError):  # not as `to_record` writes it: read again
+    except (TypeError, ValueError, IndexError):  # not as `to_record` writes it: read again,
+        del _RECORDS[key]  # and kept for the next run as it reads now
         return None
 
 
@@ -178,15 +179,16 @@ def from_record(record: list[Any]) -> Checklist:
             for title, picks, due, line in found
         )
 
-    return Checklist(
+    checklist = Checklist(
         int(done),
         int(total),
         goals(goals_of),
         steps,
         tuple(steps[n] for n in outside),
         goals(mentor_goals_of),
-        str(signature),
     )
+    checklist.__dict__["fingerprint"] = str(signature)  # as worked out when it was parsed
+    return checklist
 
 
 def _parse(body: str, dialect: Dialect) -> Checklist:
