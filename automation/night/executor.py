@@ -6,6 +6,7 @@ only place that turns them into writes (`mentorship apply`, the nightly run, the
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,8 @@ from automation.lifecycle.actions import (
 )
 from automation.messages.markdown import as_kept
 from automation.model import Issue, IssueState
+
+log = logging.getLogger(__name__)
 
 
 class Status(StrEnum):
@@ -108,11 +111,14 @@ def apply(
     decided, so the run neither repeats it nor skips what follows a write that was done.
 
     First the forge learns who the issues to open assign, in a few batched reads (GitLab
-    assigns by user id); like the night's other reads, a failure of them fails the run
-    before any write.
+    assigns by user id); if they fail, each write looks up its people itself, as it would
+    without them, and says what went wrong if that fails too.
     """
     actions = list(actions)
-    forge.know_users(assignees_of(actions))
+    try:
+        forge.know_users(assignees_of(actions))
+    except ForgeError as exc:
+        log.warning("the people to assign were not read in one go, each write looks: %s", exc)
     made = _Made(secret=secret)
     failed: set[str] = set()
     outcomes: list[Outcome] = []

@@ -15,6 +15,7 @@ import pytest
 
 from automation.commands.demo import sandbox_cast
 from automation.forge import Forge, RetryPolicy, connect
+from automation.forge.base import ForgeError
 from automation.lifecycle import markers
 from automation.messages.templates import Templates
 from automation.model import Issue
@@ -65,8 +66,15 @@ class Unbatched:
         pass
 
 
+class Refused(Unbatched):
+    """The adapter, with its batched read of the night's people refused (GraphQL off)."""
+
+    def know_users(self, logins: Sequence[str]) -> None:
+        raise ForgeError("GitLab answered 404 to POST graphql", status=404)
+
+
 def first_night(
-    sandbox: RunningSandbox, flavour: str, *, batched: bool = True
+    sandbox: RunningSandbox, flavour: str, *, batched: bool = True, refused: bool = False
 ) -> tuple[dict[str, Any], dict[tuple[str, str], Issue]]:
     """The request counts of a program's first night, and the pairing issues it opened by
     (mentee, mentor)."""
@@ -76,7 +84,7 @@ def first_night(
     bot = connect(program.forge, {}, RetryPolicy(retries=0))
     sandbox.reset_counts()
 
-    night = bot if batched else cast(Forge, Unbatched(bot))
+    night = bot if batched else cast(Forge, (Refused if refused else Unbatched)(bot))
     report = run_day(night, program, DAY, Templates())
 
     counts = sandbox.request_counts()
@@ -101,11 +109,15 @@ def reads(counts: dict[str, Any]) -> dict[str, int]:
     }
 
 
-@pytest.mark.parametrize("batched", [True, False], ids=["batched", "a lookup a person"])
+@pytest.mark.parametrize(
+    ("batched", "refused"),
+    [(True, False), (False, False), (False, True)],
+    ids=["batched", "a lookup a person", "the batch refused: a lookup a person"],
+)
 def test_gitlab_learns_a_first_nights_people_in_a_graphql_query_a_hundred(
-    sandbox: RunningSandbox, batched: bool
+    sandbox: RunningSandbox, batched: bool, refused: bool
 ) -> None:
-    counts, opened = first_night(sandbox, "gitlab", batched=batched)
+    counts, opened = first_night(sandbox, "gitlab", batched=batched, refused=refused)
 
     # the night's listings (the ledger, the program's issues, check-ins, comments, and the
     # listing after it opens issues), and the people its 75 pairing issues assign: 150
