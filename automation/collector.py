@@ -10,11 +10,12 @@ from contextlib import contextmanager
 @contextmanager
 def paused() -> Iterator[None]:
     """Run the block with the cyclic collector off. Loading a roster and planning a night
-    make millions of objects and no cyclic garbage (what they drop is freed by reference
-    counting): three per YAML node (the node, its start and end marks), the data, the
-    models, the issues and comments read, the plan. The collector's walks over everything
-    alive took 2.0 of the 2.3 s that composing 10,000 pairings took, and a sixth of
-    planning their night.
+    make millions of objects and next to no cyclic garbage (what they drop is freed by
+    reference counting; the few cycles, such as a template error's traceback, are collected
+    after the block): three per YAML node (the node, its start and end marks), the data, the
+    models, the plan. The collector's walks over everything alive took 2.0 of the 2.3 s
+    that composing 10,000 pairings took, and a sixth of planning their night. The switch is
+    the process's: another thread that turns the collector on meanwhile costs only speed.
 
     What is left when the block ends lives as long as the run: it joins the oldest
     generation at once (`freeze` then `unfreeze` moves every object there without a
