@@ -416,6 +416,14 @@ def test_when_even_a_row_per_mentor_is_too_long_the_totals_remain() -> None:
     assert "even a row per mentor would make this issue longer than a forge allows" in body
 
 
+def test_a_table_of_a_row_per_pairing_skipped_for_its_handles_would_not_have_fitted() -> None:
+    long = "a-mentor-whose-handle-is-long-enough-to-need-a-line-of-its-own-"
+    _, current = big_dashboard(big_program(1000, mentors=1000, mentor=long))
+    assert current.handles > MAX_CHARS  # so `render` does not render these two
+    for detail in (Detail.FULL, Detail.COMPACT):
+        assert len(dashboard.render_at(current, date(2026, 7, 15), None, detail)) > MAX_CHARS
+
+
 # ---------------------------------------------------------------- the plan
 
 
