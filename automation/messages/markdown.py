@@ -19,7 +19,9 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"([@#!~%$&])(?=[\w\"&#\[.-]|$)"), r"\1" + ZWSP),
     (re.compile(r"(?<=:)(?=//)"), ZWSP),  # URLs: a link to an issue cross-references it
     (re.compile(r"<(?!\u200b)"), "<" + ZWSP),  # no HTML: <!-- would hide the bot's text
-    (re.compile(r"(?<!\\)([|`])"), r"\\\1"),  # no table cell split, no code span
+    # no table cell split, no code span: escaped unless a backslash of its own escapes it
+    # already (an odd number before it; an even number are backslashes written out)
+    (re.compile(r"(?<!\\)((?:\\\\)*)([|`])"), r"\1\\\2"),
     (re.compile(r"\\$"), "\\" + ZWSP),  # a trailing backslash would escape what follows
     (re.compile(r"^/"), ZWSP + "/"),  # a quick action needs / first
 )
