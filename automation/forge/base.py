@@ -301,21 +301,15 @@ TICKS_BATCH = 50
 USERS_BATCH = 100
 
 
-def batches(items: Sequence[T], size: int = TICKS_BATCH) -> list[tuple[T, ...]]:
+def batches(items: Sequence[T], size: int) -> list[tuple[T, ...]]:
     """`items` without repeats, in order, in runs of at most `size`."""
     unique = tuple(dict.fromkeys(items))
     return [unique[start : start + size] for start in range(0, len(unique), size)]
 
 
-def issues_named(numbers: Sequence[int]) -> str:
-    """A few issue numbers for a request's description: `issue 3`, `issues 3, 5, 9` or,
-    for a long batch, `issues 3, 5, 9 and 47 more`."""
-    return named("issue", numbers)
-
-
 def named(noun: str, items: Sequence[object]) -> str:
-    """A few of `items` after `noun`, made plural for more than one: `user alice`,
-    `users alice, bob, carol` or `users alice, bob, carol and 97 more`."""
+    """A few of `items` after `noun`, made plural for more than one, for a request's
+    description: `issue 3`, `users alice, bob, carol` or `issues 3, 5, 9 and 47 more`."""
     shown = ", ".join(str(item) for item in items[:3])
     rest = len(items) - 3
     if rest > 0:

@@ -19,11 +19,12 @@ from github.PullRequest import PullRequest
 
 from automation.forge.base import (
     CLOSED_PAGE,
+    TICKS_BATCH,
     Access,
     ForgeError,
     batches,
     failure,
-    issues_named,
+    named,
     rate_limited,
     server_date,
     unknown_handle,
@@ -334,9 +335,9 @@ class GitHubForge:
         owner, name = self._path.split("/", 1)
         variables = {"owner": owner, "name": name}
         found: dict[int, list[Tick]] = {}
-        for batch in batches(numbers):
+        for batch in batches(numbers, TICKS_BATCH):
             query = partial(_answer_of, self._gh.requester, edits_query(batch), variables)
-            data = self._call(f"POST graphql (edits of {issues_named(batch)})", query)
+            data = self._call(f"POST graphql (edits of {named('issue', batch)})", query)
             repository = (data.get("data") or {}).get("repository") or {}
             found |= {number: ticks_of_edits(repository.get(f"i{number}")) for number in batch}
         return found

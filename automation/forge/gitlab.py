@@ -15,12 +15,12 @@ from gitlab.v4.objects import Project, ProjectIssue
 
 from automation.forge.base import (
     CLOSED_PAGE,
+    TICKS_BATCH,
     USERS_BATCH,
     Access,
     ForgeError,
     batches,
     failure,
-    issues_named,
     named,
     rate_limited,
     server_date,
@@ -316,9 +316,9 @@ class GitLabForge:
         # its REST listing, all pages. An issue not among the nodes (gone since it was
         # listed) has none.
         found: dict[int, list[Tick]] = {}
-        for batch in batches(numbers):
+        for batch in batches(numbers, TICKS_BATCH):
             variables = {"path": self._path, "iids": [str(number) for number in batch]}
-            request = f"POST graphql (notes of {issues_named(batch)})"
+            request = f"POST graphql (notes of {named('issue', batch)})"
             data = self._call(request, partial(self._graphql, request, _NOTES_QUERY, variables))
             project = data.get("project")
             if not isinstance(project, dict):

@@ -1210,8 +1210,10 @@ def _bad_body(detail: str) -> Response:
 
 # -- GraphQL: a project's issues by iid and their notes; users by username ----------------
 # GitLab's GraphQL API at `/api/graphql`, beside `/api/v4`, with the same tokens
-# (https://docs.gitlab.com/ee/api/graphql/). Modelled: `project(fullPath:)` (null for no
-# such project), `Project.issues(iids:)` (newest first, GitLab's default `created_desc`),
+# (https://docs.gitlab.com/ee/api/graphql/). Modelled: `project(fullPath:)` (GitLab answers
+# null for a project the token cannot see; the sandbox, whose REST routes make a project on
+# first use, answers null only for an empty path), `Project.issues(iids:)` (newest first,
+# GitLab's default `created_desc`),
 # `Issue.iid` (a string), `Issue.notes`, a `NoteConnection` oldest first, and `Note` with
 # `id` (a global id), `body`, `system`, `author { username }`, `createdAt`, `updatedAt`;
 # `users(usernames:)`, a `UserCoreConnection` of the users that exist (a username matched
