@@ -507,7 +507,9 @@ def test_pull_requests_never_appear_among_the_issues(site: Site) -> None:
     assert site.sandbox.request_counts()["reads"] == 1  # no request per listed item
 
 
-def test_an_unknown_handle_names_its_program_yml_line(site: Site, tmp_path: Path) -> None:
+def with_a_ghost(site: Site, tmp_path: Path) -> tuple[str, Path, Forge]:
+    """A handle no account has, the program.yml listing it (its line 3), and a forge
+    connected through that program."""
     ghost = f"ghost-{uuid.uuid4().hex[:12]}"  # no such account, on any forge
     settings = site.settings()
     flavour = f", flavour: {site.flavour}" if site.kind == "sandbox" else ""
@@ -521,6 +523,11 @@ def test_an_unknown_handle_names_its_program_yml_line(site: Site, tmp_path: Path
     )
     program = load_program(roster)
     forge = connect(program.forge, {"CONTRACT_TOKEN": site.token}, RetryPolicy(retries=0))
+    return ghost, roster, forge
+
+
+def test_an_unknown_handle_names_its_program_yml_line(site: Site, tmp_path: Path) -> None:
+    ghost, roster, forge = with_a_ghost(site, tmp_path)
 
     with pytest.raises(UnknownHandle) as caught:
         forge.create_issue(site.draft("pairing", assignees=(*site.people, ghost)))
@@ -532,19 +539,7 @@ def test_an_unknown_handle_names_its_program_yml_line(site: Site, tmp_path: Path
 def test_people_known_ahead_are_assigned_and_an_unknown_one_is_still_named(
     site: Site, tmp_path: Path
 ) -> None:
-    ghost = f"ghost-{uuid.uuid4().hex[:12]}"  # no such account, on any forge
-    settings = site.settings()
-    flavour = f", flavour: {site.flavour}" if site.kind == "sandbox" else ""
-    roster = tmp_path / "program.yml"
-    roster.write_text(
-        f"forge: {{kind: {site.kind}{flavour}, url: '{settings.base_url}',"
-        f" project: {site.project}, bot: '{site.bot}', token_env: CONTRACT_TOKEN}}\n"
-        "people:\n"
-        f"  - {{handle: {ghost}, roles: [mentee]}}\n",
-        encoding="utf-8",
-    )
-    program = load_program(roster)
-    forge = connect(program.forge, {"CONTRACT_TOKEN": site.token}, RetryPolicy(retries=0))
+    ghost, roster, forge = with_a_ghost(site, tmp_path)
     if site.box is not None:
         site.box.reset_counts()
 
