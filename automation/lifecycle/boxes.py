@@ -78,15 +78,20 @@ def _items(segment: str) -> Iterator[tuple[int, re.Match[str], Box]]:
 def states(body: str) -> dict[str, bool]:
     """Each box of the block by name: ticked or not. Boxes outside it are people's own."""
     start, end = _segment(body)
-    return {box.name: m.group("mark") != " " for _, m, box in _items(body[start:end])}
+    return _states(body[start:end])
+
+
+def _states(block: str) -> dict[str, bool]:
+    return {box.name: m.group("mark") != " " for _, m, box in _items(block)}
 
 
 def ticked(body: str) -> tuple[str, ...]:
     """The names of the boxes ticked in the block, in the block's order."""
     start, end = _segment(body)
-    if "[x]" not in body[start:end] and "[X]" not in body[start:end]:
+    block = body[start:end]
+    if "[x]" not in block and "[X]" not in block:
         return ()  # as most nights find them: a ticked item has one or the other
-    return tuple(name for name, on in states(body).items() if on)
+    return tuple(name for name, on in _states(block).items() if on)
 
 
 def untick(body: str, names: Iterable[str]) -> str:
