@@ -252,9 +252,11 @@ def view(
     queue: Sequence[Asked] = (),
     asking: QueueFigures | None = None,
     feedback: Mapping[str, Any] | None = None,
+    mentors: Sequence[Mentor] | None = None,
 ) -> View:
     """`tended`: the pairings the nightly run looks after today (observe.tended); `queue`:
-    the requests waiting for a mentor, and `asking` the queue's figures."""
+    the requests waiting for a mentor, and `asking` the queue's figures; `mentors`, the
+    mentors' table today, when the caller has it already."""
     settings = program.program
     tended = set(tended)
     window = settings.retrospective_reminder_days + CATCH_UP_DAYS
@@ -292,7 +294,7 @@ def view(
         if _waits(s, tended, today - timedelta(days=window))
     )
     private = sum(s.private for s in statuses)
-    mentors = tuple(mentor_table(program, today))
+    mentors = tuple(mentor_table(program, today) if mentors is None else mentors)
     return View(
         name=settings.name,
         figures={

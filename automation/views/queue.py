@@ -5,7 +5,7 @@ and a day; the nightly run, the dashboard and the report share it."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from automation.lifecycle.observed import local_day
 from automation.model import Issue, IssueState
 from automation.roster.config import Program
-from automation.roster.mentors import at_or_over_limit, mentor_table
+from automation.roster.mentors import Mentor, at_or_over_limit, mentor_table
 
 
 @dataclass(frozen=True)
@@ -88,14 +88,22 @@ class QueueFigures:
 
 
 def queue_figures(
-    program: Program, requests: Mapping[int, Issue], today: date, *, weeks: bool = False
+    program: Program,
+    requests: Mapping[int, Issue],
+    today: date,
+    *,
+    weeks: bool = False,
+    now: Queue | None = None,
+    table: Sequence[Mentor] | None = None,
 ) -> QueueFigures:
     """The figures as of `today`; `weeks` adds the queue's length week by week, from the
-    week of the first request (the report reads every request; a nightly run does not)."""
-    now = queue(program, requests, today)
+    week of the first request (the report reads every request; a nightly run does not).
+    `now` (the queue today) and `table` (the mentors' table today), when the caller has
+    them already."""
+    now = queue(program, requests, today) if now is None else now
     waits = sorted((today - opened).days for opened in now.waiting.values())
     matched = _matched_waits(program, requests)
-    full, mentors = at_or_over_limit(mentor_table(program, today))
+    full, mentors = at_or_over_limit(mentor_table(program, today) if table is None else table)
     return QueueFigures(
         waiting=len(waits),
         median_wait=_median(waits),

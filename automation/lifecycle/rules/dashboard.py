@@ -32,6 +32,7 @@ from automation.lifecycle.labels import Labels
 from automation.lifecycle.observed import DASHBOARD, Observed, start_of_day, tended
 from automation.model import Draft, IssueState
 from automation.roster.config import Program
+from automation.roster.mentors import mentor_table
 from automation.views import dashboard
 from automation.views.queue import queue, queue_figures
 from automation.views.status import program_status
@@ -87,14 +88,15 @@ def plan(
         return []
     after = expected(observed, actions, today, settings.timezone)
     statuses = program_status(program, after, today, checklists)
-    waiting = queue(program, observed.requests, today).waiting
-    asked = [dashboard.Asked(n, observed.requests[n].author, day) for n, day in waiting.items()]
-    asking = queue_figures(program, observed.requests, today)
+    now = queue(program, observed.requests, today)
+    asked = [dashboard.Asked(n, observed.requests[n].author, d) for n, d in now.waiting.items()]
+    table = mentor_table(program, today)
+    asking = queue_figures(program, observed.requests, today, now=now, table=table)
     tending = [p.id for p in tended(program, after, today)]
     answers = None
     if settings.feedback is not None:
         answers = read_back(after.issues, Dialect(program.forge.api_flavour))
-    shown = dashboard.view(program, statuses, today, tending, asked, asking, answers)
+    shown = dashboard.view(program, statuses, today, tending, asked, asking, answers, table)
     issue = observed.issues.get(DASHBOARD)
     body = dashboard.update(shown, today, issue.body if issue else None)
     if body is None:
