@@ -4,6 +4,8 @@ number of reads; and the cache file is believed only when it may be."""
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -137,6 +139,40 @@ def test_the_cache_is_believed_only_for_its_project_bot_age_and_signature(tmp_pa
     assert old.comments_since is None
     path.write_bytes(b"not a cache")
     assert load(path, cache.identity, date(2026, 1, 6), None).comments_since is None
+
+
+def test_a_cache_whose_bytes_were_changed_is_not_believed_with_a_secret(tmp_path: Path) -> None:
+    path = tmp_path / "cache.gz"
+    cache = Cache("github https://x acme/a bot", date(2026, 1, 5))
+    cache.users = {"bob": 7}
+    save(path, cache, "s3cret")
+    head, body = gzip.decompress(path.read_bytes()).split(b"\n")
+    assert load(path, cache.identity, date(2026, 1, 6), "s3cret").users == {"bob": 7}
+    path.write_bytes(gzip.compress(head + b"\n" + body.replace(b'"bob":7', b'"bob":8')))
+    assert load(path, cache.identity, date(2026, 1, 6), None).users == {"bob": 8}
+    assert load(path, cache.identity, date(2026, 1, 6), "s3cret").users == {}
+
+
+def test_text_that_is_not_utf8_survives_the_cache(tmp_path: Path) -> None:
+    # A lone surrogate (JSON may escape one: `\\ud800`) has no UTF-8 form; the file keeps it.
+    path = tmp_path / "cache.gz"
+    cache = Cache("gitlab https://x acme/a bot", date(2026, 1, 5))
+    cache.parsed = {"gitlab:abc": ["\ud800 step", "é"]}
+    save(path, cache, "s3cret")
+    assert load(path, cache.identity, date(2026, 1, 6), "s3cret").parsed == cache.parsed
+
+
+def test_a_cache_of_the_earlier_format_is_read_in_full_again(tmp_path: Path) -> None:
+    path = tmp_path / "cache.gz"
+    cache = Cache("gitlab https://x acme/a bot", date(2026, 1, 5))
+    cache.users = {"bob": 7}
+    save(path, cache, None)
+    assert load(path, cache.identity, date(2026, 1, 6), None).users == {"bob": 7}
+    # Version 3 was one document: {"version": 3, "cache": ..., "sig": ...}.
+    body = json.loads(gzip.decompress(path.read_bytes()).split(b"\n")[1])
+    earlier = {"version": 3, "cache": body, "sig": None}
+    path.write_bytes(gzip.compress(json.dumps(earlier).encode()))
+    assert load(path, cache.identity, date(2026, 1, 6), None).users == {}
 
 
 def test_observe_reads_the_same_through_a_cache_filled_by_earlier_runs(world: World) -> None:
