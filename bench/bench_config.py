@@ -37,7 +37,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from automation.cli import main as cli
-from automation.roster.config import ConfigError, load_program, parse_program
+from automation.roster.config import load_program, parse_program
+from automation.roster.source import ConfigError
 
 START = date(2026, 1, 5)
 

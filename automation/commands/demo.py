@@ -28,7 +28,8 @@ from automation.model import CloseReason, Draft, Issue, IssueState
 from automation.night.executor import Status
 from automation.night.observe import read
 from automation.night.run import Disclosure, run_day
-from automation.roster.config import ForgeSettings, Program, active_on, load_program
+from automation.roster.checks import active_on
+from automation.roster.config import ForgeSettings, Program, load_program
 from automation.sandbox import RunningSandbox, start
 from automation.views.report import build_report
 from automation.views.status import PairingStatus, program_status

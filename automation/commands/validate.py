@@ -10,7 +10,8 @@ import click
 from automation.commands.today import program_day
 from automation.messages.markdown import plural
 from automation.messages.templates import TemplateError, check_templates, templates_for
-from automation.roster.config import active_on, cross_check, load_program
+from automation.roster.checks import active_on, cross_check
+from automation.roster.config import load_program
 
 
 def run(config_path: Path, today: date | None) -> int:

@@ -33,7 +33,8 @@ from automation.messages.templates import Templates
 from automation.model import CloseReason
 from automation.night.executor import Outcome, Status, apply
 from automation.night.observe import read
-from automation.roster.config import FEEDBACK_ON_GITHUB, SAFETY_FLOOR, Program
+from automation.roster.checks import FEEDBACK_ON_GITHUB
+from automation.roster.config import SAFETY_FLOOR, Program
 
 
 class TooManyWrites(ExpectedError):

@@ -23,7 +23,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from automation.roster.config import ConfigError, Program, load_program, parse_yaml_model
+from automation.roster.config import Program, load_program
+from automation.roster.source import ConfigError, parse_yaml_model
 
 DEFAULT_NAME = "Mentorship programs"
 _VARIABLE = r"^[A-Za-z_][A-Za-z0-9_]*$"

@@ -29,7 +29,8 @@ from typing import Any
 from automation.lifecycle import markers
 from automation.lifecycle.observed import CATCH_UP_DAYS, DASHBOARD, lookback_days
 from automation.messages import markdown
-from automation.roster.config import Program, cross_check
+from automation.roster.checks import cross_check
+from automation.roster.config import Program
 from automation.roster.mentors import Mentor, at_or_over_limit, mentor_table
 from automation.views.queue import QueueFigures
 from automation.views.status import GoalStatus, Milestone, PairingStatus, bar, percent

@@ -16,7 +16,8 @@ from datetime import date
 from typing import Any
 
 from automation.messages import markdown
-from automation.roster.config import ConfigError, Pairing, Program
+from automation.roster.config import Pairing, Program
+from automation.roster.source import ConfigError
 from automation.views.status import GoalStatus, PairingStatus, percent
 
 ROLES = ("mentor", "mentee")

@@ -19,7 +19,8 @@ from automation.messages.templates import Templates
 from automation.model import IssueState
 from automation.night.observe import read
 from automation.night.run import Report, plan_day, run_day, run_summary
-from automation.roster.config import Program, cross_check, parse_program
+from automation.roster.checks import cross_check
+from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox, start
 from automation.views.report import build_report
 from automation.views.status import program_status

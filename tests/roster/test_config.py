@@ -11,18 +11,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from automation.roster.checks import cross_check
 from automation.roster.config import (
-    ConfigError,
     Program,
     Settings,
-    _FastLoader,
-    _read_yaml,
     add_months,
-    cross_check,
     load_program,
     parse_program,
     program_today,
 )
+from automation.roster.source import ConfigError, _FastLoader, read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -551,7 +549,7 @@ def test_the_loader_builds_the_data_pyyaml_builds(text: str) -> None:
     # The walk that locates every value builds the data too; PyYAML's constructor, over the
     # same nodes, is the oracle (types, shared aliases, merge keys, which key wins).
     try:
-        data, _ = _read_yaml(text, Path("program.yml"))
+        data, _ = read_yaml(text, Path("program.yml"))
         expected = yaml.load(text, Loader=_FastLoader)
     except (ConfigError, yaml.YAMLError):
         return

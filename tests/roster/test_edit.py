@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from automation.roster.config import ConfigError, Pairing, parse_program
+from automation.roster.config import Pairing, parse_program
 from automation.roster.edit import (
     Amendment,
     NewPairing,
@@ -21,6 +21,7 @@ from automation.roster.edit import (
     amendment_lines,
     pairing_lines,
 )
+from automation.roster.source import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = (ROOT / "program.example.yml").read_text(encoding="utf-8")

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from automation.forge import ForgeError, connect
-from automation.roster.config import ConfigError
 from automation.roster.programs import (
     DEFAULT_NAME,
     Company,
@@ -17,6 +16,7 @@ from automation.roster.programs import (
     load_company,
     member_program,
 )
+from automation.roster.source import ConfigError
 
 ROSTER = """\
 program: {{name: {name}}}

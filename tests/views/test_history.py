@@ -10,7 +10,8 @@ import pytest
 
 from automation.lifecycle.ledger import PairState
 from automation.model import IssueState
-from automation.roster.config import ConfigError, Program, parse_program
+from automation.roster.config import Program, parse_program
+from automation.roster.source import ConfigError
 from automation.views.history import (
     History,
     UnknownPerson,

@@ -49,10 +49,11 @@ from automation.messages.context import Link, request_context
 from automation.messages.markdown import cell, inert
 from automation.messages.templates import Templates
 from automation.model import CloseReason, Issue, IssueState
-from automation.roster.config import ConfigError, Program
+from automation.roster.config import Program
 from automation.roster.edit import RosterEditError, add_to_roster, amend_roster, pairing_lines
 from automation.roster.matching import Matching, Proposal, match
 from automation.roster.request import parse_request
+from automation.roster.source import ConfigError
 from automation.views.queue import Queue, queue
 
 

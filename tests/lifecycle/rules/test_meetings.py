@@ -12,7 +12,8 @@ from automation.lifecycle.actions import OpenIssue, PostComment
 from automation.lifecycle.observed import checkin_window_days
 from automation.lifecycle.rules import agenda, checkins, kickoff
 from automation.lifecycle.timeline import Timeline
-from automation.roster.config import ConfigError, Meetings, Program
+from automation.roster.config import Meetings, Program
+from automation.roster.source import ConfigError
 from automation.views.report.site import period_starts
 from automation.views.status import PairingStatus, pairing_status
 from tests.lifecycle.rules.world import (
