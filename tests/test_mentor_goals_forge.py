@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from automation.lifecycle.rules.progress import goal_key
 from tests.test_security import PAIR, START, Program_, world
 
 __all__ = ["world"]
@@ -27,7 +28,7 @@ def test_a_mentors_goal_is_tracked_and_celebrated_on_the_forge(world: Program_) 
     head = pairing.body.partition("## Mentor's goals")[0]
     world.bob.edit_issue_body(pairing.number, head + MENTOR_GOALS)
     written = world.night(START + timedelta(days=2))
-    cheer = f"pair/{PAIR}/celebrate/mentor-give-feedback-that-lands"
+    cheer = f"pair/{PAIR}/celebrate/mentor-{goal_key('Give feedback that lands')}"
     assert cheer in written
     bodies = [
         c.body

@@ -13,6 +13,7 @@ import pytest
 from automation.commands.demo import sandbox_cast
 from automation.forge import Forge, RetryPolicy, connect
 from automation.lifecycle import ledger, markers
+from automation.lifecycle.rules.progress import goal_key
 from automation.messages.templates import Templates
 from automation.model import Comment, Issue
 from automation.night.run import run_day
@@ -124,15 +125,16 @@ def test_ticking_goals_moves_the_one_progress_comment_and_celebrates_once(world:
 
     world.edit_goals(START + timedelta(days=3), "+Facilitate one")
     world.night(START + timedelta(days=3))
-    assert "celebrate/run-an-incident-review" in world.bot_comments()
-    assert world.remembered().celebrated == ("run-an-incident-review",)
+    reviewed = goal_key("Run an incident review")
+    assert f"celebrate/{reviewed}" in world.bot_comments()
+    assert world.remembered().celebrated == (reviewed,)
 
     world.edit_goals(START + timedelta(days=4), "-Facilitate one")
     world.night(START + timedelta(days=4))
     world.edit_goals(START + timedelta(days=5), "+Facilitate one")
     world.night(START + timedelta(days=5))
     celebrations = [k for k in world.bot_comments() if k.startswith("celebrate/")]
-    assert celebrations == ["celebrate/run-an-incident-review"]
+    assert celebrations == [f"celebrate/{reviewed}"]
 
     progress = world.bot_comments()["progress"]
     assert progress.id == first.id

@@ -33,9 +33,19 @@ log = logging.getLogger(__name__)
 GOAL_NUDGE_FROM, GOAL_NUDGE_UNTIL = 7, 14  # days after the start: a week to write goals
 
 
-def goal_key(goal: Goal) -> str:
-    """A goal's name for the ledger: its title without the due date, as a slug."""
-    title = re.sub(r"\b(by|due:?)\s+\d{4}-\d{2}-\d{2}\b|\(\d{4}-\d{2}-\d{2}\)", "", goal.title)
+def goal_key(title: str) -> str:
+    """A goal's name for the ledger and its celebration's key: a digest of its title without
+    the due date (moving the date keeps the name). Not the title itself: keys are shown in
+    the run's log, plan.json and summary, which more people can read than the goal (README,
+    "What CI keeps")."""
+    digest = hashlib.blake2b(legacy_goal_key(title).encode(), digest_size=6).hexdigest()
+    return f"g{digest}"
+
+
+def legacy_goal_key(title: str) -> str:
+    """The name earlier versions gave a goal: its title as a slug. Their ledgers and their
+    celebrations' markers carry it; a goal celebrated under it is not celebrated again."""
+    title = re.sub(r"\b(by|due:?)\s+\d{4}-\d{2}-\d{2}\b|\(\d{4}-\d{2}-\d{2}\)", "", title)
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48].strip("-")
     return slug or "goal"
 
@@ -228,21 +238,39 @@ def _pace(pair: Pair, behind: bool) -> list[Action]:
     return [Relabel(pair.key("pace"), pair.id, target, add, others, Urgency.LABELS)]
 
 
-def _owned(reading: Reading) -> list[tuple[str, Goal, bool]]:
-    """Every goal that counts with its ledger name (a mentor's goal's name says so, so the
-    two never share one) and whether it is the mentor's."""
-    return [(goal_key(g), g, False) for g in reading.goals] + [
-        (f"mentor-{goal_key(g)}", g, True) for g in reading.mentor_goals
+@dataclass(frozen=True)
+class _Owned:
+    """A goal that counts, with its ledger name and the one earlier versions gave it (a
+    mentor's goal's names say so, so the two never share one)."""
+
+    name: str
+    legacy: str
+    goal: Goal
+    mentor: bool
+
+
+def _owned(reading: Reading) -> list[_Owned]:
+    return [
+        _Owned(goal_key(g.title), legacy_goal_key(g.title), g, False) for g in reading.goals
+    ] + [
+        _Owned(f"mentor-{goal_key(g.title)}", f"mentor-{legacy_goal_key(g.title)}", g, True)
+        for g in reading.mentor_goals
     ]
+
+
+def _celebrated(pair: Pair, owned: _Owned) -> bool:
+    """The goal's celebration was posted, under either of its names."""
+    return any(pair.comment("celebrate", name) for name in (owned.name, owned.legacy))
 
 
 def _celebrations(pair: Pair, reading: Reading) -> list[Action]:
     celebrated = set(pair.state.celebrated) if pair.state else set()
     actions: list[Action] = []
-    for name, goal, mentor in _owned(reading):
-        if goal.total and goal.done == goal.total and name not in celebrated:
+    for owned in _owned(reading):
+        name, goal, mentor = owned.name, owned.goal, owned.mentor
+        if goal.total and goal.done == goal.total and not {name, owned.legacy} & celebrated:
             celebrated.add(name)
-            if pair.comment("celebrate", name) is None:
+            if not _celebrated(pair, owned):
                 key = pair.key("celebrate", name)
                 shown = {"title": inert(goal.title), "steps": goal.total, "mentor": mentor}
                 body = pair.text("celebrate", key, goal=shown)
@@ -305,9 +333,12 @@ def state(pair: Pair, actions: list[Action]) -> PairState | None:
     else:
         comment = previous.comment if previous else None
     celebrated = set(previous.celebrated) if previous else set()
-    for name, _, _ in _owned(reading):
-        if pair.key("celebrate", name) in keys or pair.comment("celebrate", name) is not None:
-            celebrated.add(name)
+    for owned in _owned(reading):
+        if owned.legacy in celebrated:  # kept from now on under its new name
+            celebrated.discard(owned.legacy)
+            celebrated.add(owned.name)
+        if pair.key("celebrate", owned.name) in keys or _celebrated(pair, owned):
+            celebrated.add(owned.name)
     changed = pair.checklist_changed
     met = set(previous.met) if previous else set()
     last = pair.last_activity

@@ -84,6 +84,7 @@ def with_ledger(state: PairState) -> Issue:
 
 
 DAY = START + timedelta(days=20)
+INCIDENT_REVIEW = progress.goal_key("Run an incident review")
 
 
 def test_progress_comment_and_ledger_on_the_kickoff_night() -> None:
@@ -200,13 +201,41 @@ def test_a_completed_goal_is_celebrated_once_even_after_untick_and_retick() -> N
     roster = program(progress=ON)
     first = progress.plan(pair_on(DAY, [goals_issue(done)], roster=roster))
     assert [a.key for a in first if a.key.startswith(f"pair/{PAIR}/celebrate/")] == [
-        f"pair/{PAIR}/celebrate/run-an-incident-review"
+        f"pair/{PAIR}/celebrate/{INCIDENT_REVIEW}"
     ]
-    state = remembered(goals_issue(done), celebrated=("run-an-incident-review",))
+    state = remembered(goals_issue(done), celebrated=(INCIDENT_REVIEW,))
     later = pair_on(
         DAY + timedelta(days=40), [goals_issue(done), with_ledger(state)], roster=roster
     )
     assert [a for a in progress.plan(later) if "celebrate" in a.key] == []
+
+
+def test_a_goals_name_keeps_its_title_out_of_keys_and_stays_when_its_date_moves() -> None:
+    title = "Leave my team because of Zed"
+    assert progress.goal_key(f"{title} by 2026-03-01") == progress.goal_key(f"{title} (2026-04-15)")
+    assert progress.goal_key(title) != progress.goal_key("Stay")
+    done = f"## Goals\n\n### {title}\n\n- [x] Talk\n"
+    actions = progress.plan(pair_on(DAY, [goals_issue(done)], roster=program(progress=ON)))
+    assert any("/celebrate/" in a.key for a in actions)
+    assert not [a.key for a in actions if "team" in a.key or "zed" in a.key.lower()]
+
+
+def test_a_goal_celebrated_under_its_earlier_name_is_not_celebrated_again() -> None:
+    done = GOALS.replace("- [ ] Facilitate one", "- [x] Facilitate one")
+    roster = program(progress=ON)
+    # The ledger of an earlier version: the goal's title as a slug.
+    state = remembered(goals_issue(done), celebrated=("run-an-incident-review",))
+    later = pair_on(DAY, [goals_issue(done), with_ledger(state)], roster=roster)
+    actions = progress.plan(later)
+    assert [a for a in actions if "celebrate" in a.key] == []
+    kept = progress.state(later, actions)
+    assert kept is not None
+    assert kept.celebrated == (INCIDENT_REVIEW,)
+    # No ledger entry, but its celebration posted under the earlier name: not posted again.
+    key = f"pair/{PAIR}/celebrate/run-an-incident-review"
+    posted = comment(1, "mentorship-bot", DAY - timedelta(days=1), key, "Goal complete")
+    seen = pair_on(DAY, [goals_issue(done)], [posted], roster=roster)
+    assert [a for a in progress.plan(seen) if "celebrate" in a.key] == []
 
 
 MENTOR_GOALS = """
@@ -240,14 +269,17 @@ def test_the_mentors_own_goals_are_shown_and_celebrated_apart_from_the_mentees()
         in post.body
     )
     [cheer] = [a for a in actions if "/celebrate/" in a.key]
-    assert cheer.key == f"pair/{PAIR}/celebrate/mentor-give-feedback-that-lands"
+    assert (
+        cheer.key
+        == f"pair/{PAIR}/celebrate/mentor-{progress.goal_key(reading.mentor_goals[0].title)}"
+    )
     assert isinstance(cheer, PostComment)
     assert "Mentor's goal complete: Give feedback that lands by 2026-05-01" in cheer.body
     assert "Well done, @alice" in cheer.body
     # Remembered as celebrated under its own name, apart from a mentee goal of that name.
     state = progress.state(pair, actions)
     assert state is not None
-    assert state.celebrated == ("mentor-give-feedback-that-lands",)
+    assert state.celebrated == (f"mentor-{progress.goal_key(reading.mentor_goals[0].title)}",)
 
 
 def test_a_mentors_goal_moving_edits_the_progress_comment() -> None:
