@@ -36,6 +36,7 @@ from automation.roster.source import (
 )
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+FIRST_YEAR, LAST_YEAR = 1970, 2199  # the years a date in program.yml may name
 _HANDLE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
 
 
@@ -47,9 +48,16 @@ def _parse_date(value: object) -> object:
     if not isinstance(value, str) or not _DATE.fullmatch(value.strip()):
         raise ValueError(f"invalid date {shown(value)}; write it as YYYY-MM-DD")
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError as exc:
         raise ValueError(f"invalid date {value!r} ({exc}); write it as YYYY-MM-DD") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        # A term's end, its follow-up and the report's calendar are worked out from it.
+        raise ValueError(
+            f"{value.strip()} is out of range; program dates lie between {FIRST_YEAR} and "
+            f"{LAST_YEAR} (to leave a term open, extend it again when its end is near)"
+        )
+    return day
 
 
 def _empty_if_none(value: object) -> object:
@@ -102,9 +110,9 @@ class _Model(BaseModel):
 class StaleRules(_Model):
     """When quiet pairs are nudged (days without human activity)."""
 
-    first_meeting_days: int = Field(default=10, ge=1)
-    nudge_days: int = Field(default=14, ge=1)
-    stalled_days: int = Field(default=28, ge=1)
+    first_meeting_days: int = Field(default=10, ge=1, le=366)
+    nudge_days: int = Field(default=14, ge=1, le=366)
+    stalled_days: int = Field(default=28, ge=1, le=366)
     # A question by one of the pair that the other has not answered this long: the other
     # is nudged once and the pairing labelled as waiting for them (rules/turns.py). Runs
     # read comments this long plus the catch-up days back, hence the bound.
@@ -144,8 +152,8 @@ class ReportRules(_Model):
 class RequestRules(_Model):
     """The queue of people asking for a mentor (issues from the request form)."""
 
-    max_wait_days: int = Field(default=30, ge=1)  # then the coordinators are told, once
-    expire_days: int = Field(default=90, ge=1)  # then an unanswered request is closed kindly
+    max_wait_days: int = Field(default=30, ge=1, le=366)  # then the coordinators are told, once
+    expire_days: int = Field(default=90, ge=1, le=730)  # then a request is closed kindly
     # Open one merge/pull request that adds the proposed pairings to program.yml; merging it
     # is the coordinators' approval.
     propose_changes: bool = False
@@ -202,14 +210,14 @@ class Settings(_Model):
     name: Text = "Mentorship program"
     timezone: TimeZone = "UTC"
     term_months: int = Field(default=6, ge=1, le=36)
-    checkin_every_days: int = Field(default=14, ge=1)
+    checkin_every_days: int = Field(default=14, ge=1, le=92)
     checkin_style: Literal["issue", "comment"] = "issue"
     # How pairs meet, unless a pairing says otherwise: live, in writing, or as suits them.
     meeting_style: MeetingStyle = "either"
     meeting_minutes: MeetingMinutes = 45
-    ending_soon_days: int = Field(default=14, ge=0)
+    ending_soon_days: int = Field(default=14, ge=0, le=92)
     midpoint_review: bool = True
-    retrospective_reminder_days: int = Field(default=14, ge=1)
+    retrospective_reminder_days: int = Field(default=14, ge=1, le=92)
     # One follow-up on the pairing issue this many days after a completed term (0: none).
     follow_up_days: int = Field(default=30, ge=0, le=366)
     stale: StaleRules = StaleRules()
@@ -383,7 +391,7 @@ class Pairing(_Model):
     # `INFORMAL_MONTHS` months (instead of the one follow-up).
     continue_informally: Literal["monthly"] | None = None
     # What the pair agreed on for their meetings; the program's rules by default.
-    checkin_every_days: int | None = Field(default=None, ge=1)
+    checkin_every_days: int | None = Field(default=None, ge=1, le=92)
     meeting_style: MeetingStyle | None = None
     meeting_minutes: MeetingMinutes | None = None
     # A change of mentor: the earlier pairing of the same mentee this one follows (its

@@ -123,6 +123,30 @@ def test_date_that_is_not_a_date() -> None:
     ]
 
 
+def test_a_date_no_program_reaches_is_an_error_not_an_overflow_later() -> None:
+    # `extended_until: 9999-12-31` as "open-ended" passed, then planning and the report
+    # overflowed working out the dates after it.
+    pairing = "pairings:\n  - mentor: alice\n    mentee: bob\n    start: 2026-01-05\n"
+    assert errors(HEAD + pairing + "    extended_until: 9999-12-31\n    extension_reason: x\n") == [
+        "program.yml:15: pairings[0].extended_until: 9999-12-31 is out of range; program dates "
+        "lie between 1970 and 2199 (to leave a term open, extend it again when its end is near)"
+    ]
+    assert "out of range" in errors(HEAD + pairing.replace("2026-01-05", "1969-12-31"))[0]
+    assert program(HEAD + pairing.replace("2026-01-05", "2199-01-04")).pairings[0].end(
+        Settings()
+    ) == date(2199, 7, 4)
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ["checkin_every_days: 93", "ending_soon_days: 100000", "stale: {nudge_days: 367}"],
+)
+def test_day_counts_beyond_what_a_program_means_are_refused(setting: str) -> None:
+    [error] = errors(f"program: {{{setting}}}\n" + HEAD)
+    assert error.startswith("program.yml:1: program.")
+    assert "less than or equal to" in error
+
+
 def test_unknown_handle_suggests_the_close_one() -> None:
     text = HEAD + "pairings:\n  - mentor: alise\n    mentee: bob\n    start: 2026-01-05\n"
     assert errors(text) == [
