@@ -20,6 +20,23 @@ from automation.errors import ExpectedError
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+class _Output(click.Path):
+    """A file the command writes: its folder is made when the command starts, so that a
+    run never does its work and then fails to write what it was asked to."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        assert isinstance(path, Path)  # path_type
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.fail(f"cannot make its folder {path.parent}: {exc.strerror}", param, ctx)
+        return path
+
+
+OUTPUT = _Output(dir_okay=False, writable=True, path_type=Path)
 FOLDER = click.Path(file_okay=False, path_type=Path)
 FORGES = click.Choice(["gitlab", "github"])
 
@@ -74,14 +91,14 @@ PROGRAMS = click.option(
 PLAN_OUT = click.option(
     "--plan-out",
     "plan_out",
-    type=FILE,
+    type=OUTPUT,
     default=None,
     help="Also write the plan as JSON to this file (what CI keeps as plan.json).",
 )
 CACHE = click.option(
     "--cache",
     "cache_path",
-    type=FILE,
+    type=OUTPUT,
     envvar="MENTORSHIP_CACHE",
     default=None,
     help="Observe incrementally through the cache kept in this file (README, "
@@ -178,7 +195,7 @@ def plan_command(**options: Any) -> int:
 @click.option(
     "--summary",
     "summary_path",
-    type=FILE,
+    type=OUTPUT,
     default=None,
     help='Append a Markdown summary of the run to this file (e.g. "$GITHUB_STEP_SUMMARY").',
 )
@@ -458,7 +475,7 @@ def sandbox() -> None:
 @click.option("--port", default=8929, show_default=True, type=int, help="Port to listen on.")
 @click.option(
     "--state",
-    type=FILE,
+    type=OUTPUT,
     default=Path("sandbox.sqlite3"),
     show_default=True,
     help="SQLite file holding the sandbox's projects, issues and clock; kept across restarts.",

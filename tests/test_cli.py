@@ -331,6 +331,44 @@ def test_apply_keeps_the_plan_it_applies(config: Path, tmp_path: Path) -> None:
     assert len(json.loads(kept.read_text())) == len(out.splitlines()) - 1  # one line a write
 
 
+def test_outputs_into_a_folder_not_made_yet_are_written_there(config: Path, tmp_path: Path) -> None:
+    # The folders are made when the command starts: a run never does its work, then fails
+    # to write its summary.
+    summary, kept = tmp_path / "new" / "summary.md", tmp_path / "other" / "plan.json"
+    args = ("--config", str(config), "--today", "2026-01-05", "--plan-out", str(kept))
+    code, _, err = run("apply", *args, "--summary", str(summary))
+    assert (code, err) == (0, "")
+    assert "CLI test" in summary.read_text()
+    assert json.loads(kept.read_text())
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(
+    config: Path, sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    folder = tmp_path / "plan.json"
+    folder.mkdir()
+    sandbox.reset_counts()
+    code, _, err = run("apply", "--config", str(config), "--summary", str(folder))
+    assert code == 2
+    assert f"'{folder}' is a directory" in err
+    assert sandbox.request_counts()["writes"] == 0
+
+
+def test_serving_on_a_port_in_use_or_from_a_state_that_is_not_one_is_an_error(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    port = sandbox.url.rsplit(":", 1)[1].split("/")[0]
+    code, _, err = run("sandbox", "serve", "--port", port, "--state", str(tmp_path / "s.db"))
+    assert code == 1
+    assert err.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ")
+    assert err.endswith("pick another --port (or --host)\n")
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database, " * 100)
+    code, _, err = run("sandbox", "serve", "--port", "0", "--state", str(junk))
+    assert code == 1
+    assert err.startswith(f"Error: {junk}: not a sandbox state file (")
+
+
 def test_plan_json_is_a_stable_list(config: Path) -> None:
     code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-05", "--json")
     assert code == 0
