@@ -29,12 +29,23 @@ def find_pairing(program: Program, name: str) -> Pairing:
     if found:
         ids = ", ".join(p.id for p in found)
         raise UnknownPairing(f"{name!r} names {len(found)} pairings ({ids}); give one of them")
-    close = difflib.get_close_matches(name, [shown.pairing(p.id) for p in program.pairings], 3)
-    hint = f"did you mean {', '.join(close)}?" if close else "see `mentorship plan`"
+    hint = _hint(program, shown, name.strip())
     raise UnknownPairing(
         f"no pairing {name!r} in program.yml: {hint} (a pairing is named "
         "mentor--mentee--start, as `mentorship plan` prints it)"
     )
+
+
+def _hint(program: Program, shown: Disclosure, name: str) -> str:
+    """The pairings of a person named alone, else the names closest to `name`: ids as `plan`
+    prints them and `mentor--mentee` (not for a private pairing, which shows a stand-in)."""
+    theirs = [shown.pairing(p.id) for p in program.pairings if name in (p.mentor, p.mentee)]
+    if theirs:
+        return f"{name} is in {', '.join(theirs)}"
+    names = {shown.pairing(p.id) for p in program.pairings}
+    names |= {_pair_of(p) for p in program.pairings if p.id == shown.pairing(p.id)}
+    close = difflib.get_close_matches(name, sorted(names), 3)
+    return f"did you mean {', '.join(close)}?" if close else "see `mentorship plan`"
 
 
 def _pair_of(pairing: Pairing) -> str:

@@ -218,7 +218,18 @@ def test_an_unknown_pairing_is_an_error_with_the_close_matches(program: Program)
     assert code == 1
     assert err == (
         "Error: no pairing 'alice--bobb--2026-01-05' in program.yml: did you mean "
-        f"{BOB}, {CAROL}? (a pairing is named mentor--mentee--start, as `mentorship plan` "
+        f"{BOB}, {CAROL}, alice--bob? (a pairing is named mentor--mentee--start, as "
+        "`mentorship plan` "
         "prints it)\n"
     )
     assert program.run("explain", "nobody")[0] == 1
+
+
+def test_a_mistyped_mentor_mentee_or_a_lone_handle_is_answered_with_the_pairings_meant(
+    program: Program,
+) -> None:
+    code, _, err = program.run("plan", "--pairing", "alice--bobb")
+    assert code == 1
+    assert err.startswith("Error: no pairing 'alice--bobb' in program.yml: did you mean alice--bob")
+    _, _, err = program.run("explain", "alice")
+    assert err.startswith(f"Error: no pairing 'alice' in program.yml: alice is in {BOB}, {CAROL} (")
