@@ -11,7 +11,8 @@ from automation.commands import provenance
 from automation.commands.provenance import GITHUB_REPOSITORY, GITLAB_PROJECT, GITLAB_SERVER, Pin
 from automation.errors import ExpectedError
 from automation.messages.templates import DEFAULTS
-from automation.roster.config import load_program
+from automation.roster.config import parse_program
+from automation.roster.source import ConfigError
 
 SCAFFOLD = Path(__file__).parents[1] / "scaffold"
 CI_FILES = {
@@ -161,9 +162,15 @@ def run(
     action_ref: str | None,
 ) -> int:
     files = files_for(forge_kind, provenance.pin(action_ref), project, name)
+    try:  # what it writes must be a valid program: nothing is written otherwise
+        parse_program(files["program.yml"], directory / "program.yml")
+    except ConfigError as exc:
+        problems = "; ".join(line.split(": ", 1)[-1] for line in exc.lines)
+        raise ScaffoldError(
+            f"nothing written; the program.yml it would write has {problems}"
+        ) from None
     for path in write(directory, files, force=force):
         click.echo(f"wrote {path}")
-    load_program(directory / "program.yml")  # what we wrote must be a valid program
     click.echo(
         f"\nNext: add people and pairings to {directory / 'program.yml'}, run "
         f"`mentorship validate --config {directory / 'program.yml'}`, and follow "

@@ -282,11 +282,24 @@ WRITE_LIMITS: dict[str, tuple[int | None, int | None]] = {
 }
 
 
+_PROJECT = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+")
+
+
+def _project_path(value: str) -> str:
+    if not _PROJECT.fullmatch(value):
+        raise ValueError(
+            f"{shown(value)} is not a project's path; write it as group/project (GitLab, "
+            "subgroups too) or owner/name (GitHub): letters, digits, '.', '_' and '-' "
+            "between the slashes"
+        )
+    return value
+
+
 class ForgeSettings(_Model):
     """Where the program repo lives and how to reach it. Never holds the token itself."""
 
     kind: Literal["gitlab", "github", "sandbox"]
-    project: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$")]
+    project: Annotated[str, AfterValidator(_project_path)]
     url: str | None = None
     token_env: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None = None
     # The environment variable holding the secret that signs the bot's ledger.

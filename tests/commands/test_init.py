@@ -64,6 +64,22 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
     assert (tmp_path / "program.yml").read_text() == "mine\n"
 
 
+@pytest.mark.parametrize(
+    ("forge", "project", "says"),
+    [
+        ("gitlab", 'bad project/"x"', "forge.project: 'bad project/\"x\"' is not a project's path"),
+        ("github", "a/b/c", "forge: project 'a/b/c': a GitHub repository is 'owner/name'"),
+    ],
+)
+def test_init_refuses_a_project_path_validate_would_refuse_and_writes_nothing(
+    tmp_path: Path, forge: str, project: str, says: str
+) -> None:
+    code, _, err = run("init", str(tmp_path / "new"), "--forge", forge, "--project", project)
+    assert code == 1
+    assert err.startswith(f"Error: nothing written; the program.yml it would write has {says}")
+    assert not (tmp_path / "new").exists()
+
+
 def test_init_with_force_overwrites(tmp_path: Path) -> None:
     (tmp_path / "program.yml").write_text("mine\n")
     code, _, _ = run("init", str(tmp_path), "--forge", "github", "--force")
