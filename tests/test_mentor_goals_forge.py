@@ -28,7 +28,7 @@ def test_a_mentors_goal_is_tracked_and_celebrated_on_the_forge(world: Program_) 
     head = pairing.body.partition("## Mentor's goals")[0]
     world.bob.edit_issue_body(pairing.number, head + MENTOR_GOALS)
     written = world.night(START + timedelta(days=2))
-    cheer = f"pair/{PAIR}/celebrate/mentor-{goal_key('Give feedback that lands')}"
+    cheer = f"pair/{PAIR}/celebrate/{goal_key('Give feedback that lands', mentor=True)}"
     assert cheer in written
     bodies = [
         c.body

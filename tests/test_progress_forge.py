@@ -13,7 +13,7 @@ import pytest
 from automation.commands.demo import sandbox_cast
 from automation.forge import Forge, RetryPolicy, connect
 from automation.lifecycle import ledger, markers
-from automation.lifecycle.rules.progress import goal_key
+from automation.lifecycle.rules.progress import CELEBRATED_GOALS, goal_key
 from automation.messages.templates import Templates
 from automation.model import Comment, Issue
 from automation.night.run import run_day
@@ -141,3 +141,28 @@ def test_ticking_goals_moves_the_one_progress_comment_and_celebrates_once(world:
     assert "2 of 3 goal steps (67%)" in progress.body
     assert world.remembered().history[-1] == (1, 2, 3)
     assert world.remembered().changed == "2026-01-10"
+
+
+def test_thousands_of_goals_still_get_a_progress_comment_within_the_forges_limit(
+    world: World,
+) -> None:
+    # 2,300 short goals make a description GitHub takes (42,000 characters); the progress
+    # comment that shows each of them would be 100,000: it is cut to fit, and the night,
+    # the ledger's write with it, succeeds.
+    world.night(START)
+    goals = "".join(f"### Goal {n}\n- [x] s\n" for n in range(2_300))
+    issue = world.pairing_issue()
+    head = issue.body.partition("## Goals")[0]
+    world.sandbox.set_clock(datetime.combine(START + timedelta(days=1), time(10), UTC))
+    world.bob.edit_issue_body(issue.number, f"{head}## Goals\n{goals}")
+    world.night(START + timedelta(days=1))  # asserts that no write failed
+    progress = world.bot_comments()["progress"].body
+    limit = 65_536 if world.program.forge.api_flavour == "github" else 1_000_000
+    assert "| Goal 0 |" in progress
+    assert len(progress) <= limit
+    cut = "The rest of this text is cut" in progress
+    assert cut == (world.program.forge.api_flavour == "github")
+    assert world.remembered().history[-1][1:] == (2_300, 2_300)
+    # Three celebrations; the other goals at 100% are remembered as celebrated, not cheered.
+    assert len([k for k in world.bot_comments() if k.startswith("celebrate/")]) == 3
+    assert len(world.remembered().celebrated) == CELEBRATED_GOALS

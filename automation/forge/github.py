@@ -33,6 +33,7 @@ from automation.forge.base import (
 from automation.forge.pacing import Pacer
 from automation.forge.retry import RetryPolicy
 from automation.lifecycle import boxes
+from automation.messages.size import BODY_LIMITS
 from automation.model import (
     ChangeRequest,
     ChangeState,
@@ -51,7 +52,7 @@ T = TypeVar("T")
 # objects `Issue.userContentEdits`, `UserContentEdit`).
 _EDITS = "userContentEdits(last: 100) { nodes { editedAt diff editor { login } } }"
 
-BODY_LIMIT = 65_536  # characters; GitHub answers 422 above it
+BODY_LIMIT = BODY_LIMITS["github"]  # characters; GitHub answers 422 above it
 _ROLES = ("admin", "maintain", "push", "triage", "pull")  # highest first
 # What GitHub answers for contents at a ref that does not exist; a missing file (or a
 # repository the token cannot see) is a plain "Not Found".

@@ -66,6 +66,7 @@ _COMMANDS = re.compile(
     """,
     re.MULTILINE | re.DOTALL | re.IGNORECASE | re.VERBOSE,
 )
+_MAY_COMMAND = re.compile(r"^/(?:" + "|".join(_NAMES) + ")", re.MULTILINE | re.IGNORECASE)
 # `~name` or `~"name with spaces"`, as label references are written
 _LABEL_REFERENCE = re.compile(r'~"([^"]+)"|~([^\s~"]+)')
 
@@ -91,8 +92,13 @@ def extract(content: str) -> tuple[str, list[Command]]:
         commands.append(Command(_ALIASES.get(name, name), (match.group("arg") or "").strip()))
         return ""
 
-    text = _COMMANDS.sub(remove, content.replace("\r", ""))
-    return text.rstrip(), commands
+    text = content.replace("\r", "")
+    if _MAY_COMMAND.search(text) is None:
+        # No line starts with a command, so no match removes anything: the same text, without
+        # the pattern's scans (its code span alternative backtracks over every backtick line,
+        # minutes for a comment of thousands of table rows).
+        return text.rstrip(), commands
+    return _COMMANDS.sub(remove, text).rstrip(), commands
 
 
 @dataclass

@@ -29,13 +29,14 @@ from typing import Any
 from automation.lifecycle import markers
 from automation.lifecycle.observed import CATCH_UP_DAYS, DASHBOARD, lookback_days
 from automation.messages import markdown
+from automation.messages.size import BODY_LIMITS
 from automation.roster.checks import cross_check
 from automation.roster.config import Program
 from automation.roster.mentors import Mentor, at_or_over_limit, mentor_table
 from automation.views.queue import QueueFigures
 from automation.views.status import GoalStatus, Milestone, PairingStatus, bar, percent
 
-LIMIT = 65_536  # GitHub's longest issue body, in characters
+LIMIT = BODY_LIMITS["github"]  # GitHub's longest issue body (GitLab takes more): kept to on both
 MAX_CHARS = 60_000  # what the dashboard allows itself, with room for the forge's own counting
 
 RUNNING = ("active", "ending-soon")

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from automation.lifecycle import ledger
 from automation.lifecycle.ledger import PairState
+from automation.lifecycle.rules import progress
 
 LIMIT = 65_536  # GitHub's longest issue body
 
 
 def whole_term() -> PairState:
     """The largest entry a pairing reaches: every field, a point and a meeting in each of
-    the 26 weekly periods of a six-month term, three long goal names celebrated."""
+    the 26 weekly periods of a six-month term, as many goals celebrated as may be."""
     return PairState(
         comment=9_999_999_999,
         digest="0123456789abcdef",
         signature="0123456789abcdef",
         changed="2026-06-30",
         history=tuple((p, 40 + p, 99) for p in range(1, 27)),
-        celebrated=tuple(f"a-goal-name-as-long-as-a-goal-key-may-be-{g:06d}" for g in range(3)),
+        celebrated=tuple(f"g{g:08x}" for g in range(progress.CELEBRATED_GOALS)),
         met=tuple(range(1, 27)),
         settled="2026-07-05",
         issues=(("checkin/26", 99_999), ("pairing", 99_999), ("retrospective", 99_999)),

@@ -26,6 +26,7 @@ from automation.lifecycle.rules.reasons import Reasons
 from automation.lifecycle.timeline import Timeline
 from automation.messages.context import Link, pairing_context, person_context
 from automation.messages.markdown import inert
+from automation.messages.size import fitted
 from automation.messages.templates import Templates
 from automation.model import Comment, Draft, Issue, IssueState, TaskCounts
 from automation.roster.config import Pairing, Program
@@ -362,7 +363,7 @@ class Pair:
         merged = tuple(dict.fromkeys((*labels, *draft.labels)))
         return Draft(
             title=draft.title,
-            body=markers.attach(draft.body, key),
+            body=markers.attach(fitted(draft.body, self.dialect.value), key),
             labels=merged,
             assignees=draft.assignees,
             confidential=draft.confidential,
@@ -374,7 +375,7 @@ class Pair:
     ) -> str:
         """A comment from a template, with its marker (and the marker's attributes)."""
         body = self.templates.comment(template, self.context(**extra))
-        return markers.attach(body, key, **(attrs or {}))
+        return markers.attach(fitted(body, self.dialect.value), key, **(attrs or {}))
 
     def nothing(self, reason: str, **facts: object) -> list[Action]:
         """No write from this rule, and why: `reason` with `facts` filled in, formatted only

@@ -31,15 +31,18 @@ from automation.views.status import bar, counted, counted_goals, percent
 log = logging.getLogger(__name__)
 
 GOAL_NUDGE_FROM, GOAL_NUDGE_UNTIL = 7, 14  # days after the start: a week to write goals
+CELEBRATIONS_A_NIGHT = 3  # goals at 100% cheered in one night; more are remembered, not cheered
+CELEBRATED_GOALS = 12  # the first goals of a description (the mentee's, then the mentor's)
 
 
-def goal_key(title: str) -> str:
+def goal_key(title: str, mentor: bool = False) -> str:
     """A goal's name for the ledger and its celebration's key: a digest of its title without
-    the due date (moving the date keeps the name). Not the title itself: keys are shown in
-    the run's log, plan.json and summary, which more people can read than the goal (README,
-    "What CI keeps")."""
-    digest = hashlib.blake2b(legacy_goal_key(title).encode(), digest_size=6).hexdigest()
-    return f"g{digest}"
+    the due date (moving the date keeps the name), `g` for the mentee's goals, `m` for the
+    mentor's own. Not the title itself: keys are shown in the run's log, plan.json and
+    summary, which more people can read than the goal (README, "What CI keeps"); and short,
+    as every pairing's ledger entry must fit in its shard (automation/lifecycle/ledger.py)."""
+    digest = hashlib.blake2b(legacy_goal_key(title).encode(), digest_size=4).hexdigest()
+    return f"{'m' if mentor else 'g'}{digest}"
 
 
 def legacy_goal_key(title: str) -> str:
@@ -186,8 +189,7 @@ def plan(pair: Pair) -> list[Action]:
         actions += _comment(pair, reading)
     if reading.behind is not None:
         actions += _pace(pair, reading.behind)
-    if rules.celebrate:
-        actions += _celebrations(pair, reading)
+    actions += _celebrations(pair, reading)
     if rules.goal_nudge:
         actions += _goal_nudge(pair, reading)
     if not actions:
@@ -253,7 +255,7 @@ def _owned(reading: Reading) -> list[_Owned]:
     return [
         _Owned(goal_key(g.title), legacy_goal_key(g.title), g, False) for g in reading.goals
     ] + [
-        _Owned(f"mentor-{goal_key(g.title)}", f"mentor-{legacy_goal_key(g.title)}", g, True)
+        _Owned(goal_key(g.title, True), f"mentor-{legacy_goal_key(g.title)}", g, True)
         for g in reading.mentor_goals
     ]
 
@@ -263,20 +265,33 @@ def _celebrated(pair: Pair, owned: _Owned) -> bool:
     return any(pair.comment("celebrate", name) for name in (owned.name, owned.legacy))
 
 
-def _celebrations(pair: Pair, reading: Reading) -> list[Action]:
+def _to_celebrate(pair: Pair, reading: Reading) -> tuple[list[_Owned], list[_Owned]]:
+    """The goals at 100% not celebrated yet, of the first `CELEBRATED_GOALS`: those cheered
+    tonight, and those over `CELEBRATIONS_A_NIGHT` that the ledger takes as celebrated without
+    a comment of their own. A description with hundreds of goals ticked at once makes no
+    hundreds of comments, and no ledger entry too long for its shard."""
+    if not pair.program.program.progress.celebrate:
+        return [], []
     celebrated = set(pair.state.celebrated) if pair.state else set()
+    new: list[_Owned] = []
+    for owned in _owned(reading)[:CELEBRATED_GOALS]:
+        goal = owned.goal
+        if not goal.total or goal.done < goal.total or {owned.name, owned.legacy} & celebrated:
+            continue
+        celebrated.add(owned.name)  # two goals of one title are one
+        if not _celebrated(pair, owned):
+            new.append(owned)
+    return new[:CELEBRATIONS_A_NIGHT], new[CELEBRATIONS_A_NIGHT:]
+
+
+def _celebrations(pair: Pair, reading: Reading) -> list[Action]:
     actions: list[Action] = []
-    for owned in _owned(reading):
-        name, goal, mentor = owned.name, owned.goal, owned.mentor
-        if goal.total and goal.done == goal.total and not {name, owned.legacy} & celebrated:
-            celebrated.add(name)
-            if not _celebrated(pair, owned):
-                key = pair.key("celebrate", name)
-                shown = {"title": inert(goal.title), "steps": goal.total, "mentor": mentor}
-                body = pair.text("celebrate", key, goal=shown)
-                actions.append(
-                    PostComment(key, pair.id, pair.target("pairing"), body, Urgency.MILESTONE)
-                )
+    for owned in _to_celebrate(pair, reading)[0]:
+        goal = owned.goal
+        key = pair.key("celebrate", owned.name)
+        shown = {"title": inert(goal.title), "steps": goal.total, "mentor": owned.mentor}
+        body = pair.text("celebrate", key, goal=shown)
+        actions.append(PostComment(key, pair.id, pair.target("pairing"), body, Urgency.MILESTONE))
     return actions
 
 
@@ -339,6 +354,7 @@ def state(pair: Pair, actions: list[Action]) -> PairState | None:
             celebrated.add(owned.name)
         if pair.key("celebrate", owned.name) in keys or _celebrated(pair, owned):
             celebrated.add(owned.name)
+    celebrated |= {owned.name for owned in _to_celebrate(pair, reading)[1]}
     changed = pair.checklist_changed
     met = set(previous.met) if previous else set()
     last = pair.last_activity

@@ -271,7 +271,7 @@ def test_the_mentors_own_goals_are_shown_and_celebrated_apart_from_the_mentees()
     [cheer] = [a for a in actions if "/celebrate/" in a.key]
     assert (
         cheer.key
-        == f"pair/{PAIR}/celebrate/mentor-{progress.goal_key(reading.mentor_goals[0].title)}"
+        == f"pair/{PAIR}/celebrate/{progress.goal_key(reading.mentor_goals[0].title, mentor=True)}"
     )
     assert isinstance(cheer, PostComment)
     assert "Mentor's goal complete: Give feedback that lands by 2026-05-01" in cheer.body
@@ -279,7 +279,7 @@ def test_the_mentors_own_goals_are_shown_and_celebrated_apart_from_the_mentees()
     # Remembered as celebrated under its own name, apart from a mentee goal of that name.
     state = progress.state(pair, actions)
     assert state is not None
-    assert state.celebrated == (f"mentor-{progress.goal_key(reading.mentor_goals[0].title)}",)
+    assert state.celebrated == (progress.goal_key(reading.mentor_goals[0].title, mentor=True),)
 
 
 def test_a_mentors_goal_moving_edits_the_progress_comment() -> None:
