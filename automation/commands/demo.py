@@ -23,6 +23,7 @@ from automation.goals.checklist import Dialect
 from automation.goals.feedback import read_back
 from automation.lifecycle import markers
 from automation.lifecycle.observed import Observed, tended_until
+from automation.messages.markdown import plural
 from automation.messages.templates import templates_for
 from automation.model import CloseReason, Draft, Issue, IssueState
 from automation.night.executor import Status
@@ -530,7 +531,8 @@ def _tick(body: str) -> str:
 def _weekly_line(program: Program, day: date, journal: Journal) -> str:
     active = len(active_on(program, day))
     writes = ", ".join(f"{n} {k}" for k, n in sorted(journal.writes.items())) or "none yet"
-    return f"week of {day - timedelta(days=6)}: {active} active pairings; writes so far: {writes}"
+    pairings = f"{active} active pairing{plural(active)}"
+    return f"week of {day - timedelta(days=6)}: {pairings}; writes so far: {writes}"
 
 
 def _summary(

@@ -16,6 +16,7 @@ from automation.lifecycle.rules import PLANNERS, plan, rule_name
 from automation.lifecycle.rules.pair import Pair
 from automation.lifecycle.rules.reasons import Reasons
 from automation.lifecycle.timeline import Timeline
+from automation.messages.markdown import plural
 from automation.messages.templates import Templates, templates_for
 from automation.model import Issue, IssueState
 from automation.night.observe import read
@@ -84,7 +85,7 @@ def _timeline(program: Program, pairing: Pairing, timeline: Timeline, today: dat
     lines = [f"  {_mark(day, today)}  {day}  {what}" for day, what in sorted(when)]
     period = timeline.period(today)
     periods = timeline.period(timeline.end - timedelta(days=1)) or 0
-    every = f"every {timeline.checkin_days} days, {periods} periods"
+    every = f"every {timeline.checkin_days} days, {periods} period{plural(periods)}"
     if period is None:
         lines.insert(1, f"  {'past' if today >= timeline.end else '    '}  check-ins {every}")
     else:

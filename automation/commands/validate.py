@@ -24,8 +24,10 @@ def run(config_path: Path, today: date | None) -> int:
     for line in program.report(warnings):
         click.echo(line, err=True)
     active = len(active_on(program, day))
+    people, pairings = len(program.people), len(program.pairings)
     summary = (
-        f"{config_path}: ok: {len(program.people)} people, {len(program.pairings)} pairings "
+        f"{config_path}: ok: {people} {'person' if people == 1 else 'people'}, "
+        f"{pairings} pairing{plural(pairings)} "
         f"({active} active on {day})"
     )
     if warnings:

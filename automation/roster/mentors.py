@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from automation.messages.markdown import cell, row
+from automation.messages.markdown import cell, plural, row
 from automation.roster.config import Person, Program
 
 
@@ -152,7 +152,8 @@ def _totals(table: Sequence[Mentor]) -> str:
     free = sum(m.free for m in accepting)
     full, of = at_or_over_limit(table)
     return (
-        f"{len(accepting)} of {of} mentors can take a mentee ({free} free places); "
+        f"{len(accepting)} of {of} mentor{plural(of)} can take a mentee "
+        f"({free} free place{plural(free)}); "
         f"{full} at or over their limit"
     )
 

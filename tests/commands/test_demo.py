@@ -17,7 +17,7 @@ def test_demo_plays_a_whole_program_and_leaves_it_to_browse(tmp_path: Path, flav
 
     assert result.failures == ()
     assert result.nights > 180
-    assert lines[0].startswith("week of 2026-01-05: 1 active pairings;")
+    assert lines[0].startswith("week of 2026-01-05: 1 active pairing;")
     program = load_program(result.program)
     assert program.forge.url == "http://127.0.0.1:8929"
     # The request's pairing came in through the bot's merge request, merged on the forge.
