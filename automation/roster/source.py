@@ -26,7 +26,10 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def shown(value: object) -> str:
-    """A value from program.yml as a message quotes it: short, however long or deep it is."""
+    """A value from program.yml as a message quotes it: short, however long or deep it is,
+    and spelled as YAML spells true, false and null."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
     return reprlib.repr(value)
 
 

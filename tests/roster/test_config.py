@@ -291,7 +291,7 @@ def test_literal_choices_are_listed() -> None:
 def test_yes_as_a_handle_is_caught_not_turned_into_true() -> None:
     text = HEAD + "pairings:\n  - mentor: alice\n    mentee: yes\n    start: 2026-01-05\n"
     assert errors(text) == [
-        "program.yml:13: pairings[0].mentee: expected text, got True; put it in quotes"
+        "program.yml:13: pairings[0].mentee: expected text, got true; put it in quotes"
     ]
 
 
