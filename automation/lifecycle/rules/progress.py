@@ -304,10 +304,15 @@ def goal_problems(checklist: Checklist) -> list[str]:
         title = inert(goal.title)
         if goal.title.lower().startswith("example"):
             problems.append(f'"{title}" is still the example; replace it with your own goal')
-        elif goal.due is None:
-            problems.append(f'"{title}" has no date (add "by YYYY-MM-DD" to its title)')
-        elif goal.total < 2:
-            problems.append(f'"{title}" has no steps to tick (add a few `- [ ]` steps)')
+            continue
+        missing = []
+        if goal.due is None:
+            missing.append('no date (add "by YYYY-MM-DD" to its title)')
+        if goal.total < 2:
+            steps = "no steps" if goal.total == 0 else "one step"
+            missing.append(f"{steps} to tick (add a few `- [ ]` steps)")
+        if missing:
+            problems.append(f'"{title}" has {" and ".join(missing)}')
     return problems
 
 

@@ -320,6 +320,19 @@ def test_goal_nudge_in_the_first_two_weeks_names_what_is_missing() -> None:
     assert [a for a in progress.plan(good) if a.key.endswith("/goals")] == []
 
 
+def test_the_goal_nudge_names_every_thing_a_goal_lacks() -> None:
+    goals = (
+        "## Goals\n\n### Learn Go\n\n### Write a design\n\n- [ ] Draft\n\n"
+        "### Ship by 2026-03-01\n\n- [ ] One\n- [ ] Two\n"
+    )
+    assert progress.goal_problems(parse(goals)) == [
+        '"Learn Go" has no date (add "by YYYY-MM-DD" to its title) and no steps to tick (add a '
+        "few `- [ ]` steps)",
+        '"Write a design" has no date (add "by YYYY-MM-DD" to its title) and one step to tick '
+        "(add a few `- [ ]` steps)",
+    ]
+
+
 def test_ticking_a_box_is_activity_that_keeps_a_pair_from_being_nudged() -> None:
     ticked = goals_issue(GOALS.replace("- [ ] Read the runbooks", "- [x] Read the runbooks"))
     ticked = replace(ticked, updated_at=ticked.updated_at + timedelta(days=20))
