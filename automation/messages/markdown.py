@@ -25,8 +25,11 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s+"), " "),  # one line: no line-start quick action, list or heading
     # @user, @all, @group; #12, !12 (merge requests), ~label, %milestone, $snippet, &epic
     # and &#64; (an entity that would render as @), ![image] (a remote picture); at the end
-    # too, where the bot's own text goes on ("@" then "." from a template)
-    (re.compile(r"([@#!~%$&])(?=[\w\"&#\[.-]|$)"), r"\1" + ZWSP),
+    # too, where the bot's own text goes on ("@" then "." from a template). An "@" after a
+    # letter or digit mentions nobody on either forge (GitLab's user reference pattern
+    # starts with (?<!\w), GitHub's mentions with a non-word character): an e-mail address
+    # stays one.
+    (re.compile(r"((?<!\w)@|[#!~%$&])(?=[\w\"&#\[.-]|$)"), r"\1" + ZWSP),
     (re.compile(r"(?<=:)(?=//)"), ZWSP),  # URLs: a link to an issue cross-references it
     (re.compile("<"), "<" + ZWSP),  # no HTML: <!-- would hide the bot's text
     # no table cell split, no code span: escaped unless a backslash of its own escapes it

@@ -39,6 +39,9 @@ def test_mentions_references_and_markup_are_quoted_as_text() -> None:
     assert inert("/close\n/label ~x") == f"{ZWSP}/close /label ~{ZWSP}x"
     assert inert("a <!-- hidden | `code`") == f"a <{ZWSP}!{ZWSP}-- hidden \\| \\`code\\`"
     assert inert("&#64;all") == f"&{ZWSP}#{ZWSP}64;all"
+    # An "@" after a letter mentions nobody: an e-mail address stays one.
+    assert inert("mail a.b@acme.example") == "mail a.b@acme.example"
+    assert inert("(@bob)") == f"(@{ZWSP}bob)"
     # A sigil at the end: what the bot writes next ("." after a goal's title) stays apart.
     assert inert("Goal @") == f"Goal @{ZWSP}"
     assert (
