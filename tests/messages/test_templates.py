@@ -642,6 +642,55 @@ def test_check_reports_each_broken_override(tmp_path: Path) -> None:
     assert "needs title:" in problems[1]
 
 
+def test_a_template_reaching_for_python_is_refused_at_its_line_and_runs_nothing(
+    tmp_path: Path,
+) -> None:
+    ran = tmp_path / "ran"
+    reach = f"{{{{ cycler.__init__.__globals__.os.popen('touch {ran}').read() }}}}"
+    quiet = write(tmp_path, "quiet", f"Hi @{{{{ mentee.handle }}}},\n{reach}\n")
+
+    assert check_templates(Templates(tmp_path), PROGRAM, TODAY, shipped=False) == [
+        f"{quiet}:2: not allowed in a template: access to attribute '__init__' of 'type' "
+        "object is unsafe; a template may use the names it is given and Jinja2's filters, "
+        "tests and loops"
+    ]
+    assert not ran.exists()
+
+
+def test_a_template_may_not_change_what_it_is_given(tmp_path: Path) -> None:
+    midpoint = write(tmp_path, "midpoint", "{{ goals.clear() }}Halfway.\n")
+
+    [problem] = check_templates(Templates(tmp_path), PROGRAM, TODAY, shipped=False)
+    assert problem.startswith(f"{midpoint}:1: not allowed in a template: ")
+    assert "clear" in problem
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ('{{ "x" * 100000000 }}', "repeating 1 item(s) 100000000 times makes more than the "),
+        ("{{ 10 ** 100000000 }}", "an exponent of 100000000 is more than 1000"),
+    ],
+)
+def test_an_expression_that_would_outgrow_a_render_is_refused(
+    tmp_path: Path, text: str, why: str
+) -> None:
+    quiet = write(tmp_path, "quiet", f"Hi.\n{text}\n")
+
+    [problem] = check_templates(Templates(tmp_path), PROGRAM, TODAY, shipped=False)
+    assert problem.startswith(f"{quiet}:2: not allowed in a template: {why}")
+
+
+def test_a_template_writing_more_than_a_forge_keeps_is_refused_by_name(tmp_path: Path) -> None:
+    loop = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
+    quiet = write(tmp_path, "quiet", loop)
+
+    assert check_templates(Templates(tmp_path), PROGRAM, TODAY, shipped=False) == [
+        f"{quiet}: the quiet template writes more than 65536 characters, the most a forge "
+        "keeps in an issue or a comment; shorten it"
+    ]
+
+
 def test_a_pairing_that_follows_another_links_it_and_carries_its_open_goals() -> None:
     body = render("pairing", context("pairing"))
     goals = section(body, "## Goals")
