@@ -180,6 +180,21 @@ def test_validate_broken_roster_is_one_line_and_exit_1(tmp_path: Path) -> None:
     )
 
 
+def test_validate_refuses_a_template_that_reaches_for_python_and_runs_none_of_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "program.yml"
+    path.write_text("forge: {kind: gitlab, project: a/b}\n")
+    (tmp_path / "templates" / "issues").mkdir(parents=True)
+    quiet = tmp_path / "templates" / "issues" / "quiet.md"
+    ran = tmp_path / "ran"
+    quiet.write_text(f"{{{{ cycler.__init__.__globals__.os.popen('id > {ran}').read() }}}}\n")
+    code, out, err = run("validate", "--config", str(path))
+    assert (code, out) == (1, "")
+    assert f"{quiet}:1: not allowed in a template: access to attribute '__init__'" in err
+    assert not ran.exists()
+
+
 HOSTILE = {
     "recursive alias": ("a: &a [*a]\n", "1: a[0]: recursive alias"),
     "alias bomb": (

@@ -158,3 +158,62 @@ def test_goal_titles_mention_nobody_in_what_the_bot_writes(world: Program_) -> N
     assert f"@{ZWSP}all @{ZWSP}carol <{ZWSP}!{ZWSP}--" in celebration
     assert "@all" not in "".join(bodies)
     assert "@carol" not in "".join(bodies)
+
+
+# Words from program.yml as a hostile hand writes them: a mention of everyone, HTML, a
+# reference, and quick actions on lines of their own. The loader refuses the line breaks;
+# the pairing below gets them another way, to show that the bot's writes quote them
+# whatever the roster holds.
+HOSTILE = "@all <b>x</b> see #3\n/close\n/assign @zed"
+HOSTILE_ROSTER = """\
+program:
+  name: "Prog <b>x</b> @all /close"
+forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/secure,
+        bot: mentorship-bot, retries: 0}}
+people:
+  - {{handle: alice, name: "@carol <i>Alice</i>", roles: [mentor], topics: ["@carol"]}}
+  - {{handle: bob, name: "/close @all", roles: [mentee]}}
+pairings:
+  - {{mentor: alice, mentee: bob, start: 2026-01-05, extended_until: 2026-08-03,
+      extension_reason: "more time"}}
+"""
+
+
+@pytest.mark.parametrize("flavour", ["gitlab", "github"])
+def test_roster_words_are_shown_inert_and_run_no_quick_action(flavour: str) -> None:
+    with start(users=["mentorship-bot", "alice", "bob", "carol", "zed"]) as sandbox:
+        loaded = parse_program(HOSTILE_ROSTER.format(flavour=flavour, url=sandbox.url))
+        pairing = loaded.pairings[0].model_copy(
+            update={"extension_reason": HOSTILE, "follows_reason": HOSTILE}
+        )
+        bob = loaded.people[1].model_copy(update={"name": "/close\n/assign @zed"})
+        program = loaded.model_copy(
+            update={"pairings": [pairing], "people": [loaded.people[0], bob]}
+        )
+        bot = connect(program.forge, {"SANDBOX_TOKEN": "mentorship-bot"}, RetryPolicy(retries=0))
+        for day in (START, START + timedelta(days=1)):
+            sandbox.set_clock(datetime.combine(day, time(23), UTC))
+            report = run_day(bot, program, day, Templates(), secret=SECRET)
+            assert report.failed == []
+        issues = [i for i in bot.list_issues() if i.author == "mentorship-bot"]
+        pairing_issue = next(i for i in issues if i.title.startswith("Mentorship:"))
+        # Still open, assigned to the pair alone: no quick action ran as the bot.
+        assert pairing_issue.state is IssueState.OPEN
+        assert sorted(pairing_issue.assignees) == ["alice", "bob"]
+        mentor = f"@{ZWSP}carol <{ZWSP}i>Alice<{ZWSP}/i>"
+        assert pairing_issue.title == f"Mentorship: {ZWSP}/close /assign @{ZWSP}zed & {mentor}"
+        assert f"**Mentee:** {ZWSP}/close /assign @{ZWSP}zed (@bob)" in pairing_issue.body
+        assert f"Welcome to **Prog <{ZWSP}b>x<{ZWSP}/b> @{ZWSP}all /close**" in pairing_issue.body
+        assert f"topics: @{ZWSP}carol" in pairing_issue.body
+        comments = bot.list_issue_comments(pairing_issue.number)
+        extended = next(c.body for c in comments if "Reason:" in c.body)
+        assert (
+            f"Reason: @{ZWSP}all <{ZWSP}b>x<{ZWSP}/b> see #{ZWSP}3 /close /assign @{ZWSP}zed"
+            in extended
+        )
+        written = [pairing_issue.title, pairing_issue.body, *(c.body for c in comments)]
+        for text in written:
+            assert not [line for line in text.split("\n") if line.startswith("/")], text
+            assert "@all" not in text
+            assert "@carol" not in text
+            assert "<b>" not in text

@@ -1,4 +1,10 @@
-"""What templates see: the names each template may use, and an example of every context."""
+"""What templates see: the names each template may use, and an example of every context.
+
+Words from program.yml (names, topics, reasons, the program's name) reach templates inert
+(`markdown.inert`), as people's words do: whoever may change the roster, a template, the
+shipped ones or a program's own, cannot make them mention, reference, run a quick action
+or open HTML in the bot's writes. Handles are given as they are (program.yml allows only
+a forge username): templates mention the pair on purpose, and assign issues to them."""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from automation.lifecycle.timeline import Timeline
+from automation.messages.markdown import inert
 from automation.roster.config import Pairing, Program
 
 
@@ -111,9 +118,9 @@ def person_context(program: Program, handle: str) -> dict[str, Any]:
     person = program.person(handle)
     return {
         "handle": handle,
-        "name": person.display if person else handle,
+        "name": inert(person.display) if person else handle,
         "timezone": person.timezone if person else None,
-        "topics": list(person.topics) if person else [],
+        "topics": [inert(topic) for topic in person.topics] if person else [],
     }
 
 
@@ -130,7 +137,7 @@ def pairing_context(
     meetings = pairing.meetings(settings)
     return {
         "program": {
-            "name": settings.name,
+            "name": inert(settings.name),
             "term_months": pairing.term_months or settings.term_months,
             "checkin_every_days": settings.checkin_every_days,
             "checkin_style": settings.checkin_style,
@@ -141,7 +148,7 @@ def pairing_context(
             "confidential": settings.confidential,
             "label_prefix": settings.label_prefix,
             "forge": program.forge.api_flavour,
-            "private_contact": settings.private_contact,
+            "private_contact": quoted(settings.private_contact),
         },
         "pairing": {
             "id": pairing.id,
@@ -152,10 +159,10 @@ def pairing_context(
             "ending_soon": timeline.ending_soon,
             "extended": timeline.extended,
             "extended_until": pairing.extended_until,
-            "extension_reason": pairing.extension_reason,
+            "extension_reason": quoted(pairing.extension_reason),
             "ended_early": timeline.ended_early,
             "ended": pairing.ended_on,
-            "ended_reason": pairing.ended_reason,
+            "ended_reason": quoted(pairing.ended_reason),
             "term_weeks": timeline.term_weeks,
             "week": timeline.week(today),
             "private": pairing.private,
@@ -170,6 +177,11 @@ def pairing_context(
         "pairing_issue": pairing_issue,
         **extra,
     }
+
+
+def quoted(text: str | None) -> str | None:
+    """Optional words from program.yml as templates get them: inert, or None."""
+    return None if text is None else inert(text)
 
 
 def example_extras(today: date) -> dict[str, Any]:
@@ -314,7 +326,7 @@ def request_context(
     """The names every template about a request or an offer gets, plus `extra`."""
     settings = program.program
     return {
-        "program": {"name": settings.name, "timezone": settings.timezone},
+        "program": {"name": inert(settings.name), "timezone": settings.timezone},
         "request": {
             "number": number,
             "url": url,

@@ -8,17 +8,30 @@ from collections.abc import Iterable
 
 # A zero-width space after a sigil stops the forges' reference and mention filters, which
 # match on the rendered text (GitHub and GitLab alike), while the text reads the same.
-# Renovate quotes user text the same way. Every rule skips what it already neutralised,
-# so quoting quoted text changes nothing (check-ins carry items from check-in to check-in).
+# Renovate quotes user text the same way. Quoting quoted text changes nothing (check-ins
+# carry items from check-in to check-in): the first rule drops every zero-width space, and
+# the others put them back where they were, and escape no pipe or backtick twice.
 ZWSP = "\u200b"
+# Characters that change how the text around them reads while showing nothing: the bidi
+# controls (embeddings, overrides, isolates, marks; an unbalanced right-to-left override
+# turns the bot's own words after it around) and the zero-width ones (which would hide
+# a sigil from the rules below). Dropped, not escaped: Markdown has no visible escape for
+# them, and an entity renders as the character itself. The only zero-width spaces in
+# quoted text are thus the ones the rules below put there.
+INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (INVISIBLE, ""),
+    (re.compile(r"^\s+|\s+$"), ""),  # what was only shown apart by an invisible character
     (re.compile(r"\s+"), " "),  # one line: no line-start quick action, list or heading
     # @user, @all, @group; #12, !12 (merge requests), ~label, %milestone, $snippet, &epic
     # and &#64; (an entity that would render as @), ![image] (a remote picture); at the end
-    # too, where the bot's own text goes on ("@" then "." from a template)
-    (re.compile(r"([@#!~%$&])(?=[\w\"&#\[.-]|$)"), r"\1" + ZWSP),
+    # too, where the bot's own text goes on ("@" then "." from a template). An "@" after a
+    # letter or digit mentions nobody on either forge (GitLab's user reference pattern
+    # starts with (?<!\w), GitHub's mentions with a non-word character): an e-mail address
+    # stays one.
+    (re.compile(r"((?<!\w)@|[#!~%$&])(?=[\w\"&#\[.-]|$)"), r"\1" + ZWSP),
     (re.compile(r"(?<=:)(?=//)"), ZWSP),  # URLs: a link to an issue cross-references it
-    (re.compile(r"<(?!\u200b)"), "<" + ZWSP),  # no HTML: <!-- would hide the bot's text
+    (re.compile("<"), "<" + ZWSP),  # no HTML: <!-- would hide the bot's text
     # no table cell split, no code span: escaped unless a backslash of its own escapes it
     # already (an odd number before it; an even number are backslashes written out)
     (re.compile(r"(?<!\\)((?:\\\\)*)([|`])"), r"\1\\\2"),
@@ -27,19 +40,26 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 # What any rule above would change: a text without it (most handles, names and titles)
 # is already inert, and is not run through every rule.
-_ACTIVE = re.compile(r"[^\S ]| {2}|[@#!~%$&<|`\\]|://|^/")
+_ACTIVE = re.compile(rf"[^\S ]| {{2}}|[@#!~%$&<|`\\]|://|^/|{INVISIBLE.pattern}")
 
 
 def inert(text: str) -> str:
     """People's words, quoted in what the bot writes, made unable to act: one line that
-    mentions nobody, references and closes nothing, runs no quick action and opens no
-    HTML, code span or table cell."""
+    mentions nobody, references and closes nothing, runs no quick action, opens no HTML,
+    code span or table cell, and turns no text around (bidi controls and zero-width
+    characters are dropped)."""
     out = text.strip()
     if _ACTIVE.search(out) is None:
         return out
     for pattern, replacement in _RULES:
         out = pattern.sub(replacement, out)
     return out
+
+
+def visible(text: str) -> str:
+    """`text` without the invisible characters that change how it reads (`INVISIBLE`):
+    for people's words shown where Markdown is not (the report's HTML escapes the rest)."""
+    return INVISIBLE.sub("", text)
 
 
 def row(cells: Iterable[str]) -> str:

@@ -3,13 +3,17 @@
 The product's defaults live in `templates/issues/` at the top of its source tree (the wheel
 carries them as `automation/issue_templates/`); a program repo overrides any of them by
 putting a file of the same name in its own `templates/issues/`.
+
+A program's templates are anyone's text who may open a merge request, and `validate` renders
+them in CI: they run in Jinja2's immutable sandbox (no Python internals, no changing what
+they are given), and one render writes at most `MAX_RENDERED` characters.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -38,6 +42,11 @@ def _defaults() -> Path:
 DEFAULTS = _defaults()
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FIELDS = ("title", "labels", "assignees", "confidential")
+# The most one render may write: GitHub's longest issue body or comment, in characters
+# (GitLab allows more; the dashboard keeps to this length on both forges too).
+MAX_RENDERED = 65_536
+# The largest exponent `**` takes: beyond it a number alone could take the run's memory.
+_MAX_EXPONENT = 1_000
 
 
 class TemplateError(ExpectedError):
@@ -60,8 +69,24 @@ def _environment() -> jinja2.Environment:
     # template is first compiled: `validate` of a program that keeps the shipped templates
     # compiles none of them and needs no Jinja2.
     import jinja2
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    return jinja2.Environment(
+    class Sandbox(ImmutableSandboxedEnvironment):
+        """The sandbox, which also refuses a `*` or `**` that would make a text longer than
+        a render may write, or a number too large to compute (it caps `range` already)."""
+
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(
+            self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+        ) -> Any:
+            problem = _binop_problem(operator, left, right)
+            if problem is not None:
+                raise SecurityError(problem)
+            return super().call_binop(context, operator, left, right)
+
+    return Sandbox(
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -253,6 +278,23 @@ def check_templates(
     return problems
 
 
+def _binop_problem(operator: str, left: object, right: object) -> str | None:
+    """Why `left operator right` may not run in a template, or None."""
+    if operator == "**":
+        if isinstance(right, int) and abs(right) > _MAX_EXPONENT:
+            return f"an exponent of {right} is more than {_MAX_EXPONENT}"
+        return None
+    for times, seq in ((left, right), (right, left)):
+        if not (isinstance(times, int) and isinstance(seq, str | list | tuple)):
+            continue
+        if times * len(seq) > MAX_RENDERED:
+            return (
+                f"repeating {len(seq)} item(s) {times} times makes more than the "
+                f"{MAX_RENDERED} characters one render may write"
+            )
+    return None
+
+
 def _render(
     template: Template,
     body: jinja2.Template,
@@ -263,16 +305,43 @@ def _render(
     import jinja2
 
     try:
-        return body.render(context)
+        text = _bounded(body.generate(context))
     except jinja2.UndefinedError as exc:
         line = _template_line(exc.__traceback__) + offset
         raise TemplateError(
             f"{template.path}:{line}: {where}{exc.message}; "
             f"the names a template can use are: {', '.join(sorted(context))}"
         ) from None
+    except jinja2.exceptions.SecurityError as exc:
+        line = _template_line(exc.__traceback__) + offset
+        raise TemplateError(
+            f"{template.path}:{line}: {where}not allowed in a template: "
+            f"{str(exc).rstrip('.')}; a template "
+            "may use the names it is given and Jinja2's filters, tests and loops"
+        ) from None
     except Exception as exc:  # a template can fail in any way its expressions can
         line = _template_line(exc.__traceback__) + offset
         raise TemplateError(f"{template.path}:{line}: {where}{type(exc).__name__}: {exc}") from None
+    if text is None:
+        raise TemplateError(
+            f"{template.path}: {where}the {template.name} template writes more than "
+            f"{MAX_RENDERED} characters, the most a forge keeps in an issue or a comment; "
+            "shorten it"
+        )
+    return text
+
+
+def _bounded(parts: Iterator[str]) -> str | None:
+    """The text a render streams, or None once it is longer than `MAX_RENDERED` (the rest
+    is not rendered)."""
+    out: list[str] = []
+    size = 0
+    for part in parts:
+        size += len(part)
+        if size > MAX_RENDERED:
+            return None
+        out.append(part)
+    return "".join(out)
 
 
 def _template_line(tb: TracebackType | None) -> int:

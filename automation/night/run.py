@@ -291,7 +291,7 @@ def run_summary(program: Program, day: date, report: Report) -> str:
         rows.setdefault(action.pairing, []).append(f"deferred: {cell(shown.describe(action))}")
     done = [o.action for o in report.outcomes if o.status is Status.DONE]
     lines = [
-        f"## {program.program.name}: nightly run for {day}",
+        f"## {cell(program.program.name)}: nightly run for {day}",
         "",
         f"Done: {summary(done)}.",
     ]

@@ -84,6 +84,26 @@ def check_handle(value: str) -> str:
     return value
 
 
+# What a one-line field refuses: C0 and C1 controls (line breaks and tabs among them), the
+# Unicode line and paragraph separators, and the bidi embeddings, overrides and isolates
+# (an unbalanced one turns around the text the bot writes after it).
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def check_line(value: str) -> str:
+    """Text the bot shows on one line (a name, a topic, a reason): no line break and no
+    control character, which could start a quick action or turn text around."""
+    found = _NOT_ONE_LINE.search(value)
+    if found is not None:
+        char = found.group()
+        what = "a line break" if char in "\n\r\x0b\x0c\x85\u2028\u2029" else "a control character"
+        raise ValueError(
+            f"{what} (U+{ord(char):04X}) at character {found.start() + 1} is not allowed; "
+            "write it on one line of plain text (YAML folds a long value with >-)"
+        )
+    return value
+
+
 def _threshold(value: object) -> int | str:
     """A safety threshold: a number of writes, or a share of the running pairings."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
@@ -100,7 +120,8 @@ def _threshold(value: object) -> int | str:
 Day = Annotated[date, BeforeValidator(_parse_date)]
 TimeZone = Annotated[str, AfterValidator(check_timezone)]
 Handle = Annotated[str, AfterValidator(check_handle)]
-Text = Annotated[str, Field(min_length=1)]
+Line = Annotated[str, AfterValidator(check_line)]
+Text = Annotated[str, Field(min_length=1), AfterValidator(check_line)]
 
 
 class _Model(BaseModel):
@@ -366,7 +387,7 @@ class Person(_Model):
     """Someone in the program, by forge handle."""
 
     handle: Handle
-    name: str | None = None
+    name: Line | None = None
     roles: Annotated[list[Literal["mentor", "mentee"]], Field(min_length=1)]
     capacity: int | None = Field(default=None, ge=0)
     # A factory, not `= []`: pydantic deep-copies a default for each of 15,000 people.

@@ -298,7 +298,7 @@ def view(
     private = sum(s.private for s in statuses)
     mentors = tuple(mentor_table(program, today) if mentors is None else mentors)
     return View(
-        name=settings.name,
+        name=markdown.inert(settings.name),
         figures={
             **figures(statuses, tended, today, window),
             "requests_waiting": len(queue),

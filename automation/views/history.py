@@ -225,8 +225,8 @@ def _unknown(handles: Sequence[str], handle: str, where: str) -> str:
 
 
 def to_markdown(history: History) -> str:
-    lines = [f"# Mentoring history: {history.name} ({history.handle})", ""]
-    lines += [f"{history.program}. {_overview(history)}", ""]
+    lines = [f"# Mentoring history: {markdown.cell(history.name)} ({history.handle})", ""]
+    lines += [f"{markdown.cell(history.program)}. {_overview(history)}", ""]
     if history.programs:
         lines += [f"Programs: {', '.join(markdown.cell(p) for p in history.programs)}.", ""]
     for role in ROLES:

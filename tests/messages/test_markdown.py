@@ -11,13 +11,19 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from automation.lifecycle.actions import EditComment, OpenIssue, PostComment
-from automation.messages.markdown import _RULES, ZWSP, inert
+from automation.messages.markdown import _RULES, ZWSP, inert, visible
 from tests.lifecycle.rules.world import PAIR, START, issue, pairing_issue, plan_on, program
 
 # A mention or a reference that GitHub's or GitLab's filters would act on.
 LIVE = re.compile(r"(?<![\w\u200b])[@#!~%$&](?=[\w\"&#\[.-])")
+# Bidi controls (embeddings, overrides, isolates, marks) and zero-width characters.
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+INVISIBLE = re.compile(f"[{BIDI}{ZERO_WIDTH}]")
 HOSTILE = st.lists(
-    st.sampled_from([*"@#!~%$&/<>|`\\:[]()*_-abcAB01 \n\t\r\u200b", "://", "<!--", "all"]),
+    st.sampled_from(
+        [*"@#!~%$&/<>|`\\:[]()*_-abcAB01 \n\t\r", *BIDI, *ZERO_WIDTH, "://", "<!--", "all"]
+    ),
     max_size=30,
 ).map("".join)
 
@@ -33,6 +39,9 @@ def test_mentions_references_and_markup_are_quoted_as_text() -> None:
     assert inert("/close\n/label ~x") == f"{ZWSP}/close /label ~{ZWSP}x"
     assert inert("a <!-- hidden | `code`") == f"a <{ZWSP}!{ZWSP}-- hidden \\| \\`code\\`"
     assert inert("&#64;all") == f"&{ZWSP}#{ZWSP}64;all"
+    # An "@" after a letter mentions nobody: an e-mail address stays one.
+    assert inert("mail a.b@acme.example") == "mail a.b@acme.example"
+    assert inert("(@bob)") == f"(@{ZWSP}bob)"
     # A sigil at the end: what the bot writes next ("." after a goal's title) stays apart.
     assert inert("Goal @") == f"Goal @{ZWSP}"
     assert (
@@ -51,7 +60,26 @@ def test_quoted_text_has_nothing_live_and_quoting_it_again_changes_nothing(text:
     assert not quoted.startswith("/")
     assert re.search(r"<[A-Za-z!/?]", quoted) is None
     assert re.search(r"(?<!\\)[|`]", quoted) is None
+    # No zero-width character but the spaces after a sigil the quoting puts there.
+    assert INVISIBLE.search(quoted.replace(ZWSP, "")) is None
     assert inert(quoted) == quoted
+
+
+def test_direction_controls_and_zero_width_characters_are_dropped() -> None:
+    # An unbalanced right-to-left override would turn the bot's own words after it around.
+    assert inert("Learn \u202eog\u202c Go") == "Learn og Go"
+    assert inert("Ship \u2067it\u2069 \u200ftoday\u200e\u061c") == "Ship it today"
+    assert inert("A\u200bB\u200cC\u200dD\u2060E\ufeff") == "ABCDE"
+    # A zero-width character hid a sigil from the rules: the sigil is quoted all the same.
+    assert inert("@\u200d\u200ball") == f"@{ZWSP}all"
+    assert inert("\u200b/close") == f"{ZWSP}/close"
+    assert inert("\u202e \n/close") == f"{ZWSP}/close"
+    assert visible("Ship \u202eit\u202c\u200b") == "Ship it"
+
+
+@given(HOSTILE)
+def test_visible_text_has_no_direction_control_or_zero_width_character(text: str) -> None:
+    assert INVISIBLE.search(visible(text)) is None
 
 
 @settings(max_examples=200, deadline=None)
@@ -104,3 +132,4 @@ def test_no_text_the_bot_writes_mentions_anyone_from_a_goal(title: str, step: st
     for text in texts:
         mentioned = set(re.findall(r"(?<![\w\u200b])@([\w.-]+)", text))
         assert mentioned <= {"bob", "alice"}, text
+        assert re.search(f"[{BIDI}]", text) is None, text

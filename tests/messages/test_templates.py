@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from automation.messages.context import (
     example_extras,
     pairing_context,
 )
+from automation.messages.markdown import ZWSP
 from automation.messages.templates import (
     DEFAULTS,
     TemplateError,
@@ -353,14 +355,19 @@ def test_retrospective_title_names_the_pair() -> None:
 
 # A program of any shape the roster allows, for the properties of the shipped templates:
 # `validate` renders only a program's own templates, so these must render for every program.
-NAMES = st.none() | st.text(min_size=1, max_size=12).filter(str.strip)
+# One line of text, as program.yml's one-line fields take it.
+LINE = st.characters(
+    exclude_categories=("Cc", "Cs", "Zl", "Zp"),
+    exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+)
+NAMES = st.none() | st.text(LINE, min_size=1, max_size=12).filter(str.strip)
 DAYS = st.dates(date(2025, 1, 1), date(2028, 12, 31))
 
 
 @st.composite
 def programs(draw: st.DrawFn) -> Program:
     settings: dict[str, Any] = {
-        "name": draw(st.text(min_size=1, max_size=20).filter(str.strip)),
+        "name": draw(st.text(LINE, min_size=1, max_size=20).filter(str.strip)),
         "term_months": draw(st.integers(1, 36)),
         "checkin_style": draw(st.sampled_from(["issue", "comment"])),
         "meeting_style": draw(st.sampled_from(["sync", "async", "either"])),
@@ -412,6 +419,64 @@ def test_the_shipped_templates_pass_the_check_for_any_program_on_any_day(
     program: Program, today: date
 ) -> None:
     assert check_templates(Templates(), program, today) == []
+
+
+HOSTILE = "@all <b>x</b> see #3 !4 ~bug https://forge.example/a/-/issues/5\n/close\n/assign @zed"
+# The roster's words as a hostile hand would write them; line breaks too, which the loader
+# refuses, for a Program built some other way.
+HOSTILE_PROGRAM = PROGRAM.model_copy(
+    update={
+        "program": PROGRAM.program.model_copy(
+            update={"name": "Prog <b>x</b> @all /close", "private_contact": HOSTILE}
+        ),
+        "people": [
+            PROGRAM.people[0].model_copy(update={"name": HOSTILE, "topics": ["@dave", "#9"]}),
+            PROGRAM.people[1].model_copy(update={"name": "/close\n/assign @zed"}),
+        ],
+    }
+)
+HOSTILE_PAIRINGS = [
+    EXTENDED.model_copy(update={"extension_reason": HOSTILE, "follows_reason": HOSTILE}),
+    ENDED_EARLY.model_copy(update={"ended_reason": HOSTILE}),
+]
+MENTIONED = re.compile(r"(?<![\w\u200b])@([\w.-]*\w)")
+REFERENCE = re.compile(r"(?<![\w\u200b])[#!~][\w\"]|https?://")
+HTML = re.compile(r"<[A-Za-z!/?]")
+
+
+@pytest.mark.parametrize("pairing", HOSTILE_PAIRINGS, ids=["extended", "ended-early"])
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_every_template_shows_the_rosters_words_inert(name: str, pairing: Pairing) -> None:
+    values = example_context(HOSTILE_PROGRAM, name, TODAY)
+    values |= pairing_context(HOSTILE_PROGRAM, pairing, TODAY, PAIRING_ISSUE)
+    if SPECS[name].kind == "issue":
+        draft = Templates().issue(name, values)
+        texts = [draft.title, draft.body]
+        assert set(draft.assignees) <= {"alice", "carol"}
+    else:
+        texts = [Templates().comment(name, values)]
+    for text in texts:
+        # Only handles, as the templates mean to: the pair, the coordinators, a request's
+        # author, who ticked a box (the example context's "mentee").
+        assert set(MENTIONED.findall(text)) <= {
+            "alice",
+            "carol",
+            "coordinator",
+            "dana",
+            "mentee",
+        }, text
+        assert not [line for line in text.split("\n") if line.lstrip().startswith("/")], text
+        assert "<b>" not in text
+        assert "#3" not in text.replace(f"#{ZWSP}3", "")
+        assert "zed" not in MENTIONED.findall(text)
+
+
+def test_a_hostile_extension_reason_reads_as_text_on_one_line() -> None:
+    values = context("extended", pairing=HOSTILE_PAIRINGS[0], program=HOSTILE_PROGRAM)
+    assert render("extended", values).split("\n")[2] == (
+        f"Reason: @{ZWSP}all <{ZWSP}b>x<{ZWSP}/b> see #{ZWSP}3 !{ZWSP}4 ~{ZWSP}bug "
+        f"https:{ZWSP}//forge.example/a/-/issues/5 /close /assign @{ZWSP}zed"
+    )
 
 
 def shipped_copy(directory: Path, broken: str) -> Path:
@@ -575,6 +640,55 @@ def test_check_reports_each_broken_override(tmp_path: Path) -> None:
     ]
     assert "'nope' is undefined" in problems[0]
     assert "needs title:" in problems[1]
+
+
+def test_a_template_reaching_for_python_is_refused_at_its_line_and_runs_nothing(
+    tmp_path: Path,
+) -> None:
+    ran = tmp_path / "ran"
+    reach = f"{{{{ cycler.__init__.__globals__.os.popen('touch {ran}').read() }}}}"
+    quiet = write(tmp_path, "quiet", f"Hi @{{{{ mentee.handle }}}},\n{reach}\n")
+
+    assert check_templates(Templates(tmp_path), PROGRAM, TODAY, shipped=False) == [
+        f"{quiet}:2: not allowed in a template: access to attribute '__init__' of 'type' "
+        "object is unsafe; a template may use the names it is given and Jinja2's filters, "
+        "tests and loops"
+    ]
+    assert not ran.exists()
+
+
+def test_a_template_may_not_change_what_it_is_given(tmp_path: Path) -> None:
+    midpoint = write(tmp_path, "midpoint", "{{ goals.clear() }}Halfway.\n")
+
+    [problem] = check_templates(Templates(tmp_path), PROGRAM, TODAY, shipped=False)
+    assert problem.startswith(f"{midpoint}:1: not allowed in a template: ")
+    assert "clear" in problem
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ('{{ "x" * 100000000 }}', "repeating 1 item(s) 100000000 times makes more than the "),
+        ("{{ 10 ** 100000000 }}", "an exponent of 100000000 is more than 1000"),
+    ],
+)
+def test_an_expression_that_would_outgrow_a_render_is_refused(
+    tmp_path: Path, text: str, why: str
+) -> None:
+    quiet = write(tmp_path, "quiet", f"Hi.\n{text}\n")
+
+    [problem] = check_templates(Templates(tmp_path), PROGRAM, TODAY, shipped=False)
+    assert problem.startswith(f"{quiet}:2: not allowed in a template: {why}")
+
+
+def test_a_template_writing_more_than_a_forge_keeps_is_refused_by_name(tmp_path: Path) -> None:
+    loop = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
+    quiet = write(tmp_path, "quiet", loop)
+
+    assert check_templates(Templates(tmp_path), PROGRAM, TODAY, shipped=False) == [
+        f"{quiet}: the quiet template writes more than 65536 characters, the most a forge "
+        "keeps in an issue or a comment; shorten it"
+    ]
 
 
 def test_a_pairing_that_follows_another_links_it_and_carries_its_open_goals() -> None:

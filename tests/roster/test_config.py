@@ -269,6 +269,71 @@ def test_reason_without_its_date_is_an_error() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "what"),
+    [
+        (
+            "extension_reason",
+            '"more time\\n/close\\n/assign @zed"',
+            "a line break (U+000A) at character 10",
+        ),
+        ("ended_reason", '"done\\r/close"', "a line break (U+000D) at character 5"),
+        ("follows_reason", '"a\\tb"', "a control character (U+0009) at character 2"),
+        ("ended_reason", '"moved \\u202eteam"', "a control character (U+202E) at character 7"),
+    ],
+)
+def test_a_pairings_reason_on_more_than_one_line_is_refused_where_it_is_written(
+    field: str, value: str, what: str
+) -> None:
+    text = HEAD + textwrap.dedent(f"""\
+        pairings:
+          - mentor: alice
+            mentee: bob
+            start: 2026-01-05
+            {field}: {value}
+        """)
+    assert errors(text)[0] == (
+        f"program.yml:15: pairings[0].{field}: {what} is not allowed; write it on one line "
+        "of plain text (YAML folds a long value with >-)"
+    )
+
+
+def test_names_topics_team_and_the_program_name_are_one_line_each() -> None:
+    text = textwrap.dedent("""\
+        program:
+          name: "Prog\\n/close"
+          private_contact: "a\\u2028b"
+        forge: {kind: gitlab, project: acme/mentoring}
+        people:
+          - handle: alice
+            name: "/close\\n/assign @zed"
+            roles: [mentor]
+            topics: ["go", "x\\n/label ~y"]
+            team: "sre\\x00"
+        """)
+    assert [line.split(" is not allowed")[0] for line in errors(text)] == [
+        "program.yml:2: program.name: a line break (U+000A) at character 5",
+        "program.yml:3: program.private_contact: a line break (U+2028) at character 2",
+        "program.yml:7: people[0].name: a line break (U+000A) at character 7",
+        "program.yml:9: people[0].topics[1]: a line break (U+000A) at character 2",
+        "program.yml:10: people[0].team: a control character (U+0000) at character 4",
+    ]
+
+
+def test_a_long_reason_folded_by_yaml_is_one_line() -> None:
+    text = HEAD + textwrap.dedent("""\
+        pairings:
+          - mentor: alice
+            mentee: bob
+            start: 2026-01-05
+            extended_until: 2026-09-01
+            extension_reason: >-
+              the goal slipped
+              with the freeze
+        """)
+    assert program(text).pairings[0].extension_reason == "the goal slipped with the freeze"
+
+
 def test_duplicate_person() -> None:
     assert errors(HEAD + "  - handle: bob\n    roles: [mentor]\n") == [
         "program.yml:11: people[3].handle: bob is listed twice"

@@ -30,6 +30,7 @@ from automation.lifecycle.actions import (
 )
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.observed import DASHBOARD, Observed, start_of_day, tended
+from automation.messages.markdown import inert
 from automation.model import Draft, IssueState
 from automation.roster.config import Program
 from automation.roster.mentors import mentor_table
@@ -103,7 +104,7 @@ def plan(
         return []
     if issue is None:
         labels = Labels(settings.label_prefix)
-        title = f"{settings.name}: dashboard"
+        title = f"{inert(settings.name)}: dashboard"
         draft = Draft(title, body, (labels.program, labels.dashboard), (), True)
         return [OpenIssue(DASHBOARD, "", draft, Urgency.HOUSEKEEPING)]
     target = Target(DASHBOARD, issue.number)

@@ -24,7 +24,7 @@ from automation.lifecycle.ledger import PairState
 from automation.lifecycle.observed import Observed, adoption, last_spoke, local_day, start_of_day
 from automation.lifecycle.rules.reasons import Reasons
 from automation.lifecycle.timeline import Timeline
-from automation.messages.context import Link, pairing_context, person_context
+from automation.messages.context import Link, pairing_context, person_context, quoted
 from automation.messages.markdown import inert
 from automation.messages.size import fitted
 from automation.messages.templates import Templates
@@ -327,7 +327,7 @@ class Pair:
             "mentor": person_context(self.program, before.mentor),
             "start": before.start,
             "changed": before.end(self.program.program),  # the old term's last day
-            "reason": self.pairing.follows_reason,
+            "reason": quoted(self.pairing.follows_reason),
             "issue": Link(issue.number, issue.url) if issue is not None else None,
             "goals": goals,
         }
@@ -340,7 +340,7 @@ class Pair:
         return {
             "mentor": person_context(self.program, after.mentor),
             "start": after.start,
-            "reason": after.follows_reason,
+            "reason": quoted(after.follows_reason),
         }
 
     def context(self, **extra: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from automation.messages.markdown import visible
 from automation.views.report.figures import (
     ACHIEVED_SHARE,
     CONSISTENT_SHARE,
@@ -65,7 +66,7 @@ def pairing_record(listed: Listed, include_goal_text: bool) -> dict[str, Any]:
     status = listed.status
     goals = [
         {
-            **({"title": goal.title} if include_goal_text else {}),
+            **({"title": visible(goal.title)} if include_goal_text else {}),
             "done": goal.done,
             "total": goal.total,
             "due": goal.due,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from automation.goals.feedback import figures as feedback_figures
 from automation.model import Issue
@@ -59,8 +60,9 @@ class ReportResult:
 def environment() -> Environment:
     """The report's templates, compiled once per process: they ship with the package, so
     nothing checks them for changes (a page per pairing would check every file it extends
-    and includes)."""
-    return Environment(
+    and includes). Sandboxed like the issue templates (automation/messages/templates.py),
+    though nobody but the package writes these: one rule for every template."""
+    return ImmutableSandboxedEnvironment(
         loader=PackageLoader("automation.views.report", "templates"),
         autoescape=True,
         undefined=StrictUndefined,

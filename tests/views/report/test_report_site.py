@@ -5,6 +5,7 @@ import json
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -293,3 +294,21 @@ def test_a_program_without_requests_shows_no_queue_chart(tmp_path: Path) -> None
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert 'id="chart-queue"' not in index
     assert "no one is waiting" in index
+
+
+def test_goal_titles_in_the_report_drop_direction_controls_and_zero_width_characters(
+    term: Term, tmp_path: Path
+) -> None:
+    roster = term.roster(include_goal_text=True)
+    statuses = term.statuses(roster)
+    at = next(n for n, s in enumerate(statuses) if s.id == RETURNED)
+    status = statuses[at]
+    # An unbalanced right-to-left override would turn the page's words after it around.
+    hostile = replace(status.goals[0], title="Lead \u202eweiver\u200b an incident")
+    statuses[at] = replace(status, goals=(hostile, *status.goals[1:]))
+    out = build_report(roster, statuses, term.today, tmp_path / "site").out
+    site = texts(out)
+    assert "Lead weiver an incident" in site[f"pairings/{RETURNED}.html"]
+    assert "Lead weiver an incident" in site["report.json"]
+    for name, text in site.items():
+        assert re.search("[\u202a-\u202e\u2066-\u2069\u200b-\u200f]", text) is None, name
