@@ -24,6 +24,7 @@ import yaml
 
 from automation.errors import ExpectedError
 from automation.messages.context import SPECS, example_context
+from automation.messages.size import BODY_LIMITS
 from automation.model import Draft
 from automation.roster.config import Program
 
@@ -42,9 +43,10 @@ def _defaults() -> Path:
 DEFAULTS = _defaults()
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FIELDS = ("title", "labels", "assignees", "confidential")
-# The most one render may write: GitHub's longest issue body or comment, in characters
-# (GitLab allows more; the dashboard keeps to this length on both forges too).
-MAX_RENDERED = 65_536
+# The most one render may write, in characters: twice the longest body any forge keeps. A
+# text of the bot's longer than its forge keeps is cut to fit when it is written (Pair.text,
+# Pair.draft); a render past this bound is a runaway template, stopped and refused.
+MAX_RENDERED = 2 * max(BODY_LIMITS.values())
 # The largest exponent `**` takes: beyond it a number alone could take the run's memory.
 _MAX_EXPONENT = 1_000
 
@@ -290,7 +292,7 @@ def _binop_problem(operator: str, left: object, right: object) -> str | None:
         if times * len(seq) > MAX_RENDERED:
             return (
                 f"repeating {len(seq)} item(s) {times} times makes more than the "
-                f"{MAX_RENDERED} characters one render may write"
+                f"{MAX_RENDERED:,} characters one render may write"
             )
     return None
 
@@ -325,8 +327,8 @@ def _render(
     if text is None:
         raise TemplateError(
             f"{template.path}: {where}the {template.name} template writes more than "
-            f"{MAX_RENDERED} characters, the most a forge keeps in an issue or a comment; "
-            "shorten it"
+            f"{MAX_RENDERED:,} characters, more than any forge keeps in an issue or a "
+            "comment; shorten it"
         )
     return text
 

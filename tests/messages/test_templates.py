@@ -681,13 +681,13 @@ def test_an_expression_that_would_outgrow_a_render_is_refused(
     assert problem.startswith(f"{quiet}:2: not allowed in a template: {why}")
 
 
-def test_a_template_writing_more_than_a_forge_keeps_is_refused_by_name(tmp_path: Path) -> None:
+def test_a_template_writing_more_than_any_forge_keeps_is_refused_by_name(tmp_path: Path) -> None:
     loop = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
     quiet = write(tmp_path, "quiet", loop)
 
     assert check_templates(Templates(tmp_path), PROGRAM, TODAY, shipped=False) == [
-        f"{quiet}: the quiet template writes more than 65536 characters, the most a forge "
-        "keeps in an issue or a comment; shorten it"
+        f"{quiet}: the quiet template writes more than 2,000,000 characters, more than any "
+        "forge keeps in an issue or a comment; shorten it"
     ]
 
 
