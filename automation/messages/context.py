@@ -8,6 +8,7 @@ a forge username): templates mention the pair on purpose, and assign issues to t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -148,7 +149,7 @@ def pairing_context(
             "confidential": settings.confidential,
             "label_prefix": settings.label_prefix,
             "forge": program.forge.api_flavour,
-            "private_contact": quoted(settings.private_contact),
+            "private_contact": contact(settings.private_contact),
         },
         "pairing": {
             "id": pairing.id,
@@ -182,6 +183,19 @@ def pairing_context(
 def quoted(text: str | None) -> str | None:
     """Optional words from program.yml as templates get them: inert, or None."""
     return None if text is None else inert(text)
+
+
+# A web address with nothing in it that Markdown or the forge would read otherwise.
+_WEB_ADDRESS = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9._~/?#=&%+@!$'*,;:-]*)?")
+
+
+def contact(text: str | None) -> str | None:
+    """Where to ask privately (`program.private_contact`): a web address as a link (an
+    autolink: its `#` and `@` are no reference or mention), anything else inert (an e-mail
+    address stays one)."""
+    if text is not None and _WEB_ADDRESS.fullmatch(text):
+        return f"<{text}>"
+    return quoted(text)
 
 
 def example_extras(today: date) -> dict[str, Any]:

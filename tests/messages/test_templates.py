@@ -734,3 +734,25 @@ def test_the_no_fault_exit_says_how_to_ask_privately() -> None:
     assert '"change-mentor" description template' in gitlab
     assert "change-mentor" not in asked
     assert "write to mentoring-coordinators@acme.example" in asked
+
+
+@pytest.mark.parametrize(
+    ("contact", "shown"),
+    [
+        (
+            "https://acme.example/mentoring/private#ask",
+            "write to <https://acme.example/mentoring/private#ask>.",
+        ),
+        ("https://acme.example/ask @all", "write to https:\u200b//acme.example/ask @\u200ball."),
+    ],
+)
+def test_a_web_address_to_ask_privately_is_a_link_and_anything_else_is_inert(
+    contact: str, shown: str
+) -> None:
+    github = PROGRAM.model_copy(
+        update={
+            "forge": PROGRAM.forge.model_copy(update={"kind": "github"}),
+            "program": PROGRAM.program.model_copy(update={"private_contact": contact}),
+        }
+    )
+    assert shown in render("pairing", context("pairing", program=github, follows=None))
