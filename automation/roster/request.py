@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from automation.roster.config import check_handle, check_timezone
+from automation.roster.handles import handle_key
 
 
 class Mode(StrEnum):
@@ -181,7 +182,10 @@ def _handles(answer: str, problems: list[str]) -> tuple[str, ...]:
                 f"'### {LABELS['avoid']}': {name!r} is not a username; list usernames "
                 "separated by commas (without @, so that nobody is notified)"
             )
-    return tuple(dict.fromkeys(handles))
+    unique: dict[str, str] = {}
+    for handle in handles:
+        unique.setdefault(handle_key(handle), handle)
+    return tuple(unique.values())
 
 
 # ---------------------------------------------------------------- as JSON

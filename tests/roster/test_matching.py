@@ -119,6 +119,56 @@ def test_never_someone_the_request_asks_to_avoid() -> None:
     assert proposed(match(program, [request], DAY)) == {1: "bob"}
 
 
+def test_someone_to_avoid_is_avoided_in_any_case() -> None:
+    program = roster("""\
+        - {handle: alice, roles: [mentor], topics: [go]}
+        - {handle: bob, roles: [mentor], topics: [go], capacity: 1}
+        """)
+    request = ask(1, "carol", "go", avoid=("ALICE",))
+    assert proposed(match(program, [request], DAY)) == {1: "bob"}
+
+
+def test_a_manager_written_in_another_case_is_never_proposed() -> None:
+    program = roster("""\
+        - {handle: alice, roles: [mentor], topics: [go]}
+        - {handle: bob, roles: [mentee], manager: Alice}
+        """)
+    result = match(program, [ask(1, "bob", "go")], DAY)
+    assert (result.proposals, list(reasons(result))) == ((), [1])
+
+
+def test_the_author_of_a_request_is_their_roster_entry_in_any_case() -> None:
+    # The forge reports the login as the account writes it; program.yml may not.
+    program = roster("""\
+        - {handle: alice, roles: [mentor], topics: [go]}
+        - {handle: bob, roles: [mentor], topics: [go]}
+        - {handle: carla, roles: [mentee], manager: alice, timezone: UTC}
+        """)
+    [proposal] = match(program, [ask(1, "Carla", "go")], DAY).proposals
+    assert (proposal.mentor, proposal.person) == ("bob", None)
+    assert proposal.pairing == NewPairing("bob", "carla", START, 1)
+
+
+def test_a_mentor_is_not_proposed_to_themselves_in_another_case() -> None:
+    program = roster("- {handle: alice, roles: [mentor, mentee], topics: [go]}\n")
+    assert reasons(match(program, [ask(1, "ALICE", "go")], DAY)) == {
+        1: "no mentor who shares a topic can take a mentee: you (a mentor of these topics yourself)"
+    }
+
+
+def test_an_earlier_mentor_is_known_whatever_case_the_request_writes() -> None:
+    only_alice = REPEAT.replace(
+        "topics: [go]}\n- {handle: carol", "topics: [sql]}\n- {handle: carol"
+    )
+    assert match(roster(only_alice, EARLIER), [ask(1, "Carol", "go")], DAY).proposals == ()
+
+
+def test_a_second_request_in_another_case_waits_for_the_first() -> None:
+    program = roster("- {handle: alice, roles: [mentor], topics: [go]}\n")
+    result = match(program, [ask(1, "dan", "go"), ask(2, "DAN", "go")], DAY)
+    assert reasons(result) == {2: "DAN asked already in request 1"}
+
+
 REPEAT = """\
 - {handle: alice, roles: [mentor], topics: [go]}
 - {handle: bob, roles: [mentor], topics: [go]}
