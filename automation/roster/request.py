@@ -213,12 +213,19 @@ def requests_from_json(data: object) -> tuple[list[Request], list[str]]:
         return [], ["expected a list of requests, each an object with number, handle, opened"]
     requests: list[Request] = []
     problems: list[str] = []
+    first: dict[int, int] = {}  # request number -> the entry that gives it first
     for i, entry in enumerate(data):
         if not isinstance(entry, dict):
             problems.append(f"[{i}]: expected an object with number, handle and opened")
             continue
         fields = _Fields(entry, f"[{i}]")
         request = fields.request()
+        if request is not None and first.setdefault(request.number, i) != i:
+            # Two proposals naming one request would be two pairings answering it.
+            fields.problems.append(
+                f"[{i}].number: request {request.number} is [{first[request.number]}] "
+                "already; a request issue is in the queue once: remove one of them"
+            )
         problems.extend(fields.problems)
         if request is not None and not fields.problems:
             requests.append(request)

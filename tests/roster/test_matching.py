@@ -571,6 +571,20 @@ def test_match_command_names_the_file_and_entry_of_a_bad_request(tmp_path: Path)
     assert err == f"Error: {tmp_path / 'queue.json'}: [0].opened: required; add it\n"
 
 
+def test_match_command_refuses_two_requests_with_one_number(tmp_path: Path) -> None:
+    queue = [
+        {"number": 10, "handle": "carol", "opened": "2026-02-01", "topics": ["go"]},
+        {"number": 11, "handle": "dan", "opened": "2026-02-01", "topics": ["go"]},
+        {"number": 10, "handle": "erin", "opened": "2026-02-02", "topics": ["go"]},
+    ]
+    code, out, err = run(tmp_path, queue=queue)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"Error: {tmp_path / 'queue.json'}: [2].number: request 10 is [0] already; a request "
+        "issue is in the queue once: remove one of them\n"
+    )
+
+
 def test_match_command_names_the_line_of_invalid_json(tmp_path: Path) -> None:
     code, _, err = run(tmp_path, queue='[\n  {"number": 1,}\n]\n')
     assert code == 1
