@@ -43,6 +43,18 @@ class Request:
     avoid: tuple[str, ...] = ()  # handles never to propose, e.g. their manager
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """An answer of a request that cannot be read: which field, and a sentence for the
+    asker saying what and how to write it (quoting their words: make it inert to show it)."""
+
+    field: str  # a key of LABELS
+    says: str
+
+    def __str__(self) -> str:
+        return self.says
+
+
 # The form's labels: the GitHub issue form and the GitLab template must ask under these.
 LABELS: Mapping[str, str] = {
     "topics": "Topics",
@@ -96,16 +108,21 @@ def _answer(lines: Sequence[str]) -> str:
     return "" if text.casefold() in _EMPTY else text
 
 
-def parse_request(body: str, number: int, handle: str, opened: date) -> tuple[Request, list[str]]:
+def parse_request(
+    body: str, number: int, handle: str, opened: date
+) -> tuple[Request, list[Unreadable]]:
     """The request an issue body asks for, and what is missing or unreadable in it (each
     problem a sentence for the asker: what, and how to fix it)."""
     answers = sections(body)
-    problems: list[str] = []
+    problems: list[Unreadable] = []
     topics = _topics(answers.get("topics", ""))
     if not topics:
         problems.append(
-            f"no topics under '### {LABELS['topics']}': mentors are matched on them; "
-            "edit the request and name a topic or two"
+            Unreadable(
+                "topics",
+                f"no topics under '### {LABELS['topics']}': mentors are matched on them; "
+                "edit the request and name a topic or two",
+            )
         )
     timezone = _timezone(answers.get("timezone", ""), problems)
     mode = _mode(answers.get("mode", ""), problems)
@@ -143,18 +160,18 @@ def _topics(answer: str) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def _timezone(answer: str, problems: list[str]) -> str | None:
+def _timezone(answer: str, problems: list[Unreadable]) -> str | None:
     zone = answer.strip().strip("`")
     if not zone:
         return None
     try:
         return check_timezone(zone)
     except ValueError as exc:
-        problems.append(f"'### {LABELS['timezone']}': {exc}")
+        problems.append(Unreadable("timezone", f"'### {LABELS['timezone']}': {exc}"))
         return None
 
 
-def _mode(answer: str, problems: list[str]) -> Mode:
+def _mode(answer: str, problems: list[Unreadable]) -> Mode:
     words = answer.casefold().split()
     first = words[0].strip(".,:;()") if words else ""
     for mode in Mode:
@@ -163,24 +180,31 @@ def _mode(answer: str, problems: list[str]) -> Mode:
     if first in {"", "no", "both", "any"}:
         return Mode.EITHER
     problems.append(
-        f"'### {LABELS['mode']}': {answer!r} is not one of sync, async or either; "
-        "choose one (either is fine)"
+        Unreadable(
+            "mode",
+            f"'### {LABELS['mode']}': {answer!r} is not one of sync, async or either; "
+            "choose one (either is fine)",
+        )
     )
     return Mode.EITHER
 
 
-def _handles(answer: str, problems: list[str]) -> tuple[str, ...]:
+def _handles(answer: str, problems: list[Unreadable]) -> tuple[str, ...]:
     handles: list[str] = []
     for part in _SEPARATORS.split(answer.replace("\n", ",")):
-        name = _ITEM.sub("", part.strip(), count=1).strip().lstrip("@")
-        if not name:
+        written = _ITEM.sub("", part.strip(), count=1).strip()
+        name = written.lstrip("@")
+        if not written:
             continue
         try:
             handles.append(check_handle(name))
         except ValueError:
             problems.append(
-                f"'### {LABELS['avoid']}': {name!r} is not a username; list usernames "
-                "separated by commas (without @, so that nobody is notified)"
+                Unreadable(
+                    "avoid",
+                    f"'### {LABELS['avoid']}': {written!r} is not a username; list "
+                    "usernames separated by commas (without @, so that nobody is notified)",
+                )
             )
     unique: dict[str, str] = {}
     for handle in handles:
