@@ -15,6 +15,7 @@ from automation.forge import RetryPolicy, connect
 from automation.lifecycle import markers
 from automation.messages.templates import Templates
 from automation.model import Draft, IssueState
+from automation.night.observe import read
 from automation.night.run import plan_day, run_day
 from automation.roster.config import Program, parse_program
 from automation.roster.request import LABELS
@@ -257,3 +258,70 @@ def test_answers_that_cannot_be_read_are_said_to_the_asker_and_shown_to_coordina
         f"- #{number} from dana: 0 days; answers not read: Time zone, Sync or async, "
         "People to avoid"
     ) in dashboard.body
+
+
+CARLA = """\
+program:
+  name: Case test
+forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/requests,
+        bot: mentorship-bot, retries: 0}}
+people:
+  - {{handle: alice, roles: [mentor], topics: [kubernetes]}}
+  - {{handle: bob, roles: [mentor], topics: [kubernetes]}}
+  - {{handle: carla, roles: [mentee], manager: ALICE}}
+pairings:
+{pairings}"""
+
+
+def test_a_login_in_another_case_than_program_yml_is_the_same_person(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    sandbox.register_users("Carla", "bob")  # the account's login has a capital
+    waiting = parse_program(CARLA.format(flavour=name, url=sandbox.url, pairings="  []\n"))
+    policy = RetryPolicy(retries=0)
+    bot = connect(waiting.forge, {}, policy)
+    carla = connect(waiting.forge, {"SANDBOX_TOKEN": "Carla"}, policy)
+
+    def night(day: date, roster: Program) -> list[str]:
+        sandbox.set_clock(datetime.combine(day, time(23), UTC))
+        report = run_day(bot, roster, day, Templates())
+        assert report.failed == []
+        assert plan_day(bot, roster, day, Templates()) == []
+        return [o.action.key for o in report.outcomes]
+
+    sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
+    made = bot.create_issue(Draft("Labels", "", ("mentorship", "mentorship-request")))
+    bot.relabel(made.number, (), ("mentorship", "mentorship-request"))
+    number = carla.create_issue(
+        Draft("Mentorship request", *filled_form(name, {"topics": "kubernetes"}))
+    ).number
+    assert bot.get_issue(number).author == "Carla"
+    night(ASKED, waiting)
+    [proposal] = [
+        c.body
+        for c in bot.list_issue_comments(number)
+        if (m := markers.find(c.body)) and "/proposal/" in m.key
+    ]
+    # Her manager, written ALICE, is not proposed; the lines name her as people: does.
+    assert "`bob`" in proposal
+    assert "mentee: carla" in proposal
+    assert "handle: Carla" not in proposal
+
+    start_day = ASKED + timedelta(days=14)
+    pairing = f"  - {{mentor: bob, mentee: carla, start: {start_day}, request: {number}}}\n"
+    paired = parse_program(CARLA.format(flavour=name, url=sandbox.url, pairings=pairing))
+    written = night(start_day, paired)
+    key = f"pair/bob--carla--{start_day}/pairing"
+    assert key in written
+    issue = next(i for i in bot.list_issues() if i.title == "Mentorship: carla & bob")
+    assert set(issue.assignees) == {"Carla", "bob"}
+    assert bot.get_issue(number).state is IssueState.CLOSED
+
+    sandbox.set_clock(datetime.combine(start_day + timedelta(days=1), time(9), UTC))
+    carla.comment(issue.number, "Hello! When shall we meet?")
+    observed = read(bot, paired, start_day + timedelta(days=1))
+    pid = f"bob--carla--{start_day}"
+    assert observed.spoke[pid] == "carla"
+    assert pid in observed.activity
+    assert observed.turns[pid].waiting == "mentor"  # her question waits for bob
