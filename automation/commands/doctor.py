@@ -19,6 +19,7 @@ from automation.forge import preflight
 from automation.forge.base import Access, ForgeError, Preflight
 from automation.lifecycle.labels import Labels
 from automation.roster.config import Program, load_program
+from automation.roster.handles import handle_key, handle_keys
 
 ACTIONS_BOT = "github-actions[bot]"
 
@@ -152,9 +153,9 @@ def _private(access: Access, project: str) -> Check:
 
 def _people(program: Program, forge: Preflight, access: Access) -> Check:
     project = program.forge.project
-    assignable = forge.assignable()
+    assignable = handle_keys(forge.assignable())  # the listing has logins in their case
     where = program.forge.handle_lines
-    missing = [p.handle for p in program.people if p.handle not in assignable]
+    missing = [p.handle for p in program.people if handle_key(p.handle) not in assignable]
     if not missing:
         count = len(program.people)
         people = "person" if count == 1 else "people"

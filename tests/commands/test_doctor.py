@@ -124,6 +124,23 @@ def test_an_unknown_handle_and_one_without_a_role_fail_naming_their_lines(
 
 
 @pytest.mark.parametrize("flavour", ["gitlab", "github"])
+def test_a_handle_written_in_another_case_than_the_login_can_be_assigned(
+    sandbox: RunningSandbox, tmp_path: Path, flavour: str
+) -> None:
+    more = "  - {handle: carla, roles: [mentee]}\n"
+    config = write(tmp_path / "program.yml", sandbox, flavour, more)
+    sandbox.register_users(*sandbox_cast(load_program(config))[:-1], "Carla")
+    form_labels(sandbox, flavour)
+
+    code, output = doctor("--config", str(config))
+
+    assert "people        ok       every handle can be assigned in acme/mentoring (9 people)" in (
+        output.splitlines()
+    )
+    assert code == 0, output
+
+
+@pytest.mark.parametrize("flavour", ["gitlab", "github"])
 def test_a_new_project_fails_until_the_labels_of_the_forms_exist(
     sandbox: RunningSandbox, tmp_path: Path, flavour: str
 ) -> None:
