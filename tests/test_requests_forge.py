@@ -15,8 +15,10 @@ from automation.forge import RetryPolicy, connect
 from automation.lifecycle import markers
 from automation.messages.templates import Templates
 from automation.model import Draft, IssueState
+from automation.night.observe import read
 from automation.night.run import plan_day, run_day
 from automation.roster.config import Program, parse_program
+from automation.roster.request import LABELS
 from automation.sandbox import RunningSandbox, start
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +59,27 @@ def form_body(flavour: str) -> tuple[str, tuple[str, ...]]:
         f"### {field['attributes']['label']}\n\n{answers.get(field.get('id', ''), '_No response_')}"
         for field in form["body"]
         if field["type"] != "markdown"
+    ]
+    return "\n\n".join(sections), tuple(form["labels"])
+
+
+def filled_form(flavour: str, answers: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+    """The shipped form with `answers` (by field: the keys of request.LABELS) written under
+    their headings, as a person leaves it; the labels GitHub's form sets itself."""
+    if flavour == "gitlab":
+        body = (SCAFFOLD / "gitlab-request.md").read_text(encoding="utf-8")
+        if "mode" in answers:
+            body = body.replace("\nEither\n", "\n")  # the template's default answer
+        for field, answer in answers.items():
+            heading = f"### {LABELS[field]}\n"
+            body = body.replace(heading, f"{heading}\n{answer}\n", 1)
+        return body, ()
+    form = yaml.safe_load((SCAFFOLD / "github-request.yml").read_text(encoding="utf-8"))
+    by_label = {label: field for field, label in LABELS.items()}
+    sections = [
+        f"### {label}\n\n{answers.get(by_label[label], '_No response_')}"
+        for item in form["body"]
+        if item["type"] != "markdown" and (label := item["attributes"]["label"])
     ]
     return "\n\n".join(sections), tuple(form["labels"])
 
@@ -183,3 +206,122 @@ def test_this_repository_ships_the_forms_init_writes() -> None:
     for files in FORM_FILES.values():
         for target, source in files.items():
             assert (ROOT / target).read_bytes() == (SCAFFOLD / source).read_bytes(), target
+
+
+def test_answers_that_cannot_be_read_are_said_to_the_asker_and_shown_to_coordinators(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    sandbox.register_users("bob")
+    text = roster(name, sandbox.url).replace(
+        "  - {handle: dana",
+        "  - {handle: bob, roles: [mentor], topics: [kubernetes]}\n  - {handle: dana",
+    )
+    waiting = parse_program(text, Path("program.yml"))
+    policy = RetryPolicy(retries=0)
+    bot = connect(waiting.forge, {}, policy)
+    dana = connect(waiting.forge, {"SANDBOX_TOKEN": "dana"}, policy)
+    sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
+    made = bot.create_issue(Draft("Labels", "", ("mentorship", "mentorship-request")))
+    bot.relabel(made.number, (), ("mentorship", "mentorship-request"))
+    answers = {
+        "topics": "kubernetes",
+        "timezone": "Berlin time",
+        "mode": "sometimes",
+        "avoid": "Alice, @@@, my manager @coco",
+    }
+    number = dana.create_issue(Draft("Mentorship request", *filled_form(name, answers))).number
+
+    sandbox.set_clock(datetime.combine(ASKED, time(23), UTC))
+    report = run_day(bot, waiting, ASKED, Templates())
+    assert report.failed == []
+    assert plan_day(bot, waiting, ASKED, Templates()) == []
+    comments = {
+        m.key: c.body for c in bot.list_issue_comments(number) if (m := markers.find(c.body))
+    }
+    # Alice, written with a capital, is avoided: bob is proposed.
+    [proposal] = [body for key, body in comments.items() if "/proposal/" in key]
+    assert "`bob`" in proposal
+    assert "alice" not in proposal.casefold()
+    received = comments[f"request/{number}/received"]
+    # The asker's words are quoted inert: nobody is notified, no heading is opened.
+    assert "@coco" not in received
+    assert "\n###" not in received
+    shown = received.replace("\u200b", "")  # the zero-width spaces that make them inert
+    assert "Some answers could not be read" in shown
+    assert "'### Time zone': unknown time zone 'Berlin time'" in shown
+    assert "'### Sync or async': 'sometimes' is not one of sync, async or either" in shown
+    assert "'@@@' is not a username" in shown
+    assert "'my manager @coco' is not a username" in shown
+    dashboard = next(i for i in bot.list_issues() if i.title == "Request test: dashboard")
+    assert (
+        f"- #{number} from dana: 0 days; answers not read: Time zone, Sync or async, "
+        "People to avoid"
+    ) in dashboard.body
+
+
+CARLA = """\
+program:
+  name: Case test
+forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/requests,
+        bot: mentorship-bot, retries: 0}}
+people:
+  - {{handle: alice, roles: [mentor], topics: [kubernetes]}}
+  - {{handle: bob, roles: [mentor], topics: [kubernetes]}}
+  - {{handle: carla, roles: [mentee], manager: ALICE}}
+pairings:
+{pairings}"""
+
+
+def test_a_login_in_another_case_than_program_yml_is_the_same_person(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    sandbox.register_users("Carla", "bob")  # the account's login has a capital
+    waiting = parse_program(CARLA.format(flavour=name, url=sandbox.url, pairings="  []\n"))
+    policy = RetryPolicy(retries=0)
+    bot = connect(waiting.forge, {}, policy)
+    carla = connect(waiting.forge, {"SANDBOX_TOKEN": "Carla"}, policy)
+
+    def night(day: date, roster: Program) -> list[str]:
+        sandbox.set_clock(datetime.combine(day, time(23), UTC))
+        report = run_day(bot, roster, day, Templates())
+        assert report.failed == []
+        assert plan_day(bot, roster, day, Templates()) == []
+        return [o.action.key for o in report.outcomes]
+
+    sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
+    made = bot.create_issue(Draft("Labels", "", ("mentorship", "mentorship-request")))
+    bot.relabel(made.number, (), ("mentorship", "mentorship-request"))
+    number = carla.create_issue(
+        Draft("Mentorship request", *filled_form(name, {"topics": "kubernetes"}))
+    ).number
+    assert bot.get_issue(number).author == "Carla"
+    night(ASKED, waiting)
+    [proposal] = [
+        c.body
+        for c in bot.list_issue_comments(number)
+        if (m := markers.find(c.body)) and "/proposal/" in m.key
+    ]
+    # Her manager, written ALICE, is not proposed; the lines name her as people: does.
+    assert "`bob`" in proposal
+    assert "mentee: carla" in proposal
+    assert "handle: Carla" not in proposal
+
+    start_day = ASKED + timedelta(days=14)
+    pairing = f"  - {{mentor: bob, mentee: carla, start: {start_day}, request: {number}}}\n"
+    paired = parse_program(CARLA.format(flavour=name, url=sandbox.url, pairings=pairing))
+    written = night(start_day, paired)
+    key = f"pair/bob--carla--{start_day}/pairing"
+    assert key in written
+    issue = next(i for i in bot.list_issues() if i.title == "Mentorship: carla & bob")
+    assert set(issue.assignees) == {"Carla", "bob"}
+    assert bot.get_issue(number).state is IssueState.CLOSED
+
+    sandbox.set_clock(datetime.combine(start_day + timedelta(days=1), time(9), UTC))
+    carla.comment(issue.number, "Hello! When shall we meet?")
+    observed = read(bot, paired, start_day + timedelta(days=1))
+    pid = f"bob--carla--{start_day}"
+    assert observed.spoke[pid] == "carla"
+    assert pid in observed.activity
+    assert observed.turns[pid].waiting == "mentor"  # her question waits for bob

@@ -19,6 +19,7 @@ from automation.forge import preflight
 from automation.forge.base import Access, ForgeError, Preflight
 from automation.lifecycle.labels import Labels
 from automation.roster.config import Program, load_program
+from automation.roster.handles import handle_key, handle_keys
 
 ACTIONS_BOT = "github-actions[bot]"
 
@@ -152,9 +153,9 @@ def _private(access: Access, project: str) -> Check:
 
 def _people(program: Program, forge: Preflight, access: Access) -> Check:
     project = program.forge.project
-    assignable = forge.assignable()
+    assignable = handle_keys(forge.assignable())  # the listing has logins in their case
     where = program.forge.handle_lines
-    missing = [p.handle for p in program.people if p.handle not in assignable]
+    missing = [p.handle for p in program.people if handle_key(p.handle) not in assignable]
     if not missing:
         count = len(program.people)
         people = "person" if count == 1 else "people"
@@ -175,23 +176,53 @@ def _people(program: Program, forge: Preflight, access: Access) -> Check:
 
 def _labels(program: Program, forge: Preflight, access: Access) -> Check:
     labels = Labels(program.program.label_prefix)
-    forms = program.program.feedback is not None and program.forge.api_flavour == "gitlab"
-    wanted = (*labels.every, labels.feedback) if forms else labels.every
+    private = program.program.feedback is not None and program.forge.api_flavour == "gitlab"
+    wanted = (*labels.every, labels.feedback) if private else labels.every
     existing = forge.label_names()
     missing = [label for label in wanted if label not in existing]
     have = f"{len(wanted) - len(missing)} of {len(wanted)} labels exist"
     if not missing:
         return Check("labels", Status.OK, (have,))
-    if access.creates_labels:
-        return Check("labels", Status.OK, (f"{have}; the token creates the others on first use",))
-    status = Status.WARNING if access.creates_labels is None else Status.FAIL
-    return Check(
-        "labels",
-        status,
-        (f"{have}; missing: {', '.join(missing)}", "the token may not create labels"),
-        "create the missing labels in the project, or give the token's user the Reporter "
-        "role (GitHub: write) or higher",
-    )
+    # The forms label a request themselves, and apply only labels that exist (GitLab's
+    # quick actions ignore an unknown label; GitHub's issue forms too: "If a label does not
+    # already exist in the repository, it will not be automatically added", docs.github.com
+    # "Syntax for issue forms"). The bot puts two of them on no issue, so no first use
+    # creates them, and a request opened without them is never seen.
+    forms = [label for label in (labels.program, labels.request, labels.offer) if label in missing]
+    others = [label for label in missing if label not in forms]
+    found: list[str] = []
+    fixes: list[str] = []
+    if forms:
+        found.append(
+            f"{have}; the request and offer forms apply only labels that exist, and these "
+            f"do not: {', '.join(forms)}"
+        )
+        fixes.append(_create_labels(program, forms))
+    if others and access.creates_labels:
+        found.append("the token creates the others on first use")
+    elif others:
+        listed = f"missing: {', '.join(others)}"
+        found += [f"{have}; {listed}" if not forms else listed, "the token may not create labels"]
+        fixes.append(
+            "create the missing labels in the project, or give the token's user the Reporter "
+            "role (GitHub: write) or higher"
+        )
+    if not forms and access.creates_labels:
+        return Check("labels", Status.OK, (f"{have}; {found[0]}",))
+    status = Status.WARNING if not forms and access.creates_labels is None else Status.FAIL
+    return Check("labels", status, tuple(found), "; ".join(fixes))
+
+
+def _create_labels(program: Program, names: list[str]) -> str:
+    """How to create labels once, with the forge's own command line tool."""
+    project = program.forge.project
+    if program.forge.kind == "gitlab":
+        commands = [f"glab label create --name {name} --repo {project}" for name in names]
+    elif program.forge.kind == "github":
+        commands = [f"gh label create {name} --repo {project}" for name in names]
+    else:
+        return f"create the labels {', '.join(names)} in {project}"
+    return "create them once: " + " && ".join(commands)
 
 
 # ---------------------------------------------------------------- the table

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from automation.lifecycle import markers
 from automation.model import ChangeRequest, ChangeState, Comment, Tick
+from automation.roster.handles import handle_key, handle_keys, same_handle
 
 OPEN = "<!-- mentorship:boxes -->"
 CLOSE = "<!-- /mentorship:boxes -->"
@@ -181,10 +182,11 @@ def asked(
     """The boxes ticked in the block of `body` and who ticked each, by the forge's history
     (`ticks`); one the history does not account for is dated by the issue's last edit."""
     out = []
+    allowed_keys = handle_keys(allowed)  # a login in any case (roster/handles.py)
     for name in ticked(body):
         tick = who_ticked(ticks, name)
         by, at = (tick.author, tick.at) if tick is not None else ("", edited)
-        out.append(Asked(BY_NAME[name], by, at, by in allowed))
+        out.append(Asked(BY_NAME[name], by, at, bool(by) and handle_key(by) in allowed_keys))
     return out
 
 
@@ -217,6 +219,6 @@ def declined_keys(changes: Iterable[ChangeRequest], bot: str) -> frozenset[str]:
     without being merged: the coordinators' no."""
     found: set[str] = set()
     for change in changes:
-        if change.author == bot and change.state is ChangeState.CLOSED:
+        if same_handle(change.author, bot) and change.state is ChangeState.CLOSED:
             found.update(_ASK_KEY.findall(change.body))
     return frozenset(found)

@@ -20,6 +20,7 @@ from automation.lifecycle.timeline import Timeline
 from automation.lifecycle.turns import Turn
 from automation.model import ChangeRequest, Comment, Issue, IssueState, Tick
 from automation.roster.config import Pairing, Program
+from automation.roster.handles import handle_key, same_handle
 
 # A one-time comment (midpoint, ending soon, a nudge) is written within this many days of
 # its date or not at all, so a run needs to read only this far back to know it exists.
@@ -234,8 +235,10 @@ def snapshot(
     """
     issues = list(issues)
     labels = Labels(program.program.label_prefix)
-    mine = sorted((i for i in issues if i.author == bot), key=lambda i: (i.created_at, i.number))
-    theirs = [i for i in issues if i.author != bot]
+    mine = sorted(
+        (i for i in issues if same_handle(i.author, bot)), key=lambda i: (i.created_at, i.number)
+    )
+    theirs = [i for i in issues if not same_handle(i.author, bot)]
     requests = {i.number: i for i in theirs if labels.request in i.labels}
     offers = {i.number: i for i in theirs if labels.offer in i.labels}
     books, unsigned = _ledgers(program, mine, secret)
@@ -283,13 +286,21 @@ def snapshot(
     owner = {
         issue.number: pairing_of(key) for key, issue in by_key.items() if part_of(key) != "feedback"
     }
-    sides = {p.id: {p.mentor: "mentor", p.mentee: "mentee"} for p in program.pairings}
+    # Logins in any case are the roster's people (roster/handles.py): by key, the side
+    # and the handle as program.yml writes it.
+    sides = {
+        p.id: {
+            handle_key(p.mentor): ("mentor", p.mentor),
+            handle_key(p.mentee): ("mentee", p.mentee),
+        }
+        for p in program.pairings
+    }
     bot_comments: dict[str, Comment] = {}
     activity: dict[str, datetime] = {}
     spoke: dict[str, str] = {}
     waiting: dict[str, Turn | None] = {}
     for comment in sorted(comments, key=lambda c: (c.created_at, c.id)):
-        if comment.author == bot:
+        if same_handle(comment.author, bot):
             marker = markers.find(comment.body)
             if marker is not None:
                 said = _renamed(marker.key, renamed)
@@ -299,10 +310,11 @@ def snapshot(
                     bot_comments.setdefault(said, comment)
             continue
         pairing = owner.get(comment.issue_number)
-        side = sides.get(pairing or "", {}).get(comment.author)
-        if pairing is not None and side is not None:
+        found = sides.get(pairing or "", {}).get(handle_key(comment.author))
+        if pairing is not None and found is not None:
+            side, handle = found
             activity[pairing] = max(activity.get(pairing, comment.created_at), comment.created_at)
-            spoke[pairing] = comment.author  # comments come in order: the last one stays
+            spoke[pairing] = handle  # comments come in order: the last one stays
             asking = turns.asks(comment.body)
             waiting[pairing] = turns.after(waiting.get(pairing), side, asking, comment.created_at)
     return Observed(

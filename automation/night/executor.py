@@ -31,6 +31,7 @@ from automation.lifecycle.actions import (
 )
 from automation.messages.markdown import as_kept
 from automation.model import Issue, IssueState
+from automation.roster.handles import same_handle
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +241,7 @@ class _Checker:
                 return any(c.id == action.comment_id and as_kept(c.body) == kept for c in comments)
             bot = self.forge.whoami()
             for comment in comments:
-                marker = markers.find(comment.body) if comment.author == bot else None
+                marker = markers.find(comment.body) if same_handle(comment.author, bot) else None
                 if marker is not None and marker.key == action.key:
                     made.comments[action.key] = comment.id
                     return True
@@ -262,7 +263,7 @@ class _Checker:
         self.reads += 1
         bot = self.forge.whoami()
         for issue in self.forge.list_issues(labels=action.draft.labels, state=IssueState.OPEN):
-            marker = markers.find(issue.body) if issue.author == bot else None
+            marker = markers.find(issue.body) if same_handle(issue.author, bot) else None
             if marker is not None and marker.key == action.key:
                 return issue
         return None

@@ -35,6 +35,7 @@ from automation.night.executor import Outcome, Status, apply
 from automation.night.observe import read
 from automation.roster.checks import FEEDBACK_ON_GITHUB
 from automation.roster.config import SAFETY_FLOOR, Program
+from automation.roster.handles import same_handle
 
 
 class TooManyWrites(ExpectedError):
@@ -128,9 +129,12 @@ def own_writes(observed: Observed) -> list[float]:
     """When the bot made the issues and comments it reads back (epoch seconds): an earlier
     run's writes, which count in the forge's write limits for an hour. Label changes and
     closes leave no such trace; the forge's refusal covers them (README, "Rate limits")."""
-    times = [i.created_at.timestamp() for i in observed.issues.values() if i.author == observed.bot]
+    bot = observed.bot
+    times = [
+        i.created_at.timestamp() for i in observed.issues.values() if same_handle(i.author, bot)
+    ]
     for comment in observed.comments.values():
-        if comment.author == observed.bot:
+        if same_handle(comment.author, bot):
             times.append(comment.created_at.timestamp())
             if comment.updated_at != comment.created_at:
                 times.append(comment.updated_at.timestamp())  # an edit is a write too
@@ -195,7 +199,7 @@ def _close_own_duplicates(
     closes: dict[str, Action] = {}
     for label in sorted({action.draft.labels[0] for action, _ in opened.values()}):
         for issue in forge.list_issues(labels=[label], updated_since=since):
-            marker = markers.find(issue.body) if issue.author == bot else None
+            marker = markers.find(issue.body) if same_handle(issue.author, bot) else None
             if marker is None or marker.key not in opened:
                 continue
             action, number = opened[marker.key]

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from automation.roster.handles import handle_key, same_handle
 from automation.roster.source import Loc, Problem
 
 if TYPE_CHECKING:
@@ -33,10 +34,7 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
 def undated_checks(program: Program) -> list[Problem]:
     problems: list[Problem] = []
     people = {p.handle: p for p in program.people}
-    first: dict[str, int] = {}
-    for i, person in enumerate(program.people):
-        if first.setdefault(person.handle, i) != i:
-            problems.append(Problem(("people", i, "handle"), f"{person.handle} is listed twice"))
+    problems.extend(_listed_twice(program.people))
     for i, person in enumerate(program.people):
         if person.manager is not None:
             problems.extend(_check_manager(people, i, person))
@@ -50,6 +48,22 @@ def undated_checks(program: Program) -> list[Problem]:
     problems.extend(_teams_to_prefer(program))
     problems.extend(_feedback_forms(program))
     return problems
+
+
+def _listed_twice(people: Sequence[Person]) -> Iterator[Problem]:
+    """A handle listed again, in any case: one account (roster/handles.py)."""
+    first: dict[str, int] = {}
+    for i, person in enumerate(people):
+        j = first.setdefault(handle_key(person.handle), i)
+        if j == i:
+            continue
+        earlier = people[j].handle
+        same = "" if earlier == person.handle else f" as {earlier!r} (usernames ignore case)"
+        yield Problem(
+            ("people", i, "handle"),
+            f"{person.handle} is listed twice: people[{j}] lists them already{same}; "
+            "keep one entry",
+        )
 
 
 def _check_pairing(
@@ -69,12 +83,12 @@ def _check_pairing(
             yield Problem(
                 (*loc, role), f"{handle} is not a {role}; add {role} to their roles in people:"
             )
-    if pairing.mentor == pairing.mentee:
+    if same_handle(pairing.mentor, pairing.mentee):
         yield Problem(
             loc, f"{pairing.mentor} cannot mentor themselves; pair them with someone else"
         )
     mentee = people.get(pairing.mentee)
-    if mentee is not None and mentee.manager == pairing.mentor:
+    if mentee is not None and same_handle(mentee.manager, pairing.mentor):
         yield Problem(
             (*loc, "mentor"),
             f"{pairing.mentor} is {pairing.mentee}'s manager (people: manager:); "
@@ -122,6 +136,13 @@ def _check_pairing(
 
 
 def _unknown_person(handle: str, people: Mapping[str, Person]) -> str:
+    spelled = _spelled(handle, people)
+    if spelled is not None:
+        # One account, but the bot keys a pairing's issues by the handles as written.
+        return (
+            f"{handle!r} is written {spelled!r} in people:; write a handle the same way "
+            "everywhere in program.yml"
+        )
     close = difflib.get_close_matches(handle, list(people), n=1)
     hint = f"did you mean {close[0]!r}?" if close else "add them to people:"
     return f"unknown person {handle!r}; {hint}"
@@ -131,11 +152,11 @@ def _check_manager(people: Mapping[str, Person], i: int, person: Person) -> Iter
     loc: Loc = ("people", i, "manager")
     if person.manager is None:
         return
-    if person.manager == person.handle:
+    if same_handle(person.manager, person.handle):
         yield Problem(loc, f"{person.handle} cannot be their own manager; remove manager:")
         return
     close = difflib.get_close_matches(person.manager, list(people), n=1)
-    if person.manager not in people and close:
+    if _spelled(person.manager, people) is None and close:
         # A manager outside the program needs no entry, but a misspelt one would let the
         # matching propose the real manager.
         yield Problem(
@@ -144,6 +165,14 @@ def _check_manager(people: Mapping[str, Person], i: int, person: Person) -> Iter
             "(a manager outside the program needs no entry)",
             warning=True,
         )
+
+
+def _spelled(handle: str, people: Mapping[str, Person]) -> str | None:
+    """How people: writes a handle, in whatever case it is given; None if nobody has it."""
+    if handle in people:
+        return handle
+    key = handle_key(handle)
+    return next((h for h in people if handle_key(h) == key), None)
 
 
 def _requests_answered_twice(program: Program) -> Iterator[Problem]:

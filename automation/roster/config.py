@@ -26,6 +26,7 @@ from pydantic import (
 
 from automation import collector
 from automation.roster.checks import undated_checks
+from automation.roster.handles import handle_key
 from automation.roster.source import (
     ConfigError,
     Problem,
@@ -509,7 +510,7 @@ class Program(_Model):
     # `followed` looks up instead of scanning every pairing, for each pairing that follows one.
     _by_id: dict[str, Pairing] = PrivateAttr(default_factory=dict)
     _by_mentee: dict[str, list[Pairing]] = PrivateAttr(default_factory=dict)
-    # Handle -> the first person of that handle, and the list it indexes (`person`).
+    # Handle (its key) -> the first person of that handle, and the list it indexes (`person`).
     _by_handle: tuple[list[Person], dict[str, Person]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
@@ -570,9 +571,9 @@ class Program(_Model):
         if index is None or index[0] is not self.people:
             found: dict[str, Person] = {}
             for person in self.people:
-                found.setdefault(person.handle, person)
+                found.setdefault(handle_key(person.handle), person)
             index = self._by_handle = (self.people, found)
-        return index[1].get(handle)
+        return index[1].get(handle_key(handle))  # in any case (roster/handles.py)
 
 
 @lru_cache(maxsize=8192)  # every pairing's end, asked for by each rule: the same few days

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from automation.roster.config import MatchingRules, Pairing, Person, Program
+from automation.roster.handles import handle_key, handle_keys, same_handle
 from automation.roster.mentors import Mentor, mentor_table
 from automation.roster.request import Mode, Request
 
@@ -61,8 +62,8 @@ class Fits:
     start: date
     allow_over_limit: bool
     mentors: tuple[Mentor, ...]  # by handle: the order ties are broken in
-    people: Mapping[str, Person]
-    history: Mapping[tuple[str, str], tuple[Pairing, ...]]  # (mentor, mentee) -> pairings
+    people: Mapping[str, Person]  # by handle_key
+    history: Mapping[tuple[str, str], tuple[Pairing, ...]]  # (mentor, mentee) keys -> pairings
     ends: Mapping[str, date]  # pairing id -> the end of its term
     by_topic: Mapping[str, tuple[int, ...]]  # topic (casefolded) -> indices into mentors
     offsets: Mapping[str, float]  # time zone -> hours from UTC on the day
@@ -83,13 +84,14 @@ class Fits:
                 by_topic.setdefault(topic, []).append(i)
         history: dict[tuple[str, str], list[Pairing]] = {}
         for pairing in program.pairings:
-            history.setdefault((pairing.mentor, pairing.mentee), []).append(pairing)
+            history.setdefault(_pair(pairing.mentor, pairing.mentee), []).append(pairing)
         return cls(
             rules=program.program.matching,
             start=start,
             allow_over_limit=allow_over_limit,
             mentors=mentors,
-            people={p.handle: p for p in reversed(program.people)},  # the first of a twice
+            # the first of a handle listed twice
+            people={handle_key(p.handle): p for p in reversed(program.people)},
             history={pair: tuple(found) for pair, found in history.items()},
             ends={p.id: p.end(program.program) for p in program.pairings},
             by_topic={topic: tuple(found) for topic, found in by_topic.items()},
@@ -105,7 +107,7 @@ class Fits:
         for key, topic in wanted.items():
             for index in self.by_topic.get(key, ()):
                 shared.setdefault(index, []).append(topic)
-        mentee = self.people.get(request.handle)
+        mentee = self.person(request.handle)
         return tuple(
             self._candidate(request, mentee, index, _topics(len(wanted), shared[index], self))
             for index in sorted(shared)
@@ -118,6 +120,16 @@ class Fits:
         excluded = self._excluded(request, mentor, mentee)
         terms = () if excluded else (topics, *self._terms(request, mentor, mentee))
         return Candidate(index, mentor, excluded, terms)
+
+    def person(self, handle: str) -> Person | None:
+        """The roster's entry of a handle, in any case."""
+        return self.people.get(handle_key(handle))
+
+    def spelled(self, handle: str) -> str:
+        """A handle as people: writes it, so that lines added to program.yml name the
+        person the same way as their entry."""
+        person = self.person(handle)
+        return handle if person is None else person.handle
 
     def room(self, mentor: Mentor) -> int:
         """The places a mentor offers today."""
@@ -139,16 +151,17 @@ class Fits:
 
     def _excluded(self, request: Request, mentor: Mentor, mentee: Person | None) -> str | None:
         handle = mentor.handle
-        if handle == request.handle:
+        if same_handle(handle, request.handle):
             return "themselves"
-        if handle in request.avoid or (mentee is not None and mentee.manager == handle):
+        manager = mentee.manager if mentee is not None else None
+        if handle_key(handle) in handle_keys(request.avoid) or same_handle(manager, handle):
             return "excluded"  # said without the name: it may be their manager
         if not mentor.available:
             return "not taking mentees"
-        away = self.people[handle].away_until
+        away = self.people[handle_key(handle)].away_until
         if away is not None and away > self.start:
             return f"away until {away}"
-        before = self.history.get((handle, request.handle), ())
+        before = self.history.get(_pair(handle, request.handle), ())
         if any(self.ends[p.id] > self.start for p in before):
             return "mentoring them already"
         if before and not self.rules.allow_repeat:
@@ -163,7 +176,7 @@ class Fits:
         yield self._time_zone(request.mode, zone, mentor.timezone, weights.timezone)
         if self.rules.prefer != "none":
             yield _team(self.rules.prefer, mentee.team if mentee else None, mentor, weights.team)
-        before = self.history.get((mentor.handle, request.handle), ())
+        before = self.history.get(_pair(mentor.handle, request.handle), ())
         if before:
             first = min(p.start for p in before)
             yield Term("repeat", -weights.repeat, f"mentored them before (from {first})")
@@ -177,6 +190,10 @@ class Fits:
         hours = min(apart, 24 - apart)
         detail = "same hours" if hours == 0 else f"{hours:g}h apart"
         return Term("time zone", 0.0 - weight * hours / _HOURS_APART_AT_MOST, detail)
+
+
+def _pair(mentor: str, mentee: str) -> tuple[str, str]:
+    return handle_key(mentor), handle_key(mentee)
 
 
 def _offsets(zones: Iterable[str | None], day: date) -> dict[str, float]:

@@ -21,6 +21,7 @@ from automation.messages.markdown import cell, plural, row
 from automation.roster.config import Program
 from automation.roster.edit import NewPairing, NewPerson, pairing_lines
 from automation.roster.fit import Candidate, Fits, Place, Term, place_term, why_not
+from automation.roster.handles import handle_key
 from automation.roster.request import Request
 
 _UNITS = 1000  # scores are compared in thousandths: closer than that is a tie
@@ -147,11 +148,10 @@ def _answered(program: Program, queue: Sequence[Request]) -> Iterator[tuple[Requ
 
 def _refused(program: Program, queue: Sequence[Request]) -> Iterator[tuple[int, str]]:
     """Requests that cannot be matched whoever the mentor: why, by request number."""
-    people = {p.handle: p for p in program.people}
     first: dict[str, int] = {}
     for request in queue:
-        person = people.get(request.handle)
-        earlier = first.setdefault(request.handle, request.number)
+        person = program.person(request.handle)
+        earlier = first.setdefault(handle_key(request.handle), request.number)
         if earlier != request.number:
             yield request.number, f"{request.handle} asked already in request {earlier}"
         elif person is not None and "mentee" not in person.roles:
@@ -274,14 +274,15 @@ def _proposals(
         candidate = next(c for c in candidates[request.number] if c.index == place.mentor)
         places = place_term(mentor, k, fits.rules.weights.capacity)
         topics, zone, *rest = candidate.terms
-        listed = request.handle in fits.people
+        listed = fits.person(request.handle) is not None
+        mentee = fits.spelled(request.handle)
         proposals.append(
             Proposal(
                 request=request,
                 mentor=mentor.handle,
                 terms=(topics, zone, places, *rest),
                 over_limit=k >= mentor.free,
-                pairing=NewPairing(mentor.handle, request.handle, fits.start, request.number),
+                pairing=NewPairing(mentor.handle, mentee, fits.start, request.number),
                 person=None if listed else NewPerson(request.handle, request.timezone),
             )
         )

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from automation.roster.config import check_handle, check_timezone
+from automation.roster.handles import handle_key
 
 
 class Mode(StrEnum):
@@ -40,6 +41,18 @@ class Request:
     mode: Mode = Mode.EITHER
     availability: str = ""
     avoid: tuple[str, ...] = ()  # handles never to propose, e.g. their manager
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An answer of a request that cannot be read: which field, and a sentence for the
+    asker saying what and how to write it (quoting their words: make it inert to show it)."""
+
+    field: str  # a key of LABELS
+    says: str
+
+    def __str__(self) -> str:
+        return self.says
 
 
 # The form's labels: the GitHub issue form and the GitLab template must ask under these.
@@ -95,16 +108,21 @@ def _answer(lines: Sequence[str]) -> str:
     return "" if text.casefold() in _EMPTY else text
 
 
-def parse_request(body: str, number: int, handle: str, opened: date) -> tuple[Request, list[str]]:
+def parse_request(
+    body: str, number: int, handle: str, opened: date
+) -> tuple[Request, list[Unreadable]]:
     """The request an issue body asks for, and what is missing or unreadable in it (each
     problem a sentence for the asker: what, and how to fix it)."""
     answers = sections(body)
-    problems: list[str] = []
+    problems: list[Unreadable] = []
     topics = _topics(answers.get("topics", ""))
     if not topics:
         problems.append(
-            f"no topics under '### {LABELS['topics']}': mentors are matched on them; "
-            "edit the request and name a topic or two"
+            Unreadable(
+                "topics",
+                f"no topics under '### {LABELS['topics']}': mentors are matched on them; "
+                "edit the request and name a topic or two",
+            )
         )
     timezone = _timezone(answers.get("timezone", ""), problems)
     mode = _mode(answers.get("mode", ""), problems)
@@ -142,18 +160,18 @@ def _topics(answer: str) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def _timezone(answer: str, problems: list[str]) -> str | None:
+def _timezone(answer: str, problems: list[Unreadable]) -> str | None:
     zone = answer.strip().strip("`")
     if not zone:
         return None
     try:
         return check_timezone(zone)
     except ValueError as exc:
-        problems.append(f"'### {LABELS['timezone']}': {exc}")
+        problems.append(Unreadable("timezone", f"'### {LABELS['timezone']}': {exc}"))
         return None
 
 
-def _mode(answer: str, problems: list[str]) -> Mode:
+def _mode(answer: str, problems: list[Unreadable]) -> Mode:
     words = answer.casefold().split()
     first = words[0].strip(".,:;()") if words else ""
     for mode in Mode:
@@ -162,26 +180,36 @@ def _mode(answer: str, problems: list[str]) -> Mode:
     if first in {"", "no", "both", "any"}:
         return Mode.EITHER
     problems.append(
-        f"'### {LABELS['mode']}': {answer!r} is not one of sync, async or either; "
-        "choose one (either is fine)"
+        Unreadable(
+            "mode",
+            f"'### {LABELS['mode']}': {answer!r} is not one of sync, async or either; "
+            "choose one (either is fine)",
+        )
     )
     return Mode.EITHER
 
 
-def _handles(answer: str, problems: list[str]) -> tuple[str, ...]:
+def _handles(answer: str, problems: list[Unreadable]) -> tuple[str, ...]:
     handles: list[str] = []
     for part in _SEPARATORS.split(answer.replace("\n", ",")):
-        name = _ITEM.sub("", part.strip(), count=1).strip().lstrip("@")
-        if not name:
+        written = _ITEM.sub("", part.strip(), count=1).strip()
+        name = written.lstrip("@")
+        if not written:
             continue
         try:
             handles.append(check_handle(name))
         except ValueError:
             problems.append(
-                f"'### {LABELS['avoid']}': {name!r} is not a username; list usernames "
-                "separated by commas (without @, so that nobody is notified)"
+                Unreadable(
+                    "avoid",
+                    f"'### {LABELS['avoid']}': {written!r} is not a username; list "
+                    "usernames separated by commas (without @, so that nobody is notified)",
+                )
             )
-    return tuple(dict.fromkeys(handles))
+    unique: dict[str, str] = {}
+    for handle in handles:
+        unique.setdefault(handle_key(handle), handle)
+    return tuple(unique.values())
 
 
 # ---------------------------------------------------------------- as JSON
@@ -209,12 +237,19 @@ def requests_from_json(data: object) -> tuple[list[Request], list[str]]:
         return [], ["expected a list of requests, each an object with number, handle, opened"]
     requests: list[Request] = []
     problems: list[str] = []
+    first: dict[int, int] = {}  # request number -> the entry that gives it first
     for i, entry in enumerate(data):
         if not isinstance(entry, dict):
             problems.append(f"[{i}]: expected an object with number, handle and opened")
             continue
         fields = _Fields(entry, f"[{i}]")
         request = fields.request()
+        if request is not None and first.setdefault(request.number, i) != i:
+            # Two proposals naming one request would be two pairings answering it.
+            fields.problems.append(
+                f"[{i}].number: request {request.number} is [{first[request.number]}] "
+                "already; a request issue is in the queue once: remove one of them"
+            )
         problems.extend(fields.problems)
         if request is not None and not fields.problems:
             requests.append(request)

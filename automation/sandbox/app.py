@@ -111,7 +111,7 @@ class SandboxApp:
         # A token authenticates as the registered user whose login it is; anyone else's
         # token is as good as a revoked one.
         user = self.store.find_user(token)
-        if user is None:
+        if user is None or user.username != token:  # a token is exact, unlike a username
             return api.bad_token()
         now = self.store.now()
         # A GraphQL query is a POST that creates nothing.

@@ -338,15 +338,26 @@ class Store(RepositoryRows):
         with self.transaction():
             now = self.now()
             for login in logins:
+                known = self.find_user(login)  # one account whatever the case
+                if known is not None:
+                    self._conn.execute(
+                        "UPDATE users SET access = ? WHERE id = ?", (int(access), known.id)
+                    )
+                    continue
                 self._conn.execute(
-                    "INSERT INTO users (username, created_at, access) VALUES (?, ?, ?)"
-                    " ON CONFLICT (username) DO UPDATE SET access = excluded.access",
+                    "INSERT INTO users (username, created_at, access) VALUES (?, ?, ?)",
                     (login, now, int(access)),
                 )
             return [user for login in logins if (user := self.find_user(login)) is not None]
 
     def find_user(self, username: str) -> User | None:
-        row = self._one(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?", (username,))
+        """The account of a username in any case, as both forges find one: GitLab's
+        `User.by_username` matches case-insensitively (gitlab-foss issue 38304, fixed in
+        11.5), and GitHub answers `/users/OCTOCAT` with the user `octocat`; neither lets two
+        accounts differ only by case. The account keeps the case it was registered with."""
+        row = self._one(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE username = ? COLLATE NOCASE", (username,)
+        )
         return None if row is None else _user(row)
 
     def find_users(self, usernames: Iterable[str]) -> list[User]:
@@ -355,8 +366,8 @@ class Store(RepositoryRows):
         if not wanted:
             return []
         rows = self._all(
-            f"SELECT {_USER_COLUMNS} FROM users WHERE username IN ({_placeholders(len(wanted))})"
-            " ORDER BY id",
+            f"SELECT {_USER_COLUMNS} FROM users"
+            f" WHERE username COLLATE NOCASE IN ({_placeholders(len(wanted))}) ORDER BY id",
             wanted,
         )
         return [_user(row) for row in rows]

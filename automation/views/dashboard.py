@@ -130,6 +130,7 @@ class Asked:
     number: int
     author: str
     opened: date
+    unread: tuple[str, ...] = ()  # the form's headings whose answers cannot be read
 
 
 @dataclass(frozen=True)
@@ -411,7 +412,10 @@ def _queue(current: View, as_of: date, detail: Detail) -> str:
     for asked in current.queue:
         days = (as_of - asked.opened).days
         who = markdown.cell(asked.author)
-        lines.append(f"- #{asked.number} from {who}: {days} day{markdown.plural(days)}")
+        line = f"- #{asked.number} from {who}: {days} day{markdown.plural(days)}"
+        if asked.unread:
+            line += f"; answers not read: {', '.join(asked.unread)}"
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -114,6 +114,7 @@ def person_history(program: Program, statuses: Sequence[PairingStatus], handle: 
     person = program.person(handle)
     if person is None:
         raise UnknownPerson([_unknown([p.handle for p in program.people], handle, "program.yml")])
+    handle = person.handle  # asked in any case, written as people: writes it
     goal_text = program.program.report.include_goal_text
     terms: list[Term] = []
     private: Counter[str] = Counter()

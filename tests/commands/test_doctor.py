@@ -39,6 +39,25 @@ def write(path: Path, sandbox: RunningSandbox, flavour: str, extra_people: str =
     return path
 
 
+def form_labels(
+    sandbox: RunningSandbox,
+    flavour: str,
+    project: str = "acme/mentoring",
+    by: str = "mentorship-bot",
+) -> None:
+    """Create the labels the request and offer forms apply, once, as the README says."""
+    for name in ("mentorship", "mentorship-request", "mentorship-offer"):
+        if flavour == "gitlab":
+            url = f"{sandbox.url}/api/v4/projects/{project.replace('/', '%2F')}/labels"
+            body = {"name": name, "color": "#6699cc"}
+            headers = {"Authorization": f"Bearer {by}"}
+        else:
+            url = f"{sandbox.url}/api/v3/repos/{project}/labels"
+            body = {"name": name, "color": "ededed"}
+            headers = {"Authorization": f"token {by}"}
+        requests.post(url, json=body, headers=headers, timeout=5).raise_for_status()
+
+
 def doctor(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["doctor", *args], env=env)
     return result.exit_code, result.output
@@ -48,6 +67,7 @@ def doctor(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
 def test_the_demos_program_passes(sandbox: RunningSandbox, tmp_path: Path, flavour: str) -> None:
     config = write(tmp_path / "program.yml", sandbox, flavour)
     sandbox.register_users(*sandbox_cast(load_program(config)))
+    form_labels(sandbox, flavour)
     sandbox.reset_counts()
 
     code, output = doctor("--config", str(config))
@@ -70,7 +90,7 @@ def test_the_demos_program_passes(sandbox: RunningSandbox, tmp_path: Path, flavo
         "project       ok       acme/mentoring answers; private",
         *(gitlab_rows if flavour == "gitlab" else github_rows),
         "people        ok       every handle can be assigned in acme/mentoring (8 people)",
-        "labels        ok       0 of 23 labels exist; the token creates the others on first use",
+        "labels        ok       3 of 23 labels exist; the token creates the others on first use",
         "all 7 checks passed",
     ]
     assert sandbox.request_counts()["writes"] == 0
@@ -85,6 +105,7 @@ def test_an_unknown_handle_and_one_without_a_role_fail_naming_their_lines(
     program = load_program(config)
     sandbox.register_users(*sandbox_cast(program)[:-2])  # not ghost, not outsider
     sandbox.register_users("outsider", access="none")
+    form_labels(sandbox, flavour)
 
     code, output = doctor("--config", str(config))
 
@@ -100,6 +121,44 @@ def test_an_unknown_handle_and_one_without_a_role_fail_naming_their_lines(
         "acme/mentoring (GitLab: a member; GitHub: read access or more)",
     ]
     assert lines[-1] == "1 of 7 checks failed: fix them and run mentorship doctor again"
+
+
+@pytest.mark.parametrize("flavour", ["gitlab", "github"])
+def test_a_handle_written_in_another_case_than_the_login_can_be_assigned(
+    sandbox: RunningSandbox, tmp_path: Path, flavour: str
+) -> None:
+    more = "  - {handle: carla, roles: [mentee]}\n"
+    config = write(tmp_path / "program.yml", sandbox, flavour, more)
+    sandbox.register_users(*sandbox_cast(load_program(config))[:-1], "Carla")
+    form_labels(sandbox, flavour)
+
+    code, output = doctor("--config", str(config))
+
+    assert "people        ok       every handle can be assigned in acme/mentoring (9 people)" in (
+        output.splitlines()
+    )
+    assert code == 0, output
+
+
+@pytest.mark.parametrize("flavour", ["gitlab", "github"])
+def test_a_new_project_fails_until_the_labels_of_the_forms_exist(
+    sandbox: RunningSandbox, tmp_path: Path, flavour: str
+) -> None:
+    config = write(tmp_path / "program.yml", sandbox, flavour)
+    sandbox.register_users(*sandbox_cast(load_program(config)))
+
+    code, output = doctor("--config", str(config))
+
+    indent = " " * 23
+    assert code == 1
+    assert output.splitlines()[-4:] == [
+        "labels        FAIL     0 of 23 labels exist; the request and offer forms apply only "
+        "labels that exist, and these do not: mentorship, mentorship-request, mentorship-offer",
+        f"{indent}the token creates the others on first use",
+        f"{indent}fix: create the labels mentorship, mentorship-request, mentorship-offer in "
+        "acme/mentoring",
+        "1 of 7 checks failed: fix them and run mentorship doctor again",
+    ]
 
 
 def test_a_bot_that_is_not_the_tokens_user_fails(sandbox: RunningSandbox, tmp_path: Path) -> None:
@@ -135,17 +194,20 @@ def test_a_guest_token_may_not_label_or_make_issues_confidential(
         "confidential  FAIL     role Guest (10): may not make pairing issues confidential",
         f"{indent}fix: give the token's user the Reporter role or higher in acme/mentoring",
         "people        ok       every handle can be assigned in acme/mentoring (8 people)",
-        "labels        FAIL     0 of 23 labels exist; missing: mentorship, mentorship::active, "
+        "labels        FAIL     0 of 23 labels exist; the request and offer forms apply only "
+        "labels that exist, and these do not: mentorship, mentorship-request, mentorship-offer",
+        f"{indent}missing: mentorship::active, "
         "mentorship::ending-soon, mentorship::completed, mentorship::ended-early, "
         "mentorship::retrospective, mentorship-check-in, mentorship-stalled, "
         "mentorship-extended, mentorship-pace::on-track, mentorship-pace::behind, "
         "mentorship-awaiting::mentor, mentorship-awaiting::mentee, "
-        "mentorship::ledger, mentorship::dashboard, mentorship-request, "
+        "mentorship::ledger, mentorship::dashboard, "
         "mentorship-request::waiting, mentorship-request::proposed, "
         "mentorship-request::matched, mentorship-request::withdrawn, "
-        "mentorship-request::expired, mentorship-offer, mentorship-offer::acknowledged",
+        "mentorship-request::expired, mentorship-offer::acknowledged",
         f"{indent}the token may not create labels",
-        f"{indent}fix: create the missing labels in the project, or give the token's user "
+        f"{indent}fix: create the labels mentorship, mentorship-request, mentorship-offer in "
+        "acme/mentoring; create the missing labels in the project, or give the token's user "
         "the Reporter role (GitHub: write) or higher",
         "3 of 7 checks failed: fix them and run mentorship doctor again",
     ]
@@ -158,6 +220,7 @@ def test_an_actions_token_on_a_public_repository(sandbox: RunningSandbox, tmp_pa
     )
     sandbox.register_users(*sandbox_cast(load_program(config)))
     sandbox.register_users("github-actions[bot]")
+    form_labels(sandbox, "github", by="alice")
     requests.patch(
         f"{sandbox.url}/api/v3/repos/acme/mentoring",
         json={"private": False},
@@ -181,15 +244,15 @@ def test_an_actions_token_on_a_public_repository(sandbox: RunningSandbox, tmp_pa
         "goals are public",
         f"{indent}fix: make the repository private (Settings > General > Danger Zone)",
         "people        ok       every handle can be assigned in acme/mentoring (8 people)",
-        "labels        warning  0 of 23 labels exist; missing: mentorship, mentorship::active, "
+        "labels        warning  3 of 23 labels exist; missing: mentorship::active, "
         "mentorship::ending-soon, mentorship::completed, mentorship::ended-early, "
         "mentorship::retrospective, mentorship-check-in, mentorship-stalled, "
         "mentorship-extended, mentorship-pace::on-track, mentorship-pace::behind, "
         "mentorship-awaiting::mentor, mentorship-awaiting::mentee, "
-        "mentorship::ledger, mentorship::dashboard, mentorship-request, "
+        "mentorship::ledger, mentorship::dashboard, "
         "mentorship-request::waiting, mentorship-request::proposed, "
         "mentorship-request::matched, mentorship-request::withdrawn, "
-        "mentorship-request::expired, mentorship-offer, mentorship-offer::acknowledged",
+        "mentorship-request::expired, mentorship-offer::acknowledged",
         f"{indent}the token may not create labels",
         f"{indent}fix: create the missing labels in the project, or give the token's user the "
         "Reporter role (GitHub: write) or higher",
@@ -250,6 +313,7 @@ def test_a_hundred_people_cost_a_handful_of_requests(
         encoding="utf-8",
     )
     sandbox.register_users(*sandbox_cast(load_program(config)))
+    form_labels(sandbox, flavour, "acme/big")
     sandbox.reset_counts()
 
     code, output = doctor("--config", str(config))
@@ -301,8 +365,13 @@ def test_a_read_only_gitlab_token_fails_with_exactly_these_requests(tmp_path: Pa
         "writes        FAIL     the token's scopes are read_api: it may not write",
         "                       fix: create a token with the api scope",
         "people        ok       every handle can be assigned in acme/mentoring (1 person)",
-        "labels        ok       1 of 23 labels exist; the token creates the others on first use",
-        "1 of 6 checks failed: fix them and run mentorship doctor again",
+        "labels        FAIL     1 of 23 labels exist; the request and offer forms apply only "
+        "labels that exist, and these do not: mentorship-request, mentorship-offer",
+        "                       the token creates the others on first use",
+        "                       fix: create them once: glab label create --name "
+        "mentorship-request --repo acme/mentoring && glab label create --name mentorship-offer "
+        "--repo acme/mentoring",
+        "2 of 6 checks failed: fix them and run mentorship doctor again",
     ]
     assert sent == [
         f"{api}/user",

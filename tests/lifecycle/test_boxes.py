@@ -75,6 +75,19 @@ def test_the_latest_record_of_a_box_decides_who_ticked_it() -> None:
     ) == [boxes.Asked(boxes.MET, "mallory", T2.replace(hour=14), False)]
 
 
+def test_a_box_ticked_by_a_pair_member_whose_login_differs_in_case_is_heeded() -> None:
+    ticks = [Tick("We met this period", True, "Dana", T1)]
+    body = "<!-- mentorship:boxes -->\n- [x] We met this period\n<!-- /mentorship:boxes -->\n"
+    assert boxes.asked(body, ticks, T1, frozenset({"dana"})) == [
+        boxes.Asked(boxes.MET, "Dana", T1, True)
+    ]
+
+
+def test_a_box_nobody_is_known_to_have_ticked_is_not_heeded() -> None:
+    body = "<!-- mentorship:boxes -->\n- [x] We met this period\n<!-- /mentorship:boxes -->\n"
+    assert boxes.asked(body, [], T1, frozenset({"dana"})) == [boxes.Asked(boxes.MET, "", T1, False)]
+
+
 def _change(author: str, state: ChangeState, body: str) -> ChangeRequest:
     return ChangeRequest(4, "Mentorship: 1 extension", body, state, "b", "main", "", author, "")
 

@@ -168,6 +168,23 @@ def test_person_paired_with_themselves() -> None:
     ]
 
 
+def test_person_paired_with_themselves_in_another_case() -> None:
+    text = HEAD + "pairings:\n  - mentor: Carol\n    mentee: carol\n    start: 2026-01-05\n"
+    assert errors(text) == [
+        "program.yml:12: pairings[0].mentor: 'Carol' is written 'carol' in people:; write a "
+        "handle the same way everywhere in program.yml",
+        "program.yml:12: pairings[0]: Carol cannot mentor themselves; pair them with someone else",
+    ]
+
+
+def test_a_pairing_naming_a_person_in_another_case_says_how_people_write_it() -> None:
+    text = HEAD + "pairings:\n  - mentor: ALICE\n    mentee: bob\n    start: 2026-01-05\n"
+    assert errors(text) == [
+        "program.yml:12: pairings[0].mentor: 'ALICE' is written 'alice' in people:; write a "
+        "handle the same way everywhere in program.yml"
+    ]
+
+
 def test_role_must_match_the_slot() -> None:
     text = HEAD + "pairings:\n  - mentor: bob\n    mentee: alice\n    start: 2026-01-05\n"
     assert errors(text) == [
@@ -336,7 +353,15 @@ def test_a_long_reason_folded_by_yaml_is_one_line() -> None:
 
 def test_duplicate_person() -> None:
     assert errors(HEAD + "  - handle: bob\n    roles: [mentor]\n") == [
-        "program.yml:11: people[3].handle: bob is listed twice"
+        "program.yml:11: people[3].handle: bob is listed twice: people[1] lists them "
+        "already; keep one entry"
+    ]
+
+
+def test_a_handle_listed_again_in_another_case_is_listed_twice() -> None:
+    assert errors(HEAD + "  - handle: Alice\n    roles: [mentor]\n") == [
+        "program.yml:11: people[3].handle: Alice is listed twice: people[0] lists them "
+        "already as 'alice' (usernames ignore case); keep one entry"
     ]
 
 
@@ -924,6 +949,24 @@ def test_someone_who_is_their_own_manager_is_an_error() -> None:
     text = HEAD.replace("roles: [mentee]\n", "roles: [mentee]\n    manager: bob\n")
     assert errors(text) == [
         "program.yml:9: people[1].manager: bob cannot be their own manager; remove manager:"
+    ]
+
+
+def test_someone_who_is_their_own_manager_in_another_case_is_an_error() -> None:
+    text = HEAD.replace("roles: [mentee]\n", "roles: [mentee]\n    manager: BOB\n")
+    assert errors(text) == [
+        "program.yml:9: people[1].manager: bob cannot be their own manager; remove manager:"
+    ]
+
+
+def test_a_manager_written_in_another_case_is_the_listed_person() -> None:
+    loaded = program(
+        HEAD.replace("roles: [mentee]\n", "roles: [mentee]\n    manager: Alice\n")
+        + "pairings:\n  - {mentor: alice, mentee: bob, start: 2026-01-05}\n"
+    )
+    assert loaded.report(cross_check(loaded)) == [
+        "program.yml:13: warning: pairings[0].mentor: alice is bob's manager (people: "
+        "manager:); mentoring works best outside the reporting line"
     ]
 
 

@@ -119,6 +119,56 @@ def test_never_someone_the_request_asks_to_avoid() -> None:
     assert proposed(match(program, [request], DAY)) == {1: "bob"}
 
 
+def test_someone_to_avoid_is_avoided_in_any_case() -> None:
+    program = roster("""\
+        - {handle: alice, roles: [mentor], topics: [go]}
+        - {handle: bob, roles: [mentor], topics: [go], capacity: 1}
+        """)
+    request = ask(1, "carol", "go", avoid=("ALICE",))
+    assert proposed(match(program, [request], DAY)) == {1: "bob"}
+
+
+def test_a_manager_written_in_another_case_is_never_proposed() -> None:
+    program = roster("""\
+        - {handle: alice, roles: [mentor], topics: [go]}
+        - {handle: bob, roles: [mentee], manager: Alice}
+        """)
+    result = match(program, [ask(1, "bob", "go")], DAY)
+    assert (result.proposals, list(reasons(result))) == ((), [1])
+
+
+def test_the_author_of_a_request_is_their_roster_entry_in_any_case() -> None:
+    # The forge reports the login as the account writes it; program.yml may not.
+    program = roster("""\
+        - {handle: alice, roles: [mentor], topics: [go]}
+        - {handle: bob, roles: [mentor], topics: [go]}
+        - {handle: carla, roles: [mentee], manager: alice, timezone: UTC}
+        """)
+    [proposal] = match(program, [ask(1, "Carla", "go")], DAY).proposals
+    assert (proposal.mentor, proposal.person) == ("bob", None)
+    assert proposal.pairing == NewPairing("bob", "carla", START, 1)
+
+
+def test_a_mentor_is_not_proposed_to_themselves_in_another_case() -> None:
+    program = roster("- {handle: alice, roles: [mentor, mentee], topics: [go]}\n")
+    assert reasons(match(program, [ask(1, "ALICE", "go")], DAY)) == {
+        1: "no mentor who shares a topic can take a mentee: you (a mentor of these topics yourself)"
+    }
+
+
+def test_an_earlier_mentor_is_known_whatever_case_the_request_writes() -> None:
+    only_alice = REPEAT.replace(
+        "topics: [go]}\n- {handle: carol", "topics: [sql]}\n- {handle: carol"
+    )
+    assert match(roster(only_alice, EARLIER), [ask(1, "Carol", "go")], DAY).proposals == ()
+
+
+def test_a_second_request_in_another_case_waits_for_the_first() -> None:
+    program = roster("- {handle: alice, roles: [mentor], topics: [go]}\n")
+    result = match(program, [ask(1, "dan", "go"), ask(2, "DAN", "go")], DAY)
+    assert reasons(result) == {2: "DAN asked already in request 1"}
+
+
 REPEAT = """\
 - {handle: alice, roles: [mentor], topics: [go]}
 - {handle: bob, roles: [mentor], topics: [go]}
@@ -519,6 +569,20 @@ def test_match_command_names_the_file_and_entry_of_a_bad_request(tmp_path: Path)
     code, _, err = run(tmp_path, queue=[{"number": 1, "handle": "x"}])
     assert code == 1
     assert err == f"Error: {tmp_path / 'queue.json'}: [0].opened: required; add it\n"
+
+
+def test_match_command_refuses_two_requests_with_one_number(tmp_path: Path) -> None:
+    queue = [
+        {"number": 10, "handle": "carol", "opened": "2026-02-01", "topics": ["go"]},
+        {"number": 11, "handle": "dan", "opened": "2026-02-01", "topics": ["go"]},
+        {"number": 10, "handle": "erin", "opened": "2026-02-02", "topics": ["go"]},
+    ]
+    code, out, err = run(tmp_path, queue=queue)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"Error: {tmp_path / 'queue.json'}: [2].number: request 10 is [0] already; a request "
+        "issue is in the queue once: remove one of them\n"
+    )
 
 
 def test_match_command_names_the_line_of_invalid_json(tmp_path: Path) -> None:

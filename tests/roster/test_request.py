@@ -10,6 +10,7 @@ from automation.roster.request import (
     LABELS,
     Mode,
     Request,
+    Unreadable,
     parse_request,
     request_to_json,
     requests_from_json,
@@ -48,7 +49,7 @@ carol, @dave
 """
 
 
-def parsed(body: str) -> tuple[Request, list[str]]:
+def parsed(body: str) -> tuple[Request, list[Unreadable]]:
     return parse_request(body, 12, "bob", OPENED)
 
 
@@ -157,7 +158,25 @@ def test_an_empty_dropdown_is_no_answer() -> None:
     ],
 )
 def test_each_problem_says_what_to_fix(body: str, problem: str) -> None:
-    assert parsed(body)[1] == [problem]
+    assert [p.says for p in parsed(body)[1]] == [problem]
+
+
+def test_every_answer_that_cannot_be_read_is_a_problem_of_its_field() -> None:
+    body = (
+        "### Topics\n\ngo\n### Time zone\n\nBerlin time\n### Sync or async\n\nsometimes\n"
+        "### People to avoid\n\n@@@, my manager, @alice\n"
+    )
+    request, problems = parsed(body)
+    assert [p.field for p in problems] == ["timezone", "mode", "avoid", "avoid"]
+    assert problems[2].says == (
+        "'### People to avoid': '@@@' is not a username; list usernames separated by commas "
+        "(without @, so that nobody is notified)"
+    )
+    assert (request.timezone, request.mode, request.avoid) == (None, Mode.EITHER, ("alice",))
+
+
+def test_people_to_avoid_are_kept_once_whatever_their_case() -> None:
+    assert parsed("### People to avoid\n\nAlice, alice, @ALICE\n")[0].avoid == ("Alice",)
 
 
 def test_the_labels_are_the_headings_the_parser_reads() -> None:
@@ -169,7 +188,7 @@ def test_the_labels_are_the_headings_the_parser_reads() -> None:
 def test_any_body_gives_a_request_and_problems_never_an_exception(body: str) -> None:
     request, problems = parsed(body)
     assert request.number == 12
-    assert all(isinstance(p, str) and p for p in problems)
+    assert all(p.field in LABELS and p.says for p in problems)
 
 
 def test_json_round_trip() -> None:

@@ -304,7 +304,8 @@ def test_gitlab_answers_the_users_that_exist_with_global_ids_of_their_rest_ids(
     ids = {login: _rest_id(sandbox, login) for login in ("bot", "dana", "erin")}
     sandbox.reset_counts()
 
-    # `Dana` is not `dana`: a username is matched as `GET /users?username=` matches it
+    # `Dana` is `dana`, answered once: a username is matched as `GET /users?username=`
+    # matches it, in any case (UsersFinder#by_username: `User.by_username`, an `iwhere`)
     names = ["erin", "ghost", "dana", "Dana", "dana"]
     answer = _post(sandbox, GITLAB, USER_IDS, names=names)
 
@@ -317,7 +318,8 @@ def test_gitlab_answers_the_users_that_exist_with_global_ids_of_their_rest_ids(
     counts = sandbox.request_counts()
     assert (counts["reads"], counts["writes"]) == (2, 0)
     assert counts["by_route"] == {"POST /api/graphql": 2}
-    assert _users_named(sandbox, "Dana") == []  # the REST lookup's rule, followed above
+    # the REST lookup's rule, followed above
+    assert [u["username"] for u in _users_named(sandbox, "Dana")] == ["dana"]
 
 
 def test_gitlab_answers_at_most_100_users_a_page(sandbox: RunningSandbox) -> None:

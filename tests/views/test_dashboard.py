@@ -585,7 +585,7 @@ def test_the_queue_shows_each_request_the_usual_and_longest_wait_and_time_to_a_p
     asked = [
         dashboard.Asked(41, "gwen", TODAY - timedelta(days=3)),
         dashboard.Asked(40, "hal", TODAY - timedelta(days=20)),
-        dashboard.Asked(42, "ivy", TODAY - timedelta(days=9)),
+        dashboard.Asked(42, "ivy", TODAY - timedelta(days=9), ("Time zone", "People to avoid")),
     ]
     asking = QueueFigures(3, 9, 20, 4, 12, 2, 1)
     current = dashboard.view(program, statuses, TODAY, (), asked, asking)
@@ -596,7 +596,7 @@ def test_the_queue_shows_each_request_the_usual_and_longest_wait_and_time_to_a_p
         "12 days for their pairing (median).",
         "",
         "- #40 from hal: 20 days",
-        "- #42 from ivy: 9 days",
+        "- #42 from ivy: 9 days; answers not read: Time zone, People to avoid",
         "- #41 from gwen: 3 days",
     ]
     assert current.figures["requests_waiting"] == 3

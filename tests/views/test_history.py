@@ -203,7 +203,6 @@ def test_someone_without_terms_has_an_empty_history() -> None:
     ("handle", "message"),
     [
         ("alise", "'alise' is not a person in program.yml; did you mean 'alice'?"),
-        ("Alice", "'Alice' is not a person in program.yml; did you mean 'alice'?"),
         ("zed", "'zed' is not a person in program.yml; check the handle under people: in it"),
     ],
 )
@@ -213,6 +212,14 @@ def test_an_unknown_handle_is_a_clear_error_with_a_suggestion(handle: str, messa
         person_history(roster, [], handle)
     assert isinstance(raised.value, ConfigError)  # the command reports it like a config error
     assert str(raised.value) == message
+
+
+def test_a_handle_asked_in_another_case_is_the_persons_history() -> None:
+    roster = program()
+    statuses = program_status(roster, observed_on(TODAY, [], [], roster), TODAY)
+    asked = person_history(roster, statuses, "ALICE")
+    assert asked.handle == "alice"
+    assert asked.terms == person_history(roster, statuses, "alice").terms != ()
 
 
 CHANGED = """\

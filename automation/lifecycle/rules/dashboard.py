@@ -30,10 +30,12 @@ from automation.lifecycle.actions import (
 )
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.observed import DASHBOARD, Observed, start_of_day, tended
+from automation.lifecycle.rules import requests
 from automation.messages.markdown import inert
-from automation.model import Draft, IssueState
+from automation.model import Draft, Issue, IssueState
 from automation.roster.config import Program
 from automation.roster.mentors import mentor_table
+from automation.roster.request import LABELS
 from automation.views import dashboard
 from automation.views.queue import queue, queue_figures
 from automation.views.status import program_status
@@ -90,7 +92,7 @@ def plan(
     after = expected(observed, actions, today, settings.timezone)
     statuses = program_status(program, after, today, checklists)
     now = queue(program, observed.requests, today)
-    asked = [dashboard.Asked(n, observed.requests[n].author, d) for n, d in now.waiting.items()]
+    asked = [_asked(program, observed.requests[n], n, d) for n, d in now.waiting.items()]
     table = mentor_table(program, today)
     asking = queue_figures(program, observed.requests, today, now=now, table=table)
     tending = [p.id for p in tended(program, after, today)]
@@ -109,3 +111,10 @@ def plan(
         return [OpenIssue(DASHBOARD, "", draft, Urgency.HOUSEKEEPING)]
     target = Target(DASHBOARD, issue.number)
     return [EditIssueBody(DASHBOARD, "", target, body, Urgency.HOUSEKEEPING)]
+
+
+def _asked(program: Program, issue: Issue, number: int, opened: date) -> dashboard.Asked:
+    """A request in the dashboard's queue, with the headings of the answers that cannot be
+    read (the coordinators see what to ask about; the answers themselves stay private)."""
+    unread = dict.fromkeys(LABELS[p.field] for p in requests.read(program, number, issue)[1])
+    return dashboard.Asked(number, issue.author, opened, tuple(unread))

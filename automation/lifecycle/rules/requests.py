@@ -52,7 +52,7 @@ from automation.model import CloseReason, Issue, IssueState
 from automation.roster.config import Program
 from automation.roster.edit import RosterEditError, add_to_roster, amend_roster, pairing_lines
 from automation.roster.matching import Matching, Proposal, match
-from automation.roster.request import parse_request
+from automation.roster.request import Request, Unreadable, parse_request
 from automation.roster.source import ConfigError
 from automation.views.queue import Queue, queue
 
@@ -70,16 +70,37 @@ def proposals(
 ) -> Matching:
     """Mentors for the whole queue of waiting requests at once, as `mentorship match`;
     `waiting`, the queue's requests when the caller has it already."""
-    zone = program.program.timezone
     if waiting is None:
         waiting = queue(program, observed.requests, today).waiting
     waiting = set(waiting)
     asked = [
-        parse_request(issue.body, number, issue.author, local_day(issue.created_at, zone))[0]
+        read(program, number, issue)[0]
         for number, issue in sorted(observed.requests.items())
         if number in waiting
     ]
     return match(program, asked, today)
+
+
+def read(program: Program, number: int, issue: Issue) -> tuple[Request, list[Unreadable]]:
+    """The request an issue asks for, and the answers in it that cannot be read."""
+    opened = local_day(issue.created_at, program.program.timezone)
+    return parse_request(issue.body, number, issue.author, opened)
+
+
+def unread_section(problems: Sequence[Unreadable]) -> str:
+    """What the acknowledgement of a request adds when answers cannot be read: each, and
+    how to write it; the asker's words quoted inert."""
+    if not problems:
+        return ""
+    lines = [
+        "",
+        "**Some answers could not be read**, so matching goes without them for now:",
+        "",
+        *(f"- {inert(p.says)}" for p in problems),
+        "",
+        "Edit the request to fix them: each nightly run reads it again.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def digest(proposal: Proposal) -> str:
@@ -165,7 +186,7 @@ class _Asking:
     def target(self) -> Target:
         return Target(self.key(), self.issue.number)
 
-    def text(self, template: str, part: str, **extra: Any) -> str:
+    def text(self, template: str, part: str, after: str = "", **extra: Any) -> str:
         issue = self.issue
         context = request_context(
             self.program,
@@ -177,12 +198,16 @@ class _Asking:
             self.queue.context(),
             **extra,
         )
-        return markers.attach(self.templates.comment(template, context), self.key(part))
+        said = self.templates.comment(template, context)
+        if after:
+            said = said.rstrip("\n") + "\n" + after
+        return markers.attach(said, self.key(part))
 
-    def comment(self, template: str, part: str, **extra: Any) -> list[Action]:
+    def comment(self, template: str, part: str, after: str = "", **extra: Any) -> list[Action]:
+        """The comment of a template once, by its marker; `after`, text said below it."""
         if self.observed.comments.get(self.key(part)) is not None:
             return []
-        body = self.text(template, part, **extra)
+        body = self.text(template, part, after, **extra)
         return [PostComment(self.key(part), "", self.target, body, Urgency.CHECKIN)]
 
     def label(self, state: str, after: tuple[str, ...] = ()) -> list[Action]:
@@ -230,8 +255,10 @@ class _Asking:
         settings = self.program.program.requests
         actions: list[Action] = []
         if not set(self.labels.request_states) & set(self.issue.labels):
-            # New: acknowledged once; the label that follows records that it was.
-            actions += self.comment("request-received", "received")
+            # New: acknowledged once; the label that follows records that it was. Answers
+            # that cannot be read are said with it, once (the dashboard lists them nightly).
+            unread = unread_section(read(self.program, self.issue.number, self.issue)[1])
+            actions += self.comment("request-received", "received", unread)
         due = self.opened + timedelta(days=settings.max_wait_days)
         if due <= self.today < due + timedelta(days=CATCH_UP_DAYS):
             actions += self.comment("request-waiting", "waiting")
