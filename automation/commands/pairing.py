@@ -8,6 +8,7 @@ import difflib
 from automation.errors import ExpectedError
 from automation.night.run import Disclosure
 from automation.roster.config import Pairing, Program
+from automation.roster.handles import same_handle
 
 
 class UnknownPairing(ExpectedError):
@@ -39,7 +40,11 @@ def find_pairing(program: Program, name: str) -> Pairing:
 def _hint(program: Program, shown: Disclosure, name: str) -> str:
     """The pairings of a person named alone, else the names closest to `name`: ids as `plan`
     prints them and `mentor--mentee` (not for a private pairing, which shows a stand-in)."""
-    theirs = [shown.pairing(p.id) for p in program.pairings if name in (p.mentor, p.mentee)]
+    theirs = [
+        shown.pairing(p.id)
+        for p in program.pairings
+        if same_handle(name, p.mentor) or same_handle(name, p.mentee)
+    ]
     if theirs:
         return f"{name} is in {', '.join(theirs)}"
     names = {shown.pairing(p.id) for p in program.pairings}

@@ -231,5 +231,5 @@ def test_a_mistyped_mentor_mentee_or_a_lone_handle_is_answered_with_the_pairings
     code, _, err = program.run("plan", "--pairing", "alice--bobb")
     assert code == 1
     assert err.startswith("Error: no pairing 'alice--bobb' in program.yml: did you mean alice--bob")
-    _, _, err = program.run("explain", "alice")
-    assert err.startswith(f"Error: no pairing 'alice' in program.yml: alice is in {BOB}, {CAROL} (")
+    _, _, err = program.run("explain", "Alice")
+    assert err.startswith(f"Error: no pairing 'Alice' in program.yml: Alice is in {BOB}, {CAROL} (")
