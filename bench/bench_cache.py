@@ -19,11 +19,10 @@ import functools
 import gzip
 import json
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from bench_checklist import best_seconds
 from bench_nightly import TODAY, night, roster
 
 from automation.commands.demo import sandbox_cast
@@ -66,15 +65,6 @@ def widened(cache: Cache, copies: int) -> Cache:
     return replace(cache, shelves=shelves, comments=comments, parsed=parsed)
 
 
-def cpu(work: Callable[[], object], runs: int) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start_at = time.process_time()
-        work()
-        best = min(best, time.process_time() - start_at)
-    return best
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -92,10 +82,10 @@ def main() -> None:
 
 
 def row(pairings: int, cache: Cache, path: Path, secret: str | None, runs: int) -> str:
-    saving = cpu(functools.partial(save, path, cache, secret), runs)
+    saving = best_seconds(functools.partial(save, path, cache, secret), runs)
     reading = functools.partial(load, path, cache.identity, cache.made, secret)
     assert len(reading().comments) == len(cache.comments), "the cache did not load back"
-    loading = cpu(reading, runs)
+    loading = best_seconds(reading, runs)
     issues = sum(len(shelf.issues) for shelf in cache.shelves.values())
     return (
         f"| {pairings:,} | {issues:,} | {len(cache.comments):,} "

@@ -3,6 +3,7 @@ real clients: acknowledged, answered by a pairing of the roster, closed with a l
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 from automation.commands.init import FORM_FILES, SCAFFOLD
-from automation.forge import RetryPolicy, connect
+from automation.forge import Forge, RetryPolicy, connect
 from automation.lifecycle import markers
 from automation.messages.templates import Templates
 from automation.model import Draft, IssueState
@@ -84,6 +85,15 @@ def filled_form(flavour: str, answers: dict[str, str]) -> tuple[str, tuple[str, 
     return "\n\n".join(sections), tuple(form["labels"])
 
 
+def converged(sandbox: RunningSandbox, bot: Forge, day: date, roster: Program) -> list[str]:
+    """The keys of the night's writes on `day`, after which nothing is left to do."""
+    sandbox.set_clock(datetime.combine(day, time(23), UTC))
+    report = run_day(bot, roster, day, Templates())
+    assert report.failed == []
+    assert plan_day(bot, roster, day, Templates()) == []
+    return [o.action.key for o in report.outcomes]
+
+
 @pytest.fixture(params=["gitlab", "github"])
 def flavour(request: pytest.FixtureRequest) -> Iterator[tuple[str, RunningSandbox]]:
     with start(users=["mentorship-bot", "alice", "dana", "coco"]) as sandbox:
@@ -99,12 +109,7 @@ def test_a_request_from_the_form_is_acknowledged_then_answered_by_its_pairing(
     bot = connect(waiting.forge, {}, policy)
     dana = connect(waiting.forge, {"SANDBOX_TOKEN": "dana"}, policy)
 
-    def night(day: date, roster: Program) -> list[str]:
-        sandbox.set_clock(datetime.combine(day, time(23), UTC))
-        report = run_day(bot, roster, day, Templates())
-        assert report.failed == []
-        assert plan_day(bot, roster, day, Templates()) == []
-        return [o.action.key for o in report.outcomes]
+    night = functools.partial(converged, sandbox, bot)
 
     sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
     # A form applies labels that exist (GitLab's quick actions never create one): the
@@ -283,12 +288,7 @@ def test_a_login_in_another_case_than_program_yml_is_the_same_person(
     bot = connect(waiting.forge, {}, policy)
     carla = connect(waiting.forge, {"SANDBOX_TOKEN": "Carla"}, policy)
 
-    def night(day: date, roster: Program) -> list[str]:
-        sandbox.set_clock(datetime.combine(day, time(23), UTC))
-        report = run_day(bot, roster, day, Templates())
-        assert report.failed == []
-        assert plan_day(bot, roster, day, Templates()) == []
-        return [o.action.key for o in report.outcomes]
+    night = functools.partial(converged, sandbox, bot)
 
     sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
     made = bot.create_issue(Draft("Labels", "", ("mentorship", "mentorship-request")))
