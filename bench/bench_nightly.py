@@ -4,7 +4,12 @@ For each forge flavour and program size, a program of N pairings with starts spr
 the last five months is brought up to date (the setup night is not measured). Then:
 
 - quiet night: the next night, nobody wrote anything since the last run;
-- quiet again: the same night run again (with --cache: nothing changed, not even by the bot);
+- quiet again: the same night run again, 20 minutes later (with --cache: it reads back the
+               quiet night's writes, and writes nothing);
+- quiet still: the same night a third time, 20 minutes later again (with --cache: what a run
+               costs when nothing at all changed since the last one, not even by the bot);
+               20 minutes is past the cache's MARGIN, and the next quiet night starts from
+               the cache the quiet night left, as it would without these two runs;
 - next quiet:  the day after, nobody wrote anything again (with --cache: the steady state, it
                reads back only the quiet night's own writes);
 - busy night:  the night after, 10% of the pairings have a new comment by their mentee;
@@ -32,7 +37,7 @@ from typing import Any
 
 from automation.commands.demo import sandbox_cast
 from automation.forge import RetryPolicy, connect
-from automation.forge.cached import kept
+from automation.forge.cached import MARGIN, kept
 from automation.lifecycle.labels import Labels
 from automation.messages.templates import Templates
 from automation.model import Draft, IssueState
@@ -106,8 +111,15 @@ def measure(sandbox: RunningSandbox, work: Any) -> dict[str, Any]:
     }
 
 
-def night(sandbox: RunningSandbox, program: Program, day: date, cache: Path | None = None) -> int:
-    sandbox.set_clock(datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=23))
+def night(
+    sandbox: RunningSandbox,
+    program: Program,
+    day: date,
+    cache: Path | None = None,
+    later: timedelta = timedelta(),
+) -> int:
+    """The nightly job on `day` at 23:00 (and `later`); the number of writes it made."""
+    sandbox.set_clock(datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=23) + later)
     forge = connect(program.forge, {}, RetryPolicy(retries=0))
     with kept(forge, cache, program.forge, day, None) as observing:
         report = run_day(observing, program, day, Templates(), force=True)
@@ -128,8 +140,8 @@ def bench(
     if cache is not None:
         cache.unlink(missing_ok=True)
 
-    def run(day: date) -> int:
-        return night(sandbox, program, day, cache)
+    def run(day: date, later: timedelta = timedelta()) -> int:
+        return night(sandbox, program, day, cache, later)
 
     with start() as sandbox:
         program = roster(size, flavour, sandbox.url, propose, feedback)
@@ -142,9 +154,16 @@ def bench(
         # The setup night runs twice: issues opened in a run are followed up in the next.
         setup = measure(sandbox, lambda: run(TODAY) + run(TODAY))
         quiet = measure(sandbox, lambda: run(TODAY + timedelta(days=1)))
-        # The same night again: with a cache, what a night costs when nothing changed at
-        # all since the last run, not even by the bot.
-        still = measure(sandbox, lambda: run(TODAY + timedelta(days=1)))
+        # The same night again, later than the cache's MARGIN: with a cache, it reads back
+        # the quiet night's own writes and writes nothing; then a third time, later again:
+        # what a run costs when nothing at all changed since the last one, not even by the
+        # bot. Both beside the nights, not among them: the next quiet night starts from the
+        # cache the quiet night left, as it would without them.
+        left = cache.read_bytes() if cache is not None else b""
+        again = measure(sandbox, lambda: run(TODAY + timedelta(days=1), 2 * MARGIN))
+        still = measure(sandbox, lambda: run(TODAY + timedelta(days=1), 4 * MARGIN))
+        if cache is not None:
+            cache.write_bytes(left)
         # The day after, nothing from people: a night that follows an ordinary one.
         following = measure(sandbox, lambda: run(TODAY + timedelta(days=2)))
         busy_day = TODAY + timedelta(days=3)
@@ -168,7 +187,8 @@ def bench(
     nights = {
         "setup": setup,
         "quiet": quiet,
-        "quiet again": still,
+        "quiet again": again,
+        "quiet still": still,
         "next quiet": following,
         "busy": busy,
         "rerun": rerun,

@@ -5,8 +5,10 @@ For each forge and size, bench_nightly.py's program (N pairings, starts over fiv
 runs its nights twice on the sandbox: reading everything each night, and observing
 incrementally through a cache file (`mentorship apply --cache`). Each row shows the reads of
 the quiet night (the night after the setup nights: it reads back what they wrote), the
-same night run again (nothing changed since, not even by the bot), a busy night (10% of the
-pairings have a new comment) and its rerun, and the quiet night's writes; then the next
+same night run again (it reads back the quiet night's writes, and writes nothing), the same
+night a third time ("still": nothing at all changed since the run before, not even by the
+bot), a busy night (10% of the pairings have a new comment) and its rerun, and the quiet
+night's writes; then the next
 quiet night (the day after the quiet night, nothing from people: the steady state, which
 reads back only the quiet night's own writes) through the cache, its reads and writes.
 Beside them, the reads the same workload costs in the style of two well-known tools,
@@ -108,11 +110,12 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     print(
-        "| forge | pairings | quiet, full read | quiet, cache | again, cache | busy, cache "
+        "| forge | pairings | quiet, full read | quiet, cache | again, cache | still, cache "
+        "| busy, cache "
         "| rerun, cache | quiet writes | next quiet, cache | next quiet writes "
         "| actions/stale style | gitlab-triage style |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as folder:
         for flavour in args.forges:
             for size in args.sizes:
@@ -121,6 +124,7 @@ def main() -> None:
                 print(
                     f"| {flavour} | {size} | {full['quiet']['reads']} "
                     f"| {cached['quiet']['reads']} | {cached['quiet again']['reads']} "
+                    f"| {cached['quiet still']['reads']} "
                     f"| {cached['busy']['reads']} | {cached['rerun']['reads']} "
                     f"| {full['quiet']['writes']} | {cached['next quiet']['reads']} "
                     f"| {cached['next quiet']['writes']} | {row['stale']} | {row['triage']} |",

@@ -204,6 +204,12 @@ class Forge(Protocol):
         """Issues (never pull requests) carrying all `labels`; `state=None` means any."""
         ...
 
+    def list_created(self, *, author: str, since: datetime) -> list[Issue]:
+        """Issues (never pull requests), open or closed, that `author` opened at or after
+        `since`, newest first: only the pages that hold them (GitHub sorts by creation and
+        stops at the first older one; GitLab filters on `created_after`)."""
+        ...
+
     def get_issue(self, number: int) -> Issue:
         """One issue, as it is now (to read back a write whose answer was lost)."""
         ...

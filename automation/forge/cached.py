@@ -21,8 +21,11 @@ person's edit of a comment older than the watermark (GitLab lists no note edits 
 So the cache is dropped, and every listing made whole again, once it is `FULL_READ_DAYS`
 old (a full read a week), or when it was made for another project or bot. The bot's own
 edits of its comments are written into it as they happen. A write of the run's own makes
-the next listing read the changes again, so what a run reads after its writes (its
-duplicate check, a lost answer's read-back) is current.
+the next listing read the changes again, so what a run lists after its writes (a lost
+answer's read-back) is current. The duplicate check after the writes lists only the
+issues the bot opened since the run began (`list_created`, which the cache passes to the
+forge like every call it does not keep), so it reads none of the run's other writes and
+moves no watermark past them: the next run reads them, once.
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
-from itertools import islice
+from itertools import islice, takewhile
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -301,6 +301,20 @@ class GitHubForge:
             ],
         )
 
+    def list_created(self, *, author: str, since: datetime) -> list[Issue]:
+        # The repository's issues by `creator`, newest first, read a page at a time and
+        # no further than the first one opened before `since`: one request when fewer than
+        # a page were opened since (https://docs.github.com/en/rest/issues/issues#list-repository-issues).
+        # Pull requests are listed among them and count for the stop, not in the answer.
+        params = {"state": "all", "creator": author, "sort": "created", "direction": "desc"}
+
+        def newest() -> list[Issue]:
+            pages = self._pages(f"{self._repo.url}/issues", params)
+            recent = takewhile(lambda data: _time(data["created_at"]) >= since, pages)
+            return [issue_from_github(data) for data in recent if not _is_pull_request(data)]
+
+        return self._call(f"GET {self._base}/issues", newest)
+
     def get_issue(self, number: int) -> Issue:
         return self._call(
             f"GET {self._base}/issues/{number}",
@@ -590,14 +604,21 @@ class GitHubForge:
 
     def _listed(self, url: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Every item of a paged list, as the JSON GitHub answered."""
-        items = list(PaginatedList(_Json, self._gh.requester, url, params))
-        if not self._answered:
-            # The bot named in program.yml asks no whoami (GitHub Actions' token may not):
-            # the forge's clock is then the Date of the first page the run read, if any.
-            self._answered = True
-            if items and self._clock is None:
-                self._clock = server_date(str(items[0].raw_headers.get("date", "")))
-        return [item.raw_data for item in items]
+        return list(self._pages(url, params))
+
+    def _pages(self, url: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """The items of a paged list as the JSON GitHub answered, a page requested only
+        when the items before it are used up (`PaginatedList` pages lazily)."""
+        # The bot named in program.yml asks no whoami (GitHub Actions' token may not): the
+        # forge's clock is then the Date of the run's first page read, if it held an item.
+        first = not self._answered
+        for item in PaginatedList(_Json, self._gh.requester, url, params):
+            if first:
+                first, self._answered = False, True
+                if self._clock is None:
+                    self._clock = server_date(str(item.raw_headers.get("date", "")))
+            yield item.raw_data
+        self._answered = True
 
     def _issue(self, number: int) -> GhIssue:
         return self._repo.get_issue(number)  # lazy: no request until used

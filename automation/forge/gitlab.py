@@ -252,12 +252,13 @@ class GitLabForge:
             params["labels"] = list(labels)
         if updated_since is not None:
             params["updated_after"] = _iso(updated_since)
-        raw = self._call(
-            f"GET {self._base}/issues", lambda: self._listed(self._project.issues.path, params)
-        )
-        for data in raw:
-            self._learn_users(data)
-        return [issue_from_gitlab(data) for data in raw]
+        return self._issues(params)
+
+    def list_created(self, *, author: str, since: datetime) -> list[Issue]:
+        # Filtered on the server by author and creation time, newest first (GitLab's
+        # default order): https://docs.gitlab.com/api/issues/#list-project-issues
+        params = {"state": "all", "author_username": author, "created_after": _iso(since)}
+        return self._issues(params)
 
     def get_issue(self, number: int) -> Issue:
         issue = self._call(
@@ -593,6 +594,15 @@ class GitLabForge:
 
     def _issue(self, number: int) -> ProjectIssue:
         return self._project.issues.get(number, lazy=True)
+
+    def _issues(self, params: Mapping[str, Any]) -> list[Issue]:
+        """The project's issues a listing with `params` answers, every page."""
+        raw = self._call(
+            f"GET {self._base}/issues", lambda: self._listed(self._project.issues.path, params)
+        )
+        for data in raw:
+            self._learn_users(data)
+        return [issue_from_gitlab(data) for data in raw]
 
     def _listed(self, path: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Every item of a paged list (100 a page), as the JSON dicts GitLab answered.

@@ -7,11 +7,12 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from automation.errors import ExpectedError
 from automation.forge.base import Forge
+from automation.forge.cached import MARGIN
 from automation.forge.pacing import Pacer
 from automation.lifecycle import markers
 from automation.lifecycle.actions import (
@@ -184,9 +185,10 @@ def _close_own_duplicates(
     on_outcome: Callable[[Outcome], None] | None,
 ) -> list[Outcome]:
     """Two runs at once can both open the same issue. After its writes, a run that opened
-    issues lists the recently changed ones with the same labels; where an older bot issue
-    has the key of one it opened, it closes its own copy, so no duplicate outlives the run
-    that made it (the run that opened the older one finds nothing to close)."""
+    issues lists the issues the bot opened since it began (`_copies_since`: one listing,
+    of only those, not the run's other writes); where an older one has the key of one it
+    opened, it closes its own copy, so no duplicate outlives the run that made it (the run
+    that opened the older one finds nothing to close)."""
     opened: dict[str, tuple[OpenIssue, int]] = {
         o.action.key: (o.action, o.opened)
         for o in outcomes
@@ -194,21 +196,29 @@ def _close_own_duplicates(
     }
     if not opened:
         return []
-    bot = forge.whoami()
-    since = start_of_day(today - timedelta(days=1), program.program.timezone)
+    since = _copies_since(forge.server_time(), program.program.timezone, today)
     closes: dict[str, Action] = {}
-    for label in sorted({action.draft.labels[0] for action, _ in opened.values()}):
-        for issue in forge.list_issues(labels=[label], updated_since=since):
-            marker = markers.find(issue.body) if same_handle(issue.author, bot) else None
-            if marker is None or marker.key not in opened:
-                continue
-            action, number = opened[marker.key]
-            if issue.number < number:  # an older copy: ours is the duplicate
-                key = f"duplicate/{number}"
-                target = Target(marker.key, number)
-                reason = CloseReason.NOT_PLANNED
-                closes[key] = CloseIssue(key, action.pairing, target, reason, Urgency.HOUSEKEEPING)
+    for issue in forge.list_created(author=forge.whoami(), since=since):
+        marker = markers.find(issue.body)
+        if marker is None or marker.key not in opened:
+            continue
+        action, number = opened[marker.key]
+        if issue.number < number:  # an older copy: ours is the duplicate
+            key = f"duplicate/{number}"
+            target = Target(marker.key, number)
+            reason = CloseReason.NOT_PLANNED
+            closes[key] = CloseIssue(key, action.pairing, target, reason, Urgency.HOUSEKEEPING)
     return apply(list(closes.values()), forge, on_outcome)
+
+
+def _copies_since(began: datetime | None, zone: str, today: date) -> datetime:
+    """From when another run's copy of an issue this run opened may date: after the run's
+    first read, which showed no copy (else it had planned none). That is the forge's clock
+    when it answered the run's first request (`began`), less the observation cache's
+    MARGIN for the clock's grain; the start of yesterday when the forge's clock is not
+    known, and never earlier."""
+    yesterday = start_of_day(today - timedelta(days=1), zone)
+    return yesterday if began is None else max(yesterday, began - MARGIN)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,10 @@ class MemoryForge:
             and (updated_since is None or issue.updated_at >= updated_since)
         ]
 
+    def list_created(self, *, author: str, since: datetime) -> list[Issue]:
+        found = [i for i in self.issues.values() if i.author == author and i.created_at >= since]
+        return sorted(found, key=lambda i: (i.created_at, i.number), reverse=True)
+
     def get_issue(self, number: int) -> Issue:
         return self._issue(number)
 

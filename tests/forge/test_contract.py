@@ -507,6 +507,44 @@ def test_pull_requests_never_appear_among_the_issues(site: Site) -> None:
     assert site.sandbox.request_counts()["reads"] == 1  # no request per listed item
 
 
+@SANDBOX_ONLY
+def test_list_created_is_the_authors_issues_opened_since_newest_first(site: Site) -> None:
+    bot = site.forge()
+    bot.create_issue(Draft("before", ""))
+    site.sandbox.advance(timedelta(days=1))
+    closed = bot.create_issue(Draft("closed since", ""))
+    bot.close(closed.number, CloseReason.NOT_PLANNED)
+    site.forge("alice").create_issue(Draft("someone else's", ""))
+    if site.flavour == "github":
+        site.sandbox.open_pull_request(site.project, site.bot, "the bot's pull request")
+    site.sandbox.advance(timedelta(hours=1))
+    bot.create_issue(Draft("open since", ""))
+    site.sandbox.reset_counts()
+
+    listed = bot.list_created(author=site.bot, since=START + timedelta(days=1))
+
+    assert [issue.title for issue in listed] == ["open since", "closed since"]
+    assert site.sandbox.request_counts()["reads"] == 1
+
+
+@SANDBOX_ONLY
+def test_list_created_reads_only_the_pages_holding_issues_opened_since(site: Site) -> None:
+    bot = site.forge()
+    for n in range(120):
+        bot.create_issue(Draft(f"old {n}", ""))
+    site.sandbox.advance(timedelta(days=1))
+    for n in range(130):
+        bot.create_issue(Draft(f"new {n}", ""))
+    site.sandbox.reset_counts()
+
+    listed = bot.list_created(author=site.bot, since=START + timedelta(days=1))
+
+    assert len(listed) == 130
+    # GitHub pages newest first and stops inside the second page; GitLab's filter leaves
+    # two pages. A listing of everything would be three.
+    assert site.sandbox.request_counts()["reads"] == 2
+
+
 def with_a_ghost(site: Site, tmp_path: Path) -> tuple[str, Path, Forge]:
     """A handle no account has, the program.yml listing it (its line 3), and a forge
     connected through that program."""

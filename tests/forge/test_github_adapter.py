@@ -331,6 +331,91 @@ def test_listing_250_issues_follows_link_headers_in_3_requests(
     assert len(api.calls) == 3  # and no GET per listed issue
 
 
+# ---------------------------------------------------------------- list_created
+
+CREATED = {"state": "all", "creator": "mentorship-bot", "sort": "created", "direction": "desc"}
+SINCE = at("2026-12-01T00:00:00")
+
+
+def opened(number: int, created: str, **changes: Any) -> dict[str, Any]:
+    return numbered(number, created_at=created, updated_at=created, **changes)
+
+
+def test_list_created_asks_for_the_authors_issues_newest_first_in_one_request(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(
+        ISSUES,
+        json=[opened(9, "2026-12-02T23:00:00Z"), opened(8, "2026-12-01T00:00:00Z")],
+        match=[query(**CREATED, per_page="100")],
+    )
+
+    listed = forge.list_created(author="mentorship-bot", since=SINCE)
+
+    assert [issue.number for issue in listed] == [9, 8]  # opened at `since`: kept
+    assert len(api.calls) == 1
+    assert api.calls[0].request.url == (
+        f"{ISSUES}?creator=mentorship-bot&direction=desc&per_page=100&sort=created&state=all"
+    )
+
+
+def test_list_created_stops_after_the_page_holding_the_first_older_issue(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    # Newest first: 150 opened since, then older ones. The second page holds the first
+    # older issue, so the third is never asked for (an unregistered URL would fail).
+    times = [f"2026-12-02T{n // 60:02d}:{n % 60:02d}:00Z" for n in range(150)][::-1]
+    times += ["2026-11-30T12:00:00Z"] * 150
+    issues = [opened(300 - n, created) for n, created in enumerate(times)]
+    linked = "https://github.example.com/api/v3/repositories/1296269/issues"
+    for page in (1, 2):
+        link = f'<{linked}?page={page + 1}>; rel="next", <{linked}?page=3>; rel="last"'
+        items = issues[(page - 1) * 100 : page * 100]
+        if page == 1:
+            match = query(**CREATED, per_page="100")
+            api.get(ISSUES, json=items, headers={"Link": link}, match=[match])
+        else:
+            url = f"{API}/repositories/1296269/issues"
+            api.get(url, json=items, headers={"Link": link}, match=[query(page="2")])
+
+    listed = forge.list_created(author="mentorship-bot", since=SINCE)
+
+    assert [issue.number for issue in listed] == list(range(300, 150, -1))
+    assert len(api.calls) == 2
+
+
+def test_list_created_leaves_out_pull_requests(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    newer = {**pull_request(5), "created_at": "2026-12-02T10:00:00Z"}
+    older = {**pull_request(2), "created_at": "2026-11-02T10:00:00Z"}
+    api.get(
+        ISSUES,
+        json=[newer, opened(4, "2026-12-02T09:00:00Z"), older, opened(1, "2026-11-01T00:00:00Z")],
+    )
+
+    listed = forge.list_created(author="mentorship-bot", since=SINCE)
+
+    assert [issue.number for issue in listed] == [4]
+    assert len(api.calls) == 1
+
+
+def test_list_created_first_with_the_bot_named_keeps_the_forges_clock(
+    api: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    forge = build(sleeps, bot="github-actions[bot]")
+    date = {"Date": "Wed, 02 Dec 2026 02:17:05 GMT"}
+    api.get(
+        ISSUES,
+        json=[opened(2, "2026-12-02T00:00:00Z"), opened(1, "2026-01-01T00:00:00Z")],
+        headers=date,
+    )
+
+    forge.list_created(author="github-actions[bot]", since=SINCE)
+
+    assert forge.server_time() == datetime(2026, 12, 2, 2, 17, 5, tzinfo=UTC)
+
+
 # ---------------------------------------------------------------- list_comments
 
 

@@ -229,6 +229,36 @@ def test_listing_250_issues_follows_link_headers_in_3_requests(
     assert api.calls[2].request.url == f"{ISSUES}?page=3&per_page=100&state=all"
 
 
+# ---------------------------------------------------------------- list_created
+
+
+def test_list_created_filters_by_author_and_creation_time_on_the_server(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(
+        ISSUES,
+        json=[{**sample("issue"), "iid": 7}, sample("issue")],
+        match=[
+            query(
+                state="all",
+                author_username="eileen.lowe",
+                created_after="2024-03-01T12:00:00Z",
+                per_page="100",
+            )
+        ],
+    )
+    two_hours_east = timezone(timedelta(hours=2))
+
+    listed = forge.list_created(
+        author="eileen.lowe", since=datetime(2024, 3, 1, 14, 0, tzinfo=two_hours_east)
+    )
+
+    assert [issue.number for issue in listed] == [7, 6]  # as GitLab ordered them
+    assert len(api.calls) == 1
+    # the ids of the people on the issues are learned, as from any listing
+    assert forge.user_ids() == {"eileen.lowe": 18, "root": 1}
+
+
 # ---------------------------------------------------------------- list_comments
 
 

@@ -3,6 +3,7 @@ killed after any write finishes, on rerun, exactly where an uninterrupted night 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,8 +14,9 @@ import pytest
 
 from automation.commands.demo import Cast, sandbox_cast
 from automation.forge import Forge, ForgeError, RetryPolicy, connect, pacer_for
+from automation.forge.cached import kept as observing
 from automation.lifecycle import ledger, markers
-from automation.lifecycle.actions import Urgency
+from automation.lifecycle.actions import OpenIssue, Urgency
 from automation.lifecycle.observed import tended_until
 from automation.lifecycle.rules.progress import goal_key
 from automation.messages.templates import Templates
@@ -290,11 +292,14 @@ class Overlapped:
         return write
 
 
-def test_two_runs_at_once_leave_no_duplicate_open(term: Term) -> None:
+@pytest.mark.parametrize("cached", [False, True], ids=["full read", "through the cache"])
+def test_two_runs_at_once_leave_no_duplicate_open(term: Term, cached: bool, tmp_path: Path) -> None:
     day = date(2026, 1, 5)
     term.daytime(day)
-    overlapped = Overlapped(term.bot, lambda: term.night(day))
-    report = run_day(overlapped, term.program, day, Templates())  # type: ignore[arg-type]
+    cache = tmp_path / "cache.json.gz" if cached else None
+    with observing(term.bot, cache, term.program.forge, day, None) as forge:
+        overlapped = Overlapped(forge, lambda: term.night(day))
+        report = run_day(overlapped, term.program, day, Templates())  # type: ignore[arg-type]
     assert report.failed == []
     # The later run opened copies of what the earlier one had opened; it found them right
     # after its writes and closed its own copies, so one of each stays open.
@@ -307,6 +312,65 @@ def test_two_runs_at_once_leave_no_duplicate_open(term: Term) -> None:
             open_by_key[marker.key] = open_by_key.get(marker.key, 0) + 1
     assert open_by_key
     assert set(open_by_key.values()) == {1}
+
+
+class Listings:
+    """The real adapter, noting in order each write and each listing of issues, with the
+    reads each took on the sandbox."""
+
+    def __init__(self, forge: Forge, sandbox: RunningSandbox) -> None:
+        self._forge = forge
+        self._sandbox = sandbox
+        self.calls: list[tuple[str, int]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._forge, name)
+        if name not in {"list_issues", "list_created", *WRITES}:
+            return attribute
+
+        def noted(*args: Any, **kwargs: Any) -> Any:
+            before = self._sandbox.request_counts()["reads"]
+            result = attribute(*args, **kwargs)
+            self.calls.append((name, self._sandbox.request_counts()["reads"] - before))
+            return result
+
+        return noted
+
+    def after_the_first_write(self) -> list[tuple[str, int]]:
+        """The listings after the run's first write."""
+        first = next(n for n, (name, _) in enumerate(self.calls) if name in WRITES)
+        return [call for call in self.calls[first:] if call[0] not in WRITES]
+
+
+@pytest.mark.parametrize("flavour", ["gitlab", "github"])
+def test_after_its_writes_a_run_through_the_cache_reads_only_the_issues_it_opened(
+    flavour: str, tmp_path: Path
+) -> None:
+    # The duplicate check asks the forge for the issues the bot opened since the run began:
+    # the cache reads none of the run's writes back (the next run reads them, once), and
+    # the night after a first night that opened hundreds of issues reads one page.
+    with start() as sandbox:
+        program = parse_program(_big_roster(flavour, sandbox.url, 150), Path("program.yml"))
+        sandbox.register_users(*sandbox_cast(program))
+        # No bot named: the run asks who its token is, and so learns the forge's clock.
+        settings = program.forge.model_copy(update={"bot": None})
+        cache = tmp_path / "cache.json.gz"
+
+        def night(day: date) -> tuple[Listings, Report]:
+            sandbox.set_clock(datetime.combine(day, time(2, 17), UTC))
+            listings = Listings(connect(settings, {}, RetryPolicy(retries=0)), sandbox)
+            with observing(listings, cache, settings, day, None) as forge:  # type: ignore[arg-type]
+                report = run_day(forge, program, day, Templates(), force=True)
+            assert report.failed == []
+            return listings, report
+
+        first, report = night(date(2026, 2, 16))
+        opened = sum(isinstance(o.action, OpenIssue) for o in report.outcomes)
+        assert opened > 100  # more than a page
+        assert first.after_the_first_write() == [("list_created", math.ceil(opened / 100))]
+        second, report = night(date(2026, 2, 17))
+        assert any(isinstance(o.action, OpenIssue) for o in report.outcomes)
+        assert second.after_the_first_write() == [("list_created", 1)]
 
 
 # -- within the forges' limits ------------------------------------------------------------
