@@ -4,8 +4,9 @@ changes of mentor, requests answered; the soft limit of mentees and absences as 
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -34,14 +35,20 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
 def undated_checks(program: Program) -> list[Problem]:
     problems: list[Problem] = []
     people = {p.handle: p for p in program.people}
+    # How people: writes each handle, by its key: a handle given in another case is found
+    # by one lookup, not by comparing it with every handle (15,000 people, each a manager).
+    spellings: dict[str, str] = {}
+    for person in program.people:
+        spellings.setdefault(handle_key(person.handle), person.handle)
+    closest = _closest(list(people))
     problems.extend(_listed_twice(program.people))
     for i, person in enumerate(program.people):
         if person.manager is not None:
-            problems.extend(_check_manager(people, i, person))
+            problems.extend(_check_manager(closest, spellings, i, person))
     for i, pairing in enumerate(program.pairings):
         # Only an early end asks for the follower (whose follows_reason explains it).
         follower = program.follower(pairing) if pairing.ended is not None else None
-        problems.extend(_check_pairing(program.program, people, i, pairing, follower))
+        problems.extend(_check_pairing(program.program, people, spellings, i, pairing, follower))
     problems.extend(_overlaps(program))
     problems.extend(_requests_answered_twice(program))
     problems.extend(_follows(program))
@@ -69,6 +76,7 @@ def _listed_twice(people: Sequence[Person]) -> Iterator[Problem]:
 def _check_pairing(
     settings: Settings,
     people: Mapping[str, Person],
+    spellings: Mapping[str, str],
     i: int,
     pairing: Pairing,
     program_follower: Pairing | None = None,
@@ -78,7 +86,7 @@ def _check_pairing(
         handle = getattr(pairing, role)
         person = people.get(handle)
         if person is None:
-            yield Problem((*loc, role), _unknown_person(handle, people))
+            yield Problem((*loc, role), _unknown_person(handle, people, spellings))
         elif role not in person.roles:
             yield Problem(
                 (*loc, role), f"{handle} is not a {role}; add {role} to their roles in people:"
@@ -135,8 +143,8 @@ def _check_pairing(
         )
 
 
-def _unknown_person(handle: str, people: Mapping[str, Person]) -> str:
-    spelled = _spelled(handle, people)
+def _unknown_person(handle: str, people: Mapping[str, Person], spellings: Mapping[str, str]) -> str:
+    spelled = spellings.get(handle_key(handle))
     if spelled is not None:
         # One account, but the bot keys a pairing's issues by the handles as written.
         return (
@@ -148,15 +156,19 @@ def _unknown_person(handle: str, people: Mapping[str, Person]) -> str:
     return f"unknown person {handle!r}; {hint}"
 
 
-def _check_manager(people: Mapping[str, Person], i: int, person: Person) -> Iterator[Problem]:
+def _check_manager(
+    closest: Callable[[str], list[str]], spellings: Mapping[str, str], i: int, person: Person
+) -> Iterator[Problem]:
     loc: Loc = ("people", i, "manager")
     if person.manager is None:
         return
     if same_handle(person.manager, person.handle):
         yield Problem(loc, f"{person.handle} cannot be their own manager; remove manager:")
         return
-    close = difflib.get_close_matches(person.manager, list(people), n=1)
-    if _spelled(person.manager, people) is None and close:
+    if handle_key(person.manager) in spellings:
+        return
+    close = closest(person.manager)
+    if close:
         # A manager outside the program needs no entry, but a misspelt one would let the
         # matching propose the real manager.
         yield Problem(
@@ -167,12 +179,15 @@ def _check_manager(people: Mapping[str, Person], i: int, person: Person) -> Iter
         )
 
 
-def _spelled(handle: str, people: Mapping[str, Person]) -> str | None:
-    """How people: writes a handle, in whatever case it is given; None if nobody has it."""
-    if handle in people:
-        return handle
-    key = handle_key(handle)
-    return next((h for h in people if handle_key(h) == key), None)
+def _closest(handles: list[str]) -> Callable[[str], list[str]]:
+    """The listed handle closest to a name, if any, worked out once per name: a manager
+    outside the program is the manager of many, and each lookup compares every handle."""
+
+    @functools.cache
+    def close(name: str) -> list[str]:
+        return difflib.get_close_matches(name, handles, n=1)
+
+    return close
 
 
 def _requests_answered_twice(program: Program) -> Iterator[Problem]:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from automation.roster.config import MatchingRules, Pairing, Person, Program
-from automation.roster.handles import handle_key, handle_keys, same_handle
+from automation.roster.handles import handle_key, same_handle
 from automation.roster.mentors import Mentor, mentor_table
 from automation.roster.request import Mode, Request
 
@@ -154,7 +154,7 @@ class Fits:
         if same_handle(handle, request.handle):
             return "themselves"
         manager = mentee.manager if mentee is not None else None
-        if handle_key(handle) in handle_keys(request.avoid) or same_handle(manager, handle):
+        if any(same_handle(handle, a) for a in request.avoid) or same_handle(manager, handle):
             return "excluded"  # said without the name: it may be their manager
         if not mentor.available:
             return "not taking mentees"

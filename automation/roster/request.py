@@ -51,9 +51,6 @@ class Unreadable:
     field: str  # a key of LABELS
     says: str
 
-    def __str__(self) -> str:
-        return self.says
-
 
 # The form's labels: the GitHub issue form and the GitLab template must ask under these.
 LABELS: Mapping[str, str] = {
