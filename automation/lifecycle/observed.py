@@ -397,10 +397,11 @@ def home_of(key: str) -> str:
 def renames(
     program: Program, issues: Mapping[str, Issue], states: Mapping[str, PairState]
 ) -> dict[str, str]:
-    """Pairings whose start moved in the roster: the old id (still in the ledger, no longer
-    in the roster) -> the roster's pairing of the same two people that has no pairing issue
-    of its own, the nearest in time. Its issues, comments and state carry on under the new
-    id, so fixing a start date does not open a second pairing issue. A term already closed
+    """Pairings whose start moved in the roster, or whose handles' case was corrected: the
+    old id (still in the ledger, no longer in the roster) -> the roster's pairing of the
+    same two people that has no pairing issue of its own, the nearest in time. Its issues,
+    comments and state carry on under the new id, so fixing a start date, or writing
+    `Alice` as `alice`, does not open a second pairing issue. A term already closed
     out is moved only by a start before its end: a later one is a new term of the pair.
     Whether the bot closed the term out yet does not matter otherwise, so runs every night
     and a run after a gap follow the same edit alike; the ledger's record of the pairing
@@ -415,13 +416,14 @@ def renames(
     orphans.update(dict.fromkeys(unrecorded(issues, states, in_roster)))
     out: dict[str, str] = {}
     for pairing in program.pairings:
-        prefix = f"{pairing.mentor}--{pairing.mentee}--"
+        # The same two people however the roster spells their handles' case now.
+        prefix = handle_key(f"{pairing.mentor}--{pairing.mentee}--")
         if f"pair/{pairing.id}/pairing" in issues or pairing.id in states:
             continue
         candidates = [
             (abs((started - pairing.start).days), pid)
             for pid, settled in orphans.items()
-            if pid.startswith(prefix)
+            if handle_key(pid).startswith(prefix)
             and pid not in out
             and (started := started_on(pid))
             and (settled is None or pairing.start.isoformat() < settled)

@@ -524,3 +524,37 @@ def test_a_roster_mistake_still_needs_force_however_large_the_program(mistake: s
             str(caught.value)
         )
         assert run_day(bot, program, day, Templates()).failed == []  # the roster as it was
+
+
+@pytest.mark.parametrize("flavour", ["gitlab", "github"])
+def test_a_handle_written_in_another_case_carries_the_pairing_on(flavour: str) -> None:
+    """`Alice` corrected to `alice` in program.yml names the same account: the pairing's
+    issues and state carry on under the new id, and no second pairing issue opens."""
+    with start() as sandbox:
+        text = ROSTER.format(flavour=flavour, url=sandbox.url)
+        before = parse_program(text.replace("alice", "Alice"), Path("program.yml"))
+        after = parse_program(text, Path("program.yml"))
+        sandbox.register_users(*sandbox_cast(after))
+        bot = connect(after.forge, {}, RetryPolicy(retries=0))
+        first = date(2026, 1, 5)
+        sandbox.set_clock(datetime.combine(first, time(23), UTC))
+        run_day(bot, before, first, Templates())
+        opened = keyed(bot)[f"pair/{before.pairings[0].id}/pairing"]
+
+        for day in (first + timedelta(days=1), first + timedelta(days=2)):
+            sandbox.set_clock(datetime.combine(day, time(23), UTC))
+            report = run_day(bot, after, day, Templates())
+            assert report.failed == []
+            assert not [o for o in report.outcomes if isinstance(o.action, OpenIssue)], day
+
+        pairing_issues = [i for i in bot.list_issues() if i.title == opened.title]
+        assert [i.number for i in pairing_issues] == [opened.number]
+        assert opened.state is IssueState.OPEN
+        kept = {
+            pid
+            for key, issue in keyed(bot).items()
+            if key.startswith("ledger/") and key != ledger.PROGRAM
+            for pid in ledger.parse(issue.body)
+        }
+        assert after.pairings[0].id in kept
+        assert before.pairings[0].id not in kept
