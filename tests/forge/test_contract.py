@@ -597,6 +597,20 @@ def test_people_known_ahead_are_assigned_and_an_unknown_one_is_still_named(
         assert {route: n for route, n in by_route.items() if route in asked} == reads
 
 
+def test_people_are_found_and_assigned_by_any_case_of_their_login(site: Site) -> None:
+    """Both forges find a user by any case of the username (automation/roster/handles.py):
+    `Alice` in program.yml assigns the account `alice`."""
+    forge = site.forge()
+    shouted = [person.upper() for person in site.people]
+
+    forge.know_users(shouted)
+    issue = forge.create_issue(site.draft("pairing", assignees=tuple(shouted)))
+
+    assert {a.casefold() for a in issue.assignees} == {p.casefold() for p in site.people}
+    people = preflight(site.settings(), {"CONTRACT_TOKEN": site.token})
+    assert all(people.user_exists(login) for login in shouted)
+
+
 def test_a_wrong_forge_url_is_told_from_a_wrong_project(site: Site) -> None:
     url = site.settings().base_url + "/nowhere"
     forge = connect(site.settings(url), {"CONTRACT_TOKEN": site.token}, RetryPolicy(retries=0))
