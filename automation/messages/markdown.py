@@ -1,5 +1,5 @@
 """Markdown pieces the bot writes into issues: people's words made inert, table rows,
-plurals."""
+plurals; and people's words made inert in the CSV files coordinators open."""
 
 from __future__ import annotations
 
@@ -76,6 +76,18 @@ def as_kept(text: str) -> str:
 def cell(value: str) -> str:
     """Words in a table cell: inert, so one line with no pipe to split the row."""
     return inert(value)
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula: `=HYPERLINK(...)`
+# as a topic would run when a coordinator opens the CSV (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """Words in a CSV cell: shown, never run as a formula (a leading `'` tells the
+    spreadsheet the cell is text, as OWASP advises; Excel, LibreOffice and Google Sheets
+    alike hide it)."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
 def plural(n: int) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from automation.messages.markdown import cell, plural, row
+from automation.messages.markdown import cell, plural, row, spreadsheet_cell
 from automation.roster.config import Person, Program
 
 
@@ -191,5 +191,5 @@ def to_csv(table: Sequence[Mentor]) -> str:
     for mentor in table:
         cells = list(_cells(mentor))
         cells[8] = "; ".join(mentor.topics)
-        writer.writerow(cells)
+        writer.writerow([spreadsheet_cell(c) for c in cells])
     return out.getvalue()

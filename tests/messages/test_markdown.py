@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from automation.lifecycle.actions import EditComment, OpenIssue, PostComment
-from automation.messages.markdown import _RULES, ZWSP, inert, visible
+from automation.messages.markdown import _RULES, ZWSP, inert, spreadsheet_cell, visible
 from tests.lifecycle.rules.world import PAIR, START, issue, pairing_issue, plan_on, program
 
 # A mention or a reference that GitHub's or GitLab's filters would act on.
@@ -133,3 +133,15 @@ def test_no_text_the_bot_writes_mentions_anyone_from_a_goal(title: str, step: st
         mentioned = set(re.findall(r"(?<![\w\u200b])@([\w.-]+)", text))
         assert mentioned <= {"bob", "alice"}, text
         assert re.search(f"[{BIDI}]", text) is None, text
+
+
+def test_a_csv_cell_that_a_spreadsheet_would_run_is_kept_as_text() -> None:
+    formulas = ['=HYPERLINK("https://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+    assert [spreadsheet_cell(f) for f in formulas] == [f"'{f}" for f in formulas]
+    # Anything else is shown as written: a formula sign later in the cell runs nothing.
+    assert [spreadsheet_cell(t) for t in ("go; k8s", "a=b", "", "C++")] == [
+        "go; k8s",
+        "a=b",
+        "",
+        "C++",
+    ]

@@ -138,6 +138,13 @@ def test_mentors_command_as_csv(tmp_path: Path) -> None:
     )
 
 
+def test_a_topic_a_spreadsheet_would_run_is_written_to_the_csv_as_text(tmp_path: Path) -> None:
+    text = ROSTER.replace('topics: ["a | b"]', 'topics: ["=HYPERLINK(1)", "+go"], team: "-ops"')
+    code, out, _ = run(tmp_path, "--format", "csv", text=text)
+    assert code == 0
+    assert "carol,'-ops,2,0,0,2,1,away until 2026-04-01,'=HYPERLINK(1); +go,\n" in out
+
+
 def test_mentors_command_as_json(tmp_path: Path) -> None:
     code, out, _ = run(tmp_path, "--format", "json")
     assert code == 0

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from automation.messages.markdown import visible
+from automation.messages.markdown import spreadsheet_cell, visible
 from automation.views.report.figures import (
     ACHIEVED_SHARE,
     CONSISTENT_SHARE,
@@ -164,6 +164,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return spreadsheet_cell(value)  # a program's name, a phase: never a formula
     return str(value)
 
 

@@ -13,6 +13,7 @@ from automation.lifecycle.observed import Observed
 from automation.roster.config import parse_program
 from automation.views.report import ReportResult, build_report
 from automation.views.report.figures import Share
+from automation.views.report.records import to_csv
 from automation.views.status import program_status
 from tests.views.report.conftest import ANSWER, RETURNED, Term
 from tests.views.test_queue import REQUESTS, TODAY
@@ -312,3 +313,11 @@ def test_goal_titles_in_the_report_drop_direction_controls_and_zero_width_charac
     assert "Lead weiver an incident" in site["report.json"]
     for name, text in site.items():
         assert re.search("[\u202a-\u202e\u2066-\u2069\u200b-\u200f]", text) is None, name
+
+
+def test_a_csv_text_a_spreadsheet_would_run_is_written_as_text() -> None:
+    # A company's CSV names each program; a name starting with "=" stays a name.
+    columns = ("program", "id", "week", "stalled", "days_quiet")
+    record = {"program": "=1+2", "id": "alice--bob--2026-01-05", "week": 3, "stalled": False}
+    written = to_csv([{**record, "days_quiet": None}], columns)
+    assert written.splitlines()[1] == "'=1+2,alice--bob--2026-01-05,3,false,"
