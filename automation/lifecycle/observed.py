@@ -230,8 +230,8 @@ def snapshot(
     carry the ledger label and, with a `secret`, a valid signature. Every other issue is
     who the ledger says its number is; only an issue the ledger has not recorded yet (one
     opened by a run whose ledger write failed, or by a version that kept no numbers) is
-    taken at its marker's word, and never for a key the ledger gives another issue. A bot
-    comment counts only on the issue its key belongs to.
+    taken at its marker's word (`_may_claim`), and never for a key the ledger gives another
+    issue. A bot comment counts only on the issue its key belongs to.
     """
     issues = list(issues)
     labels = Labels(program.program.label_prefix)
@@ -269,6 +269,8 @@ def snapshot(
                 # The ledger gives this key to another issue: a copy from two runs at once.
                 duplicates.append(issue)
                 continue
+            if not _may_claim(issue, key, labels, states):
+                continue  # an issue of the bot's that a person gave another marker
         if key in by_key and by_key[key].number != issue.number:
             duplicates.append(issue)
         else:
@@ -374,6 +376,47 @@ def _recorded(states: Mapping[str, PairState], program: Mapping[str, int]) -> di
             if isinstance(number, int):
                 out[number] = f"pair/{pairing}/{part}"
     return out
+
+
+def _may_claim(issue: Issue, key: str, labels: Labels, states: Mapping[str, PairState]) -> bool:
+    """Whether an issue of the bot's that the ledger has not recorded may be taken at its
+    marker's word.
+
+    Such an issue was opened by a run whose ledger write failed, or it is an old check-in
+    (the ledger records only the latest). Either way it carries the labels the bot opens
+    an issue of its kind with, which a participant may not set (GitLab's Guests, GitHub's
+    readers), and issue numbers only grow: one opened after the ledger's last record of
+    its pairing is newer than every issue recorded there; an old check-in is older than
+    the latest one and of an earlier period, and newer than its pairing issue. The pair may
+    edit their check-ins: a marker a person wrote there naming another issue (a feedback
+    form not opened yet, a pairing issue, a check-in to come) is not believed."""
+    kinds = {
+        "pairing": labels.program,
+        "checkin": labels.checkin,
+        "feedback": labels.feedback,
+        "retrospective": labels.retrospective,
+    }
+    part = part_of(key)
+    wanted = labels.dashboard if key == DASHBOARD else kinds.get(part or "")
+    if wanted is not None and wanted not in issue.labels:
+        return False
+    pairing = pairing_of(key)
+    state = states.get(pairing) if pairing is not None else None
+    if state is None:
+        return True
+    recorded = {p: n for p, n in state.issues if isinstance(n, int)}
+    if not recorded or issue.number > max(recorded.values()):
+        return True
+    if part != "checkin" or issue.number < recorded.get("pairing", 0):
+        return False
+    latest = [(_period(p), n) for p, n in recorded.items() if p.startswith("checkin/")]
+    return bool(latest) and _period(key.split("/", 2)[2]) < max(latest)[0]
+
+
+def _period(part: str) -> int:
+    """The period of a check-in's key part (`checkin/7`); 0 if it names none."""
+    number = part.rsplit("/", 1)[-1]
+    return int(number) if number.isdigit() else 0
 
 
 def _asked_on(key: str) -> int | None:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from automation.lifecycle import markers
 from automation.lifecycle.actions import CloseIssue, OpenIssue, PostComment
 from automation.lifecycle.ledger import PairState
 from automation.lifecycle.observed import forms_read_since
@@ -20,6 +21,7 @@ from tests.lifecycle.rules.world import (
     ROSTER,
     comment,
     issue,
+    ledger_issue,
     lines,
     pair_on,
     pairing_issue,
@@ -277,3 +279,25 @@ def test_the_ledger_keeps_the_forms_numbers_on_nights_they_are_not_read() -> Non
     kept = bookkeeping.remembered(pair, [])
     assert kept is not None
     assert kept[0].issues == recorded
+
+
+def test_an_old_check_in_given_a_forms_marker_by_the_pair_is_not_taken_for_the_form() -> None:
+    # The ledger records the latest check-in (#17); the pair edits an older one (#11) so
+    # that its marker names the mentor's form, not opened yet, and tick a low score in it.
+    roster = program("{midpoint: true}")
+    recorded = PairState(issues=(("checkin/7", 17), ("pairing", 1)))
+    book = ledger_issue(50, "ledger/2026-01", {PAIR: recorded})
+    latest = issue(17, f"pair/{PAIR}/checkin/7", created=MIDPOINT - timedelta(days=7))
+    old = issue(11, f"pair/{PAIR}/checkin/1", created=date(2026, 1, 5), body="- [ ] talk")
+    forged = replace(old, body=markers.attach("- [x] 2", f"pair/{PAIR}/feedback/midpoint/mentor"))
+    day = MIDPOINT + timedelta(days=1)
+
+    honest = plan_on(day, [book, pairing_issue(), latest, old], [], roster)
+    edited = plan_on(day, [book, pairing_issue(), latest, forged], [], roster)
+
+    opened = [f"pair/{PAIR}/feedback/midpoint/mentee", f"pair/{PAIR}/feedback/midpoint/mentor"]
+    assert [a.key for a in edited if isinstance(a, OpenIssue)] == opened
+    assert [a.key for a in edited if "/feedback/" in a.key] == [
+        a.key for a in honest if "/feedback/" in a.key
+    ]
+    assert not [a for a in edited if getattr(getattr(a, "target", None), "number", None) == 11]

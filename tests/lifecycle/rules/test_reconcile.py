@@ -3,9 +3,11 @@ after the fact and pairings taken out of the roster, planned from what a run obs
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from automation.lifecycle import markers
 from automation.lifecycle.actions import Action, OpenIssue
 from automation.lifecycle.ledger import PairState
 from automation.lifecycle.observed import renames, tended, withdrawn
@@ -275,3 +277,35 @@ def plan_all_with_ledger(
     """The whole plan, ledger and dashboard writes included."""
     roster = roster or program()
     return plan(roster, observed_on(day, issues, [], roster), day, Templates())
+
+
+def test_a_marker_the_pair_writes_on_an_old_check_in_names_no_other_issue() -> None:
+    # The ledger records the pairing issue and the latest check-in (#107); the pair edit
+    # the older check-in #101, which it no longer records.
+    terms = "  - {mentor: alice, mentee: bob, start: 2026-01-05}\n" + (
+        "  - {mentor: alice, mentee: bob, start: 2026-08-03}"
+    )
+    roster = parse_program(ROSTER.format(pairings=terms), Path("program.yml"))
+    recorded = PairState(issues=(("checkin/7", 107), ("pairing", 1)))
+    book = ledger_issue(90, "ledger/2026-01", {PAIR: recorded})
+    old = checkin(1, IssueState.CLOSED)
+    seen = [book, pairing_issue(), checkin(7)]
+
+    def believed(key: str, day: date) -> int | None:
+        forged = replace(old, body=markers.attach("", key))
+        found = observed_on(day, [*seen, forged], [], roster).issues.get(key)
+        return found.number if found else None
+
+    # Kept as the old check-in it is, its comments the pair's activity.
+    assert believed(f"pair/{PAIR}/checkin/1", START + timedelta(days=90)) == 101
+    # Not a check-in still to come, nor another pairing's issue: those open as they would.
+    assert believed(f"pair/{PAIR}/checkin/9", START + timedelta(days=90)) is None
+    later = "alice--bob--2026-08-03"
+    assert believed(f"pair/{later}/pairing", date(2026, 8, 3)) is None
+    opened = plan_on(
+        date(2026, 8, 3),
+        [*seen, replace(old, body=markers.attach("", f"pair/{later}/pairing"))],
+        [],
+        roster,
+    )
+    assert f"open issue 'Mentorship: bob & alice' [pair/{later}/pairing]" in lines(opened)

@@ -9,8 +9,16 @@ from pathlib import Path
 
 from automation.lifecycle import ledger, markers
 from automation.lifecycle.actions import Action
+from automation.lifecycle.labels import Labels
 from automation.lifecycle.ledger import PairState
-from automation.lifecycle.observed import DASHBOARD, Observed, lookback_days, snapshot, start_of_day
+from automation.lifecycle.observed import (
+    DASHBOARD,
+    Observed,
+    lookback_days,
+    part_of,
+    snapshot,
+    start_of_day,
+)
 from automation.lifecycle.rules import plan
 from automation.lifecycle.rules.pair import Pair
 from automation.messages.templates import Templates
@@ -65,12 +73,13 @@ def issue(
     number: int,
     key: str | None,
     *,
-    labels: Iterable[str] = (),
+    labels: Iterable[str] | None = None,
     state: IssueState = IssueState.OPEN,
     body: str = "",
     author: str = BOT,
     created: date = START,
 ) -> Issue:
+    """An issue; the bot's, by default, with the labels the bot opens one of its kind with."""
     text = markers.attach(body, key) if key else body
     return Issue(
         number=number,
@@ -78,12 +87,25 @@ def issue(
         body=text,
         state=state,
         author=author,
-        labels=tuple(labels),
+        labels=tuple(kind_labels(key) if labels is None else labels),
         assignees=("bob", "alice"),
         created_at=at(created),
         updated_at=at(created),
         url=f"https://gitlab.example/acme/mentoring/-/issues/{number}",
     )
+
+
+def kind_labels(key: str | None) -> tuple[str, ...]:
+    """The labels the bot opens the issue of `key` with (the program's prefix is the
+    default `mentorship`)."""
+    labels = Labels("mentorship")
+    part = part_of(key) if key else None
+    return {
+        "pairing": (labels.program, labels.phase("active")),
+        "checkin": (labels.checkin,),
+        "feedback": (labels.feedback,),
+        "retrospective": (labels.program, labels.retrospective),
+    }.get(part or "", ())
 
 
 def pairing_issue(**kwargs: object) -> Issue:
