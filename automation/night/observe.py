@@ -19,6 +19,7 @@ from automation.lifecycle.observed import (
     Roster,
     box_asks,
     checkin_window_days,
+    forms_of_a_moved_end,
     forms_read_since,
     lookback_days,
     snapshot,
@@ -106,10 +107,13 @@ def read(
     comments = forge.list_comments(since=window_start)
     observed = snapshot(program, bot, issues, comments, window_start, secret)
     handed = _followed_issues(program, pairings, observed)
-    if handed:
+    # The end forms of an end the roster took back: not near any milestone now, so not
+    # listed; read by their ledger numbers until closed (none on other nights).
+    moved = forms_of_a_moved_end(program, observed, pairings, today)
+    if handed or moved:
         # A change of mentor: the new pairing issue carries the old one's open goals, and
         # the old issue may be older than the listing (its term closed out long ago).
-        issues += [forge.get_issue(number) for number in handed]
+        issues += [forge.get_issue(number) for number in [*handed, *moved]]
         observed = snapshot(program, bot, issues, comments, window_start, secret)
     asking = settings.requests
     open_requests = any(i.state is IssueState.OPEN for i in observed.requests.values())
