@@ -6,6 +6,7 @@ which are what the report reads."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from automation.forge import RetryPolicy, connect
 from automation.goals.checklist import Dialect
 from automation.goals.feedback import read_back
+from automation.lifecycle import ledger
 from automation.messages.templates import Templates
 from automation.model import CloseReason, Issue, IssueState
 from automation.night.observe import read
@@ -73,10 +75,14 @@ class World:
         return reads
 
     def issue(self, key: str) -> Issue | None:
-        """The bot's issue whose marker is `key`, however old."""
+        """The bot's issue of the pairing whose marker is `key`, however old."""
         found = [i for i in self.bot.list_issues(state=None) if f"key=pair/{PAIR}/{key} " in i.body]
         assert len(found) <= 1, key
         return found[0] if found else None
+
+    def issue_of(self, key: str) -> Issue:
+        [found] = [i for i in self.bot.list_issues(state=None) if f"key={key} " in i.body]
+        return found
 
     def comments_on(self, number: int) -> list[str]:
         since = datetime.combine(START, time(), UTC)
@@ -169,3 +175,22 @@ def test_a_reverted_end_closes_its_forms_and_the_real_end_opens_fresh_ones(world
     assert by_role["end", "mentee"]["forms"] == 1
     assert by_role["end", "mentee"]["answered"] == 1
     assert by_role["end", "mentor"]["forms"] == 1
+
+
+def test_a_form_of_an_end_taken_back_deleted_since_does_not_stop_the_night() -> None:
+    with start(users=["mentorship-bot", "alice", "bob", "carol"]) as sandbox:
+        world = World(sandbox, "gitlab")
+        world.night(START)
+        world.night(MISTAKE)
+        books = world.issue_of("ledger/2026-01")
+        states = ledger.parse(books.body)
+        state = states[PAIR]
+        gone = f"feedback/end/mentor/{MISTAKE}"
+        issues = tuple((part, 9999 if part == gone else n) for part, n in state.issues)
+        states[PAIR] = replace(state, issues=issues)
+        world.bot.edit_issue_body(books.number, ledger.render("ledger/2026-01", states))
+        world.program = world.roster(ended=False)
+        day = MISTAKE + timedelta(days=1)
+        observed = read(world.bot, world.program, day)  # the ledger unsigned: no secret
+        assert f"pair/{PAIR}/{gone}" not in observed.issues
+        assert f"pair/{PAIR}/feedback/end/mentee/{MISTAKE}" in observed.issues
