@@ -30,8 +30,10 @@ MIDPOINT = date(2026, 4, 5)
 END = date(2026, 7, 5)
 
 
-def program(settings: str = "{}", coordinators: str = "[carol]", kind: str = "gitlab") -> Program:
-    text = ROSTER.format(progress=QUIET_PROGRESS, style="issue", extra="", away="")
+def program(
+    settings: str = "{}", coordinators: str = "[carol]", kind: str = "gitlab", extra: str = ""
+) -> Program:
+    text = ROSTER.format(progress=QUIET_PROGRESS, style="issue", extra=extra, away="")
     text = text.replace(
         "  name: Test program\n",
         f"  name: Test program\n  feedback: {settings}\n  coordinators: {coordinators}\n",
@@ -346,6 +348,18 @@ def test_the_real_end_opens_fresh_forms_beside_those_of_the_end_taken_back() -> 
     assert "it ended on 2026-07-05, as program.yml now says" in said.body
     assert said.body.rstrip().endswith("so it is closed without answers.")
     assert [a.kind for a in late] == ["comment", "close"]
+
+
+def test_an_extension_added_after_the_end_closes_that_ends_forms_too() -> None:
+    extended = program(extra="    extended_until: 2026-08-04\n    extension_reason: more time\n")
+    issues = [pairing_issue(), form(7, "end", "mentee", created=END, end=END)]
+    actions = feedback.plan(pair_on(END + timedelta(days=2), issues, [], extended))
+    said = actions[0]
+    assert isinstance(said, PostComment)
+    assert "@bob, the term did not end on 2026-07-05 after all: it goes on until 2026-08-04" in (
+        said.body
+    )
+    assert [a.kind for a in actions] == ["comment", "close"]
 
 
 def test_an_end_form_opened_on_or_after_the_end_the_roster_now_says_is_that_ends_form() -> None:
