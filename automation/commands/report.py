@@ -42,4 +42,6 @@ def run(
 
 
 def _answers(done: Read) -> dict[str, Any]:
-    return read_back(done.observed.issues, Dialect(done.program.forge.api_flavour))
+    program = done.program
+    ends = {p.id: p.end(program.program) for p in program.pairings}
+    return read_back(done.observed.issues, Dialect(program.forge.api_flavour), ends)

@@ -15,6 +15,7 @@ import re
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 
 from automation.goals.checklist import Dialect, parse
@@ -110,6 +111,36 @@ def _score(text: str) -> int | None:
 
 
 @dataclass(frozen=True)
+class FormKey:
+    """What a form's key names: `pair/<id>/feedback/<milestone>/<role>`, and for an end
+    form the end it was opened for after it (`/<YYYY-MM-DD>`), so that an end the roster
+    moves gets forms of its own."""
+
+    pairing: str
+    milestone: str
+    role: str
+    end: date | None  # None for a midpoint form, and an end form opened before ends were kept
+
+
+def form_key(key: str) -> FormKey | None:
+    """The form a bot issue's key names, or None when it names no form."""
+    parts = key.split("/")
+    if len(parts) not in (5, 6) or parts[0] != "pair" or parts[2] != "feedback":
+        return None
+    if parts[3] not in MILESTONES or parts[4] not in ROLES:
+        return None
+    end = None
+    if len(parts) == 6:
+        if parts[3] != "end":
+            return None
+        try:
+            end = date.fromisoformat(parts[5])
+        except ValueError:
+            return None
+    return FormKey(parts[1], parts[3], parts[4], end)
+
+
+@dataclass(frozen=True)
 class Form:
     """One feedback form as read back: when, whose role, what was ticked."""
 
@@ -118,14 +149,21 @@ class Form:
     answers: Answers
 
 
-def forms_of(issues: Mapping[str, Any], dialect: Dialect) -> list[Form]:
-    """The feedback forms among the bot's issues by key (`pair/<id>/feedback/<m>/<role>`)."""
+def forms_of(
+    issues: Mapping[str, Any], dialect: Dialect, ends: Mapping[str, date] | None = None
+) -> list[Form]:
+    """The feedback forms among the bot's issues by key (`form_key`). With `ends` (pairing
+    id -> its end as the roster says), an end form opened for an earlier end, one the
+    roster took back, is left out: the real end's form is that term's answer."""
     out = []
     for key, issue in sorted(issues.items()):
-        parts = key.split("/")
-        form = len(parts) == 5 and parts[0] == "pair" and parts[2] == "feedback"
-        if form and parts[3] in MILESTONES and parts[4] in ROLES:
-            out.append(Form(parts[3], parts[4], read_form(issue.body, dialect)))
+        found = form_key(key)
+        if found is None:
+            continue
+        end = (ends or {}).get(found.pairing)
+        if found.end is not None and end is not None and found.end < end:
+            continue
+        out.append(Form(found.milestone, found.role, read_form(issue.body, dialect)))
     return out
 
 
@@ -165,13 +203,15 @@ def _stats(scores: list[int]) -> dict[str, Any]:
     }
 
 
-def read_back(issues: Mapping[str, Any], dialect: Dialect) -> dict[str, Any]:
+def read_back(
+    issues: Mapping[str, Any], dialect: Dialect, ends: Mapping[str, date] | None = None
+) -> dict[str, Any]:
     """The figures of every feedback form and retrospective among the bot's issues by key
-    (an `Observed.issues`)."""
+    (an `Observed.issues`); `ends` as `forms_of` takes them."""
     recommend = [
         (role, score)
         for key, issue in sorted(issues.items())
         if key.startswith("pair/") and key.endswith("/retrospective")
         for role, score in read_recommend(issue.body).items()
     ]
-    return figures(forms_of(issues, dialect), recommend)
+    return figures(forms_of(issues, dialect, ends), recommend)

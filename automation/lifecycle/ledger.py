@@ -67,6 +67,9 @@ class PairState:
     # the text the bot wrote, or the pair's once their edit was counted (`described`).
     agenda: str = ""
     edited: str | None = None  # ISO date the pair last edited a check-in's description
+    # Feedback forms (parts, as in `issues`) opened for an end the roster no longer holds,
+    # seen closed: still who `issues` says, but not read again (README, "Private feedback").
+    retired: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"c": self.comment, "d": self.digest, "s": self.signature}
@@ -88,6 +91,8 @@ class PairState:
             out["k"] = self.agenda
         if self.edited:
             out["e"] = self.edited
+        if self.retired:
+            out["f"] = list(self.retired)
         return out
 
     @classmethod
@@ -100,6 +105,7 @@ class PairState:
         met = data.get("m") or []
         issues = data.get("i") or {}
         was = data.get("w") or []
+        retired = data.get("f") or []
         try:
             return cls(
                 comment=comment if isinstance(comment, int | str) else None,
@@ -115,6 +121,8 @@ class PairState:
                 was=tuple(str(w) for w in was),
                 agenda=str(data.get("k") or ""),
                 edited=str(data["e"]) if data.get("e") else None,
+                # A close not done when written (`if_done`) reads null: not retired yet.
+                retired=tuple(str(f) for f in retired if isinstance(f, str)),
             )
         except (TypeError, ValueError, AttributeError):
             return None

@@ -13,6 +13,7 @@ from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from automation.goals.feedback import form_key
 from automation.lifecycle import boxes, ledger, markers, turns
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.ledger import PairState
@@ -63,6 +64,36 @@ def forms_read_since(program: Program, pairing: Pairing, today: date, settled: b
     if near or (today >= timeline.end and not settled):
         return min(timeline.midpoint, timeline.end)
     return None
+
+
+def forms_of_a_moved_end(
+    program: Program, observed: Observed, pairings: Iterable[Pairing], today: date
+) -> list[int]:
+    """The numbers, as the ledger keeps them, of end forms opened for an end the roster no
+    longer holds (an `ended:` taken back or moved, an extension added after the end) that
+    the listing did not find and that the ledger has not seen closed: the run reads them
+    one by one to close them (rules/feedback.py). Forms are listed only near the current
+    milestones, so those of an end taken back would stay open; once seen closed the ledger
+    retires them, and the nights after read nothing more for them."""
+    if program.program.feedback is None or program.forge.api_flavour == "github":
+        return []
+    numbers = []
+    for pairing in pairings:
+        state = observed.ledger.get(pairing.id)
+        if state is None:
+            continue
+        end = pairing.end(program.program)
+        for part, number in state.issues:
+            key = f"pair/{pairing.id}/{part}"
+            form = form_key(key)
+            if form is None or form.milestone != "end" or part in state.retired:
+                continue
+            # An end form opens on or after its end: one kept without its end (an older
+            # version's key) while the term runs was opened for an end taken back.
+            moved = form.end < end if form.end is not None else today < end
+            if moved and key not in observed.issues and isinstance(number, int):
+                numbers.append(number)
+    return numbers
 
 
 def adoption(program: Program, observed: Observed, today: date) -> date:
@@ -431,8 +462,8 @@ def home_of(key: str) -> str:
     """The issue a bot comment with marker `key` is written on."""
     if key.startswith("pair/") and key.endswith("/retrospective-reminder"):
         return key.removesuffix("-reminder")
-    if key.startswith("pair/") and key.endswith("/answered"):
-        return key.removesuffix("/answered")  # on a private feedback form
+    if key.startswith("pair/") and key.endswith(("/answered", "/moved")):
+        return key.rsplit("/", 1)[0]  # on a private feedback form
     pairing = pairing_of(key)
     return f"pair/{pairing}/pairing" if pairing is not None else key
 

@@ -107,6 +107,11 @@ SPECS: dict[str, TemplateSpec] = {
         ("form", "coordinators"),
         "an answered feedback form, closed; to the coordinators too on a low score or poor fit",
     ),
+    "feedback-moved": TemplateSpec(
+        "comment",
+        ("form",),
+        "an end form closed unanswered: the roster moved the end it was opened for",
+    ),
     "progress": TemplateSpec("comment", ("progress",), "goal progress, edited when it moves"),
     "celebrate": TemplateSpec("comment", ("goal",), "a goal reached 100%"),
     "goals-nudge": TemplateSpec("comment", ("problems",), "goals missing a date or steps"),
@@ -283,7 +288,8 @@ def example_extras(today: date) -> dict[str, Any]:
             "text": "1. **Wins since last time**\n2. **Blockers**\n",
         },
         "form": feedback_form("midpoint", "mentee")
-        | {"score": 4, "fit": False, "reasons": ["a score of 4", "that it is not a good fit"]},
+        | {"score": 4, "fit": False, "reasons": ["a score of 4", "that it is not a good fit"]}
+        | {"opened_for": today, "again": True},
         "coordinators": ["coordinator"],
         "follows": {
             "mentor": {"handle": "ana", "name": "Ana", "timezone": None, "topics": []},

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
-from automation.forge.base import Forge
+from automation.forge.base import Forge, ForgeError
 from automation.lifecycle import boxes
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.observed import (
@@ -19,6 +19,7 @@ from automation.lifecycle.observed import (
     Roster,
     box_asks,
     checkin_window_days,
+    forms_of_a_moved_end,
     forms_read_since,
     lookback_days,
     snapshot,
@@ -28,7 +29,7 @@ from automation.lifecycle.observed import (
     term_settled,
     withdrawn,
 )
-from automation.model import IssueState
+from automation.model import Issue, IssueState
 from automation.roster.config import Pairing, Program
 
 
@@ -47,6 +48,19 @@ def _followed_issues(
         if f"pair/{before.id}/pairing" not in observed.issues and isinstance(number, int):
             numbers.append(number)
     return numbers
+
+
+def _forms(forge: Forge, numbers: Sequence[int]) -> list[Issue]:
+    """The feedback forms of these numbers; one deleted since (a coordinator may delete
+    an issue) is left out, so that it does not stop the night."""
+    found = []
+    for number in numbers:
+        try:
+            found.append(forge.get_issue(number))
+        except ForgeError as error:
+            if error.status != 404:
+                raise
+    return found
 
 
 def read(
@@ -106,10 +120,13 @@ def read(
     comments = forge.list_comments(since=window_start)
     observed = snapshot(program, bot, issues, comments, window_start, secret)
     handed = _followed_issues(program, pairings, observed)
-    if handed:
+    # The end forms of an end the roster took back: not near any milestone now, so not
+    # listed; read by their ledger numbers until closed (none on other nights).
+    moved = _forms(forge, forms_of_a_moved_end(program, observed, pairings, today))
+    if handed or moved:
         # A change of mentor: the new pairing issue carries the old one's open goals, and
         # the old issue may be older than the listing (its term closed out long ago).
-        issues += [forge.get_issue(number) for number in handed]
+        issues += [forge.get_issue(number) for number in handed] + moved
         observed = snapshot(program, bot, issues, comments, window_start, secret)
     asking = settings.requests
     open_requests = any(i.state is IssueState.OPEN for i in observed.requests.values())

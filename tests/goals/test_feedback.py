@@ -9,7 +9,17 @@ from pathlib import Path
 import pytest
 
 from automation.goals.checklist import Dialect
-from automation.goals.feedback import ROLES, Answers, Form, figures, read_form, read_recommend
+from automation.goals.feedback import (
+    ROLES,
+    Answers,
+    Form,
+    FormKey,
+    figures,
+    form_key,
+    forms_of,
+    read_form,
+    read_recommend,
+)
 from automation.messages.context import example_context
 from automation.messages.templates import DEFAULTS, Templates
 from automation.roster.config import load_program
@@ -176,6 +186,28 @@ def test_the_dashboard_shows_the_figures_and_no_answer_of_one_person() -> None:
     assert "## Feedback" not in dashboard.render(shown(roster()), TODAY, None)
 
 
+def test_the_end_forms_of_an_end_taken_back_are_left_out_of_the_figures() -> None:
+    pid = "alice--bob--2026-01-05"
+
+    class Form:
+        def __init__(self, body: str) -> None:
+            self.body = body
+
+    issues = {
+        f"pair/{pid}/feedback/midpoint/mentee": Form(ticked("5")),
+        f"pair/{pid}/feedback/end/mentee/2026-05-20": Form(ticked("7")),  # taken back
+        f"pair/{pid}/feedback/end/mentee/2026-07-05": Form(ticked("9")),
+        f"pair/{pid}/feedback/end/mentee/2026-05-20/answered": Form(ticked("1")),  # no form
+    }
+    ends = {pid: date(2026, 7, 5)}
+    forms = forms_of(issues, Dialect.GITLAB, ends)
+    assert [(f.milestone, f.answers.score) for f in forms] == [("end", 9), ("midpoint", 5)]
+    # Without the roster's ends, every form counts.
+    assert len(forms_of(issues, Dialect.GITLAB)) == 3
+    assert form_key(f"pair/{pid}/feedback/end/mentee") == FormKey(pid, "end", "mentee", None)
+    assert form_key(f"pair/{pid}/feedback/midpoint/mentee/2026-04-05") is None
+
+
 def test_a_full_ledger_issue_with_every_form_fits_a_gitlab_description() -> None:
     # Forms exist only on GitLab, whose descriptions hold 1,048,576 characters; with the
     # four form numbers a full shard is past GitHub's 65,536, which never gets forms.
@@ -184,8 +216,16 @@ def test_a_full_ledger_issue_with_every_form_fits_a_gitlab_description() -> None
     from automation.lifecycle import ledger
     from tests.lifecycle.test_ledger import whole_term
 
-    forms = tuple((f"feedback/{m}/{r}", 99_999) for m in ("midpoint", "end") for r in ROLES)
-    term = replace(whole_term(), issues=tuple(sorted((*whole_term().issues, *forms))))
+    # Both midpoint forms, and the end's of an end taken back (retired) and of the real one.
+    parts = [f"feedback/midpoint/{r}" for r in ROLES]
+    moved = [f"feedback/end/{r}/2026-05-20" for r in ROLES]
+    parts += [*moved, *(f"feedback/end/{r}/2026-07-05" for r in ROLES)]
+    forms = tuple((part, 99_999) for part in parts)
+    term = replace(
+        whole_term(),
+        issues=tuple(sorted((*whole_term().issues, *forms))),
+        retired=tuple(moved),
+    )
     entries = {
         f"a-long-mentor-handle-{i:04d}--a-long-mentee-handle-{i:04d}--2026-01-05": term
         for i in range(ledger.PER_ISSUE)

@@ -66,6 +66,7 @@ def remembered(pair: Pair, mine: list[Action]) -> tuple[PairState, tuple[str, ..
         was=tuple(was),
         agenda=pair.agenda(mine),
         edited=edited.isoformat() if edited else None,
+        retired=feedback.retired(pair, mine),
     )
     if state == previous:
         return None

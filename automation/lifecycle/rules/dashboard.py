@@ -98,7 +98,8 @@ def plan(
     tending = [p.id for p in tended(program, after, today)]
     answers = None
     if settings.feedback is not None:
-        answers = read_back(after.issues, Dialect(program.forge.api_flavour))
+        ends = {p.id: p.end(settings) for p in program.pairings}
+        answers = read_back(after.issues, Dialect(program.forge.api_flavour), ends)
     shown = dashboard.view(program, statuses, today, tending, asked, asking, answers, table)
     issue = observed.issues.get(DASHBOARD)
     body = dashboard.update(shown, today, issue.body if issue else None)

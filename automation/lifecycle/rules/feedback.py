@@ -10,15 +10,30 @@ pairing is not a good fit, mentions the coordinators (on the form itself, so it 
 private). Every answered form gets the same two writes, so no output that counts writes
 tells a low score; and a closed form is not read again, so the coordinators are told once.
 A form nobody answers is closed as not planned `feedback.open_days` after it opened.
+
+An end form's key carries the end it was opened for. When the roster moves the end past
+it (an `ended:` taken back or changed, an extension added after the end), the form is
+closed as not planned with a word of why, unless it was answered (then it is read back
+like any other: an answer is never dropped), and the real end opens fresh forms, which
+are the ones the report counts. The run finds such a form by the ledger's number, since
+forms are listed only near the milestones (observed.forms_of_a_moved_end).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
-from automation.goals.feedback import ROLES, Answers, read_form
-from automation.lifecycle.actions import Action, CloseIssue, OpenIssue, PostComment, Target, Urgency
+from automation.goals.feedback import ROLES, Answers, form_key, read_form
+from automation.lifecycle.actions import (
+    Action,
+    CloseIssue,
+    OpenIssue,
+    PostComment,
+    Target,
+    Urgency,
+    if_done,
+)
 from automation.lifecycle.observed import CATCH_UP_DAYS, local_day, part_of
 from automation.lifecycle.rules.pair import Pair
 from automation.messages.context import feedback_form
@@ -34,18 +49,25 @@ def plan(pair: Pair) -> list[Action]:
         return pair.nothing("no feedback forms on GitHub")
     timeline = pair.timeline
     actions: list[Action] = []
-    for milestone, day, wanted in (
-        ("midpoint", timeline.midpoint, rules.midpoint and pair.today < timeline.end),
-        ("end", timeline.end, rules.end),
-    ):
-        for role in ROLES:
-            parts = ("feedback", milestone, role)
-            issue = pair.observed.issues.get(pair.key(*parts))
-            if issue is not None:
-                if issue.state is IssueState.OPEN:
-                    actions += _read_back(pair, rules, parts, issue)
-            elif wanted and pair.pairing_issue is not None and pair.within(day, CATCH_UP_DAYS):
-                actions.append(_open(pair, milestone, role))
+    for role in ROLES:
+        midpoint: tuple[str, ...] = ("feedback", "midpoint", role)
+        issue = pair.observed.issues.get(pair.key(*midpoint))
+        if issue is not None:
+            if issue.state is IssueState.OPEN:
+                actions += _read_back(pair, rules, midpoint, issue)
+        elif rules.midpoint and pair.today < timeline.end and _due(pair, timeline.midpoint):
+            actions.append(_open(pair, midpoint))
+    for role in ROLES:
+        current = False
+        for parts, opened_for, form in _end_forms(pair, role):
+            if opened_for >= timeline.end:
+                current = True  # opened on or after the end the roster says
+                if form.state is IssueState.OPEN:
+                    actions += _read_back(pair, rules, parts, form)
+            elif form.state is IssueState.OPEN:
+                actions += _moved(pair, rules, parts, opened_for, form)
+        if not current and rules.end and _due(pair, timeline.end):
+            actions.append(_open(pair, ("feedback", "end", role, timeline.end.isoformat())))
     if not actions:
         pair.nothing(
             "forms at the midpoint ({midpoint}) and the end ({end})",
@@ -55,8 +77,31 @@ def plan(pair: Pair) -> list[Action]:
     return actions
 
 
-def _open(pair: Pair, milestone: str, role: str) -> OpenIssue:
-    key = pair.key("feedback", milestone, role)
+def _due(pair: Pair, day: date) -> bool:
+    return pair.pairing_issue is not None and pair.within(day, CATCH_UP_DAYS)
+
+
+def _end_forms(pair: Pair, role: str) -> list[tuple[tuple[str, ...], date, Issue]]:
+    """The pairing's end forms of `role` seen tonight: the parts of each key, the end it
+    was opened for, the issue. A key without its end (written by an older version) was
+    opened for the end that held on the day it opened, or shortly before."""
+    zone = pair.program.program.timezone
+    found = []
+    for key in pair.observed.by_pairing.get(pair.id, ()):
+        form = form_key(key)
+        if form is None or form.milestone != "end" or form.role != role:
+            continue
+        issue = pair.observed.issues[key]
+        opened_for = form.end or local_day(issue.created_at, zone)
+        found.append((tuple(key.split("/")[2:]), opened_for, issue))
+    return found
+
+
+def _open(pair: Pair, parts: tuple[str, ...]) -> OpenIssue:
+    """A form: `parts` are `feedback`, the milestone, the role, and for the end the end's
+    date, so that an end the roster moves gets forms of its own."""
+    key = pair.key(*parts)
+    milestone, role = parts[1], parts[2]
     # Not the program's label: listing the pairings must not page through every form.
     draft = pair.draft(
         "feedback", key, (pair.labels.feedback,), form=feedback_form(milestone, role)
@@ -95,6 +140,53 @@ def _read_back(
         CloseIssue(close, pair.id, target, CloseReason.COMPLETED, Urgency.MILESTONE, after)
     )
     return actions
+
+
+def _moved(
+    pair: Pair, rules: FeedbackRules, parts: tuple[str, ...], opened_for: date, issue: Issue
+) -> list[Action]:
+    """An open end form of an end the roster no longer holds: the term went on past it.
+    An answer on it is kept (thanked and closed as completed, like any answered form, and
+    the coordinators told of a low score); one not answered is closed as not planned with
+    a word of why, and the real end opens a form of its own."""
+    if read_form(issue.body, pair.dialect).answered:
+        return _read_back(pair, rules, parts, issue)
+    target = pair.target(*parts)
+    actions: list[Action] = []
+    after: tuple[str, ...] = ()
+    if pair.comment(*parts, "moved") is None:  # a rerun after a lost close: said already
+        key = pair.key(*parts, "moved")
+        again = rules.end and pair.today < pair.timeline.end + timedelta(days=CATCH_UP_DAYS)
+        form = feedback_form(parts[1], parts[2]) | {"opened_for": opened_for, "again": again}
+        body = pair.text("feedback-moved", key, form=form)
+        actions.append(PostComment(key, pair.id, target, body, Urgency.HOUSEKEEPING))
+        after = (key,)
+    close = pair.key(*parts, "close")
+    actions.append(
+        CloseIssue(close, pair.id, target, CloseReason.NOT_PLANNED, Urgency.HOUSEKEEPING, after)
+    )
+    return actions
+
+
+def retired(pair: Pair, mine: list[Action]) -> tuple[str, ...]:
+    """What the ledger keeps as retired after the plan `mine` (`PairState.retired`): the
+    end forms of an end the roster no longer holds that are closed, or that `mine` closes
+    (recorded only if that close is done)."""
+    # part -> what the ledger writes for it, in the order of the parts
+    kept = {part: part for part in pair.state.retired} if pair.state else {}
+    closing = {a.key for a in mine if isinstance(a, CloseIssue)}
+    end = pair.timeline.end
+    for role in ROLES:
+        for parts, opened_for, issue in _end_forms(pair, role):
+            part = "/".join(parts)
+            close = pair.key(*parts, "close")
+            if opened_for >= end or part in kept:
+                continue
+            if issue.state is IssueState.CLOSED:
+                kept[part] = part
+            elif close in closing:
+                kept[part] = if_done(part, [close])
+    return tuple(kept[part] for part in sorted(kept))
 
 
 def _reasons(answers: Answers, low_score: int) -> list[str]:

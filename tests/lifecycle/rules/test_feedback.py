@@ -32,8 +32,10 @@ MIDPOINT = date(2026, 4, 5)
 END = date(2026, 7, 5)
 
 
-def program(settings: str = "{}", coordinators: str = "[carol]", kind: str = "gitlab") -> Program:
-    text = ROSTER.format(progress=QUIET_PROGRESS, style="issue", extra="", away="")
+def program(
+    settings: str = "{}", coordinators: str = "[carol]", kind: str = "gitlab", extra: str = ""
+) -> Program:
+    text = ROSTER.format(progress=QUIET_PROGRESS, style="issue", extra=extra, away="")
     text = text.replace(
         "  name: Test program\n",
         f"  name: Test program\n  feedback: {settings}\n  coordinators: {coordinators}\n",
@@ -42,15 +44,22 @@ def program(settings: str = "{}", coordinators: str = "[carol]", kind: str = "gi
 
 
 def form(
-    number: int, milestone: str, role: str, ticked: str = "", created: date = MIDPOINT, **kw: object
+    number: int,
+    milestone: str,
+    role: str,
+    ticked: str = "",
+    created: date = MIDPOINT,
+    end: date | None = None,
+    **kw: object,
 ) -> object:
-    """A form as the participant left it: `ticked` lists the boxes they ticked."""
+    """A form as the participant left it: `ticked` lists the boxes they ticked; an end
+    form's key carries `end` (none: as an older version wrote it)."""
     boxes = [*map(str, range(11)), "Yes, a good fit", "No, not a good fit"]
     chosen = set(ticked.split("|")) if ticked else set()
     body = "\n".join(f"- [{'x' if box in chosen else ' '}] {box}" for box in boxes)
     return issue(
         number,
-        f"pair/{PAIR}/feedback/{milestone}/{role}",
+        f"pair/{PAIR}/feedback/{milestone}/{role}" + (f"/{end}" if end else ""),
         body=body,
         labels=("mentorship-feedback",),
         created=created,
@@ -99,8 +108,8 @@ def test_forms_at_the_end_and_none_after_the_catch_up_window() -> None:
     roster = program()
     closed = pairing_issue(state=IssueState.CLOSED)
     assert [a.key for a in feedback.plan(pair_on(END, [closed], [], roster))] == [
-        f"pair/{PAIR}/feedback/end/mentee",
-        f"pair/{PAIR}/feedback/end/mentor",
+        f"pair/{PAIR}/feedback/end/mentee/{END}",
+        f"pair/{PAIR}/feedback/end/mentor/{END}",
     ]
     assert feedback.plan(pair_on(END + timedelta(days=14), [closed], [], roster)) == []
     assert (
@@ -301,3 +310,152 @@ def test_an_old_check_in_given_a_forms_marker_by_the_pair_is_not_taken_for_the_f
         a.key for a in honest if "/feedback/" in a.key
     ]
     assert not [a for a in edited if getattr(getattr(a, "target", None), "number", None) == 11]
+
+
+# An `ended:` a coordinator wrote, whose end forms opened, then took back: the roster's end
+# is the planned one again.
+TAKEN_BACK = date(2026, 5, 20)
+
+
+def moved_form(number: int, role: str, ticked: str = "", **kw: object) -> object:
+    return form(number, "end", role, ticked, created=TAKEN_BACK, end=TAKEN_BACK, **kw)
+
+
+def test_an_end_taken_back_closes_its_unanswered_form_with_a_word_of_why() -> None:
+    issues = [pairing_issue(), moved_form(7, "mentee", "7"), moved_form(8, "mentor")]
+    actions = feedback.plan(pair_on(TAKEN_BACK + timedelta(days=1), issues, [], program()))
+    mentee = f"pair/{PAIR}/feedback/end/mentee/{TAKEN_BACK}"
+    mentor = f"pair/{PAIR}/feedback/end/mentor/{TAKEN_BACK}"
+    # Bob's answer is kept: read back like any answered form.
+    assert lines(actions) == [
+        f"comment on #7: feedback/end/mentee/{TAKEN_BACK}/answered [{mentee}/answered]",
+        f"close #7 as completed [{mentee}/close] after {mentee}/answered",
+        f"comment on #8: feedback/end/mentor/{TAKEN_BACK}/moved [{mentor}/moved]",
+        f"close #8 as not planned [{mentor}/close] after {mentor}/moved",
+    ]
+    said = actions[2]
+    assert isinstance(said, PostComment)
+    assert said.body.split("\n", 1)[1] == (
+        "@alice, the term did not end on 2026-05-20 after all: it goes on until 2026-07-05, "
+        "as program.yml now says. This form asked about that end, so it is closed without "
+        "answers; a new one opens at the end of the term.\n"
+    )
+
+
+def test_a_close_lost_after_the_word_of_why_is_done_again_without_a_second_word() -> None:
+    issues = [
+        pairing_issue(),
+        moved_form(7, "mentee", state=IssueState.CLOSED),
+        moved_form(8, "mentor"),
+    ]
+    key = f"pair/{PAIR}/feedback/end/mentor/{TAKEN_BACK}"
+    said = [comment(8, BOT, TAKEN_BACK + timedelta(days=1), key=f"{key}/moved")]
+    actions = feedback.plan(pair_on(TAKEN_BACK + timedelta(days=2), issues, said, program()))
+    assert lines(actions) == [f"close #8 as not planned [{key}/close]"]
+
+
+def test_the_real_end_opens_fresh_forms_beside_those_of_the_end_taken_back() -> None:
+    closed = pairing_issue(state=IssueState.CLOSED)
+    done = [moved_form(7, "mentee", "7", state=IssueState.CLOSED)]
+    issues = [closed, *done, moved_form(8, "mentor", state=IssueState.CLOSED)]
+    actions = feedback.plan(pair_on(END, issues, [], program()))
+    assert [a.key for a in actions] == [
+        f"pair/{PAIR}/feedback/end/mentee/{END}",
+        f"pair/{PAIR}/feedback/end/mentor/{END}",
+    ]
+    # A form the run never saw closed (the end was taken back before a night read it) is
+    # closed at the real end, which opens its own; past the real end's window, nothing opens.
+    issues = [closed, *done, moved_form(8, "mentor")]
+    late = feedback.plan(pair_on(END + timedelta(days=14), issues, [], program()))
+    said = late[0]
+    assert isinstance(said, PostComment)
+    assert "it ended on 2026-07-05, as program.yml now says" in said.body
+    assert said.body.rstrip().endswith("so it is closed without answers.")
+    assert [a.kind for a in late] == ["comment", "close"]
+
+
+def test_an_extension_added_after_the_end_closes_that_ends_forms_too() -> None:
+    extended = program(extra="    extended_until: 2026-08-04\n    extension_reason: more time\n")
+    issues = [pairing_issue(), form(7, "end", "mentee", created=END, end=END)]
+    actions = feedback.plan(pair_on(END + timedelta(days=2), issues, [], extended))
+    said = actions[0]
+    assert isinstance(said, PostComment)
+    assert "@bob, the term did not end on 2026-07-05 after all: it goes on until 2026-08-04" in (
+        said.body
+    )
+    assert [a.kind for a in actions] == ["comment", "close"]
+
+
+def test_an_end_form_opened_on_or_after_the_end_the_roster_now_says_is_that_ends_form() -> None:
+    # The end moved earlier after its forms opened: they asked about a term that had ended.
+    roster = program()
+    closed = pairing_issue(state=IssueState.CLOSED)
+    later = END + timedelta(days=3)
+    issues = [closed, form(7, "end", "mentee", created=later, end=later)]
+    issues.append(form(8, "end", "mentor", "8", created=later, end=later))
+    actions = feedback.plan(pair_on(later + timedelta(days=1), issues, [], roster))
+    assert [a.key.rsplit("/", 1)[1] for a in actions] == ["answered", "close"]
+
+
+def test_an_end_form_kept_without_its_end_is_for_the_end_that_held_when_it_opened() -> None:
+    # Forms an older version opened: keyed without their end.
+    issues = [pairing_issue(), form(7, "end", "mentee", created=TAKEN_BACK)]
+    actions = feedback.plan(pair_on(TAKEN_BACK + timedelta(days=1), issues, [], program()))
+    assert [a.key.rsplit("/", 1)[1] for a in actions] == ["moved", "close"]
+    closed = pairing_issue(state=IssueState.CLOSED)
+    issues = [closed, form(7, "end", "mentee", created=END), form(8, "end", "mentor", created=END)]
+    assert feedback.plan(pair_on(END + timedelta(days=1), issues, [], program())) == []
+
+
+def test_the_ledger_retires_the_forms_of_an_end_taken_back_once_closed() -> None:
+    from automation.lifecycle.actions import assuming_done
+
+    issues = [
+        pairing_issue(),
+        moved_form(7, "mentee", state=IssueState.CLOSED),
+        moved_form(8, "mentor"),
+    ]
+    pair = pair_on(TAKEN_BACK + timedelta(days=1), issues, [], program())
+    kept = bookkeeping.remembered(pair, feedback.plan(pair))
+    assert kept is not None
+    mentee, mentor = (f"feedback/end/{role}/{TAKEN_BACK}" for role in ("mentee", "mentor"))
+    # The one seen closed at once; the other once tonight's close is done.
+    assert kept[0].retired[0] == mentee
+    assert assuming_done(f'"{kept[0].retired[1]}"') == f'"{mentor}"'
+    assert (mentor, 8) in kept[0].issues
+    nothing = bookkeeping.remembered(pair, [])
+    assert nothing is not None
+    assert nothing[0].retired == (mentee,)  # the close not planned: not retired
+
+
+def test_forms_of_an_end_taken_back_are_read_by_number_until_retired() -> None:
+    from automation.lifecycle.observed import forms_of_a_moved_end
+    from tests.lifecycle.rules.world import ledger_issue, observed_on
+
+    roster = program()
+    mentee, mentor = (f"feedback/end/{role}/{TAKEN_BACK}" for role in ("mentee", "mentor"))
+    recorded = (("feedback/midpoint/mentee", 5), (mentee, 7), (mentor, 8), ("pairing", 1))
+    day = TAKEN_BACK + timedelta(days=2)
+
+    def numbers(state: PairState, *listed: object) -> list[int]:
+        books = ledger_issue(800, "ledger/2026-01", {PAIR: state})
+        observed = observed_on(day, [pairing_issue(), books, *listed], [], roster)  # type: ignore[list-item]
+        return forms_of_a_moved_end(roster, observed, roster.pairings, day)
+
+    assert numbers(PairState(issues=recorded)) == [7, 8]
+    assert numbers(PairState(issues=recorded), moved_form(8, "mentor")) == [7]  # listed
+    assert numbers(PairState(issues=recorded, retired=(mentee,))) == [8]
+    assert numbers(PairState(issues=recorded, retired=(mentee, mentor))) == []
+    # The end's own forms, and those kept without their end once the term is over, are
+    # listed as ever: never read one by one.
+    at_end = (("feedback/end/mentee", 7), (f"feedback/end/mentor/{END}", 8))
+    assert numbers(PairState(issues=at_end)) == [7]
+    assert (
+        forms_of_a_moved_end(roster, observed_on(END, [], [], roster), roster.pairings, END) == []
+    )
+    assert (
+        forms_of_a_moved_end(
+            program(kind="github"), observed_on(day, [], [], roster), roster.pairings, day
+        )
+        == []
+    )
