@@ -577,6 +577,19 @@ def test_progress_prints_how_the_bot_reads_a_body(tmp_path: Path) -> None:
     )
 
 
+def test_progress_prints_no_escape_sequence_a_goal_carries(tmp_path: Path) -> None:
+    # Clear the screen, set the window title, write to the clipboard (OSC 52).
+    path = tmp_path / "body.md"
+    title = "Learn Go \x1b[2J\x1b]0;pwned\x07\x1b]52;c;ZWNobw==\x07\x9b31m"
+    path.write_text(f"## Goals\n\n### {title}\n\n- [ ] Read \x1b[31mred\n", encoding="utf-8")
+    code, out, _ = run("progress", "--body-file", str(path))
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        "0/1  Learn Go [2J]0;pwned]52;c;ZWNobw==31m",
+        "      [ ] Read [31mred",
+    ]
+
+
 def test_progress_json_from_standard_input_in_the_gitlab_dialect() -> None:
     result = CliRunner().invoke(
         main, ["progress", "--body-file", "-", "--dialect", "gitlab", "--json"], input=BODY

@@ -9,6 +9,7 @@ from typing import TextIO
 import click
 
 from automation.goals.checklist import Dialect, Goal, parse, to_json
+from automation.messages.markdown import visible
 
 
 def run(body_file: TextIO, dialect: str, as_json: bool) -> int:
@@ -29,8 +30,9 @@ def run(body_file: TextIO, dialect: str, as_json: bool) -> int:
 
 
 def _echo_goals(goals: Iterable[Goal]) -> None:
+    """Each goal and its steps: people's words, without what a terminal would run."""
     for goal in goals:
         due = f" (due {goal.due})" if goal.due else ""
-        click.echo(f"{goal.done}/{goal.total}  {goal.title}{due}")
+        click.echo(f"{goal.done}/{goal.total}  {visible(goal.title)}{due}")
         for step in goal.steps:
-            click.echo(f"      [{'x' if step.checked else ' '}] {step.text}")
+            click.echo(f"      [{'x' if step.checked else ' '}] {visible(step.text)}")

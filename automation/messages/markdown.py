@@ -18,7 +18,12 @@ ZWSP = "\u200b"
 # a sigil from the rules below). Dropped, not escaped: Markdown has no visible escape for
 # them, and an entity renders as the character itself. The only zero-width spaces in
 # quoted text are thus the ones the rules below put there.
-INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+# The control characters too, but line feeds and tabs: a terminal runs the escape
+# sequences they start (a goal title in `progress` or `history` would clear a
+# coordinator's screen or write to their clipboard).
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (INVISIBLE, ""),
     (re.compile(r"^\s+|\s+$"), ""),  # what was only shown apart by an invisible character
@@ -29,25 +34,26 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # letter or digit mentions nobody on either forge (GitLab's user reference pattern
     # starts with (?<!\w), GitHub's mentions with a non-word character): an e-mail address
     # stays one.
-    (re.compile(r"((?<!\w)@|[#!~%$&])(?=[\w\"&#\[.-]|$)"), r"\1" + ZWSP),
+    (re.compile(r"((?<!\w)@|[#!~%$&])(?=[\w\"&#\[\\|`.-]|$)"), r"\1" + ZWSP),
     (re.compile(r"(?<=:)(?=//)"), ZWSP),  # URLs: a link to an issue cross-references it
     (re.compile("<"), "<" + ZWSP),  # no HTML: <!-- would hide the bot's text
-    # no table cell split, no code span: escaped unless a backslash of its own escapes it
-    # already (an odd number before it; an even number are backslashes written out)
-    (re.compile(r"(?<!\\)((?:\\\\)*)([|`])"), r"\1\\\2"),
+    # no table cell split, no code span, no link (`[text](//host)`, `[text](http:x)`):
+    # escaped unless a backslash of its own escapes it already (an odd number before it;
+    # an even number are backslashes written out)
+    (re.compile(r"(?<!\\)((?:\\\\)*)([|`\[])"), r"\1\\\2"),
     (re.compile(r"\\$"), "\\" + ZWSP),  # a trailing backslash would escape what follows
     (re.compile(r"^/"), ZWSP + "/"),  # a quick action needs / first
 )
 # What any rule above would change: a text without it (most handles, names and titles)
 # is already inert, and is not run through every rule.
-_ACTIVE = re.compile(rf"[^\S ]| {{2}}|[@#!~%$&<|`\\]|://|^/|{INVISIBLE.pattern}")
+_ACTIVE = re.compile(rf"[^\S ]| {{2}}|[@#!~%$&<|`\\\[]|://|^/|{INVISIBLE.pattern}")
 
 
 def inert(text: str) -> str:
     """People's words, quoted in what the bot writes, made unable to act: one line that
     mentions nobody, references and closes nothing, runs no quick action, opens no HTML,
-    code span or table cell, and turns no text around (bidi controls and zero-width
-    characters are dropped)."""
+    code span, link or table cell, and turns no text around (bidi controls, zero-width
+    and control characters are dropped)."""
     out = text.strip()
     if _ACTIVE.search(out) is None:
         return out
@@ -57,8 +63,9 @@ def inert(text: str) -> str:
 
 
 def visible(text: str) -> str:
-    """`text` without the invisible characters that change how it reads (`INVISIBLE`):
-    for people's words shown where Markdown is not (the report's HTML escapes the rest)."""
+    """`text` without the invisible characters that change how it reads or what a terminal
+    does (`INVISIBLE`): for people's words shown where Markdown is not (the report's HTML
+    escapes the rest; a terminal shows the rest as it is)."""
     return INVISIBLE.sub("", text)
 
 

@@ -145,3 +145,18 @@ def test_a_csv_cell_that_a_spreadsheet_would_run_is_kept_as_text() -> None:
         "",
         "C++",
     ]
+
+
+def test_control_characters_are_dropped_so_no_terminal_runs_them() -> None:
+    text = "Go\x1b[2J\x1b]0;t\x07\x9b1m\x00\rx"
+    assert visible(text) == "Go[2J]0;t1mx"
+    assert inert(text) == "Go\\[2J]0;t1mx"
+    assert visible("two\nlines\tand a tab") == "two\nlines\tand a tab"
+
+
+def test_a_link_in_quoted_text_is_not_live() -> None:
+    for link in ("[Re-authenticate](//evil.example/sso)", "[x](http:evil)", "[x][1]"):
+        quoted = inert(link)
+        assert quoted.startswith("\\[")
+        html = cmarkgfm.github_flavored_markdown_to_html(f"Done: {quoted} (see above)")
+        assert "<a" not in html
