@@ -867,7 +867,7 @@ def list_labels(call: Call) -> Response:
 def create_label(call: Call) -> Response:
     """`POST /projects/:id/labels`: name and color required; a name the project has
     answers 409 "Label already exists" (doc/api/labels.md, "Create a new label";
-    lib/api/labels.rb via `render_api_error!('Label already exists', 409)`)."""
+    lib/api/helpers/label_helpers.rb, `create_label`: `conflict!('Label already exists')`)."""
     project = _project(call)
     params = _params(call)
     name = _text(params, "name")

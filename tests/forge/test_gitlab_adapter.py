@@ -1445,7 +1445,7 @@ def test_create_label_posts_its_name_colour_and_description(
 def test_create_label_that_exists_is_no_failure(
     api: responses.RequestsMock, forge: GitLabForge
 ) -> None:
-    # lib/api/labels.rb: `render_api_error!('Label already exists', 409)`
+    # lib/api/helpers/label_helpers.rb, create_label: `conflict!('Label already exists')`
     api.post(LABELS, status=409, json={"message": "Label already exists"})
 
     assert forge.create_label("mentorship-request", "108548", "") is False
