@@ -207,6 +207,28 @@ def test_the_first_night_creates_the_labels_of_the_forms_and_then_reads_them_no_
     assert counts["reads"] <= 5
 
 
+def test_a_label_made_whose_answer_was_lost_is_read_back_as_done(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    waiting = program(name, sandbox.url)
+    bot = connect(waiting.forge, {}, RetryPolicy(retries=0))
+    # The forge makes the first label, and the answer never comes back.
+    sandbox.inject_fault(method="POST", path="/labels$", drop_response=True, times=1)
+    sandbox.set_clock(datetime.combine(ASKED, time(23), UTC))
+
+    report = run_day(bot, waiting, ASKED, Templates())
+
+    assert report.failed == []
+    [lost] = [o for o in report.outcomes if o.checks]
+    assert (lost.action.key, lost.detail) == (
+        "label/mentorship",
+        "the answer was lost; read back: done",
+    )
+    assert set(FORMS) <= bot.label_names()
+    assert plan_day(bot, waiting, ASKED, Templates()) == []
+
+
 def _labels(sandbox: RunningSandbox, flavour: str) -> dict[str, tuple[str, str]]:
     """The project's labels as the forge shows them: name -> (colour, description)."""
     if flavour == "gitlab":
