@@ -269,7 +269,11 @@ def test_validate_as_a_module_and_no_traceback(tmp_path: Path) -> None:
 def test_plan_prints_one_line_per_action_and_a_summary(config: Path) -> None:
     code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-05")
     assert code == 0
+    # a new program: the labels the forms apply first
     assert out == (
+        "(program): create label 'mentorship'\n"
+        "(program): create label 'mentorship-request'\n"
+        "(program): create label 'mentorship-offer'\n"
         "alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
         "(program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
@@ -277,14 +281,14 @@ def test_plan_prints_one_line_per_action_and_a_summary(config: Path) -> None:
         "(program): open issue 'CLI test: dashboard'\n"
         "(program): open issue 'Mentorship bot ledger: the program'\n"
         "(program): close the new ledger/program issue as not planned\n"
-        "plan for 2026-01-05: 2 close, 5 open-issue\n"
+        "plan for 2026-01-05: 2 close, 3 create-label, 5 open-issue\n"
     )
 
 
 def test_on_the_sandbox_today_is_the_sandboxs_clock(config: Path, sandbox: RunningSandbox) -> None:
     sandbox.set_clock(datetime(2026, 1, 4, 12, tzinfo=UTC))
     assert run("plan", "--config", str(config))[1].splitlines()[-1] == (
-        "plan for 2026-01-04: 1 close, 2 open-issue"
+        "plan for 2026-01-04: 1 close, 3 create-label, 2 open-issue"
     )
     sandbox.set_clock(datetime(2026, 3, 1, 12, tzinfo=UTC))
     assert (
@@ -387,7 +391,19 @@ def test_serving_on_a_port_in_use_or_from_a_state_that_is_not_one_is_an_error(
 def test_plan_json_is_a_stable_list(config: Path) -> None:
     code, out, _ = run("plan", "--config", str(config), "--today", "2026-01-05", "--json")
     assert code == 0
-    [first, _, ledger, closed, board, program, _] = json.loads(out)
+    [label, _, _, first, _, ledger, closed, board, program, _] = json.loads(out)
+    assert label == {
+        "kind": "create-label",
+        "key": "label/mentorship",
+        "pairing": "",
+        "urgency": "kickoff",
+        "after": [],
+        "label": {
+            "name": "mentorship",
+            "color": "1f75cb",
+            "description": "Mentorship program: pairings, requests and offers",
+        },
+    }
     assert program["key"] == "ledger/program"
     assert ledger["key"] == "ledger/2026-01"
     assert closed == {
@@ -411,6 +427,9 @@ def test_apply_does_the_plan_then_nothing_is_left(config: Path) -> None:
     code, out, _ = run("apply", "--config", str(config), "--today", "2026-01-05")
     assert code == 0
     assert out == (
+        "   done  (program): create label 'mentorship'\n"
+        "   done  (program): create label 'mentorship-request'\n"
+        "   done  (program): create label 'mentorship-offer'\n"
         "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
         "   done  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
@@ -418,7 +437,7 @@ def test_apply_does_the_plan_then_nothing_is_left(config: Path) -> None:
         "   done  (program): open issue 'CLI test: dashboard'\n"
         "   done  (program): open issue 'Mentorship bot ledger: the program'\n"
         "   done  (program): close the new ledger/program issue as not planned\n"
-        "applied for 2026-01-05: 2 close, 5 open-issue\n"
+        "applied for 2026-01-05: 2 close, 3 create-label, 5 open-issue\n"
     )
     assert run("plan", "--config", str(config), "--today", "2026-01-05")[1] == (
         "plan for 2026-01-05: nothing\n"
@@ -447,10 +466,13 @@ def test_apply_and_plan_observe_through_the_cache_file(
 
 def test_write_budget_defers_the_rest_to_the_next_run(config: Path) -> None:
     code, out, _ = run(
-        "apply", "--config", str(config), "--today", "2026-01-05", "--max-writes", "1"
+        "apply", "--config", str(config), "--today", "2026-01-05", "--max-writes", "4"
     )
     assert code == 0
     assert out == (
+        "   done  (program): create label 'mentorship'\n"
+        "   done  (program): create label 'mentorship-request'\n"
+        "   done  (program): create label 'mentorship-offer'\n"
         "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "deferred  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
         "deferred  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
@@ -458,7 +480,7 @@ def test_write_budget_defers_the_rest_to_the_next_run(config: Path) -> None:
         "deferred  (program): open issue 'CLI test: dashboard'\n"
         "deferred  (program): open issue 'Mentorship bot ledger: the program'\n"
         "deferred  (program): close the new ledger/program issue as not planned\n"
-        "applied for 2026-01-05: 1 open-issue\n"
+        "applied for 2026-01-05: 3 create-label, 1 open-issue\n"
         "deferred to the next run (write budget): 2 close, 4 open-issue\n"
     )
     code, out, _ = run("apply", "--config", str(config), "--today", "2026-01-05")
@@ -476,7 +498,7 @@ def test_a_plan_over_the_safety_threshold_needs_force(config: Path) -> None:
     assert code == 1
     assert out == ""
     assert err == (
-        "Error: the plan has 7 writes, over the safety threshold of 1 "
+        "Error: the plan has 10 writes, over the safety threshold of 1 "
         "(program.safety_threshold); check program.yml for a mistake with `mentorship plan`, "
         "then run again with --force if it is right\n"
     )
@@ -493,7 +515,7 @@ def test_a_failed_write_exits_1_and_the_rest_still_run(
     sandbox.inject_fault(method="POST", path="/issues$", status=422, times=1)
     code, out, err = run("apply", "--config", str(config), "--today", "2026-01-05")
     assert code == 1
-    lines = out.splitlines()
+    lines = out.splitlines()[3:]  # after the labels the forms apply
     assert lines[0].startswith(
         " FAILED  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice' "
         "(GitLab answered 422 to POST /projects/acme%2Fcli/issues:"
@@ -506,7 +528,7 @@ def test_a_failed_write_exits_1_and_the_rest_still_run(
         "   done  (program): open issue 'Mentorship bot ledger: the program'",
         "   done  (program): close the new ledger/program issue as not planned",
     ]
-    assert err == "1 of 7 writes did not happen\n"
+    assert err == "1 of 10 writes did not happen\n"
 
 
 @pytest.mark.parametrize("config", ["github"], indirect=True)
@@ -529,19 +551,17 @@ def test_a_secondary_rate_limit_defers_the_rest_of_the_night_without_failing(
         sandbox.set_secondary_limit(on=False)
     assert code == 0, err
     lines = out.splitlines()
-    assert [line.split()[0] for line in lines[:7]] == ["done", "done"] + ["deferred"] * 5
+    assert [line.split()[0] for line in lines[:10]] == ["done", "done"] + ["deferred"] * 8
     assert lines[2].startswith(
-        "deferred  (program): open issue 'Mentorship bot ledger: pairings started 2026-01' "
-        "(rate limited: "
+        "deferred  (program): create label 'mentorship-offer' (rate limited: "
     )
-    assert lines[-1] == "deferred to the next run (the forge's rate limit): 2 close, 3 open-issue"
-    assert "Deferred to the next run (the forge's rate limit): 2 close, 3 open-issue." in (
-        summary.read_text()
-    )
+    rest = "2 close, 1 create-label, 5 open-issue"
+    assert lines[-1] == f"deferred to the next run (the forge's rate limit): {rest}"
+    assert f"Deferred to the next run (the forge's rate limit): {rest}." in summary.read_text()
     # The next run does the rest.
     code, out, _ = run("apply", "--config", str(config), "--today", "2026-01-05")
     assert code == 0
-    assert out.splitlines()[-1] == "applied for 2026-01-05: 2 close, 3 open-issue"
+    assert out.splitlines()[-1] == f"applied for 2026-01-05: {rest}"
 
 
 def test_missing_token_for_a_real_forge_is_an_error_not_a_trace(tmp_path: Path) -> None:
@@ -616,17 +636,19 @@ def test_apply_appends_a_markdown_summary_by_pairing(config: Path, tmp_path: Pat
         "earlier step\n"
         "## CLI test: nightly run for 2026-01-05\n"
         "\n"
-        "Done: 2 close, 5 open-issue.\n"
+        "Done: 2 close, 3 create-label, 5 open-issue.\n"
         "\n"
         "| pairing | what the run did |\n"
         "|---|---|\n"
-        "| bob with alice | open issue 'Mentorship: Bob & Alice' |\n"
-        "| carol with alice | open issue 'Mentorship: Carol & Alice' |\n"
-        "| (program) | open issue 'Mentorship bot ledger: pairings started 2026-01'"
+        "| (program) | create label 'mentorship'<br>create label 'mentorship-request'"
+        "<br>create label 'mentorship-offer'"
+        "<br>open issue 'Mentorship bot ledger: pairings started 2026-01'"
         "<br>close the new ledger/2026-01 issue as not planned"
         "<br>open issue 'CLI test: dashboard'"
         "<br>open issue 'Mentorship bot ledger: the program'"
         "<br>close the new ledger/program issue as not planned |\n"
+        "| bob with alice | open issue 'Mentorship: Bob & Alice' |\n"
+        "| carol with alice | open issue 'Mentorship: Carol & Alice' |\n"
     )
 
 
@@ -670,7 +692,7 @@ def test_a_run_writes_what_the_forges_limits_allow_in_its_time_and_says_why(
 ) -> None:
     config.write_text(
         config.read_text().replace(
-            "bot: mentorship-bot}", "bot: mentorship-bot, writes_per_hour: 3}"
+            "bot: mentorship-bot}", "bot: mentorship-bot, writes_per_hour: 6}"
         )
     )
     summary = tmp_path / "summary.md"
@@ -681,9 +703,12 @@ def test_a_run_writes_what_the_forges_limits_allow_in_its_time_and_says_why(
     )
 
     assert code == 0, err
-    why = "the forge's write limits, 3 an hour: 3 writes fit in the 30 minutes this run had left"
-    # the kickoffs first; the housekeeping waits for the next run
+    why = "the forge's write limits, 6 an hour: 6 writes fit in the 30 minutes this run had left"
+    # the labels the forms apply and the kickoffs first; the housekeeping waits
     assert out == (
+        "   done  (program): create label 'mentorship'\n"
+        "   done  (program): create label 'mentorship-request'\n"
+        "   done  (program): create label 'mentorship-offer'\n"
         "   done  alice--bob--2026-01-05: open issue 'Mentorship: Bob & Alice'\n"
         "   done  alice--carol--2026-01-05: open issue 'Mentorship: Carol & Alice'\n"
         "   done  (program): open issue 'Mentorship bot ledger: pairings started 2026-01'\n"
@@ -691,7 +716,7 @@ def test_a_run_writes_what_the_forges_limits_allow_in_its_time_and_says_why(
         "deferred  (program): open issue 'CLI test: dashboard'\n"
         "deferred  (program): open issue 'Mentorship bot ledger: the program'\n"
         "deferred  (program): close the new ledger/program issue as not planned\n"
-        "applied for 2026-01-05: 3 open-issue\n"
+        "applied for 2026-01-05: 3 create-label, 3 open-issue\n"
         f"deferred to the next run ({why}): 2 close, 2 open-issue\n"
     )
     assert (

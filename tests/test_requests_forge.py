@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 
 from automation.commands.init import FORM_FILES, SCAFFOLD
@@ -23,6 +24,7 @@ from automation.roster.request import LABELS
 from automation.sandbox import RunningSandbox, start
 
 ROOT = Path(__file__).resolve().parent.parent
+FORMS = ("mentorship", "mentorship-request", "mentorship-offer")  # the labels the forms apply
 ASKED = date(2026, 3, 2)
 ROSTER = """\
 program:
@@ -111,12 +113,10 @@ def test_a_request_from_the_form_is_acknowledged_then_answered_by_its_pairing(
 
     night = functools.partial(converged, sandbox, bot)
 
-    sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
     # A form applies labels that exist (GitLab's quick actions never create one): the
-    # coordinators create them once, as the README says.
-    coco = connect(waiting.forge, {"SANDBOX_TOKEN": "coco"}, policy)
-    made = coco.create_issue(Draft("Labels", "", ("mentorship", "mentorship-request")))
-    coco.relabel(made.number, (), ("mentorship", "mentorship-request"))
+    # program's first night creates them.
+    assert night(ASKED - timedelta(days=1), waiting)[:3] == [f"label/{x}" for x in FORMS]
+    sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
     body, labels = form_body(name)
     asked = dana.create_issue(Draft("Mentorship request", body, labels))
     assert "mentorship-request" in bot.get_issue(asked.number).labels
@@ -153,6 +153,96 @@ def test_a_request_from_the_form_is_acknowledged_then_answered_by_its_pairing(
     assert f"[#{pairing_issue.number}]({pairing_issue.url})" in said
     # The dashboard no longer lists it; the program's ledger keeps no queue.
     assert night(start_day + timedelta(days=1), answered) == []
+
+
+def label_reads(sandbox: RunningSandbox) -> int:
+    """Listings of the project's labels since the counts were last reset."""
+    routes = sandbox.request_counts()["by_route"]
+    return sum(
+        n for route, n in routes.items() if route.startswith("GET ") and route.endswith("/labels")
+    )
+
+
+def test_the_first_night_creates_the_labels_of_the_forms_and_then_reads_them_no_more(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    policy = RetryPolicy(retries=0)
+    waiting = program(name, sandbox.url)
+    bot = connect(waiting.forge, {}, policy)
+    dana = connect(waiting.forge, {"SANDBOX_TOKEN": "dana"}, policy)
+    assert not set(FORMS) & bot.label_names()  # a new project
+
+    # The first night lists the project's labels once and creates the three, first.
+    first = ASKED - timedelta(days=1)
+    sandbox.reset_counts()
+    written = converged(sandbox, bot, first, waiting)
+    assert written[:3] == [f"label/{label}" for label in FORMS]
+    assert label_reads(sandbox) == 1  # the plan after the night finds them in the ledger
+    shown = _labels(sandbox, name)
+    assert {label: shown[label][0] for label in FORMS} == {
+        "mentorship": "1f75cb",
+        "mentorship-request": "108548",
+        "mentorship-offer": "6b4fbb",
+    }
+    assert shown["mentorship-request"][1] == "Someone asks for a mentor (the request form)"
+
+    # A request opened through the form afterwards carries its labels, and is seen.
+    sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
+    body, labels = form_body(name)
+    number = dana.create_issue(Draft("Mentorship request", body, labels)).number
+    assert {"mentorship", "mentorship-request"} <= set(bot.get_issue(number).labels)
+    sandbox.reset_counts()
+    written = converged(sandbox, bot, ASKED, waiting)
+    assert f"request/{number}/received" in written
+    assert not [key for key in written if key.startswith("label/")]
+    assert label_reads(sandbox) == 0  # the ledger records them: no read for them
+
+    # A quiet night: a handful of reads, none of them for labels, and no write.
+    sandbox.set_clock(datetime.combine(ASKED + timedelta(days=1), time(23), UTC))
+    sandbox.reset_counts()
+    report = run_day(bot, waiting, ASKED + timedelta(days=1), Templates())
+    counts = sandbox.request_counts()
+    assert (report.outcomes, counts["writes"], label_reads(sandbox)) == ((), 0, 0)
+    assert counts["reads"] <= 5
+
+
+def test_a_label_made_whose_answer_was_lost_is_read_back_as_done(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    waiting = program(name, sandbox.url)
+    bot = connect(waiting.forge, {}, RetryPolicy(retries=0))
+    # The forge makes the first label, and the answer never comes back.
+    sandbox.inject_fault(method="POST", path="/labels$", drop_response=True, times=1)
+    sandbox.set_clock(datetime.combine(ASKED, time(23), UTC))
+
+    report = run_day(bot, waiting, ASKED, Templates())
+
+    assert report.failed == []
+    [lost] = [o for o in report.outcomes if o.checks]
+    assert (lost.action.key, lost.detail) == (
+        "label/mentorship",
+        "the answer was lost; read back: done",
+    )
+    assert set(FORMS) <= bot.label_names()
+    assert plan_day(bot, waiting, ASKED, Templates()) == []
+
+
+def _labels(sandbox: RunningSandbox, flavour: str) -> dict[str, tuple[str, str]]:
+    """The project's labels as the forge shows them: name -> (colour, description)."""
+    if flavour == "gitlab":
+        url = f"{sandbox.url}/api/v4/projects/acme%2Frequests/labels"
+        headers = {"Authorization": "Bearer mentorship-bot"}
+    else:
+        url = f"{sandbox.url}/api/v3/repos/acme/requests/labels"
+        headers = {"Authorization": "token mentorship-bot"}
+    answer = requests.get(url, params={"per_page": 100}, headers=headers, timeout=5)
+    answer.raise_for_status()
+    return {
+        label["name"]: (label["color"].removeprefix("#").lower(), label["description"])
+        for label in answer.json()
+    }
 
 
 def test_a_proposal_is_a_merge_request_whose_merge_opens_the_pairing(

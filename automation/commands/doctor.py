@@ -186,18 +186,33 @@ def _labels(program: Program, forge: Preflight, access: Access) -> Check:
     # The forms label a request themselves, and apply only labels that exist (GitLab's
     # quick actions ignore an unknown label; GitHub's issue forms too: "If a label does not
     # already exist in the repository, it will not be automatically added", docs.github.com
-    # "Syntax for issue forms"). The bot puts two of them on no issue, so no first use
-    # creates them, and a request opened without them is never seen.
+    # "Syntax for issue forms"). The nightly run creates them (rules/forms.py), once; until
+    # it has, a request opened through a form is not labelled and goes unseen: a warning,
+    # or a failure when the token could not create them at night either.
     forms = [label for label in (labels.program, labels.request, labels.offer) if label in missing]
     others = [label for label in missing if label not in forms]
     found: list[str] = []
     fixes: list[str] = []
+    status = Status.OK
     if forms:
         found.append(
             f"{have}; the request and offer forms apply only labels that exist, and these "
             f"do not: {', '.join(forms)}"
         )
-        fixes.append(_create_labels(program, forms))
+        if _run_creates_labels(access):
+            status = Status.WARNING
+            found.append(
+                "the next nightly run creates them; a request opened through a form before "
+                "then is not labelled, and the run does not see it"
+            )
+            fixes.append(
+                "let the nightly run (or `mentorship apply`) run before people use the forms; "
+                "if they were deleted after a run made them, it does not make them again: "
+                + _create_labels(program, forms).removeprefix("create them once: ")
+            )
+        else:
+            status = Status.FAIL
+            fixes.append(_create_labels(program, forms))
     if others and access.creates_labels:
         found.append("the token creates the others on first use")
     elif others:
@@ -207,10 +222,19 @@ def _labels(program: Program, forge: Preflight, access: Access) -> Check:
             "create the missing labels in the project, or give the token's user the Reporter "
             "role (GitHub: write) or higher"
         )
-    if not forms and access.creates_labels:
+        worse = Status.WARNING if access.creates_labels is None else Status.FAIL
+        status = Status.FAIL if Status.FAIL in (status, worse) else worse
+    if status is Status.OK:
         return Check("labels", Status.OK, (f"{have}; {found[0]}",))
-    status = Status.WARNING if not forms and access.creates_labels is None else Status.FAIL
     return Check("labels", status, tuple(found), "; ".join(fixes))
+
+
+def _run_creates_labels(access: Access) -> bool:
+    """Whether the nightly run, with this token, may create the labels the forms apply: a
+    role that creates labels (or one the forge does not report, as for an Actions token
+    whose workflow grants issues: write) and, on GitLab, the api scope."""
+    writes = access.scopes is None or "api" in access.scopes
+    return access.creates_labels is not False and writes
 
 
 def _create_labels(program: Program, names: list[str]) -> str:

@@ -137,24 +137,25 @@ _SETUP = {
    scope `api`. `CI_JOB_TOKEN` cannot read or write issues.
 2. Store it as a masked CI/CD variable named `GITLAB_TOKEN` (Settings > CI/CD > Variables).
    Check it before the first night: `GITLAB_TOKEN=... mentorship doctor` prints what the
-   token may do in the project and which handles cannot be assigned, with the fix for each,
-   and the command that creates the labels the request and offer forms apply (a form applies
-   only labels that exist: create them once).
+   token may do in the project and which handles cannot be assigned, with the fix for each.
 3. Create a pipeline schedule (Build > Pipeline schedules), for example `17 2-6 * * *`:
    every night at 02:17, then hourly catch-ups that finish a night larger than one run may
    write (they only read when nothing is left). The `nightly` job runs only on schedules;
-   the manual `dry-run` job shows the plan.""",
+   the manual `dry-run` job shows the plan.
+4. Run the schedule once (its Run button) before people use the request and offer
+   templates: the first run creates the labels they apply, and a template applies only
+   labels that exist, so a request opened before that run goes unseen.""",
     "github": """\
 1. Keep this repository private: GitHub has no confidential issues.
-2. The nightly workflow uses the built-in `GITHUB_TOKEN` with `permissions: issues: write`,
-   and comments as `github-actions[bot]`. Create once the labels the request and offer
-   forms apply (a form applies only labels that exist): `gh label create mentorship`,
-   `gh label create mentorship-request`, `gh label create mentorship-offer`;
-   `mentorship doctor` checks them.
+2. Nothing else to create: the nightly workflow uses the built-in `GITHUB_TOKEN` with
+   `permissions: issues: write`, and comments as `github-actions[bot]`.
 3. The schedule is the `cron` in `.github/workflows/nightly.yml` (UTC): 02:17, then
    hourly catch-ups until 06:17 that finish a night larger than GitHub's write limits
    allow in one run. Run the workflow by hand with `dry_run` ticked to see the plan
-   without writing anything.""",
+   without writing anything.
+4. Run the workflow by hand once (without `dry_run`) before people use the request and
+   offer forms: its first run creates the labels they apply, and a form applies only
+   labels that exist, so a request opened before that run goes unseen.""",
 }
 
 

@@ -240,6 +240,16 @@ class Forge(Protocol):
 
     def reopen(self, number: int) -> None: ...
 
+    def label_names(self) -> frozenset[str]:
+        """The names of the project's labels: one paged listing."""
+        ...
+
+    def create_label(self, name: str, color: str, description: str) -> bool:
+        """Create a project label (`color`: six hex digits, no '#'); False when one by that
+        name exists already (GitLab answers 409, GitHub 422 `already_exists`), which is
+        as good: the label is there."""
+        ...
+
     def list_comments(self, *, since: datetime | None = None) -> list[Comment]:
         """Comments on issues of the whole project created at or after `since`."""
         ...

@@ -217,6 +217,15 @@ def _silent_secondary_limit(exc: github.GithubException) -> bool:
     )
 
 
+def _already_exists(exc: github.GithubException) -> bool:
+    """A 422 whose errors say a resource by that name exists (`code: already_exists`)."""
+    data = exc.data if isinstance(exc.data, dict) else {}
+    errors = data.get("errors")
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and e.get("code") == "already_exists" for e in errors
+    )
+
+
 def _invalid_assignee(exc: github.GithubException) -> str | None:
     """The login of a 422 `invalid` on `assignees`: one that does not exist or may not be
     assigned (https://github.com/JasonEtco/create-an-issue/issues/41)."""
@@ -420,6 +429,20 @@ class GitHubForge:
             f"PATCH {self._base}/issues/{number}",
             lambda: self._issue(number).edit(state="closed", state_reason=reason.value),
         )
+
+    def create_label(self, name: str, color: str, description: str) -> bool:
+        # A label by that name (in any case) answers 422 with the error code
+        # `already_exists` (https://docs.github.com/rest/issues/labels#create-a-label).
+        def create() -> bool:
+            try:
+                self._repo.create_label(name, color, description)
+            except github.GithubException as exc:
+                if exc.status == 422 and _already_exists(exc):
+                    return False
+                raise
+            return True
+
+        return self._call(f"POST {self._base}/labels", create)
 
     def reopen(self, number: int) -> None:
         self._call(

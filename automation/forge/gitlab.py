@@ -417,6 +417,22 @@ class GitLabForge:
     def reopen(self, number: int) -> None:
         self._update(number, {"state_event": "reopen"})
 
+    def create_label(self, name: str, color: str, description: str) -> bool:
+        # POST /projects/:id/labels wants the colour with its '#'; a label by that name
+        # answers 409 "Label already exists" (https://docs.gitlab.com/api/labels/).
+        data = {"name": name, "color": f"#{color}", "description": description}
+
+        def create() -> bool:
+            try:
+                self._project.labels.create(data, **_NO_CLIENT_RETRY)
+            except gitlab.exceptions.GitlabCreateError as exc:
+                if exc.response_code == 409:
+                    return False
+                raise
+            return True
+
+        return self._call(f"POST {self._base}/labels", create)
+
     # ------------------------------------------------------------ the roster change
 
     def default_branch(self) -> str:

@@ -165,6 +165,24 @@ class ProposeRoster:
         return f"propose program.yml on {self.branch}: {self.title!r}"
 
 
+@dataclass(frozen=True)
+class CreateLabel:
+    """Create a project label (one the forms apply, which must exist before a form can
+    apply it); one by that name existing already counts as done."""
+
+    key: str
+    pairing: str
+    name: str
+    color: str  # six hex digits, no '#'
+    description: str
+    urgency: Urgency
+    after: tuple[str, ...] = ()
+    kind: str = field(default="create-label", init=False)
+
+    def describe(self) -> str:
+        return f"create label {self.name!r}"
+
+
 Action = (
     OpenIssue
     | PostComment
@@ -174,6 +192,7 @@ Action = (
     | CloseIssue
     | ReopenIssue
     | ProposeRoster
+    | CreateLabel
 )
 
 
@@ -248,6 +267,13 @@ def to_json(action: Action) -> dict[str, Any]:
         out["proposal"] = {"branch": action.branch, "path": action.path, "title": action.title}
         if action.text is not None:
             out["body"], out["text"] = action.body, action.text
+        return out
+    if isinstance(action, CreateLabel):
+        out["label"] = {
+            "name": action.name,
+            "color": action.color,
+            "description": action.description,
+        }
         return out
     out["target"] = {"key": action.target.key, "number": action.target.number}
     if isinstance(action, PostComment | EditComment | EditIssueBody):

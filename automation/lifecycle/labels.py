@@ -6,6 +6,16 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Made:
+    """A label the nightly run creates in the project: its name, colour (six hex digits,
+    no '#') and a description saying what it is for."""
+
+    name: str
+    color: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Labels:
     """The labels the bot owns. Phase labels share one scope (GitLab keeps one label per
     scope on tiers with scoped labels); flags are plain labels so they can coexist."""
@@ -92,6 +102,18 @@ class Labels:
     @property
     def offer_seen(self) -> str:
         return f"{self.prefix}-offer::acknowledged"
+
+    @property
+    def forms(self) -> tuple[Made, ...]:
+        """The labels the request and offer forms apply. A form applies only labels that
+        exist (GitHub issue forms ignore an unknown one; GitLab's `/label` quick action
+        too), and the bot puts the request and offer labels on no issue of its own, so no
+        first use creates them: the nightly run creates all three (rules/forms.py)."""
+        return (
+            Made(self.program, "1f75cb", "Mentorship program: pairings, requests and offers"),
+            Made(self.request, "108548", "Someone asks for a mentor (the request form)"),
+            Made(self.offer, "6b4fbb", "Someone offers to mentor (the offer form)"),
+        )
 
     @property
     def every(self) -> tuple[str, ...]:

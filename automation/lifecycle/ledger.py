@@ -20,7 +20,7 @@ import hmac
 import json
 import re
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -215,6 +215,21 @@ def program_proposed(body: str) -> dict[int, str]:
     return {int(n): d for n, d in proposed.items() if str(n).isdigit() and isinstance(d, str)}
 
 
+def program_labels(body: str) -> frozenset[str]:
+    """The labels the program's ledger issue records as made (or found) in the project: a
+    run lists the project's labels only while one the forms apply is not among them."""
+    names = (_payload(body) or {}).get("labels")
+    if not isinstance(names, str):
+        return frozenset()  # none recorded, or null: a creation failed, look again
+    return frozenset(name for name in names.split(",") if name)
+
+
+def labels_value(names: Iterable[str]) -> str:
+    """How the program's ledger keeps `names` (`program_labels` reads them back): the label
+    prefix allows no comma, colon or quote in a name."""
+    return ",".join(sorted(names))
+
+
 def program_issues(body: str) -> dict[str, int]:
     """The numbers of the program's own issues (the dashboard) in its ledger issue."""
     issues = (_payload(body) or {}).get("issues")
@@ -243,9 +258,11 @@ def render_program(
     issues: Mapping[str, int | str],
     queue: Mapping[int, date] | None = None,
     proposed: Mapping[int, str] | None = None,
+    labels: str | None = None,
 ) -> str:
     """The body of the program's ledger issue: the day the bot began tending the program,
-    the numbers of its own issues and the open requests of the queue."""
+    the numbers of its own issues, the open requests of the queue and the labels made for
+    the forms (`labels_value`, or an `if_done` of it)."""
     note = (
         f"The mentorship bot has tended this program since {day.isoformat()}: nothing before "
         "that day counts against a pair. It is written by the bot; please do not edit or "
@@ -259,6 +276,8 @@ def render_program(
         "proposed": {str(n): digest for n, digest in sorted((proposed or {}).items())},
         "sig": UNSIGNED,
     }
+    if labels is not None:
+        payload["labels"] = labels
     return _body(PROGRAM, note, payload)
 
 

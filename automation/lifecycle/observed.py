@@ -197,6 +197,10 @@ class Observed:
     spoke: Mapping[str, str] = field(default_factory=dict)
     # pairing issue number -> who ticked its boxes, read for the issues with a box ticked
     ticks: Mapping[int, tuple[Tick, ...]] = field(default_factory=dict)
+    # The labels the program's ledger records as made for the forms (rules/forms.py).
+    labels_made: frozenset[str] = frozenset()
+    # The project's labels, listed only while one the forms apply is not recorded as made.
+    label_names: frozenset[str] | None = None
 
     @cached_property
     def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
@@ -280,6 +284,7 @@ def snapshot(
     adopted = ledger.adopted(record.body) if record else None
     queue = ledger.program_queue(record.body) if record else {}
     proposed = ledger.program_proposed(record.body) if record else {}
+    labels_made = ledger.program_labels(record.body) if record else frozenset()
     recorded = _recorded(states, ledger.program_issues(record.body) if record else {})
     claimed = set(recorded.values())
     shelved = {issue.number for issue in books.values()}
@@ -367,6 +372,7 @@ def snapshot(
         proposed,
         turns={pid: turn for pid, turn in waiting.items() if turn is not None},
         spoke=spoke,
+        labels_made=labels_made,
     )
 
 

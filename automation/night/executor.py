@@ -19,6 +19,7 @@ from automation.lifecycle.actions import (
     ISSUE_REF,
     REF,
     Action,
+    CreateLabel,
     EditComment,
     EditIssueBody,
     OpenIssue,
@@ -154,8 +155,7 @@ def answer_lost(error: ForgeError) -> bool:
 
 def _attempt(action: Action, forge: Forge, made: _Made) -> Outcome:
     try:
-        _run(action, forge, made)
-        return Outcome(action, Status.DONE)
+        return Outcome(action, Status.DONE, _run(action, forge, made))
     except RateLimited as exc:
         return Outcome(action, Status.DEFERRED, f"rate limited: {exc}")
     except ForgeError as exc:
@@ -174,7 +174,13 @@ def _attempt(action: Action, forge: Forge, made: _Made) -> Outcome:
         return Outcome(action, Status.FAILED, detail, checker.reads)
 
 
-def _run(action: Action, forge: Forge, made: _Made) -> None:
+def _run(action: Action, forge: Forge, made: _Made) -> str:
+    """Carry out `action`; what to say of it when it was done already."""
+    if isinstance(action, CreateLabel):
+        # A label by that name already there is the label wanted: done (an earlier run
+        # whose answer was lost, or someone who made it by hand).
+        created = forge.create_label(action.name, action.color, action.description)
+        return "" if created else "it exists already"
     if isinstance(action, OpenIssue):
         draft = replace(action.draft, body=made.body(action.draft.body, action.key))
         made.issues[action.key] = forge.create_issue(draft)
@@ -195,6 +201,7 @@ def _run(action: Action, forge: Forge, made: _Made) -> None:
         _propose(action, forge, made)
     else:
         forge.close(made.number(action.target), action.reason)
+    return ""
 
 
 def _propose(action: ProposeRoster, forge: Forge, made: _Made) -> None:
@@ -226,6 +233,9 @@ class _Checker:
             # Several requests, each safe to repeat: the next run looks at the branch and
             # the merge request again and does what is left.
             return False
+        if isinstance(action, CreateLabel):
+            self.reads += 1
+            return action.name in self.forge.label_names()
         if isinstance(action, OpenIssue):
             found = self._issue_by_key(action)
             if found is not None:

@@ -29,6 +29,7 @@ from automation.lifecycle.observed import (
     term_settled,
     withdrawn,
 )
+from automation.lifecycle.rules import forms
 from automation.model import Issue, IssueState
 from automation.roster.config import Pairing, Program
 
@@ -86,6 +87,9 @@ def read(
     # The ledger first: it says which pairings are still to be looked after.
     issues = forge.list_issues(labels=[labels.ledger])
     state = snapshot(program, bot, issues, [], window_start, secret)
+    # The labels the forms apply: listed (one paged read) only until the ledger records
+    # them as made, so a quiet night reads nothing for them.
+    label_names = forge.label_names() if forms.unknown(program, state) else None
     pairings = program.pairings if everything else tended(program, state, today)
     # A pairing taken out of the roster, or whose start moved, still has issues to close
     # or to carry on: they are listed from its old start.
@@ -118,7 +122,13 @@ def read(
             since_day = start_of_day(min(needed) - timedelta(1), zone)
             issues += forge.list_issues(labels=[labels.feedback], updated_since=since_day)
     comments = forge.list_comments(since=window_start)
-    observed = snapshot(program, bot, issues, comments, window_start, secret)
+
+    def seen(listed: list[Issue]) -> Observed:
+        """What the issues `listed` and the comments say, with the labels listed above."""
+        observed = snapshot(program, bot, listed, comments, window_start, secret)
+        return replace(observed, label_names=label_names)
+
+    observed = seen(issues)
     handed = _followed_issues(program, pairings, observed)
     # The end forms of an end the roster took back: not near any milestone now, so not
     # listed; read by their ledger numbers until closed (none on other nights).
@@ -127,7 +137,7 @@ def read(
         # A change of mentor: the new pairing issue carries the old one's open goals, and
         # the old issue may be older than the listing (its term closed out long ago).
         issues += [forge.get_issue(number) for number in handed] + moved
-        observed = snapshot(program, bot, issues, comments, window_start, secret)
+        observed = seen(issues)
     asking = settings.requests
     open_requests = any(i.state is IssueState.OPEN for i in observed.requests.values())
     answered, ticked_now = box_asks(observed)
@@ -152,7 +162,8 @@ def read(
         listed = {issue.number for issue in issues}
         older = [i for i in forge.list_issues(labels=[labels.dashboard]) if i.number not in listed]
         if older:
-            observed = snapshot(program, bot, [*issues, *older], comments, window_start, secret)
+            # The roster was read above: the listing does not bring it again.
+            observed = replace(seen([*issues, *older]), roster=observed.roster)
     ticked = [
         issue.number
         for p in pairings

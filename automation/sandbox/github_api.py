@@ -481,6 +481,9 @@ def list_repo_labels(call: Call) -> Response:
 
 
 def create_repo_label(call: Call) -> Response:
+    """`POST /repos/{owner}/{repo}/labels` (OpenAPI `issues/create-label`: 201, 404, 422):
+    a name the repository has, in any case, answers 422 "Validation Failed" with
+    `{"resource": "Label", "code": "already_exists", "field": "name"}`."""
     repo = _repo(call)
     data = _object(call)
     name = data.get("name")

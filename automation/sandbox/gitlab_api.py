@@ -865,6 +865,9 @@ def list_labels(call: Call) -> Response:
 
 
 def create_label(call: Call) -> Response:
+    """`POST /projects/:id/labels`: name and color required; a name the project has
+    answers 409 "Label already exists" (doc/api/labels.md, "Create a new label";
+    lib/api/helpers/label_helpers.rb, `create_label`: `conflict!('Label already exists')`)."""
     project = _project(call)
     params = _params(call)
     name = _text(params, "name")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from click.testing import CliRunner
 
 from automation.cli import main
 from automation.commands.demo import PROGRAM, sandbox_cast
+from automation.forge import connect
+from automation.messages.templates import Templates
+from automation.night.run import run_day
 from automation.roster.config import load_program
 from automation.sandbox import RunningSandbox, start
 
@@ -141,7 +145,7 @@ def test_a_handle_written_in_another_case_than_the_login_can_be_assigned(
 
 
 @pytest.mark.parametrize("flavour", ["gitlab", "github"])
-def test_a_new_project_fails_until_the_labels_of_the_forms_exist(
+def test_a_new_project_warns_until_the_first_night_creates_the_labels_of_the_forms(
     sandbox: RunningSandbox, tmp_path: Path, flavour: str
 ) -> None:
     config = write(tmp_path / "program.yml", sandbox, flavour)
@@ -149,16 +153,39 @@ def test_a_new_project_fails_until_the_labels_of_the_forms_exist(
 
     code, output = doctor("--config", str(config))
 
+    # The nightly run creates them (its token may), so CI stays green; a request opened
+    # through a form before that run is not labelled, which the warning says.
     indent = " " * 23
-    assert code == 1
-    assert output.splitlines()[-4:] == [
-        "labels        FAIL     0 of 23 labels exist; the request and offer forms apply only "
+    assert code == 0
+    assert output.splitlines()[-5:] == [
+        "labels        warning  0 of 23 labels exist; the request and offer forms apply only "
         "labels that exist, and these do not: mentorship, mentorship-request, mentorship-offer",
+        f"{indent}the next nightly run creates them; a request opened through a form before "
+        "then is not labelled, and the run does not see it",
         f"{indent}the token creates the others on first use",
-        f"{indent}fix: create the labels mentorship, mentorship-request, mentorship-offer in "
-        "acme/mentoring",
-        "1 of 7 checks failed: fix them and run mentorship doctor again",
+        f"{indent}fix: let the nightly run (or `mentorship apply`) run before people use the "
+        "forms; if they were deleted after a run made them, it does not make them again: "
+        "create the labels mentorship, mentorship-request, mentorship-offer in acme/mentoring",
+        "all 7 checks passed, 1 with a warning",
     ]
+
+
+@pytest.mark.parametrize("flavour", ["gitlab", "github"])
+def test_after_the_first_night_the_labels_of_the_forms_exist(
+    sandbox: RunningSandbox, tmp_path: Path, flavour: str
+) -> None:
+    config = write(tmp_path / "program.yml", sandbox, flavour)
+    program = load_program(config)
+    sandbox.register_users(*sandbox_cast(program))
+    sandbox.set_clock(datetime(2026, 1, 5, 23, tzinfo=UTC))
+    run_day(connect(program.forge, {}), program, date(2026, 1, 5), Templates())
+
+    code, output = doctor("--config", str(config))
+
+    assert code == 0
+    [labels] = [line for line in output.splitlines() if line.startswith("labels")]
+    assert labels.startswith("labels        ok       ")
+    assert "the request and offer forms" not in labels
 
 
 def test_a_bot_that_is_not_the_tokens_user_fails(sandbox: RunningSandbox, tmp_path: Path) -> None:

@@ -27,6 +27,8 @@ class MemoryForge:
         # Each issue's description revisions, `(editor, when, text)`, oldest first: the
         # forges' history of who ticked a box (GitLab's notes, GitHub's revisions).
         self.revisions: dict[int, list[tuple[str, datetime, str | None]]] = {}
+        # The project's labels: made by create_label, or on first use as both forges do.
+        self.labels: set[str] = set()
 
     def whoami(self) -> str:
         return self.bot
@@ -76,6 +78,9 @@ class MemoryForge:
     def box_ticks_of(self, numbers: Sequence[int]) -> dict[int, list[Tick]]:
         return {n: boxes.ticks_of_revisions(self.revisions.get(n, [])) for n in numbers}
 
+    def label_names(self) -> frozenset[str]:
+        return frozenset(self.labels)
+
     # ------------------------------------------------------------ writes
 
     def create_issue(self, draft: Draft, author: str | None = None) -> Issue:
@@ -83,6 +88,7 @@ class MemoryForge:
         issue = replace(draft.opened(author or self.bot, self.now), number=number)
         issue = replace(issue, url=f"https://forge.test/issues/{number}")
         self.issues[number] = issue
+        self.labels.update(draft.labels)
         return issue
 
     def edit_issue_body(self, number: int, body: str, author: str | None = None) -> None:
@@ -120,6 +126,7 @@ class MemoryForge:
 
     def relabel(self, number: int, add: Sequence[str], remove: Sequence[str]) -> None:
         kept = [label for label in self._issue(number).labels if label not in remove]
+        self.labels.update(add)
         self._touch(number, labels=(*kept, *(a for a in add if a not in kept)))
 
     def close(self, number: int, reason: CloseReason) -> None:
@@ -129,6 +136,12 @@ class MemoryForge:
 
     def reopen(self, number: int) -> None:
         self._touch(number, state=IssueState.OPEN, close_reason=None, closed_at=None)
+
+    def create_label(self, name: str, color: str, description: str) -> bool:
+        if name in self.labels:
+            return False
+        self.labels.add(name)
+        return True
 
     # ------------------------------------------------------------ plumbing
 

@@ -344,6 +344,28 @@ def test_labels_are_added_and_removed_atomically(site: Site) -> None:
     assert site.labels(listed) == {"mentorship", "mentorship::stalled", "mentorship::active"}
 
 
+def test_a_label_is_created_once_and_then_exists(site: Site) -> None:
+    forge = site.forge()
+    name = f"{site.tag}-form"
+    assert name not in forge.label_names()
+    assert forge.create_label(name, "108548", "A contract test's label") is True
+    assert name in forge.label_names()
+    # A label by that name is there: no failure, nothing made (GitLab 409, GitHub 422).
+    assert forge.create_label(name, "6b4fbb", "Again") is False
+
+
+@SANDBOX_ONLY
+def test_creating_a_label_costs_one_write_and_listing_them_one_read(site: Site) -> None:
+    forge = site.forge()
+    site.sandbox.reset_counts()
+    forge.create_label("mentorship-request", "108548", "Someone asks for a mentor")
+    forge.create_label("mentorship-request", "108548", "Someone asks for a mentor")
+    assert site.sandbox.request_counts()["writes"] == 2
+    site.sandbox.reset_counts()
+    assert "mentorship-request" in forge.label_names()
+    assert site.sandbox.request_counts()["reads"] == 1
+
+
 @SANDBOX_ONLY
 def test_relabel_costs_one_write_on_gitlab(site: Site) -> None:
     forge = site.forge()

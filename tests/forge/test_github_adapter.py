@@ -1486,3 +1486,48 @@ def test_box_ticks_of_fails_on_other_errors_in_the_answer(
         forge.box_ticks_of([3, 5])
     assert failed.value.status == 400
     assert "Something went wrong while executing your query." in str(failed.value)
+
+
+# ---------------------------------------------------------------- repository labels
+
+LABEL = {
+    "id": 7,
+    "name": "mentorship-request",
+    "color": "108548",
+    "description": "Someone asks for a mentor (the request form)",
+    "default": False,
+}
+
+
+def test_create_label_posts_its_name_colour_and_description(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    wanted = {key: LABEL[key] for key in ("name", "color", "description")}
+    api.post(f"{REPO}/labels", status=201, json=LABEL, match=[body(wanted)])
+
+    assert forge.create_label("mentorship-request", "108548", str(LABEL["description"])) is True
+    assert len(api.calls) == 1
+
+
+def test_create_label_that_exists_is_no_failure(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    exists = {"resource": "Label", "code": "already_exists", "field": "name"}
+    api.post(f"{REPO}/labels", status=422, json=error("Validation Failed", errors=[exists]))
+
+    assert forge.create_label("mentorship-request", "108548", "") is False
+    assert len(api.calls) == 1
+
+
+def test_create_label_with_another_validation_error_fails(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    invalid = {"resource": "Label", "code": "invalid", "field": "color"}
+    api.post(f"{REPO}/labels", status=422, json=error("Validation Failed", errors=[invalid]))
+
+    with pytest.raises(ForgeError) as raised:
+        forge.create_label("mentorship-request", "nope", "")
+
+    assert raised.value.status == 422
+    assert not raised.value.transient
+    assert raised.value.request == "POST /repos/acme/mentoring/labels"

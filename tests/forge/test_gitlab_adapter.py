@@ -1419,3 +1419,49 @@ def test_know_users_fails_on_graphql_errors(
         "GraphQL API answered: Field 'users' doesn't accept argument 'usernames'"
     )
     assert forge.user_ids() == {}
+
+
+# ---------------------------------------------------------------- project labels
+
+LABELS = f"{API}/projects/acme%2Fmentoring/labels"
+LABEL = {
+    "id": 7,
+    "name": "mentorship-request",
+    "color": "#108548",
+    "description": "Someone asks for a mentor (the request form)",
+}
+
+
+def test_create_label_posts_its_name_colour_and_description(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    wanted = {key: LABEL[key] for key in ("name", "color", "description")}
+    api.post(LABELS, status=201, json=LABEL, match=[body(wanted)])
+
+    assert forge.create_label("mentorship-request", "108548", LABEL["description"]) is True
+    assert len(api.calls) == 1
+
+
+def test_create_label_that_exists_is_no_failure(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    # lib/api/helpers/label_helpers.rb, create_label: `conflict!('Label already exists')`
+    api.post(LABELS, status=409, json={"message": "Label already exists"})
+
+    assert forge.create_label("mentorship-request", "108548", "") is False
+    assert len(api.calls) == 1
+
+
+@pytest.mark.parametrize(("status", "transient"), [(403, False), (500, True)])
+def test_create_label_refused_or_lost_says_which(
+    api: responses.RequestsMock, forge: GitLabForge, status: int, transient: bool
+) -> None:
+    api.post(LABELS, status=status, json={"message": "no"})
+
+    with pytest.raises(ForgeError) as raised:
+        forge.create_label("mentorship-request", "108548", "")
+
+    assert raised.value.status == status
+    assert raised.value.transient is transient
+    assert raised.value.request == "POST /projects/acme%2Fmentoring/labels"
+    assert len(api.calls) == 1  # a write is not repeated by the client

@@ -119,17 +119,22 @@ def test_gitlab_learns_a_first_nights_people_in_a_graphql_query_a_hundred(
 ) -> None:
     counts, opened = first_night(sandbox, "gitlab", batched=batched, refused=refused)
 
-    # the night's listings (the ledger, the program's issues, check-ins, comments, and the
-    # listing after it opens issues), and the people its 75 pairing issues assign: 150
-    # nobody listed yet, in 2 queries (100 and 50), or one `GET /users?username=` each
+    # the night's listings (the ledger, the program's issues, check-ins, comments, the
+    # project's labels, which a first night creates the forms' ones from, and the listing
+    # after it opens issues), and the people its 75 pairing issues assign: 150 nobody
+    # listed yet, in 2 queries (100 and 50), or one `GET /users?username=` each
     people = 2 * PAIRINGS
-    listings = {"GET /api/v4/projects/:id/events": 1, "GET /api/v4/projects/:id/issues": 6}
+    listings = {
+        "GET /api/v4/projects/:id/events": 1,
+        "GET /api/v4/projects/:id/issues": 6,
+        "GET /api/v4/projects/:id/labels": 1,
+    }
     if batched:
         assert reads(counts) == listings | {GRAPHQL: math.ceil(people / 100)}
-        assert counts["reads"] == 9
+        assert counts["reads"] == 10
     else:
         assert reads(counts) == listings | {LOOKUP: people}
-        assert counts["reads"] == 157
+        assert counts["reads"] == 158
     assert len(opened) == PAIRINGS
     for (mentee, mentor), issue in opened.items():
         assert set(issue.assignees) == {mentee, mentor}
@@ -142,8 +147,9 @@ def test_github_asks_nothing_about_the_people_it_assigns(sandbox: RunningSandbox
     assert reads(counts) == {
         "GET /api/v3/repos/:owner/:repo/issues/comments": 1,
         "GET /api/v3/repos/:owner/:repo/issues": 6,
+        "GET /api/v3/repos/:owner/:repo/labels": 1,
     }
-    assert counts["reads"] == 7
+    assert counts["reads"] == 8
     assert len(opened) == PAIRINGS
     for (mentee, mentor), issue in opened.items():
         assert set(issue.assignees) == {mentee, mentor}

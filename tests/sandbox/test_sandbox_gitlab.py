@@ -263,6 +263,20 @@ def test_replacing_labels_with_save_and_labels_created_on_first_use(project: Pro
     assert names == {"a", "y", "z"}
 
 
+def test_creating_a_label_the_project_has_is_a_409(project: Project) -> None:
+    made = project.labels.create({"name": "bug", "color": "#d9534f", "description": "Bug"})
+    assert (made.name, made.color, made.description) == ("bug", "#d9534f", "Bug")
+
+    with pytest.raises(gitlab.exceptions.GitlabCreateError) as again:
+        project.labels.create({"name": "bug", "color": "#000000"})
+
+    assert again.value.response_code == 409
+    assert "Label already exists" in str(again.value.error_message)
+    # GitLab's label names are case-sensitive: another case is another label
+    project.labels.create({"name": "Bug", "color": "#000000"})
+    assert {label.name for label in project.labels.list(get_all=True)} == {"bug", "Bug"}
+
+
 def test_closing_records_closer_time_system_note_and_event(
     sandbox: RunningSandbox, gitlab_as: Any, project: Project, path: str
 ) -> None:

@@ -27,6 +27,7 @@ from automation.lifecycle.rules import (
     dashboard,
     ending,
     feedback,
+    forms,
     kickoff,
     milestones,
     nudges,
@@ -80,7 +81,8 @@ def _plan(
     templates: Templates,
     reasons: Reasons | None,
 ) -> list[Action]:
-    actions: list[Action] = []
+    # The labels the forms apply first: each later night's requests depend on them.
+    actions: list[Action] = forms.plan(program, observed)
     states: dict[str, tuple[PairState, tuple[str, ...]]] = {}
     checklists: dict[str, Checklist] = {}
     roster_asks: list[boxes.RosterAsk] = []

@@ -28,7 +28,7 @@ from automation.lifecycle.actions import (
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.ledger import PairState
 from automation.lifecycle.observed import DASHBOARD, Observed, part_of, started_on
-from automation.lifecycle.rules import feedback, progress, requests
+from automation.lifecycle.rules import feedback, forms, progress, requests
 from automation.lifecycle.rules.pair import Pair
 from automation.model import CloseReason, Draft, IssueState
 from automation.roster.config import Program
@@ -165,10 +165,12 @@ def program_record(
     queue: requests.Kept,
 ) -> list[Action]:
     """The program's ledger issue: the adoption day (today, on the first run; a damaged
-    record is written anew), the dashboard's number and the queue of open requests (so
-    that the next run lists them however old), written when any of them changes."""
+    record is written anew), the dashboard's number, the queue of open requests (so
+    that the next run lists them however old) and the labels made for the forms (so that
+    the next run does not list the project's labels), written when any of them changes."""
     record = observed.issues.get(ledger.PROGRAM)
     kept = ledger.program_issues(record.body) if record else {}
+    labels = forms.recorded(program, observed, actions)
     issues: dict[str, int | str] = {}
     dashboard_issue = observed.issues.get(DASHBOARD)
     if dashboard_issue is not None:
@@ -180,14 +182,17 @@ def program_record(
         and queue.waiting == observed.queue
         and queue.proposed == observed.proposed
         and ledger.PROGRAM not in observed.unsigned
+        and labels in (None, ledger.labels_value(observed.labels_made))
     )
     if record is not None and observed.adopted is not None and unchanged:
         return []
-    body = ledger.render_program(observed.adopted or today, issues, queue.waiting, queue.proposed)
+    body = ledger.render_program(
+        observed.adopted or today, issues, queue.waiting, queue.proposed, labels
+    )
     if record is None:
-        labels = Labels(program.program.label_prefix)
+        named = Labels(program.program.label_prefix)
         title = "Mentorship bot ledger: the program"
-        draft = Draft(title, body, (labels.program, labels.ledger), (), True)
+        draft = Draft(title, body, (named.program, named.ledger), (), True)
         return _opened_closed(OpenIssue(ledger.PROGRAM, "", draft, Urgency.HOUSEKEEPING))
     target = Target(ledger.PROGRAM, record.number)
     return [EditIssueBody(ledger.PROGRAM, "", target, body, Urgency.HOUSEKEEPING)]

@@ -19,6 +19,7 @@ from automation.lifecycle import ledger
 from automation.lifecycle.actions import (
     Action,
     CloseIssue,
+    CreateLabel,
     EditIssueBody,
     OpenIssue,
     ProposeRoster,
@@ -53,7 +54,7 @@ def expected(observed: Observed, actions: Sequence[Action], today: date, zone: s
                 draft = replace(action.draft, body=assuming_done(action.draft.body))
                 issues[action.key] = draft.opened(observed.bot, now)
             continue
-        if isinstance(action, ProposeRoster):
+        if isinstance(action, ProposeRoster | CreateLabel):
             continue  # no issue of the program changes
         issue = issues.get(action.target.key)
         if issue is None:
