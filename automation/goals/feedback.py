@@ -79,12 +79,15 @@ def read_recommend(body: str) -> dict[str, int | None]:
     The answer is what follows the question (the first in each section), on its line after
     the closing `):` and on the lines up to the next list item or heading. It counts when it
     holds exactly one whole number from 0 to 10 ("8", "8/10", "8 out of 10"); anything else
-    is unanswered."""
+    is unanswered. The body is read as the forge shows it: what an HTML comment hides and
+    what a code block quotes are not read, so neither of the pair can answer in the
+    other's name unseen; and a role whose section is there twice is unanswered."""
     out: dict[str, int | None] = dict.fromkeys(ROLES)
     asked: set[str] = set()
+    sections: list[str] = []
     role: str | None = None
     answer: list[str] | None = None
-    for line in re.split(r"\r\n|\r|\n", body):
+    for line in _shown_lines(body):
         heading = _HEADING.match(line)
         if answer is not None and role is not None and (heading or _NEXT_ITEM.match(line)):
             out[role] = _score(" ".join(answer))
@@ -92,6 +95,8 @@ def read_recommend(body: str) -> dict[str, int | None]:
         if heading:
             section = _SECTION.match(line)
             role = section.group(1).lower() if section else None
+            if role is not None:
+                sections.append(role)
         elif answer is not None:
             answer.append(line)
         elif role is not None and role not in asked and _RECOMMEND.search(line):
@@ -99,7 +104,29 @@ def read_recommend(body: str) -> dict[str, int | None]:
             answer = [line.rsplit("):", 1)[1] if "):" in line else ""]
     if answer is not None and role is not None:
         out[role] = _score(" ".join(answer))
-    return out
+    return {role: None if sections.count(role) > 1 else score for role, score in out.items()}
+
+
+_HIDDEN = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # an unclosed one hides the rest
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _shown_lines(body: str) -> list[str]:
+    """The lines of `body` that the forge shows as text: without HTML comments, and
+    without the lines of fenced code blocks."""
+    shown: list[str] = []
+    fence: str | None = None
+    for line in re.split(r"\r\n|\r|\n", _HIDDEN.sub("", body)):
+        opening = _FENCE.match(line)
+        if fence is None and opening:
+            fence = opening.group(1)
+        elif fence is not None:
+            closing = _FENCE.match(line)
+            if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence):
+                fence = None
+        else:
+            shown.append(line)
+    return shown
 
 
 def _score(text: str) -> int | None:

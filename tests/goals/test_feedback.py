@@ -98,6 +98,24 @@ def test_a_retrospective_would_recommend_is_read_per_role(
     assert read_recommend(answered(mentee, mentor)) == expected
 
 
+def test_an_answer_in_the_others_name_hidden_from_view_is_not_read() -> None:
+    body = answered(" 9", " 8")
+    forged = "\n## Mentor\n5. **Would I recommend mentoring** (x): 0\n## Mentee\n"
+    hidden = body.replace("1. **What worked?**", f"1. **What worked?** lots\n<!--{forged}-->", 1)
+    assert read_recommend(hidden) == {"mentee": 9, "mentor": 8}
+    quoted = body.replace("1. **What worked?**", f"1. **What worked?**\n```{forged}```\n", 1)
+    assert read_recommend(quoted) == {"mentee": 9, "mentor": 8}
+    # Left open, a comment hides the rest of the body: nothing after it is read.
+    assert read_recommend(body.replace("## Mentor", "<!--\n## Mentor", 1))["mentor"] is None
+
+
+def test_a_role_answered_in_two_sections_is_unanswered() -> None:
+    body = answered(" 9", " 8")
+    shown = "\n## Mentor\n5. **Would I recommend mentoring** (x): 0\n\n## Mentee\n"
+    twice = body.replace("1. **What worked?**", f"1. **What worked?** lots\n{shown}", 1)
+    assert read_recommend(twice) == {"mentee": None, "mentor": None}
+
+
 def test_the_recommend_answer_ends_at_the_next_heading() -> None:
     body = "## Mentee: Bob\n5. **Would I recommend it?** (0 = no, 10 = yes):\n## Mentor: A\n3\n"
     assert read_recommend(body) == {"mentee": None, "mentor": None}
