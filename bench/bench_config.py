@@ -13,6 +13,9 @@ in CPU seconds (steadier on a shared machine). Linear loading: ten times the pai
 take about ten times as long, less the fixed start-up. Each size is loaded again with a tenth
 more pairings that change mentor (`follows:`), which must cost about as much per pairing.
 
+A roster of 15,000 people whose 500 or 2,500 managers are not in it: each manager is
+looked up once for a "did you mean" among the handles.
+
 Each hostile file (recursive aliases, an alias bomb, unhashable keys, unsafe tags) must end
 in a `ConfigError` well within a second: the loader's time, then the whole `mentorship
 validate` process (interpreter start-up included), which must exit 1 with one `Error:` line.
@@ -86,6 +89,15 @@ def roster(pairings: int, changes: int = 0) -> str:
             f"  - mentor: mentor{(i + 1) % mentors}\n    mentee: mentee{i}\n    start: {start}\n"
             f"    follows: mentor{i % mentors}\n    follows_reason: a better fit\n"
         )
+    return "".join(lines)
+
+
+def managed(people: int, managers: int) -> str:
+    """`people` people, each with one of `managers` managers who are not in the program
+    (a company's department heads): each manager is looked up for a "did you mean"."""
+    lines = [HEAD, "people:\n"]
+    for i in range(people):
+        lines.append(f"  - {{handle: person{i}, roles: [mentee], manager: head{i % managers}}}\n")
     return "".join(lines)
 
 
@@ -192,6 +204,13 @@ def main() -> None:
             row = f"{total:9} {changes:8} {people:7} {lines:7}"
             row += f" {load:8.2f} {load_cpu:6.2f} {check:11.2f} {check_cpu:6.2f}"
             print(f"{row} {command:10.2f} {command_cpu:6.2f}", flush=True)
+    print(f"\n{'people':>7} {'managers outside':>17} {'load s':>8}")
+    with tempfile.TemporaryDirectory() as directory:
+        for people, managers in ((15_000, 500), (15_000, 2_500)):
+            path = Path(directory) / "program.yml"
+            path.write_text(managed(people, managers), encoding="utf-8")
+            load = best_seconds(lambda: load_program(path), args.runs)  # noqa: B023
+            print(f"{people:7} {managers:17} {load:8.2f}", flush=True)
     print(f"\n{'hostile file':24} {'ConfigError ms':>15} {'mentorship validate s':>22}")
     with tempfile.TemporaryDirectory() as directory:
         for name, text in HOSTILE.items():

@@ -180,14 +180,74 @@ def _check_manager(
 
 
 def _closest(handles: list[str]) -> Callable[[str], list[str]]:
-    """The listed handle closest to a name, if any, worked out once per name: a manager
-    outside the program is the manager of many, and each lookup compares every handle."""
+    """The listed handle closest to a name, if any, as `difflib.get_close_matches` finds
+    it, worked out once per name: a manager outside the program is the manager of many.
+    Each lookup compares every handle: a program of thousands of people whose managers
+    are not in it took minutes, so a long list is searched through `_Letters`."""
+
+    @functools.cache
+    def letters() -> _Letters:  # built at the first name looked up, if any
+        return _Letters(handles)
 
     @functools.cache
     def close(name: str) -> list[str]:
-        return difflib.get_close_matches(name, handles, n=1)
+        if len(handles) <= _FEW_HANDLES:
+            return difflib.get_close_matches(name, handles, n=1, cutoff=_CUTOFF)
+        return letters().closest(name)
 
     return close
+
+
+_CUTOFF = 0.6  # difflib's default: how alike a "did you mean" must be
+_FEW_HANDLES = 200  # below this, difflib alone is quick enough
+
+
+class _Letters:
+    """`difflib.get_close_matches(name, handles, n=1)`, the same answer for a long list.
+
+    difflib's `quick_ratio` (twice the characters two texts share, with repeats, over
+    their lengths) bounds their `ratio` from above, and `get_close_matches` compares fully
+    only the handles whose bound reaches the cutoff. Here the bound is computed for every
+    handle at once, from a table of how many of each character each handle has, and the
+    handles are compared fully from the highest bound down, stopping where the bound falls
+    under the best ratio found: no handle after that can beat it (nor tie it, which
+    `get_close_matches` settles by the larger text)."""
+
+    def __init__(self, handles: list[str]) -> None:
+        import numpy as np
+
+        self._handles = handles
+        alphabet = sorted({c for handle in handles for c in handle})
+        self._row = {c: i for i, c in enumerate(alphabet)}
+        counts = np.zeros((len(alphabet), len(handles)), dtype=np.int32)
+        for j, handle in enumerate(handles):
+            for c in handle:
+                counts[self._row[c], j] += 1
+        self._counts = counts
+        self._lengths = np.array([len(h) for h in handles], dtype=np.float64)
+
+    def closest(self, name: str) -> list[str]:
+        import numpy as np
+
+        shared = np.zeros(len(self._handles), dtype=np.int32)
+        for c in set(name):
+            row = self._row.get(c)
+            if row is not None:
+                shared += np.minimum(self._counts[row], name.count(c))
+        # As difflib computes quick_ratio: 2.0 * matches / (len(a) + len(b)).
+        bound = 2.0 * shared / (len(name) + self._lengths)
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(name)
+        best: tuple[float, str] | None = None
+        for j in np.argsort(-bound, kind="stable"):
+            if bound[j] < _CUTOFF or (best is not None and bound[j] < best[0]):
+                break
+            handle = self._handles[j]
+            matcher.set_seq1(handle)
+            ratio = matcher.ratio()
+            if ratio >= _CUTOFF and (best is None or (ratio, handle) > best):
+                best = (ratio, handle)
+        return [best[1]] if best is not None else []
 
 
 def _requests_answered_twice(program: Program) -> Iterator[Problem]:
