@@ -21,6 +21,7 @@ forms are listed only near the milestones (observed.forms_of_a_moved_end).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -122,24 +123,20 @@ def _read_back(
             return []
         key = pair.key(*parts, "close")
         return [CloseIssue(key, pair.id, target, CloseReason.NOT_PLANNED, Urgency.HOUSEKEEPING)]
-    actions: list[Action] = []
-    after: tuple[str, ...] = ()
-    key = pair.key(*parts, "answered")
-    if pair.comment(*parts, "answered") is None:  # a rerun after a lost close: said already
-        form = feedback_form(parts[1], parts[2]) | {
-            "score": answers.score,
-            "fit": answers.fit,
-            "reasons": _reasons(answers, rules.low_score),
-        }
-        coordinators = list(pair.program.program.coordinators)
-        body = pair.text("feedback-answered", key, form=form, coordinators=coordinators)
-        actions.append(PostComment(key, pair.id, target, body, Urgency.MILESTONE))
-        after = (key,)
-    close = pair.key(*parts, "close")
-    actions.append(
-        CloseIssue(close, pair.id, target, CloseReason.COMPLETED, Urgency.MILESTONE, after)
+    form = feedback_form(parts[1], parts[2]) | {
+        "score": answers.score,
+        "fit": answers.fit,
+        "reasons": _reasons(answers, rules.low_score),
+    }
+    coordinators = list(pair.program.program.coordinators)
+    return _said_and_closed(
+        pair,
+        parts,
+        "answered",
+        lambda key: pair.text("feedback-answered", key, form=form, coordinators=coordinators),
+        CloseReason.COMPLETED,
+        Urgency.MILESTONE,
     )
-    return actions
 
 
 def _moved(
@@ -151,20 +148,38 @@ def _moved(
     a word of why, and the real end opens a form of its own."""
     if read_form(issue.body, pair.dialect).answered:
         return _read_back(pair, rules, parts, issue)
+    again = rules.end and pair.today < pair.timeline.end + timedelta(days=CATCH_UP_DAYS)
+    form = feedback_form(parts[1], parts[2]) | {"opened_for": opened_for, "again": again}
+    return _said_and_closed(
+        pair,
+        parts,
+        "moved",
+        lambda key: pair.text("feedback-moved", key, form=form),
+        CloseReason.NOT_PLANNED,
+        Urgency.HOUSEKEEPING,
+    )
+
+
+def _said_and_closed(
+    pair: Pair,
+    parts: tuple[str, ...],
+    word: str,
+    text: Callable[[str], str],
+    reason: CloseReason,
+    urgency: Urgency,
+) -> list[Action]:
+    """A comment on the form (its key `parts` + `word`, the text `text(key)`), then its
+    close, which waits for the comment; the comment once: a rerun after a lost close has
+    said it already."""
     target = pair.target(*parts)
     actions: list[Action] = []
     after: tuple[str, ...] = ()
-    if pair.comment(*parts, "moved") is None:  # a rerun after a lost close: said already
-        key = pair.key(*parts, "moved")
-        again = rules.end and pair.today < pair.timeline.end + timedelta(days=CATCH_UP_DAYS)
-        form = feedback_form(parts[1], parts[2]) | {"opened_for": opened_for, "again": again}
-        body = pair.text("feedback-moved", key, form=form)
-        actions.append(PostComment(key, pair.id, target, body, Urgency.HOUSEKEEPING))
+    if pair.comment(*parts, word) is None:
+        key = pair.key(*parts, word)
+        actions.append(PostComment(key, pair.id, target, text(key), urgency))
         after = (key,)
     close = pair.key(*parts, "close")
-    actions.append(
-        CloseIssue(close, pair.id, target, CloseReason.NOT_PLANNED, Urgency.HOUSEKEEPING, after)
-    )
+    actions.append(CloseIssue(close, pair.id, target, reason, urgency, after))
     return actions
 
 
