@@ -112,7 +112,8 @@ def pairing_record(listed: Listed, include_goal_text: bool) -> dict[str, Any]:
             }
             for week, done, total in status.history
         ],
-        "issue_url": status.pairing_url,
+        # As the forge gave it; a link only to a web address (never `javascript:`).
+        "issue_url": status.pairing_url if _web_address(status.pairing_url) else None,
         "page": listed.page,
     }
 
@@ -153,6 +154,10 @@ def report_record(
         "goal_share": [{"bin": label, "pairings": n} for label, n in goal_bins],
         "pairings": list(pairings),
     }
+
+
+def _web_address(url: str | None) -> bool:
+    return url is not None and url.lower().startswith(("https://", "http://"))
 
 
 def to_json(record: dict[str, Any]) -> str:

@@ -321,3 +321,19 @@ def test_a_csv_text_a_spreadsheet_would_run_is_written_as_text() -> None:
     record = {"program": "=1+2", "id": "alice--bob--2026-01-05", "week": 3, "stalled": False}
     written = to_csv([{**record, "days_quiet": None}], columns)
     assert written.splitlines()[1] == "'=1+2,alice--bob--2026-01-05,3,false,"
+
+
+def test_only_a_web_address_is_linked_as_the_pairing_issue(term: Term, tmp_path: Path) -> None:
+    today = date_of("2026-01-01")
+    nothing = Observed("mentorship-bot", datetime(2026, 1, 1, tzinfo=UTC), {}, (), {}, {})
+    statuses = program_status(term.program, nothing, today)
+    urls = ["javascript:alert(1)", "https://gitlab.example/acme/m/-/issues/7"]
+    shown = [replace(s, pairing_url=url) for s, url in zip(statuses, urls, strict=False)]
+    build_report(term.program, shown + statuses[2:], today, tmp_path)
+    first, second = (
+        (tmp_path / f"pairings/{s.id}.html").read_text(encoding="utf-8") for s in statuses[:2]
+    )
+    assert "javascript:" not in first
+    assert 'href="https://gitlab.example/acme/m/-/issues/7"' in second
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert [p["issue_url"] for p in report["pairings"][:2]] == [None, urls[1]]
