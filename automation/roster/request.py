@@ -63,7 +63,9 @@ LABELS: Mapping[str, str] = {
 }
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # not str.splitlines(): U+2028 is text in an answer
-_HEADING = re.compile(r" {0,3}#{1,6}[ \t]+(.*?)[ \t#]*")
+# The closing `#`s and spaces are stripped after the match: a lazy group followed by
+# `[ \t#]*` took quadratic time on a long line of `#` (one request stalled the night).
+_HEADING = re.compile(r" {0,3}#{1,6}[ \t]+(.*)")
 _FENCE = re.compile(r" {0,3}(```|~~~)")
 _COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)  # a template's hints to the writer
 _EMPTY = frozenset({"_no response_", "none"})
@@ -92,7 +94,7 @@ def sections(body: str) -> dict[str, str]:
         if _FENCE.match(line):
             fenced = not fenced
         heading = None if fenced else _HEADING.fullmatch(line)
-        name = _FIELDS.get(_key(heading.group(1))) if heading else None
+        name = _FIELDS.get(_key(heading.group(1).rstrip(" \t#"))) if heading else None
         if name is not None and name not in found:
             current = found[name] = []
         elif current is not None:

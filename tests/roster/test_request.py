@@ -123,6 +123,16 @@ def test_headings_match_whatever_their_case_and_end_punctuation() -> None:
     }
 
 
+def test_a_heading_s_closing_hashes_are_not_part_of_it() -> None:
+    assert sections("### Topics ###\ngo\n#Time zone\nUTC\n") == {"topics": "go\n#Time zone\nUTC"}
+    assert sections("## Topics ## \ngo\n## Time zone\nUTC\n") == {
+        "topics": "go",
+        "timezone": "UTC",
+    }
+    # A line of thousands of `#` is one line of text, read in one pass.
+    assert sections("### Topics\n" + "#" * 50_000 + "x\n")["topics"].endswith("#x")
+
+
 def test_topics_are_kept_once_in_their_first_spelling() -> None:
     assert parsed("### Topics\n\nGo; go, GO\nrust\n")[0].topics == ("Go", "rust")
 
