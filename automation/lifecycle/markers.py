@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 
 VERSION = 1
 _KEY = r"[A-Za-z0-9][A-Za-z0-9_.:@/+-]*"
+# An attribute's value: printable ASCII but angle brackets (handles, dates, digests), so
+# that no control or direction character a value carried reaches a roster change.
+_VALUE = r"[!-;=?-~]{0,200}"
 _MARKER = re.compile(
     r"<!--[ \t]*mentorship:v(?P<version>\d{1,3})[ \t]+key=(?P<key>" + _KEY + r")"
-    r"(?P<attrs>(?:[ \t]+[a-z_]{1,30}=[^\s<>]{0,200}){0,20})[ \t]*-->"
+    r"(?P<attrs>(?:[ \t]+[a-z_]{1,30}=" + _VALUE + r"){0,20})[ \t]*-->"
 )
-_ATTR = re.compile(r"([a-z_]{1,30})=([^\s<>]{0,200})")
+_ATTR = re.compile(r"([a-z_]{1,30})=(" + _VALUE + ")")
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,12 @@ class Marker:
 
 
 def mark(key: str, **attrs: str) -> str:
-    """The marker line for `key`; attribute values must have no spaces or angle brackets."""
+    """The marker line for `key`; attribute values are printable ASCII without spaces or
+    angle brackets."""
     if not re.fullmatch(_KEY, key):
         raise ValueError(f"invalid marker key {key!r}")
     for name, value in attrs.items():
-        if not re.fullmatch(r"[^\s<>]{0,200}", value):
+        if not re.fullmatch(_VALUE, value):
             raise ValueError(f"invalid marker attribute {name}={value!r}")
     return Marker(key, VERSION, dict(attrs)).render()
 

@@ -340,7 +340,7 @@ def snapshot(
     for comment in sorted(comments, key=lambda c: (c.created_at, c.id)):
         if same_handle(comment.author, bot):
             marker = markers.find(comment.body)
-            if marker is not None:
+            if marker is not None and _as_written(comment, marker.key):
                 said = _renamed(marker.key, renamed)
                 home = by_key.get(home_of(said))
                 on = home.number if home is not None else _asked_on(said)
@@ -454,6 +454,19 @@ def _period(part: str) -> int:
     """The period of a check-in's key part (`checkin/7`); 0 if it names none."""
     number = part.rsplit("/", 1)[-1]
     return int(number) if number.isdigit() else 0
+
+
+# The bot's comments it edits itself (rules/progress.py); it never edits any other.
+_EDITED_BY_THE_BOT = frozenset({"progress"})
+
+
+def _as_written(comment: Comment, key: str) -> bool:
+    """Whether a bot comment is as the bot wrote it. GitHub lets anyone with write access
+    edit any comment, and the pair need write access to tick boxes: an edited marker could
+    turn a nudge into a box answer "by" a coordinator, asking to extend a term. The bot
+    never edits a comment but its progress comment, so one edited since it was written is
+    not believed (the bot writes it again if it is still due)."""
+    return comment.updated_at <= comment.created_at or part_of(key) in _EDITED_BY_THE_BOT
 
 
 def _asked_on(key: str) -> int | None:

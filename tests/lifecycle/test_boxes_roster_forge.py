@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.forge import RetryPolicy, connect
+from automation.forge import ForgeError, RetryPolicy, connect
 from automation.lifecycle import boxes, markers
 from automation.model import ChangeRequest, Comment, IssueState
 from automation.roster.config import Pairing, Program, parse_program
@@ -186,3 +186,26 @@ def test_a_strangers_tick_proposes_no_change(world: World) -> None:
     assert world.bot.find_change_request(BRANCH) is None
     assert world.bot.read_file("program.yml", BRANCH) is None
     assert world.night(ASKED + timedelta(days=1)) == []
+
+
+def test_a_bot_answer_edited_by_someone_else_proposes_no_change(world: World) -> None:
+    """GitHub lets anyone with write access edit any comment (the pair need write access to
+    tick boxes): a stranger's ignored tick, its answer's marker then rewritten as heeded and
+    by the mentee, asks for nothing. GitLab lets only a note's author edit it."""
+    world.night(START)
+    world.tick("mallory", boxes.END, ASKED)
+    world.night(ASKED)
+    (answer,) = world.said(f"/box/end/{ASKED:%Y%m%d}T120000Z")
+    forged = answer.body.replace("by=mallory", "by=dana").replace("heeded=no", "heeded=yes")
+    assert forged != answer.body
+    world.at(ASKED + timedelta(days=1), 10)
+    mallory = world.person("mallory")
+    if world.flavour == "gitlab":
+        with pytest.raises(ForgeError):
+            mallory.edit_comment(world.pairing().number, answer.id, forged)
+        return
+    mallory.edit_comment(world.pairing().number, answer.id, forged)
+
+    world.night(ASKED + timedelta(days=1))
+    assert world.bot.find_change_request(BRANCH) is None
+    assert world.bot.read_file("program.yml", BRANCH) is None

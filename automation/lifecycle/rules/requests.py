@@ -25,9 +25,11 @@ An offer is acknowledged once and closed when its author is a mentor in the rost
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from automation.lifecycle import markers
@@ -49,12 +51,14 @@ from automation.messages.context import Link, request_context
 from automation.messages.markdown import cell, inert
 from automation.messages.templates import Templates
 from automation.model import CloseReason, Issue, IssueState
-from automation.roster.config import Program
+from automation.roster.config import Program, parse_program
 from automation.roster.edit import RosterEditError, add_to_roster, amend_roster, pairing_lines
 from automation.roster.matching import Matching, Proposal, match
 from automation.roster.request import Request, Unreadable, parse_request
 from automation.roster.source import ConfigError
 from automation.views.queue import Queue, queue
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -328,6 +332,23 @@ def _shown(proposal: Proposal, merge_request: bool) -> dict[str, Any]:
     }
 
 
+def _edited(text: str, proposals: Sequence[Proposal], asks: Sequence[RosterAsk]) -> str:
+    """program.yml `text` with the pairings (and people) of `proposals` added and the
+    changes `asks` make to their pairings' entries."""
+    pairings = [p.pairing for p in proposals]
+    people = [p.person for p in proposals if p.person is not None]
+    return amend_roster(add_to_roster(text, pairings, people), [ask.change for ask in asks])
+
+
+def _refused(text: str, path: str) -> str | None:
+    """Why program.yml `text` does not load, or None when it does."""
+    try:
+        parse_program(text, Path(path))
+    except ConfigError as error:
+        return str(error)
+    return None
+
+
 def _roster_change(
     program: Program, observed: Observed, matching: Matching, asks: Sequence[RosterAsk]
 ) -> list[Action]:
@@ -343,19 +364,46 @@ def _roster_change(
         if roster.change is None:
             return []
         return [ProposeRoster(key, "", branch, path, None, "", "", Urgency.HOUSEKEEPING)]
-    pairings = [p.pairing for p in matching.proposals]
-    people = [p.person for p in matching.proposals if p.person is not None]
     try:
-        text = add_to_roster(roster.text, pairings, people)
-        text = amend_roster(text, [ask.change for ask in asks])
+        text = _edited(roster.text, matching.proposals, asks)
+        # A text on the branch already was checked when it was written there.
+        if text != roster.proposed and _refused(text, path) is not None:
+            matching, asks = _loading(roster.text, path, matching, asks)
+            text = _edited(roster.text, matching.proposals, asks)
     except (ConfigError, RosterEditError):
         return []  # program.yml on the default branch must first validate again
+    if not matching.proposals and not asks:
+        return []
     title = proposal_title(len(matching.proposals), asks)
     body = _proposal_body(matching, asks)
     change = roster.change
     if change is not None and (roster.proposed, change.title, change.body) == (text, title, body):
         return []
     return [ProposeRoster(key, "", branch, path, text, title, body, Urgency.HOUSEKEEPING)]
+
+
+def _loading(
+    text: str, path: str, matching: Matching, asks: Sequence[RosterAsk]
+) -> tuple[Matching, list[RosterAsk]]:
+    """The proposals and asks whose change alone leaves a program.yml that loads: never a
+    roster change that would break every night after its merge (an answer's text the
+    roster refuses). Each one left out is told in the run's log."""
+    fine = []
+    for proposal in matching.proposals:
+        why = _refused(_edited(text, [proposal], []), path)
+        if why is None:
+            fine.append(proposal)
+        else:
+            number = proposal.request.number
+            log.warning("request %s is left out of the roster change: %s", number, why)
+    kept = []
+    for ask in asks:
+        why = _refused(_edited(text, [], [ask]), path)
+        if why is None:
+            kept.append(ask)
+        else:
+            log.warning("%s is left out of the roster change: %s", ask.key, why)
+    return replace(matching, proposals=tuple(fine)), kept
 
 
 def proposal_title(pairings: int, asks: Sequence[RosterAsk]) -> str:

@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from automation.lifecycle.actions import PostComment, ProposeRoster, if_done
 from automation.lifecycle.observed import Roster
 from automation.lifecycle.rules import requests
@@ -264,3 +266,30 @@ def test_the_title_counts_each_kind_of_change() -> None:
         requests.proposal_title(0, [ask("end"), ask("end"), ask("extend")])
         == "Mentorship: 1 extension, 2 pairings ended"
     )
+
+
+def test_a_change_that_would_not_load_is_left_out_of_the_merge_request(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # An ask whose reason holds a direction control, which program.yml refuses: merged, it
+    # would break every night after. The request's proposal goes ahead alone.
+    roster = proposing(propose_changes=True)
+    earlier = "  - mentor: alice\n    mentee: dana\n    start: 2025-06-02\n"
+    text = MATCHED.format(pairings=earlier)
+    waiting = request(IssueState.OPEN, "mentorship-request::waiting")
+    seen = replace(observed_on(ASKED, [waiting], [], roster), roster=Roster(text, None, None))
+    why = "asked for on the pairing issue by @dana\u202e on 2025-11-20"
+    fields = (("extended_until", date(2026, 1, 5)), ("extension_reason", why))
+    key = "pair/alice--dana--2025-06-02/box/extend/20251120T120000Z"
+    ask = RosterAsk(key, 7, "extend", "dana", Amendment("alice", "dana", date(2025, 6, 2), fields))
+    with caplog.at_level("WARNING"):
+        actions, _ = requests.plan(roster, seen, ASKED, Templates(), (), [ask])
+    [change] = [a for a in actions if isinstance(a, ProposeRoster)]
+    assert change.title == "Mentorship: 1 proposed pairing"
+    assert change.text is not None
+    earlier_term, added = parse_program(change.text, Path("program.yml")).pairings
+    assert (earlier_term.extended_until, added.request) == (None, 12)
+    assert f"{key} is left out of the roster change: " in caplog.text
+    # Alone, it makes no merge request at all.
+    alone = replace(seen, requests={})
+    assert not requests.plan(roster, alone, ASKED, Templates(), (), [ask])[0]
