@@ -333,6 +333,8 @@ def snapshot(
         }
         for p in program.pairings
     }
+    # GitLab lets only a note's author edit it; GitHub, anyone with write access.
+    edits_only_own = program.forge.api_flavour == "gitlab"
     bot_comments: dict[str, Comment] = {}
     activity: dict[str, datetime] = {}
     spoke: dict[str, str] = {}
@@ -340,7 +342,7 @@ def snapshot(
     for comment in sorted(comments, key=lambda c: (c.created_at, c.id)):
         if same_handle(comment.author, bot):
             marker = markers.find(comment.body)
-            if marker is not None and _as_written(comment, marker.key):
+            if marker is not None and (edits_only_own or _as_written(comment, marker.key)):
                 said = _renamed(marker.key, renamed)
                 home = by_key.get(home_of(said))
                 on = home.number if home is not None else _asked_on(said)
@@ -461,11 +463,11 @@ _EDITED_BY_THE_BOT = frozenset({"progress"})
 
 
 def _as_written(comment: Comment, key: str) -> bool:
-    """Whether a bot comment is as the bot wrote it. GitHub lets anyone with write access
-    edit any comment, and the pair need write access to tick boxes: an edited marker could
-    turn a nudge into a box answer "by" a coordinator, asking to extend a term. The bot
-    never edits a comment but its progress comment, so one edited since it was written is
-    not believed (the bot writes it again if it is still due)."""
+    """Whether a bot comment on GitHub is as the bot wrote it. GitHub lets anyone with
+    write access edit any comment, and the pair need write access to tick boxes: an edited
+    marker could turn a nudge into a box answer "by" a coordinator, asking to extend a
+    term. The bot never edits a comment but its progress comment, so one edited since it
+    was written is not believed (the bot writes it again if it is still due)."""
     return comment.updated_at <= comment.created_at or part_of(key) in _EDITED_BY_THE_BOT
 
 
