@@ -59,7 +59,7 @@ def test_a_running_pairing_in_numbers() -> None:
 
 def test_an_early_end_with_its_retrospective_returned() -> None:
     roster = program(extra="ended: 2026-03-02\nended_reason: changed teams\n")
-    retro = issue(20, f"pair/{PAIR}/retrospective", state=IssueState.CLOSED)
+    retro = issue(20, f"pair/{PAIR}/retrospective/2026-03-02", state=IssueState.CLOSED)
     status = status_on(
         date(2026, 4, 1), [pairing_issue(state=IssueState.CLOSED), retro], roster=roster
     )

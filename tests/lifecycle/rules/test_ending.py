@@ -16,7 +16,8 @@ from tests.lifecycle.rules.world import (
 )
 
 END = date(2026, 7, 5)
-RETRO = f"pair/{PAIR}/retrospective"
+RETRO = f"pair/{PAIR}/retrospective/2026-07-05"  # a retrospective per end
+UNDATED = f"pair/{PAIR}/retrospective"  # as an earlier version kept it
 ENDING = ("mentorship", "mentorship::ending-soon")
 
 
@@ -67,7 +68,7 @@ def test_early_end_closes_as_not_planned_with_its_own_note() -> None:
     ended = program(extra="ended: 2026-03-02\nended_reason: changed teams\n")
     actions = plan_on(date(2026, 3, 2), [pairing_issue()], [], ended)
     assert [a.key for a in actions] == [
-        RETRO,
+        f"pair/{PAIR}/retrospective/2026-03-02",
         f"pair/{PAIR}/ended-early",
         f"pair/{PAIR}/pairing/labels",
         f"pair/{PAIR}/pairing/close",
@@ -83,12 +84,23 @@ def test_one_reminder_when_the_retrospective_is_still_open_two_weeks_later() -> 
     due = END + timedelta(days=14)
     assert plan_on(due - timedelta(days=1), [done, retro]) == []
     assert lines(plan_on(due, [done, retro])) == [
+        f"comment on #20: retrospective/2026-07-05/reminder [{RETRO}/reminder]"
+    ]
+    sent = comment(20, BOT, due, key=f"{RETRO}/reminder")
+    assert plan_on(due + timedelta(days=1), [done, retro], [sent]) == []
+    returned = issue(20, RETRO, state=IssueState.CLOSED, created=END)
+    assert plan_on(due, [done, returned]) == []
+
+
+def test_a_retrospective_opened_by_an_earlier_version_is_reminded_under_its_old_key() -> None:
+    retro = issue(20, UNDATED, created=END)
+    done = pairing_issue(labels=("mentorship", "mentorship::completed"), state=IssueState.CLOSED)
+    due = END + timedelta(days=14)
+    assert lines(plan_on(due, [done, retro])) == [
         f"comment on #20: retrospective-reminder [pair/{PAIR}/retrospective-reminder]"
     ]
     sent = comment(20, BOT, due, key=f"pair/{PAIR}/retrospective-reminder")
     assert plan_on(due + timedelta(days=1), [done, retro], [sent]) == []
-    returned = issue(20, RETRO, state=IssueState.CLOSED, created=END)
-    assert plan_on(due, [done, returned]) == []
 
 
 def test_duplicate_issues_from_concurrent_runs_are_closed() -> None:

@@ -60,7 +60,7 @@ def test_a_term_over_before_the_bot_was_adopted_is_left_alone() -> None:
 
 def test_a_term_that_ended_in_a_gap_between_runs_is_opened_and_closed_in_one_run() -> None:
     actions = plan_on(date(2026, 9, 1))
-    pairing, retro = f"pair/{PAIR}/pairing", f"pair/{PAIR}/retrospective"
+    pairing, retro = f"pair/{PAIR}/pairing", f"pair/{PAIR}/retrospective/2026-07-05"
     assert [(a.key, a.after) for a in actions] == [
         (pairing, ()),
         (retro, (pairing,)),

@@ -110,6 +110,9 @@ def test_a_reverted_end_closes_its_forms_and_the_real_end_opens_fresh_ones(world
     assert pairing is not None
     assert pairing.state is IssueState.CLOSED
     assert _labels(world) == {"mentorship::ended-early"}
+    stale = world.issue(f"retrospective/{MISTAKE}")
+    assert stale is not None
+    assert "ended early on 2026-05-20" in stale.body
     forms = {role: world.issue(f"feedback/end/{role}/{MISTAKE}") for role in ("mentee", "mentor")}
     if gitlab:
         mentee, mentor = forms["mentee"], forms["mentor"]
@@ -129,6 +132,22 @@ def test_a_reverted_end_closes_its_forms_and_the_real_end_opens_fresh_ones(world
     world.night(MISTAKE + timedelta(days=1))
     assert world.issue("pairing").state is IssueState.OPEN  # type: ignore[union-attr]
     assert _labels(world) == {"mentorship::active"}
+    # The pair are told why their pairing issue is open again, once.
+    said = [c for c in world.comments_on(pairing.number) if f"reopened/{MISTAKE}" in c]
+    assert len(said) == 1
+    assert (
+        "@bob and @alice, this pairing goes on until 2026-07-05: program.yml no longer "
+        "ends it on 2026-05-20." in said[0]
+    )
+    assert "Bob changed teams" not in said[0]
+    # The retrospective of the end taken back is closed, with a word of why.
+    stale = world.bot.get_issue(stale.number)
+    assert stale.state is IssueState.CLOSED
+    assert stale.close_reason in (None, CloseReason.NOT_PLANNED)
+    [why] = world.comments_on(stale.number)
+    assert "@bob and @alice, the term did not end on 2026-05-20 after all" in why
+    assert "it goes on until 2026-07-05, as program.yml now says" in why
+    assert "closed without answers. A new retrospective opens at the end of the term." in why
     if gitlab:
         mentee = world.bot.get_issue(forms["mentee"].number)  # type: ignore[union-attr]
         mentor = world.bot.get_issue(forms["mentor"].number)  # type: ignore[union-attr]
@@ -155,6 +174,18 @@ def test_a_reverted_end_closes_its_forms_and_the_real_end_opens_fresh_ones(world
     world.night(END)
     assert _labels(world) == {"mentorship::completed"}
     assert world.issue("pairing").state is IssueState.CLOSED  # type: ignore[union-attr]
+    # The real end opens a fresh retrospective, which links the one of the end taken back.
+    retro = world.issue(f"retrospective/{END}")
+    assert retro is not None
+    assert retro.state is IssueState.OPEN
+    assert "is complete (2026-01-05 to 2026-07-05)" in retro.body
+    assert f"took back (2026-05-20): [#{stale.number}]({stale.url})" in retro.body
+    assert world.bot.get_issue(stale.number).state is IssueState.CLOSED
+    # The reminder follows it: on the fresh retrospective, not the closed one.
+    world.night(END + timedelta(days=14))
+    [reminder] = world.comments_on(retro.number)
+    assert "gentle reminder" in reminder
+    assert len(world.comments_on(stale.number)) == 1
     fresh = {role: world.issue(f"feedback/end/{role}/{END}") for role in ("mentee", "mentor")}
     if not gitlab:
         assert fresh == {"mentee": None, "mentor": None}
@@ -163,11 +194,12 @@ def test_a_reverted_end_closes_its_forms_and_the_real_end_opens_fresh_ones(world
     assert new is not None
     assert new.state is IssueState.OPEN
     assert new.number != forms["mentee"].number  # type: ignore[union-attr]
-    world.sandbox.set_clock(datetime.combine(END + timedelta(days=1), time(9), UTC))
+    later = END + timedelta(days=15)
+    world.sandbox.set_clock(datetime.combine(later, time(9), UTC))
     world.bob.edit_issue_body(new.number, new.body.replace("- [ ] 9\n", "- [x] 9\n"))
-    world.night(END + timedelta(days=1))
+    world.night(later)
     assert world.bot.get_issue(new.number).state is IssueState.CLOSED
-    observed = read(world.bot, world.program, END + timedelta(days=1), everything=True)
+    observed = read(world.bot, world.program, later, everything=True)
     ends = {p.id: p.end(world.program.program) for p in world.program.pairings}
     answers = read_back(observed.issues, Dialect.GITLAB, ends)
     by_role = {(g["milestone"], g["role"]): g for g in answers["forms"]}
