@@ -22,6 +22,7 @@ from automation.night.observe import read
 from automation.night.run import Report, plan_day, run_day
 from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox, start
+from tests.night.test_run import DiesAfter, Killed
 
 START = date(2026, 1, 5)
 MISTAKE = date(2026, 5, 20)  # the `ended:` a coordinator wrote, then took back
@@ -226,3 +227,59 @@ def test_a_form_of_an_end_taken_back_deleted_since_does_not_stop_the_night() -> 
         observed = read(world.bot, world.program, day)  # the ledger unsigned: no secret
         assert f"pair/{PAIR}/{gone}" not in observed.issues
         assert f"pair/{PAIR}/feedback/end/mentee/{MISTAKE}" in observed.issues
+
+
+def test_a_retrospective_written_in_before_the_end_was_taken_back_is_kept_and_closed(
+    world: World,
+) -> None:
+    world.night(START)
+    world.night(MISTAKE)
+    stale = world.issue(f"retrospective/{MISTAKE}")
+    assert stale is not None
+    # Alice answers in a comment, as the retrospective invites her to.
+    world.sandbox.set_clock(datetime.combine(MISTAKE + timedelta(days=1), time(9), UTC))
+    alice = connect(world.program.forge, {"SANDBOX_TOKEN": "alice"}, RetryPolicy(retries=0))
+    alice.comment(stale.number, "What worked: the pairing sessions on Fridays.")
+    world.program = world.roster(ended=False)
+    world.night(MISTAKE + timedelta(days=1))
+    kept = world.bot.get_issue(stale.number)
+    assert kept.state is IssueState.CLOSED
+    assert kept.close_reason in (None, CloseReason.COMPLETED)
+    answer, why = world.comments_on(stale.number)
+    assert answer == "What worked: the pairing sessions on Fridays."
+    assert "what you wrote here stays as it is" in why
+    world.night(END)
+    fresh = world.issue(f"retrospective/{END}")
+    assert fresh is not None
+    assert f"[#{stale.number}]({stale.url})" in fresh.body
+
+
+def test_a_night_killed_after_any_write_of_the_end_taken_back_is_finished_once(
+    world: World,
+) -> None:
+    world.night(START)
+    world.night(MISTAKE)
+    world.program = world.roster(ended=False)
+    day = MISTAKE + timedelta(days=1)
+    world.sandbox.set_clock(datetime.combine(day, time(23), UTC))
+    before = world.sandbox.store.snapshot()
+    counting = DiesAfter(world.bot)
+    run_day(counting, world.program, day, Templates(), secret=SECRET)  # type: ignore[arg-type]
+    pairing = world.issue("pairing")
+    assert pairing is not None
+    # The reopen, its comment, the labels, the retrospective's comment and close, the
+    # forms' (GitLab), the ledger: a kill after each of them.
+    assert counting.calls >= 6
+    for k in range(1, counting.calls):
+        world.sandbox.store.restore(before)
+        with pytest.raises(Killed):
+            run_day(DiesAfter(world.bot, k), world.program, day, Templates(), secret=SECRET)  # type: ignore[arg-type]
+        world.night(day)
+        assert world.issue("pairing").state is IssueState.OPEN, k  # type: ignore[union-attr]
+        assert _labels(world) == {"mentorship::active"}, k
+        said = [c for c in world.comments_on(pairing.number) if f"reopened/{MISTAKE}" in c]
+        assert len(said) == 1, k
+        stale = world.issue(f"retrospective/{MISTAKE}")
+        assert stale is not None
+        assert stale.state is IssueState.CLOSED, k
+        assert len(world.comments_on(stale.number)) == 1, k
