@@ -309,3 +309,22 @@ def test_a_marker_the_pair_writes_on_an_old_check_in_names_no_other_issue() -> N
         roster,
     )
     assert f"open issue 'Mentorship: bob & alice' [pair/{later}/pairing]" in lines(opened)
+
+
+def test_the_ledger_keeps_every_retrospective_by_the_end_it_was_opened_for() -> None:
+    # The one of an end taken back, closed, keeps its number: who it is stays the bot's
+    # word, not its marker's; the real end's is recorded as it opens.
+    stale = issue(
+        20,
+        f"pair/{PAIR}/retrospective/2026-05-20",
+        created=date(2026, 5, 20),
+        state=IssueState.CLOSED,
+    )
+    ending = pairing_issue(labels=("mentorship", "mentorship::ending-soon"))
+    actions = plan_all_with_ledger(date(2026, 7, 5), [ending, stale])
+    [book] = [a for a in actions if a.key == "ledger/2026-01"]
+    assert isinstance(book, OpenIssue)
+    assert (
+        f'"i":{{"pairing":1,"retrospective/2026-05-20":20,'
+        f'"retrospective/2026-07-05":"@ref:pair/{PAIR}/retrospective/2026-07-05"}}'
+    ) in book.draft.body
