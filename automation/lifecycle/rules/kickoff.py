@@ -15,6 +15,7 @@ added after the end is told by its own `extended` comment (rules/milestones.py):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from automation.lifecycle import retrospectives
@@ -76,7 +77,8 @@ def reopen_note(pair: Pair) -> tuple[str, ...]:
     issue = pair.pairing_issue
     if issue is None or not ended_label(pair, issue):
         return ()
-    return tuple(a.key for a in _why(pair, issue))
+    # Asked by another rule: kickoff's reasons are told under kickoff only.
+    return tuple(a.key for a in _why(replace(pair, reasons=None), issue))
 
 
 def _why(pair: Pair, issue: Issue) -> list[Action]:
