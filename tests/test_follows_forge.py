@@ -109,13 +109,13 @@ def test_a_change_of_mentor_hands_over_and_carries_the_open_goals(world: World) 
     new = "carol--bob--2026-03-02"
     keys = world.night(changed, date(2026, 3, 2))
 
-    assert f"pair/{OLD}/retrospective" in keys
+    assert f"pair/{OLD}/retrospective/2026-03-02" in keys
     assert f"pair/{new}/pairing" in keys
     old = world.bot.get_issue(written.number)
     assert old.state is IssueState.CLOSED
     assert "mentorship::ended-early" in old.labels
     assert old.body == written.body  # never rewritten
-    handover = world.bots(f"pair/{OLD}/retrospective")
+    handover = world.bots(f"pair/{OLD}/retrospective/2026-03-02")
     assert handover.title == "Hand-over: Bob & Alice"
     [note] = [
         c.body

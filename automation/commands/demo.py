@@ -269,7 +269,9 @@ def run_demo(
         statuses = program_status(program, observed, last)
         summary = out / "SUMMARY.md"
         summary.write_text(_summary(program, observed, statuses, journal), encoding="utf-8")
-        answers = read_back(observed.issues, Dialect(program.forge.api_flavour))
+        ends = {p.id: p.end(program.program) for p in program.pairings}
+        dialect = Dialect(program.forge.api_flavour)
+        answers = read_back(observed.issues, dialect, ends, program.program.timezone)
         built = build_report(program, statuses, last, out / "report", observed.requests, answers)
         report = built.out / "index.html"
     return DemoResult(
@@ -389,8 +391,10 @@ class Cast:
         if self.program.program.feedback is not None:
             self._feedback(day)
         for pairing in self.program.pairings:
-            retrospective = by_key.get(f"pair/{pairing.id}/retrospective")
-            after_end = (day - pairing.end(self.program.program)).days
+            end = pairing.end(self.program.program)
+            # The retrospective of the term's end: its key carries the end it was opened for.
+            retrospective = by_key.get(f"pair/{pairing.id}/retrospective/{end.isoformat()}")
+            after_end = (day - end).days
             answers = pairing.mentee not in self.quiet and after_end == ANSWERS_AFTER_DAYS
             if retrospective is not None and answers:
                 self._answer(pairing.mentee, retrospective)

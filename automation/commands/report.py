@@ -44,4 +44,5 @@ def run(
 def _answers(done: Read) -> dict[str, Any]:
     program = done.program
     ends = {p.id: p.end(program.program) for p in program.pairings}
-    return read_back(done.observed.issues, Dialect(program.forge.api_flavour), ends)
+    dialect = Dialect(program.forge.api_flavour)
+    return read_back(done.observed.issues, dialect, ends, program.program.timezone)

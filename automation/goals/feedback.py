@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from automation.goals.checklist import Dialect, parse
+from automation.lifecycle import retrospectives
 
 MILESTONES = ("midpoint", "end")
 ROLES = ("mentee", "mentor")
@@ -231,14 +232,38 @@ def _stats(scores: list[int]) -> dict[str, Any]:
 
 
 def read_back(
-    issues: Mapping[str, Any], dialect: Dialect, ends: Mapping[str, date] | None = None
+    issues: Mapping[str, Any],
+    dialect: Dialect,
+    ends: Mapping[str, date] | None = None,
+    zone: str = "UTC",
 ) -> dict[str, Any]:
     """The figures of every feedback form and retrospective among the bot's issues by key
-    (an `Observed.issues`); `ends` as `forms_of` takes them."""
+    (an `Observed.issues`); `ends` as `forms_of` takes them, and for the retrospectives:
+    a pairing's is the one of the end the roster holds, not one of an end taken back
+    (`retrospectives.current`; without its end, the newest). `zone` is the program's time
+    zone, in which a retrospective without its end in its key was opened."""
     recommend = [
         (role, score)
-        for key, issue in sorted(issues.items())
-        if key.startswith("pair/") and key.endswith("/retrospective")
-        for role, score in read_recommend(issue.body).items()
+        for retro in _retrospectives(issues, ends or {}, zone)
+        for role, score in read_recommend(retro.issue.body).items()
     ]
     return figures(forms_of(issues, dialect, ends), recommend)
+
+
+def _retrospectives(
+    issues: Mapping[str, Any], ends: Mapping[str, date], zone: str
+) -> list[retrospectives.Retrospective]:
+    """Each pairing's retrospective of the end the roster holds, by pairing id."""
+    keys: dict[str, list[str]] = {}
+    for key in sorted(issues):
+        named = retrospectives.end_of(key)
+        if named is not None:
+            keys.setdefault(named[0], []).append(key)
+    out = []
+    for pairing, found in sorted(keys.items()):
+        each = retrospectives.of(issues, tuple(found), pairing, zone)
+        end = ends.get(pairing)
+        chosen = retrospectives.current(each, end) if end is not None else each[-1]
+        if chosen is not None:
+            out.append(chosen)
+    return out

@@ -484,7 +484,9 @@ def home_of(key: str) -> str:
     if key.startswith("pair/") and key.endswith("/retrospective-reminder"):
         return key.removesuffix("-reminder")
     if key.startswith("pair/") and key.endswith(("/answered", "/moved")):
-        return key.rsplit("/", 1)[0]  # on a private feedback form
+        return key.rsplit("/", 1)[0]  # on a private feedback form, or a retrospective
+    if part_of(key) == "retrospective" and key.endswith("/reminder"):
+        return key.removesuffix("/reminder")  # on the retrospective of one end
     pairing = pairing_of(key)
     return f"pair/{pairing}/pairing" if pairing is not None else key
 

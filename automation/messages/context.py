@@ -65,7 +65,17 @@ SPECS: dict[str, TemplateSpec] = {
     "midpoint": TemplateSpec("comment", ("goals",), "midpoint review prompt"),
     "ending-soon": TemplateSpec("comment", ("goals",), "how to end with grace"),
     "extended": TemplateSpec("comment", (), "the term was extended"),
-    "retrospective": TemplateSpec("issue", ("goals",), "the retrospective issue"),
+    "retrospective": TemplateSpec(
+        "issue", ("goals", "earlier"), "the retrospective issue (one per end of the term)"
+    ),
+    "retrospective-moved": TemplateSpec(
+        "comment",
+        ("retro",),
+        "a retrospective closed: the roster no longer holds the end it was opened for",
+    ),
+    "reopened": TemplateSpec(
+        "comment", ("reopened",), "the pairing issue reopened: the roster took its end back"
+    ),
     # The closing notes name the retrospective rather than link it: they are written in
     # the run that opens it, and a rerun after a crash must write the same words.
     "completed": TemplateSpec("comment", (), "closing note on the pairing issue at term end"),
@@ -74,7 +84,9 @@ SPECS: dict[str, TemplateSpec] = {
         "comment", ("next",), "closing note when the mentee changes mentor"
     ),
     "handover": TemplateSpec(
-        "issue", ("goals", "next"), "the short hand-over retrospective of a change of mentor"
+        "issue",
+        ("goals", "next", "earlier"),
+        "the short hand-over retrospective of a change of mentor",
     ),
     "retrospective-reminder": TemplateSpec("comment", (), "one reminder to return the retro"),
     "follow-up": TemplateSpec(
@@ -310,6 +322,11 @@ def example_extras(today: date) -> dict[str, Any]:
             "start": today,
             "reason": "a closer match for the new goals",
         },
+        "earlier": [
+            {"number": 6, "url": "https://forge.example/acme/mentoring/-/issues/6", "end": today}
+        ],
+        "retro": {"opened_for": today, "answered": True},
+        "reopened": {"ended": today},
         "problems": ['"Learn Go" has no date (add "by YYYY-MM-DD" to its title)'],
         "box": {
             "name": "extend",

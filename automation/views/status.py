@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from automation.goals.checklist import Checklist, Dialect, Goal, parse
+from automation.lifecycle import retrospectives
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.observed import Observed, adoption, last_spoke
 from automation.lifecycle.timeline import Phase, Timeline
@@ -146,7 +147,11 @@ def pairing_status(
     timeline = Timeline.of(pairing, settings, adoption(program, observed, today))
     key = f"pair/{pairing.id}"
     issue = observed.issues.get(f"{key}/pairing")
-    retro = observed.issues.get(f"{key}/retrospective")
+    # The retrospective of the end the roster holds: not one of an end taken back.
+    keys = observed.by_pairing.get(pairing.id, ())
+    retro = retrospectives.current_of(
+        observed.issues, keys, pairing.id, timeline.end, settings.timezone
+    )
     state = observed.ledger.get(pairing.id)
     if checklist is None and issue is not None:
         checklist = parse(issue.body, Dialect(program.forge.api_flavour))

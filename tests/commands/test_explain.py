@@ -182,7 +182,7 @@ def test_an_ended_pairing_is_explained_as_closed_out(program: Program) -> None:
 
     assert lines[0] == f"{BOB}: bob with alice, on 2026-02-03: ended, week 4 of 4"
     assert "  past  2026-02-01  end (early): retrospective, pairing issue closed" in lines
-    assert any(line.startswith("  retrospective: #") for line in lines)
+    assert any(line.startswith("  retrospective/2026-02-01: #") for line in lines)
     assert rule(lines, "ending")[0] == (
         "nothing — ended 2026-02-01: retrospective, closing note, labels and close are done"
     )

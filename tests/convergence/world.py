@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from automation.forge import Forge, ForgeError, RetryPolicy, connect
 from automation.forge.cached import kept
-from automation.lifecycle import boxes, markers
+from automation.lifecycle import boxes, markers, retrospectives
 from automation.lifecycle.observed import Observed
 from automation.messages.templates import Templates
 from automation.model import Issue, IssueState
@@ -166,18 +166,27 @@ def state(forge: Forge, program: Program, day: date) -> dict[str, Any]:
     seen = read(forge, program, day, everything=True)
     _invariants(seen, program, day)
     flavour = program.forge.api_flavour
-    roster = {p.id for p in program.pairings}
+    roster = {p.id: p for p in program.pairings}
+    zone = program.program.timezone
     out: dict[str, Any] = {"adopted": seen.adopted}
     for key, issue in seen.issues.items():
+        named = retrospectives.end_of(key)
         if key.startswith("pair/") and key.split("/")[1] not in roster:
-            if not key.endswith("/retrospective"):
+            if named is None:
                 assert issue.state is IssueState.CLOSED, (day, key)
         elif key.endswith("/pairing"):
             reason = issue.close_reason if flavour == "github" else None
             labels = sorted(label for label in issue.labels if OWNED.match(label))
             out[key] = (issue.state.value, reason, labels)
-        elif key.endswith("/retrospective"):
-            out[key] = "exists"
+        elif named is not None:
+            # The retrospective of the end the roster holds exists; one of an end it no
+            # longer holds (runs that never saw that end opened none) is closed.
+            end = roster[named[0]].end(program.program)
+            keys = seen.by_pairing.get(named[0], ())
+            if retrospectives.current_of(seen.issues, keys, named[0], end, zone) is issue:
+                out[f"pair/{named[0]}/retrospective"] = "exists"
+            else:
+                assert issue.state is IssueState.CLOSED, (day, key)
         elif "/checkin/" in key and issue.state is IssueState.OPEN:
             out[key] = "open"
         elif key == "dashboard":
@@ -208,7 +217,11 @@ def _invariants(seen: Observed, program: Program, day: date) -> None:
             assert issue.state is IssueState.CLOSED, (day, key)
         if pairing in ended and key.endswith("/pairing"):
             assert issue.state is IssueState.CLOSED, (day, key)
-            assert f"pair/{pairing}/retrospective" in seen.issues, (day, key)
+            [entry] = [p for p in program.pairings if p.id == pairing]
+            end = entry.end(program.program)
+            keys = seen.by_pairing.get(pairing, ())
+            zone = program.program.timezone
+            assert retrospectives.current_of(seen.issues, keys, pairing, end, zone), (day, key)
 
 
 def _differences(got: dict[str, Any], want: dict[str, Any]) -> dict[str, tuple[Any, Any]]:

@@ -17,6 +17,7 @@ from automation.goals.feedback import (
     figures,
     form_key,
     forms_of,
+    read_back,
     read_form,
     read_recommend,
 )
@@ -251,3 +252,31 @@ def test_a_full_ledger_issue_with_every_form_fits_a_gitlab_description() -> None
     body = ledger.render("ledger/2026-01/12", entries)
     assert len(body) < 1_048_576
     assert ledger.parse(body) == entries
+
+
+def test_would_recommend_is_read_from_the_retrospective_of_the_end_the_roster_holds() -> None:
+    from datetime import UTC, datetime
+
+    pid = "alice--bob--2026-01-05"
+
+    class Retro:
+        def __init__(self, score: str, opened: date) -> None:
+            self.body = RETRO.replace(
+                "(0 = not at all, 10 = absolutely):", f"(0 = not at all, 10 = absolutely): {score}"
+            )
+            self.created_at = datetime(opened.year, opened.month, opened.day, 23, tzinfo=UTC)
+            self.number = opened.month
+
+    taken_back = Retro("2", date(2026, 5, 20))
+    issues = {
+        f"pair/{pid}/retrospective/2026-05-20": taken_back,
+        f"pair/{pid}/retrospective/2026-07-05": Retro("9", date(2026, 7, 5)),
+    }
+    ends = {pid: date(2026, 7, 5)}
+    recommend = read_back(issues, Dialect.GITLAB, ends)["recommend"]
+    assert [(r["role"], r["answered"]) for r in recommend] == [("mentee", 1), ("mentor", 1)]
+    # Before the real end, the retrospective of the end taken back is no answer at all,
+    # and one an earlier version opened (no end in its key) is read as the day it opened.
+    early = {f"pair/{pid}/retrospective": taken_back}
+    assert all(r["answered"] == 0 for r in read_back(early, Dialect.GITLAB, ends)["recommend"])
+    assert all(r["answered"] == 1 for r in read_back(early, Dialect.GITLAB)["recommend"])

@@ -161,9 +161,10 @@ def test_every_night_of_a_term_is_idempotent_and_ends_each_pairing(term: Term) -
         assert issues[f"{bob}/pairing"].close_reason is CloseReason.COMPLETED
         assert issues[f"{erin}/pairing"].close_reason is CloseReason.NOT_PLANNED
     # Bob and carol answered their retrospectives; erin's pair went quiet and did not.
-    for pair in (bob, carol):
-        assert issues[f"{pair}/retrospective"].state is IssueState.CLOSED
-    assert issues[f"{erin}/retrospective"].state is IssueState.OPEN
+    # A retrospective per end: its key carries the end it was opened for.
+    for pair, end in ((bob, "2026-07-05"), (carol, "2026-08-03")):
+        assert issues[f"{pair}/retrospective/{end}"].state is IssueState.CLOSED
+    assert issues[f"{erin}/retrospective/2026-04-06"].state is IssueState.OPEN
     checkins = sorted(int(k.rsplit("/", 1)[1]) for k in issues if k.startswith(f"{bob}/checkin/"))
     assert checkins == list(range(2, 14))
     assert not [k for k, i in issues.items() if "/checkin/" in k and i.state is IssueState.OPEN]
@@ -172,7 +173,7 @@ def test_every_night_of_a_term_is_idempotent_and_ends_each_pairing(term: Term) -
         f"{bob}/midpoint",
         f"{bob}/ending-soon",
         f"{bob}/completed",
-        f"{erin}/retrospective-reminder",
+        f"{erin}/retrospective/2026-04-06/reminder",
         f"{erin}/ended-early",
         f"{carol}/extended/2026-08-03",
     } <= written
@@ -237,7 +238,8 @@ def _never_closed_before_its_retrospective(term: Term) -> None:
     issues = keyed(term.bot)
     for key, issue in issues.items():
         if key.endswith("/pairing") and issue.state is IssueState.CLOSED:
-            assert key.removesuffix("/pairing") + "/retrospective" in issues, key
+            retro = key.removesuffix("/pairing") + "/retrospective/"
+            assert any(k.startswith(retro) for k in issues), key
 
 
 def test_a_pairing_closed_by_hand_with_a_quick_action_stays_closed_and_untouched() -> None:

@@ -119,7 +119,11 @@ def forge_today(program: Program) -> Observed:
             state=IssueState.CLOSED,
             labels=("mentorship", "mentorship::ended-early"),
         ),
-        issue(5, f"pair/{ERIN}/retrospective", labels=("mentorship", "mentorship::retrospective")),
+        issue(
+            5,
+            f"pair/{ERIN}/retrospective/2026-02-23",
+            labels=("mentorship", "mentorship::retrospective"),
+        ),
         issue(
             6,
             None,
@@ -346,7 +350,7 @@ def big_forge(program: Program, today: date) -> Observed:
         key = f"pair/{pairing.id}"
         issues.append(issue(2 * k + 1, f"{key}/pairing", body=goals, labels=(pace, *stalled)))
         if pairing.end(program.program) <= today:
-            issues.append(issue(2 * k + 2, f"{key}/retrospective"))
+            issues.append(issue(2 * k + 2, f"{key}/retrospective/{pairing.end(program.program)}"))
     return observed_on(today, issues, [], program)
 
 

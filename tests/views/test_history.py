@@ -78,9 +78,9 @@ def alice(goal_text: bool = False) -> History:
     closed = IssueState.CLOSED
     issues = [
         issue(1, f"pair/{bob}/pairing", body=DONE_GOALS, state=closed),
-        issue(2, f"pair/{bob}/retrospective", state=closed),
+        issue(2, f"pair/{bob}/retrospective/2026-01-07", state=closed),
         issue(3, f"pair/{carol}/pairing", body=HALF_GOALS, state=closed),
-        issue(4, f"pair/{carol}/retrospective"),
+        issue(4, f"pair/{carol}/retrospective/2026-03-02"),
         issue(5, f"pair/{erin}/pairing", state=closed),
         issue(6, f"pair/{dave}/pairing", body=HALF_GOALS),
         issue(7, f"pair/{frank}/pairing", body=DONE_GOALS),
@@ -244,7 +244,7 @@ def statuses_of(roster_text: str) -> tuple[Program, list[PairingStatus]]:
     old, new = (p.id for p in roster.pairings)
     issues = [
         issue(1, f"pair/{old}/pairing", body=HALF_GOALS, state=IssueState.CLOSED),
-        issue(2, f"pair/{old}/retrospective"),
+        issue(2, f"pair/{old}/retrospective/2026-03-02"),
         issue(3, f"pair/{new}/pairing", body=HALF_GOALS),
     ]
     observed = observed_on(TODAY, issues, [], roster, adopted=date(2025, 12, 1))

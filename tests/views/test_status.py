@@ -59,7 +59,7 @@ def test_a_running_pairing_in_numbers() -> None:
 
 def test_an_early_end_with_its_retrospective_returned() -> None:
     roster = program(extra="ended: 2026-03-02\nended_reason: changed teams\n")
-    retro = issue(20, f"pair/{PAIR}/retrospective", state=IssueState.CLOSED)
+    retro = issue(20, f"pair/{PAIR}/retrospective/2026-03-02", state=IssueState.CLOSED)
     status = status_on(
         date(2026, 4, 1), [pairing_issue(state=IssueState.CLOSED), retro], roster=roster
     )
@@ -81,3 +81,14 @@ def test_an_upcoming_pairing_expects_nothing_yet() -> None:
         0,
     )
     assert status.pairing_url is None
+
+
+def test_the_retrospective_shown_is_the_one_of_the_end_the_roster_holds() -> None:
+    # An `ended: 2026-05-20` taken back: its retrospective, closed, is not the term's.
+    stale = issue(20, f"pair/{PAIR}/retrospective/2026-05-20", state=IssueState.CLOSED)
+    running = status_on(date(2026, 6, 1), [pairing_issue(), stale])
+    assert (running.retrospective, running.retrospective_url) == ("none", None)
+    fresh = issue(30, f"pair/{PAIR}/retrospective/2026-07-05", created=date(2026, 7, 5))
+    closed = pairing_issue(state=IssueState.CLOSED)
+    ended = status_on(date(2026, 7, 10), [closed, stale, fresh])
+    assert (ended.retrospective, ended.retrospective_url) == ("open", fresh.url)

@@ -88,10 +88,14 @@ def _numbers(pair: Pair, mine: list[Action]) -> tuple[tuple[str, int | str], ...
             numbers[action.key.split("/", 2)[2]] = ref(action.key)
     checkins = [part for part in numbers if part.startswith("checkin/")]
     latest = max(checkins, key=lambda part: int(part.split("/")[1]), default=None)
+    # Every retrospective, one per end (lifecycle/retrospectives.py): the current one and
+    # those of an end taken back, whose numbers say who they are once closed.
     kept = ("pairing", "retrospective", latest)
     return tuple(
         sorted(
-            (part, n) for part, n in numbers.items() if part in kept or part.startswith("feedback/")
+            (part, n)
+            for part, n in numbers.items()
+            if part in kept or part.startswith(("feedback/", "retrospective/"))
         )
     )
 
@@ -99,6 +103,8 @@ def _numbers(pair: Pair, mine: list[Action]) -> tuple[tuple[str, int | str], ...
 def _message(action: Action) -> bool:
     """A one-time message after the end (the retrospective reminder, a follow-up, a
     catch-up): not close-out."""
+    if part_of(action.key) == "retrospective" and action.key.endswith("/reminder"):
+        return True  # the reminder on the retrospective of one end
     return part_of(action.key) in ("retrospective-reminder", "follow-up", "informal")
 
 

@@ -100,7 +100,8 @@ def plan(
     answers = None
     if settings.feedback is not None:
         ends = {p.id: p.end(settings) for p in program.pairings}
-        answers = read_back(after.issues, Dialect(program.forge.api_flavour), ends)
+        dialect = Dialect(program.forge.api_flavour)
+        answers = read_back(after.issues, dialect, ends, settings.timezone)
     shown = dashboard.view(program, statuses, today, tending, asked, asking, answers, table)
     issue = observed.issues.get(DASHBOARD)
     body = dashboard.update(shown, today, issue.body if issue else None)

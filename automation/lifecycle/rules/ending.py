@@ -9,6 +9,13 @@ does all of it, and closes every check-in of the pairing still open.
 Closed is not done: the labels of a closed pairing issue are compared with the wanted set
 on every run until the bot has seen the whole close-out right once (the ledger then keeps
 the pairing as settled), so a write lost on the night of the end heals on the next.
+
+A retrospective is kept per end (lifecycle/retrospectives.py). One opened for an end the
+roster no longer holds (an `ended:` taken back or moved, an extension added after the
+end) is closed with a word of why: as not planned when nobody wrote in it, as completed
+when someone did (what they wrote stays; the real end's retrospective links it, so the
+forge shows the way from one to the other). The real end opens a fresh one, and the
+reminder follows it.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from automation.lifecycle import markers, retrospectives
 from automation.lifecycle.actions import (
     Action,
     CloseIssue,
@@ -25,9 +33,14 @@ from automation.lifecycle.actions import (
     Urgency,
 )
 from automation.lifecycle.observed import CATCH_UP_DAYS, local_day
+from automation.lifecycle.retrospectives import Retrospective
 from automation.lifecycle.rules import checkins
 from automation.lifecycle.rules.pair import Pair
 from automation.model import CloseReason, IssueState
+
+# A retrospective the bot opened and nobody touched is updated when it is created; a
+# later change (a person's edit or comment) moves `updated_at` past this.
+_UNTOUCHED = timedelta(minutes=1)
 
 
 def plan(pair: Pair) -> list[Action]:
@@ -35,10 +48,12 @@ def plan(pair: Pair) -> list[Action]:
     issue = pair.pairing_issue
     if issue is None:
         return pair.nothing("no pairing issue to close")
+    found = of_pair(pair)
+    moved = _taken_back(pair, retrospectives.stale(found, timeline.end))
     if pair.today < timeline.end:
         if timeline.ended_early:
-            return pair.nothing("ends early, on {end}", end=timeline.end)
-        return pair.nothing(
+            return moved or pair.nothing("ends early, on {end}", end=timeline.end)
+        return moved or pair.nothing(
             "ends {end}, ending-soon label from {soon}", end=timeline.end, soon=timeline.ending_soon
         )
     labels = pair.labels
@@ -46,11 +61,16 @@ def plan(pair: Pair) -> list[Action]:
     # A change of mentor ends the term early with a short hand-over retrospective and its
     # own closing note, under the same keys as any early end: each is written once.
     following = pair.next() if early else None
-    retro_key = pair.key("retrospective")
-    actions: list[Action] = []
+    current = retrospectives.current(found, timeline.end)
+    retro_key = pair.key(*retrospectives.parts_for(timeline.end))
+    actions: list[Action] = list(moved)
     after: tuple[str, ...] = ()
-    if pair.issue("retrospective") is None:
+    if current is None:
         extra: dict[str, Any] = {"next": following} if following else {}
+        extra["earlier"] = [
+            {"number": r.issue.number, "url": r.issue.url, "end": r.opened_for}
+            for r in retrospectives.stale(found, timeline.end)
+        ]
         draft = pair.draft(
             "handover" if following else "retrospective",
             retro_key,
@@ -110,19 +130,72 @@ def plan(pair: Pair) -> list[Action]:
         pair.nothing(
             "ended {end}: retrospective, closing note, labels and close are done", end=timeline.end
         )
-    actions += _reminder(pair)
+    actions += _reminder(pair, current)
     return actions
 
 
-def _reminder(pair: Pair) -> list[Action]:
-    """One reminder when the retrospective is still open some days after it was opened
-    (the end of the term, or the first run after it)."""
-    retro = pair.observed.issues.get(pair.key("retrospective"))
-    if retro is None or retro.state is not IssueState.OPEN:
+def of_pair(pair: Pair) -> list[Retrospective]:
+    """The pairing's retrospectives seen tonight, oldest end first."""
+    keys = pair.observed.by_pairing.get(pair.id, ())
+    zone = pair.program.program.timezone
+    return retrospectives.of(pair.observed.issues, keys, pair.id, zone)
+
+
+def reminder_parts(retro: Retrospective) -> tuple[str, ...]:
+    """The key parts of a retrospective's reminder: under the retrospective's own key, or
+    the key an earlier version wrote for its undated one."""
+    return (*retro.parts, "reminder") if retro.dated else ("retrospective-reminder",)
+
+
+def _taken_back(pair: Pair, stale: list[Retrospective]) -> list[Action]:
+    """Each open retrospective of an end the roster no longer holds, closed with a word of
+    why to the pair. The comment's marker keeps whether someone had written in it, so a
+    rerun after a lost close closes it the same way (the comment itself touched it)."""
+    actions: list[Action] = []
+    for retro in stale:
+        if retro.issue.state is not IssueState.OPEN:
+            continue
+        said = pair.comment(*retro.parts, "moved")
+        after: tuple[str, ...] = ()
+        if said is None:
+            answered = _written_in(pair, retro)
+            key = pair.key(*retro.parts, "moved")
+            context = {"opened_for": retro.opened_for, "answered": answered}
+            attrs = {"answered": "yes" if answered else "no"}
+            body = pair.text("retrospective-moved", key, attrs, retro=context)
+            target = pair.target(*retro.parts)
+            actions.append(PostComment(key, pair.id, target, body, Urgency.HOUSEKEEPING))
+            after = (key,)
+        else:
+            marker = markers.find(said.body)
+            answered = marker is not None and marker.attrs.get("answered") == "yes"
+        reason = CloseReason.COMPLETED if answered else CloseReason.NOT_PLANNED
+        close = pair.key(*retro.parts, "close")
+        target = pair.target(*retro.parts)
+        actions.append(CloseIssue(close, pair.id, target, reason, Urgency.HOUSEKEEPING, after))
+    return actions
+
+
+def _written_in(pair: Pair, retro: Retrospective) -> bool:
+    """Whether someone wrote in a retrospective (its description or a comment): it changed
+    after the bot opened it, and not only by the bot's reminder."""
+    issue = retro.issue
+    if issue.updated_at - issue.created_at <= _UNTOUCHED:
+        return False
+    reminder = pair.comment(*reminder_parts(retro))
+    return reminder is None or issue.updated_at - reminder.created_at > _UNTOUCHED
+
+
+def _reminder(pair: Pair, retro: Retrospective | None) -> list[Action]:
+    """One reminder when the retrospective of the end the roster holds is still open some
+    days after it was opened (the end of the term, or the first run after it)."""
+    if retro is None or retro.issue.state is not IssueState.OPEN:
         return pair.nothing("no reminder: the retrospective is not open")
-    opened = max(pair.timeline.end, local_day(retro.created_at, pair.program.program.timezone))
+    zone = pair.program.program.timezone
+    opened = max(pair.timeline.end, local_day(retro.issue.created_at, zone))
     due = opened + timedelta(days=pair.program.program.retrospective_reminder_days)
-    if pair.comment("retrospective-reminder") is not None:
+    parts = reminder_parts(retro)
+    if pair.comment(*parts) is not None:
         return pair.nothing("the retrospective reminder was posted")
     if not pair.within(due, CATCH_UP_DAYS):
         return pair.nothing(
@@ -130,6 +203,6 @@ def _reminder(pair: Pair) -> list[Action]:
             + ("is due {due}" if pair.today < due else "was due {due}: its moment passed"),
             due=due,
         )
-    key = pair.key("retrospective-reminder")
+    key = pair.key(*parts)
     body = pair.text("retrospective-reminder", key)
-    return [PostComment(key, pair.id, pair.target("retrospective"), body, Urgency.NUDGE)]
+    return [PostComment(key, pair.id, pair.target(*retro.parts), body, Urgency.NUDGE)]

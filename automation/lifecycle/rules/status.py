@@ -1,11 +1,12 @@
 """The pairing issue's labels while the term runs: phase, stalled and whose turn it is
 (and dropping `extended` if the roster no longer extends the term; adding it is the
-milestone rule's, after its comment)."""
+milestone rule's, after its comment; taking the end's label off a reopened issue waits for
+the comment that tells why, rules/kickoff.py)."""
 
 from __future__ import annotations
 
 from automation.lifecycle.actions import Action, Relabel, Urgency
-from automation.lifecycle.rules import nudges, turns
+from automation.lifecycle.rules import kickoff, nudges, turns
 from automation.lifecycle.rules.pair import Pair
 from automation.lifecycle.timeline import Phase
 
@@ -38,5 +39,7 @@ def plan(pair: Pair) -> list[Action]:
             add,
             remove,
             Urgency.LABELS,
+            # A reopened issue keeps its end's label until the pair were told why.
+            kickoff.reopen_note(pair),
         )
     ]

@@ -70,15 +70,18 @@ def test_the_old_pairing_ends_where_the_new_one_starts() -> None:
     assert roster().follower(old) == new
 
 
+HANDOVER = f"pair/{OLD}/retrospective/2026-03-02"  # the retrospective of the old term's end
+
+
 def test_the_old_pairing_hands_over_with_its_own_note_and_a_short_retrospective() -> None:
     actions = [a for a in plan_on(CHANGE, [old_issue()], [], roster()) if OLD in a.key]
 
     assert lines(actions) == [
-        f"open issue 'Hand-over: Bob & Alice' [pair/{OLD}/retrospective]",
-        f"comment on #1: ended-early [pair/{OLD}/ended-early] after pair/{OLD}/retrospective",
+        f"open issue 'Hand-over: Bob & Alice' [{HANDOVER}]",
+        f"comment on #1: ended-early [pair/{OLD}/ended-early] after {HANDOVER}",
         f"label #1 +mentorship::ended-early -mentorship::active [pair/{OLD}/pairing/labels] "
-        f"after pair/{OLD}/retrospective",
-        f"close #1 as not planned [pair/{OLD}/pairing/close] after pair/{OLD}/retrospective,"
+        f"after {HANDOVER}",
+        f"close #1 as not planned [pair/{OLD}/pairing/close] after {HANDOVER},"
         f"pair/{OLD}/ended-early,pair/{OLD}/pairing/labels",
     ]
     handover, note, _, close = actions
@@ -170,7 +173,7 @@ def test_an_old_pairing_closed_by_an_early_end_before_the_change_hands_over_too(
     program = parse_program(text, Path("program.yml"))
     actions = plan_on(date(2026, 2, 16), [old_issue()], [], program)
 
-    handover = next(a for a in actions if a.key == f"pair/{OLD}/retrospective")
+    handover = next(a for a in actions if a.key == f"pair/{OLD}/retrospective/2026-02-16")
     assert isinstance(handover, OpenIssue)
     assert handover.draft.title == "Hand-over: Bob & Alice"
     closed = old_issue(state=IssueState.CLOSED, labels=("mentorship", "mentorship::ended-early"))

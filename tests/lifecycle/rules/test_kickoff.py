@@ -3,8 +3,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from automation.lifecycle import markers
-from automation.lifecycle.actions import OpenIssue, Urgency, issue_ref
-from tests.lifecycle.rules.world import PAIR, START, issue, lines, pairing_issue, plan_on
+from automation.lifecycle.actions import OpenIssue, PostComment, Urgency, issue_ref
+from automation.model import Issue, IssueState
+from tests.lifecycle.rules.world import (
+    BOT,
+    PAIR,
+    START,
+    comment,
+    issue,
+    lines,
+    pairing_issue,
+    plan_on,
+    program,
+)
 
 
 def test_nothing_before_the_start() -> None:
@@ -60,7 +71,7 @@ def test_a_term_over_before_the_bot_was_adopted_is_left_alone() -> None:
 
 def test_a_term_that_ended_in_a_gap_between_runs_is_opened_and_closed_in_one_run() -> None:
     actions = plan_on(date(2026, 9, 1))
-    pairing, retro = f"pair/{PAIR}/pairing", f"pair/{PAIR}/retrospective"
+    pairing, retro = f"pair/{PAIR}/pairing", f"pair/{PAIR}/retrospective/2026-07-05"
     assert [(a.key, a.after) for a in actions] == [
         (pairing, ()),
         (retro, (pairing,)),
@@ -68,3 +79,86 @@ def test_a_term_that_ended_in_a_gap_between_runs_is_opened_and_closed_in_one_run
         (f"pair/{PAIR}/pairing/labels", (retro, pairing)),
         (f"{pairing}/close", (retro, f"pair/{PAIR}/completed", f"{pairing}/labels", pairing)),
     ]
+
+
+MISTAKE = date(2026, 5, 20)  # an `ended:` the coordinator wrote, then took back
+ENDED_EARLY = ("mentorship", "mentorship::ended-early")
+STALE = f"pair/{PAIR}/retrospective/2026-05-20"
+REOPENED = f"pair/{PAIR}/reopened/2026-05-20"
+
+
+def _taken_back(state: IssueState = IssueState.CLOSED) -> list[Issue]:
+    """The pairing issue the bot closed at the end taken back, and that end's retrospective."""
+    return [
+        pairing_issue(state=state, labels=ENDED_EARLY),
+        issue(20, STALE, created=MISTAKE),
+    ]
+
+
+def test_a_pairing_issue_reopened_after_an_end_taken_back_tells_the_pair_why() -> None:
+    day = MISTAKE + timedelta(days=1)
+    actions = [a for a in plan_on(day, _taken_back()) if "/pairing" in a.key or "reopen" in a.key]
+    reopen = f"pair/{PAIR}/pairing/reopen"
+    assert lines(actions) == [
+        f"reopen #1 [{reopen}]",
+        f"comment on #1: reopened/2026-05-20 [{REOPENED}] after {reopen}",
+        # (stalled: nobody spoke in this hand-built world)
+        f"label #1 +mentorship-stalled +mentorship::active -mentorship::ended-early "
+        f"[pair/{PAIR}/pairing/labels] after {REOPENED},{reopen}",
+    ]
+    said = actions[1]
+    assert isinstance(said, PostComment)
+    assert said.body.endswith(
+        "@bob and @alice, this pairing goes on until 2026-07-05: program.yml no longer ends it "
+        "on 2026-05-20. So this issue is open again: check-ins and reminders carry on as "
+        "before, and a new retrospective opens at the end of the term.\n"
+    )
+
+
+def test_a_run_killed_between_the_reopen_and_its_comment_writes_it_on_the_rerun() -> None:
+    # The end's label is the lasting record: still on the open issue, the comment is owed.
+    day = MISTAKE + timedelta(days=2)
+    actions = plan_on(day, _taken_back(IssueState.OPEN))
+    assert [a.key for a in actions if a.key.startswith(f"pair/{PAIR}/reopen")] == [REOPENED]
+    [labels] = [a for a in actions if a.key == f"pair/{PAIR}/pairing/labels"]
+    assert labels.after == (REOPENED,)
+    # Said already (a run killed before the labels): not said again.
+    told = comment(1, BOT, day - timedelta(days=1), key=REOPENED)
+    again = plan_on(day, _taken_back(IssueState.OPEN), [told])
+    assert REOPENED not in [a.key for a in again]
+    assert f"pair/{PAIR}/pairing/labels" in [a.key for a in again]
+    # Once the labels are right, nothing more.
+    relabelled = [pairing_issue(labels=("mentorship", "mentorship::active")), issue(20, STALE)]
+    assert not [a for a in plan_on(day, relabelled, [told]) if a.key == REOPENED]
+
+
+def test_an_extension_added_after_the_end_is_told_by_its_own_comment_not_twice() -> None:
+    extended = program(extra="extended_until: 2026-09-01\nextension_reason: more time\n")
+    done = (
+        pairing_issue(state=IssueState.CLOSED, labels=("mentorship", "mentorship::completed")),
+        issue(20, f"pair/{PAIR}/retrospective/2026-07-05", created=date(2026, 7, 5)),
+    )
+    keys = [a.key for a in plan_on(date(2026, 7, 20), done, roster=extended)]
+    assert f"pair/{PAIR}/extended/2026-09-01" in keys
+    assert not [k for k in keys if "/reopened/" in k]
+    # The rerun after a run killed once the extension was told and labelled.
+    told = comment(1, BOT, date(2026, 7, 20), key=f"pair/{PAIR}/extended/2026-09-01")
+    labelled = pairing_issue(labels=("mentorship", "mentorship::completed", "mentorship-extended"))
+    rerun = plan_on(date(2026, 7, 21), [labelled, done[1]], [told], roster=extended)
+    assert not [a for a in rerun if "/reopened/" in a.key or "/extended/" in a.key]
+
+
+def test_an_end_taken_back_on_a_term_extended_long_before_is_told_by_the_reopen() -> None:
+    # The extension's comment was said months ago; its label stays through the end.
+    extended = program(extra="extended_until: 2026-09-01\nextension_reason: more time\n")
+    closed = pairing_issue(
+        state=IssueState.CLOSED,
+        labels=("mentorship", "mentorship::ended-early", "mentorship-extended"),
+    )
+    actions = plan_on(
+        MISTAKE + timedelta(days=1), [closed, issue(20, STALE, created=MISTAKE)], roster=extended
+    )
+    said = [a for a in actions if a.key == REOPENED]
+    assert len(said) == 1
+    assert isinstance(said[0], PostComment)
+    assert "goes on until 2026-09-01: program.yml no longer ends it on 2026-05-20" in said[0].body

@@ -100,7 +100,7 @@ def test_the_untouched_example_goal_is_not_a_goal() -> None:
 def test_after_a_long_gap_the_term_ends_and_every_open_check_in_is_closed() -> None:
     day = date(2026, 9, 1)  # the term ended on 2026-07-05
     actions = plan_on(day, [pairing_issue(), checkin(3), checkin(8), checkin(13)])
-    retro = f"pair/{PAIR}/retrospective"
+    retro = f"pair/{PAIR}/retrospective/2026-07-05"
     assert [a.key for a in actions] == [
         retro,
         f"pair/{PAIR}/checkin/3/close",
@@ -133,7 +133,7 @@ def test_a_pairing_is_tended_until_its_close_out_is_settled_for_its_current_end(
 def test_a_close_out_is_recorded_as_settled_if_its_writes_succeed() -> None:
     actions = plan_all_with_ledger(date(2026, 7, 5), [pairing_issue()])
     [book] = [a for a in actions if a.key == "ledger/2026-01"]
-    steps = ("retrospective", "completed", "pairing/labels", "pairing/close")
+    steps = ("retrospective/2026-07-05", "completed", "pairing/labels", "pairing/close")
     keys = "|".join(f"pair/{PAIR}/{step}" for step in steps)
     assert isinstance(book, OpenIssue)
     assert f'"z":"@if-done:2026-07-05:{keys}"' in book.draft.body
@@ -309,3 +309,22 @@ def test_a_marker_the_pair_writes_on_an_old_check_in_names_no_other_issue() -> N
         roster,
     )
     assert f"open issue 'Mentorship: bob & alice' [pair/{later}/pairing]" in lines(opened)
+
+
+def test_the_ledger_keeps_every_retrospective_by_the_end_it_was_opened_for() -> None:
+    # The one of an end taken back, closed, keeps its number: who it is stays the bot's
+    # word, not its marker's; the real end's is recorded as it opens.
+    stale = issue(
+        20,
+        f"pair/{PAIR}/retrospective/2026-05-20",
+        created=date(2026, 5, 20),
+        state=IssueState.CLOSED,
+    )
+    ending = pairing_issue(labels=("mentorship", "mentorship::ending-soon"))
+    actions = plan_all_with_ledger(date(2026, 7, 5), [ending, stale])
+    [book] = [a for a in actions if a.key == "ledger/2026-01"]
+    assert isinstance(book, OpenIssue)
+    assert (
+        f'"i":{{"pairing":1,"retrospective/2026-05-20":20,'
+        f'"retrospective/2026-07-05":"@ref:pair/{PAIR}/retrospective/2026-07-05"}}'
+    ) in book.draft.body

@@ -22,6 +22,7 @@ from automation.night.observe import read
 from automation.night.run import Report, plan_day, run_day
 from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox, start
+from tests.night.test_run import DiesAfter, Killed
 
 START = date(2026, 1, 5)
 MISTAKE = date(2026, 5, 20)  # the `ended:` a coordinator wrote, then took back
@@ -110,6 +111,9 @@ def test_a_reverted_end_closes_its_forms_and_the_real_end_opens_fresh_ones(world
     assert pairing is not None
     assert pairing.state is IssueState.CLOSED
     assert _labels(world) == {"mentorship::ended-early"}
+    stale = world.issue(f"retrospective/{MISTAKE}")
+    assert stale is not None
+    assert "ended early on 2026-05-20" in stale.body
     forms = {role: world.issue(f"feedback/end/{role}/{MISTAKE}") for role in ("mentee", "mentor")}
     if gitlab:
         mentee, mentor = forms["mentee"], forms["mentor"]
@@ -129,6 +133,22 @@ def test_a_reverted_end_closes_its_forms_and_the_real_end_opens_fresh_ones(world
     world.night(MISTAKE + timedelta(days=1))
     assert world.issue("pairing").state is IssueState.OPEN  # type: ignore[union-attr]
     assert _labels(world) == {"mentorship::active"}
+    # The pair are told why their pairing issue is open again, once.
+    said = [c for c in world.comments_on(pairing.number) if f"reopened/{MISTAKE}" in c]
+    assert len(said) == 1
+    assert (
+        "@bob and @alice, this pairing goes on until 2026-07-05: program.yml no longer "
+        "ends it on 2026-05-20." in said[0]
+    )
+    assert "Bob changed teams" not in said[0]
+    # The retrospective of the end taken back is closed, with a word of why.
+    stale = world.bot.get_issue(stale.number)
+    assert stale.state is IssueState.CLOSED
+    assert stale.close_reason in (None, CloseReason.NOT_PLANNED)
+    [why] = world.comments_on(stale.number)
+    assert "@bob and @alice, the term did not end on 2026-05-20 after all" in why
+    assert "it goes on until 2026-07-05, as program.yml now says" in why
+    assert "closed without answers. A new retrospective opens at the end of the term." in why
     if gitlab:
         mentee = world.bot.get_issue(forms["mentee"].number)  # type: ignore[union-attr]
         mentor = world.bot.get_issue(forms["mentor"].number)  # type: ignore[union-attr]
@@ -155,6 +175,18 @@ def test_a_reverted_end_closes_its_forms_and_the_real_end_opens_fresh_ones(world
     world.night(END)
     assert _labels(world) == {"mentorship::completed"}
     assert world.issue("pairing").state is IssueState.CLOSED  # type: ignore[union-attr]
+    # The real end opens a fresh retrospective, which links the one of the end taken back.
+    retro = world.issue(f"retrospective/{END}")
+    assert retro is not None
+    assert retro.state is IssueState.OPEN
+    assert "is complete (2026-01-05 to 2026-07-05)" in retro.body
+    assert f"took back (2026-05-20): [#{stale.number}]({stale.url})" in retro.body
+    assert world.bot.get_issue(stale.number).state is IssueState.CLOSED
+    # The reminder follows it: on the fresh retrospective, not the closed one.
+    world.night(END + timedelta(days=14))
+    [reminder] = world.comments_on(retro.number)
+    assert "gentle reminder" in reminder
+    assert len(world.comments_on(stale.number)) == 1
     fresh = {role: world.issue(f"feedback/end/{role}/{END}") for role in ("mentee", "mentor")}
     if not gitlab:
         assert fresh == {"mentee": None, "mentor": None}
@@ -163,11 +195,12 @@ def test_a_reverted_end_closes_its_forms_and_the_real_end_opens_fresh_ones(world
     assert new is not None
     assert new.state is IssueState.OPEN
     assert new.number != forms["mentee"].number  # type: ignore[union-attr]
-    world.sandbox.set_clock(datetime.combine(END + timedelta(days=1), time(9), UTC))
+    later = END + timedelta(days=15)
+    world.sandbox.set_clock(datetime.combine(later, time(9), UTC))
     world.bob.edit_issue_body(new.number, new.body.replace("- [ ] 9\n", "- [x] 9\n"))
-    world.night(END + timedelta(days=1))
+    world.night(later)
     assert world.bot.get_issue(new.number).state is IssueState.CLOSED
-    observed = read(world.bot, world.program, END + timedelta(days=1), everything=True)
+    observed = read(world.bot, world.program, later, everything=True)
     ends = {p.id: p.end(world.program.program) for p in world.program.pairings}
     answers = read_back(observed.issues, Dialect.GITLAB, ends)
     by_role = {(g["milestone"], g["role"]): g for g in answers["forms"]}
@@ -194,3 +227,59 @@ def test_a_form_of_an_end_taken_back_deleted_since_does_not_stop_the_night() -> 
         observed = read(world.bot, world.program, day)  # the ledger unsigned: no secret
         assert f"pair/{PAIR}/{gone}" not in observed.issues
         assert f"pair/{PAIR}/feedback/end/mentee/{MISTAKE}" in observed.issues
+
+
+def test_a_retrospective_written_in_before_the_end_was_taken_back_is_kept_and_closed(
+    world: World,
+) -> None:
+    world.night(START)
+    world.night(MISTAKE)
+    stale = world.issue(f"retrospective/{MISTAKE}")
+    assert stale is not None
+    # Alice answers in a comment, as the retrospective invites her to.
+    world.sandbox.set_clock(datetime.combine(MISTAKE + timedelta(days=1), time(9), UTC))
+    alice = connect(world.program.forge, {"SANDBOX_TOKEN": "alice"}, RetryPolicy(retries=0))
+    alice.comment(stale.number, "What worked: the pairing sessions on Fridays.")
+    world.program = world.roster(ended=False)
+    world.night(MISTAKE + timedelta(days=1))
+    kept = world.bot.get_issue(stale.number)
+    assert kept.state is IssueState.CLOSED
+    assert kept.close_reason in (None, CloseReason.COMPLETED)
+    answer, why = world.comments_on(stale.number)
+    assert answer == "What worked: the pairing sessions on Fridays."
+    assert "what you wrote here stays as it is" in why
+    world.night(END)
+    fresh = world.issue(f"retrospective/{END}")
+    assert fresh is not None
+    assert f"[#{stale.number}]({stale.url})" in fresh.body
+
+
+def test_a_night_killed_after_any_write_of_the_end_taken_back_is_finished_once(
+    world: World,
+) -> None:
+    world.night(START)
+    world.night(MISTAKE)
+    world.program = world.roster(ended=False)
+    day = MISTAKE + timedelta(days=1)
+    world.sandbox.set_clock(datetime.combine(day, time(23), UTC))
+    before = world.sandbox.store.snapshot()
+    counting = DiesAfter(world.bot)
+    run_day(counting, world.program, day, Templates(), secret=SECRET)  # type: ignore[arg-type]
+    pairing = world.issue("pairing")
+    assert pairing is not None
+    # The reopen, its comment, the labels, the retrospective's comment and close, the
+    # forms' (GitLab), the ledger: a kill after each of them.
+    assert counting.calls >= 6
+    for k in range(1, counting.calls):
+        world.sandbox.store.restore(before)
+        with pytest.raises(Killed):
+            run_day(DiesAfter(world.bot, k), world.program, day, Templates(), secret=SECRET)  # type: ignore[arg-type]
+        world.night(day)
+        assert world.issue("pairing").state is IssueState.OPEN, k  # type: ignore[union-attr]
+        assert _labels(world) == {"mentorship::active"}, k
+        said = [c for c in world.comments_on(pairing.number) if f"reopened/{MISTAKE}" in c]
+        assert len(said) == 1, k
+        stale = world.issue(f"retrospective/{MISTAKE}")
+        assert stale is not None
+        assert stale.state is IssueState.CLOSED, k
+        assert len(world.comments_on(stale.number)) == 1, k

@@ -57,8 +57,9 @@ def term(tmp_path_factory: pytest.TempPathFactory) -> Term:
     with start(state=demo.state) as sandbox:
         settings = program.forge.model_copy(update={"url": sandbox.url})
         bot = connect(settings, {})
+        [returned] = [p for p in program.pairings if p.id == RETURNED]
         retro = reading.read(bot, program, today, everything=True).issues[
-            f"pair/{RETURNED}/retrospective"
+            f"pair/{RETURNED}/retrospective/{returned.end(program.program)}"
         ]
         sandbox.set_clock(datetime.combine(today, time(10), UTC))  # the report's morning
         dana = connect(settings, {"SANDBOX_TOKEN": "dana"})
