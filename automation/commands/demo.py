@@ -20,7 +20,7 @@ import click
 
 from automation.forge import SANDBOX_BOT, Forge, RetryPolicy, connect
 from automation.goals.checklist import Dialect
-from automation.goals.feedback import read_back
+from automation.goals.feedback import form_key, read_back
 from automation.lifecycle import markers
 from automation.lifecycle.observed import Observed, tended_until
 from automation.messages.markdown import plural
@@ -454,11 +454,13 @@ class Cast:
         label = f"{self.program.program.label_prefix}-feedback"
         by_id = {p.id: p for p in self.program.pairings}
         for form in self.bot.list_issues(labels=[label], state=IssueState.OPEN):
-            parts = (_key(form) or "").split("/")
-            pairing = by_id.get(parts[1]) if len(parts) == 5 else None
-            if pairing is None or (day - form.created_at.date()).days != FEEDBACK_AFTER_DAYS:
+            found = form_key(_key(form) or "")
+            pairing = by_id.get(found.pairing) if found is not None else None
+            if found is None or pairing is None:
                 continue
-            milestone, role = parts[3], parts[4]
+            if (day - form.created_at.date()).days != FEEDBACK_AFTER_DAYS:
+                continue
+            milestone, role = found.milestone, found.role
             handle = getattr(pairing, role)
             if pairing.mentee in self.quiet:
                 continue  # the quiet pair never answers: their forms expire

@@ -6,6 +6,8 @@ import pytest
 
 from automation.commands.demo import run_demo
 from automation.forge import connect
+from automation.goals.checklist import Dialect
+from automation.goals.feedback import read_form
 from automation.roster.config import load_program
 from automation.sandbox import start
 
@@ -73,3 +75,6 @@ def test_demo_plays_a_whole_program_and_leaves_it_to_browse(tmp_path: Path, flav
     # the midpoint of a term over before it (gus's early end, farah's hand-over).
     assert len(forms) == (28 if flavour == "gitlab" else 0)
     assert all(form.confidential and len(form.assignees) == 1 for form in forms)
+    # Everyone answers but the quiet pair (hana and alice), at the midpoint and the end.
+    answered = [form for form in forms if read_form(form.body, Dialect.GITLAB).answered]
+    assert len(answered) == (24 if flavour == "gitlab" else 0)
