@@ -297,6 +297,87 @@ def test_a_proposal_is_a_merge_request_whose_merge_opens_the_pairing(
     assert night(pairing.start + timedelta(days=1))[1] == []
 
 
+PLANTED = ".github/workflows/evil.yml"
+WORKFLOW = "on: pull_request_target\njobs: {x: {runs-on: ubuntu-latest, steps: [{run: env}]}}\n"
+
+
+def asked_on(name: str, sandbox: RunningSandbox, writer: str) -> tuple[Program, Forge, Forge]:
+    """A program proposing its changes, a request asked on ASKED at 10:00, and a writer
+    (push access: GitHub write, GitLab Developer) besides the bot; the clock at 09:00."""
+    text = roster(name, sandbox.url, propose=True)
+    sandbox.put_file(name, "acme/requests", "program.yml", text)
+    sandbox.register_users(writer, access="write")
+    roster_ = parse_program(text, Path("program.yml"))
+    policy = RetryPolicy(retries=0)
+    bot = connect(roster_.forge, {}, policy)
+    dana = connect(roster_.forge, {"SANDBOX_TOKEN": "dana"}, policy)
+    sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
+    made = bot.create_issue(Draft("Labels", "", ("mentorship", "mentorship-request")))
+    bot.relabel(made.number, (), ("mentorship", "mentorship-request"))
+    body, labels = form_body(name)
+    dana.create_issue(Draft("Mentorship request", body, labels))
+    sandbox.set_clock(datetime.combine(ASKED, time(9), UTC))
+    return roster_, bot, connect(roster_.forge, {"SANDBOX_TOKEN": writer}, policy)
+
+
+def test_a_commit_a_writer_pushed_to_the_proposal_branch_never_reaches_the_default_branch(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    roster_, bot, mallory = asked_on(name, sandbox, "mallory")
+    # Before the bot's first write, a writer pushes a workflow of theirs to its branch.
+    mallory.put_branch_file("mentorship/roster", PLANTED, WORKFLOW, "tidy", base="main")
+
+    assert "roster/proposal" in converged(sandbox, bot, ASKED, roster_)
+    change = bot.find_change_request("mentorship/roster")
+    assert change is not None
+    assert change.author == "mentorship-bot"
+    assert bot.read_file(PLANTED, "mentorship/roster") is None
+    sandbox.register_users("coco", access="maintain")
+    sandbox.merge(name, "acme/requests", change.number, by="coco")
+    assert bot.read_file(PLANTED) is None
+    merged = bot.read_file("program.yml")
+    assert merged is not None
+    assert "mentee: dana" in merged.text
+
+
+def test_a_request_a_person_opened_from_the_proposal_branch_is_left_alone_and_reported(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    roster_, bot, mallory = asked_on(name, sandbox, "mallory")
+    mallory.put_branch_file("mentorship/roster", PLANTED, WORKFLOW, "tidy", base="main")
+    theirs = mallory.open_change_request("mentorship/roster", "main", "WIP", "mine")
+    sandbox.set_clock(datetime.combine(ASKED, time(23), UTC))
+
+    report = run_day(bot, roster_, ASKED, Templates())
+
+    [failed] = report.failed
+    assert failed.action.key == "roster/proposal"
+    assert failed.detail == (
+        f"the roster proposal was not written: #{theirs.number} by mallory ({theirs.url}) is "
+        "open from mentorship/roster, the bot's proposal branch, and is not the bot's; the bot "
+        "neither edits it nor rewrites the branch under it: close it (a person's change to "
+        "program.yml goes on a branch of its own), and protect the proposal branch so that "
+        "only the bot pushes there"
+    )
+    [still] = bot.open_change_requests("mentorship/roster")
+    assert (still.number, still.title, still.body, still.head) == (
+        theirs.number,
+        "WIP",
+        "mine",
+        theirs.head,
+    )
+    assert bot.find_change_request("mentorship/roster") is None
+    # Once it is closed, the next night proposes on a branch of the bot's alone.
+    mallory.close_change_request(theirs.number)
+    assert "roster/proposal" in converged(sandbox, bot, ASKED + timedelta(days=1), roster_)
+    mine = bot.find_change_request("mentorship/roster")
+    assert mine is not None
+    assert mine.number != theirs.number
+    assert bot.read_file(PLANTED, "mentorship/roster") is None
+
+
 def test_this_repository_ships_the_forms_init_writes() -> None:
     for files in FORM_FILES.values():
         for target, source in files.items():

@@ -629,6 +629,32 @@ def create_ref(call: Call) -> Response:
     return _json(rendered, 201, [("Location", rendered["url"])])
 
 
+def update_ref(call: Call) -> Response:
+    """`PATCH /repos/{owner}/{repo}/git/refs/{ref}` (git/update-ref): point a branch at
+    `sha`; without `force` only a fast-forward (the new commit descends from the old head),
+    else 422 "Update is not a fast forward"
+    (https://docs.github.com/rest/git/refs#update-a-reference)."""
+    repo = _repo(call)
+    _require(call, "contents=write")
+    ref = call.param("ref")
+    name = ref.removeprefix("heads/")
+    head = call.store.branch_head(repo, name) if ref.startswith("heads/") else None
+    if head is None:
+        raise _error(422, "Reference does not exist")
+    data = _object(call)
+    sha, force = data.get("sha"), data.get("force", False)
+    if not isinstance(sha, str):
+        raise _invalid("Reference", "sha", "missing_field")
+    if not isinstance(force, bool):
+        raise _invalid("Reference", "force")
+    if len(sha) != 40 or call.store.commit(repo, sha) is None:
+        raise _error(422, "Object does not exist")
+    if not force and call.store.merge_base(repo, head, sha) != head:
+        raise _error(422, "Update is not a fast forward")
+    call.store.create_branch(repo, name, sha)
+    return _json(_repository_view(call, repo).git_ref(name, sha))
+
+
 def delete_ref(call: Call) -> Response:
     repo = _repo(call)
     _require(call, "contents=write")
@@ -956,6 +982,7 @@ def _routes() -> tuple[Route[Handler], ...]:
         ("DELETE", f"{repo}/labels/:name", delete_repo_label),
         ("GET", f"{repo}/git/ref/:ref", get_ref),
         ("POST", f"{repo}/git/refs", create_ref),
+        ("PATCH", f"{repo}/git/refs/:ref", update_ref),
         ("DELETE", f"{repo}/git/refs/:ref", delete_ref),
         ("GET", f"{repo}/contents/:path", get_content),
         ("PUT", f"{repo}/contents/:path", put_content),

@@ -511,6 +511,29 @@ REPOSITORY_CASES: tuple[Case, ...] = (
         "already exists",
     ),
     Case(
+        f"PATCH {R}/git/refs/{{ref}}",
+        200,
+        lambda h: (
+            _file_on(h, "roster", "planted\n", ".github/workflows/x.yml"),
+            h("PATCH", "{r}/git/refs/heads/roster", json={"sha": _main_sha(h), "force": True}),
+        )[1],
+    ),
+    Case(
+        f"PATCH {R}/git/refs/{{ref}}",
+        422,
+        lambda h: h("PATCH", "{r}/git/refs/heads/nowhere", json={"sha": _main_sha(h)}),
+        "no such ref",
+    ),
+    Case(
+        f"PATCH {R}/git/refs/{{ref}}",
+        422,
+        lambda h: (
+            _file_on(h, "roster"),
+            h("PATCH", "{r}/git/refs/heads/roster", json={"sha": _main_sha(h)}),
+        )[1],
+        "not a fast forward",
+    ),
+    Case(
         f"DELETE {R}/git/refs/{{ref}}",
         204,
         lambda h: (_file_on(h, "gone"), h("DELETE", "{r}/git/refs/heads/gone"))[1],
