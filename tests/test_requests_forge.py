@@ -245,6 +245,22 @@ def _labels(sandbox: RunningSandbox, flavour: str) -> dict[str, tuple[str, str]]
     }
 
 
+def roster_reads(sandbox: RunningSandbox) -> dict[str, int]:
+    """Reads of program.yml, of the merge/pull requests and of comparisons since the counts
+    were last reset."""
+    routes = sandbox.request_counts()["by_route"]
+    kinds = {"files": ("/files/", "/contents/"), "requests": ("/merge_requests", "/pulls")}
+    kinds["compare"] = ("/compare",)
+    return {
+        kind: sum(
+            n
+            for route, n in routes.items()
+            if route.startswith("GET ") and any(part in route for part in parts)
+        )
+        for kind, parts in kinds.items()
+    }
+
+
 def test_a_proposal_is_a_merge_request_whose_merge_opens_the_pairing(
     flavour: tuple[str, RunningSandbox],
 ) -> None:
@@ -284,8 +300,13 @@ def test_a_proposal_is_a_merge_request_whose_merge_opens_the_pairing(
     assert (pairing.mentor, pairing.mentee, pairing.request) == ("alice", "dana", number)
     # The program's own lines are kept: the change only adds the pairing.
     assert branch.text.startswith(text.split("pairings:")[0])
-    # Nothing new the next night: the merge request already shows the proposal.
+    # Nothing new the next night: the merge request already shows the proposal. The run and
+    # the plan after it each read program.yml on both branches, the requests open from the
+    # proposal branch, and whether that branch holds anything but the bot's program.yml
+    # (the test reads program.yml once more itself).
+    sandbox.reset_counts()
     assert night(ASKED + timedelta(days=1))[1] == []
+    assert roster_reads(sandbox) == {"files": 1 + 2 * 2, "requests": 2, "compare": 2}
 
     sandbox.register_users("coco", access="maintain")  # a coordinator may merge
     sandbox.merge(name, "acme/requests", change.number, by="coco")
@@ -339,6 +360,29 @@ def test_a_commit_a_writer_pushed_to_the_proposal_branch_never_reaches_the_defau
     merged = bot.read_file("program.yml")
     assert merged is not None
     assert "mentee: dana" in merged.text
+
+
+def test_a_commit_pushed_onto_the_bots_proposal_is_dropped_the_next_night(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    roster_, bot, _ = asked_on(name, sandbox, "mallory")
+    assert "roster/proposal" in converged(sandbox, bot, ASKED, roster_)
+    change = bot.find_change_request("mentorship/roster")
+    assert change is not None
+    # After the bot's write, a writer pushes onto its branch: program.yml is still the
+    # bot's and so are the request's title and description.
+    sandbox.put_file(name, "acme/requests", PLANTED, WORKFLOW, branch="mentorship/roster")
+
+    assert converged(sandbox, bot, ASKED + timedelta(days=1), roster_) == ["roster/proposal"]
+
+    assert bot.read_file(PLANTED, "mentorship/roster") is None
+    kept = bot.find_change_request("mentorship/roster")
+    assert kept is not None
+    assert (kept.number, kept.title, kept.body) == (change.number, change.title, change.body)
+    sandbox.register_users("coco", access="maintain")
+    sandbox.merge(name, "acme/requests", change.number, by="coco")
+    assert bot.read_file(PLANTED) is None
 
 
 def test_a_request_a_person_opened_from_the_proposal_branch_is_left_alone_and_reported(

@@ -286,6 +286,13 @@ class Forge(Protocol):
         read and the write fails the write (the next run starts from what is there)."""
         ...
 
+    def changes_only(self, branch: str, base: str, path: str) -> bool:
+        """Whether `branch` is the head of `base` with `path` changed and nothing else, so
+        that merging it brings that one file: False when anything else differs (a file
+        someone else pushed there, or a base that moved on) or the branch is missing. One
+        request (the forges' compare)."""
+        ...
+
     def open_change_requests(self, branch: str) -> list[ChangeRequest]:
         """The open merge/pull requests from `branch`, whoever opened them, oldest first:
         one page (at most `CLOSED_PAGE`)."""

@@ -512,6 +512,26 @@ class GitHubForge:
             )
         return str(written["commit"].sha)
 
+    def changes_only(self, branch: str, base: str, path: str) -> bool:
+        # `base...branch` compares from their merge base: `files` is what a merge brings
+        # (at most 300 of them), `behind_by` the base's commits the branch lacks; an
+        # unknown ref or no common history is a 404
+        # (https://docs.github.com/rest/commits/commits#compare-two-commits).
+        request = f"{self._base}/compare/{quote(base, safe='/')}...{quote(branch, safe='/')}"
+
+        def compare() -> dict[str, Any] | None:
+            try:
+                found = self._gh.requester.requestJsonAndCheck("GET", request)[1]
+            except github.UnknownObjectException:
+                return None
+            return dict(found)
+
+        found = self._call(f"GET {request}", compare)
+        if found is None or found.get("behind_by") != 0:
+            return False
+        files = found.get("files") or []
+        return all(f.get("filename") == path and not f.get("previous_filename") for f in files)
+
     def open_change_requests(self, branch: str) -> list[ChangeRequest]:
         return self._pulls(branch, "open", "asc", CLOSED_PAGE)
 

@@ -474,6 +474,30 @@ class GitLabForge:
         )
         return str(made.attributes["id"])
 
+    def changes_only(self, branch: str, base: str, path: str) -> bool:
+        # `straight` compares the two heads' trees directly rather than from their merge
+        # base, so a base that moved on shows too; `compare_timeout` says the diffs were cut
+        # short (https://docs.gitlab.com/api/repositories/#compare-branches-tags-or-commits,
+        # lib/api/entities/compare.rb). An unknown ref is a 404.
+        request = f"{self._base}/repository/compare"
+        query = {"from": base, "to": branch, "straight": "true"}
+
+        def compare() -> dict[str, Any] | None:
+            try:
+                found = self._gl.http_get(request, query_data=query, **_NO_CLIENT_RETRY)
+            except gitlab.exceptions.GitlabHttpError as exc:
+                if exc.response_code == 404:
+                    return None
+                raise
+            assert isinstance(found, dict)
+            return found
+
+        found = self._call(f"GET {request}", compare)
+        if found is None or found.get("compare_timeout"):
+            return False
+        diffs = found.get("diffs") or []
+        return all(d.get("old_path") == d.get("new_path") == path for d in diffs)
+
     def open_change_requests(self, branch: str) -> list[ChangeRequest]:
         return self._merge_requests(branch, "opened", "asc", CLOSED_PAGE)
 

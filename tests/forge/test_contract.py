@@ -731,6 +731,19 @@ def test_a_roster_change_is_proposed_updated_and_withdrawn(site: Site) -> None:
     )
 
 
+def test_the_branch_the_bot_wrote_changes_only_its_file(site: Site) -> None:
+    forge = site.forge()
+    base = forge.default_branch()
+    path = f"{site.tag}.yml"
+    assert not forge.changes_only(site.branch, base, path)  # no branch yet
+
+    forge.put_branch_file(site.branch, path, "pairings: []\n", "Propose", base=base)
+    forge.put_branch_file(site.branch, path, "pairings: [x]\n", "Update", base=base)
+
+    assert forge.changes_only(site.branch, base, path)
+    assert not forge.changes_only(site.branch, base, "program.yml")
+
+
 @SANDBOX_ONLY
 def test_merging_the_change_is_the_coordinators_approval(site: Site) -> None:
     site.sandbox.register_users("coordinator", access="maintain")
@@ -802,6 +815,7 @@ def test_roster_change_requests_are_counted(site: Site) -> None:
     forge.whoami()
     assert cost(lambda: forge.find_change_request(site.branch)) == (1, 0)
     assert cost(lambda: forge.open_change_requests(site.branch)) == (1, 0)
+    assert cost(lambda: forge.changes_only(site.branch, "main", "program.yml")) == (1, 0)
     opened: list[ChangeRequest] = []
     open_it = lambda: opened.append(forge.open_change_request(site.branch, "main", "R", ""))  # noqa: E731
     assert cost(open_it) == (0, 1)
@@ -844,8 +858,10 @@ def test_a_commit_someone_else_pushed_to_the_branch_is_dropped_by_the_next_write
     forge.put_branch_file(site.branch, "program.yml", "pairings: []\n", "Propose", base="main")
 
     assert forge.read_file(planted, site.branch) is None
+    assert forge.changes_only(site.branch, "main", "program.yml")
     opened = forge.open_change_request(site.branch, "main", "Roster", "")
     site.sandbox.put_file(site.flavour, site.project, planted, "on: push\n", branch=site.branch)
+    assert not forge.changes_only(site.branch, "main", "program.yml")
     forge.put_branch_file(site.branch, "program.yml", "pairings: [x]\n", "Update", base="main")
     site.sandbox.register_users("coordinator", access="maintain")
     site.sandbox.merge(site.flavour, site.project, opened.number, by="coordinator")

@@ -1268,6 +1268,43 @@ def test_a_file_changed_since_it_was_read_is_a_409(
     assert len(api.calls) == 4
 
 
+COMPARE = f"{REPO}/compare/main...{BRANCH}"
+
+
+def compared(behind: int, *files: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a `commit-comparison` the adapter reads."""
+    return {"status": "ahead" if not behind else "diverged", "behind_by": behind, "files": files}
+
+
+@pytest.mark.parametrize(
+    ("answer", "only"),
+    [
+        (compared(0, {"filename": "program.yml"}), True),
+        (compared(0), True),
+        (compared(0, {"filename": "program.yml"}, {"filename": ".github/workflows/x.yml"}), False),
+        (compared(0, {"filename": "program.yml", "previous_filename": "x.yml"}), False),
+        (compared(1, {"filename": "program.yml"}), False),
+    ],
+    ids=["program.yml", "nothing", "a file besides", "a file moved onto it", "base moved on"],
+)
+def test_changes_only_reads_the_comparison_from_the_merge_base(
+    api: responses.RequestsMock, forge: GitHubForge, answer: dict[str, Any], only: bool
+) -> None:
+    api.get(COMPARE, json=answer)
+
+    assert forge.changes_only(BRANCH, "main", "program.yml") is only
+    assert len(api.calls) == 1
+
+
+def test_changes_only_is_false_for_a_missing_branch(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(COMPARE, status=404, json=error("Not Found"))
+
+    assert forge.changes_only(BRANCH, "main", "program.yml") is False
+    assert len(api.calls) == 1
+
+
 def test_find_change_request_lists_open_pulls_from_the_branch(
     api: responses.RequestsMock, sleeps: list[float]
 ) -> None:

@@ -1048,6 +1048,44 @@ def test_a_file_changed_since_it_was_read_fails_the_commit(
     assert "has changed since you started editing it" in str(caught.value)
 
 
+COMPARE = f"{PROJECT}/repository/compare"
+
+
+def diff(old: str, new: str | None = None) -> dict[str, Any]:
+    return {"old_path": old, "new_path": new or old}
+
+
+@pytest.mark.parametrize(
+    ("answer", "only"),
+    [
+        ({"diffs": [diff("program.yml")], "compare_timeout": False}, True),
+        ({"diffs": [], "compare_timeout": False}, True),
+        ({"diffs": [diff(".github/workflows/x.yml"), diff("program.yml")]}, False),
+        ({"diffs": [diff("x.yml", "program.yml")], "compare_timeout": False}, False),
+        ({"diffs": [diff("program.yml")], "compare_timeout": True}, False),
+    ],
+    ids=["program.yml", "nothing", "a file besides", "a file moved onto it", "cut short"],
+)
+def test_changes_only_compares_the_heads_straight(
+    api: responses.RequestsMock, forge: GitLabForge, answer: dict[str, Any], only: bool
+) -> None:
+    api.get(
+        COMPARE, json=answer, match=[query(**{"from": "main", "to": BRANCH, "straight": "true"})]
+    )
+
+    assert forge.changes_only(BRANCH, "main", "program.yml") is only
+    assert len(api.calls) == 1
+
+
+def test_changes_only_is_false_for_a_missing_branch(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(COMPARE, status=404, json={"message": "404 Ref Not Found"})
+
+    assert forge.changes_only(BRANCH, "main", "program.yml") is False
+    assert len(api.calls) == 1
+
+
 def test_find_change_request_asks_for_the_oldest_open_one_from_the_branch(
     api: responses.RequestsMock, sleeps: list[float]
 ) -> None:

@@ -534,6 +534,22 @@ REPOSITORY_CASES: tuple[Case, ...] = (
         "not a fast forward",
     ),
     Case(
+        f"GET {R}/compare/{{basehead}}",
+        200,
+        lambda h: (
+            _file_on(h, "roster"),
+            _file_on(h, "roster", "on: push\n", ".github/workflows/x.yml"),
+            _file_on(h, "main", "a\n", "other.md"),
+            h("GET", "{r}/compare/main...roster"),
+        )[3],
+    ),
+    Case(
+        f"GET {R}/compare/{{basehead}}",
+        404,
+        lambda h: h("GET", "{r}/compare/main...nowhere"),
+        "no such ref",
+    ),
+    Case(
         f"DELETE {R}/git/refs/{{ref}}",
         204,
         lambda h: (_file_on(h, "gone"), h("DELETE", "{r}/git/refs/heads/gone"))[1],
