@@ -245,6 +245,22 @@ def _labels(sandbox: RunningSandbox, flavour: str) -> dict[str, tuple[str, str]]
     }
 
 
+def roster_reads(sandbox: RunningSandbox) -> dict[str, int]:
+    """Reads of program.yml, of the merge/pull requests and of comparisons since the counts
+    were last reset."""
+    routes = sandbox.request_counts()["by_route"]
+    kinds = {"files": ("/files/", "/contents/"), "requests": ("/merge_requests", "/pulls")}
+    kinds["compare"] = ("/compare",)
+    return {
+        kind: sum(
+            n
+            for route, n in routes.items()
+            if route.startswith("GET ") and any(part in route for part in parts)
+        )
+        for kind, parts in kinds.items()
+    }
+
+
 def test_a_proposal_is_a_merge_request_whose_merge_opens_the_pairing(
     flavour: tuple[str, RunningSandbox],
 ) -> None:
@@ -284,8 +300,13 @@ def test_a_proposal_is_a_merge_request_whose_merge_opens_the_pairing(
     assert (pairing.mentor, pairing.mentee, pairing.request) == ("alice", "dana", number)
     # The program's own lines are kept: the change only adds the pairing.
     assert branch.text.startswith(text.split("pairings:")[0])
-    # Nothing new the next night: the merge request already shows the proposal.
+    # Nothing new the next night: the merge request already shows the proposal. The run and
+    # the plan after it each read program.yml on both branches, the requests open from the
+    # proposal branch, and whether that branch holds anything but the bot's program.yml
+    # (the test reads program.yml once more itself).
+    sandbox.reset_counts()
     assert night(ASKED + timedelta(days=1))[1] == []
+    assert roster_reads(sandbox) == {"files": 1 + 2 * 2, "requests": 2, "compare": 2}
 
     sandbox.register_users("coco", access="maintain")  # a coordinator may merge
     sandbox.merge(name, "acme/requests", change.number, by="coco")
@@ -295,6 +316,110 @@ def test_a_proposal_is_a_merge_request_whose_merge_opens_the_pairing(
     assert bot.get_issue(number).state is IssueState.CLOSED
     assert bot.find_change_request("mentorship/roster") is None
     assert night(pairing.start + timedelta(days=1))[1] == []
+
+
+PLANTED = ".github/workflows/evil.yml"
+WORKFLOW = "on: pull_request_target\njobs: {x: {runs-on: ubuntu-latest, steps: [{run: env}]}}\n"
+
+
+def asked_on(name: str, sandbox: RunningSandbox, writer: str) -> tuple[Program, Forge, Forge]:
+    """A program proposing its changes, a request asked on ASKED at 10:00, and a writer
+    (push access: GitHub write, GitLab Developer) besides the bot; the clock at 09:00."""
+    text = roster(name, sandbox.url, propose=True)
+    sandbox.put_file(name, "acme/requests", "program.yml", text)
+    sandbox.register_users(writer, access="write")
+    roster_ = parse_program(text, Path("program.yml"))
+    policy = RetryPolicy(retries=0)
+    bot = connect(roster_.forge, {}, policy)
+    dana = connect(roster_.forge, {"SANDBOX_TOKEN": "dana"}, policy)
+    sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
+    made = bot.create_issue(Draft("Labels", "", ("mentorship", "mentorship-request")))
+    bot.relabel(made.number, (), ("mentorship", "mentorship-request"))
+    body, labels = form_body(name)
+    dana.create_issue(Draft("Mentorship request", body, labels))
+    sandbox.set_clock(datetime.combine(ASKED, time(9), UTC))
+    return roster_, bot, connect(roster_.forge, {"SANDBOX_TOKEN": writer}, policy)
+
+
+def test_a_commit_a_writer_pushed_to_the_proposal_branch_never_reaches_the_default_branch(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    roster_, bot, mallory = asked_on(name, sandbox, "mallory")
+    # Before the bot's first write, a writer pushes a workflow of theirs to its branch.
+    mallory.put_branch_file("mentorship/roster", PLANTED, WORKFLOW, "tidy", base="main")
+
+    assert "roster/proposal" in converged(sandbox, bot, ASKED, roster_)
+    change = bot.find_change_request("mentorship/roster")
+    assert change is not None
+    assert change.author == "mentorship-bot"
+    assert bot.read_file(PLANTED, "mentorship/roster") is None
+    sandbox.register_users("coco", access="maintain")
+    sandbox.merge(name, "acme/requests", change.number, by="coco")
+    assert bot.read_file(PLANTED) is None
+    merged = bot.read_file("program.yml")
+    assert merged is not None
+    assert "mentee: dana" in merged.text
+
+
+def test_a_commit_pushed_onto_the_bots_proposal_is_dropped_the_next_night(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    roster_, bot, _ = asked_on(name, sandbox, "mallory")
+    assert "roster/proposal" in converged(sandbox, bot, ASKED, roster_)
+    change = bot.find_change_request("mentorship/roster")
+    assert change is not None
+    # After the bot's write, a writer pushes onto its branch: program.yml is still the
+    # bot's and so are the request's title and description.
+    sandbox.put_file(name, "acme/requests", PLANTED, WORKFLOW, branch="mentorship/roster")
+
+    assert converged(sandbox, bot, ASKED + timedelta(days=1), roster_) == ["roster/proposal"]
+
+    assert bot.read_file(PLANTED, "mentorship/roster") is None
+    kept = bot.find_change_request("mentorship/roster")
+    assert kept is not None
+    assert (kept.number, kept.title, kept.body) == (change.number, change.title, change.body)
+    sandbox.register_users("coco", access="maintain")
+    sandbox.merge(name, "acme/requests", change.number, by="coco")
+    assert bot.read_file(PLANTED) is None
+
+
+def test_a_request_a_person_opened_from_the_proposal_branch_is_left_alone_and_reported(
+    flavour: tuple[str, RunningSandbox],
+) -> None:
+    name, sandbox = flavour
+    roster_, bot, mallory = asked_on(name, sandbox, "mallory")
+    mallory.put_branch_file("mentorship/roster", PLANTED, WORKFLOW, "tidy", base="main")
+    theirs = mallory.open_change_request("mentorship/roster", "main", "WIP", "mine")
+    sandbox.set_clock(datetime.combine(ASKED, time(23), UTC))
+
+    report = run_day(bot, roster_, ASKED, Templates())
+
+    [failed] = report.failed
+    assert failed.action.key == "roster/proposal"
+    assert failed.detail == (
+        f"the roster proposal was not written: #{theirs.number} by mallory ({theirs.url}) is "
+        "open from mentorship/roster, the bot's proposal branch, and is not the bot's; the bot "
+        "neither edits it nor rewrites the branch under it: close it (a person's change to "
+        "program.yml goes on a branch of its own), and protect the proposal branch so that "
+        "only the bot pushes there"
+    )
+    [still] = bot.open_change_requests("mentorship/roster")
+    assert (still.number, still.title, still.body, still.head) == (
+        theirs.number,
+        "WIP",
+        "mine",
+        theirs.head,
+    )
+    assert bot.find_change_request("mentorship/roster") is None
+    # Once it is closed, the next night proposes on a branch of the bot's alone.
+    mallory.close_change_request(theirs.number)
+    assert "roster/proposal" in converged(sandbox, bot, ASKED + timedelta(days=1), roster_)
+    mine = bot.find_change_request("mentorship/roster")
+    assert mine is not None
+    assert mine.number != theirs.number
+    assert bot.read_file(PLANTED, "mentorship/roster") is None
 
 
 def test_this_repository_ships_the_forms_init_writes() -> None:

@@ -278,17 +278,29 @@ class Forge(Protocol):
         ref does not exist."""
         ...
 
-    def put_branch_file(
-        self, branch: str, path: str, text: str, message: str, *, base: str
-    ) -> str | None:
-        """Make `text` the whole content of `path` on `branch`, creating the branch from
-        `base` when it does not exist; the new commit's id, or None when the branch already
-        held exactly `text` (nothing is written). A change made to the file between the read
-        and the write fails the write (the next run starts from what is there)."""
+    def put_branch_file(self, branch: str, path: str, text: str, message: str, *, base: str) -> str:
+        """Make `branch` the head of `base` plus one new commit that makes `text` the whole
+        content of `path`, whatever `branch` held before (it is created when missing; a
+        commit anyone else pushed to it is dropped, so merging the branch brings exactly
+        that file); the new commit's id. A change made to the file on `base` between the
+        read and the write fails the write (the next run starts from what is there)."""
+        ...
+
+    def changes_only(self, branch: str, base: str, path: str) -> bool:
+        """Whether `branch` is the head of `base` with `path` changed and nothing else, so
+        that merging it brings that one file: False when anything else differs (a file
+        someone else pushed there, or a base that moved on) or the branch is missing. One
+        request (the forges' compare)."""
+        ...
+
+    def open_change_requests(self, branch: str) -> list[ChangeRequest]:
+        """The open merge/pull requests from `branch`, whoever opened them, oldest first:
+        one page (at most `CLOSED_PAGE`)."""
         ...
 
     def find_change_request(self, branch: str) -> ChangeRequest | None:
-        """The open merge/pull request from `branch` (the first, when there are several)."""
+        """The bot's open merge/pull request from `branch` (the oldest, when there are
+        several): one opened by anyone but `whoami` is not the bot's proposal."""
         ...
 
     def closed_change_requests(self, branch: str) -> list[ChangeRequest]:

@@ -45,6 +45,7 @@ from automation.model import (
     IssueState,
     Tick,
 )
+from automation.roster.handles import same_handle
 
 T = TypeVar("T")
 
@@ -466,25 +467,38 @@ class GitHubForge:
         found, _ = self._content(path, ref)
         return found
 
-    def put_branch_file(
-        self, branch: str, path: str, text: str, message: str, *, base: str
-    ) -> str | None:
-        # A new branch is a ref at the base's head (git/refs), then the file is written by
-        # the contents API, which wants the blob it replaces (`sha`): a file changed since
-        # it was read answers 409 (https://docs.github.com/rest/repos/contents).
-        current, branch_exists = self._content(path, branch)
-        if current is not None and current.text == text:
-            return None
-        if not branch_exists:
-            current, _ = self._content(path, base)
-            head = self._call(
-                f"GET {self._base}/git/ref/heads/{base}",
-                lambda: self._repo.get_git_ref(f"heads/{base}").object.sha,
-            )
+    def put_branch_file(self, branch: str, path: str, text: str, message: str, *, base: str) -> str:
+        # The branch is first set to the base's head, whatever was pushed to it (PATCH
+        # git/refs with `force`; 422 "Reference does not exist" when there is none yet:
+        # https://docs.github.com/rest/git/refs#update-a-reference), then the file is
+        # written by the contents API, which wants the blob it replaces (`sha`): the file
+        # as the base has it, so a change made to it since answers 409
+        # (https://docs.github.com/rest/repos/contents). Merging the branch then brings
+        # this one commit and nothing anyone else pushed there.
+        head = self._call(
+            f"GET {self._base}/git/ref/heads/{base}",
+            lambda: self._repo.get_git_ref(f"heads/{base}").object.sha,
+        )
+        ref = f"{self._base}/git/refs/heads/{branch}"
+
+        def reset() -> bool:
+            try:
+                self._gh.requester.requestJsonAndCheck(
+                    "PATCH", ref, input={"sha": head, "force": True}
+                )
+            except github.GithubException as exc:
+                data = exc.data if isinstance(exc.data, dict) else {}
+                if exc.status == 422 and data.get("message") == "Reference does not exist":
+                    return False
+                raise
+            return True
+
+        if not self._call(f"PATCH {ref}", reset):
             self._call(
                 f"POST {self._base}/git/refs",
                 lambda: self._repo.create_git_ref(f"refs/heads/{branch}", head),
             )
+        current, _ = self._content(path, head)
         request = f"PUT {self._base}/contents/{path}"
         if current is None:
             written = self._call(
@@ -498,9 +512,33 @@ class GitHubForge:
             )
         return str(written["commit"].sha)
 
+    def changes_only(self, branch: str, base: str, path: str) -> bool:
+        # `base...branch` compares from their merge base: `files` is what a merge brings
+        # (at most 300 of them), `behind_by` the base's commits the branch lacks; an
+        # unknown ref or no common history is a 404
+        # (https://docs.github.com/rest/commits/commits#compare-two-commits).
+        request = f"{self._base}/compare/{quote(base, safe='/')}...{quote(branch, safe='/')}"
+
+        def compare() -> dict[str, Any] | None:
+            try:
+                found = self._gh.requester.requestJsonAndCheck("GET", request)[1]
+            except github.UnknownObjectException:
+                return None
+            return dict(found)
+
+        found = self._call(f"GET {request}", compare)
+        if found is None or found.get("behind_by") != 0:
+            return False
+        files = found.get("files") or []
+        return all(f.get("filename") == path and not f.get("previous_filename") for f in files)
+
+    def open_change_requests(self, branch: str) -> list[ChangeRequest]:
+        return self._pulls(branch, "open", "asc", CLOSED_PAGE)
+
     def find_change_request(self, branch: str) -> ChangeRequest | None:
-        found = self._pulls(branch, "open", "asc", 1)
-        return found[0] if found else None
+        bot = self.whoami()
+        mine = (c for c in self.open_change_requests(branch) if same_handle(c.author, bot))
+        return next(mine, None)
 
     def closed_change_requests(self, branch: str) -> list[ChangeRequest]:
         # GitHub's `closed` includes merged pull requests (GitLab's does not).

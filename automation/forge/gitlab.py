@@ -42,6 +42,7 @@ from automation.model import (
     TaskCounts,
     Tick,
 )
+from automation.roster.handles import same_handle
 
 T = TypeVar("T")
 
@@ -449,33 +450,61 @@ class GitLabForge:
         found, _ = self._file(path, ref or "HEAD")
         return None if found is None else file_from_gitlab(found)
 
-    def put_branch_file(
-        self, branch: str, path: str, text: str, message: str, *, base: str
-    ) -> str | None:
-        # One commit with one action; `start_branch` only for a new branch (GitLab refuses
-        # it for one that exists, app/services/commits/create_service.rb) and the file's
-        # `last_commit_id` so that a change made since the read fails the write:
+    def put_branch_file(self, branch: str, path: str, text: str, message: str, *, base: str) -> str:
+        # One commit with one action on the base (`start_branch`) with `force`, which
+        # "overwrites the target branch with a new commit based on the start_branch":
+        # whatever was pushed to the branch is dropped. The file's `last_commit_id` on the
+        # base (checked against `start_branch`, app/services/files/base_service.rb) makes a
+        # change made to it since fail the write:
         # https://docs.gitlab.com/api/commits/#create-a-commit-with-multiple-files-and-actions
-        current, branch_exists = self._file(path, branch)
-        if current is not None and file_from_gitlab(current).text == text:
-            return None
-        data: dict[str, Any] = {"branch": branch, "commit_message": message}
-        if not branch_exists:
-            data["start_branch"] = base
-            current, _ = self._file(path, base)
+        current, _ = self._file(path, base)
         action: dict[str, Any] = {"action": "create", "file_path": path, "content": text}
         if current is not None:
             action |= {"action": "update", "last_commit_id": current["last_commit_id"]}
-        data["actions"] = [action]
+        data: dict[str, Any] = {
+            "branch": branch,
+            "start_branch": base,
+            "force": True,
+            "commit_message": message,
+            "actions": [action],
+        }
         made = self._call(
             f"POST {self._base}/repository/commits",
             lambda: self._project.commits.create(data, **_NO_CLIENT_RETRY),
         )
         return str(made.attributes["id"])
 
+    def changes_only(self, branch: str, base: str, path: str) -> bool:
+        # `straight` compares the two heads' trees directly rather than from their merge
+        # base, so a base that moved on shows too; `compare_timeout` says the diffs were cut
+        # short (https://docs.gitlab.com/api/repositories/#compare-branches-tags-or-commits,
+        # lib/api/entities/compare.rb). An unknown ref is a 404.
+        request = f"{self._base}/repository/compare"
+        query = {"from": base, "to": branch, "straight": "true"}
+
+        def compare() -> dict[str, Any] | None:
+            try:
+                found = self._gl.http_get(request, query_data=query, **_NO_CLIENT_RETRY)
+            except gitlab.exceptions.GitlabHttpError as exc:
+                if exc.response_code == 404:
+                    return None
+                raise
+            assert isinstance(found, dict)
+            return found
+
+        found = self._call(f"GET {request}", compare)
+        if found is None or found.get("compare_timeout"):
+            return False
+        diffs = found.get("diffs") or []
+        return all(d.get("old_path") == d.get("new_path") == path for d in diffs)
+
+    def open_change_requests(self, branch: str) -> list[ChangeRequest]:
+        return self._merge_requests(branch, "opened", "asc", CLOSED_PAGE)
+
     def find_change_request(self, branch: str) -> ChangeRequest | None:
-        found = self._merge_requests(branch, "opened", "asc", 1)
-        return found[0] if found else None
+        bot = self.whoami()
+        mine = (c for c in self.open_change_requests(branch) if same_handle(c.author, bot))
+        return next(mine, None)
 
     def closed_change_requests(self, branch: str) -> list[ChangeRequest]:
         return self._merge_requests(branch, "closed", "desc", CLOSED_PAGE)

@@ -313,8 +313,10 @@ def requests_of(action: Action, flavour: str) -> int:
         # GitHub adds labels in one request and removes them one by one.
         return (1 if action.add else 0) + len(action.remove)
     if isinstance(action, ProposeRoster) and action.text is not None:
-        # the branch (GitHub: a ref, then the file), then the merge/pull request
-        return 3 if flavour == "github" else 2
+        # the branch set to the base's head with the file, then the merge/pull request.
+        # GitHub: the ref forced to the base's head (a new branch: that answers 422, then
+        # the ref is made), then the file; GitLab: one commit with `force`.
+        return 4 if flavour == "github" else 2
     return 1
 
 

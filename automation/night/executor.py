@@ -31,7 +31,7 @@ from automation.lifecycle.actions import (
     assignees_of,
 )
 from automation.messages.markdown import as_kept
-from automation.model import Issue, IssueState
+from automation.model import ChangeRequest, Issue, IssueState
 from automation.roster.handles import same_handle
 
 log = logging.getLogger(__name__)
@@ -205,12 +205,22 @@ def _run(action: Action, forge: Forge, made: _Made) -> str:
 
 
 def _propose(action: ProposeRoster, forge: Forge, made: _Made) -> None:
-    """One open merge/pull request from the proposal branch, showing `text` (or none)."""
-    found = forge.find_change_request(action.branch)
+    """One open merge/pull request of the bot's from the proposal branch, showing `text`
+    (or none). A request someone else opened from that branch is never edited, and while
+    one is open the bot writes nothing there: rewriting the branch would change that
+    person's request, and the forge refuses a second one from the same branch (GitHub 422
+    "A pull request already exists", GitLab 409), so the write fails saying which request
+    to close."""
+    bot = forge.whoami()
+    opened = forge.open_change_requests(action.branch)
+    found = next((c for c in opened if same_handle(c.author, bot)), None)
     if action.text is None:
         if found is not None:
             forge.close_change_request(found.number)
         return
+    others = [c for c in opened if not same_handle(c.author, bot)]
+    if others:
+        raise ForgeError(_not_the_bots(others, action.branch), fix=_CLOSE_THEM)
     base = forge.default_branch()
     message = f"Propose program.yml changes for the coordinators\n\n{action.title}"
     forge.put_branch_file(action.branch, action.path, action.text, message, base=base)
@@ -219,6 +229,21 @@ def _propose(action: ProposeRoster, forge: Forge, made: _Made) -> None:
         forge.open_change_request(action.branch, base, action.title, body)
     elif (found.title, found.body) != (action.title, body):
         forge.edit_change_request(found.number, action.title, body)
+
+
+_CLOSE_THEM = (
+    "close it (a person's change to program.yml goes on a branch of its own), and protect "
+    "the proposal branch so that only the bot pushes there"
+)
+
+
+def _not_the_bots(changes: list[ChangeRequest], branch: str) -> str:
+    named = ", ".join(f"#{c.number} by {c.author} ({c.url})" for c in changes)
+    return (
+        f"the roster proposal was not written: {named} is open from {branch}, the bot's "
+        f"proposal branch, and is not the bot's; the bot neither edits it nor rewrites the "
+        f"branch under it: {_CLOSE_THEM}"
+    )
 
 
 @dataclass

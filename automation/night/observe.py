@@ -149,6 +149,16 @@ def read(
         branch = forge.read_file(asking.roster_path, asking.branch)
         change = forge.find_change_request(asking.branch)
         closed = forge.closed_change_requests(asking.branch) if answered else []
+        if (
+            change is not None
+            and branch is not None
+            and not forge.changes_only(asking.branch, change.target, asking.roster_path)
+        ):
+            # One more with the bot's request open: a branch holding anything but the
+            # base and the bot's program.yml (a commit someone pushed there since, or a
+            # base that moved on) does not show the bot's proposal, whatever its
+            # program.yml says, so the proposal is written again on the base's head.
+            branch = None
         roster = Roster(
             found.text if found else None,
             branch.text if branch else None,

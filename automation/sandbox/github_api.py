@@ -13,6 +13,7 @@ from typing import Any
 
 from automation.sandbox.call import Api, Call, Handler
 from automation.sandbox.clock import github_time, parse_instant
+from automation.sandbox.git import line_counts
 from automation.sandbox.github_shapes import PREFIX, GitHubRepositoryView, GitHubView
 from automation.sandbox.graphql import Field, GraphQLError, Resolver, answer, leaf, select
 from automation.sandbox.records import (
@@ -20,6 +21,7 @@ from automation.sandbox.records import (
     Change,
     ChangeState,
     Comment,
+    Commit,
     Flavour,
     Issue,
     IssueEdit,
@@ -629,6 +631,32 @@ def create_ref(call: Call) -> Response:
     return _json(rendered, 201, [("Location", rendered["url"])])
 
 
+def update_ref(call: Call) -> Response:
+    """`PATCH /repos/{owner}/{repo}/git/refs/{ref}` (git/update-ref): point a branch at
+    `sha`; without `force` only a fast-forward (the new commit descends from the old head),
+    else 422 "Update is not a fast forward"
+    (https://docs.github.com/rest/git/refs#update-a-reference)."""
+    repo = _repo(call)
+    _require(call, "contents=write")
+    ref = call.param("ref")
+    name = ref.removeprefix("heads/")
+    head = call.store.branch_head(repo, name) if ref.startswith("heads/") else None
+    if head is None:
+        raise _error(422, "Reference does not exist")
+    data = _object(call)
+    sha, force = data.get("sha"), data.get("force", False)
+    if not isinstance(sha, str):
+        raise _invalid("Reference", "sha", "missing_field")
+    if not isinstance(force, bool):
+        raise _invalid("Reference", "force")
+    if len(sha) != 40 or call.store.commit(repo, sha) is None:
+        raise _error(422, "Object does not exist")
+    if not force and call.store.merge_base(repo, head, sha) != head:
+        raise _error(422, "Update is not a fast forward")
+    call.store.create_branch(repo, name, sha)
+    return _json(_repository_view(call, repo).git_ref(name, sha))
+
+
 def delete_ref(call: Call) -> Response:
     repo = _repo(call)
     _require(call, "contents=write")
@@ -638,6 +666,56 @@ def delete_ref(call: Call) -> Response:
         raise _error(422, "Reference does not exist")
     call.store.delete_branch(repo, name)
     return Response(204, _MEDIA_HEADERS, b"")
+
+
+def compare(call: Call) -> Response:
+    """`GET /repos/{owner}/{repo}/compare/{basehead}` (repos/compare-commits), `BASE...HEAD`:
+    the commits HEAD has that BASE lacks, and the files changed from their merge base (what
+    a merge brings); an unknown ref or no common history is a 404
+    (https://docs.github.com/rest/commits/commits#compare-two-commits). The sandbox lists
+    every commit and file on one page and sends no `patch`."""
+    repo = _repo(call)
+    basehead = call.param("basehead")
+    base_ref, dots, head_ref = basehead.partition("...")
+    base, head = call.store.commit(repo, base_ref), call.store.commit(repo, head_ref)
+    if not dots or base is None or head is None:
+        raise _not_found()
+    merge_id = call.store.merge_base(repo, base.id, head.id)
+    if merge_id is None:
+        raise _error(404, f"No common ancestor between {base_ref} and {head_ref}.")
+    merge_base = call.store.commit(repo, merge_id)
+    assert merge_base is not None
+    view = _repository_view(call, repo)
+
+    def rendered(commit: Commit) -> dict[str, Any]:
+        return view.commit(commit, call.store.find_user(commit.author))
+
+    ahead = call.store.only_in(repo, head.id, base.id)
+    behind = call.store.only_in(repo, base.id, head.id)
+    old, new = merge_base.tree, head.tree
+    changed = sorted(p for p in set(old) | set(new) if old.get(p) != new.get(p))
+    before, after = call.store.files(merge_base), call.store.files(head)
+    files = [
+        view.diff_entry(
+            path,
+            old.get(path),
+            new.get(path),
+            head.id,
+            line_counts(before.get(path, ""), after.get(path, "")),
+        )
+        for path in changed
+    ]
+    commits = [rendered(c) for c in ahead]
+    return _json(
+        view.comparison(
+            basehead,
+            rendered(base),
+            rendered(merge_base),
+            (len(ahead), len(behind)),
+            commits,
+            files,
+        )
+    )
 
 
 def get_content(call: Call) -> Response:
@@ -956,7 +1034,9 @@ def _routes() -> tuple[Route[Handler], ...]:
         ("DELETE", f"{repo}/labels/:name", delete_repo_label),
         ("GET", f"{repo}/git/ref/:ref", get_ref),
         ("POST", f"{repo}/git/refs", create_ref),
+        ("PATCH", f"{repo}/git/refs/:ref", update_ref),
         ("DELETE", f"{repo}/git/refs/:ref", delete_ref),
+        ("GET", f"{repo}/compare/:basehead", compare),
         ("GET", f"{repo}/contents/:path", get_content),
         ("PUT", f"{repo}/contents/:path", put_content),
         ("GET", f"{repo}/pulls", list_pulls),

@@ -399,12 +399,6 @@ class GitHubRepositoryView(GitHubView):
     def file_commit(self, commit: Commit, path: str, branch: str, text: str) -> dict[str, Any]:
         """`file-commit` (repos/create-or-update-file-contents)."""
         assert self.repo is not None
-        who = commit.author or "sandbox"
-        person = {
-            "name": who,
-            "email": f"{who}@sandbox.invalid",
-            "date": github_time(commit.created_at),
-        }
         return {
             "content": self._content(path, branch, commit.tree[path], len(text.encode())),
             "commit": {
@@ -412,29 +406,117 @@ class GitHubRepositoryView(GitHubView):
                 "node_id": node_id("Commit", int(commit.id[:8], 16)),
                 "url": f"{self.repo_api}/git/commits/{commit.id}",
                 "html_url": f"{self.base}/{self.repo.path}/commit/{commit.id}",
-                "author": person,
-                "committer": person,
+                "author": _person(commit),
+                "committer": _person(commit),
                 "message": commit.message,
-                "tree": {
-                    "url": f"{self.repo_api}/git/trees/{tree_id(commit.tree)}",
-                    "sha": tree_id(commit.tree),
-                },
-                "parents": [
-                    {
-                        "url": f"{self.repo_api}/git/commits/{parent}",
-                        "html_url": f"{self.base}/{self.repo.path}/commit/{parent}",
-                        "sha": parent,
-                    }
-                    for parent in commit.parents
-                ],
-                "verification": {
-                    "verified": False,
-                    "reason": "unsigned",
-                    "signature": None,
-                    "payload": None,
-                    "verified_at": None,
-                },
+                "tree": self._tree(commit),
+                "parents": self._parents(commit),
+                "verification": dict(_UNSIGNED),
             },
+        }
+
+    def _tree(self, commit: Commit) -> dict[str, Any]:
+        return {
+            "url": f"{self.repo_api}/git/trees/{tree_id(commit.tree)}",
+            "sha": tree_id(commit.tree),
+        }
+
+    def _parents(self, commit: Commit) -> list[dict[str, Any]]:
+        assert self.repo is not None
+        return [
+            {
+                "url": f"{self.repo_api}/git/commits/{parent}",
+                "html_url": f"{self.base}/{self.repo.path}/commit/{parent}",
+                "sha": parent,
+            }
+            for parent in commit.parents
+        ]
+
+    def commit(self, commit: Commit, author: User | None) -> dict[str, Any]:
+        """`commit` (repos/get-commit, the items of a comparison): the account is the
+        author's when the forge knows it, else null."""
+        assert self.repo is not None
+        account = self.user(author) if author is not None else None
+        return {
+            "url": f"{self.repo_api}/commits/{commit.id}",
+            "sha": commit.id,
+            "node_id": node_id("Commit", int(commit.id[:8], 16)),
+            "html_url": f"{self.base}/{self.repo.path}/commit/{commit.id}",
+            "comments_url": f"{self.repo_api}/commits/{commit.id}/comments",
+            "commit": {
+                "url": f"{self.repo_api}/git/commits/{commit.id}",
+                "author": _person(commit),
+                "committer": _person(commit),
+                "message": commit.message,
+                "comment_count": 0,
+                "tree": self._tree(commit),
+                "verification": dict(_UNSIGNED),
+            },
+            "author": account,
+            "committer": account,
+            "parents": self._parents(commit),
+        }
+
+    def diff_entry(
+        self, path: str, old: str | None, new: str | None, head: str, counts: tuple[int, int]
+    ) -> dict[str, Any]:
+        """`diff-entry`: one file of a comparison, `old` and `new` its blob ids (None: the
+        file is absent on that side)."""
+        assert self.repo is not None
+        added, deleted = counts
+        status = "added" if old is None else "removed" if new is None else "modified"
+        return {
+            "sha": new or old,
+            "filename": path,
+            "status": status,
+            "additions": added,
+            "deletions": deleted,
+            "changes": added + deleted,
+            "blob_url": f"{self.base}/{self.repo.path}/blob/{head}/{quote(path)}",
+            "raw_url": f"{self.base}/{self.repo.path}/raw/{head}/{quote(path)}",
+            "contents_url": f"{self.repo_api}/contents/{quote(path)}?ref={head}",
+        }
+
+    def comparison(
+        self,
+        basehead: str,
+        base: dict[str, Any],
+        merge_base: dict[str, Any],
+        counts: tuple[int, int],
+        commits: list[dict[str, Any]],
+        files: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """`commit-comparison` (repos/compare-commits)."""
+        assert self.repo is not None
+        ahead, behind = counts
+        status = (
+            "identical"
+            if ahead == behind == 0
+            else "ahead"
+            if behind == 0
+            else "behind"
+            if ahead == 0
+            else "diverged"
+        )
+        html = f"{self.base}/{self.repo.path}/compare/{basehead}"
+        owner = self.repo.namespace
+        head_sha = commits[-1]["sha"] if commits else base["sha"]
+        return {
+            "url": f"{self.repo_api}/compare/{basehead}",
+            "html_url": html,
+            "permalink_url": (
+                f"{self.base}/{self.repo.path}/compare/{owner}:{base['sha']}...{owner}:{head_sha}"
+            ),
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            "base_commit": base,
+            "merge_base_commit": merge_base,
+            "status": status,
+            "ahead_by": ahead,
+            "behind_by": behind,
+            "total_commits": ahead,
+            "commits": commits,
+            "files": files,
         }
 
     def git_ref(self, name: str, sha: str) -> dict[str, Any]:
@@ -573,3 +655,18 @@ class GitHubRepositoryView(GitHubView):
 
 def _time(ms: int | None) -> str | None:
     return None if ms is None else github_time(ms)
+
+
+_UNSIGNED = {
+    "verified": False,
+    "reason": "unsigned",
+    "signature": None,
+    "payload": None,
+    "verified_at": None,
+}
+
+
+def _person(commit: Commit) -> dict[str, str]:
+    """A commit's git author or committer: the sandbox names its committer's login."""
+    who = commit.author or "sandbox"
+    return {"name": who, "email": f"{who}@sandbox.invalid", "date": github_time(commit.created_at)}

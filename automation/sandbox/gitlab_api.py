@@ -1027,6 +1027,43 @@ def _apply_actions(call: Call, project: Project, parent: Commit, actions: Any) -
     return files
 
 
+def compare(call: Call) -> Response:
+    """`GET /projects/:id/repository/compare` (lib/api/repositories.rb): `from`, `to`, and
+    `straight` (true: the two trees directly, `from..to`; false, the default: from their
+    merge base, `from...to`). `commits` are those `to` has and `from` lacks, oldest first,
+    `commit` the last of them (lib/api/entities/compare.rb); an unknown ref is 404 "Ref".
+    The sandbox's `diff` is empty and never cut short."""
+    project = _project(call)
+    params = _params(call)
+    names = {name: _text(params, name) for name in ("from", "to")}
+    for name, value in names.items():
+        if value is None:
+            raise _bad_param(f"{name} is missing")
+    start = call.store.commit(project, str(names["from"]))
+    head = call.store.commit(project, str(names["to"]))
+    if start is None or head is None:
+        raise _not_found("Ref")
+    if not _flag(params, "straight"):
+        merge_id = call.store.merge_base(project, start.id, head.id)
+        start = call.store.commit(project, merge_id) if merge_id else None
+    old, new = (start.tree if start else {}), head.tree
+    changed = sorted(path for path in set(old) | set(new) if old.get(path) != new.get(path))
+    view = _repository_view(call)
+    commits = [
+        view.commit(project, c)
+        for c in call.store.only_in(project, head.id, start.id if start else "")
+    ]
+    payload = {
+        "commit": commits[-1] if commits else None,
+        "commits": commits,
+        "diffs": [view.diff(path, path in old, path in new) for path in changed],
+        "compare_timeout": False,
+        "compare_same_ref": names["from"] == names["to"],
+        "web_url": f"{view.base}/{project.path}/-/compare/{names['from']}...{names['to']}",
+    }
+    return json_response(payload)
+
+
 def list_branches(call: Call) -> Response:
     project = _project(call)
     page = paging(call.request, 20, 100)
@@ -1350,6 +1387,7 @@ def _routes() -> tuple[Route[Handler], ...]:
         ("GET", f"{project}/repository/files/:file_path/raw", get_raw_file),
         ("GET", f"{project}/repository/files/:file_path", get_file),
         ("POST", f"{project}/repository/commits", create_commit),
+        ("GET", f"{project}/repository/compare", compare),
         ("GET", f"{project}/repository/branches", list_branches),
         ("GET", f"{project}/repository/branches/:branch", get_branch),
         ("DELETE", f"{project}/repository/branches/:branch", delete_branch),

@@ -411,6 +411,23 @@ class GitLabRepositoryView(GitLabView):
             rendered["status"] = None
         return rendered
 
+    def diff(self, path: str, before: bool, after: bool) -> dict[str, Any]:
+        """API::Entities::Diff: one file of a comparison (the sandbox sends no `diff` text
+        and never sees a rename: a moved file is one deleted and one new)."""
+        return {
+            "diff": "",
+            "collapsed": False,
+            "too_large": False,
+            "new_path": path,
+            "old_path": path,
+            "a_mode": "100644" if before else "0",
+            "b_mode": "100644" if after else "0",
+            "new_file": not before,
+            "renamed_file": False,
+            "deleted_file": not after,
+            "generated_file": False,
+        }
+
     def branch(self, project: Project, name: str, commit: Commit) -> dict[str, Any]:
         """API::Entities::Branch; no branch is protected in the sandbox."""
         return {

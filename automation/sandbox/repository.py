@@ -220,6 +220,14 @@ class RepositoryRows:
             queue += list(found.parents) if found else []
         return seen
 
+    def only_in(self, project: Project, one: str, other: str) -> list[Commit]:
+        """The commits `one` descends from (itself included) that `other` does not, oldest
+        first: `git log --reverse other..one`."""
+        excluded = set(self._ancestors(project, other))
+        found = [self.commit(project, c) for c in self._ancestors(project, one)]
+        # the walk goes nearest first: reversed, parents come before their children
+        return [c for c in reversed(found) if c is not None and c.id not in excluded]
+
     def merge_base(self, project: Project, one: str, other: str) -> str | None:
         """The nearest commit both descend from (the first ancestor of `other` found among
         those of `one`)."""

@@ -30,6 +30,7 @@ _PARAM_PATTERNS = {
     "branch": r".+?",
     "path": r".+",
     "ref": r".+",
+    "basehead": r".+",
 }
 # In a raw (still percent-encoded) path every parameter is exactly one segment.
 _RAW_OVERRIDES = {"id": r"[^/]+", "file_path": r"[^/]+", "branch": r"[^/]+"}

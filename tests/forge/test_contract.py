@@ -691,8 +691,9 @@ def test_a_roster_change_is_proposed_updated_and_withdrawn(site: Site) -> None:
 
     first = forge.put_branch_file(site.branch, path, "pairings: []\n", "Propose", base=base)
 
-    assert first is not None
-    assert forge.put_branch_file(site.branch, path, "pairings: []\n", "Again", base=base) is None
+    # every write is a new commit on the base's head, the same text included
+    again = forge.put_branch_file(site.branch, path, "pairings: []\n", "Again", base=base)
+    assert again != first
     on_branch = forge.read_file(path, site.branch)
     assert on_branch is not None
     assert (on_branch.path, on_branch.text) == (path, "pairings: []\n")
@@ -701,7 +702,7 @@ def test_a_roster_change_is_proposed_updated_and_withdrawn(site: Site) -> None:
 
     opened = forge.open_change_request(site.branch, base, "Roster: 1 pairing", "- alice")
     assert (opened.state, opened.source, opened.target) == (ChangeState.OPEN, site.branch, base)
-    assert (opened.title, opened.body, opened.head) == ("Roster: 1 pairing", "- alice", first)
+    assert (opened.title, opened.body, opened.head) == ("Roster: 1 pairing", "- alice", again)
     assert opened.author == site.bot
     assert forge.find_change_request(site.branch) == opened
 
@@ -728,6 +729,19 @@ def test_a_roster_change_is_proposed_updated_and_withdrawn(site: Site) -> None:
         ChangeState.CLOSED,
         "- alice\n- bob",
     )
+
+
+def test_the_branch_the_bot_wrote_changes_only_its_file(site: Site) -> None:
+    forge = site.forge()
+    base = forge.default_branch()
+    path = f"{site.tag}.yml"
+    assert not forge.changes_only(site.branch, base, path)  # no branch yet
+
+    forge.put_branch_file(site.branch, path, "pairings: []\n", "Propose", base=base)
+    forge.put_branch_file(site.branch, path, "pairings: [x]\n", "Update", base=base)
+
+    assert forge.changes_only(site.branch, base, path)
+    assert not forge.changes_only(site.branch, base, "program.yml")
 
 
 @SANDBOX_ONLY
@@ -789,12 +803,19 @@ def test_roster_change_requests_are_counted(site: Site) -> None:
     assert cost(forge.default_branch) == (1, 0)
     assert cost(forge.default_branch) == (0, 0)  # asked once per run
     assert cost(lambda: forge.read_file("program.yml")) == (1, 0)
-    # a new branch: the file on it and on the base, then GitLab commits with `start_branch`
-    # in one request; GitHub reads the base's head, creates the ref and writes the file
-    assert cost(put("a\n")) == ((2, 1) if gitlab else (3, 2))
-    assert cost(put("b\n")) == (1, 1)
-    assert cost(put("b\n")) == (1, 0)
+    # Every write starts from the base's head, whatever the branch held. GitLab: the file on
+    # the base, then one commit with `start_branch` and `force`. GitHub: the base's head,
+    # the branch forced to it (a new branch: that PATCH answers 422, then the ref is made),
+    # the file on the base, and the contents write.
+    assert cost(put("a\n")) == ((1, 1) if gitlab else (2, 3))
+    assert cost(put("b\n")) == ((1, 1) if gitlab else (2, 2))
+    assert cost(put("b\n")) == ((1, 1) if gitlab else (2, 2))
+    # the bot's own request among those open from the branch: one listing, with the bot's
+    # login, which a night has asked already
+    forge.whoami()
     assert cost(lambda: forge.find_change_request(site.branch)) == (1, 0)
+    assert cost(lambda: forge.open_change_requests(site.branch)) == (1, 0)
+    assert cost(lambda: forge.changes_only(site.branch, "main", "program.yml")) == (1, 0)
     opened: list[ChangeRequest] = []
     open_it = lambda: opened.append(forge.open_change_request(site.branch, "main", "R", ""))  # noqa: E731
     assert cost(open_it) == (0, 1)
@@ -813,11 +834,55 @@ def test_a_lost_answer_to_the_write_is_healed_by_the_next_run(site: Site) -> Non
     with pytest.raises(ForgeError):
         forge.put_branch_file(site.branch, "program.yml", "b\n", "Update", base="main")
 
-    # the forge did write it (GitHub's retried PUT then met its own commit: 409)
-    assert forge.put_branch_file(site.branch, "program.yml", "b\n", "Update", base="main") is None
+    # the forge did write it; the next run writes it again on the base's head
+    healed = forge.put_branch_file(site.branch, "program.yml", "b\n", "Update", base="main")
     on_branch = forge.read_file("program.yml", site.branch)
     assert on_branch is not None
     assert on_branch.text == "b\n"
+    assert healed
+
+
+@SANDBOX_ONLY
+def test_a_commit_someone_else_pushed_to_the_branch_is_dropped_by_the_next_write(
+    site: Site,
+) -> None:
+    # A writer pushes a workflow of their own to the proposal branch, before the bot's
+    # first write and again after it: each write leaves the base plus the bot's program.yml.
+    site.sandbox.register_users("mallory", access="write")
+    site.sandbox.put_file(site.flavour, site.project, "program.yml", "people: []\n")
+    planted = ".github/workflows/evil.yml"
+    mallory = site.forge("mallory")
+    mallory.put_branch_file(site.branch, planted, "on: push\n", "tidy", base="main")
+    forge = site.forge()
+
+    forge.put_branch_file(site.branch, "program.yml", "pairings: []\n", "Propose", base="main")
+
+    assert forge.read_file(planted, site.branch) is None
+    assert forge.changes_only(site.branch, "main", "program.yml")
+    opened = forge.open_change_request(site.branch, "main", "Roster", "")
+    site.sandbox.put_file(site.flavour, site.project, planted, "on: push\n", branch=site.branch)
+    assert not forge.changes_only(site.branch, "main", "program.yml")
+    forge.put_branch_file(site.branch, "program.yml", "pairings: [x]\n", "Update", base="main")
+    site.sandbox.register_users("coordinator", access="maintain")
+    site.sandbox.merge(site.flavour, site.project, opened.number, by="coordinator")
+    assert forge.read_file(planted) is None
+    merged = forge.read_file("program.yml")
+    assert merged is not None
+    assert merged.text == "pairings: [x]\n"
+
+
+@SANDBOX_ONLY
+def test_a_request_a_person_opened_from_the_branch_is_not_the_bots(site: Site) -> None:
+    site.sandbox.register_users("mallory", access="write")
+    site.sandbox.put_file(site.flavour, site.project, "program.yml", "people: []\n")
+    mallory = site.forge("mallory")
+    mallory.put_branch_file(site.branch, "program.yml", "pairings: []\n", "mine", base="main")
+    theirs = mallory.open_change_request(site.branch, "main", "WIP", "mine")
+    forge = site.forge()
+
+    assert forge.find_change_request(site.branch) is None
+    assert forge.open_change_requests(site.branch) == [theirs]
+    assert theirs.author == "mallory"
 
 
 @SANDBOX_ONLY

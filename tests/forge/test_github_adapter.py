@@ -1146,40 +1146,55 @@ def put_body(text: str, **fields: str) -> Any:
     return body({"message": "Propose", "content": content(text), "branch": BRANCH, **fields})
 
 
-def test_put_branch_file_replaces_the_blob_it_read(
+HEAD = sample("git_ref")["object"]["sha"]  # the base's head in samples/github/git_ref.json
+REF = f"{REPO}/git/refs/heads/{BRANCH}"
+
+
+def base_head(api: responses.RequestsMock) -> None:
+    api.get(f"{REPO}/git/ref/heads/main", json=sample("git_ref"))
+
+
+def test_put_branch_file_forces_the_branch_to_the_base_then_replaces_the_blob(
     api: responses.RequestsMock, forge: GitHubForge
 ) -> None:
-    api.get(CONTENTS, json=sample("content_file"), match=[query(ref=BRANCH)])
+    # whatever was pushed to the branch, it is first set to the base's head
+    base_head(api)
+    api.patch(REF, json=sample("git_ref"), match=[body({"sha": HEAD, "force": True})])
+    api.get(CONTENTS, json=sample("content_file"), match=[query(ref=HEAD)])
     api.put(CONTENTS, json=sample("file_commit"), match=[put_body("x\n", sha=BLOB)])
 
     made = forge.put_branch_file(BRANCH, "program.yml", "x\n", "Propose", base="main")
 
     assert made == "7638417db6d59f3c431d3e1f261cc637155684cd"
-    assert len(api.calls) == 2
+    assert len(api.calls) == 4
 
 
-def test_put_branch_file_writes_nothing_when_the_branch_holds_the_text(
+def test_put_branch_file_writes_the_same_text_again_on_the_base(
     api: responses.RequestsMock, forge: GitHubForge
 ) -> None:
-    api.get(CONTENTS, json=sample("content_file"), match=[query(ref=BRANCH)])
+    # the branch may hold the text and a commit of someone else's besides: written again
+    base_head(api)
+    api.patch(REF, json=sample("git_ref"), match=[body({"sha": HEAD, "force": True})])
+    api.get(CONTENTS, json=sample("content_file"), match=[query(ref=HEAD)])
+    api.put(CONTENTS, json=sample("file_commit"), match=[put_body(PROGRAM, sha=BLOB)])
 
-    assert forge.put_branch_file(BRANCH, "program.yml", PROGRAM, "Propose", base="main") is None
-    assert len(api.calls) == 1
+    assert forge.put_branch_file(BRANCH, "program.yml", PROGRAM, "Propose", base="main")
+    assert len(api.calls) == 4
 
 
 def test_put_branch_file_makes_a_new_branch_at_the_base_then_writes(
     api: responses.RequestsMock, forge: GitHubForge
 ) -> None:
-    api.get(CONTENTS, status=404, json=NO_REF, match=[query(ref=BRANCH)])
-    api.get(CONTENTS, json=sample("content_file"), match=[query(ref="main")])
-    api.get(f"{REPO}/git/ref/heads/main", json=sample("git_ref"))
-    head = sample("git_ref")["object"]["sha"]
+    base_head(api)
+    # https://docs.github.com/rest/git/refs#update-a-reference: no such ref is a 422
+    api.patch(REF, status=422, json=error("Reference does not exist"))
     api.post(
         f"{REPO}/git/refs",
         status=201,
         json=sample("git_ref"),
-        match=[body({"ref": f"refs/heads/{BRANCH}", "sha": head})],
+        match=[body({"ref": f"refs/heads/{BRANCH}", "sha": HEAD})],
     )
+    api.get(CONTENTS, json=sample("content_file"), match=[query(ref=HEAD)])
     api.put(CONTENTS, json=sample("file_commit"), match=[put_body("x\n", sha=BLOB)])
 
     forge.put_branch_file(BRANCH, "program.yml", "x\n", "Propose", base="main")
@@ -1187,20 +1202,37 @@ def test_put_branch_file_makes_a_new_branch_at_the_base_then_writes(
     assert len(api.calls) == 5
 
 
-def test_put_branch_file_creates_a_file_the_branch_lacks(
+def test_put_branch_file_creates_a_file_the_base_lacks(
     api: responses.RequestsMock, forge: GitHubForge
 ) -> None:
-    api.get(CONTENTS, status=404, json=error("Not Found"), match=[query(ref=BRANCH)])
+    base_head(api)
+    api.patch(REF, json=sample("git_ref"))
+    api.get(CONTENTS, status=404, json=error("Not Found"), match=[query(ref=HEAD)])
     api.put(CONTENTS, status=201, json=sample("file_commit"), match=[put_body("x\n")])
 
     forge.put_branch_file(BRANCH, "program.yml", "x\n", "Propose", base="main")
 
+    assert len(api.calls) == 4
+
+
+def test_put_branch_file_other_refusals_of_the_ref_are_errors(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    base_head(api)
+    api.patch(REF, status=422, json=error("Object does not exist"))
+
+    with pytest.raises(ForgeError) as caught:
+        forge.put_branch_file(BRANCH, "program.yml", "x\n", "Propose", base="main")
+
+    assert caught.value.status == 422
     assert len(api.calls) == 2
 
 
 def test_put_branch_file_refused_names_the_permissions_to_give(
     api: responses.RequestsMock, forge: GitHubForge
 ) -> None:
+    base_head(api)
+    api.patch(REF, json=sample("git_ref"))
     api.get(CONTENTS, json=sample("content_file"))
     api.put(
         CONTENTS,
@@ -1218,12 +1250,14 @@ def test_put_branch_file_refused_names_the_permissions_to_give(
         "and Pull requests: read and write (in Actions: permissions: contents: write, "
         "pull-requests: write)"
     )
-    assert len(api.calls) == 2
+    assert len(api.calls) == 4
 
 
 def test_a_file_changed_since_it_was_read_is_a_409(
     api: responses.RequestsMock, forge: GitHubForge
 ) -> None:
+    base_head(api)
+    api.patch(REF, json=sample("git_ref"))
     api.get(CONTENTS, json=sample("content_file"))
     api.put(CONTENTS, status=409, json=error(f"program.yml does not match {BLOB}"))
 
@@ -1231,11 +1265,48 @@ def test_a_file_changed_since_it_was_read_is_a_409(
         forge.put_branch_file(BRANCH, "program.yml", "x\n", "Propose", base="main")
 
     assert caught.value.status == 409
-    assert len(api.calls) == 2
+    assert len(api.calls) == 4
+
+
+COMPARE = f"{REPO}/compare/main...{BRANCH}"
+
+
+def compared(behind: int, *files: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a `commit-comparison` the adapter reads."""
+    return {"status": "ahead" if not behind else "diverged", "behind_by": behind, "files": files}
+
+
+@pytest.mark.parametrize(
+    ("answer", "only"),
+    [
+        (compared(0, {"filename": "program.yml"}), True),
+        (compared(0), True),
+        (compared(0, {"filename": "program.yml"}, {"filename": ".github/workflows/x.yml"}), False),
+        (compared(0, {"filename": "program.yml", "previous_filename": "x.yml"}), False),
+        (compared(1, {"filename": "program.yml"}), False),
+    ],
+    ids=["program.yml", "nothing", "a file besides", "a file moved onto it", "base moved on"],
+)
+def test_changes_only_reads_the_comparison_from_the_merge_base(
+    api: responses.RequestsMock, forge: GitHubForge, answer: dict[str, Any], only: bool
+) -> None:
+    api.get(COMPARE, json=answer)
+
+    assert forge.changes_only(BRANCH, "main", "program.yml") is only
+    assert len(api.calls) == 1
+
+
+def test_changes_only_is_false_for_a_missing_branch(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    api.get(COMPARE, status=404, json=error("Not Found"))
+
+    assert forge.changes_only(BRANCH, "main", "program.yml") is False
+    assert len(api.calls) == 1
 
 
 def test_find_change_request_lists_open_pulls_from_the_branch(
-    api: responses.RequestsMock, forge: GitHubForge
+    api: responses.RequestsMock, sleeps: list[float]
 ) -> None:
     api.get(
         PULLS,
@@ -1251,7 +1322,7 @@ def test_find_change_request_lists_open_pulls_from_the_branch(
         ],
     )
 
-    found = forge.find_change_request(BRANCH)
+    found = build(sleeps, bot="octocat").find_change_request(BRANCH)
 
     assert found == ChangeRequest(
         number=1347,
@@ -1267,12 +1338,36 @@ def test_find_change_request_lists_open_pulls_from_the_branch(
     assert len(api.calls) == 1  # nothing read per pull request
 
 
+def test_find_change_request_passes_over_a_pull_someone_else_opened(
+    api: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    mine = {**sample("pulls")[0]["user"], "login": "mentorship-bot"}
+    api.get(PULLS, json=[open_pull(), open_pull(number=1348, user=mine)])
+    forge = build(sleeps, bot="mentorship-bot")
+
+    found = forge.find_change_request(BRANCH)
+    everyone = forge.open_change_requests(BRANCH)
+
+    assert found is not None
+    assert (found.number, found.author) == (1348, "mentorship-bot")
+    assert [(c.number, c.author) for c in everyone] == [(1347, "octocat"), (1348, "mentorship-bot")]
+    assert len(api.calls) == 2
+
+
+def test_find_change_request_is_none_when_only_a_person_opened_one(
+    api: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    api.get(PULLS, json=[open_pull()])
+
+    assert build(sleeps, bot="mentorship-bot").find_change_request(BRANCH) is None
+
+
 def test_find_change_request_is_none_without_one(
-    api: responses.RequestsMock, forge: GitHubForge
+    api: responses.RequestsMock, sleeps: list[float]
 ) -> None:
     api.get(PULLS, json=[])
 
-    assert forge.find_change_request(BRANCH) is None
+    assert build(sleeps, bot="mentorship-bot").find_change_request(BRANCH) is None
 
 
 def test_a_pull_with_merged_at_reads_as_merged(
@@ -1280,9 +1375,8 @@ def test_a_pull_with_merged_at_reads_as_merged(
 ) -> None:
     api.get(PULLS, json=[open_pull(state="closed", merged_at="2011-01-26T19:01:12Z")])
 
-    found = forge.find_change_request(BRANCH)
+    (found,) = forge.open_change_requests(BRANCH)
 
-    assert found is not None
     assert found.state is ChangeState.MERGED
 
 

@@ -955,13 +955,24 @@ def test_read_file_in_a_missing_project_is_an_error(
 
 
 def commit_body(**fields: Any) -> Any:
-    return body({"branch": BRANCH, "commit_message": "Propose alice and bob", **fields})
+    return body(
+        {
+            "branch": BRANCH,
+            "start_branch": "main",
+            "force": True,
+            "commit_message": "Propose alice and bob",
+            **fields,
+        }
+    )
 
 
-def test_put_branch_file_on_an_existing_branch_updates_it_with_its_last_commit(
+def test_put_branch_file_overwrites_the_branch_with_one_commit_on_the_base(
     api: responses.RequestsMock, forge: GitLabForge
 ) -> None:
-    api.get(FILES, json=sample("file"), match=[query(ref=BRANCH)])
+    # Whatever the branch holds (it may not exist, or carry someone else's commit), the
+    # commit goes on the base with `force` (https://docs.gitlab.com/api/commits/), and the
+    # file's last commit on the base makes a change made to it since fail the write.
+    api.get(FILES, json=sample("file"), match=[query(ref="main")])
     update = {
         "action": "update",
         "file_path": "program.yml",
@@ -978,44 +989,22 @@ def test_put_branch_file_on_an_existing_branch_updates_it_with_its_last_commit(
     assert len(api.calls) == 2
 
 
-def test_put_branch_file_writes_nothing_when_the_branch_holds_the_text(
+def test_put_branch_file_writes_the_same_text_again_on_the_base(
     api: responses.RequestsMock, forge: GitLabForge
 ) -> None:
-    api.get(FILES, json=sample("file"), match=[query(ref=BRANCH)])
-
-    assert forge.put_branch_file(BRANCH, "program.yml", PROGRAM, "m", base="main") is None
-    assert len(api.calls) == 1
-
-
-def test_put_branch_file_starts_a_new_branch_from_the_base_in_one_commit(
-    api: responses.RequestsMock, forge: GitLabForge
-) -> None:
-    api.get(FILES, status=404, json=absent("Commit"), match=[query(ref=BRANCH)])
     api.get(FILES, json=sample("file"), match=[query(ref="main")])
-    update = {
-        "action": "update",
-        "file_path": "program.yml",
-        "content": "pairings: [x]\n",
-        "last_commit_id": "570e7b2abdd848b95f2f578043fc23bd6f6fd24d",
-    }
-    api.post(
-        COMMITS,
-        status=201,
-        json=sample("commit"),
-        match=[commit_body(start_branch="main", actions=[update])],
-    )
+    api.post(COMMITS, status=201, json=sample("commit"))
 
-    forge.put_branch_file(
-        BRANCH, "program.yml", "pairings: [x]\n", "Propose alice and bob", base="main"
-    )
+    made = forge.put_branch_file(BRANCH, "program.yml", PROGRAM, "m", base="main")
 
-    assert len(api.calls) == 3
+    assert made == "ed899a2f4b50b4370feeea94676502b42383c746"
+    assert len(api.calls) == 2
 
 
-def test_put_branch_file_creates_a_file_the_branch_lacks(
+def test_put_branch_file_creates_a_file_the_base_lacks(
     api: responses.RequestsMock, forge: GitLabForge
 ) -> None:
-    api.get(FILES, status=404, json=absent("File"), match=[query(ref=BRANCH)])
+    api.get(FILES, status=404, json=absent("File"), match=[query(ref="main")])
     create = {"action": "create", "file_path": "program.yml", "content": PROGRAM}
     api.post(COMMITS, status=201, json=sample("commit"), match=[commit_body(actions=[create])])
 
@@ -1059,17 +1048,55 @@ def test_a_file_changed_since_it_was_read_fails_the_commit(
     assert "has changed since you started editing it" in str(caught.value)
 
 
-def test_find_change_request_asks_for_the_oldest_open_one_from_the_branch(
+COMPARE = f"{PROJECT}/repository/compare"
+
+
+def diff(old: str, new: str | None = None) -> dict[str, Any]:
+    return {"old_path": old, "new_path": new or old}
+
+
+@pytest.mark.parametrize(
+    ("answer", "only"),
+    [
+        ({"diffs": [diff("program.yml")], "compare_timeout": False}, True),
+        ({"diffs": [], "compare_timeout": False}, True),
+        ({"diffs": [diff(".github/workflows/x.yml"), diff("program.yml")]}, False),
+        ({"diffs": [diff("x.yml", "program.yml")], "compare_timeout": False}, False),
+        ({"diffs": [diff("program.yml")], "compare_timeout": True}, False),
+    ],
+    ids=["program.yml", "nothing", "a file besides", "a file moved onto it", "cut short"],
+)
+def test_changes_only_compares_the_heads_straight(
+    api: responses.RequestsMock, forge: GitLabForge, answer: dict[str, Any], only: bool
+) -> None:
+    api.get(
+        COMPARE, json=answer, match=[query(**{"from": "main", "to": BRANCH, "straight": "true"})]
+    )
+
+    assert forge.changes_only(BRANCH, "main", "program.yml") is only
+    assert len(api.calls) == 1
+
+
+def test_changes_only_is_false_for_a_missing_branch(
     api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    api.get(COMPARE, status=404, json={"message": "404 Ref Not Found"})
+
+    assert forge.changes_only(BRANCH, "main", "program.yml") is False
+    assert len(api.calls) == 1
+
+
+def test_find_change_request_asks_for_the_oldest_open_one_from_the_branch(
+    api: responses.RequestsMock, sleeps: list[float]
 ) -> None:
     listed = [{**sample("merge_requests")[0], "state": "opened"}]
     api.get(
         MERGE_REQUESTS,
         json=listed,
-        match=[query(state="opened", source_branch=BRANCH, sort="asc", per_page="1")],
+        match=[query(state="opened", source_branch=BRANCH, sort="asc", per_page="20")],
     )
 
-    found = forge.find_change_request(BRANCH)
+    found = build(sleeps, bot="admin").find_change_request(BRANCH)
 
     assert found == ChangeRequest(
         number=1,
@@ -1085,12 +1112,37 @@ def test_find_change_request_asks_for_the_oldest_open_one_from_the_branch(
     assert len(api.calls) == 1
 
 
+def test_find_change_request_passes_over_one_someone_else_opened(
+    api: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    theirs = {**sample("merge_requests")[0], "state": "opened"}
+    mine = {**theirs, "iid": 2, "author": {**theirs["author"], "username": "mentorship-bot"}}
+    api.get(MERGE_REQUESTS, json=[theirs, mine])
+    forge = build(sleeps, bot="mentorship-bot")
+
+    found = forge.find_change_request(BRANCH)
+    everyone = forge.open_change_requests(BRANCH)
+
+    assert found is not None
+    assert (found.number, found.author) == (2, "mentorship-bot")
+    assert [(c.number, c.author) for c in everyone] == [(1, "admin"), (2, "mentorship-bot")]
+    assert len(api.calls) == 2
+
+
+def test_find_change_request_is_none_when_only_a_person_opened_one(
+    api: responses.RequestsMock, sleeps: list[float]
+) -> None:
+    api.get(MERGE_REQUESTS, json=[{**sample("merge_requests")[0], "state": "opened"}])
+
+    assert build(sleeps, bot="mentorship-bot").find_change_request(BRANCH) is None
+
+
 def test_find_change_request_is_none_without_one(
-    api: responses.RequestsMock, forge: GitLabForge
+    api: responses.RequestsMock, sleeps: list[float]
 ) -> None:
     api.get(MERGE_REQUESTS, json=[])
 
-    assert forge.find_change_request(BRANCH) is None
+    assert build(sleeps, bot="mentorship-bot").find_change_request(BRANCH) is None
 
 
 def test_a_merged_merge_request_reads_as_merged(
@@ -1098,9 +1150,8 @@ def test_a_merged_merge_request_reads_as_merged(
 ) -> None:
     api.get(MERGE_REQUESTS, json=sample("merge_requests"))
 
-    found = forge.find_change_request(BRANCH)
+    (found,) = forge.open_change_requests(BRANCH)
 
-    assert found is not None
     assert found.state is ChangeState.MERGED
 
 

@@ -44,7 +44,7 @@ def proposal(text: str | None) -> ProposeRoster:
         (relabel("l", (), ("y",)), 1, 1),
         (kickoff("k"), 1, 1),
         (nudge("n"), 1, 1),
-        (proposal("pairings: []\n"), 3, 2),
+        (proposal("pairings: []\n"), 4, 2),  # GitHub: a ref forced or made, then the file
         (proposal(None), 1, 1),
     ],
 )

@@ -511,6 +511,45 @@ REPOSITORY_CASES: tuple[Case, ...] = (
         "already exists",
     ),
     Case(
+        f"PATCH {R}/git/refs/{{ref}}",
+        200,
+        lambda h: (
+            _file_on(h, "roster", "planted\n", ".github/workflows/x.yml"),
+            h("PATCH", "{r}/git/refs/heads/roster", json={"sha": _main_sha(h), "force": True}),
+        )[1],
+    ),
+    Case(
+        f"PATCH {R}/git/refs/{{ref}}",
+        422,
+        lambda h: h("PATCH", "{r}/git/refs/heads/nowhere", json={"sha": _main_sha(h)}),
+        "no such ref",
+    ),
+    Case(
+        f"PATCH {R}/git/refs/{{ref}}",
+        422,
+        lambda h: (
+            _file_on(h, "roster"),
+            h("PATCH", "{r}/git/refs/heads/roster", json={"sha": _main_sha(h)}),
+        )[1],
+        "not a fast forward",
+    ),
+    Case(
+        f"GET {R}/compare/{{basehead}}",
+        200,
+        lambda h: (
+            _file_on(h, "roster"),
+            _file_on(h, "roster", "on: push\n", ".github/workflows/x.yml"),
+            _file_on(h, "main", "a\n", "other.md"),
+            h("GET", "{r}/compare/main...roster"),
+        )[3],
+    ),
+    Case(
+        f"GET {R}/compare/{{basehead}}",
+        404,
+        lambda h: h("GET", "{r}/compare/main...nowhere"),
+        "no such ref",
+    ),
+    Case(
         f"DELETE {R}/git/refs/{{ref}}",
         204,
         lambda h: (_file_on(h, "gone"), h("DELETE", "{r}/git/refs/heads/gone"))[1],

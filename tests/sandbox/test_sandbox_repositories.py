@@ -262,3 +262,74 @@ def test_gitlab_deletes_a_branch_but_not_the_default_one(project: Project) -> No
 
     assert caught.value.response_code == 405
     assert [b.name for b in project.branches.list()] == ["main"]
+
+
+# -- comparing a branch with the base, and forcing a branch ------------------------------
+
+
+def test_gitlab_compares_straight_or_from_the_merge_base(project: Project) -> None:
+    commit(project, actions=action("create", "a\n"))
+    commit(project, branch="roster", start_branch="main", actions=action("update", "b\n"))
+    planted = action("create", "on: push\n", ".github/workflows/x.yml")
+    commit(project, branch="roster", actions=planted)
+    commit(project, actions=action("create", "c\n", "other.md"))
+
+    def compare(**options: Any) -> Any:
+        return project.repository_compare("main", "roster", **options)
+
+    # from the merge base: what the branch brings; straight: every difference of the heads
+    merged = compare()
+    straight = compare(straight=True)
+
+    assert [d["new_path"] for d in merged["diffs"]] == [".github/workflows/x.yml", "program.yml"]
+    assert [d["new_path"] for d in straight["diffs"]] == [
+        ".github/workflows/x.yml",
+        "other.md",
+        "program.yml",
+    ]
+    other = next(d for d in straight["diffs"] if d["new_path"] == "other.md")
+    assert (other["deleted_file"], other["new_file"]) == (True, False)
+    assert [c["title"] for c in merged["commits"]] == ["m", "m"]
+    assert merged["commit"] == merged["commits"][-1]
+    assert merged["compare_timeout"] is False
+    with pytest.raises(gitlab.GitlabGetError) as caught:
+        project.repository_compare("main", "nowhere")
+    assert caught.value.response_code == 404
+    assert "404 Ref Not Found" in str(caught.value.error_message)
+
+
+def test_github_compares_from_the_merge_base_and_forces_a_ref(repo: Repository) -> None:
+    repo.create_file("program.yml", "seed", "a\n", branch="main")
+    main = repo.get_git_ref("heads/main").object.sha
+    repo.create_git_ref("refs/heads/roster", main)
+    blob = repo.get_contents("program.yml").sha
+    repo.update_file("program.yml", "propose", "b\n", blob, branch="roster")
+    repo.create_file(".github/workflows/x.yml", "tidy", "on: push\n", branch="roster")
+    repo.create_file("other.md", "docs", "c\n", branch="main")
+
+    compared = repo.compare("main", "roster")
+
+    assert (compared.status, compared.ahead_by, compared.behind_by) == ("diverged", 2, 1)
+    assert [f.filename for f in compared.files] == [".github/workflows/x.yml", "program.yml"]
+    assert [(f.status, f.additions, f.deletions) for f in compared.files] == [
+        ("added", 1, 0),
+        ("modified", 1, 1),
+    ]
+    assert compared.merge_base_commit.sha == main
+    assert [c.commit.message for c in compared.commits] == ["propose", "tidy"]
+
+    # without `force` only a fast-forward; with it, anything
+    head = repo.get_git_ref("heads/main").object.sha
+
+    def update(**fields: Any) -> Any:
+        ref = f"{repo.url}/git/refs/heads/roster"
+        return repo.requester.requestJsonAndCheck("PATCH", ref, input={"sha": head, **fields})
+
+    with pytest.raises(GithubException) as caught:
+        update()
+    assert (caught.value.status, caught.value.data["message"]) == (
+        422,
+        "Update is not a fast forward",
+    )
+    assert update(force=True)[1]["object"]["sha"] == head
+    assert repo.compare("main", "roster").status == "identical"
