@@ -63,6 +63,8 @@ def of(
     keys when the caller has them, else every key is looked at), oldest end first."""
     found = []
     for key in keys if keys is not None else tuple(issues):
+        if f"/{PART}" not in key:
+            continue  # most of a pairing's issues: not worth reading the key
         named = end_of(key)
         if named is None or named[0] != pairing:
             continue

@@ -89,6 +89,8 @@ def _end_forms(pair: Pair, role: str) -> list[tuple[tuple[str, ...], date, Issue
     zone = pair.program.program.timezone
     found = []
     for key in pair.observed.by_pairing.get(pair.id, ()):
+        if "/feedback/end/" not in key:
+            continue  # most of a pairing's issues: not worth reading the key
         form = form_key(key)
         if form is None or form.milestone != "end" or form.role != role:
             continue
@@ -187,6 +189,8 @@ def retired(pair: Pair, mine: list[Action]) -> tuple[str, ...]:
     """What the ledger keeps as retired after the plan `mine` (`PairState.retired`): the
     end forms of an end the roster no longer holds that are closed, or that `mine` closes
     (recorded only if that close is done)."""
+    if pair.program.program.feedback is None:
+        return pair.state.retired if pair.state else ()  # no forms: none to retire
     # part -> what the ledger writes for it, in the order of the parts
     kept = {part: part for part in pair.state.retired} if pair.state else {}
     closing = {a.key for a in mine if isinstance(a, CloseIssue)}
