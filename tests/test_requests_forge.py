@@ -96,6 +96,15 @@ def converged(sandbox: RunningSandbox, bot: Forge, day: date, roster: Program) -
     return [o.action.key for o in report.outcomes]
 
 
+def bot_and(roster: Program, login: str) -> tuple[Forge, Forge]:
+    """The bot and a person, on the program's forge, with no retries."""
+    policy = RetryPolicy(retries=0)
+    return (
+        connect(roster.forge, {}, policy),
+        connect(roster.forge, {"SANDBOX_TOKEN": login}, policy),
+    )
+
+
 @pytest.fixture(params=["gitlab", "github"])
 def flavour(request: pytest.FixtureRequest) -> Iterator[tuple[str, RunningSandbox]]:
     with start(users=["mentorship-bot", "alice", "dana", "coco"]) as sandbox:
@@ -106,10 +115,8 @@ def test_a_request_from_the_form_is_acknowledged_then_answered_by_its_pairing(
     flavour: tuple[str, RunningSandbox],
 ) -> None:
     name, sandbox = flavour
-    policy = RetryPolicy(retries=0)
     waiting = program(name, sandbox.url)
-    bot = connect(waiting.forge, {}, policy)
-    dana = connect(waiting.forge, {"SANDBOX_TOKEN": "dana"}, policy)
+    bot, dana = bot_and(waiting, "dana")
 
     night = functools.partial(converged, sandbox, bot)
 
@@ -167,10 +174,8 @@ def test_the_first_night_creates_the_labels_of_the_forms_and_then_reads_them_no_
     flavour: tuple[str, RunningSandbox],
 ) -> None:
     name, sandbox = flavour
-    policy = RetryPolicy(retries=0)
     waiting = program(name, sandbox.url)
-    bot = connect(waiting.forge, {}, policy)
-    dana = connect(waiting.forge, {"SANDBOX_TOKEN": "dana"}, policy)
+    bot, dana = bot_and(waiting, "dana")
     assert not set(FORMS) & bot.label_names()  # a new project
 
     # The first night lists the project's labels once and creates the three, first.
@@ -265,11 +270,9 @@ def test_a_proposal_is_a_merge_request_whose_merge_opens_the_pairing(
     flavour: tuple[str, RunningSandbox],
 ) -> None:
     name, sandbox = flavour
-    policy = RetryPolicy(retries=0)
     text = roster(name, sandbox.url, propose=True)
     sandbox.put_file(name, "acme/requests", "program.yml", text)
-    bot = connect(program(name, sandbox.url).forge, {}, policy)
-    dana = connect(program(name, sandbox.url).forge, {"SANDBOX_TOKEN": "dana"}, policy)
+    bot, dana = bot_and(program(name, sandbox.url), "dana")
 
     def night(day: date) -> tuple[Program, list[str]]:
         """A nightly run on program.yml as the default branch holds it that day."""
@@ -329,16 +332,14 @@ def asked_on(name: str, sandbox: RunningSandbox, writer: str) -> tuple[Program, 
     sandbox.put_file(name, "acme/requests", "program.yml", text)
     sandbox.register_users(writer, access="write")
     roster_ = parse_program(text, Path("program.yml"))
-    policy = RetryPolicy(retries=0)
-    bot = connect(roster_.forge, {}, policy)
-    dana = connect(roster_.forge, {"SANDBOX_TOKEN": "dana"}, policy)
+    bot, dana = bot_and(roster_, "dana")
     sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
     made = bot.create_issue(Draft("Labels", "", ("mentorship", "mentorship-request")))
     bot.relabel(made.number, (), ("mentorship", "mentorship-request"))
     body, labels = form_body(name)
     dana.create_issue(Draft("Mentorship request", body, labels))
     sandbox.set_clock(datetime.combine(ASKED, time(9), UTC))
-    return roster_, bot, connect(roster_.forge, {"SANDBOX_TOKEN": writer}, policy)
+    return roster_, bot, bot_and(roster_, writer)[1]
 
 
 def test_a_commit_a_writer_pushed_to_the_proposal_branch_never_reaches_the_default_branch(
@@ -438,9 +439,7 @@ def test_answers_that_cannot_be_read_are_said_to_the_asker_and_shown_to_coordina
         "  - {handle: bob, roles: [mentor], topics: [kubernetes]}\n  - {handle: dana",
     )
     waiting = parse_program(text, Path("program.yml"))
-    policy = RetryPolicy(retries=0)
-    bot = connect(waiting.forge, {}, policy)
-    dana = connect(waiting.forge, {"SANDBOX_TOKEN": "dana"}, policy)
+    bot, dana = bot_and(waiting, "dana")
     sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
     made = bot.create_issue(Draft("Labels", "", ("mentorship", "mentorship-request")))
     bot.relabel(made.number, (), ("mentorship", "mentorship-request"))
@@ -499,9 +498,7 @@ def test_a_login_in_another_case_than_program_yml_is_the_same_person(
     name, sandbox = flavour
     sandbox.register_users("Carla", "bob")  # the account's login has a capital
     waiting = parse_program(CARLA.format(flavour=name, url=sandbox.url, pairings="  []\n"))
-    policy = RetryPolicy(retries=0)
-    bot = connect(waiting.forge, {}, policy)
-    carla = connect(waiting.forge, {"SANDBOX_TOKEN": "Carla"}, policy)
+    bot, carla = bot_and(waiting, "Carla")
 
     night = functools.partial(converged, sandbox, bot)
 
