@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
     access INTEGER NOT NULL);
+-- find_user looks a username up in any case: by this index, not a scan of every user
+CREATE INDEX IF NOT EXISTS users_by_name ON users (username COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS projects (
     id INTEGER PRIMARY KEY, flavour TEXT NOT NULL, path TEXT NOT NULL,
     private INTEGER NOT NULL, created_at INTEGER NOT NULL, UNIQUE (flavour, path));
