@@ -11,8 +11,7 @@ from typing import Any
 import click
 
 from automation.commands.company import Read, company_of, read_company, read_program, single
-from automation.goals.checklist import Dialect
-from automation.goals.feedback import read_back
+from automation.goals.feedback import program_read_back
 from automation.roster.config import load_program
 from automation.views.report import build_report
 from automation.views.report.company import Part, build_company_report
@@ -42,7 +41,4 @@ def run(
 
 
 def _answers(done: Read) -> dict[str, Any]:
-    program = done.program
-    ends = {p.id: p.end(program.program) for p in program.pairings}
-    dialect = Dialect(program.forge.api_flavour)
-    return read_back(done.observed.issues, dialect, ends, program.program.timezone)
+    return program_read_back(done.program, done.observed.issues)

@@ -19,6 +19,7 @@ from automation.model import (
     IssueState,
     Tick,
 )
+from automation.roster.handles import same_handle
 
 T = TypeVar("T")
 
@@ -327,6 +328,12 @@ TICKS_BATCH = 50
 # Logins whose user ids one GitLab GraphQL query asks for: a page of `Query.users` (GitLab's
 # `max_page_size`, https://docs.gitlab.com/ee/api/graphql/#pagination).
 USERS_BATCH = 100
+
+
+def own_change_request(changes: Sequence[ChangeRequest], bot: str) -> ChangeRequest | None:
+    """The first of `changes` (open requests from the proposal branch, oldest first) that
+    the bot opened: one anyone else opened there is never the bot's proposal."""
+    return next((c for c in changes if same_handle(c.author, bot)), None)
 
 
 def batches(items: Sequence[T], size: int) -> list[tuple[T, ...]]:

@@ -25,6 +25,7 @@ from automation.forge.base import (
     batches,
     failure,
     named,
+    own_change_request,
     rate_limited,
     server_date,
     unknown_handle,
@@ -45,7 +46,6 @@ from automation.model import (
     IssueState,
     Tick,
 )
-from automation.roster.handles import same_handle
 
 T = TypeVar("T")
 
@@ -536,9 +536,7 @@ class GitHubForge:
         return self._pulls(branch, "open", "asc", CLOSED_PAGE)
 
     def find_change_request(self, branch: str) -> ChangeRequest | None:
-        bot = self.whoami()
-        mine = (c for c in self.open_change_requests(branch) if same_handle(c.author, bot))
-        return next(mine, None)
+        return own_change_request(self.open_change_requests(branch), self.whoami())
 
     def closed_change_requests(self, branch: str) -> list[ChangeRequest]:
         # GitHub's `closed` includes merged pull requests (GitLab's does not).

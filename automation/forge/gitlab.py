@@ -22,6 +22,7 @@ from automation.forge.base import (
     batches,
     failure,
     named,
+    own_change_request,
     rate_limited,
     server_date,
     unknown_handle,
@@ -42,7 +43,6 @@ from automation.model import (
     TaskCounts,
     Tick,
 )
-from automation.roster.handles import same_handle
 
 T = TypeVar("T")
 
@@ -502,9 +502,7 @@ class GitLabForge:
         return self._merge_requests(branch, "opened", "asc", CLOSED_PAGE)
 
     def find_change_request(self, branch: str) -> ChangeRequest | None:
-        bot = self.whoami()
-        mine = (c for c in self.open_change_requests(branch) if same_handle(c.author, bot))
-        return next(mine, None)
+        return own_change_request(self.open_change_requests(branch), self.whoami())
 
     def closed_change_requests(self, branch: str) -> list[ChangeRequest]:
         return self._merge_requests(branch, "closed", "desc", CLOSED_PAGE)

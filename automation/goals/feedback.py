@@ -16,10 +16,14 @@ import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from automation.goals.checklist import Dialect, parse
 from automation.lifecycle import retrospectives
+from automation.messages.markdown import HTML_COMMENT, outside_fences
+
+if TYPE_CHECKING:
+    from automation.roster.config import Program
 
 MILESTONES = ("midpoint", "end")
 ROLES = ("mentee", "mentor")
@@ -108,26 +112,10 @@ def read_recommend(body: str) -> dict[str, int | None]:
     return {role: None if sections.count(role) > 1 else score for role, score in out.items()}
 
 
-_HIDDEN = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # an unclosed one hides the rest
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
 def _shown_lines(body: str) -> list[str]:
     """The lines of `body` that the forge shows as text: without HTML comments, and
     without the lines of fenced code blocks."""
-    shown: list[str] = []
-    fence: str | None = None
-    for line in re.split(r"\r\n|\r|\n", _HIDDEN.sub("", body)):
-        opening = _FENCE.match(line)
-        if fence is None and opening:
-            fence = opening.group(1)
-        elif fence is not None:
-            closing = _FENCE.match(line)
-            if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence):
-                fence = None
-        else:
-            shown.append(line)
-    return shown
+    return list(outside_fences(re.split(r"\r\n|\r|\n", HTML_COMMENT.sub("", body))))
 
 
 def _score(text: str) -> int | None:
@@ -267,3 +255,10 @@ def _retrospectives(
         if chosen is not None:
             out.append(chosen)
     return out
+
+
+def program_read_back(program: Program, issues: Mapping[str, Any]) -> dict[str, Any]:
+    """`read_back` of a program's issues by key, its pairings' ends as the roster holds them."""
+    settings = program.program
+    ends = {p.id: p.end(settings) for p in program.pairings}
+    return read_back(issues, Dialect(program.forge.api_flavour), ends, settings.timezone)

@@ -16,11 +16,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from automation.messages.markdown import HTML_COMMENT, outside_fences
+
 SIDES = ("mentor", "mentee")
 
 _LINES = re.compile(r"\r\n|\r|\n")
-_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INDENTED = re.compile(r"^(?: {4}|\t)")
 _QUOTED = re.compile(r"^ {0,3}>")
 _CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
@@ -35,17 +35,8 @@ _ASK = re.compile(
 
 def asks(text: str) -> bool:
     """Whether a comment asks a question, by the rule in this module's docstring."""
-    fence: str | None = None
     code = blank = True  # indented code starts after a blank line, never inside a paragraph
-    for line in _LINES.split(_HTML_COMMENT.sub(" ", text)):
-        opening = _FENCE.match(line)
-        if fence is not None:
-            if opening is not None and _closes(opening, fence, line):
-                fence = None
-            continue
-        if opening is not None:
-            fence = opening.group(1)
-            continue
+    for line in outside_fences(_LINES.split(HTML_COMMENT.sub(" ", text))):
         code = bool(_INDENTED.match(line)) and (blank or code) and bool(line.strip())
         blank = not line.strip()
         if code or _QUOTED.match(line):
@@ -54,12 +45,6 @@ def asks(text: str) -> bool:
         if _QUESTION.search(prose) or _ASK.match(prose):
             return True
     return False
-
-
-def _closes(opening: re.Match[str], fence: str, line: str) -> bool:
-    """A fence closes with the same character, at least as long, nothing after it."""
-    mark = opening.group(1)
-    return mark[0] == fence[0] and len(mark) >= len(fence) and not line[opening.end() :].strip()
 
 
 def other(side: str) -> str:

@@ -4,7 +4,7 @@ plurals; and people's words made inert in the CSV files coordinators open."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 # A zero-width space after a sigil stops the forges' reference and mention filters, which
 # match on the rendered text (GitHub and GitLab alike), while the text reads the same.
@@ -95,6 +95,31 @@ def spreadsheet_cell(value: str) -> str:
     spreadsheet the cell is text, as OWASP advises; Excel, LibreOffice and Google Sheets
     alike hide it)."""
     return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+# An HTML comment, which the forges show nothing of; an unclosed one hides the rest.
+HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def outside_fences(lines: Iterable[str]) -> Iterator[str]:
+    """The lines that are not fenced code, nor a fence's opening or closing line."""
+    fence: str | None = None
+    for line in lines:
+        opening = _FENCE.match(line)
+        if fence is not None:
+            if opening is not None and _closes(opening, fence, line):
+                fence = None
+        elif opening is not None:
+            fence = opening.group(1)
+        else:
+            yield line
+
+
+def _closes(opening: re.Match[str], fence: str, line: str) -> bool:
+    """A fence closes with the same character, at least as long, nothing after it."""
+    mark = opening.group(1)
+    return mark[0] == fence[0] and len(mark) >= len(fence) and not line[opening.end() :].strip()
 
 
 def plural(n: int) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from automation.forge.base import Forge, ForgeError, RateLimited
+from automation.forge.base import Forge, ForgeError, RateLimited, own_change_request
 from automation.lifecycle import ledger, markers
 from automation.lifecycle.actions import (
     IF_DONE,
@@ -211,14 +211,13 @@ def _propose(action: ProposeRoster, forge: Forge, made: _Made) -> None:
     person's request, and the forge refuses a second one from the same branch (GitHub 422
     "A pull request already exists", GitLab 409), so the write fails saying which request
     to close."""
-    bot = forge.whoami()
     opened = forge.open_change_requests(action.branch)
-    found = next((c for c in opened if same_handle(c.author, bot)), None)
+    found = own_change_request(opened, forge.whoami())
     if action.text is None:
         if found is not None:
             forge.close_change_request(found.number)
         return
-    others = [c for c in opened if not same_handle(c.author, bot)]
+    others = [c for c in opened if c is not found]
     if others:
         raise ForgeError(_not_the_bots(others, action.branch), fix=_CLOSE_THEM)
     base = forge.default_branch()

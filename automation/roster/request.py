@@ -16,6 +16,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from automation.messages.markdown import HTML_COMMENT
 from automation.roster.config import check_handle, check_timezone
 from automation.roster.handles import handle_key
 
@@ -67,7 +68,6 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # not str.splitlines(): U+2028 is text 
 # `[ \t#]*` took quadratic time on a long line of `#` (one request stalled the night).
 _HEADING = re.compile(r" {0,3}#{1,6}[ \t]+(.*)")
 _FENCE = re.compile(r" {0,3}(```|~~~)")
-_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.DOTALL)  # a template's hints to the writer
 _EMPTY = frozenset({"_no response_", "none"})
 _ITEM = re.compile(r"(?:[-*+]|\d+[.)])[ \t]+")
 _BOX = re.compile(r"\[([ xX])\][ \t]+")
@@ -90,7 +90,7 @@ def sections(body: str) -> dict[str, str]:
     found: dict[str, list[str]] = {}
     current: list[str] | None = None
     fenced = False
-    for line in _LINE_BREAK.split(_COMMENT.sub("", body)):
+    for line in _LINE_BREAK.split(HTML_COMMENT.sub("", body)):
         if _FENCE.match(line):
             fenced = not fenced
         heading = None if fenced else _HEADING.fullmatch(line)

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from automation.goals.checklist import Checklist, Dialect
-from automation.goals.feedback import read_back
+from automation.goals.checklist import Checklist
+from automation.goals.feedback import program_read_back
 from automation.lifecycle import ledger
 from automation.lifecycle.actions import (
     Action,
@@ -99,9 +99,7 @@ def plan(
     tending = [p.id for p in tended(program, after, today)]
     answers = None
     if settings.feedback is not None:
-        ends = {p.id: p.end(settings) for p in program.pairings}
-        dialect = Dialect(program.forge.api_flavour)
-        answers = read_back(after.issues, dialect, ends, settings.timezone)
+        answers = program_read_back(program, after.issues)
     shown = dashboard.view(program, statuses, today, tending, asked, asking, answers, table)
     issue = observed.issues.get(DASHBOARD)
     body = dashboard.update(shown, today, issue.body if issue else None)

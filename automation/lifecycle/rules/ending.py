@@ -21,6 +21,7 @@ reminder follows it.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from automation.lifecycle import markers, retrospectives
@@ -156,24 +157,25 @@ def _taken_back(pair: Pair, stale: list[Retrospective]) -> list[Action]:
         if retro.issue.state is not IssueState.OPEN:
             continue
         said = pair.comment(*retro.parts, "moved")
-        after: tuple[str, ...] = ()
         if said is None:
             answered = _written_in(pair, retro)
-            key = pair.key(*retro.parts, "moved")
-            context = {"opened_for": retro.opened_for, "answered": answered}
-            attrs = {"answered": "yes" if answered else "no"}
-            body = pair.text("retrospective-moved", key, attrs, retro=context)
-            target = pair.target(*retro.parts)
-            actions.append(PostComment(key, pair.id, target, body, Urgency.HOUSEKEEPING))
-            after = (key,)
         else:
             marker = markers.find(said.body)
             answered = marker is not None and marker.attrs.get("answered") == "yes"
-        reason = CloseReason.COMPLETED if answered else CloseReason.NOT_PLANNED
-        close = pair.key(*retro.parts, "close")
-        target = pair.target(*retro.parts)
-        actions.append(CloseIssue(close, pair.id, target, reason, Urgency.HOUSEKEEPING, after))
+        context = {"opened_for": retro.opened_for, "answered": answered}
+        attrs = {"answered": "yes" if answered else "no"}
+        actions += pair.said_and_closed(
+            retro.parts,
+            "moved",
+            partial(_moved_text, pair, context, attrs),
+            CloseReason.COMPLETED if answered else CloseReason.NOT_PLANNED,
+            Urgency.HOUSEKEEPING,
+        )
     return actions
+
+
+def _moved_text(pair: Pair, retro: dict[str, Any], attrs: dict[str, str], key: str) -> str:
+    return pair.text("retrospective-moved", key, attrs, retro=retro)
 
 
 def _written_in(pair: Pair, retro: Retrospective) -> bool:

@@ -21,7 +21,6 @@ forms are listed only near the milestones (observed.forms_of_a_moved_end).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -30,7 +29,6 @@ from automation.lifecycle.actions import (
     Action,
     CloseIssue,
     OpenIssue,
-    PostComment,
     Target,
     Urgency,
     if_done,
@@ -131,8 +129,7 @@ def _read_back(
         "reasons": _reasons(answers, rules.low_score),
     }
     coordinators = list(pair.program.program.coordinators)
-    return _said_and_closed(
-        pair,
+    return pair.said_and_closed(
         parts,
         "answered",
         lambda key: pair.text("feedback-answered", key, form=form, coordinators=coordinators),
@@ -152,37 +149,13 @@ def _moved(
         return _read_back(pair, rules, parts, issue)
     again = rules.end and pair.today < pair.timeline.end + timedelta(days=CATCH_UP_DAYS)
     form = feedback_form(parts[1], parts[2]) | {"opened_for": opened_for, "again": again}
-    return _said_and_closed(
-        pair,
+    return pair.said_and_closed(
         parts,
         "moved",
         lambda key: pair.text("feedback-moved", key, form=form),
         CloseReason.NOT_PLANNED,
         Urgency.HOUSEKEEPING,
     )
-
-
-def _said_and_closed(
-    pair: Pair,
-    parts: tuple[str, ...],
-    word: str,
-    text: Callable[[str], str],
-    reason: CloseReason,
-    urgency: Urgency,
-) -> list[Action]:
-    """A comment on the form (its key `parts` + `word`, the text `text(key)`), then its
-    close, which waits for the comment; the comment once: a rerun after a lost close has
-    said it already."""
-    target = pair.target(*parts)
-    actions: list[Action] = []
-    after: tuple[str, ...] = ()
-    if pair.comment(*parts, word) is None:
-        key = pair.key(*parts, word)
-        actions.append(PostComment(key, pair.id, target, text(key), urgency))
-        after = (key,)
-    close = pair.key(*parts, "close")
-    actions.append(CloseIssue(close, pair.id, target, reason, urgency, after))
-    return actions
 
 
 def retired(pair: Pair, mine: list[Action]) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
@@ -12,10 +12,13 @@ from automation.goals.checklist import Checklist, Dialect, parse
 from automation.lifecycle import boxes, ledger, markers
 from automation.lifecycle.actions import (
     Action,
+    CloseIssue,
     EditIssueBody,
     OpenIssue,
+    PostComment,
     ReopenIssue,
     Target,
+    Urgency,
     issue_ref,
     refers,
 )
@@ -28,7 +31,7 @@ from automation.messages.context import Link, pairing_context, person_context, q
 from automation.messages.markdown import inert
 from automation.messages.size import fitted
 from automation.messages.templates import Templates
-from automation.model import Comment, Draft, Issue, IssueState, TaskCounts
+from automation.model import CloseReason, Comment, Draft, Issue, IssueState, TaskCounts
 from automation.roster.config import Pairing, Program
 from automation.views.status import counted_goals, percent
 
@@ -376,6 +379,28 @@ class Pair:
         """A comment from a template, with its marker (and the marker's attributes)."""
         body = self.templates.comment(template, self.context(**extra))
         return markers.attach(fitted(body, self.dialect.value), key, **(attrs or {}))
+
+    def said_and_closed(
+        self,
+        parts: tuple[str, ...],
+        word: str,
+        text: Callable[[str], str],
+        reason: CloseReason,
+        urgency: Urgency,
+    ) -> list[Action]:
+        """A comment on the issue of `parts` (its key `parts` + `word`, its text
+        `text(key)`), then the issue's close, which waits for it; the comment once: a rerun
+        after a lost close has said it already."""
+        target = self.target(*parts)
+        actions: list[Action] = []
+        after: tuple[str, ...] = ()
+        if self.comment(*parts, word) is None:
+            key = self.key(*parts, word)
+            actions.append(PostComment(key, self.id, target, text(key), urgency))
+            after = (key,)
+        close = self.key(*parts, "close")
+        actions.append(CloseIssue(close, self.id, target, reason, urgency, after))
+        return actions
 
     def nothing(self, reason: str, **facts: object) -> list[Action]:
         """No write from this rule, and why: `reason` with `facts` filled in, formatted only

@@ -388,21 +388,15 @@ def _loading(
     """The proposals and asks whose change alone leaves a program.yml that loads: never a
     roster change that would break every night after its merge (an answer's text the
     roster refuses). Each one left out is told in the run's log."""
-    fine = []
-    for proposal in matching.proposals:
-        why = _refused(_edited(text, [proposal], []), path)
-        if why is None:
-            fine.append(proposal)
-        else:
-            number = proposal.request.number
-            log.warning("request %s is left out of the roster change: %s", number, why)
-    kept = []
-    for ask in asks:
-        why = _refused(_edited(text, [], [ask]), path)
-        if why is None:
-            kept.append(ask)
-        else:
-            log.warning("%s is left out of the roster change: %s", ask.key, why)
+
+    def loads(proposals: Sequence[Proposal], changed: Sequence[RosterAsk], name: str) -> bool:
+        why = _refused(_edited(text, proposals, changed), path)
+        if why is not None:
+            log.warning("%s is left out of the roster change: %s", name, why)
+        return why is None
+
+    fine = [p for p in matching.proposals if loads([p], [], f"request {p.request.number}")]
+    kept = [ask for ask in asks if loads([], [ask], ask.key)]
     return replace(matching, proposals=tuple(fine)), kept
 
 
