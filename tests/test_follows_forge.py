@@ -4,14 +4,14 @@ and closes, the new pairing issue links it and carries the goals left open there
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
 
 from automation.forge import Forge, RetryPolicy, connect
-from automation.lifecycle import markers
+from automation.lifecycle import ledger, markers
 from automation.messages.templates import Templates
 from automation.model import Issue, IssueState
 from automation.night.run import plan_day, run_day
@@ -153,3 +153,28 @@ def test_a_new_mentor_months_after_the_old_term_closed_still_carries_the_goals(
     opened = world.bots("pair/carol--bob--2026-05-04/pairing")
     assert f"[#{written.number}]" in opened.body
     assert "- [ ] Draft the paging section" in opened.body
+
+
+def test_an_old_pairing_issue_deleted_since_does_not_stop_the_new_mentors_night(
+    world: World,
+) -> None:
+    ended = ", ended: 2026-02-02, ended_reason: Bob paused the program"
+    alone = world.roster(ended=ended)
+    world.night(alone, date(2026, 1, 5))
+    world.write_goals(date(2026, 1, 20))
+    for day in (date(2026, 2, 2), date(2026, 3, 2), date(2026, 3, 3)):
+        world.night(alone, day)
+    # A coordinator deleted the old pairing issue: the ledger's number names no issue.
+    books = world.bots("ledger/2026-01")
+    states = ledger.parse(books.body)
+    state = states[OLD]
+    issues = tuple((part, 9999 if part == "pairing" else n) for part, n in state.issues)
+    states[OLD] = replace(state, issues=issues)
+    world.bot.edit_issue_body(books.number, ledger.render("ledger/2026-01", states))
+
+    later = world.roster(ended=ended, after=follower("2026-05-04"))
+    keys = world.night(later, date(2026, 5, 4))
+
+    assert "pair/carol--bob--2026-05-04/pairing" in keys
+    opened = world.bots("pair/carol--bob--2026-05-04/pairing")
+    assert "Draft the paging section" not in opened.body  # nothing left to carry over

@@ -51,9 +51,9 @@ def _followed_issues(
     return numbers
 
 
-def _forms(forge: Forge, numbers: Sequence[int]) -> list[Issue]:
-    """The feedback forms of these numbers; one deleted since (a coordinator may delete
-    an issue) is left out, so that it does not stop the night."""
+def _existing(forge: Forge, numbers: Sequence[int]) -> list[Issue]:
+    """The issues of these numbers, as the ledger keeps them; one deleted since (a
+    coordinator may delete an issue) is left out, so that it does not stop the night."""
     found = []
     for number in numbers:
         try:
@@ -132,11 +132,11 @@ def read(
     handed = _followed_issues(program, pairings, observed)
     # The end forms of an end the roster took back: not near any milestone now, so not
     # listed; read by their ledger numbers until closed (none on other nights).
-    moved = _forms(forge, forms_of_a_moved_end(program, observed, pairings, today))
+    moved = forms_of_a_moved_end(program, observed, pairings, today)
     if handed or moved:
         # A change of mentor: the new pairing issue carries the old one's open goals, and
         # the old issue may be older than the listing (its term closed out long ago).
-        issues += [forge.get_issue(number) for number in handed] + moved
+        issues += _existing(forge, [*handed, *moved])
         observed = seen(issues)
     asking = settings.requests
     open_requests = any(i.state is IssueState.OPEN for i in observed.requests.values())
