@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -49,6 +50,15 @@ _FIELDS = ("title", "labels", "assignees", "confidential")
 MAX_RENDERED = 2 * max(BODY_LIMITS.values())
 # The largest exponent `**` takes: beyond it a number alone could take the run's memory.
 _MAX_EXPONENT = 1_000
+# The loop turns and macro calls one render may take: a shipped template takes a few hundred.
+# Past it, a loop that writes nothing (nested ranges) would run for hours.
+MAX_STEPS = 200_000
+# The names the budget's calls go by in a compiled template: globals a template could call
+# too, to no effect but taking a step or checking a text.
+_STEP, _JOINED = "mentorship_step", "mentorship_joined"
+# A width or precision of seven digits or more in a `%` or `{}` format, or one taken from the
+# arguments (`%*d`, `{:>{}}`): the text could be longer than a render may write.
+_WIDE = re.compile(r"%[-+ #0]*(?:\*|\d*\.?\d{7,}|\d*\.\*)|\{[^{}]*:[^{}]*(?:\d{7,}|\{)")
 
 
 class TemplateError(ExpectedError):
@@ -71,14 +81,63 @@ def _environment() -> jinja2.Environment:
     # template is first compiled: `validate` of a program that keeps the shipped templates
     # compiles none of them and needs no Jinja2.
     import jinja2
+    from jinja2 import nodes
+    from jinja2.compiler import CodeGenerator
     from jinja2.exceptions import SecurityError
     from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from jinja2.visitor import NodeTransformer
+
+    class Budgeted(NodeTransformer):
+        """Every loop's turn and every macro's call takes a step of the render's budget,
+        and every `~` has its length checked: a loop that writes nothing, or a text that
+        doubles at each turn, is stopped like one that writes too much."""
+
+        def visit_For(self, node: nodes.For) -> nodes.Node:
+            self.generic_visit(node)
+            node.body.insert(0, _call(_STEP, lineno=node.lineno))
+            return node
+
+        def visit_Macro(self, node: nodes.Macro) -> nodes.Node:
+            self.generic_visit(node)
+            node.body.insert(0, _call(_STEP, lineno=node.lineno))
+            return node
+
+        def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+            self.generic_visit(node)
+            joined = nodes.Call(nodes.Name(_JOINED, "load"), [node], [], None, None)
+            return joined.set_lineno(node.lineno, override=True)
+
+    def _call(name: str, lineno: int) -> nodes.Node:
+        call = nodes.Call(nodes.Name(name, "load"), [], [], None, None)
+        return nodes.ExprStmt(call).set_lineno(lineno, override=True)
+
+    class Generator(CodeGenerator):
+        def visit_Template(self, node: nodes.Template, frame: Any = None) -> None:
+            Budgeted().visit(node)
+            super().visit_Template(node, frame)
+
+    def joined(text: str) -> str:
+        if len(text) > MAX_RENDERED:
+            raise SecurityError(f"`~` makes a text of more than {MAX_RENDERED:,} characters")
+        return text
+
+    def step() -> str:
+        left = _STEPS_LEFT.get()
+        if left <= 0:
+            raise SecurityError(
+                f"the render takes more than {MAX_STEPS:,} loop turns and macro calls"
+            )
+        _STEPS_LEFT.set(left - 1)
+        return ""
 
     class Sandbox(ImmutableSandboxedEnvironment):
-        """The sandbox, which also refuses a `*` or `**` that would make a text longer than
-        a render may write, or a number too large to compute (it caps `range` already)."""
+        """The sandbox, which also refuses a `*`, `**`, `+` or `~` that would make a text
+        longer than a render may write, a number too large to compute (it caps `range`
+        already), a width or count past that length given to a call or a filter, and a
+        render past its budget of loop turns and macro calls (`MAX_STEPS`)."""
 
-        intercepted_binops = frozenset({"*", "**"})
+        code_generator_class = Generator
+        intercepted_binops = frozenset({"*", "**", "+", "%"})
 
         def call_binop(
             self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
@@ -88,13 +147,113 @@ def _environment() -> jinja2.Environment:
                 raise SecurityError(problem)
             return super().call_binop(context, operator, left, right)
 
-    return Sandbox(
+        def call(
+            __self,  # jinja's own signature: a template may pass `self` as a keyword
+            __context: jinja2.runtime.Context,
+            __obj: Any,
+            *args: Any,
+            **kwargs: Any,
+        ) -> Any:
+            # A string's method given a width or count (`ljust`, `center`, `zfill`): the
+            # text it makes is at least that long.
+            if isinstance(getattr(__obj, "__self__", None), str):
+                problem = _arguments_problem(args, kwargs)
+                if problem is not None:
+                    raise SecurityError(problem)
+            return super().call(__context, __obj, *args, **kwargs)
+
+        def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+            wrapped = super().wrap_str_format(value)
+            problem = _format_problem(value.__self__) if wrapped is not None else None
+            if problem is not None:
+                raise SecurityError(problem)
+            return wrapped
+
+    environment = Sandbox(
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
     )
+    for name, check in _SIZED_FILTERS.items():
+        environment.filters[name] = _checked_filter(environment.filters[name], check, SecurityError)
+    environment.globals[_STEP] = step
+    environment.globals[_JOINED] = joined
+    return environment
+
+
+def _arguments_problem(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
+    """Why these arguments of a call that makes a text of at least their size may not run."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and value > MAX_RENDERED:
+            return f"a width or count of {value} is more than {MAX_RENDERED:,}"
+    return None
+
+
+def _widths(value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
+    return _arguments_problem(args, kwargs)
+
+
+def _formatted(value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
+    # `format`'s arguments are values, not widths: its format string says how wide.
+    return _format_problem(value) if isinstance(value, str) else None
+
+
+def _replaced(value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
+    if len(args) < 2:
+        return None
+    text, old, new = str(value), str(args[0]), str(args[1])
+    found = text.count(old) if old else len(text) + 1
+    return _length_problem("`replace`", len(text) + found * len(new))
+
+
+def _joined(value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
+    if not isinstance(value, list | tuple | str | range):
+        return None  # a generator: read once, by the filter
+    glue = str(args[0]) if args else str(kwargs.get("d", ""))
+    made = max(len(value) - 1, 0) * len(glue) + sum(len(str(v)) for v in value)
+    return _length_problem("`join`", made)
+
+
+Check = Callable[[Any, tuple[Any, ...], Mapping[str, Any]], str | None]
+# The filters whose arguments say how long a text or how many items they make, and how each
+# is checked before it runs.
+_SIZED_FILTERS: dict[str, Check] = {
+    **dict.fromkeys(("center", "indent", "wordwrap", "truncate", "batch", "slice"), _widths),
+    "format": _formatted,
+    "replace": _replaced,
+    "join": _joined,
+}
+_STEPS_LEFT: ContextVar[int] = ContextVar("steps_left", default=MAX_STEPS)
+
+
+def _checked_filter(
+    f: Callable[..., Any], check: Check, error: type[Exception]
+) -> Callable[..., Any]:
+    """A sized filter that refuses to make more than a render may write."""
+
+    @functools.wraps(f)  # with Jinja2's mark of the context or environment it is passed
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        given = args[1:] if getattr(f, "jinja_pass_arg", None) else args
+        problem = check(given[0], given[1:], kwargs)
+        if problem is not None:
+            raise error(problem)
+        return f(*args, **kwargs)
+
+    return checked
+
+
+def _length_problem(what: str, length: int) -> str | None:
+    if length > MAX_RENDERED:
+        return f"{what} makes a text of more than {MAX_RENDERED:,} characters"
+    return None
+
+
+def _format_problem(text: str) -> str | None:
+    if _WIDE.search(text):
+        return f"a width in {text[:40]!r} could make a text longer than {MAX_RENDERED:,} characters"
+    return None
 
 
 @functools.cache
@@ -286,6 +445,12 @@ def _binop_problem(operator: str, left: object, right: object) -> str | None:
         if isinstance(right, int) and abs(right) > _MAX_EXPONENT:
             return f"an exponent of {right} is more than {_MAX_EXPONENT}"
         return None
+    if operator == "%":
+        return _format_problem(left) if isinstance(left, str) else None
+    if operator == "+":
+        if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
+            return _length_problem("`+`", len(left) + len(right))
+        return None
     for times, seq in ((left, right), (right, left)):
         if not (isinstance(times, int) and isinstance(seq, str | list | tuple)):
             continue
@@ -306,6 +471,7 @@ def _render(
 ) -> str:
     import jinja2
 
+    budget = _STEPS_LEFT.set(MAX_STEPS)
     try:
         text = _bounded(body.generate(context))
     except jinja2.UndefinedError as exc:
@@ -324,6 +490,8 @@ def _render(
     except Exception as exc:  # a template can fail in any way its expressions can
         line = _template_line(exc.__traceback__) + offset
         raise TemplateError(f"{template.path}:{line}: {where}{type(exc).__name__}: {exc}") from None
+    finally:
+        _STEPS_LEFT.reset(budget)
     if text is None:
         raise TemplateError(
             f"{template.path}: {where}the {template.name} template writes more than "

@@ -670,6 +670,36 @@ def test_a_template_may_not_change_what_it_is_given(tmp_path: Path) -> None:
     [
         ('{{ "x" * 100000000 }}', "repeating 1 item(s) 100000000 times makes more than the "),
         ("{{ 10 ** 100000000 }}", "an exponent of 100000000 is more than 1000"),
+        (
+            "{% set ns = namespace(s='xx') %}{% for i in range(40) %}"
+            "{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+            "`~` makes a text of more than 2,000,000 characters",
+        ),
+        (
+            "{% set ns = namespace(s='xx') %}{% for i in range(40) %}"
+            "{% set ns.s = ns.s + ns.s %}{% endfor %}",
+            "`+` makes a text of more than 2,000,000 characters",
+        ),
+        ('{{ "x".ljust(99999999) }}', "a width or count of 99999999 is more than 2,000,000"),
+        ('{{ "x"|center(99999999) }}', "a width or count of 99999999 is more than 2,000,000"),
+        ('{{ "%99999999s"|format(1) }}', "a width in '%99999999s' could make a text longer"),
+        ('{{ "{:>{}}".format(1, 99999999) }}', "a width in '{:>{}}' could make a text longer"),
+        ('{{ ("a" * 2000)|replace("a", "b" * 2000) }}', "`replace` makes a text of more than"),
+        ('{{ range(100000)|join("x" * 100) }}', "`join` makes a text of more than"),
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            "the render takes more than 200,000 loop turns and macro calls",
+        ),
+        (
+            "{% macro twice(n) %}{% if n %}{{ twice(n - 1) }}{{ twice(n - 1) }}{% endif %}"
+            "{% endmacro %}{{ twice(40) }}",
+            "the render takes more than 200,000 loop turns and macro calls",
+        ),
+        (
+            "{% for x in range(10) recursive %}"
+            "{{ loop(range(10)) if loop.depth < 12 else '' }}{% endfor %}",
+            "the render takes more than 200,000 loop turns and macro calls",
+        ),
     ],
 )
 def test_an_expression_that_would_outgrow_a_render_is_refused(
@@ -681,8 +711,20 @@ def test_an_expression_that_would_outgrow_a_render_is_refused(
     assert problem.startswith(f"{quiet}:2: not allowed in a template: {why}")
 
 
+def test_widths_values_and_loops_a_template_needs_are_not_refused(tmp_path: Path) -> None:
+    sized = (
+        '{{ "%5d"|format(42) }} {{ "%d"|format(123456789) }} {{ "{:>4}".format(7) }} '
+        '{{ "Issue %d of 12345678"|format(3) }} {{ "a" ~ "b" }} {{ [1] + [2] }} '
+        '{{ "x".ljust(3) }} {{ range(3)|join(",") }} {{ "aa"|replace("a", "b") }}\n'
+        "{% for i in range(300) %}{% for j in range(300) %}{% endfor %}{% endfor %}done\n"
+    )
+    write(tmp_path, "quiet", sized)
+
+    assert check_templates(Templates(tmp_path), PROGRAM, TODAY, shipped=False) == []
+
+
 def test_a_template_writing_more_than_any_forge_keeps_is_refused_by_name(tmp_path: Path) -> None:
-    loop = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
+    loop = "{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}"
     quiet = write(tmp_path, "quiet", loop)
 
     assert check_templates(Templates(tmp_path), PROGRAM, TODAY, shipped=False) == [
