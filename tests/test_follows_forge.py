@@ -136,17 +136,26 @@ def test_a_change_of_mentor_hands_over_and_carries_the_open_goals(world: World) 
     assert world.bot.get_issue(opened.number).body == opened.body
 
 
-def test_a_new_mentor_months_after_the_old_term_closed_still_carries_the_goals(
-    world: World,
-) -> None:
-    ended = ", ended: 2026-02-02, ended_reason: Bob paused the program"
-    alone = world.roster(ended=ended)
+ENDED = ", ended: 2026-02-02, ended_reason: Bob paused the program"
+
+
+def closed_out_long_ago(world: World) -> Issue:
+    """Bob's term with alice, his goals written, ended and settled: a quiet night no longer
+    lists its issues. The pairing issue as Bob left it."""
+    alone = world.roster(ended=ENDED)
     world.night(alone, date(2026, 1, 5))
     written = world.write_goals(date(2026, 1, 20))
     for day in (date(2026, 2, 2), date(2026, 3, 2), date(2026, 3, 3)):
-        world.night(alone, day)  # closed out and settled; a quiet night no longer lists it
+        world.night(alone, day)
+    return written
 
-    later = world.roster(ended=ended, after=follower("2026-05-04"))
+
+def test_a_new_mentor_months_after_the_old_term_closed_still_carries_the_goals(
+    world: World,
+) -> None:
+    written = closed_out_long_ago(world)
+
+    later = world.roster(ended=ENDED, after=follower("2026-05-04"))
     keys = world.night(later, date(2026, 5, 4))
 
     assert keys.count("pair/carol--bob--2026-05-04/pairing") == 1
@@ -158,12 +167,7 @@ def test_a_new_mentor_months_after_the_old_term_closed_still_carries_the_goals(
 def test_an_old_pairing_issue_deleted_since_does_not_stop_the_new_mentors_night(
     world: World,
 ) -> None:
-    ended = ", ended: 2026-02-02, ended_reason: Bob paused the program"
-    alone = world.roster(ended=ended)
-    world.night(alone, date(2026, 1, 5))
-    world.write_goals(date(2026, 1, 20))
-    for day in (date(2026, 2, 2), date(2026, 3, 2), date(2026, 3, 3)):
-        world.night(alone, day)
+    closed_out_long_ago(world)
     # A coordinator deleted the old pairing issue: the ledger's number names no issue.
     books = world.bots("ledger/2026-01")
     states = ledger.parse(books.body)
@@ -172,7 +176,7 @@ def test_an_old_pairing_issue_deleted_since_does_not_stop_the_new_mentors_night(
     states[OLD] = replace(state, issues=issues)
     world.bot.edit_issue_body(books.number, ledger.render("ledger/2026-01", states))
 
-    later = world.roster(ended=ended, after=follower("2026-05-04"))
+    later = world.roster(ended=ENDED, after=follower("2026-05-04"))
     keys = world.night(later, date(2026, 5, 4))
 
     assert "pair/carol--bob--2026-05-04/pairing" in keys

@@ -55,7 +55,8 @@ def run(
         write_plan(plan_out, actions, shown)
 
     def show(outcome: Outcome) -> None:
-        detail = f" ({outcome.detail})" if outcome.detail else ""
+        said = shown.detail(outcome)
+        detail = f" ({said})" if said else ""
         if ticker.terminal:
             click.echo("\r\x1b[K", err=True, nl=False)  # the progress line gives way
         click.echo(f"{MARKS[outcome.status]:>7}  {line(outcome.action, shown)}{detail}")

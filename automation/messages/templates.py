@@ -290,6 +290,14 @@ def load_template(name: str, path: Path) -> Template:
 
 
 def _read(path: Path) -> str:
+    """A template's text. A symbolic link is refused, whatever it points to: a program's
+    templates are anyone's text who may open a merge request, and a link to
+    `/proc/self/environ` would put the nightly job's token into a comment."""
+    if path.is_symlink():
+        raise TemplateError(
+            f"{path}: is a symbolic link; a template is read only from a file of its own "
+            "(copy the text into it)"
+        )
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -256,6 +256,19 @@ class Disclosure:
             return "open issue (of a private pairing)"
         return self._masked(action.describe())
 
+    def detail(self, outcome: Outcome) -> str:
+        """Why a write failed or waited, for the log: the error or the keys it waited for
+        name the form (whose, answered) and its number, so a feedback write's says only
+        that much; a private pairing's id is its stand-in."""
+        if not outcome.detail:
+            return ""
+        if _feedback(outcome.action):
+            failed = outcome.status is Status.FAILED
+            return (
+                "the error is not shown: it names the form" if failed else "waits for another write"
+            )
+        return self._masked(outcome.detail)
+
     def to_json(self, action: Action) -> dict[str, Any]:
         """The action for plan.json: kinds, keys, targets, labels; no body unless allowed."""
         if _feedback(action):

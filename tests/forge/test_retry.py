@@ -472,6 +472,21 @@ def test_connect_without_the_token_says_which_variable_to_set(
     )
 
 
+@pytest.mark.parametrize("kind", ["gitlab", "github"])
+def test_a_token_with_a_line_break_inside_is_refused_without_being_echoed(kind: str) -> None:
+    settings = ForgeSettings.model_validate({"kind": kind, "project": "acme/mentoring"})
+    variable = f"{kind.upper()}_TOKEN"
+
+    with pytest.raises(ForgeError) as caught:
+        connect(settings, {variable: "glpat-FIRSTHALF\nSECONDHALF\n"})
+
+    assert str(caught.value) == (
+        f"${variable} holds a space or a control character: set ${variable} to the token "
+        "alone, on one line, without spaces"
+    )
+    assert "HALF" not in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("flavour", "path", "header"),
     [

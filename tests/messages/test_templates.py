@@ -657,6 +657,23 @@ def test_a_template_reaching_for_python_is_refused_at_its_line_and_runs_nothing(
     assert not ran.exists()
 
 
+def test_a_template_that_is_a_symbolic_link_is_refused_and_nothing_it_points_to_is_read(
+    tmp_path: Path,
+) -> None:
+    secret = tmp_path / "environ"
+    secret.write_text("GITLAB_TOKEN=glpat-secret\n")
+    link = tmp_path / "issues" / "quiet.md"
+    link.parent.mkdir()
+    link.symlink_to(secret)
+
+    problems = check_templates(Templates(link.parent), PROGRAM, TODAY, shipped=False)
+    assert problems == [
+        f"{link}: is a symbolic link; a template is read only from a file of its own "
+        "(copy the text into it)"
+    ]
+    assert "glpat" not in "".join(problems)
+
+
 def test_a_template_may_not_change_what_it_is_given(tmp_path: Path) -> None:
     midpoint = write(tmp_path, "midpoint", "{{ goals.clear() }}Halfway.\n")
 

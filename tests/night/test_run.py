@@ -16,13 +16,13 @@ from automation.commands.demo import Cast, sandbox_cast
 from automation.forge import Forge, ForgeError, RetryPolicy, connect, pacer_for
 from automation.forge.cached import kept as observing
 from automation.lifecycle import ledger, markers
-from automation.lifecycle.actions import OpenIssue, Urgency
+from automation.lifecycle.actions import CloseIssue, OpenIssue, PostComment, Target, Urgency
 from automation.lifecycle.observed import tended_until
 from automation.lifecycle.rules.progress import goal_key
 from automation.messages.templates import Templates
 from automation.model import CloseReason, IssueState
-from automation.night.executor import Status
-from automation.night.run import Report, TooManyWrites, plan_day, run_day
+from automation.night.executor import Outcome, Status
+from automation.night.run import Disclosure, Report, TooManyWrites, plan_day, run_day
 from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox, start
 
@@ -564,3 +564,29 @@ def test_a_handle_written_in_another_case_carries_the_pairing_on(flavour: str) -
         }
         assert after.pairings[0].id in kept
         assert before.pairings[0].id not in kept
+
+
+def test_the_log_says_of_a_failed_or_waiting_form_write_neither_whose_form_nor_its_number() -> None:
+    program = parse_program(
+        "program: {name: Log test}\n"
+        "forge: {kind: gitlab, project: acme/mentoring}\n"
+        "people:\n  - {handle: carol, roles: [mentor]}\n  - {handle: dan, roles: [mentee]}\n"
+        "pairings:\n  - {mentor: carol, mentee: dan, start: 2026-01-05, private: true}\n",
+        Path("program.yml"),
+    )
+    pairing = "carol--dan--2026-01-05"
+    key = f"pair/{pairing}/feedback/midpoint/mentee"
+    said = PostComment(f"{key}/answered", pairing, Target(key, 10), "Thanks", Urgency.MILESTONE)
+    close = CloseIssue(
+        f"{key}/close", pairing, Target(key, 10), CloseReason.COMPLETED, Urgency.MILESTONE
+    )
+    progress = PostComment(f"pair/{pairing}/progress", pairing, Target("x", 3), "", Urgency.LABELS)
+    shown = Disclosure.of(program)
+
+    failed = Outcome(said, Status.FAILED, "GitLab answered 422 to POST .../issues/10/notes")
+    waited = Outcome(close, Status.SKIPPED, f"waits for {key}/answered")
+    other = Outcome(progress, Status.SKIPPED, f"waits for pair/{pairing}/pairing")
+    assert shown.detail(failed) == "the error is not shown: it names the form"
+    assert shown.detail(waited) == "waits for another write"
+    assert pairing not in shown.detail(other)
+    assert shown.detail(other) == f"waits for pair/{shown.pairing(pairing)}/pairing"

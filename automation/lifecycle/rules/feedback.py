@@ -38,6 +38,7 @@ from automation.lifecycle.rules.pair import Pair
 from automation.messages.context import feedback_form
 from automation.model import CloseReason, Issue, IssueState
 from automation.roster.config import FeedbackRules
+from automation.roster.handles import same_handle
 
 
 def plan(pair: Pair) -> list[Action]:
@@ -105,7 +106,10 @@ def _open(pair: Pair, parts: tuple[str, ...]) -> OpenIssue:
     milestone, role = parts[1], parts[2]
     # Not the program's label: listing the pairings must not page through every form.
     draft = pair.draft(
-        "feedback", key, (pair.labels.feedback,), form=feedback_form(milestone, role)
+        "feedback",
+        key,
+        (pair.labels.feedback,),
+        form=feedback_form(milestone, role, _other_sees(pair, role)),
     )
     # Private whatever a template override says: its participant alone, confidential.
     draft = replace(draft, assignees=(getattr(pair.pairing, role),), confidential=True)
@@ -128,7 +132,11 @@ def _read_back(
         "fit": answers.fit,
         "reasons": _reasons(answers, rules.low_score),
     }
-    coordinators = list(pair.program.program.coordinators)
+    # A coordinator who is one of the pair is not told of the other's answer.
+    ours = (pair.pairing.mentor, pair.pairing.mentee)
+    coordinators = [
+        c for c in pair.program.program.coordinators if not any(same_handle(c, h) for h in ours)
+    ]
     return pair.said_and_closed(
         parts,
         "answered",
@@ -136,6 +144,13 @@ def _read_back(
         CloseReason.COMPLETED,
         Urgency.MILESTONE,
     )
+
+
+def _other_sees(pair: Pair, role: str) -> bool:
+    """Whether the other of the pair is a coordinator, who sees every form (GitLab gives
+    the coordinators Reporter access, which reads confidential issues)."""
+    other = pair.pairing.mentor if role == "mentee" else pair.pairing.mentee
+    return any(same_handle(other, c) for c in pair.program.program.coordinators)
 
 
 def _moved(

@@ -205,6 +205,26 @@ def test_without_coordinators_a_low_score_mentions_nobody() -> None:
     assert "private word" not in actions[0].body
 
 
+def test_a_coordinator_who_is_one_of_the_pair_is_not_told_of_the_others_low_score() -> None:
+    roster = program("{low_score: 5}", "[carol, Alice]")  # alice mentors bob
+    issues = [pairing_issue(), MENTOR_DONE, form(5, "midpoint", "mentee", "2|No, not a good fit")]
+    told, _ = feedback.plan(pair_on(MIDPOINT + timedelta(days=3), issues, [], roster))
+    assert isinstance(told, PostComment)
+    assert told.body.split("\n", 1)[1].startswith("@carol — this private feedback form")
+    assert "@alice" not in told.body.lower()
+
+
+def test_a_form_says_plainly_that_the_other_of_the_pair_sees_it_when_they_coordinate() -> None:
+    opened = feedback.plan(
+        pair_on(MIDPOINT, [pairing_issue()], [], program(coordinators="[alice]"))
+    )
+    mentee, mentor = (a.draft.body for a in opened if isinstance(a, OpenIssue))
+    assert "cannot." not in mentee
+    assert "is one of the coordinators and can see it too" in mentee
+    assert "ask another coordinator in private" in mentee
+    assert "cannot." in mentor  # bob coordinates nothing: alice's form is hers and theirs
+
+
 def test_a_closed_form_is_not_read_again_so_the_coordinators_are_told_once() -> None:
     issues = [
         pairing_issue(),
