@@ -62,7 +62,9 @@ def run(
         click.echo(f"{MARKS[outcome.status]:>7}  {line(outcome.action, shown)}{detail}")
         ticker.heard(outcome)
 
-    with kept(reached.forge, cache_path, program.forge, reached.day, reached.secret) as observing:
+    with kept(
+        reached.forge, cache_path, program.forge, reached.day, reached.cache_key
+    ) as observing:
         report = run_day(
             observing,
             program,

@@ -79,6 +79,16 @@ def _token(owner: str | None, variable: str) -> Check:
 
 def _bot(owner: str | None, bot: str | None) -> Check:
     if owner is None:
+        if bot == ACTIONS_BOT:
+            return Check(
+                "bot",
+                Status.WARNING,
+                (
+                    f"forge.bot is {bot}, as every workflow's token writes: anyone with write "
+                    "access can push a workflow that writes as the bot",
+                ),
+                'make the bot a GitHub App of its own (README, "Running it in CI", GitHub)',
+            )
         if bot is not None and bot.endswith("[bot]"):
             return Check("bot", Status.OK, (f"forge.bot is {bot}, as an app token writes",))
         return Check(

@@ -30,7 +30,9 @@ def run(
     program = load_program(config_path)
     pairing = pairing_id(program, pairing_name)
     reached = connection(program, today)
-    with kept(reached.forge, cache_path, program.forge, reached.day, reached.secret) as observing:
+    with kept(
+        reached.forge, cache_path, program.forge, reached.day, reached.cache_key
+    ) as observing:
         templates = templates_for(config_path)
         actions = plan_day(
             observing, program, reached.day, templates, secret=reached.secret, pairing=pairing

@@ -238,8 +238,9 @@ class Cached:
 def kept(
     forge: Forge, path: Path | None, settings: ForgeSettings, today: date, secret: str | None
 ) -> Iterator[Forge]:
-    """`forge` observing through the cache kept at `path` (none: `forge` itself); the
-    cache is written back when the work inside succeeds."""
+    """`forge` observing through the cache kept at `path` (none: `forge` itself), signed
+    with `secret` (`commands.connection.cache_key`); the cache is written back when the
+    work inside succeeds."""
     if path is None:
         yield forge
         return
@@ -256,7 +257,7 @@ def kept(
 def load(path: Path, identity: str, today: date, secret: str | None) -> Cache:
     """The cache kept at `path`, or an empty one when there is none that may be used:
     missing, unreadable, of another version, project or bot, too old, or (with a secret)
-    not signed by it."""
+    not signed by it (without one, signed at all: a run with a key wrote it)."""
     with collector.paused():  # a decoded cache is a million objects and no cycles
         return _load(path, identity, today, secret)
 
@@ -270,7 +271,10 @@ def _load(path: Path, identity: str, today: date, secret: str | None) -> Cache:
         return empty
     if not isinstance(data, dict) or data.get("version") != VERSION:
         return empty
-    if secret is not None and not hmac.compare_digest(str(data.get("sig")), _sign(body, secret)):
+    signature = data.get("sig")
+    if secret is None and signature is not None:
+        return empty  # the key is gone: a cache a run without one cannot check
+    if secret is not None and not hmac.compare_digest(str(signature), _sign(body, secret)):
         return empty
     try:
         cache = _from_json(_from_bytes(body))

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -317,6 +318,13 @@ def _project_path(value: str) -> str:
     return value
 
 
+def _private_link(url: str) -> bool:
+    """Whether a request to `url` keeps the token off the network: https, or plain http to
+    this machine (a forge or proxy on the runner itself)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or parts.hostname in ("localhost", "127.0.0.1", "::1")
+
+
 class ForgeSettings(_Model):
     """Where the program repo lives and how to reach it. Never holds the token itself."""
 
@@ -355,6 +363,11 @@ class ForgeSettings(_Model):
             raise ValueError("flavour applies only to kind: sandbox; remove it")
         if self.url is not None and not re.match(r"^https?://[^/\s]+", self.url):
             raise ValueError(f"url {self.url!r} must start with http:// or https://")
+        if self.url is not None and self.kind != "sandbox" and not _private_link(self.url):
+            raise ValueError(
+                f"url {self.url!r}: the token would cross the network in the clear; use "
+                "https:// (plain http:// only to this machine: localhost, 127.0.0.1, [::1])"
+            )
         if self.api_flavour == "github" and self.project.count("/") != 1:
             raise ValueError(f"project {self.project!r}: a GitHub repository is 'owner/name'")
         return self

@@ -450,8 +450,8 @@ def create_issue(call: Call) -> Response:
         raise _bad_param("title is missing")
     description = _text(params, "description")
     _check_issue_text(title, description)
-    labels = _names(params.get("labels"))
-    assignees = _assignee_ids(call, params) or ()
+    labels = _names(params.get("labels")) if _sets_metadata(call) else ()
+    assignees = (_assignee_ids(call, params) or ()) if _sets_metadata(call) else ()
     if description is not None:
         # quick actions in a new issue's description: /label and /assign apply to it
         description, commands = quick_actions.extract(description)
@@ -467,7 +467,7 @@ def create_issue(call: Call) -> Response:
         assignee_ids=assignees,
         confidential=bool(_flag(params, "confidential")),
         created_at=_instant(params, "created_at"),
-        due_date=_due_date(params) or None,
+        due_date=(_due_date(params) or None) if _sets_metadata(call) else None,
     )
     call.store.add_event(issue, call.user, EventAction.CREATED, created_at=issue.created_at)
     return json_response(_view(call).issue(project, issue), 201)
@@ -566,11 +566,38 @@ def _may_edit(call: Call, issue: Issue) -> bool:
     return any(user.id == call.user.id for user in assignees)
 
 
+# What `_sets_metadata` guards in an edit's parameters.
+_METADATA = frozenset(
+    {
+        "labels",
+        "add_labels",
+        "remove_labels",
+        "assignee_ids",
+        "assignee_id",
+        "confidential",
+        "due_date",
+    }
+)
+
+
+def _sets_metadata(call: Call) -> bool:
+    """Whether the caller may set an issue's labels, assignees, due date and (on an existing
+    issue) confidentiality. GitLab drops those parameters, without an error, from a create
+    or an edit by someone who may not admin issues, a Guest
+    (app/services/issuable_base_service.rb `filter_params`: `admin_issue`, Reporter and
+    up; app/services/issues/base_service.rb drops `confidential` without
+    `set_confidentiality`, app/policies/issue_policy.rb: Reporter and up). A new issue's
+    own `confidential` is its author's to set."""
+    return call.user.access >= Access.TRIAGE
+
+
 def _issue_edit(call: Call, params: Mapping[str, Any], description: str | None) -> IssueEdit:
     title = _text(params, "title")
     _check_issue_text(title, description)
     state_event = _choice(params, "state_event", ("close", "reopen"), "")
     state = {"close": State.CLOSED, "reopen": State.OPEN}.get(state_event)
+    if not _sets_metadata(call):
+        params = {k: v for k, v in params.items() if k not in _METADATA}
     return IssueEdit(
         title=title,
         body=description,

@@ -129,6 +129,10 @@ def person_history(program: Program, statuses: Sequence[PairingStatus], handle: 
         partner = status.mentee if role == "mentor" else status.mentor
         someone = program.person(partner)
         before, after, reason = _change(program, pairings.get(status.id))
+        if role == "mentor":
+            # Why the mentee changed mentor is theirs and the coordinators': the old
+            # mentor's history (shown to whoever they share it with) says only that it did.
+            reason = None
         outcome = _OUTCOMES.get(status.phase, "running")
         terms.append(
             Term(

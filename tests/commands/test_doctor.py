@@ -262,7 +262,9 @@ def test_an_actions_token_on_a_public_repository(sandbox: RunningSandbox, tmp_pa
     assert output.splitlines()[2:] == [
         "token         ok       it works, but cannot say whose it is (a GitHub App or Actions "
         "token)",
-        "bot           ok       forge.bot is github-actions[bot], as an app token writes",
+        "bot           warning  forge.bot is github-actions[bot], as every workflow's token "
+        "writes: anyone with write access can push a workflow that writes as the bot",
+        f'{indent}fix: make the bot a GitHub App of its own (README, "Running it in CI", GitHub)',
         "project       ok       acme/mentoring answers; public",
         "writes        warning  the forge does not report an app token's role in the repository",
         f"{indent}fix: in Actions the workflow's permissions decide: nightly.yml grants issues: "
@@ -283,7 +285,7 @@ def test_an_actions_token_on_a_public_repository(sandbox: RunningSandbox, tmp_pa
         f"{indent}the token may not create labels",
         f"{indent}fix: create the missing labels in the project, or give the token's user the "
         "Reporter role (GitHub: write) or higher",
-        "all 7 checks passed, 3 with a warning",
+        "all 7 checks passed, 4 with a warning",
     ]
 
 

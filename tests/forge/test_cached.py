@@ -149,8 +149,20 @@ def test_a_cache_whose_bytes_were_changed_is_not_believed_with_a_secret(tmp_path
     head, body = gzip.decompress(path.read_bytes()).split(b"\n")
     assert load(path, cache.identity, date(2026, 1, 6), "s3cret").users == {"bob": 7}
     path.write_bytes(gzip.compress(head + b"\n" + body.replace(b'"bob":7', b'"bob":8')))
-    assert load(path, cache.identity, date(2026, 1, 6), None).users == {"bob": 8}
     assert load(path, cache.identity, date(2026, 1, 6), "s3cret").users == {}
+
+
+def test_a_run_with_a_key_believes_no_unsigned_cache_and_one_without_no_signed_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cache.gz"
+    planted = Cache("gitlab https://x acme/a bot", date(2026, 1, 5))
+    planted.users = {"alice": 666}  # mallory's id, for alice's handle
+    save(path, planted, None)
+    assert load(path, planted.identity, date(2026, 1, 6), "key").users == {}
+    assert load(path, planted.identity, date(2026, 1, 6), None).users == {"alice": 666}
+    save(path, planted, "key")
+    assert load(path, planted.identity, date(2026, 1, 6), None).users == {}
 
 
 def test_text_that_is_not_utf8_survives_the_cache(tmp_path: Path) -> None:

@@ -108,6 +108,21 @@ def test_missing_forge_is_required() -> None:
     assert errors("people: []\n") == ["program.yml:1: forge: required; add it"]
 
 
+def test_a_forge_reached_over_plain_http_is_refused_unless_on_this_machine() -> None:
+    plain = HEAD.replace(
+        "  project: acme/mentoring\n", "  project: acme/mentoring\n  url: http://gitlab.corp\n"
+    )
+    [problem] = errors(plain)
+    assert problem.startswith("program.yml:1: forge: url 'http://gitlab.corp': the token would ")
+    assert "use https://" in problem
+    for fine in ("https://gitlab.corp", "http://127.0.0.1:8929", "http://localhost:3000"):
+        program(
+            HEAD.replace(
+                "  project: acme/mentoring\n", f"  project: acme/mentoring\n  url: {fine}\n"
+            )
+        )
+
+
 def test_impossible_date_names_file_line_and_format() -> None:
     text = HEAD + "pairings:\n  - mentor: alice\n    mentee: bob\n    start: 2026-13-01\n"
     assert errors(text) == [

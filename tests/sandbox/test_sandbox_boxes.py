@@ -75,3 +75,18 @@ def test_github_keeps_each_revision_of_a_description_with_its_editor(
     denied = _github(sandbox, "reader", "PATCH", f"/issues/{number}", body=BODY)
     assert denied.status_code == 403
     assert denied.headers["X-Accepted-GitHub-Permissions"] == "issues=write"
+
+
+def test_gitlab_drops_the_labels_assignees_and_confidentiality_a_guest_sets() -> None:
+    with start(users=["bot", "dana"]) as sandbox:
+        sandbox.register_users("guest", access="read")
+        made = _gitlab(
+            sandbox, "guest", "POST", "/issues", title="t", labels="x", assignee_ids=[1]
+        ).json()
+        assert (made["labels"], made["assignees"]) == ([], [])
+        iid = made["iid"]
+        edit = {"add_labels": "x", "confidential": True, "due_date": "2026-05-01"}
+        after = _gitlab(sandbox, "guest", "PUT", f"/issues/{iid}", **edit).json()
+        assert (after["labels"], after["confidential"], after["due_date"]) == ([], False, None)
+        by_reporter = _gitlab(sandbox, "dana", "PUT", f"/issues/{iid}", **edit).json()
+        assert (by_reporter["labels"], by_reporter["confidential"]) == (["x"], True)
