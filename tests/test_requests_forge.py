@@ -537,3 +537,53 @@ def test_a_login_in_another_case_than_program_yml_is_the_same_person(
     assert observed.spoke[pid] == "carla"
     assert pid in observed.activity
     assert observed.turns[pid].waiting == "mentor"  # her question waits for bob
+
+
+MALLORY = """\
+program:
+  name: Request test
+forge: {{kind: sandbox, flavour: {flavour}, url: "{url}", project: acme/requests,
+        bot: mentorship-bot, retries: 0}}
+people:
+  - {{handle: alice, roles: [mentor], topics: [kubernetes]}}
+  - {{handle: mallory, roles: [mentor], topics: [golang]}}
+  - {{handle: dana, roles: [mentee]}}
+pairings: []
+"""
+
+
+@pytest.mark.parametrize("name", ["github"])
+def test_a_request_someone_else_rewrote_is_read_as_its_author_wrote_it(name: str) -> None:
+    # On GitHub anyone with write access may edit any issue: mallory takes herself off
+    # dana's avoid list and gives the request her own topic.
+    with start(users=["mentorship-bot", "alice", "dana", "mallory"]) as sandbox:
+        roster = parse_program(MALLORY.format(flavour=name, url=sandbox.url))
+        bot, dana = bot_and(roster, "dana")
+        _, mallory = bot_and(roster, "mallory")
+        night = functools.partial(converged, sandbox, bot)
+        night(ASKED - timedelta(days=1), roster)  # the forms' labels
+        sandbox.set_clock(datetime.combine(ASKED, time(10), UTC))
+        answers = {"topics": "kubernetes", "avoid": "mallory"}
+        number = dana.create_issue(Draft("Mentorship request", *filled_form(name, answers))).number
+        night(ASKED, roster)
+        sandbox.set_clock(datetime.combine(ASKED + timedelta(days=1), time(10), UTC))
+        body = bot.get_issue(number).body
+        mallory.edit_issue_body(
+            number, body.replace("kubernetes", "golang").replace("mallory", "_No response_")
+        )
+
+        assert night(ASKED + timedelta(days=1), roster) == []
+        proposals = [
+            c.body
+            for c in bot.list_issue_comments(number)
+            if (m := markers.find(c.body)) and "/proposal/" in m.key
+        ]
+        assert len(proposals) == 1
+        assert "`alice`" in proposals[0]
+
+        # Her own edit is hers: dana asks for golang, and gets mallory proposed after all.
+        sandbox.set_clock(datetime.combine(ASKED + timedelta(days=2), time(10), UTC))
+        mine, _ = filled_form(name, {"topics": "golang", "goals": "Write a CLI"})
+        dana.edit_issue_body(number, mine)
+        written = night(ASKED + timedelta(days=2), roster)
+        assert any("/proposal/" in key for key in written)

@@ -267,6 +267,15 @@ class Forge(Protocol):
         an issue with more than 100 notes)."""
         ...
 
+    def authored_descriptions(self, authors: Mapping[int, str]) -> dict[int, str]:
+        """The description of each issue `authors` names (number -> its author) as the
+        author last wrote it, for the issues someone else edited since: GitHub lets anyone
+        with write access edit any description (one GraphQL query per `TICKS_BATCH`
+        issues). None on GitLab, where only the author, the assignees and Reporters and
+        above may (nothing read). An issue missing from the answer stands as listed; `""`:
+        nothing of the author's is left in its history."""
+        ...
+
     # -- the roster change: one merge request (GitLab) / pull request (GitHub) that edits
     # program.yml on a branch of the bot's; merging it is the coordinators' approval
 

@@ -46,6 +46,7 @@ from automation.model import (
     IssueState,
     Tick,
 )
+from automation.roster.handles import same_handle
 
 T = TypeVar("T")
 
@@ -116,11 +117,12 @@ def edits_query(numbers: Sequence[int]) -> str:
     )
 
 
-def ticks_of_edits(issue: Mapping[str, Any] | None) -> list[Tick]:
-    """The box ticks of one issue's `userContentEdits` (newest first; `diff` is the
-    revision's whole text, null once deleted from the history); none for a null issue."""
+def revisions_of_edits(issue: Mapping[str, Any] | None) -> list[tuple[str, datetime, str | None]]:
+    """One issue's `userContentEdits` as (editor, when, text), oldest first (`diff` is the
+    revision's whole text, null once deleted from the history); none for a null issue or
+    one never edited (GitHub lists the original only once there is an edit)."""
     nodes = ((issue or {}).get("userContentEdits") or {}).get("nodes") or []
-    # Newest first: the same second's edits keep that order, reversed.
+    # Newest first in the answer: the same second's edits keep that order, reversed.
     revisions = sorted(
         (
             (_time(n["editedAt"]), -index, _login(n.get("editor")), n.get("diff"))
@@ -128,7 +130,22 @@ def ticks_of_edits(issue: Mapping[str, Any] | None) -> list[Tick]:
         ),
         key=lambda r: r[:2],
     )
-    return boxes.ticks_of_revisions((who, at, text) for at, _, who, text in revisions)
+    return [(who, at, text) for at, _, who, text in revisions]
+
+
+def ticks_of_edits(issue: Mapping[str, Any] | None) -> list[Tick]:
+    """The box ticks of one issue's `userContentEdits`."""
+    return boxes.ticks_of_revisions(revisions_of_edits(issue))
+
+
+def authored_of_edits(issue: Mapping[str, Any] | None, author: str) -> str | None:
+    """The text of the newest revision `author` wrote, or None: never edited (the text
+    stands), or no revision of theirs left in the history (`""`: nothing of theirs)."""
+    revisions = revisions_of_edits(issue)
+    if not revisions:
+        return None
+    theirs = [text for who, _, text in revisions if same_handle(who, author)]
+    return (theirs[-1] or "") if theirs else ""
 
 
 def _answer_of(
@@ -357,14 +374,27 @@ class GitHubForge:
         # alias an issue. An issue deleted since it was listed is null in the answer, with
         # a NOT_FOUND error of its own: it has none, as on GitLab; any other error fails
         # the read.
+        edits = self._edits(numbers)
+        return {number: ticks_of_edits(edits.get(number)) for number in dict.fromkeys(numbers)}
+
+    def authored_descriptions(self, authors: Mapping[int, str]) -> dict[int, str]:
+        # Anyone with write access may edit any issue's description; the revisions
+        # (`userContentEdits`, as for the boxes) say who wrote which.
+        edits = self._edits(list(authors))
+        found = {n: authored_of_edits(edits.get(n), author) for n, author in authors.items()}
+        return {number: text for number, text in found.items() if text is not None}
+
+    def _edits(self, numbers: Sequence[int]) -> dict[int, Mapping[str, Any] | None]:
+        """Each issue's revisions as GraphQL answers them (null: gone since it was listed).
+        One query a batch, an alias an issue."""
         owner, name = self._path.split("/", 1)
         variables = {"owner": owner, "name": name}
-        found: dict[int, list[Tick]] = {}
+        found: dict[int, Mapping[str, Any] | None] = {}
         for batch in batches(numbers, TICKS_BATCH):
             query = partial(_answer_of, self._gh.requester, edits_query(batch), variables)
             data = self._call(f"POST graphql (edits of {named('issue', batch)})", query)
             repository = (data.get("data") or {}).get("repository") or {}
-            found |= {number: ticks_of_edits(repository.get(f"i{number}")) for number in batch}
+            found |= {number: repository.get(f"i{number}") for number in batch}
         return found
 
     # ------------------------------------------------------------ writes

@@ -310,6 +310,11 @@ class GitLabForge:
             if not n.attributes.get("system")
         ]
 
+    def authored_descriptions(self, authors: Mapping[int, str]) -> dict[int, str]:
+        # Only the author, the assignees and Reporters and above may edit a description
+        # (app/policies/issue_policy.rb, `update_issue`): a request's stands as it is.
+        return {}
+
     def box_ticks_of(self, numbers: Sequence[int]) -> dict[int, list[Tick]]:
         # GitLab writes a system note for each task item ticked or unticked in a
         # description, authored by whoever did it (app/services/issuable/

@@ -29,7 +29,26 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
         ends = [pairing.end(settings) for pairing in program.pairings]
         problems.extend(_soft_limit(program, today, ends))
         problems.extend(_away(program, today, ends))
+        problems.extend(_changes_to_come(program, today))
     return problems
+
+
+def _changes_to_come(program: Program, today: date) -> Iterator[Problem]:
+    """A change of mentor dated later than today shows on the old pairing from the next
+    night: its term now ends on the change day (its weeks, pace, last meeting's agenda and
+    the ending-soon note say so), so the old mentor learns of it before the day."""
+    for i, pairing in enumerate(program.pairings):
+        before = program.followed(pairing)
+        if before is None or pairing.start <= today:
+            continue
+        yield Problem(
+            ("pairings", i, "follows"),
+            f"from the next nightly run {before.mentor}'s pairing with {before.mentee} shows "
+            f"its term ending on {pairing.start} (its weeks, pace and last agenda), so "
+            f"{before.mentor} learns of the change before then; add the new pairing once "
+            f"{before.mentor} has been told, or on the day",
+            warning=True,
+        )
 
 
 def undated_checks(program: Program) -> list[Problem]:

@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -318,11 +317,16 @@ def _project_path(value: str) -> str:
     return value
 
 
+_ORIGIN = re.compile(r"^(?P<scheme>https?)://(?:[^@/\s]*@)?(?P<host>\[[^\]/]*\]|[^:/\s]+)")
+
+
 def _private_link(url: str) -> bool:
     """Whether a request to `url` keeps the token off the network: https, or plain http to
     this machine (a forge or proxy on the runner itself)."""
-    parts = urlsplit(url)
-    return parts.scheme == "https" or parts.hostname in ("localhost", "127.0.0.1", "::1")
+    found = _ORIGIN.match(url)
+    return found is not None and (
+        found["scheme"] == "https" or found["host"].lower() in ("localhost", "127.0.0.1", "[::1]")
+    )
 
 
 class ForgeSettings(_Model):

@@ -266,6 +266,13 @@ ROUTES: tuple[Route[AdminHandler], ...] = tuple(
 
 
 def handle(controls: Controls, request: Request) -> Response:
+    if not request.is_read and request.header("Origin") is not None:
+        # The control endpoints take no token: a web page the person running the sandbox
+        # visits could post to them (a form or a DNS-rebound name). Browsers send an Origin
+        # with every POST; the sandbox's own client and curl send none.
+        return json_response(
+            {"error": "the sandbox's controls do not take requests from web pages"}, 403
+        )
     found = match_route(ROUTES, request)
     if found is None:
         return json_response({"error": "no such sandbox endpoint"}, 404)

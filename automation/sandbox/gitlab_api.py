@@ -450,8 +450,8 @@ def create_issue(call: Call) -> Response:
         raise _bad_param("title is missing")
     description = _text(params, "description")
     _check_issue_text(title, description)
-    labels = _names(params.get("labels")) if _sets_metadata(call) else ()
-    assignees = (_assignee_ids(call, params) or ()) if _sets_metadata(call) else ()
+    labels = _names(params.get("labels"))
+    assignees = _assignee_ids(call, params) or ()
     if description is not None:
         # quick actions in a new issue's description: /label and /assign apply to it
         description, commands = quick_actions.extract(description)
@@ -467,7 +467,7 @@ def create_issue(call: Call) -> Response:
         assignee_ids=assignees,
         confidential=bool(_flag(params, "confidential")),
         created_at=_instant(params, "created_at"),
-        due_date=(_due_date(params) or None) if _sets_metadata(call) else None,
+        due_date=_due_date(params) or None,
     )
     call.store.add_event(issue, call.user, EventAction.CREATED, created_at=issue.created_at)
     return json_response(_view(call).issue(project, issue), 201)
@@ -581,13 +581,12 @@ _METADATA = frozenset(
 
 
 def _sets_metadata(call: Call) -> bool:
-    """Whether the caller may set an issue's labels, assignees, due date and (on an existing
-    issue) confidentiality. GitLab drops those parameters, without an error, from a create
-    or an edit by someone who may not admin issues, a Guest
-    (app/services/issuable_base_service.rb `filter_params`: `admin_issue`, Reporter and
-    up; app/services/issues/base_service.rb drops `confidential` without
-    `set_confidentiality`, app/policies/issue_policy.rb: Reporter and up). A new issue's
-    own `confidential` is its author's to set."""
+    """Whether the caller may change an existing issue's labels, assignees, due date and
+    confidentiality. GitLab drops those parameters, without an error, from an edit by
+    someone who may not admin issues, a Guest (app/services/issuable_base_service.rb
+    `filter_params`; app/policies/issue_policy.rb: `set_issue_metadata` on a persisted issue
+    is `admin_issue`, Reporter and up). A new issue's are any member's to set (the same
+    policy: `~persisted & is_project_member & can?(:guest_access)`, gitlab#300100)."""
     return call.user.access >= Access.TRIAGE
 
 

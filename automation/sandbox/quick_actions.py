@@ -124,7 +124,12 @@ class Context:
 
     @property
     def manages(self) -> bool:
-        # `admin_issue`: Reporter and above (GitLab 17 calls the lowest such role Planner)
+        """`set_issue_metadata` (app/policies/issue_policy.rb): on an existing issue,
+        `admin_issue`, Reporter and above (GitLab 17 calls the lowest such role Planner);
+        on the issue being created, any member, a Guest too
+        (`~persisted & is_project_member & can?(:guest_access)`, gitlab#300100)."""
+        if self.issue is None:
+            return self.actor.access >= Access.READ
         return self.actor.access >= Access.TRIAGE
 
     @property

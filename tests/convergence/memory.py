@@ -8,7 +8,7 @@ through the real clients (tests/convergence/test_convergence.py compares the two
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -77,6 +77,9 @@ class MemoryForge:
 
     def box_ticks_of(self, numbers: Sequence[int]) -> dict[int, list[Tick]]:
         return {n: boxes.ticks_of_revisions(self.revisions.get(n, [])) for n in numbers}
+
+    def authored_descriptions(self, authors: Mapping[int, str]) -> dict[int, str]:
+        return {}  # as GitLab: only the author may edit a request
 
     def label_names(self) -> frozenset[str]:
         return frozenset(self.labels)

@@ -1485,6 +1485,36 @@ def test_box_ticks_of_asks_for_the_issues_in_one_aliased_query(
     assert len(api.calls) == 1
 
 
+def test_authored_descriptions_are_the_authors_newest_revisions_in_one_query(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    rewritten = edits(
+        ("mallory", "2026-03-06T09:00:00Z", "### Topics\n\ngolang"),
+        ("Dana", "2026-03-05T12:00:00Z", "### Topics\n\nkubernetes, helm"),
+        ("dana", "2026-03-05T10:00:00Z", "### Topics\n\nkubernetes"),
+    )
+    gone = edits(
+        ("mallory", "2026-03-06T09:00:00Z", "mine now"), ("erin", "2026-03-05T10:00:00Z", None)
+    )
+    expected = {
+        "query": (
+            "query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) "
+            f"{{ i3: issue(number: 3) {{ {EDITS} }} i5: issue(number: 5) {{ {EDITS} }} "
+            f"i7: issue(number: 7) {{ {EDITS} }} }} }}"
+        ),
+        "variables": {"owner": "acme", "name": "mentoring"},
+    }
+    answer = {"data": {"repository": {"i3": rewritten, "i5": edits(), "i7": gone}}}
+    api.post(GRAPHQL, json=answer, match=[body(expected)])
+
+    found = forge.authored_descriptions({3: "dana", 5: "erin", 7: "erin"})
+
+    # 3: dana's newest, in any case of her login; 5: never edited, it stands; 7: erin's
+    # text is gone from the history, so nothing of hers is left.
+    assert found == {3: "### Topics\n\nkubernetes, helm", 7: ""}
+    assert len(api.calls) == 1
+
+
 def test_box_ticks_of_120_issues_sends_three_queries_of_at_most_50(
     api: responses.RequestsMock, forge: GitHubForge
 ) -> None:

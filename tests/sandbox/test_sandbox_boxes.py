@@ -77,16 +77,17 @@ def test_github_keeps_each_revision_of_a_description_with_its_editor(
     assert denied.headers["X-Accepted-GitHub-Permissions"] == "issues=write"
 
 
-def test_gitlab_drops_the_labels_assignees_and_confidentiality_a_guest_sets() -> None:
+def test_gitlab_keeps_a_guests_labels_on_a_new_issue_and_drops_them_on_an_edit() -> None:
     with start(users=["bot", "dana"]) as sandbox:
         sandbox.register_users("guest", access="read")
+        _gitlab(sandbox, "bot", "POST", "/labels", name="x", color="#ff0000")
         made = _gitlab(
-            sandbox, "guest", "POST", "/issues", title="t", labels="x", assignee_ids=[1]
+            sandbox, "guest", "POST", "/issues", title="t", labels="x", description="/label ~x"
         ).json()
-        assert (made["labels"], made["assignees"]) == ([], [])
+        assert made["labels"] == ["x"]
         iid = made["iid"]
-        edit = {"add_labels": "x", "confidential": True, "due_date": "2026-05-01"}
+        edit = {"remove_labels": "x", "confidential": True, "due_date": "2026-05-01"}
         after = _gitlab(sandbox, "guest", "PUT", f"/issues/{iid}", **edit).json()
-        assert (after["labels"], after["confidential"], after["due_date"]) == ([], False, None)
+        assert (after["labels"], after["confidential"], after["due_date"]) == (["x"], False, None)
         by_reporter = _gitlab(sandbox, "dana", "PUT", f"/issues/{iid}", **edit).json()
-        assert (by_reporter["labels"], by_reporter["confidential"]) == (["x"], True)
+        assert (by_reporter["labels"], by_reporter["confidential"]) == ([], True)

@@ -374,3 +374,18 @@ def test_serve_announces_its_url_keeps_state_and_logs_nothing(tmp_path: Path) ->
     assert url.startswith("http://127.0.0.1:")
     assert errors == ""
     assert state.exists()
+
+
+def test_a_web_page_cannot_drive_the_sandboxs_controls(sandbox: RunningSandbox) -> None:
+    # A form on any page may post text/plain cross-origin without a preflight; the
+    # browser says where it came from.
+    forged = requests.post(
+        f"{sandbox.url}/_sandbox/users",
+        data='{"logins": ["page-visitor"]}',
+        headers={"Content-Type": "text/plain", "Origin": "https://evil.example"},
+        timeout=5,
+    )
+    assert forged.status_code == 403
+    assert "page-visitor" not in {u["login"] for u in sandbox.users()}
+    sandbox.register_users("erin")  # the sandbox's own client sends no Origin
+    assert "erin" in {u["login"] for u in sandbox.users()}

@@ -92,6 +92,20 @@ def test_labels_and_assignees_need_a_reporter(
     assert (after.state, after.labels, after.assignees) == ("opened", [], [])
 
 
+def test_a_guest_labels_the_issue_they_open_with_a_quick_action(
+    sandbox: RunningSandbox, project: Project, gitlab_as: Any, path: str
+) -> None:
+    sandbox.register_users("qa-guest", access="read")
+    project.labels.create({"name": "mentorship-request", "color": "#ff0000"})
+    guest = gitlab_as("qa-guest").projects.get(path, lazy=True)
+
+    issue = guest.issues.create(
+        {"title": "A mentor, please", "description": "Hi\n/label ~mentorship-request"}
+    )
+
+    assert project.issues.get(issue.iid).labels == ["mentorship-request"]
+
+
 def test_quick_actions_in_descriptions_run_and_leave_the_text(
     sandbox: RunningSandbox, project: Project
 ) -> None:
