@@ -23,7 +23,7 @@ class Connection:
     day: date
     forge: Forge
     secret: str | None
-    cache_key: str | None = None
+    cache_key: str | None
 
 
 def connection(program: Program, given: date | None, pacer: Pacer | None = None) -> Connection:

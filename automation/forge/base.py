@@ -271,7 +271,7 @@ class Forge(Protocol):
         """The description of each issue `authors` names (number -> its author) as the
         author last wrote it, for the issues someone else edited since: GitHub lets anyone
         with write access edit any description (one GraphQL query per `TICKS_BATCH`
-        issues). None on GitLab, where only the author, the assignees and Reporters and
+        issues). Nothing on GitLab, where only the author, the assignees and Reporters and
         above may (nothing read). An issue missing from the answer stands as listed; `""`:
         nothing of the author's is left in its history."""
         ...

@@ -236,33 +236,33 @@ class Cached:
 
 @contextmanager
 def kept(
-    forge: Forge, path: Path | None, settings: ForgeSettings, today: date, secret: str | None
+    forge: Forge, path: Path | None, settings: ForgeSettings, today: date, key: str | None
 ) -> Iterator[Forge]:
     """`forge` observing through the cache kept at `path` (none: `forge` itself), signed
-    with `secret` (`commands.connection.cache_key`); the cache is written back when the
+    with `key` (`commands.connection.cache_key`); the cache is written back when the
     work inside succeeds."""
     if path is None:
         yield forge
         return
     made_for = f"{settings.kind} {settings.url or ''} {settings.project} {forge.whoami()}"
-    cached = Cached(forge, load(path, made_for, today, secret))
+    cached = Cached(forge, load(path, made_for, today, key))
     checklist.remember(cached.cache.parsed)
     forge.learn_user_ids(cached.cache.users)
     yield cast(Forge, cached)  # a Forge: every other call goes to the one it wraps
     cached.cache.parsed = checklist.remembered()
     cached.cache.users = forge.user_ids()
-    save(path, cached.cache, secret)
+    save(path, cached.cache, key)
 
 
-def load(path: Path, identity: str, today: date, secret: str | None) -> Cache:
+def load(path: Path, identity: str, today: date, key: str | None) -> Cache:
     """The cache kept at `path`, or an empty one when there is none that may be used:
-    missing, unreadable, of another version, project or bot, too old, or (with a secret)
-    not signed by it (without one, signed at all: a run with a key wrote it)."""
+    missing, unreadable, of another version, project or bot, too old, or (with a key) not
+    signed with it (without one, signed at all: a run with a key wrote it)."""
     with collector.paused():  # a decoded cache is a million objects and no cycles
-        return _load(path, identity, today, secret)
+        return _load(path, identity, today, key)
 
 
-def _load(path: Path, identity: str, today: date, secret: str | None) -> Cache:
+def _load(path: Path, identity: str, today: date, key: str | None) -> Cache:
     empty = Cache(identity, today)
     try:
         head, _, body = gzip.decompress(path.read_bytes()).partition(b"\n")
@@ -272,9 +272,9 @@ def _load(path: Path, identity: str, today: date, secret: str | None) -> Cache:
     if not isinstance(data, dict) or data.get("version") != VERSION:
         return empty
     signature = data.get("sig")
-    if secret is None and signature is not None:
+    if key is None and signature is not None:
         return empty  # the key is gone: a cache a run without one cannot check
-    if secret is not None and not hmac.compare_digest(str(signature), _sign(body, secret)):
+    if key is not None and not hmac.compare_digest(str(signature), _sign(body, key)):
         return empty
     try:
         cache = _from_json(_from_bytes(body))
@@ -283,13 +283,13 @@ def _load(path: Path, identity: str, today: date, secret: str | None) -> Cache:
     return cache if cache.fresh(identity, today) else empty
 
 
-def save(path: Path, cache: Cache, secret: str | None) -> None:
+def save(path: Path, cache: Cache, key: str | None) -> None:
     """A line of JSON saying what the file is (its version, and the signature of the rest
-    with a secret), then the cache as one JSON document, gzipped. The signature is of the
+    with a key), then the cache as one JSON document, gzipped. The signature is of the
     bytes as written, so checking it reads them once more and no more."""
     with collector.paused():
         body = _to_bytes(_to_json(cache))
-    head = _to_bytes({"version": VERSION, "sig": _sign(body, secret) if secret else None})
+    head = _to_bytes({"version": VERSION, "sig": _sign(body, key) if key else None})
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
     part.write_bytes(gzip.compress(head + b"\n" + body, _GZIP_LEVEL))
@@ -315,8 +315,8 @@ def _from_bytes(raw: bytes) -> Any:
         return json.loads(raw)
 
 
-def _sign(body: bytes, secret: str) -> str:
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def _sign(body: bytes, key: str) -> str:
+    return hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
 
 
 def _time(value: datetime | None) -> str | None:
