@@ -394,8 +394,10 @@ def without_install(lines: list[str]) -> list[str]:
     installs = [line for line in lines if is_install(line)]
     assert len(installs) == 1, lines
     assert installs[0] in (
-        'if [ -n "$MENTORSHIP_PACKAGE" ]; then pip install --quiet "$MENTORSHIP_PACKAGE"; fi',
-        'pip install --quiet --disable-pip-version-check "$GITHUB_ACTION_PATH"',
+        'if [ -n "$MENTORSHIP_PACKAGE" ]; then pip install --quiet ${MENTORSHIP_CONSTRAINTS:+'
+        '--constraint "$MENTORSHIP_CONSTRAINTS"} "$MENTORSHIP_PACKAGE"; fi',
+        "pip install --quiet --disable-pip-version-check --constraint "
+        '"$GITHUB_ACTION_PATH/constraints.txt" "$GITHUB_ACTION_PATH"',
     )
     return [line for line in lines if not is_install(line)]
 

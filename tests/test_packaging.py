@@ -9,12 +9,16 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import dockerfile
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from automation.messages.templates import DEFAULTS
 
@@ -141,7 +145,32 @@ def test_the_image_is_built_from_a_pinned_python_and_runs_the_tool_unprivileged(
 def test_the_build_stage_copies_all_the_wheel_is_built_from(tmp_path: Path) -> None:
     build, _ = stages()
     copied = {source for command in build if command.cmd == "COPY" for source in command.value[:-1]}
-    assert copied == {"pyproject.toml", "setup.py", "README.md", "automation", "templates/issues"}
+    assert copied == {
+        "pyproject.toml",
+        "setup.py",
+        "README.md",
+        "constraints.txt",
+        "automation",
+        "templates/issues",
+    }
+
+
+def test_the_constraints_pin_every_dependency_within_what_pyproject_allows() -> None:
+    """constraints.txt (scripts/pin_constraints.py) pins each run-time dependency that
+    pyproject.toml names to one version its range allows, and nothing is pinned twice."""
+    pins: dict[str, Version] = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, _, version = line.partition("==")
+        assert canonicalize_name(name) not in pins, line
+        pins[canonicalize_name(name)] = Version(version)
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    for line in declared["project"]["dependencies"]:
+        requirement = Requirement(line)
+        pinned = pins.get(canonicalize_name(requirement.name))
+        assert pinned is not None, f"{requirement.name} is not in constraints.txt"
+        assert requirement.specifier.contains(pinned, prereleases=True), (line, pinned)
 
 
 def test_the_images_run_lines_build_and_install_the_tool_from_its_own_wheels(

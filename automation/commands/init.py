@@ -191,13 +191,15 @@ class ScaffoldError(ExpectedError):
 
 def ci_pins(pin: Pin) -> dict[str, str]:
     """What the CI files' `<name>` placeholders become: the tool's action and component,
-    pinned to `pin`'s commit, and its source archive at that commit."""
+    pinned to `pin`'s commit, its source archive at that commit and the constraints its
+    dependencies are installed with."""
     gitlab = f"{GITLAB_SERVER}/{GITLAB_PROJECT}"
     archive = f"https://{gitlab}/-/archive/{pin.commit}/mentorship-automation-{pin.commit}.tar.gz"
     return {
         "<action>": GITHUB_REPOSITORY,
         "<component>": gitlab,
         "<archive>": archive,
+        "<constraints>": f"https://{gitlab}/-/raw/{pin.commit}/constraints.txt",
         "<ref>": pin.commit,
         "<version>": pin.version,
     }
