@@ -52,7 +52,14 @@ T = TypeVar("T")
 
 # The revisions of an issue's description with their editors (docs.github.com/graphql,
 # objects `Issue.userContentEdits`, `UserContentEdit`).
-_EDITS = "userContentEdits(last: 100) { nodes { editedAt diff editor { login } } }"
+_REVISION = "nodes { editedAt diff editor { login } }"
+_ENDS = ("newest", "oldest")
+# Both ends of the history, 100 revisions each (the most a connection gives): whichever way
+# GitHub orders it, the newest are among them (an issue ticked more than 100 times).
+_EDITS = (
+    f"newest: userContentEdits(first: 100) {{ {_REVISION} }} "
+    f"oldest: userContentEdits(last: 100) {{ {_REVISION} }}"
+)
 
 BODY_LIMIT = BODY_LIMITS["github"]  # characters; GitHub answers 422 above it
 _ROLES = ("admin", "maintain", "push", "triage", "pull")  # highest first
@@ -120,17 +127,36 @@ def edits_query(numbers: Sequence[int]) -> str:
 def revisions_of_edits(issue: Mapping[str, Any] | None) -> list[tuple[str, datetime, str | None]]:
     """One issue's `userContentEdits` as (editor, when, text), oldest first (`diff` is the
     revision's whole text, null once deleted from the history); none for a null issue or
-    one never edited (GitHub lists the original only once there is an edit)."""
-    nodes = ((issue or {}).get("userContentEdits") or {}).get("nodes") or []
-    # Newest first in the answer: the same second's edits keep that order, reversed.
-    revisions = sorted(
+    one never edited (GitHub lists the original only once there is an edit).
+
+    Only an unbroken run of revisions: the two ends asked for overlap when the history
+    holds 200 or fewer. When they do not, the revisions between them are unknown, and a
+    change across the gap could not be told to its editor (it would be the next one's), so
+    only the newer end is read."""
+    ends = [_revisions(((issue or {}).get(end) or {}).get("nodes") or []) for end in _ENDS]
+    older, newer = sorted(
+        ends, key=lambda run: run[-1][1] if run else datetime.min.replace(tzinfo=UTC)
+    )
+    if not newer:
+        return []
+    known = set(newer)
+    if not known & set(older):
+        older = []
+    before = [r for r in older if r not in known and r[1] <= newer[0][1]]
+    return [*before, *newer]
+
+
+def _revisions(nodes: Sequence[Mapping[str, Any]]) -> list[tuple[str, datetime, str | None]]:
+    """One end's nodes as (editor, when, text), oldest first: GitHub lists them newest
+    first, so the same second's edits keep that order, reversed."""
+    ordered = sorted(
         (
             (_time(n["editedAt"]), -index, _login(n.get("editor")), n.get("diff"))
             for index, n in enumerate(nodes)
         ),
         key=lambda r: r[:2],
     )
-    return [(who, at, text) for at, _, who, text in revisions]
+    return [(who, at, text) for at, _, who, text in ordered]
 
 
 def ticks_of_edits(issue: Mapping[str, Any] | None) -> list[Tick]:

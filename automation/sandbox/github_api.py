@@ -978,9 +978,15 @@ def _edits(call: Call, issue: Issue, found: Field) -> Any:
                 f"Requesting {asked} records on the `userContentEdits` connection exceeds "
                 f"the `{argument}` limit of {_MOST_NODES} records."
             )
-    asked = found.argument("first", found.argument("last"))
+    # `first: n` the first n of the list, `last: n` the last n (the cursor connections
+    # specification, https://relay.dev/graphql/connections.htm, "Pagination algorithm").
     edits = call.store.issue_edits(issue)
-    shown = edits[: _MOST_NODES if asked is None else asked]
+    first, last = found.argument("first"), found.argument("last")
+    shown = edits if first is None else edits[:first]
+    if isinstance(last, int):
+        shown = shown[-last:] if last else []
+    elif first is None:
+        shown = shown[:_MOST_NODES]
 
     def edit(fields: tuple[Field, ...], made: tuple[User, int, str | None]) -> Any:
         editor, at, text = made

@@ -992,3 +992,19 @@ def test_box_ticks_of_an_issue_with_more_than_100_notes(site: Site) -> None:
         }
     else:
         assert routes == {"POST /api/graphql": 1}
+
+
+@SANDBOX_ONLY
+def test_box_ticks_of_an_issue_edited_more_than_100_times_include_the_newest(site: Site) -> None:
+    # A pairing issue whose mentee ticks their goals' steps for six months: more revisions
+    # than a connection gives at once. The latest tick is among those read.
+    bot, alice, bob = site.forge(), site.forge("alice"), site.forge("bob")
+    steps = "".join(f"- [ ] step {n}\n" for n in range(120))
+    number = bot.create_issue(site.draft("busy", BOXES + steps)).number
+    for n in range(120):
+        _tick(bob, number, f"step {n}")
+    _tick(alice, number, "We met this period")
+
+    found = bot.box_ticks_of([number])
+
+    assert ("We met this period", "alice") in [(t.text, t.author) for t in found[number]]

@@ -17,7 +17,7 @@ from responses import matchers
 
 from automation.forge import github_client, pacer_for
 from automation.forge.base import ForgeError, RateLimited, UnknownHandle
-from automation.forge.github import BODY_LIMIT, GitHubForge
+from automation.forge.github import BODY_LIMIT, GitHubForge, revisions_of_edits
 from automation.forge.retry import RetryPolicy, WaitBudget
 from automation.model import (
     ChangeRequest,
@@ -1441,15 +1441,20 @@ def test_edit_and_close_change_request_patch_the_pull(
 
 GRAPHQL = "https://github.example.com:443/api/graphql"
 BOXES = "<!-- mentorship:boxes -->\n- [{}] We met this period\n<!-- /mentorship:boxes -->\n"
-EDITS = "userContentEdits(last: 100) { nodes { editedAt diff editor { login } } }"
+REVISION = "nodes { editedAt diff editor { login } }"
+EDITS = (
+    f"newest: userContentEdits(first: 100) {{ {REVISION} }} "
+    f"oldest: userContentEdits(last: 100) {{ {REVISION} }}"
+)
 
 
 def edits(*revisions: tuple[str, str, str | None]) -> dict[str, Any]:
-    """An issue's `userContentEdits`, newest first: (editor, editedAt, text)."""
+    """An issue's `userContentEdits`, newest first: (editor, editedAt, text), at both ends
+    of the history (the same, with 100 revisions or fewer)."""
     nodes = [
         {"editedAt": when, "diff": text, "editor": {"login": who}} for who, when, text in revisions
     ]
-    return {"userContentEdits": {"nodes": nodes}}
+    return {"newest": {"nodes": nodes}, "oldest": {"nodes": nodes}}
 
 
 def aliased(request: Any) -> list[int]:
@@ -1513,6 +1518,26 @@ def test_authored_descriptions_are_the_authors_newest_revisions_in_one_query(
     # text is gone from the history, so nothing of hers is left.
     assert found == {3: "### Topics\n\nkubernetes, helm", 7: ""}
     assert len(api.calls) == 1
+
+
+def test_revisions_of_an_issue_with_a_gap_in_its_history_are_the_newer_end_alone() -> None:
+    def node(n: int, who: str = "bob") -> dict[str, Any]:
+        return {
+            "editedAt": f"2026-03-{1 + n // 24:02d}T{n % 24:02d}:00:00Z",
+            "diff": f"v{n}",
+            "editor": {"login": who},
+        }
+
+    # 250 revisions, newest first: the two ends of 100 leave 50 unknown between them.
+    history = [node(n, "alice" if n == 160 else "bob") for n in range(249, -1, -1)]
+    issue = {"newest": {"nodes": history[:100]}, "oldest": {"nodes": history[-100:]}}
+    read = revisions_of_edits(issue)
+    assert [text for _, _, text in read] == [f"v{n}" for n in range(150, 250)]
+
+    # 150 revisions: the ends overlap, and every revision is read once, oldest first.
+    history = history[-150:]
+    issue = {"newest": {"nodes": history[:100]}, "oldest": {"nodes": history[-100:]}}
+    assert [text for _, _, text in revisions_of_edits(issue)] == [f"v{n}" for n in range(150)]
 
 
 def test_box_ticks_of_120_issues_sends_three_queries_of_at_most_50(

@@ -91,3 +91,24 @@ def test_gitlab_keeps_a_guests_labels_on_a_new_issue_and_drops_them_on_an_edit()
         assert (after["labels"], after["confidential"], after["due_date"]) == (["x"], False, None)
         by_reporter = _gitlab(sandbox, "dana", "PUT", f"/issues/{iid}", **edit).json()
         assert (by_reporter["labels"], by_reporter["confidential"]) == ([], True)
+
+
+def test_github_gives_the_newest_and_the_oldest_revisions_at_either_end() -> None:
+    with start(users=["bot", "dana"]) as sandbox:
+        number = _github(sandbox, "bot", "POST", "/issues", title="t", body="v0").json()["number"]
+        for version in range(1, 106):
+            assert _github(sandbox, "dana", "PATCH", f"/issues/{number}", body=f"v{version}").ok
+        query = (
+            "query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, "
+            "name: $name) { issue(number: $number) { a: userContentEdits(first: 2) { nodes { "
+            "diff } } b: userContentEdits(last: 2) { nodes { diff } } } } }"
+        )
+        answer = requests.post(
+            f"{sandbox.url}/api/graphql",
+            json={"query": query, "variables": {"owner": "acme", "name": "b", "number": number}},
+            headers={"Authorization": "token bot"},
+            timeout=10,
+        ).json()
+        found = answer["data"]["repository"]["issue"]
+        assert [n["diff"] for n in found["a"]["nodes"]] == ["v105", "v104"]  # newest first
+        assert [n["diff"] for n in found["b"]["nodes"]] == ["v1", "v0"]
