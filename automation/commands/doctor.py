@@ -145,7 +145,10 @@ def _confidential(access: Access, project: str) -> Check:
     return Check(
         "confidential",
         Status.FAIL,
-        (f"role {access.role}: may not make pairing issues confidential",),
+        (
+            f"role {access.role}: may not label, close or read the confidential issues "
+            "it opens for others",
+        ),
         f"give the token's user the Reporter role or higher in {project}",
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -174,6 +174,19 @@ def _attempt(action: Action, forge: Forge, made: _Made) -> Outcome:
         return Outcome(action, Status.FAILED, detail, checker.reads)
 
 
+def _assigned(asked: Sequence[str], kept: Sequence[str]) -> str:
+    """What to say when the forge kept fewer assignees than the bot asked for: GitLab Free
+    keeps one per issue (app/services/issuable_base_service.rb keeps the first unless the
+    issue `allows_multiple_assignees?`, a Premium feature), and a Guest who is not assigned
+    may not edit the issue's description (tick its boxes, write an agenda or an answer)."""
+    if len(kept) >= len(asked):
+        return ""
+    return (
+        f"the forge kept {len(kept)} of its {len(asked)} assignees: it allows one per issue "
+        '(GitLab Free); see README, "One assignee per issue"'
+    )
+
+
 def _run(action: Action, forge: Forge, made: _Made) -> str:
     """Carry out `action`; what to say of it when it was done already."""
     if isinstance(action, CreateLabel):
@@ -183,7 +196,8 @@ def _run(action: Action, forge: Forge, made: _Made) -> str:
         return "" if created else "it exists already"
     if isinstance(action, OpenIssue):
         draft = replace(action.draft, body=made.body(action.draft.body, action.key))
-        made.issues[action.key] = forge.create_issue(draft)
+        opened = made.issues[action.key] = forge.create_issue(draft)
+        return _assigned(draft.assignees, opened.assignees)
     elif isinstance(action, PostComment):
         body = made.resolve(action.body)
         made.comments[action.key] = forge.comment(made.number(action.target), body).id

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NoReturn
 
 from automation.sandbox.call import Api, Call, Handler
 from automation.sandbox.clock import github_time, parse_instant
@@ -390,15 +390,20 @@ def update_issue(call: Call) -> Response:
         # Editing the text of an issue someone else wrote needs write access ("People
         # with write access ... can edit ... issues", docs.github.com, "Repository roles
         # for an organization"); triage may label and close, not edit.
-        headers = (("X-Accepted-GitHub-Permissions", "issues=write"),)
-        raise HttpError(_error_response(403, _DENIED, DOCS, headers))
+        _denied()
+    if state is not None and not _may_triage(call, issue):
+        _denied()  # closing or reopening someone else's issue: triage and up
+    # "Only users with push access can set labels [assignees] for issues. Without push
+    # access to the repository, label [assignee] changes are silently dropped."
+    # (issues/update, @octokit/openapi 23.0.2)
+    pushes = call.user.access >= Access.WRITE
     edit = IssueEdit(
         title=title,
         body="" if "body" in data and body is None else _text_body(body, "Issue"),
         state=state,
         state_reason=_edit_reason(issue, state, data.get("state_reason")),
-        labels=_label_names(data["labels"]) if "labels" in data else None,
-        assignee_ids=_assignee_ids(call, data),
+        labels=_label_names(data["labels"]) if "labels" in data and pushes else None,
+        assignee_ids=_assignee_ids(call, data) if pushes else None,
     )
     changes = call.store.edit_issue(repo, issue, call.user, edit)
     return _json(_view(call, repo).issue(changes.after))
@@ -406,6 +411,18 @@ def update_issue(call: Call) -> Response:
 
 def _may_edit(call: Call, issue: Issue) -> bool:
     return issue.author_id == call.user.id or call.user.access >= Access.WRITE
+
+
+def _may_triage(call: Call, issue: Issue) -> bool:
+    """Close, reopen or label: the issue's author, or triage and up ("Triage: ... apply
+    labels, close, reopen, and assign all issues", docs.github.com, "Repository roles for
+    an organization")."""
+    return issue.author_id == call.user.id or call.user.access >= Access.TRIAGE
+
+
+def _denied() -> NoReturn:
+    headers = (("X-Accepted-GitHub-Permissions", "issues=write"),)
+    raise HttpError(_error_response(403, _DENIED, DOCS, headers))
 
 
 def _edit_state(data: Mapping[str, Any]) -> State | None:
@@ -443,6 +460,8 @@ def set_labels(call: Call) -> Response:
 def _edit_labels(call: Call, make: Callable[[tuple[str, ...]], IssueEdit]) -> Response:
     repo = _repo(call)
     issue = _issue(call, repo)
+    if call.user.access < Access.TRIAGE:
+        _denied()
     names = _label_names(_body(call))
     call.store.edit_issue(repo, issue, call.user, make(names))
     labels = call.store.issue_labels([issue.id])[issue.id]
@@ -453,6 +472,8 @@ def _edit_labels(call: Call, make: Callable[[tuple[str, ...]], IssueEdit]) -> Re
 def remove_label(call: Call) -> Response:
     repo = _repo(call)
     issue = _issue(call, repo)
+    if call.user.access < Access.TRIAGE:
+        _denied()
     name = call.param("name")
     current = call.store.issue_labels([issue.id])[issue.id]
     if call.store.find_label(repo, name) not in current:
@@ -469,6 +490,8 @@ def remove_label(call: Call) -> Response:
 def remove_all_labels(call: Call) -> Response:
     repo = _repo(call)
     issue = _issue(call, repo)
+    if call.user.access < Access.TRIAGE:
+        _denied()
     call.store.edit_issue(repo, issue, call.user, IssueEdit(labels=()))
     return Response(204, _MEDIA_HEADERS, b"")
 
@@ -572,6 +595,10 @@ def update_comment(call: Call) -> Response:
     repo = _repo(call)
     comment = _comment(call, repo)
     body = _comment_body(call)
+    if comment.author_id != call.user.id and call.user.access < Access.WRITE:
+        # "If you have write permissions to a repository, you can hide, edit, or delete
+        # comments" (docs.github.com, "Managing disruptive comments"); else only your own.
+        _denied()
     return _json(_view(call, repo).comment(call.store.edit_comment(comment, body)))
 
 

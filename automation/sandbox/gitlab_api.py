@@ -466,7 +466,7 @@ def create_issue(call: Call) -> Response:
         labels=labels,
         assignee_ids=assignees,
         confidential=bool(_flag(params, "confidential")),
-        created_at=_instant(params, "created_at"),
+        created_at=_backdated(call, params),
         due_date=_due_date(params) or None,
     )
     call.store.add_event(issue, call.user, EventAction.CREATED, created_at=issue.created_at)
@@ -545,9 +545,10 @@ def update_issue(call: Call) -> Response:
             ", ".join(_EDIT_KEYS) + " are missing, at least one parameter must be provided"
         )
     description = _text(params, "description")
-    if (description is not None or "title" in params) and not _may_edit(call, issue):
-        # `update_issue` is the author's, an assignee's or a Reporter's and up
-        # (app/policies/issue_policy.rb: `can?(:reporter_access) | is_author | assignee`).
+    if not _may_edit(call, issue):
+        # Any edit needs `update_issue` (lib/api/issues.rb, `authorize! :update_issue`),
+        # the author's, an assignee's or a Reporter's and up (app/policies/issue_policy.rb:
+        # `can?(:reporter_access) | is_author | assignee`).
         raise _message(403, "403 Forbidden")
     commands: list[quick_actions.Command] = []
     if description is not None:
@@ -722,7 +723,7 @@ def _post_note(
     issue = _issue(call, project)
     params = _params(call)
     text, commands = quick_actions.extract(_note_body(params))
-    payload = store_note(issue, text, _instant(params, "created_at")) if text else None
+    payload = store_note(issue, text, _backdated(call, params)) if text else None
     outcome = _commands(call, project, issue, commands)
     if payload is None:
         return _commands_only(outcome)
@@ -758,12 +759,22 @@ def _add_note(
     return note
 
 
+def _backdated(call: Call, params: Mapping[str, Any]) -> int | None:
+    """`created_at` of a new issue or note: dropped unless the caller is an Owner
+    (lib/api/issues.rb and lib/api/helpers/notes_helpers.rb delete it without
+    `set_issue_created_at` / `set_note_created_at`, app/policies/project_policy.rb: owners)."""
+    return _instant(params, "created_at") if call.user.access >= Access.ADMIN else None
+
+
 def update_note(call: Call) -> Response:
     project = _project(call)
     issue = _issue(call, project)
     note = _note(call, issue, project)
     text, commands = quick_actions.extract(_note_body(_params(call)))
-    if note.system or note.author_id != call.user.id:
+    # A note's author edits it, and so do Maintainers and Owners, anyone's
+    # (lib/api/helpers/notes_helpers.rb `authorize! :admin_note`; project_policy.rb enables
+    # `admin_note` with maintainer access); nobody edits a system note.
+    if note.system or (note.author_id != call.user.id and call.user.access < Access.MAINTAIN):
         raise _message(403, "403 Forbidden")
     outcome = _commands(call, project, issue, commands)
     if not text:

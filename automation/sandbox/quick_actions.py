@@ -134,9 +134,13 @@ class Context:
 
     @property
     def updates(self) -> bool:
-        # `update_issue`: the issue's author, or a Reporter and above
+        # `update_issue`: the issue's author, an assignee, or a Reporter and above
+        # (app/policies/issuable_policy.rb and project_policy.rb)
         issue = self.issue
-        return issue is not None and (issue.author_id == self.actor.id or self.manages)
+        if issue is None:
+            return False
+        assigned = any(user.id == self.actor.id for user in self.assignees)
+        return issue.author_id == self.actor.id or assigned or self.manages
 
 
 def run(commands: Sequence[Command], context: Context) -> Outcome:

@@ -218,7 +218,8 @@ def test_a_guest_token_may_not_label_or_make_issues_confidential(
         "writes        FAIL     role Guest (10), scope api: may not label, assign or close issues",
         f"{indent}fix: give the token's user the Reporter role (GitHub: triage) or higher in "
         "acme/mentoring",
-        "confidential  FAIL     role Guest (10): may not make pairing issues confidential",
+        "confidential  FAIL     role Guest (10): may not label, close or read the confidential "
+        "issues it opens for others",
         f"{indent}fix: give the token's user the Reporter role or higher in acme/mentoring",
         "people        ok       every handle can be assigned in acme/mentoring (8 people)",
         "labels        FAIL     0 of 23 labels exist; the request and offer forms apply only "

@@ -1,10 +1,14 @@
 """Creating a label: done when made, when it existed, and when its lost answer is read
-back as made; failed when the read back does not find it."""
+back as made; failed when the read back does not find it. Opening an issue on a forge that
+keeps one assignee: done, and said."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from automation.forge.base import ForgeError
-from automation.lifecycle.actions import CreateLabel, Urgency
+from automation.lifecycle.actions import CreateLabel, OpenIssue, Urgency
+from automation.model import Draft, Issue
 from automation.night.executor import Status, apply
 from tests.convergence.memory import MemoryForge
 
@@ -85,3 +89,25 @@ def test_a_refused_creation_fails_without_a_read_back() -> None:
 
     assert outcome.status is Status.FAILED
     assert (outcome.checks, forge.listed) == (0, 0)
+
+
+class OneAssignee(MemoryForge):
+    """GitLab Free: an issue keeps the first of its assignees."""
+
+    def create_issue(self, draft: Draft, author: str | None = None) -> Issue:
+        return super().create_issue(replace(draft, assignees=draft.assignees[:1]), author)
+
+
+def test_an_issue_the_forge_kept_fewer_assignees_on_is_done_and_says_so() -> None:
+    draft = Draft("Mentorship: bob & alice", "Goals", (), ("bob", "alice"))
+    opened = OpenIssue("pair/p/pairing", "p", draft, Urgency.KICKOFF)
+
+    [outcome] = apply([opened], OneAssignee("gitlab"))
+    [both] = apply([opened], MemoryForge("gitlab"))
+
+    assert outcome.status is Status.DONE
+    assert outcome.detail == (
+        "the forge kept 1 of its 2 assignees: it allows one per issue (GitLab Free); see "
+        'README, "One assignee per issue"'
+    )
+    assert (both.status, both.detail) == (Status.DONE, "")
