@@ -295,9 +295,21 @@ def _project(call: Call) -> Project:
 
 def _issue(call: Call, project: Project) -> Issue:
     issue = call.store.issue(project, int(call.param("iid")))
-    if issue is None:
+    if issue is None or not _may_read(call, issue):
         raise _not_found("Issue")
     return issue
+
+
+def _may_read(call: Call, issue: Issue) -> bool:
+    """A confidential issue is read by Reporters and above, its author and its assignees,
+    and is not found by anyone else, nor are its notes (app/policies/issue_policy.rb:
+    `confidential & ~can_read_confidential` prevents `read_issue`, and `create_note` with
+    it)."""
+    if not issue.confidential or call.user.access >= Access.TRIAGE:
+        return True
+    if issue.author_id == call.user.id:
+        return True
+    return any(user.id == call.user.id for user in call.store.issue_assignees([issue.id])[issue.id])
 
 
 def _note(call: Call, issue: Issue, project: Project) -> Comment:
@@ -409,6 +421,7 @@ def _issue_query(call: Call, params: Mapping[str, Any]) -> IssueQuery:
         assignee_id=_person(call, params, "assignee_id", "assignee_username"),
         assigned=_anyone(params.get("assignee_id")),
         confidential=_flag(params, "confidential"),
+        visible_to=call.user.id if call.user.access < Access.TRIAGE else None,
         sort=SortKey(_choice(params, "order_by", ("created_at", "updated_at"), "created_at")),
         ascending=_choice(params, "sort", ("asc", "desc"), "desc") == "asc",
     )

@@ -166,6 +166,9 @@ class IssueQuery:
     assignee_id: int | None = None
     assigned: bool | None = None  # True: anyone assigned; False: nobody
     confidential: bool | None = None
+    # A GitLab caller below Reporter: a confidential issue shows only to its author and its
+    # assignees (app/policies/issue_policy.rb, `can_read_confidential`).
+    visible_to: int | None = None
     sort: SortKey = SortKey.CREATED
     ascending: bool = False
 

@@ -687,6 +687,11 @@ class Store(RepositoryRows):
             (f"{has_assignee})", [], query.assigned is True),
             (f"NOT {has_assignee})", [], query.assigned is False),
             ("i.confidential = ?", [query.confidential], query.confidential is not None),
+            (
+                f"(i.confidential = 0 OR i.author_id = ? OR {has_assignee} AND a.user_id = ?))",
+                [query.visible_to, query.visible_to],
+                query.visible_to is not None,
+            ),
         ]
         for sql, values, applies in optional:
             if applies:

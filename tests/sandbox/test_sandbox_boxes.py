@@ -112,3 +112,23 @@ def test_github_gives_the_newest_and_the_oldest_revisions_at_either_end() -> Non
         found = answer["data"]["repository"]["issue"]
         assert [n["diff"] for n in found["a"]["nodes"]] == ["v105", "v104"]  # newest first
         assert [n["diff"] for n in found["b"]["nodes"]] == ["v1", "v0"]
+
+
+def test_gitlab_shows_a_confidential_issue_only_to_its_people_and_reporters() -> None:
+    with start(users=["bot", "dana"]) as sandbox:
+        sandbox.register_users("bob", "mallory", access="read")
+        made = _gitlab(
+            sandbox, "bot", "POST", "/issues", title="form", confidential=True, assignee_ids=[3]
+        ).json()
+        assert [a["username"] for a in made["assignees"]] == ["bob"]
+        iid = made["iid"]
+
+        def sees(user: str) -> tuple[int, int, list[int]]:
+            got = _gitlab(sandbox, user, "GET", f"/issues/{iid}").status_code
+            notes = _gitlab(sandbox, user, "POST", f"/issues/{iid}/notes", body="hi").status_code
+            listed = [i["iid"] for i in _gitlab(sandbox, user, "GET", "/issues").json()]
+            return got, notes, listed
+
+        assert sees("bob") == (200, 201, [iid])  # assigned
+        assert sees("dana") == (200, 201, [iid])  # Developer: Reporter and up
+        assert sees("mallory") == (404, 404, [])  # a Guest, neither author nor assignee
