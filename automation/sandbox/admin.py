@@ -221,6 +221,20 @@ def merge(controls: Controls, request: Request) -> Response:
     return json_response({"merged": True, "merge_commit": merged.merge_commit})
 
 
+def get_edition(controls: Controls, request: Request) -> Response:
+    return json_response({"gitlab": "free" if controls.store.gitlab_free else "premium"})
+
+
+def set_edition(controls: Controls, request: Request) -> Response:
+    """`{"gitlab": "free"}`: an issue keeps one assignee, as on GitLab Free; `"premium"`
+    (the default): all of them."""
+    edition = _object(request).get("gitlab")
+    if edition not in ("free", "premium"):
+        raise _fail(400, 'send {"gitlab": "free" | "premium"}')
+    controls.store.gitlab_free = edition == "free"
+    return get_edition(controls, request)
+
+
 def get_limits(controls: Controls, request: Request) -> Response:
     return json_response(controls.secondary.snapshot())
 
@@ -259,6 +273,8 @@ ROUTES: tuple[Route[AdminHandler], ...] = tuple(
         ("POST", "/pulls", open_pull_request),
         ("POST", "/files", put_file),
         ("POST", "/merges", merge),
+        ("GET", "/edition", get_edition),
+        ("POST", "/edition", set_edition),
         ("GET", "/limits", get_limits),
         ("POST", "/limits", set_limits),
     )

@@ -113,6 +113,10 @@ class SandboxAdmin:
         )
         return users
 
+    def set_gitlab_edition(self, edition: str) -> None:
+        """`free`: a GitLab issue keeps one assignee; `premium` (the default): every one."""
+        self._call("POST", "/edition", {"gitlab": edition})
+
     def users(self) -> list[dict[str, Any]]:
         registered: list[dict[str, Any]] = self._call("GET", "/users")
         return registered

@@ -506,7 +506,10 @@ def _assignee_ids(call: Call, params: Mapping[str, Any]) -> tuple[int, ...] | No
     # unknown users and users without a role are dropped silently, as GitLab drops
     # assignees who cannot read the issue (IssuableBaseService#filter_assignees)
     known = call.store.users(ids)
-    return tuple(user_id for user_id in ids if user_id in known and known[user_id].assignable)
+    kept = tuple(user_id for user_id in ids if user_id in known and known[user_id].assignable)
+    # GitLab Free keeps the first (`filter_assignees_using_checks`: `first(1)` unless the
+    # issue `allows_multiple_assignees?`, the Premium `multiple_issue_assignees` feature).
+    return kept[:1] if call.store.gitlab_free else kept
 
 
 def _commands(

@@ -235,6 +235,8 @@ class Store(RepositoryRows):
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._prepare_schema()
         self._frozen_ms = self._load_clock()
+        # GitLab's edition: Free keeps one assignee per issue (POST /_sandbox/edition).
+        self.gitlab_free = False
 
     def _prepare_schema(self) -> None:
         tables = self._one("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")[0]

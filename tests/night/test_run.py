@@ -590,3 +590,26 @@ def test_the_log_says_of_a_failed_or_waiting_form_write_neither_whose_form_nor_i
     assert shown.detail(waited) == "waits for another write"
     assert pairing not in shown.detail(other)
     assert shown.detail(other) == f"waits for pair/{shown.pairing(pairing)}/pairing"
+
+
+def test_on_gitlab_free_the_night_says_the_issue_kept_one_of_its_two_assignees() -> None:
+    with start(users=["mentorship-bot", "alice", "bob"]) as sandbox:
+        sandbox.set_gitlab_edition("free")
+        program = parse_program(
+            "program: {name: Free test}\n"
+            f'forge: {{kind: sandbox, flavour: gitlab, url: "{sandbox.url}", project: acme/free,'
+            " bot: mentorship-bot}\n"
+            "people:\n  - {handle: alice, roles: [mentor]}\n  - {handle: bob, roles: [mentee]}\n"
+            "pairings:\n  - {mentor: alice, mentee: bob, start: 2026-01-05}\n",
+            Path("program.yml"),
+        )
+        day = date(2026, 1, 5)
+        sandbox.set_clock(datetime.combine(day, time(23), UTC))
+        bot = connect(program.forge, {}, RetryPolicy(retries=0))
+
+        report = run_day(bot, program, day, Templates())
+
+        [opened] = [o for o in report.outcomes if o.action.key.endswith("/pairing")]
+        assert opened.status is Status.DONE
+        assert opened.detail.startswith("the forge kept 1 of its 2 assignees")
+        assert bot.get_issue(opened.opened or 0).assignees == ("bob",)
