@@ -188,10 +188,14 @@ def _adapter(
             "(forge.token_env in program.yml names it)"
         )
         raise ForgeError(f"${variable} is not set: {fix}", fix=fix)
-    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in token):
+    if not token.isascii() or any(ord(c) < 0x21 or ord(c) == 0x7F for c in token):
         # Not echoed: the client would print it in its error (an invalid header value).
         fix = f"set ${variable} to the token alone, on one line, without spaces"
-        raise ForgeError(f"${variable} holds a space or a control character: {fix}", fix=fix)
+        raise ForgeError(
+            f"${variable} holds a space, a control character or a character that is not "
+            f"ASCII: {fix}",
+            fix=fix,
+        )
     if policy is None:
         policy = RetryPolicy(
             retries=settings.retries,

@@ -274,7 +274,10 @@ def _load(path: Path, identity: str, today: date, key: str | None) -> Cache:
     signature = data.get("sig")
     if key is None and signature is not None:
         return empty  # the key is gone: a cache a run without one cannot check
-    if key is not None and not hmac.compare_digest(str(signature), _sign(body, key)):
+    # Bytes, not text: a planted signature of non-ASCII text would make the text compare raise.
+    if key is not None and not hmac.compare_digest(
+        str(signature).encode(), _sign(body, key).encode()
+    ):
         return empty
     try:
         cache = _from_json(_from_bytes(body))

@@ -133,10 +133,7 @@ def revisions_of_edits(issue: Mapping[str, Any] | None) -> list[tuple[str, datet
     holds 200 or fewer. When they do not, the revisions between them are unknown, and a
     change across the gap could not be told to its editor (it would be the next one's), so
     only the newer end is read."""
-    ends = [_revisions(((issue or {}).get(end) or {}).get("nodes") or []) for end in _ENDS]
-    older, newer = sorted(
-        ends, key=lambda run: run[-1][1] if run else datetime.min.replace(tzinfo=UTC)
-    )
+    older, newer = _ends(issue)
     if not newer:
         return []
     known = set(newer)
@@ -144,6 +141,18 @@ def revisions_of_edits(issue: Mapping[str, Any] | None) -> list[tuple[str, datet
         older = []
     before = [r for r in older if r not in known and r[1] <= newer[0][1]]
     return [*before, *newer]
+
+
+Run = list[tuple[str, datetime, str | None]]
+
+
+def _ends(issue: Mapping[str, Any] | None) -> tuple[Run, Run]:
+    """The two ends of an issue's revisions, the older first: the one whose latest revision
+    is later is the newer; on a tie (edits in one second), `first: n`, as GitHub lists the
+    newest first."""
+    first, last = (_revisions(((issue or {}).get(end) or {}).get("nodes") or []) for end in _ENDS)
+    latest = [run[-1][1] if run else datetime.min.replace(tzinfo=UTC) for run in (first, last)]
+    return (first, last) if latest[0] < latest[1] else (last, first)
 
 
 def _revisions(nodes: Sequence[Mapping[str, Any]]) -> list[tuple[str, datetime, str | None]]:
@@ -165,13 +174,17 @@ def ticks_of_edits(issue: Mapping[str, Any] | None) -> list[Tick]:
 
 
 def authored_of_edits(issue: Mapping[str, Any] | None, author: str) -> str | None:
-    """The text of the newest revision `author` wrote, or None: never edited (the text
-    stands), or no revision of theirs left in the history (`""`: nothing of theirs)."""
-    revisions = revisions_of_edits(issue)
-    if not revisions:
+    """The text of the newest revision `author` wrote that the history still holds, or
+    None: never edited (the text stands). Both ends are searched (a gap between them hides
+    who changed what, not what the author wrote), so a flood of edits by others leaves at
+    worst the author's first text; `""` when nothing of theirs is left."""
+    older, newer = _ends(issue)
+    if not older and not newer:
         return None
-    theirs = [text for who, _, text in revisions if same_handle(who, author)]
-    return (theirs[-1] or "") if theirs else ""
+    theirs = [
+        text for who, _, text in [*older, *newer] if same_handle(who, author) and text is not None
+    ]
+    return theirs[-1] if theirs else ""
 
 
 def _answer_of(

@@ -345,14 +345,18 @@ def example_extras(today: date) -> dict[str, Any]:
     }
 
 
-def feedback_form(milestone: str, role: str, other_sees: bool = False) -> dict[str, Any]:
+def feedback_form(
+    milestone: str, role: str, other_sees: bool = False, others: bool = False
+) -> dict[str, Any]:
     """`form` for a feedback form: when, whose (`mentee` or `mentor`), the boxes it offers,
-    and whether the other of the pair sees it too (a coordinator of the program)."""
+    whether the other of the pair sees it too (a coordinator of the program), and whether
+    another coordinator, outside the pairing, does."""
     return {
         "milestone": milestone,
         "role": role,
         "scores": list(range(11)),
         "other_sees": other_sees,
+        "others": others,
     }
 
 

@@ -50,15 +50,22 @@ _FIELDS = ("title", "labels", "assignees", "confidential")
 MAX_RENDERED = 2 * max(BODY_LIMITS.values())
 # The largest exponent `**` takes: beyond it a number alone could take the run's memory.
 _MAX_EXPONENT = 1_000
+# The largest number `*` and `**` make, in binary digits (10**3000 is about 10,000).
+_MAX_BITS = 100_000
 # The loop turns and macro calls one render may take: a shipped template takes a few hundred.
 # Past it, a loop that writes nothing (nested ranges) would run for hours.
 MAX_STEPS = 200_000
-# The names the budget's calls go by in a compiled template: globals a template could call
-# too, to no effect but taking a step or checking a text.
+# The characters one render may write in all, text it captures (`{% set %}` blocks, macros)
+# and writes again included: five times what it may leave.
+MAX_WRITTEN = 5 * MAX_RENDERED
+# The environment's attributes the budget's calls go by in a compiled template: not names a
+# template could set (`{% set mentorship_step = ... %}` would shadow a global).
 _STEP, _JOINED = "mentorship_step", "mentorship_joined"
 # A width or precision of seven digits or more in a `%` or `{}` format, or one taken from the
 # arguments (`%*d`, `{:>{}}`): the text could be longer than a render may write.
-_WIDE = re.compile(r"%[-+ #0]*(?:\*|\d*\.?\d{7,}|\d*\.\*)|\{[^{}]*:[^{}]*(?:\d{7,}|\{)")
+_WIDE = re.compile(
+    r"%(?:\([^)]*\))?[-+ #0]*(?:\*|\d*\.?\d{7,}|\d*\.\*)|\{[^{}]*:[^{}]*(?:\d{7,}|\{)"
+)
 
 
 class TemplateError(ExpectedError):
@@ -88,28 +95,32 @@ def _environment() -> jinja2.Environment:
     from jinja2.visitor import NodeTransformer
 
     class Budgeted(NodeTransformer):
-        """Every loop's turn and every macro's call takes a step of the render's budget,
-        and every `~` has its length checked: a loop that writes nothing, or a text that
-        doubles at each turn, is stopped like one that writes too much."""
+        """Every loop's turn and every macro's call takes a step of the render's budget
+        and the length of the text it writes as it stands in the template; every `~` has
+        its length checked: a loop that writes nothing, or a text that doubles at each
+        turn, is stopped like one that writes too much."""
 
         def visit_For(self, node: nodes.For) -> nodes.Node:
             self.generic_visit(node)
-            node.body.insert(0, _call(_STEP, lineno=node.lineno))
+            node.body.insert(0, _call(_STEP, node.lineno, _literal(node.body)))
             return node
 
         def visit_Macro(self, node: nodes.Macro) -> nodes.Node:
             self.generic_visit(node)
-            node.body.insert(0, _call(_STEP, lineno=node.lineno))
+            node.body.insert(0, _call(_STEP, node.lineno, _literal(node.body)))
             return node
 
         def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
             self.generic_visit(node)
-            joined = nodes.Call(nodes.Name(_JOINED, "load"), [node], [], None, None)
+            joined = nodes.Call(nodes.EnvironmentAttribute(_JOINED), [node], [], None, None)
             return joined.set_lineno(node.lineno, override=True)
 
-    def _call(name: str, lineno: int) -> nodes.Node:
-        call = nodes.Call(nodes.Name(name, "load"), [], [], None, None)
+    def _call(name: str, lineno: int, written: int) -> nodes.Node:
+        call = nodes.Call(nodes.EnvironmentAttribute(name), [nodes.Const(written)], [], None, None)
         return nodes.ExprStmt(call).set_lineno(lineno, override=True)
+
+    def _literal(body: list[nodes.Node]) -> int:
+        return sum(len(d.data) for n in body for d in n.find_all(nodes.TemplateData))
 
     class Generator(CodeGenerator):
         def visit_Template(self, node: nodes.Template, frame: Any = None) -> None:
@@ -121,14 +132,21 @@ def _environment() -> jinja2.Environment:
             raise SecurityError(f"`~` makes a text of more than {MAX_RENDERED:,} characters")
         return text
 
-    def step() -> str:
-        left = _STEPS_LEFT.get()
-        if left <= 0:
+    def step(written: int) -> str:
+        budget = _BUDGET.get()
+        budget.steps -= 1
+        if budget.steps < 0:
             raise SecurityError(
                 f"the render takes more than {MAX_STEPS:,} loop turns and macro calls"
             )
-        _STEPS_LEFT.set(left - 1)
+        budget.write(written, SecurityError)
         return ""
+
+    def finalize(value: Any) -> Any:
+        """Every `{{ }}`'s text counts, that of a `{% set %}` block or a macro's too."""
+        text = str(value)
+        _BUDGET.get().write(len(text), SecurityError)
+        return text
 
     class Sandbox(ImmutableSandboxedEnvironment):
         """The sandbox, which also refuses a `*`, `**`, `+` or `~` that would make a text
@@ -154,10 +172,15 @@ def _environment() -> jinja2.Environment:
             *args: Any,
             **kwargs: Any,
         ) -> Any:
-            # A string's method given a width or count (`ljust`, `center`, `zfill`): the
-            # text it makes is at least that long.
-            if isinstance(getattr(__obj, "__self__", None), str):
-                problem = _arguments_problem(args, kwargs)
+            # A string's method: one given a width or count (`ljust`, `center`, `zfill`)
+            # makes a text at least that long; `replace`, `join` and `expandtabs` are
+            # checked as the filters are.
+            text = getattr(__obj, "__self__", None)
+            if isinstance(text, str):
+                name = getattr(__obj, "__name__", "")
+                if name == "join" and args:
+                    args = (list(args[0]), *args[1:])
+                problem = _method_problem(text, name, args, kwargs)
                 if problem is not None:
                     raise SecurityError(problem)
             return super().call(__context, __obj, *args, **kwargs)
@@ -175,11 +198,12 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        finalize=finalize,
     )
     for name, check in _SIZED_FILTERS.items():
         environment.filters[name] = _checked_filter(environment.filters[name], check, SecurityError)
-    environment.globals[_STEP] = step
-    environment.globals[_JOINED] = joined
+    setattr(environment, _STEP, step)
+    setattr(environment, _JOINED, joined)
     return environment
 
 
@@ -191,8 +215,46 @@ def _arguments_problem(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str 
     return None
 
 
+def _method_problem(
+    text: str, name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+) -> str | None:
+    """Why a string's method may not run in a template."""
+    if name == "replace":
+        return _replaced(text, args, kwargs)
+    if name == "join" and args:
+        return _joined(args[0], (text,), {})
+    if name == "expandtabs":
+        size = args[0] if args else kwargs.get("tabsize", 8)
+        if isinstance(size, int):
+            return _length_problem("`expandtabs`", len(text) + text.count("\t") * size)
+    return _arguments_problem(args, kwargs)
+
+
 def _widths(value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
     return _arguments_problem(args, kwargs)
+
+
+def _indented(value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
+    """`indent` puts its width before every line."""
+    width = args[0] if args else kwargs.get("width", 4)
+    size = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+    text = str(value)
+    return _length_problem("`indent`", len(text) + (text.count("\n") + 1) * size)
+
+
+def _wrapped(value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
+    """`wordwrap` slows down more than linearly on a long word."""
+    if len(str(value)) > _MAX_WRAPPED:
+        return f"`wordwrap` of more than {_MAX_WRAPPED:,} characters"
+    return _arguments_problem(args, kwargs)
+
+
+def _summed(value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
+    """`sum` of lists or texts copies the whole at each item: quadratic."""
+    start = args[1] if len(args) > 1 else kwargs.get("start", 0)
+    if not isinstance(start, int | float):
+        return "`sum` adds numbers only (join texts with `join`)"
+    return None
 
 
 def _formatted(value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
@@ -210,7 +272,7 @@ def _replaced(value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> s
 
 def _joined(value: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
     if not isinstance(value, list | tuple | str | range):
-        return None  # a generator: read once, by the filter
+        return None  # not read here: `_checked_filter` gives a list
     glue = str(args[0]) if args else str(kwargs.get("d", ""))
     made = max(len(value) - 1, 0) * len(glue) + sum(len(str(v)) for v in value)
     return _length_problem("`join`", made)
@@ -220,12 +282,33 @@ Check = Callable[[Any, tuple[Any, ...], Mapping[str, Any]], str | None]
 # The filters whose arguments say how long a text or how many items they make, and how each
 # is checked before it runs.
 _SIZED_FILTERS: dict[str, Check] = {
-    **dict.fromkeys(("center", "indent", "wordwrap", "truncate", "batch", "slice"), _widths),
+    **dict.fromkeys(("center", "truncate", "batch", "slice"), _widths),
+    "indent": _indented,
+    "wordwrap": _wrapped,
+    "sum": _summed,
     "format": _formatted,
     "replace": _replaced,
     "join": _joined,
 }
-_STEPS_LEFT: ContextVar[int] = ContextVar("steps_left", default=MAX_STEPS)
+# The longest text `wordwrap` takes.
+_MAX_WRAPPED = 200_000
+
+
+class _Budget:
+    """What one render may still do: loop turns and macro calls, and characters written,
+    those of blocks captured and written again included (`MAX_WRITTEN`)."""
+
+    def __init__(self) -> None:
+        self.steps = MAX_STEPS
+        self.chars = MAX_WRITTEN
+
+    def write(self, chars: int, error: type[Exception]) -> None:
+        self.chars -= chars
+        if self.chars < 0:
+            raise error(f"the render writes more than {MAX_WRITTEN:,} characters in all")
+
+
+_BUDGET: ContextVar[_Budget] = ContextVar("budget")
 
 
 def _checked_filter(
@@ -233,15 +316,28 @@ def _checked_filter(
 ) -> Callable[..., Any]:
     """A sized filter that refuses to make more than a render may write."""
 
+    passed = 1 if getattr(f, "jinja_pass_arg", None) else 0
+
     @functools.wraps(f)  # with Jinja2's mark of the context or environment it is passed
     def checked(*args: Any, **kwargs: Any) -> Any:
-        given = args[1:] if getattr(f, "jinja_pass_arg", None) else args
-        problem = check(given[0], given[1:], kwargs)
+        value = args[passed]
+        if check is _joined and not isinstance(value, list | tuple | str | range):
+            value = list(value)  # a generator (`map`), read once: checked, then joined
+            args = (*args[:passed], value, *args[passed + 1 :])
+        problem = check(value, args[passed + 1 :], kwargs)
         if problem is not None:
             raise error(problem)
         return f(*args, **kwargs)
 
     return checked
+
+
+def _digits_problem(bits: int) -> str | None:
+    """A number of about `bits` binary digits: past `_MAX_BITS`, computing it, and more so
+    the next operation on it, could take minutes."""
+    if bits > _MAX_BITS:
+        return f"a number of more than {_MAX_BITS:,} binary digits"
+    return None
 
 
 def _length_problem(what: str, length: int) -> str | None:
@@ -312,6 +408,11 @@ def _template(name: str, path: Path, text: str) -> Template:
         body_template = _compiled(body)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{path}:{(exc.lineno or 1) + offset}: {exc.message}") from None
+    except RecursionError:
+        raise TemplateError(
+            f"{path}: nested too deeply to compile (brackets or blocks inside one another "
+            "thousands of times); simplify it"
+        ) from None
     return Template(name, path, front, body_template, offset)
 
 
@@ -452,7 +553,11 @@ def _binop_problem(operator: str, left: object, right: object) -> str | None:
     if operator == "**":
         if isinstance(right, int) and abs(right) > _MAX_EXPONENT:
             return f"an exponent of {right} is more than {_MAX_EXPONENT}"
+        if isinstance(left, int) and isinstance(right, int):
+            return _digits_problem(abs(left).bit_length() * max(right, 0))
         return None
+    if operator == "*" and isinstance(left, int) and isinstance(right, int):
+        return _digits_problem(abs(left).bit_length() + abs(right).bit_length())
     if operator == "%":
         return _format_problem(left) if isinstance(left, str) else None
     if operator == "+":
@@ -479,7 +584,7 @@ def _render(
 ) -> str:
     import jinja2
 
-    budget = _STEPS_LEFT.set(MAX_STEPS)
+    budget = _BUDGET.set(_Budget())
     try:
         text = _bounded(body.generate(context))
     except jinja2.UndefinedError as exc:
@@ -499,7 +604,7 @@ def _render(
         line = _template_line(exc.__traceback__) + offset
         raise TemplateError(f"{template.path}:{line}: {where}{type(exc).__name__}: {exc}") from None
     finally:
-        _STEPS_LEFT.reset(budget)
+        _BUDGET.reset(budget)
     if text is None:
         raise TemplateError(
             f"{template.path}: {where}the {template.name} template writes more than "

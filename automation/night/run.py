@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -259,7 +260,7 @@ class Disclosure:
     def detail(self, outcome: Outcome) -> str:
         """Why a write failed or waited, for the log: the error or the keys it waited for
         name the form (whose, answered) and its number, so a feedback write's says only
-        that much; a private pairing's id is its stand-in."""
+        that much; a private pairing's id is its stand-in, and its people are not named."""
         if not outcome.detail:
             return ""
         if _feedback(outcome.action):
@@ -267,7 +268,12 @@ class Disclosure:
             return (
                 "the error is not shown: it names the form" if failed else "waits for another write"
             )
-        return self._masked(outcome.detail)
+        said = self._masked(outcome.detail)
+        if outcome.action.pairing in self.stand_ins:
+            # The forge's words may name one of the pair (an unknown or unassignable user).
+            for handle in outcome.action.pairing.split("--")[:2]:
+                said = re.sub(rf"(?<![\w-]){re.escape(handle)}(?![\w-])", "one of the pair", said)
+        return said
 
     def to_json(self, action: Action) -> dict[str, Any]:
         """The action for plan.json: kinds, keys, targets, labels; no body unless allowed."""

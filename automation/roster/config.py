@@ -317,7 +317,9 @@ def _project_path(value: str) -> str:
     return value
 
 
-_ORIGIN = re.compile(r"^(?P<scheme>https?)://(?:[^@/\s]*@)?(?P<host>\[[^\]/]*\]|[^:/\s]+)")
+# The scheme and host of a forge's address, the host ending at a port, a path or the end
+# (`http://evil.example?@localhost` has no host this reads: refused over plain http).
+_ORIGIN = re.compile(r"^(?P<scheme>https?)://(?P<host>\[[^\]/]*\]|[^:/\s?#@\[\]]+)(?::\d+)?(?:/|$)")
 
 
 def _private_link(url: str) -> bool:

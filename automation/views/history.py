@@ -129,10 +129,12 @@ def person_history(program: Program, statuses: Sequence[PairingStatus], handle: 
         partner = status.mentee if role == "mentor" else status.mentor
         someone = program.person(partner)
         before, after, reason = _change(program, pairings.get(status.id))
-        if role == "mentor":
-            # Why the mentee changed mentor is theirs and the coordinators': the old
-            # mentor's history (shown to whoever they share it with) says only that it did.
-            reason = None
+        ended_reason = status.ended_reason
+        if role == "mentor" and after is not None:
+            # Why the mentee changed mentor is theirs and the coordinators' (`follows_reason`,
+            # or an `ended_reason` written on the old term): the old mentor's history
+            # (shown to whoever they share it with) says only that it happened.
+            reason = ended_reason = None
         outcome = _OUTCOMES.get(status.phase, "running")
         terms.append(
             Term(
@@ -145,7 +147,7 @@ def person_history(program: Program, statuses: Sequence[PairingStatus], handle: 
                 end=status.end,
                 outcome="changed mentor" if after and outcome == "ended early" else outcome,
                 extension_reason=status.extension_reason if not status.ended_reason else None,
-                ended_reason=status.ended_reason,
+                ended_reason=ended_reason,
                 goals=len(status.goals),
                 goals_reached=sum(1 for g in status.goals if g.total and g.done == g.total),
                 done=status.done,

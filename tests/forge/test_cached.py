@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from automation.forge import Forge, RetryPolicy, connect
-from automation.forge.cached import FULL_READ_DAYS, Cache, load, save
+from automation.forge.cached import FULL_READ_DAYS, VERSION, Cache, load, save
 from automation.forge.cached import kept as observing
 from automation.lifecycle import markers
 from automation.messages.templates import Templates
@@ -218,3 +218,13 @@ def test_gitlabs_user_ids_are_kept_for_the_next_run(tmp_path: Path) -> None:
         fresh = connect(program.forge, {}, RetryPolicy(retries=0))
         with observing(fresh, cache, program.forge, day(1), None):
             assert {"alice", "bob"} <= set(fresh.user_ids())  # carol starts on day 7
+
+
+def test_a_cache_whose_signature_is_not_ascii_is_dropped_not_raised(tmp_path: Path) -> None:
+    path = tmp_path / "cache.gz"
+    save(path, Cache("gitlab https://x acme/a bot", date(2026, 1, 5)), None)
+    _, body = gzip.decompress(path.read_bytes()).split(b"\n")
+    path.write_bytes(
+        gzip.compress(json.dumps({"version": VERSION, "sig": "\u00e9"}).encode() + b"\n" + body)
+    )
+    assert load(path, "gitlab https://x acme/a bot", date(2026, 1, 6), "key").users == {}

@@ -17,7 +17,12 @@ from responses import matchers
 
 from automation.forge import github_client, pacer_for
 from automation.forge.base import ForgeError, RateLimited, UnknownHandle
-from automation.forge.github import BODY_LIMIT, GitHubForge, revisions_of_edits
+from automation.forge.github import (
+    BODY_LIMIT,
+    GitHubForge,
+    authored_of_edits,
+    revisions_of_edits,
+)
 from automation.forge.retry import RetryPolicy, WaitBudget
 from automation.model import (
     ChangeRequest,
@@ -1533,6 +1538,16 @@ def test_revisions_of_an_issue_with_a_gap_in_its_history_are_the_newer_end_alone
     issue = {"newest": {"nodes": history[:100]}, "oldest": {"nodes": history[-100:]}}
     read = revisions_of_edits(issue)
     assert [text for _, _, text in read] == [f"v{n}" for n in range(150, 250)]
+
+    # The author's own text is found at either end: a flood of others' edits leaves the
+    # author's first text, not nothing.
+    flooded = [node(n, "mallory") for n in range(249, 0, -1)] + [node(0, "dana")]
+    issue = {"newest": {"nodes": flooded[:100]}, "oldest": {"nodes": flooded[-100:]}}
+    assert authored_of_edits(issue, "dana") == "v0"
+    # Edits in one second: the ends are told apart by which was asked for (`first`: newest).
+    same = [{**node(0), "diff": f"w{n}"} for n in range(249, -1, -1)]
+    issue = {"newest": {"nodes": same[:100]}, "oldest": {"nodes": same[-100:]}}
+    assert [text for _, _, text in revisions_of_edits(issue)][-1] == "w249"
 
     # 150 revisions: the ends overlap, and every revision is read once, oldest first.
     history = history[-150:]

@@ -481,10 +481,12 @@ def test_a_token_with_a_line_break_inside_is_refused_without_being_echoed(kind: 
         connect(settings, {variable: "glpat-FIRSTHALF\nSECONDHALF\n"})
 
     assert str(caught.value) == (
-        f"${variable} holds a space or a control character: set ${variable} to the token "
-        "alone, on one line, without spaces"
+        f"${variable} holds a space, a control character or a character that is not ASCII: "
+        f"set ${variable} to the token alone, on one line, without spaces"
     )
     assert "HALF" not in str(caught.value)
+    with pytest.raises(ForgeError, match="not ASCII"):
+        connect(settings, {variable: "\ufeffglpat-token"})  # a byte order mark pasted along
 
 
 @pytest.mark.parametrize(

@@ -717,6 +717,23 @@ def test_a_template_may_not_change_what_it_is_given(tmp_path: Path) -> None:
             "{{ loop(range(10)) if loop.depth < 12 else '' }}{% endfor %}",
             "the render takes more than 200,000 loop turns and macro calls",
         ),
+        (  # the budget's own names cannot be taken over by the template
+            "{% set mentorship_step = dict %}{% for i in range(100000) %}"
+            "{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            "the render takes more than 200,000 loop turns and macro calls",
+        ),
+        ("{{ ((10 ** 1000) ** 1000) ** 1000 }}", "a number of more than 100,000 binary digits"),
+        (
+            '{% set s %}{% for i in range(900) %}{{ "x" * 1999999 }}{% endfor %}{% endset %}',
+            "the render writes more than 10,000,000 characters in all",
+        ),
+        ('{{ "%(a)1999999999s" % {"a": "x"} }}', "a width in '%(a)1999999999s' could make"),
+        ('{{ ("x" * 1999).replace("x", "y" * 2000) }}', "`replace` makes a text of more than"),
+        ('{{ ("\\t" * 2000).expandtabs(1999999) }}', "`expandtabs` makes a text of more than"),
+        ('{{ range(2000)|map("string")|join("x" * 1999999) }}', "`join` makes a text of more"),
+        ('{{ ("x\\n" * 2000)|indent(1999999, true) }}', "`indent` makes a text of more than"),
+        ("{{ (range(1000)|list)|batch(1)|sum(start=[]) }}", "`sum` adds numbers only"),
+        ('{{ ("x" * 1999999)|wordwrap(1) }}', "`wordwrap` of more than 200,000 characters"),
     ],
 )
 def test_an_expression_that_would_outgrow_a_render_is_refused(
@@ -733,6 +750,8 @@ def test_widths_values_and_loops_a_template_needs_are_not_refused(tmp_path: Path
         '{{ "%5d"|format(42) }} {{ "%d"|format(123456789) }} {{ "{:>4}".format(7) }} '
         '{{ "Issue %d of 12345678"|format(3) }} {{ "a" ~ "b" }} {{ [1] + [2] }} '
         '{{ "x".ljust(3) }} {{ range(3)|join(",") }} {{ "aa"|replace("a", "b") }}\n'
+        '{{ [1, 2, 3]|sum }} {{ range(3)|map("string")|join("-") }} {{ "a-b".replace("-", "+") }} '
+        '{{ "x\\ny"|indent(2) }} {{ "%(n)5d" % {"n": 3} }} {{ 2 ** 64 }} {{ 10 ** 300 }}\n'
         "{% for i in range(300) %}{% for j in range(300) %}{% endfor %}{% endfor %}done\n"
     )
     write(tmp_path, "quiet", sized)

@@ -590,6 +590,10 @@ def test_the_log_says_of_a_failed_or_waiting_form_write_neither_whose_form_nor_i
     assert shown.detail(waited) == "waits for another write"
     assert pairing not in shown.detail(other)
     assert shown.detail(other) == f"waits for pair/{shown.pairing(pairing)}/pairing"
+    refused = Outcome(progress, Status.FAILED, "no user 'dan' who can be assigned; give dan a role")
+    assert shown.detail(refused) == (
+        "no user 'one of the pair' who can be assigned; give one of the pair a role"
+    )
 
 
 def test_on_gitlab_free_the_night_says_the_issue_kept_one_of_its_two_assignees() -> None:

@@ -290,6 +290,12 @@ def test_the_old_mentor_sees_the_hand_over_in_their_history_but_not_why() -> Non
     assert "As mentor: 1 term (1 changed mentor)." in text
     assert "closer match" not in text
     assert to_json(history)["terms"][0]["change_reason"] is None
+    # Nor an `ended:` reason a coordinator wrote on the term the mentee left.
+    ended = CHANGED.replace(
+        "start: 2026-01-05", "start: 2026-01-05, ended: 2026-03-02, ended_reason: alice cancels", 1
+    )
+    assert "alice cancels" not in json.dumps(to_json(changed_history("alice", ended)))
+    assert "alice cancels" in json.dumps(to_json(changed_history("bob", ended)))
 
 
 def test_a_private_term_keeps_the_change_unsaid() -> None:

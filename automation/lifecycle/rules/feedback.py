@@ -109,7 +109,7 @@ def _open(pair: Pair, parts: tuple[str, ...]) -> OpenIssue:
         "feedback",
         key,
         (pair.labels.feedback,),
-        form=feedback_form(milestone, role, _other_sees(pair, role)),
+        form=feedback_form(milestone, role, _other_sees(pair, role), bool(_outside(pair))),
     )
     # Private whatever a template override says: its participant alone, confidential.
     draft = replace(draft, assignees=(getattr(pair.pairing, role),), confidential=True)
@@ -133,10 +133,7 @@ def _read_back(
         "reasons": _reasons(answers, rules.low_score),
     }
     # A coordinator who is one of the pair is not told of the other's answer.
-    ours = (pair.pairing.mentor, pair.pairing.mentee)
-    coordinators = [
-        c for c in pair.program.program.coordinators if not any(same_handle(c, h) for h in ours)
-    ]
+    coordinators = _outside(pair)
     return pair.said_and_closed(
         parts,
         "answered",
@@ -144,6 +141,14 @@ def _read_back(
         CloseReason.COMPLETED,
         Urgency.MILESTONE,
     )
+
+
+def _outside(pair: Pair) -> list[str]:
+    """The coordinators who are not one of the pair."""
+    ours = (pair.pairing.mentor, pair.pairing.mentee)
+    return [
+        c for c in pair.program.program.coordinators if not any(same_handle(c, h) for h in ours)
+    ]
 
 
 def _other_sees(pair: Pair, role: str) -> bool:

@@ -221,8 +221,16 @@ def test_a_form_says_plainly_that_the_other_of_the_pair_sees_it_when_they_coordi
     mentee, mentor = (a.draft.body for a in opened if isinstance(a, OpenIssue))
     assert "cannot." not in mentee
     assert "is one of the coordinators and can see it too" in mentee
-    assert "ask another coordinator in private" in mentee
     assert "cannot." in mentor  # bob coordinates nothing: alice's form is hers and theirs
+    assert "write here only what you would tell them" in mentee  # nobody else to ask
+    [other, _] = (
+        a.draft.body
+        for a in feedback.plan(
+            pair_on(MIDPOINT, [pairing_issue()], [], program(coordinators="[alice, carol]"))
+        )
+        if isinstance(a, OpenIssue)
+    )
+    assert "ask another coordinator in private" in other
 
 
 def test_a_closed_form_is_not_read_again_so_the_coordinators_are_told_once() -> None:
