@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zlib
@@ -722,4 +723,30 @@ def test_a_run_writes_what_the_forges_limits_allow_in_its_time_and_says_why(
     assert (
         f"Deferred to the next run ({why}): 2 close, 2 open-issue; the most urgent went first."
         in summary.read_text()
+    )
+
+
+def test_validate_stops_a_template_that_runs_on_in_a_process_of_its_own(tmp_path: Path) -> None:
+    # Each turn sums two million numbers: within every check inside the render, and far
+    # past the CPU seconds its own process may take (lowered here to 2).
+    (tmp_path / "templates" / "issues").mkdir(parents=True)
+    quiet = tmp_path / "templates" / "issues" / "quiet.md"
+    quiet.write_text(
+        "{% set big = (range(100000)|list) * 20 %}"
+        "{% for i in range(100000) %}{{ big|sum }}{% endfor %}\n"
+    )
+    path = tmp_path / "program.yml"
+    path.write_text((ROOT / "program.example.yml").read_text())
+    done = subprocess.run(
+        [sys.executable, "-m", "automation", "validate", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "MENTORSHIP_TEMPLATE_CPU_SECONDS": "2"},
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith(
+        f"Error: {quiet}: rendering it took more than 2 s of CPU or 2 GiB of memory"
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
@@ -515,7 +515,11 @@ def templates_for(config_path: Path) -> Templates:
 
 
 def check_templates(
-    templates: Templates, program: Program, today: date, shipped: bool = True
+    templates: Templates,
+    program: Program,
+    today: date,
+    shipped: bool = True,
+    only: Collection[str] | None = None,
 ) -> list[str]:
     """Render every template the rules use with an example context; the problems found.
     Without `shipped`, only the program's own templates: the test suite renders the shipped
@@ -523,11 +527,12 @@ def check_templates(
     is most of the check's time.
 
     Also reports override files whose name is no template's: a typo in a file name would
-    otherwise leave the default in use without a word.
+    otherwise leave the default in use without a word. With `only`, just those templates
+    (and no file names).
     """
     problems = []
     override = templates.override_dir
-    if override is not None and override.is_dir():
+    if only is None and override is not None and override.is_dir():
         known = ", ".join(SPECS)
         problems += [
             f"{path}: unknown template name {path.stem!r}; known: {known}"
@@ -535,7 +540,7 @@ def check_templates(
             if path.stem not in SPECS
         ]
     for name, spec in SPECS.items():
-        if not shipped and templates.shipped(name):
+        if (not shipped and templates.shipped(name)) or (only is not None and name not in only):
             continue
         context = example_context(program, name, today)
         try:
