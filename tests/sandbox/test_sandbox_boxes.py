@@ -5,6 +5,7 @@ sandbox models them: GitLab's task-status system notes, GitHub's description rev
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -39,6 +40,21 @@ def _github(
     )
 
 
+def _issue_fields(sandbox: RunningSandbox, number: int, fields: str) -> Any:
+    """What GitHub's GraphQL answers for `fields` of issue `number` of acme/b, as the bot."""
+    query = (
+        "query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, "
+        f"name: $name) {{ issue(number: $number) {{ {fields} }} }} }}"
+    )
+    answer = requests.post(
+        f"{sandbox.url}/api/graphql",
+        json={"query": query, "variables": {"owner": "acme", "name": "b", "number": number}},
+        headers={"Authorization": "token bot"},
+        timeout=10,
+    ).json()
+    return answer["data"]["repository"]["issue"]
+
+
 def test_gitlab_writes_a_note_by_whoever_ticked_a_box(sandbox: RunningSandbox) -> None:
     iid = _gitlab(sandbox, "bot", "POST", "/issues", title="t", description=BODY).json()["iid"]
     ticked = BODY.replace("[ ]", "[x]")
@@ -58,18 +74,8 @@ def test_github_keeps_each_revision_of_a_description_with_its_editor(
     number = _github(sandbox, "bot", "POST", "/issues", title="t", body=BODY).json()["number"]
     ticked = BODY.replace("[ ]", "[x]")
     assert _github(sandbox, "dana", "PATCH", f"/issues/{number}", body=ticked).ok
-    query = (
-        "query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, "
-        "name: $name) { issue(number: $number) { userContentEdits(last: 100) { nodes { "
-        "editedAt diff editor { login } } } } } }"
-    )
-    answer = requests.post(
-        f"{sandbox.url}/api/graphql",
-        json={"query": query, "variables": {"owner": "acme", "name": "b", "number": number}},
-        headers={"Authorization": "token bot"},
-        timeout=10,
-    ).json()
-    nodes = answer["data"]["repository"]["issue"]["userContentEdits"]["nodes"]
+    edits = "userContentEdits(last: 100) { nodes { editedAt diff editor { login } } }"
+    nodes = _issue_fields(sandbox, number, edits)["userContentEdits"]["nodes"]
     assert [(n["editor"]["login"], n["diff"]) for n in nodes] == [("dana", ticked), ("bot", BODY)]
     # Read access may comment, not edit someone else's issue.
     denied = _github(sandbox, "reader", "PATCH", f"/issues/{number}", body=BODY)
@@ -98,18 +104,11 @@ def test_github_gives_the_newest_and_the_oldest_revisions_at_either_end() -> Non
         number = _github(sandbox, "bot", "POST", "/issues", title="t", body="v0").json()["number"]
         for version in range(1, 106):
             assert _github(sandbox, "dana", "PATCH", f"/issues/{number}", body=f"v{version}").ok
-        query = (
-            "query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, "
-            "name: $name) { issue(number: $number) { a: userContentEdits(first: 2) { nodes { "
-            "diff } } b: userContentEdits(last: 2) { nodes { diff } } } } }"
+        ends = (
+            "a: userContentEdits(first: 2) { nodes { diff } } "
+            "b: userContentEdits(last: 2) { nodes { diff } }"
         )
-        answer = requests.post(
-            f"{sandbox.url}/api/graphql",
-            json={"query": query, "variables": {"owner": "acme", "name": "b", "number": number}},
-            headers={"Authorization": "token bot"},
-            timeout=10,
-        ).json()
-        found = answer["data"]["repository"]["issue"]
+        found = _issue_fields(sandbox, number, ends)
         assert [n["diff"] for n in found["a"]["nodes"]] == ["v105", "v104"]  # newest first
         assert [n["diff"] for n in found["b"]["nodes"]] == ["v1", "v0"]
 
