@@ -182,3 +182,37 @@ def test_an_old_pairing_issue_deleted_since_does_not_stop_the_new_mentors_night(
     assert "pair/carol--bob--2026-05-04/pairing" in keys
     opened = world.bots("pair/carol--bob--2026-05-04/pairing")
     assert "Draft the paging section" not in opened.body  # nothing left to carry over
+
+
+def test_a_change_of_mentor_added_weeks_ahead_shows_on_the_old_pairing_only_on_its_day(
+    world: World,
+) -> None:
+    alone = world.roster()
+    world.night(alone, date(2026, 1, 5))
+    world.write_goals(date(2026, 1, 20))
+    world.night(alone, date(2026, 2, 2))
+    old = world.bots(f"pair/{OLD}/pairing")
+
+    # The coordinators add the change on 2026-02-24, for 2026-03-09: bob will tell alice.
+    ahead = world.roster(after=follower("2026-03-09"))
+    keys = world.night(ahead, date(2026, 2, 24))
+
+    # Nothing about the term: not its pace, not its weeks, not the end two weeks away (the
+    # check-in of the period and a stalled label are due whatever comes).
+    mine = [k.split("/", 2)[2] for k in keys if k.startswith(f"pair/{OLD}/")]
+    assert not [k for k in mine if k.startswith(("progress", "pace"))], mine
+    labels = world.bot.get_issue(old.number).labels
+    assert "mentorship::ending-soon" not in labels
+    assert "mentorship::active" in labels
+    checkin = world.bots(f"pair/{OLD}/checkin/4")
+    assert "last meeting" not in checkin.body.lower()
+    [progress] = [
+        c.body
+        for c in world.bot.list_issue_comments(old.number)
+        if (m := markers.find(c.body)) and m.key == f"pair/{OLD}/progress"
+    ]
+    assert " of 26, **on track**" in progress  # the six-month term, not nine weeks
+
+    keys = world.night(ahead, date(2026, 3, 9))
+    assert f"pair/{OLD}/retrospective/2026-03-09" in keys  # the hand-over, on its day
+    assert world.bot.get_issue(old.number).state is IssueState.CLOSED

@@ -34,19 +34,21 @@ def cross_check(program: Program, today: date | None = None) -> list[Problem]:
 
 
 def _changes_to_come(program: Program, today: date) -> Iterator[Problem]:
-    """A change of mentor dated later than today shows on the old pairing from the next
-    night: its term now ends on the change day (its weeks, pace, last meeting's agenda and
-    the ending-soon note say so), so the old mentor learns of it before the day."""
+    """A change of mentor dated later than today: the old pairing's issues say nothing of it
+    before its day, but on GitHub everyone who reads the repository reads program.yml and
+    the dashboard, so the old mentor may learn of it there."""
+    if program.forge.api_flavour != "github":
+        return
     for i, pairing in enumerate(program.pairings):
         before = program.followed(pairing)
         if before is None or pairing.start <= today:
             continue
         yield Problem(
             ("pairings", i, "follows"),
-            f"from the next nightly run {before.mentor}'s pairing with {before.mentee} shows "
-            f"its term ending on {pairing.start} (its weeks, pace and last agenda), so "
-            f"{before.mentor} learns of the change before then; add the new pairing once "
-            f"{before.mentor} has been told, or on the day",
+            f"everyone who reads the repository reads this change of mentor, and the "
+            f"dashboard shows it from the next nightly run, so {before.mentor} may learn of "
+            f"it before {pairing.start}; add it once {before.mentor} has been told, or on "
+            "the day",
             warning=True,
         )
 

@@ -1035,16 +1035,20 @@ def test_follows_by_mentor_ends_the_earlier_pairing_where_the_new_one_starts() -
     assert old.ended is None  # the roster's own words are left as written
 
 
-def test_a_change_of_mentor_dated_later_is_a_warning_that_the_old_mentor_will_see_it() -> None:
-    loaded = program(follows("follows: alice", "follows_reason: a closer match"))
+def test_a_change_of_mentor_dated_later_is_a_warning_on_github_where_everyone_reads_it() -> None:
+    text = follows("follows: alice", "follows_reason: a closer match")
+    on_github = program(text.replace("kind: gitlab", "kind: github"))
+    on_gitlab = program(text)
 
-    assert loaded.report([p for p in cross_check(loaded, date(2026, 2, 10)) if p.warning]) == [
-        "program.yml:20: warning: pairings[1].follows: from the next nightly run alice's "
-        "pairing with bob shows its term ending on 2026-03-02 (its weeks, pace and last "
-        "agenda), so alice learns of the change before then; add the new pairing once alice "
-        "has been told, or on the day"
+    assert on_github.report(
+        [p for p in cross_check(on_github, date(2026, 2, 10)) if p.warning]
+    ) == [
+        "program.yml:20: warning: pairings[1].follows: everyone who reads the repository "
+        "reads this change of mentor, and the dashboard shows it from the next nightly run, so "
+        "alice may learn of it before 2026-03-02; add it once alice has been told, or on the day"
     ]
-    assert [p for p in cross_check(loaded, date(2026, 3, 2)) if p.warning] == []
+    assert [p for p in cross_check(on_github, date(2026, 3, 2)) if p.warning] == []
+    assert [p for p in cross_check(on_gitlab, date(2026, 2, 10)) if p.warning] == []
 
 
 def test_follows_by_id_and_an_own_end_date_keeps_that_date() -> None:

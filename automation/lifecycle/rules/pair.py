@@ -84,8 +84,20 @@ class Pair:
 
     @cached_property
     def timeline(self) -> Timeline:
+        """The term as the pair see it today. A change of mentor to come is the pair's news
+        on its day, not before: until then the old term runs as if none were coming (its
+        weeks, pace, last meeting and ending-soon note), and on the day it ends."""
         adopted = adoption(self.program, self.observed, self.today)
-        return Timeline.of(self.pairing, self.program.program, adopted)
+        timeline = Timeline.of(self.pairing, self.program.program, adopted)
+        pairing = self.pairing
+        if pairing.ended is None and pairing.ended_on is not None and self.today < timeline.end:
+            return replace(
+                timeline,
+                end=pairing.extended_until or timeline.planned_end,
+                ended_early=False,
+                extended=pairing.extended_until is not None,
+            )
+        return timeline
 
     @property
     def labels(self) -> Labels:
