@@ -512,6 +512,15 @@ def _assignee_ids(call: Call, params: Mapping[str, Any]) -> tuple[int, ...] | No
     return kept[:1] if call.store.gitlab_free else kept
 
 
+def _kept_assignees(call: Call, params: Mapping[str, Any]) -> tuple[int, ...] | None:
+    """An edit's assignees: when every one asked for is dropped, the parameter is, and the
+    issue keeps its own (`filter_assignees_using_checks` deletes it; an empty list asked
+    for on purpose still unassigns)."""
+    kept = _assignee_ids(call, params)
+    asked = _ids(params, "assignee_ids") or _ids(params, "assignee_id")
+    return None if asked and not kept else kept
+
+
 def _commands(
     call: Call,
     project: Project,
@@ -621,7 +630,7 @@ def _issue_edit(call: Call, params: Mapping[str, Any], description: str | None) 
         labels=_names(params["labels"]) if "labels" in params else None,
         add_labels=_names(params.get("add_labels")),
         remove_labels=_names(params.get("remove_labels")),
-        assignee_ids=_assignee_ids(call, params),
+        assignee_ids=_kept_assignees(call, params),
         confidential=_flag(params, "confidential"),
         due_date=_due_date(params),
     )

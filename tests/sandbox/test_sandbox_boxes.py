@@ -131,3 +131,13 @@ def test_gitlab_shows_a_confidential_issue_only_to_its_people_and_reporters() ->
         assert sees("bob") == (200, 201, [iid])  # assigned
         assert sees("dana") == (200, 201, [iid])  # Developer: Reporter and up
         assert sees("mallory") == (404, 404, [])  # a Guest, neither author nor assignee
+
+
+def test_gitlab_keeps_an_issues_assignees_when_every_one_asked_for_is_dropped() -> None:
+    with start(users=["bot", "dana"]) as sandbox:
+        sandbox.register_users("nobody", access="none")
+        made = _gitlab(sandbox, "bot", "POST", "/issues", title="t", assignee_ids=[2]).json()
+        after = _gitlab(sandbox, "bot", "PUT", f"/issues/{made['iid']}", assignee_ids=[3]).json()
+        assert [a["username"] for a in after["assignees"]] == ["dana"]
+        cleared = _gitlab(sandbox, "bot", "PUT", f"/issues/{made['iid']}", assignee_ids=[]).json()
+        assert cleared["assignees"] == []
