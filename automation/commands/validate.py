@@ -94,12 +94,12 @@ def _apart(work: Callable[[], list[str]], path: Path) -> list[str]:
     process = context.Process(target=child, daemon=True)
     process.start()
     writer.close()
-    found = reader.poll(seconds * 2 + 10) and _received(reader)
+    found = _received(reader) if reader.poll(seconds * 2 + 10) else None
     process.join(5)
     if process.is_alive():
         process.kill()
         process.join()
-    if found is not None and found is not False:
+    if found is not None:
         return found
     return [
         f"{path}: rendering it took more than {seconds} s of CPU or {MEMORY >> 30} GiB of "

@@ -182,8 +182,9 @@ def _assigned(asked: Sequence[str], kept: Sequence[str]) -> str:
     if len(kept) >= len(asked):
         return ""
     return (
-        f"the forge kept {len(kept)} of its {len(asked)} assignees: it allows one per issue "
-        '(GitLab Free); see README, "One assignee per issue"'
+        f"the forge kept {len(kept)} of its {len(asked)} assignees: GitLab Free keeps one "
+        'per issue (README, "One assignee per issue"), and no forge assigns someone without '
+        "a role in the project"
     )
 
 

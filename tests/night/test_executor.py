@@ -107,7 +107,7 @@ def test_an_issue_the_forge_kept_fewer_assignees_on_is_done_and_says_so() -> Non
 
     assert outcome.status is Status.DONE
     assert outcome.detail == (
-        "the forge kept 1 of its 2 assignees: it allows one per issue (GitLab Free); see "
-        'README, "One assignee per issue"'
+        "the forge kept 1 of its 2 assignees: GitLab Free keeps one per issue (README, "
+        '"One assignee per issue"), and no forge assigns someone without a role in the project'
     )
     assert (both.status, both.detail) == (Status.DONE, "")
