@@ -896,6 +896,9 @@ def list_events(call: Call) -> Response:
             created_from=_day_bound(params, "after", after=True),
             created_until=_day_bound(params, "before", after=False),
             ascending=_choice(params, "sort", ("asc", "desc"), "desc") == "asc",
+            # Events of a confidential issue show only to those who may read it
+            # (app/models/event.rb `visible_to_user?`: `read_issue` on its issue).
+            visible_to=call.user.id if call.user.access < Access.TRIAGE else None,
         )
     return _paged(call, _view(call).events(events), page, total)
 

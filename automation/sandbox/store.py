@@ -1021,10 +1021,24 @@ class Store(RepositoryRows):
         created_from: int | None = None,
         created_until: int | None = None,
         ascending: bool = False,
+        visible_to: int | None = None,
     ) -> tuple[list[Event], int]:
-        """Events with `created_from <= created_at < created_until`, newest first by default."""
+        """Events with `created_from <= created_at < created_until`, newest first by default;
+        with `visible_to`, none of a confidential issue that user is neither the author of
+        nor assigned to."""
         where = ["project_id = ?"]
         args: list[Any] = [project.id]
+        if visible_to is not None:
+            issue = (
+                "(CASE WHEN note_id IS NULL THEN target_id"
+                " ELSE (SELECT c.issue_id FROM comments c WHERE c.id = note_id) END)"
+            )
+            where.append(
+                f"NOT EXISTS (SELECT 1 FROM issues i WHERE i.id = {issue} AND i.confidential = 1"
+                " AND i.author_id != ? AND NOT EXISTS (SELECT 1 FROM issue_assignees a"
+                " WHERE a.issue_id = i.id AND a.user_id = ?))"
+            )
+            args += [visible_to, visible_to]
         if action is not None:
             where.append("action = ?")
             args.append(action.value)

@@ -131,6 +131,13 @@ def test_gitlab_shows_a_confidential_issue_only_to_its_people_and_reporters() ->
         assert sees("bob") == (200, 201, [iid])  # assigned
         assert sees("dana") == (200, 201, [iid])  # Developer: Reporter and up
         assert sees("mallory") == (404, 404, [])  # a Guest, neither author nor assignee
+        # Nor do its events show to her: neither its opening nor the notes on it.
+        events = [
+            (e["action_name"], e["target_type"])
+            for e in _gitlab(sandbox, "mallory", "GET", "/events").json()
+        ]
+        assert events == []
+        assert len(_gitlab(sandbox, "bob", "GET", "/events").json()) == 3
 
 
 def test_gitlab_keeps_an_issues_assignees_when_every_one_asked_for_is_dropped() -> None:
