@@ -4,6 +4,7 @@ next run does only what it would have done without it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -217,3 +218,23 @@ def test_roster_words_are_shown_inert_and_run_no_quick_action(flavour: str) -> N
             assert "@all" not in text
             assert "@carol" not in text
             assert "<b>" not in text
+
+
+def test_a_ledger_edited_by_someone_else_is_read_as_the_bot_last_wrote_it(
+    world: Program_,
+) -> None:
+    # On GitHub a writer may edit the ledger: stripping the signature of every ledger issue
+    # would have them all taken for a ledger kept before the secret, and signed by the run.
+    world.night(START)
+    world.night(START + timedelta(days=1))
+    world.daytime(START + timedelta(days=2))
+    books = [i for i in world.bot.list_issues(labels=["mentorship::ledger"], state=None)]
+    assert books
+    for book in books:
+        stripped = re.sub(r'"sig":"[0-9a-f]+"', '"sig":"@sign"', book.body)
+        if world.program.forge.api_flavour == "github":
+            world.writer.edit_issue_body(book.number, stripped)
+    seen = read(world.bot, world.program, START + timedelta(days=2), secret=SECRET)
+    assert seen.unsigned == frozenset()  # nothing believed without the bot's signature
+    assert PAIR in seen.ledger
+    assert world.night(START + timedelta(days=2)) == []  # a quiet night: nothing to redo

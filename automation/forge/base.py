@@ -270,8 +270,9 @@ class Forge(Protocol):
     def authored_descriptions(self, authors: Mapping[int, str]) -> dict[int, str]:
         """The description of each issue `authors` names (number -> its author) as the
         author last wrote it, for the issues someone else edited since: GitHub lets anyone
-        with write access edit any description (one GraphQL query per `TICKS_BATCH`
-        issues). Nothing on GitLab, where only the author, the assignees and Reporters and
+        with write access edit any description (one GraphQL query per 100 issues for who
+        last edited each, and one per `TICKS_BATCH` someone else edited for their
+        revisions). Nothing on GitLab, where only the author, the assignees and Reporters and
         above may (nothing read). An issue missing from the answer stands as listed; `""`:
         nothing of the author's is left in its history."""
         ...

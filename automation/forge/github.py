@@ -54,6 +54,8 @@ T = TypeVar("T")
 # objects `Issue.userContentEdits`, `UserContentEdit`).
 _REVISION = "nodes { editedAt diff editor { login } }"
 _ENDS = ("newest", "oldest")
+# Issues whose last editor one query asks for: the answer is a login each.
+EDITORS_BATCH = 100
 # Both ends of the history, 100 revisions each (the most a connection gives): whichever way
 # GitHub orders it, the newest are among them (an issue ticked more than 100 times).
 _EDITS = (
@@ -124,6 +126,15 @@ def edits_query(numbers: Sequence[int]) -> str:
     )
 
 
+def editors_query(numbers: Sequence[int]) -> str:
+    """One query for who last edited the description of several issues (`Issue.editor`)."""
+    issues = " ".join(f"i{n}: issue(number: {n}) {{ editor {{ login }} }}" for n in numbers)
+    return (
+        "query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { "
+        f"{issues} }} }}"
+    )
+
+
 def revisions_of_edits(issue: Mapping[str, Any] | None) -> list[tuple[str, datetime, str | None]]:
     """One issue's `userContentEdits` as (editor, when, text), oldest first (`diff` is the
     revision's whole text, null once deleted from the history); none for a null issue or
@@ -168,6 +179,12 @@ def _revisions(nodes: Sequence[Mapping[str, Any]]) -> list[tuple[str, datetime, 
     return [(who, at, text) for at, _, who, text in ordered]
 
 
+def _same_login(a: str, b: str) -> bool:
+    """Whether two logins are one account: GraphQL names an app (a bot) without the
+    `[bot]` that REST gives it (`github-actions` is `github-actions[bot]`)."""
+    return same_handle(a.removesuffix("[bot]"), b.removesuffix("[bot]"))
+
+
 def ticks_of_edits(issue: Mapping[str, Any] | None) -> list[Tick]:
     """The box ticks of one issue's `userContentEdits`."""
     return boxes.ticks_of_revisions(revisions_of_edits(issue))
@@ -182,7 +199,7 @@ def authored_of_edits(issue: Mapping[str, Any] | None, author: str) -> str | Non
     if not older and not newer:
         return None
     theirs = [
-        text for who, _, text in [*older, *newer] if same_handle(who, author) and text is not None
+        text for who, _, text in [*older, *newer] if _same_login(who, author) and text is not None
     ]
     return theirs[-1] if theirs else ""
 
@@ -417,10 +434,22 @@ class GitHubForge:
         return {number: ticks_of_edits(edits.get(number)) for number in dict.fromkeys(numbers)}
 
     def authored_descriptions(self, authors: Mapping[int, str]) -> dict[int, str]:
-        # Anyone with write access may edit any issue's description; the revisions
-        # (`userContentEdits`, as for the boxes) say who wrote which.
-        edits = self._edits(list(authors))
-        found = {n: authored_of_edits(edits.get(n), author) for n, author in authors.items()}
+        # Anyone with write access may edit any issue's description. Who edited each last
+        # is one small query a hundred issues (`Issue.editor`); only those someone else
+        # edited have their revisions read (`userContentEdits`, as for the boxes).
+        owner, name = self._path.split("/", 1)
+        variables = {"owner": owner, "name": name}
+        others = []
+        for batch in batches(list(authors), EDITORS_BATCH):
+            query = partial(_answer_of, self._gh.requester, editors_query(batch), variables)
+            data = self._call(f"POST graphql (editors of {named('issue', batch)})", query)
+            repository = (data.get("data") or {}).get("repository") or {}
+            for number in batch:
+                last = _login((repository.get(f"i{number}") or {}).get("editor"))
+                if last and not _same_login(last, authors[number]):
+                    others.append(number)
+        edits = self._edits(others) if others else {}
+        found = {n: authored_of_edits(edits.get(n), authors[n]) for n in others}
         return {number: text for number, text in found.items() if text is not None}
 
     def _edits(self, numbers: Sequence[int]) -> dict[int, Mapping[str, Any] | None]:

@@ -32,6 +32,7 @@ from automation.lifecycle.observed import (
 from automation.lifecycle.rules import forms
 from automation.model import Issue, IssueState
 from automation.roster.config import Pairing, Program
+from automation.roster.handles import same_handle
 
 
 def _followed_issues(
@@ -64,11 +65,24 @@ def _existing(forge: Forge, numbers: Sequence[int]) -> list[Issue]:
     return found
 
 
+def _as_written(forge: Forge, ledgers: list[Issue], bot: str) -> list[Issue]:
+    """The bot's ledger issues as the bot last wrote them. On GitHub anyone with write
+    access may edit them: a signature stripped from every one would have them believed
+    as a ledger kept before the secret (and signed by the run), an older signed body pasted
+    back would be believed as it stands. On GitHub one query per 100 ledger issues for
+    who last edited them (and their revisions only where it was not the bot); none on
+    GitLab, where only Reporters and up may edit them."""
+    mine = {issue.number: bot for issue in ledgers if same_handle(issue.author, bot)}
+    written = forge.authored_descriptions(mine) if mine else {}
+    return [replace(i, body=written[i.number]) if i.number in written else i for i in ledgers]
+
+
 def _as_authored(forge: Forge, observed: Observed) -> Observed:
     """The open requests as their authors last wrote them: on GitHub anyone with write
     access may edit one (a participant could take someone to avoid off another's request,
-    or change its topics to their own). One query per TICKS_BATCH open requests on GitHub,
-    none on GitLab."""
+    or change its topics to their own). On GitHub one query per 100 open requests for who
+    last edited them (and their revisions only where it was not the author); none on
+    GitLab."""
     authors = {n: i.author for n, i in observed.requests.items() if i.state is IssueState.OPEN}
     authored = forge.authored_descriptions(authors) if authors else {}
     if not authored:
@@ -101,7 +115,7 @@ def read(
     bot = forge.whoami()
     window_start = start_of_day(today - timedelta(days=lookback_days(program)), zone)
     # The ledger first: it says which pairings are still to be looked after.
-    issues = forge.list_issues(labels=[labels.ledger])
+    issues = _as_written(forge, forge.list_issues(labels=[labels.ledger]), bot)
     state = snapshot(program, bot, issues, [], window_start, secret)
     # The labels the forms apply: listed (one paged read) only until the ledger records
     # them as made, so a quiet night reads nothing for them.

@@ -990,8 +990,17 @@ def _graphql_issue(
             }
         )
         return None
+    edits = call.store.issue_edits(issue)
+    # `editor`: the actor who last edited the body, null when nobody has (`Issue.editor`,
+    # docs.github.com/graphql/reference/objects#issue).
+    editor = (
+        (lambda f: select(f.selections, "Actor", {"login": leaf(edits[0][0].username)}))
+        if edits
+        else leaf(None)
+    )
     resolvers: dict[str, Resolver] = {
         "number": leaf(issue.number),
+        "editor": editor,
         "userContentEdits": partial(_edits, call, issue),
     }
     return select(found.selections, "Issue", resolvers)

@@ -113,7 +113,11 @@ def test_a_lost_answer_at_any_write_of_a_closing_night_heals_on_the_rerun(
     checks = []
     for position in range(writes):
         sandbox.store.restore(before)
-        sandbox.inject_fault(method=WRITES, skip=position, drop_response=True, times=1)
+        # Writes only: a GraphQL query is a POST that reads (the revisions of GitHub's
+        # ledger issues, every night).
+        sandbox.inject_fault(
+            method=WRITES, path=r"^(?!/api/graphql)", skip=position, drop_response=True, times=1
+        )
         report = night.run(END)
         sandbox.clear_faults()
         lost = [o for o in report.outcomes if o.checks]

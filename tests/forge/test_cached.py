@@ -99,8 +99,10 @@ def test_a_quiet_night_reads_only_what_changed_and_plans_what_a_full_read_would(
     world.night(1)  # the first night's own writes are read back once
     quiet, wrote = world.night(2)
     # The issues changed since the watermark, the comments created since it (the bot's
-    # login was asked on the first night: this forge object lives on).
-    assert (first > 2, quiet, wrote) == (True, 2, [])
+    # login was asked on the first night: this forge object lives on); on GitHub who last
+    # edited the ledger issues, which the night reads as the bot wrote them.
+    ledgers = 1 if world.program.forge.api_flavour == "github" else 0
+    assert (first > 2, quiet, wrote) == (True, 2 + ledgers, [])
 
 
 def test_a_comment_a_tick_and_a_closed_issue_are_seen_through_the_cache(world: World) -> None:
@@ -123,7 +125,7 @@ def test_a_comment_a_tick_and_a_closed_issue_are_seen_through_the_cache(world: W
     # night 7, which reads everything again and makes the next one.
     reads = {n: world.night(n)[0] for n in range(5, 5 + FULL_READ_DAYS)}
     assert reads.pop(FULL_READ_DAYS) > 2
-    assert set(reads.values()) == {2}
+    assert set(reads.values()) == {2 + (world.program.forge.api_flavour == "github")}
 
 
 def test_the_cache_is_believed_only_for_its_project_bot_age_and_signature(tmp_path: Path) -> None:

@@ -1495,7 +1495,7 @@ def test_box_ticks_of_asks_for_the_issues_in_one_aliased_query(
     assert len(api.calls) == 1
 
 
-def test_authored_descriptions_are_the_authors_newest_revisions_in_one_query(
+def test_authored_descriptions_read_revisions_only_of_issues_someone_else_edited_last(
     api: responses.RequestsMock, forge: GitHubForge
 ) -> None:
     rewritten = edits(
@@ -1506,23 +1506,35 @@ def test_authored_descriptions_are_the_authors_newest_revisions_in_one_query(
     gone = edits(
         ("mallory", "2026-03-06T09:00:00Z", "mine now"), ("erin", "2026-03-05T10:00:00Z", None)
     )
-    expected = {
-        "query": (
-            "query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) "
-            f"{{ i3: issue(number: 3) {{ {EDITS} }} i5: issue(number: 5) {{ {EDITS} }} "
-            f"i7: issue(number: 7) {{ {EDITS} }} }} }}"
-        ),
+    head = "query($owner: String!, $name: String!) { repository(owner: $owner, name: $name) "
+    who = {
+        "query": head
+        + "{ "
+        + " ".join(f"i{n}: issue(number: {n}) {{ editor {{ login }} }}" for n in (3, 5, 7, 9))
+        + " } }",
         "variables": {"owner": "acme", "name": "mentoring"},
     }
-    answer = {"data": {"repository": {"i3": rewritten, "i5": edits(), "i7": gone}}}
-    api.post(GRAPHQL, json=answer, match=[body(expected)])
+    last = {
+        "i3": {"editor": {"login": "mallory"}},
+        "i5": {"editor": None},
+        "i7": {"editor": {"login": "mallory"}},
+        "i9": {"editor": {"login": "Erin"}},
+    }
+    api.post(GRAPHQL, json={"data": {"repository": last}}, match=[body(who)])
+    revisions = {
+        "query": head
+        + f"{{ i3: issue(number: 3) {{ {EDITS} }} i7: issue(number: 7) {{ {EDITS} }} }} }}",
+        "variables": {"owner": "acme", "name": "mentoring"},
+    }
+    answer = {"data": {"repository": {"i3": rewritten, "i7": gone}}}
+    api.post(GRAPHQL, json=answer, match=[body(revisions)])
 
-    found = forge.authored_descriptions({3: "dana", 5: "erin", 7: "erin"})
+    found = forge.authored_descriptions({3: "dana", 5: "erin", 7: "erin", 9: "erin"})
 
-    # 3: dana's newest, in any case of her login; 5: never edited, it stands; 7: erin's
-    # text is gone from the history, so nothing of hers is left.
+    # 3: dana's newest, in any case of her login; 5: never edited and 9: last edited by its
+    # author, they stand (no revisions read); 7: erin's text is gone from the history.
     assert found == {3: "### Topics\n\nkubernetes, helm", 7: ""}
-    assert len(api.calls) == 1
+    assert len(api.calls) == 2
 
 
 def test_revisions_of_an_issue_with_a_gap_in_its_history_are_the_newer_end_alone() -> None:

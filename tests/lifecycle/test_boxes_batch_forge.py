@@ -98,7 +98,10 @@ def test_many_ticked_boxes_cost_one_query_per_batch_and_keep_who_ticked_each(
     day = START + timedelta(days=3)
     world.at(day)
     quiet, none = world.reads(day)
-    assert none == 0  # nobody ticked a box: no query
+    # Nobody ticked a box: no query for them (GitHub asks once who last edited the ledger
+    # issues, which the night reads as the bot wrote them).
+    ledgers = 1 if world.roster.forge.api_flavour == "github" else 0
+    assert none == ledgers
 
     issues = world.pairing_issues()
     ticked_at = {}
@@ -108,7 +111,7 @@ def test_many_ticked_boxes_cost_one_query_per_batch_and_keep_who_ticked_each(
         ticked_at[n] = datetime.combine(day, time(12 + n % 6), UTC)
 
     busy, queries = world.reads(day)
-    assert queries == ceil(PAIRS / TICKS_BATCH) == 2
+    assert queries - ledgers == ceil(PAIRS / TICKS_BATCH) == 2
     assert busy - quiet == 2  # was one read per ticked issue: 60
 
     observed = read(world.bot, world.roster, day)
