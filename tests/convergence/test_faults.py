@@ -22,6 +22,7 @@ from tests.convergence.world import (
     TEMPLATES,
     Entry,
     Scenario,
+    Talk,
     explored,
     play,
     program,
@@ -196,4 +197,29 @@ def test_after_faults_the_next_clean_run_leaves_what_daily_runs_would(
             sandbox.inject_fault(**fault)  # type: ignore[arg-type]
 
     seen = play(scenario, flavour, sandbox, before_run=arm, cache=cache if cached else None)
+    assert seen.runs == len(scenario.runs)
+
+
+@pytest.mark.parametrize(
+    ("flavour", "skip"), [("github", 1), ("github", 2), ("github", 3), ("gitlab", 1)]
+)
+def test_a_progress_edit_lost_keeps_the_day_the_goals_changed(
+    sandbox: RunningSandbox, flavour: str, skip: int
+) -> None:
+    # Found by the property above: on the night after bob wrote his goals, the progress
+    # comment's edit failed, and the ledger, which waited for it, kept nothing of the
+    # night. The next night read the day the goals changed from the pairing issue's
+    # `updated_at`, which that night's labels had moved: the pair were not stalled when
+    # daily runs said they were.
+    scenario = Scenario(
+        rosters=((START, (Entry("alice", "bob", START),)),),
+        talks=(Talk(date(2026, 1, 9), "bob", "goals"),),
+        runs=(START, date(2026, 1, 6), date(2026, 1, 14), date(2026, 1, 22), date(2026, 1, 23)),
+    )
+
+    def arm(day: date) -> None:
+        if day == date(2026, 1, 14):
+            sandbox.inject_fault(method=WRITES, skip=skip, status=502)
+
+    seen = play(scenario, flavour, sandbox, before_run=arm)
     assert seen.runs == len(scenario.runs)

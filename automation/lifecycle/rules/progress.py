@@ -20,6 +20,7 @@ from automation.lifecycle.actions import (
     PostComment,
     Relabel,
     Urgency,
+    if_done,
     ref,
 )
 from automation.lifecycle.ledger import PairState
@@ -330,9 +331,15 @@ def _goal_nudge(pair: Pair, reading: Reading) -> list[Action]:
 
 
 def recorded(pair: Pair, actions: list[Action]) -> tuple[str, ...]:
-    """The writes whose outcome the ledger records: it must wait for them to succeed."""
-    mine = (pair.key("progress"), pair.key("progress", "edit"), pair.key("celebrate"))
-    return tuple(a.key for a in actions if a.key.startswith(mine))
+    """The writes whose outcome the ledger records: it must wait for them to succeed (a new
+    progress comment's id, a celebration). Not for an edit of the progress comment: the
+    digest it records is the new one only if the edit is done (`state`), so a failed edit
+    is tried again, and the rest of the pairing's record (the day its goals changed) is
+    kept meanwhile rather than read later from an `updated_at` the night's labels moved."""
+    celebrate = pair.key("celebrate")
+    return tuple(
+        a.key for a in actions if a.key == pair.key("progress") or a.key.startswith(celebrate)
+    )
 
 
 def state(pair: Pair, actions: list[Action]) -> PairState | None:
@@ -368,9 +375,10 @@ def state(pair: Pair, actions: list[Action]) -> PairState | None:
         met.add(spoke_in)
     # A "we met" box ticked by the pair counts its period as met, whenever the run sees it.
     met |= {p for day in pair.met_days if (p := pair.timeline.period(day)) is not None}
+    edit = pair.key("progress", "edit")
     return PairState(
         comment=comment,
-        digest=reading.digest,
+        digest=if_done(reading.digest, [edit]) if edit in keys else reading.digest,
         signature=reading.checklist.fingerprint,
         changed=changed.isoformat() if changed else None,
         history=reading.history,
