@@ -726,6 +726,33 @@ def test_a_run_writes_what_the_forges_limits_allow_in_its_time_and_says_why(
     )
 
 
+def _validate_apart(path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`mentorship validate` in a process of its own (one thread: each template is checked
+    in a child with limits)."""
+    return subprocess.run(
+        [sys.executable, "-m", "automation", "validate", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+
+
+def test_validate_names_a_template_file_of_no_templates_name_when_it_checks_each_apart(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "templates" / "issues").mkdir(parents=True)
+    typo = tmp_path / "templates" / "issues" / "qiet.md"
+    typo.write_text("Hi\n")
+    path = tmp_path / "program.yml"
+    path.write_text((ROOT / "program.example.yml").read_text())
+    done = _validate_apart(path)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"Error: {typo}: unknown template name 'qiet'; known: ")
+
+
 def test_validate_stops_a_template_that_runs_on_in_a_process_of_its_own(tmp_path: Path) -> None:
     # Each turn sums two million numbers: within every check inside the render, and far
     # past the CPU seconds its own process may take (lowered here to 2).
@@ -737,15 +764,7 @@ def test_validate_stops_a_template_that_runs_on_in_a_process_of_its_own(tmp_path
     )
     path = tmp_path / "program.yml"
     path.write_text((ROOT / "program.example.yml").read_text())
-    done = subprocess.run(
-        [sys.executable, "-m", "automation", "validate", "--config", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        env={**os.environ, "MENTORSHIP_TEMPLATE_CPU_SECONDS": "2"},
-        timeout=120,
-    )
+    done = _validate_apart(path, MENTORSHIP_TEMPLATE_CPU_SECONDS="2")
     assert done.returncode == 1
     assert done.stderr.startswith(
         f"Error: {quiet}: rendering it took more than 2 s of CPU or 2 GiB of memory"

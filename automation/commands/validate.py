@@ -21,6 +21,7 @@ from automation.messages.templates import (
     Templates,
     check_templates,
     templates_for,
+    unknown_files,
 )
 from automation.roster.checks import active_on, cross_check
 from automation.roster.config import Program, load_program
@@ -62,13 +63,12 @@ def _templates_checked(templates: Templates, program: Program, day: date) -> lis
     other threads could inherit a lock they hold); else here."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return check_templates(templates, program, day, shipped=False)
-    problems = check_templates(templates, program, day, shipped=False, only=())
+    problems = unknown_files(templates)
     for name in SPECS:
         if templates.shipped(name):
             continue
-        path = templates.override_dir / f"{name}.md" if templates.override_dir else Path(name)
         check = partial(check_templates, templates, program, day, shipped=False, only={name})
-        problems += _apart(check, path)
+        problems += _apart(check, templates.path(name))
     return problems
 
 

@@ -149,6 +149,10 @@ class Templates:
     def names(self) -> list[str]:
         return sorted({p.stem for d in self._dirs for p in d.glob("*.md")})
 
+    def path(self, name: str) -> Path:
+        """The file template `name` is read from: the program's own, else the shipped one."""
+        return self._texts[name][0]
+
     def shipped(self, name: str) -> bool:
         """Whether `name` is the shipped default, read as it ships: the program keeps no
         template of that name beside program.yml."""
@@ -226,6 +230,20 @@ def templates_for(config_path: Path) -> Templates:
     return Templates(config_path.parent / "templates" / "issues")
 
 
+def unknown_files(templates: Templates) -> list[str]:
+    """The program's template files whose name is no template's: a typo in a file name
+    would otherwise leave the default in use without a word."""
+    override = templates.override_dir
+    if override is None or not override.is_dir():
+        return []
+    known = ", ".join(SPECS)
+    return [
+        f"{path}: unknown template name {path.stem!r}; known: {known}"
+        for path in sorted(override.glob("*.md"))
+        if path.stem not in SPECS
+    ]
+
+
 def check_templates(
     templates: Templates,
     program: Program,
@@ -238,19 +256,10 @@ def check_templates(
     ones for programs of every shape (tests/messages/test_templates.py), and compiling them
     is most of the check's time.
 
-    Also reports override files whose name is no template's: a typo in a file name would
-    otherwise leave the default in use without a word. With `only`, just those templates
-    (and no file names).
+    Also reports override files whose name is no template's (`unknown_files`). With
+    `only`, just those templates, and no file names.
     """
-    problems = []
-    override = templates.override_dir
-    if only is None and override is not None and override.is_dir():
-        known = ", ".join(SPECS)
-        problems += [
-            f"{path}: unknown template name {path.stem!r}; known: {known}"
-            for path in sorted(override.glob("*.md"))
-            if path.stem not in SPECS
-        ]
+    problems = unknown_files(templates) if only is None else []
     for name, spec in SPECS.items():
         if (not shipped and templates.shipped(name)) or (only is not None and name not in only):
             continue

@@ -6,7 +6,7 @@ what it listed into the `Observed` value the rules plan from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -65,33 +65,14 @@ def _existing(forge: Forge, numbers: Sequence[int]) -> list[Issue]:
     return found
 
 
-def _as_written(forge: Forge, ledgers: list[Issue], bot: str) -> list[Issue]:
-    """The bot's ledger issues as the bot last wrote them. On GitHub anyone with write
-    access may edit them: a signature stripped from every one would have them believed
-    as a ledger kept before the secret (and signed by the run), an older signed body pasted
-    back would be believed as it stands. On GitHub one query per 100 ledger issues for
-    who last edited them (and their revisions only where it was not the bot); none on
-    GitLab, where only Reporters and up may edit them."""
-    mine = {issue.number: bot for issue in ledgers if same_handle(issue.author, bot)}
-    written = forge.authored_descriptions(mine) if mine else {}
-    return [replace(i, body=written[i.number]) if i.number in written else i for i in ledgers]
-
-
-def _as_authored(forge: Forge, observed: Observed) -> Observed:
-    """The open requests as their authors last wrote them: on GitHub anyone with write
-    access may edit one (a participant could take someone to avoid off another's request,
-    or change its topics to their own). On GitHub one query per 100 open requests for who
-    last edited them (and their revisions only where it was not the author); none on
-    GitLab."""
-    authors = {n: i.author for n, i in observed.requests.items() if i.state is IssueState.OPEN}
-    authored = forge.authored_descriptions(authors) if authors else {}
-    if not authored:
-        return observed
-    requests = {
-        n: replace(issue, body=authored[n]) if n in authored else issue
-        for n, issue in observed.requests.items()
-    }
-    return replace(observed, requests=requests)
+def _as_written(forge: Forge, issues: Sequence[Issue], authors: Mapping[int, str]) -> list[Issue]:
+    """`issues`, those `authors` names (number -> author) with their description as that
+    author last wrote it: on GitHub anyone with write access may edit any issue. One query
+    per 100 of them for who last edited each, and their revisions only where it was not
+    the author (`Forge.authored_descriptions`); none on GitLab, where only the author, the
+    assignees and Reporters and up may."""
+    written = forge.authored_descriptions(authors) if authors else {}
+    return [replace(i, body=written[i.number]) if i.number in written else i for i in issues]
 
 
 def read(
@@ -115,7 +96,12 @@ def read(
     bot = forge.whoami()
     window_start = start_of_day(today - timedelta(days=lookback_days(program)), zone)
     # The ledger first: it says which pairings are still to be looked after.
-    issues = _as_written(forge, forge.list_issues(labels=[labels.ledger]), bot)
+    # The ledger as the bot last wrote it: a signature stripped from every ledger issue would
+    # have them believed as a ledger kept before the secret (and signed by this run), an
+    # older signed body pasted back as it stands.
+    ledgers = forge.list_issues(labels=[labels.ledger])
+    mine = {i.number: bot for i in ledgers if same_handle(i.author, bot)}
+    issues = _as_written(forge, ledgers, mine)
     state = snapshot(program, bot, issues, [], window_start, secret)
     # The labels the forms apply: listed (one paged read) only until the ledger records
     # them as made, so a quiet night reads nothing for them.
@@ -168,7 +154,13 @@ def read(
         # the old issue may be older than the listing (its term closed out long ago).
         issues += _existing(forge, [*handed, *moved])
         observed = seen(issues)
-    observed = _as_authored(forge, observed)
+    # Open requests as their authors last wrote them: a participant could take themselves
+    # off another's people to avoid, or change its topics to their own.
+    asks = observed.requests.values()
+    authors = {i.number: i.author for i in asks if i.state is IssueState.OPEN}
+    if authors:
+        written = _as_written(forge, list(asks), authors)
+        observed = replace(observed, requests={i.number: i for i in written})
     asking = settings.requests
     open_requests = any(i.state is IssueState.OPEN for i in observed.requests.values())
     answered, ticked_now = box_asks(observed)

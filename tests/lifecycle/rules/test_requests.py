@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from automation.lifecycle.actions import PostComment, ProposeRoster, if_done
-from automation.lifecycle.observed import Roster
+from automation.lifecycle.observed import Observed, Roster
 from automation.lifecycle.rules import requests
 from automation.lifecycle.rules.boxes import RosterAsk
 from automation.messages.templates import Templates
@@ -223,21 +223,25 @@ def test_a_roster_that_does_not_validate_gets_no_merge_request() -> None:
     assert not [a for a in actions if isinstance(a, ProposeRoster)]
 
 
-def test_the_one_merge_request_carries_the_queue_and_the_box_asks_together() -> None:
+EXTEND = "pair/alice--dana--2025-06-02/box/extend/20251120T120000Z"
+
+
+def _queue_and_extension(why: str) -> tuple[Program, Observed, RosterAsk]:
+    """Dana's request waiting, and her earlier pairing with alice extended with the box on
+    its issue, for `why`: the roster, what the run sees, and the ask."""
     roster = proposing(propose_changes=True)
     earlier = "  - mentor: alice\n    mentee: dana\n    start: 2025-06-02\n"
     text = MATCHED.format(pairings=earlier)
     waiting = request(IssueState.OPEN, "mentorship-request::waiting")
     seen = replace(observed_on(ASKED, [waiting], [], roster), roster=Roster(text, None, None))
-    why = "asked for on the pairing issue by @dana on 2025-11-20"
     fields = (("extended_until", date(2026, 1, 5)), ("extension_reason", why))
-    ask = RosterAsk(
-        "pair/alice--dana--2025-06-02/box/extend/20251120T120000Z",
-        7,
-        "extend",
-        "dana",
-        Amendment("alice", "dana", date(2025, 6, 2), fields),
-    )
+    amendment = Amendment("alice", "dana", date(2025, 6, 2), fields)
+    return roster, seen, RosterAsk(EXTEND, 7, "extend", "dana", amendment)
+
+
+def test_the_one_merge_request_carries_the_queue_and_the_box_asks_together() -> None:
+    why = "asked for on the pairing issue by @dana on 2025-11-20"
+    roster, seen, ask = _queue_and_extension(why)
     actions, _ = requests.plan(roster, seen, ASKED, Templates(), (), [ask])
     [change] = [a for a in actions if isinstance(a, ProposeRoster)]
     assert change.title == "Mentorship: 1 proposed pairing, 1 extension"
@@ -273,15 +277,8 @@ def test_a_change_that_would_not_load_is_left_out_of_the_merge_request(
 ) -> None:
     # An ask whose reason holds a direction control, which program.yml refuses: merged, it
     # would break every night after. The request's proposal goes ahead alone.
-    roster = proposing(propose_changes=True)
-    earlier = "  - mentor: alice\n    mentee: dana\n    start: 2025-06-02\n"
-    text = MATCHED.format(pairings=earlier)
-    waiting = request(IssueState.OPEN, "mentorship-request::waiting")
-    seen = replace(observed_on(ASKED, [waiting], [], roster), roster=Roster(text, None, None))
     why = "asked for on the pairing issue by @dana\u202e on 2025-11-20"
-    fields = (("extended_until", date(2026, 1, 5)), ("extension_reason", why))
-    key = "pair/alice--dana--2025-06-02/box/extend/20251120T120000Z"
-    ask = RosterAsk(key, 7, "extend", "dana", Amendment("alice", "dana", date(2025, 6, 2), fields))
+    roster, seen, ask = _queue_and_extension(why)
     with caplog.at_level("WARNING"):
         actions, _ = requests.plan(roster, seen, ASKED, Templates(), (), [ask])
     [change] = [a for a in actions if isinstance(a, ProposeRoster)]
@@ -289,7 +286,7 @@ def test_a_change_that_would_not_load_is_left_out_of_the_merge_request(
     assert change.text is not None
     earlier_term, added = parse_program(change.text, Path("program.yml")).pairings
     assert (earlier_term.extended_until, added.request) == (None, 12)
-    assert f"{key} is left out of the roster change: " in caplog.text
+    assert f"{EXTEND} is left out of the roster change: " in caplog.text
     # Alone, it makes no merge request at all.
     alone = replace(seen, requests={})
     assert not requests.plan(roster, alone, ASKED, Templates(), (), [ask])[0]
