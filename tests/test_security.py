@@ -238,3 +238,56 @@ def test_a_ledger_edited_by_someone_else_is_read_as_the_bot_last_wrote_it(
     assert seen.unsigned == frozenset()  # nothing believed without the bot's signature
     assert PAIR in seen.ledger
     assert world.night(START + timedelta(days=2)) == []  # a quiet night: nothing to redo
+
+
+def test_labels_taken_off_the_bots_issues_are_put_back_and_nothing_is_opened_twice(
+    world: Program_,
+) -> None:
+    # GitHub's triage and GitLab's Reporters may take labels off. Without its label a
+    # pairing issue is not listed, and the run took it for missing: it opened a second
+    # one; a ledger issue's pairings were forgotten, and a second dashboard opened.
+    world.night(START)
+    world.night(START + timedelta(days=1))
+    before = read(world.bot, world.program, START + timedelta(days=1), secret=SECRET)
+    world.daytime(START + timedelta(days=2))
+    keys = (f"pair/{PAIR}/pairing", "ledger/2026-01", "dashboard")
+    stripped = {key: world.bots(key) for key in keys}
+    for issue in stripped.values():
+        world.writer.remove_labels(issue.number, issue.labels)
+    assert all(world.bot.get_issue(i.number).labels == () for i in stripped.values())
+    written = world.night(START + timedelta(days=2))
+    # The pairing issue's phase label is the status rule's, as on any night.
+    assert sorted(written) == sorted([*(f"{key}/listed" for key in keys), f"{keys[0]}/labels"])
+    for key, issue in stripped.items():
+        assert set(world.bot.get_issue(issue.number).labels) >= set(issue.labels), key
+    titles = [i.title for i in world.bot.list_issues(state=None)]
+    assert titles.count("Mentorship: bob & alice") == 1
+    assert len([t for t in titles if "dashboard" in t.lower()]) == 1
+    after = read(world.bot, world.program, START + timedelta(days=2), secret=SECRET)
+    assert after.ledger[PAIR] == before.ledger[PAIR]
+
+
+def test_a_check_in_whose_label_was_taken_off_is_not_opened_again(world: Program_) -> None:
+    world.night(START)
+    world.night(START + timedelta(days=14))  # check-in 2 opens
+    checkin = world.bots(f"pair/{PAIR}/checkin/2")
+    world.daytime(START + timedelta(days=15))
+    world.writer.remove_labels(checkin.number, checkin.labels)
+    written = world.night(START + timedelta(days=15))
+    assert written == [f"pair/{PAIR}/checkin/2/listed"]
+    assert set(world.bot.get_issue(checkin.number).labels) == set(checkin.labels)
+    titles = [i.title for i in world.bot.list_issues(state=None)]
+    assert len([t for t in titles if t.startswith("Check-in 2:")]) == 1
+
+
+def test_the_program_record_taken_off_its_label_keeps_the_adoption_day(world: Program_) -> None:
+    world.night(START)
+    world.night(START + timedelta(days=1))
+    record = world.bots(ledger.PROGRAM)
+    world.daytime(START + timedelta(days=20))
+    world.writer.remove_labels(record.number, record.labels)
+    world.night(START + timedelta(days=20))
+    seen = read(world.bot, world.program, START + timedelta(days=20), secret=SECRET)
+    # Not the day the record was missed: the day the first run opened the ledger.
+    assert seen.adopted == START
+    assert PAIR in seen.ledger

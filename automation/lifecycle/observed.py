@@ -281,7 +281,11 @@ def snapshot(
     for key in sorted(books):
         states.update(ledger.parse(books[key].body))
     record = books.get(ledger.PROGRAM)
-    adopted = ledger.adopted(record.body) if record else None
+    # The program's record lost (its label taken off, or its first write failed): the day
+    # its oldest ledger issue was opened, the first run's, not the day it is missed.
+    zone = program.program.timezone
+    oldest = min((local_day(b.created_at, zone) for b in books.values()), default=None)
+    adopted = ledger.adopted(record.body) if record else oldest
     queue = ledger.program_queue(record.body) if record else {}
     proposed = ledger.program_proposed(record.body) if record else {}
     labels_made = ledger.program_labels(record.body) if record else frozenset()
@@ -383,33 +387,56 @@ def _ledgers(
 ) -> tuple[dict[str, Issue], frozenset[str]]:
     """The bot's ledger issues by key, oldest first, and the keys believed unsigned.
 
-    With a secret, a ledger issue must carry a valid signature, except while none does
-    yet (the first run after the secret was set: they are believed, and signed by it).
+    A ledger issue carries the ledger label, which a participant cannot set, or is the
+    one the program's own ledger records under its key (one whose label someone took
+    off: `unlisted_own`). With a secret, it must carry a valid signature, except while
+    none does yet (the first run after the secret was set: they are believed, and signed
+    by it).
     """
     label = Labels(program.program.label_prefix).ledger
     found: list[tuple[str, Issue, str]] = []
     for issue in mine:
         marker = markers.find(issue.body)
-        if marker is None or not marker.key.startswith("ledger/") or label not in issue.labels:
+        if marker is None or not marker.key.startswith("ledger/"):
             continue
         signed = ledger.signature(issue.body, marker.key, secret) if secret else "none"
         found.append((marker.key, issue, signed))
     migrating = secret is not None and not any(s == "valid" for _, _, s in found)
+    believed = [
+        (key, issue, signed)
+        for key, issue, signed in found
+        if secret is None or signed == "valid" or (migrating and signed == "none")
+    ]
     books: dict[str, Issue] = {}
-    unsigned: set[str] = set()
-    for key, issue, signed in found:
-        if secret is not None and signed != "valid" and not (migrating and signed == "none"):
-            continue
-        if key not in books:
+    for key, issue, _ in believed:
+        if label in issue.labels:
+            books.setdefault(key, issue)
+    record = books.get(ledger.PROGRAM)
+    shelved = ledger.program_issues(record.body) if record else {}
+    for key, issue, _ in believed:
+        if key not in books and key != ledger.PROGRAM and shelved.get(key) == issue.number:
             books[key] = issue
-            if secret is not None and signed == "none":
-                unsigned.add(key)
+    unsigned = {
+        key
+        for key, issue, signed in believed
+        if secret is not None and signed == "none" and books.get(key) is issue
+    }
     return books, frozenset(unsigned)
 
 
+def unlisted_own(observed: Observed, kind: str) -> list[int]:
+    """The numbers of the program's own issues of `kind` (`ledger/`, `dashboard`) that its
+    ledger records and the listings did not find: someone took their label off (a ledger
+    issue would be forgotten, and with it what the bot remembers of its pairings)."""
+    record = observed.issues.get(ledger.PROGRAM)
+    shelved = ledger.program_issues(record.body) if record else {}
+    return [n for k, n in shelved.items() if k.startswith(kind) and k not in observed.issues]
+
+
 def _recorded(states: Mapping[str, PairState], program: Mapping[str, int]) -> dict[int, str]:
-    """Issue number -> the key the ledger records for it."""
-    out = {number: key for key, number in program.items()}
+    """Issue number -> the key the ledger records for it (not its ledger issues: only
+    those `_ledgers` believes are)."""
+    out = {number: key for key, number in program.items() if not key.startswith("ledger/")}
     for pairing, state in states.items():
         for part, number in state.issues:
             if isinstance(number, int):
@@ -429,15 +456,8 @@ def _may_claim(issue: Issue, key: str, labels: Labels, states: Mapping[str, Pair
     the latest one and of an earlier period, and newer than its pairing issue. The pair may
     edit their check-ins: a marker a person wrote there naming another issue (a feedback
     form not opened yet, a pairing issue, a check-in to come) is not believed."""
-    kinds = {
-        "pairing": labels.program,
-        "checkin": labels.checkin,
-        "feedback": labels.feedback,
-        "retrospective": labels.retrospective,
-    }
     part = part_of(key)
-    wanted = labels.dashboard if key == DASHBOARD else kinds.get(part or "")
-    if wanted is not None and wanted not in issue.labels:
+    if not set(labels_of(key, labels)) <= set(issue.labels):
         return False
     pairing = pairing_of(key)
     state = states.get(pairing) if pairing is not None else None
@@ -450,6 +470,59 @@ def _may_claim(issue: Issue, key: str, labels: Labels, states: Mapping[str, Pair
         return False
     latest = [(_period(p), n) for p, n in recorded.items() if p.startswith("checkin/")]
     return bool(latest) and _period(key.split("/", 2)[2]) < max(latest)[0]
+
+
+def labels_of(key: str, labels: Labels) -> tuple[str, ...]:
+    """The labels an issue of the bot's carries by what it is (its key): the ones the
+    night's listings find it by."""
+    if key == DASHBOARD:
+        return (labels.program, labels.dashboard)
+    if key.startswith("ledger/"):
+        return (labels.program, labels.ledger)
+    kinds = {
+        "pairing": (labels.program,),
+        "retrospective": (labels.program, labels.retrospective),
+        "checkin": (labels.checkin,),
+        "feedback": (labels.feedback,),
+    }
+    return kinds.get(part_of(key) or "", ())
+
+
+def unlisted(
+    program: Program, observed: Observed, pairings: Iterable[Pairing], today: date
+) -> list[int]:
+    """The numbers the ledger records for issues of `pairings` that the night's listings
+    find whenever they carry their labels (`labels_of`), and did not: someone took a
+    label off (GitHub's triage, GitLab's Reporters may). Read by number, the issue is
+    still the pair's, and gets its labels back (rules/labels.py), where a run that took
+    it for missing would open a second one. Their pairing issue and retrospectives were
+    opened after their start, from which the program's issues are listed; their latest
+    check-in, of this period or the last, within the two periods check-ins are listed for.
+    None on a night every label is in place."""
+    settings = program.program
+    adopted = adoption(program, observed, today)
+    numbers = []
+    for pairing in pairings:
+        state = observed.ledger.get(pairing.id)
+        if state is None:
+            continue
+        period = Timeline.of(pairing, settings, adopted).period(today)
+        numbers += [
+            number
+            for part, number in state.issues
+            if isinstance(number, int)
+            and f"pair/{pairing.id}/{part}" not in observed.issues
+            and (
+                part.split("/", 1)[0] in ("pairing", "retrospective")
+                or (
+                    part.startswith("checkin/")
+                    and settings.checkin_style == "issue"
+                    and period is not None
+                    and _period(part) >= period - 1
+                )
+            )
+        ]
+    return numbers
 
 
 def _period(part: str) -> int:

@@ -27,6 +27,8 @@ from automation.lifecycle.observed import (
     started_on,
     tended,
     term_settled,
+    unlisted,
+    unlisted_own,
     withdrawn,
 )
 from automation.lifecycle.rules import forms
@@ -103,6 +105,11 @@ def read(
     mine = {i.number: bot for i in ledgers if same_handle(i.author, bot)}
     issues = _as_written(forge, ledgers, mine)
     state = snapshot(program, bot, issues, [], window_start, secret)
+    # A ledger issue someone took the label off, read by the number the program's records.
+    lost = _existing(forge, unlisted_own(state, "ledger/"))
+    if lost:
+        issues += _as_written(forge, lost, {i.number: bot for i in lost})
+        state = snapshot(program, bot, issues, [], window_start, secret)
     # The labels the forms apply: listed (one paged read) only until the ledger records
     # them as made, so a quiet night reads nothing for them.
     label_names = forge.label_names() if forms.unknown(program, state) else None
@@ -149,10 +156,12 @@ def read(
     # The end forms of an end the roster took back: not near any milestone now, so not
     # listed; read by their ledger numbers until closed (none on other nights).
     moved = forms_of_a_moved_end(program, observed, pairings, today)
-    if handed or moved:
+    # Issues the listings find by labels someone took off: read by their ledger numbers.
+    stripped = unlisted(program, observed, pairings, today)
+    if handed or moved or stripped:
         # A change of mentor: the new pairing issue carries the old one's open goals, and
         # the old issue may be older than the listing (its term closed out long ago).
-        issues += _existing(forge, [*handed, *moved])
+        issues += _existing(forge, list(dict.fromkeys([*handed, *moved, *stripped])))
         observed = seen(issues)
     # Open requests as their authors last wrote them: a participant could take themselves
     # off another's people to avoid, or change its topics to their own.
@@ -194,6 +203,9 @@ def read(
         # with no live pairing it can be older than the issues listed above.
         listed = {issue.number for issue in issues}
         older = [i for i in forge.list_issues(labels=[labels.dashboard]) if i.number not in listed]
+        if not older:
+            # Its labels taken off: read by the number the program's ledger records.
+            older = _existing(forge, unlisted_own(observed, DASHBOARD))
         if older:
             # The roster was read above: the listing does not bring it again.
             observed = replace(seen([*issues, *older]), roster=observed.roster)

@@ -29,6 +29,7 @@ from automation.lifecycle.rules import (
     feedback,
     forms,
     kickoff,
+    listed,
     milestones,
     nudges,
     progress,
@@ -117,6 +118,7 @@ def _plan(
     asked, queue_kept = requests.plan(program, observed, today, templates, opened, roster_asks)
     actions += asked
     actions += _duplicates(observed)
+    actions += listed.plan(program, observed)
     actions += bookkeeping.ledgers(program, observed, states)
     # The dashboard shows the forge as every other write of the night leaves it; the
     # program's ledger records its number.

@@ -171,18 +171,21 @@ def program_record(
     queue: requests.Kept,
 ) -> list[Action]:
     """The program's ledger issue: the adoption day (today, on the first run; a damaged
-    record is written anew), the dashboard's number, the queue of open requests (so
+    record is written anew), the numbers of the dashboard and of the other ledger issues
+    (found by them if someone takes their label off), the queue of open requests (so
     that the next run lists them however old) and the labels made for the forms (so that
     the next run does not list the project's labels), written when any of them changes."""
     record = observed.issues.get(ledger.PROGRAM)
     kept = ledger.program_issues(record.body) if record else {}
     labels = forms.recorded(program, observed, actions)
     issues: dict[str, int | str] = {}
-    dashboard_issue = observed.issues.get(DASHBOARD)
-    if dashboard_issue is not None:
-        issues[DASHBOARD] = dashboard_issue.number
-    elif any(a.key == DASHBOARD for a in actions):
-        issues[DASHBOARD] = ref(DASHBOARD)
+    opened = {a.key for a in actions if isinstance(a, OpenIssue)}
+    for key, issue in sorted(observed.issues.items()):
+        if key == DASHBOARD or (key.startswith("ledger/") and key != ledger.PROGRAM):
+            issues[key] = issue.number
+    for key in sorted(opened):
+        if key == DASHBOARD or key.startswith("ledger/"):
+            issues.setdefault(key, ref(key))
     unchanged = (
         issues == kept
         and queue.waiting == observed.queue

@@ -110,7 +110,9 @@ def test_progress_comment_and_ledger_on_the_kickoff_night() -> None:
     ]
     record = actions[-1]
     assert isinstance(record, EditIssueBody)
-    assert '"issues":{"dashboard":"@ref:dashboard"}' in record.body
+    assert '"issues":{"dashboard":"@ref:dashboard","ledger/2026-01":"@ref:ledger/2026-01"}' in (
+        record.body
+    )
     opened = actions[-4]
     assert isinstance(opened, OpenIssue)
     assert opened.draft.labels == ("mentorship", "mentorship::ledger")
