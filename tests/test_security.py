@@ -4,6 +4,7 @@ next run does only what it would have done without it."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from automation.night.observe import read
 from automation.night.run import plan_day, run_day
 from automation.roster.config import Program, parse_program
 from automation.sandbox import RunningSandbox, start
+from automation.views import dashboard
 from automation.views.status import pairing_status
 
 SECRET = "a long random string only the CI knows"
@@ -291,3 +293,41 @@ def test_the_program_record_taken_off_its_label_keeps_the_adoption_day(world: Pr
     # Not the day the record was missed: the day the first run opened the ledger.
     assert seen.adopted == START
     assert PAIR in seen.ledger
+
+
+def test_a_progress_comment_someone_rewrote_is_written_again(world: Program_) -> None:
+    if world.program.forge.api_flavour == "gitlab":
+        pytest.skip("on GitLab only Maintainers, trusted as the bot is, edit another's note")
+    world.night(START)
+    pairing = world.bots(f"pair/{PAIR}/pairing")
+    [progress] = [
+        c
+        for c in world.bot.list_issue_comments(pairing.number)
+        if (m := markers.find(c.body)) and m.key == f"pair/{PAIR}/progress"
+    ]
+    world.daytime(START + timedelta(days=1))
+    # The marker kept, the words the mentee's: all goals done, on track.
+    forged = progress.body.split("\n", 1)[0] + "\nAll goals done, well ahead of the term."
+    world.writer.edit_comment(pairing.number, progress.id, forged)
+    written = world.night(START + timedelta(days=1))
+    assert f"pair/{PAIR}/progress/edit" in written
+    [again] = [c for c in world.bot.list_issue_comments(pairing.number) if c.id == progress.id]
+    assert again.body.split("\n", 1)[1] == progress.body.split("\n", 1)[1]
+
+
+def test_a_dashboard_someone_rewrote_does_not_show_their_figures(world: Program_) -> None:
+    world.night(START)
+    board = world.bots("dashboard")
+    kept = dashboard.parse(board.body)
+    assert kept is not None
+    world.daytime(START + timedelta(days=1))
+    # The figures the dashboard keeps for its next "since the last update": 40 running.
+    figures = json.dumps(kept.figures, separators=(",", ":"), sort_keys=True)
+    lie = figures.replace('"running":1', '"running":40')
+    assert lie != figures
+    world.writer.edit_issue_body(board.number, board.body.replace(figures, lie))
+    world.night(START + timedelta(days=1))
+    after = dashboard.parse(world.bot.get_issue(board.number).body)
+    assert after is not None
+    assert after.figures["running"] == 1
+    assert after.previous is None or after.previous.figures["running"] != 40

@@ -40,6 +40,10 @@ PROGRAM = "ledger/program"
 # Where the signature goes in a ledger body; apply fills it in (it holds the secret).
 UNSIGNED = "@sign"
 _SIGNATURE = re.compile(r'"sig":"([^"]*)"')
+# In a marker, on a comment of the bot's that people must not rewrite: `sig=unsigned`
+# until apply signs it (no `@` in it: a mention checker would see one).
+UNSIGNED_MARKER = "unsigned"
+_MARKER_SIGNATURE = re.compile(r"(?<=[ \t])sig=([!-;=?-~]*)(?=[ \t])")
 
 
 @dataclass(frozen=True)
@@ -288,20 +292,42 @@ def _body(key: str, note: str, payload: Mapping[str, Any]) -> str:
 
 
 def sign(text: str, key: str, secret: str) -> str:
-    """`text` (a ledger body for issue `key`) with its signature filled in."""
-    return text.replace(f'"sig":"{UNSIGNED}"', f'"sig":"{_mac(text, key, secret)}"', 1)
+    """`text` (a ledger body or the dashboard, for issue `key`; a comment whose marker has
+    `sig=unsigned`, for its marker's key) with its signature filled in."""
+    found, placeholder = _found(text)
+    if found is None or found.group(1) != placeholder:
+        return text
+    return text[: found.start(1)] + _mac(text, key, secret) + text[found.end(1) :]
 
 
 def signature(text: str, key: str, secret: str) -> str:
     """`valid`, `invalid`, or `none` when the body carries no signature (written before a
     secret was set, or without one)."""
-    found = _SIGNATURE.search(text)
-    if found is None or found.group(1) == UNSIGNED:
+    found, placeholder = _found(text)
+    if found is None or found.group(1) == placeholder:
         return "none"
-    unsigned = text[: found.start(1)] + UNSIGNED + text[found.end(1) :]
-    return (
-        "valid" if hmac.compare_digest(found.group(1), _mac(unsigned, key, secret)) else "invalid"
-    )
+    unsigned = text[: found.start(1)] + placeholder + text[found.end(1) :]
+    mac = _mac(unsigned, key, secret).encode()
+    return "valid" if hmac.compare_digest(found.group(1).encode(), mac) else "invalid"
+
+
+def unsigned(text: str) -> str:
+    """`text` with its signature, if any, as it was before apply filled it in."""
+    found, placeholder = _found(text)
+    if found is None:
+        return text
+    return text[: found.start(1)] + placeholder + text[found.end(1) :]
+
+
+def _found(text: str) -> tuple[re.Match[str] | None, str]:
+    """The signature and what stands for it unsigned: in the marker on the first line,
+    else the last `"sig"` of the text (the bot's JSON closes it: people's words on the
+    dashboard come before)."""
+    first = text.split("\n", 1)[0]
+    if first.startswith("<!--") and (found := _MARKER_SIGNATURE.search(first)):
+        return found, UNSIGNED_MARKER
+    matches = list(_SIGNATURE.finditer(text))
+    return (matches[-1] if matches else None), UNSIGNED
 
 
 def _mac(unsigned: str, key: str, secret: str) -> str:

@@ -201,6 +201,10 @@ class Observed:
     labels_made: frozenset[str] = frozenset()
     # The project's labels, listed only while one the forms apply is not recorded as made.
     label_names: frozenset[str] | None = None
+    # With a secret, the keys of the bot's texts people must not rewrite (the dashboard,
+    # progress comments) that carry no valid signature: someone else rewrote them, or a
+    # run before the secret wrote them. The run writes them again.
+    forged: frozenset[str] = frozenset()
 
     @cached_property
     def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
@@ -343,6 +347,7 @@ def snapshot(
     activity: dict[str, datetime] = {}
     spoke: dict[str, str] = {}
     waiting: dict[str, Turn | None] = {}
+    forged = {DASHBOARD} if _forged(by_key.get(DASHBOARD), DASHBOARD, secret) else set()
     for comment in sorted(comments, key=lambda c: (c.created_at, c.id)):
         if same_handle(comment.author, bot):
             marker = markers.find(comment.body)
@@ -350,8 +355,10 @@ def snapshot(
                 said = _renamed(marker.key, renamed)
                 home = by_key.get(home_of(said))
                 on = home.number if home is not None else _asked_on(said)
-                if on == comment.issue_number:
-                    bot_comments.setdefault(said, comment)
+                if on == comment.issue_number and said not in bot_comments:
+                    bot_comments[said] = comment
+                    if part_of(said) in _EDITED_BY_THE_BOT and _forged(comment, marker.key, secret):
+                        forged.add(said)
             continue
         pairing = owner.get(comment.issue_number)
         found = sides.get(pairing or "", {}).get(handle_key(comment.author))
@@ -379,6 +386,7 @@ def snapshot(
         turns={pid: turn for pid, turn in waiting.items() if turn is not None},
         spoke=spoke,
         labels_made=labels_made,
+        forged=frozenset(forged),
     )
 
 
@@ -533,6 +541,15 @@ def _period(part: str) -> int:
 
 # The bot's comments it edits itself (rules/progress.py); it never edits any other.
 _EDITED_BY_THE_BOT = frozenset({"progress"})
+
+
+def _forged(text: Issue | Comment | None, key: str, secret: str | None) -> bool:
+    """Whether, with a secret, a text of the bot's carries no valid signature for `key`."""
+    return (
+        secret is not None
+        and text is not None
+        and ledger.signature(text.body, key, secret) != "valid"
+    )
 
 
 def _as_written(comment: Comment, key: str) -> bool:

@@ -64,9 +64,16 @@ class _Made:
     secret: str | None = None  # signs the ledger's bodies (README, "Security")
 
     def body(self, text: str, key: str) -> str:
-        """The body of issue `key` as written: references filled in, a ledger signed."""
+        """The body of issue `key` as written: references filled in, a ledger or the
+        dashboard signed."""
         resolved = self.resolve(text)
         return ledger.sign(resolved, key, self.secret) if self.secret else resolved
+
+    def comment(self, text: str) -> str:
+        """A comment as written: references filled in, signed for the key of the marker
+        the plan put on its first line if that asks for it (`sig=unsigned`)."""
+        marker = markers.find(text)
+        return self.body(text, marker.key) if marker else self.resolve(text)
 
     def number(self, target: Target) -> int:
         if target.number is not None:
@@ -200,10 +207,10 @@ def _run(action: Action, forge: Forge, made: _Made) -> str:
         opened = made.issues[action.key] = forge.create_issue(draft)
         return _assigned(draft.assignees, opened.assignees)
     elif isinstance(action, PostComment):
-        body = made.resolve(action.body)
+        body = made.comment(action.body)
         made.comments[action.key] = forge.comment(made.number(action.target), body).id
     elif isinstance(action, EditComment):
-        body = made.resolve(action.body)
+        body = made.comment(action.body)
         forge.edit_comment(made.number(action.target), action.comment_id, body)
     elif isinstance(action, EditIssueBody):
         body = made.body(action.body, action.target.key)
@@ -285,7 +292,7 @@ class _Checker:
             self.reads += 1
             comments = self.forge.list_issue_comments(number)
             if isinstance(action, EditComment):
-                body = made.resolve(action.body)
+                body = made.comment(action.body)
                 kept = as_kept(body)
                 return any(c.id == action.comment_id and as_kept(c.body) == kept for c in comments)
             bot = self.forge.whoami()

@@ -27,6 +27,7 @@ from functools import cached_property
 from typing import Any
 
 from automation.lifecycle import markers
+from automation.lifecycle.ledger import UNSIGNED, unsigned
 from automation.lifecycle.observed import CATCH_UP_DAYS, DASHBOARD, lookback_days
 from automation.messages import markdown
 from automation.messages.size import BODY_LIMITS
@@ -331,11 +332,12 @@ def view(
 def update(current: View, today: date, body: str | None) -> str | None:
     """The body to write today, or None when `body` (the one on the forge) still shows
     `current`. Rendered again as of the day it was written, an unchanged dashboard is the
-    same text, so it is not rewritten only because a day passed."""
+    same text, so it is not rewritten only because a day passed (its signature, if apply
+    signed it, set aside)."""
     stored = parse(body) if body is not None else None
     if body is None or stored is None:
         return render(current, today, None)
-    if _same(render(current, stored.day, stored.previous), body):
+    if _same(render(current, stored.day, stored.previous), unsigned(body)):
         return None
     return render(current, today, Previous(stored.day, stored.figures))
 
@@ -383,6 +385,8 @@ def render_at(current: View, as_of: date, previous: Previous | None, detail: Det
         "previous": {"day": previous.day.isoformat(), "figures": dict(previous.figures)}
         if previous
         else None,
+        # Filled in by apply with a secret: a block someone else rewrote is not believed.
+        "sig": UNSIGNED,
     }
     text = json.dumps(block, separators=(",", ":"), sort_keys=True)
     parts.append(f"{_BLOCK_START}{text}{_BLOCK_END}")

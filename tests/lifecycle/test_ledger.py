@@ -3,7 +3,7 @@ that only the bot's signature makes it believed."""
 
 from __future__ import annotations
 
-from automation.lifecycle import ledger
+from automation.lifecycle import ledger, markers
 from automation.lifecycle.ledger import PairState
 from automation.lifecycle.rules import progress
 
@@ -60,3 +60,25 @@ def test_a_ledger_read_again_after_a_change_reads_the_change() -> None:
     # What a reader does with the states it got does not change the next read.
     ledger.parse(before).clear()
     assert ledger.parse(before)[pid].digest == "aaaa"
+
+
+def test_a_comment_whose_marker_asks_is_signed_for_its_key_and_nothing_else() -> None:
+    key = "pair/alice--bob--2026-01-05/progress"
+    text = markers.attach("2 of 3 steps", key, digest="abc", sig=ledger.UNSIGNED_MARKER)
+    signed = ledger.sign(text, key, "s3cret")
+    assert "sig=unsigned" not in signed
+    assert ledger.signature(signed, key, "s3cret") == "valid"
+    assert ledger.unsigned(signed) == text
+    # Another key, another secret, other words: not the bot's.
+    assert ledger.signature(signed, "pair/carol--dan--2026-01-05/progress", "s3cret") == "invalid"
+    assert ledger.signature(signed, key, "another") == "invalid"
+    assert ledger.signature(signed.replace("2 of 3", "3 of 3"), key, "s3cret") == "invalid"
+    assert ledger.signature(text, key, "s3cret") == "none"
+
+
+def test_the_signature_in_json_is_the_last_one_so_words_before_it_cannot_move_it() -> None:
+    block = '<!-- mentorship-dashboard\n{"day":"2026-01-05","sig":"@sign"}\n-->'
+    text = f'# Board\n\nA goal titled "sig":"@sign" by a mentee.\n\n{block}\n'
+    signed = ledger.sign(text, "dashboard", "s3cret")
+    assert 'titled "sig":"@sign"' in signed
+    assert ledger.signature(signed, "dashboard", "s3cret") == "valid"

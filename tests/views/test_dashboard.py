@@ -226,7 +226,7 @@ whole table).
 "previous":{"day":"2026-02-22","figures":{"behind":1,"checkins_expected":22,"checkins_held":3,\
 "completed":0,"ended_early":0,"ending_soon":0,"extended":1,"goals_reached":1,\
 "mentors_at_limit":1,"on_track":1,"requests_waiting":0,"retrospectives_open":1,"running":4,"stalled":1,"steps":8,"steps_done":2,\
-"upcoming":1}}}
+"upcoming":1}},"sig":"@sign"}
 -->
 """
 

@@ -13,7 +13,7 @@ from itertools import pairwise
 from typing import Any
 
 from automation.goals.checklist import Checklist, Goal
-from automation.lifecycle import markers
+from automation.lifecycle import ledger, markers
 from automation.lifecycle.actions import (
     Action,
     EditComment,
@@ -217,11 +217,14 @@ def _comment(pair: Pair, reading: Reading) -> list[Action]:
     if seen is not None:
         marker = markers.find(seen.body)
         shown, comment_id = (marker.attrs.get("digest") if marker else None), seen.id
+        if key in pair.observed.forged:
+            shown = None  # someone else rewrote it (README, "Security"): written again
     elif state is not None and isinstance(state.comment, int):
         shown, comment_id = state.digest, state.comment
     if comment_id is not None and shown == reading.digest:
         return []  # unchanged: not rendered at all
-    attrs = {"digest": reading.digest}
+    # Signed by apply with a secret, so that a text someone else put in is known.
+    attrs = {"digest": reading.digest, "sig": ledger.UNSIGNED_MARKER}
     body = pair.text("progress", key, attrs, **_progress_context(pair, reading))
     if comment_id is None:
         return [PostComment(key, pair.id, target, body, Urgency.MILESTONE)]
