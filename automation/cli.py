@@ -356,6 +356,15 @@ def match_command(**options: Any) -> int:
 )
 @click.option("--project", default=None, help="GitLab group/project or GitHub owner/repo.")
 @click.option("--name", default=None, help="The program's name.")
+@click.option(
+    "--github-app",
+    "app",
+    default=None,
+    metavar="SLUG",
+    help="GitHub: the bot is the GitHub App of this slug (forge.bot <slug>[bot]), not the "
+    "workflow's own token, which anyone with write access can use; the README says how to "
+    "set it up.",
+)
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 @click.option(
     "--action-ref",

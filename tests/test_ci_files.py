@@ -257,16 +257,20 @@ _GITHUB_TOKEN = re.compile(
 )
 
 
-def github_if(expression: str, event: str, inputs: Mapping[str, object]) -> bool:
-    """An `if:` over `github.event_name`, `inputs.*` and the status functions."""
-    return bool(github_expression(expression, event, inputs, {}))
+def github_if(
+    expression: str, event: str, inputs: Mapping[str, object], known: Mapping[str, str] = {}
+) -> bool:
+    """An `if:` over `github.event_name`, `inputs.*`, the status functions and `known`
+    (`vars.*`, `steps.*.outputs.*`)."""
+    return bool(github_expression(expression, event, inputs, known))
 
 
 def github_expression(
-    expression: str, event: str, inputs: Mapping[str, object], secrets: Mapping[str, str]
+    expression: str, event: str, inputs: Mapping[str, object], known: Mapping[str, str]
 ) -> object:
-    """An expression over `github.event_name`, `inputs.*`, `secrets.*` and the status
-    functions; `&&` and `||` give an operand, as Python's `and` and `or` do."""
+    """An expression over `github.event_name`, `inputs.*`, the status functions and `known`
+    (`secrets.*`, `vars.*`, `steps.*.outputs.*`, by their full names); `&&` and `||` give an
+    operand, as Python's `and` and `or` do."""
     text = expression.strip().removeprefix("${{").removesuffix("}}").strip()
     names: dict[str, object] = {
         "github.event_name": event,
@@ -275,7 +279,7 @@ def github_expression(
         "failure()": False,
         "cancelled()": False,
         **{f"inputs.{key}": value for key, value in inputs.items()},
-        **{f"secrets.{key}": value for key, value in secrets.items()},
+        **known,
     }
     python = []
     position = 0
@@ -291,19 +295,21 @@ def github_expression(
         else:
             if name.startswith("inputs."):
                 names.setdefault(name, None)  # inputs of another event are null
+            elif name.startswith(("vars.", "steps.")):
+                names.setdefault(name, "")  # an unset variable, a skipped step's output
             assert name in names, f"if: names {name!r}, which this test cannot evaluate"
             python.append(repr(names[name]))
     return eval(" ".join(python), {"__builtins__": {}})
 
 
 def github_value(
-    value: object, event: str, inputs: Mapping[str, object], secrets: Mapping[str, str]
+    value: object, event: str, inputs: Mapping[str, object], known: Mapping[str, str]
 ) -> str:
     """An `env:` or `with:` value, a literal or one `${{ expression }}`, as the string the
     step gets."""
     if isinstance(value, str) and "${{" in value:
         assert re.fullmatch(r"\$\{\{.*\}\}", value), f"value this test cannot evaluate: {value!r}"
-        value = github_expression(value, event, inputs, secrets)
+        value = github_expression(value, event, inputs, known)
     if value is None:
         return ""
     return str(value).lower() if isinstance(value, bool) else str(value)
@@ -353,23 +359,34 @@ def github_steps(
     event: str,
     inputs: Mapping[str, object],
     secrets: Mapping[str, str],
+    variables: Mapping[str, str] = {},
+    app: str | None = None,
 ) -> list[Step]:
     """The steps of `job` that run on `event` (all earlier steps passing), with their env;
-    a step that uses this repository's action becomes the action's steps."""
+    a step that uses this repository's action becomes the action's steps. A GitHub App's
+    token step gives `app` (the App's token; the sandbox's are logins) as its token."""
     chosen = []
     spec = flow["jobs"][job]
-    assert github_if(spec.get("if", "success()"), event, inputs)
+    known = {
+        **{f"secrets.{key}": value for key, value in secrets.items()},
+        **{f"vars.{key}": value for key, value in variables.items()},
+    }
+    assert github_if(spec.get("if", "success()"), event, inputs, known)
     outer = {**flow.get("env", {}), **spec.get("env", {})}
     for number, step in enumerate(spec["steps"]):
-        if not github_if(step.get("if", "success()"), event, inputs):
+        if not github_if(step.get("if", "success()"), event, inputs, known):
             continue
         env = {
-            k: github_value(v, event, inputs, secrets)
+            k: github_value(v, event, inputs, known)
             for k, v in {**outer, **step.get("env", {})}.items()
         }
+        if str(step.get("uses", "")).startswith("actions/create-github-app-token@"):
+            assert app is not None, "the App's token step runs: give the test an App"
+            outputs = {"token": app, "app-slug": app.removesuffix("[bot]")}
+            known |= {f"steps.{step['id']}.outputs.{k}": v for k, v in outputs.items()}
         if is_this_action(step.get("uses")):
             given = {
-                k: github_value(v, event, inputs, secrets) for k, v in step.get("with", {}).items()
+                k: github_value(v, event, inputs, known) for k, v in step.get("with", {}).items()
             }
             chosen.extend(action_steps(step, given, env))
             continue
@@ -458,11 +475,17 @@ def run_github_job(
     repo: Path,
     token: str,
     summary: Path,
+    app: str | None = None,
 ) -> tuple[JobRun, list[Step]]:
-    """The job's `run:` steps, each in its own shell, stopping at the first failing step."""
+    """The job's `run:` steps, each in its own shell, stopping at the first failing step;
+    with `app`, the environment holds a GitHub App's client id and key, `app` its token."""
     # A repository secret signs the ledger: the run below checks what it signed.
     secrets = {"GITHUB_TOKEN": token, "MENTORSHIP_SECRET": "a long random string"}
-    steps = github_steps(workflow(path), job, event, inputs, secrets)
+    variables = {}
+    if app is not None:
+        secrets["MENTORSHIP_APP_KEY"] = "-----BEGIN RSA PRIVATE KEY-----"
+        variables["MENTORSHIP_APP_CLIENT_ID"] = "Iv23liTest"
+    steps = github_steps(workflow(path), job, event, inputs, secrets, variables, app)
     runs = [step for step in steps if step.run is not None]
     install = [step for step in runs if is_install(step.run or "")]
     without_install([step.run or "" for step in install])
@@ -487,8 +510,10 @@ def run_github_job(
 # -- the program repository ----------------------------------------------------------------
 
 
+# A GitHub App's bot (`<app-slug>[bot]`): the sandbox's tokens are logins.
+APP = "mentorship-app[bot]"
 # the bots and the people of ROSTER: a sandbox knows only registered users
-CAST = ("mentorship-bot", "github-actions[bot]", "alice", "bob", "carol")
+CAST = ("mentorship-bot", "github-actions[bot]", APP, "alice", "bob", "carol")
 
 
 @pytest.fixture(scope="module")
@@ -502,15 +527,20 @@ def today() -> date:
 
 
 def program_repo(
-    directory: Path, sandbox: RunningSandbox, flavour: str, pairings: list[tuple[str, str]]
+    directory: Path,
+    sandbox: RunningSandbox,
+    flavour: str,
+    pairings: list[tuple[str, str]],
+    bot: str | None = None,
 ) -> Path:
-    """A program repository as `mentorship init` lays it out, its forge the sandbox."""
+    """A program repository as `mentorship init` lays it out, its forge the sandbox, and
+    `bot` (else the forge's usual one) the login program.yml names."""
     (directory / "templates" / "issues").mkdir(parents=True)
     roster = ROSTER.format(
         flavour=flavour,
         url=sandbox.url,
         token_env=TOKEN_ENV[flavour],
-        bot=BOT[flavour],
+        bot=bot or BOT[flavour],
         pairings="".join(
             f"  - {{mentor: {mentor}, mentee: {mentee}, start: {today()}}}\n"
             for mentor, mentee in pairings
@@ -531,9 +561,9 @@ def fresh(sandbox: RunningSandbox) -> RunningSandbox:
     return sandbox
 
 
-def pairing_issues(repo: Path, flavour: str) -> list[Any]:
+def pairing_issues(repo: Path, flavour: str, bot: str | None = None) -> list[Any]:
     program = load_program(repo / "program.yml")
-    forge = connect(program.forge, {TOKEN_ENV[flavour]: BOT[flavour]})
+    forge = connect(program.forge, {TOKEN_ENV[flavour]: bot or BOT[flavour]})
     return forge.list_issues(labels=["mentorship::active"])
 
 
@@ -948,8 +978,15 @@ def test_github_nightly_is_scheduled_with_catch_ups_serialised_and_may_write_iss
         "config": "program.yml",
         "dry-run": "${{ github.event_name == 'workflow_dispatch' && inputs.dry_run }}",
         "cache": ".mentorship/cache.json.gz",
-        "token": "${{ secrets.GITHUB_TOKEN }}",
+        # The GitHub App's token once the environment holds its client id and key.
+        "token": "${{ steps.bot.outputs.token || secrets.GITHUB_TOKEN }}",
         "secret": "${{ secrets.MENTORSHIP_SECRET }}",
+    }
+    [app] = [step for step in job["steps"] if step.get("id") == "bot"]
+    assert app["if"] == "vars.MENTORSHIP_APP_CLIENT_ID != ''"
+    assert {k: v for k, v in app["with"].items() if k.startswith("permission-")} == {
+        "permission-issues": "write",
+        "permission-contents": "read",
     }
     ci = workflow(ci_file["init: .github/workflows/ci.yml"])
     assert set(ci["on"]) == {"push", "pull_request"}
@@ -1055,6 +1092,35 @@ def test_a_second_night_writes_nothing_new(fresh: RunningSandbox, tmp_path: Path
     assert run.returncode == 0, run.log
     assert fresh.request_counts()["writes"] == 0
     assert len(pairing_issues(repo, "gitlab")) == 1
+
+
+def test_github_nightly_writes_as_the_app_once_the_environment_holds_it(
+    fresh: RunningSandbox, tmp_path: Path
+) -> None:
+    repo = program_repo(tmp_path / "program", fresh, "github", [("alice", "bob")], bot=APP)
+    nightly = repo / ".github" / "workflows" / "nightly.yml"
+    run, steps = run_github_job(
+        nightly, "nightly", "schedule", {}, repo, BOT["github"], tmp_path / "s.md", app=APP
+    )
+    assert run.returncode == 0, run.log
+    assert [s.env["GITHUB_TOKEN"] for s in steps if "GITHUB_TOKEN" in s.env] == [APP]
+    (issue,) = pairing_issues(repo, "github", bot=APP)
+    assert issue.author == APP
+
+
+def test_a_run_that_writes_as_another_than_forge_bot_stops_at_its_first_write(
+    fresh: RunningSandbox, tmp_path: Path
+) -> None:
+    # The App set up in the environment, program.yml still naming the workflow's token.
+    repo = program_repo(tmp_path / "program", fresh, "github", [("alice", "bob")])
+    nightly = repo / ".github" / "workflows" / "nightly.yml"
+    run, _ = run_github_job(
+        nightly, "nightly", "schedule", {}, repo, BOT["github"], tmp_path / "s.md", app=APP
+    )
+    assert run.returncode != 0
+    assert f"as {APP}, but program.yml says forge.bot: github-actions[bot]" in run.log
+    assert f'Set forge.bot: "{APP}"' in run.log
+    assert len(pairing_issues(repo, "github", bot=APP)) == 1  # the one write, and no more
 
 
 def test_github_nightly_keeps_the_plan_even_when_the_run_fails(ci_file: dict[str, Path]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -56,6 +57,14 @@ forge:
   # url: https://github.example.com/api/v3   # for GitHub Enterprise Server
 """,
 }
+_FORGE_APP = """\
+forge:
+  kind: github
+  project: {project}
+  token_env: GITHUB_TOKEN   # the workflow passes the App's token under this name
+  bot: "{app}[bot]"  # the GitHub App's login: an App's token cannot ask who it is
+  # url: https://github.example.com/api/v3   # for GitHub Enterprise Server
+"""
 
 PROGRAM = """\
 # program.yml: the people, pairings and rules of this mentorship program.
@@ -147,15 +156,33 @@ _SETUP = {
    labels that exist, so a request opened before that run goes unseen.""",
     "github": """\
 1. Keep this repository private: GitHub has no confidential issues.
-2. Nothing else to create: the nightly workflow uses the built-in `GITHUB_TOKEN` with
-   `permissions: issues: write`, and comments as `github-actions[bot]`.
-3. The schedule is the `cron` in `.github/workflows/nightly.yml` (UTC): 02:17, then
+2. Create the environment `mentorship` (Settings > Environments), limit its deployment
+   branches to the default branch, and give it the secret `MENTORSHIP_SECRET`, any long
+   random string: the bot signs its ledger with it, and only the default branch's runs
+   get it.
+3. {bot}
+4. The schedule is the `cron` in `.github/workflows/nightly.yml` (UTC): 02:17, then
    hourly catch-ups until 06:17 that finish a night larger than GitHub's write limits
    allow in one run. Run the workflow by hand with `dry_run` ticked to see the plan
    without writing anything.
-4. Run the workflow by hand once (without `dry_run`) before people use the request and
+5. Run the workflow by hand once (without `dry_run`) before people use the request and
    offer forms: its first run creates the labels they apply, and a form applies only
    labels that exist, so a request opened before that run goes unseen.""",
+}
+
+
+_BOT = {
+    None: """Nothing else to create: the nightly workflow uses the built-in `GITHUB_TOKEN` with
+   `permissions: issues: write`, and comments as `github-actions[bot]`. Anyone with write
+   access (the pairs need it, to tick boxes) can push a workflow whose token writes as
+   `github-actions[bot]`: where that matters, make the bot a GitHub App (`mentorship init
+   --github-app`).""",
+    "app": """Create the GitHub App the bot is (Settings > Developer settings > GitHub Apps: no
+   webhook; repository permissions Issues: read and write, Contents: read), install it on
+   this repository, and in Settings > Environments > `mentorship` give its client id as
+   the variable `MENTORSHIP_APP_CLIENT_ID` and a private key of it as the secret
+   `MENTORSHIP_APP_KEY`. The nightly workflow then writes as `{app}[bot]`, which
+   program.yml names; a run that writes as anyone else stops at its first write.""",
 }
 
 
@@ -166,8 +193,19 @@ def run(
     name: str | None,
     force: bool,
     action_ref: str | None,
+    app: str | None = None,
 ) -> int:
-    files = files_for(forge_kind, provenance.pin(action_ref), project, name)
+    if app is not None and forge_kind != "github":
+        raise ScaffoldError("--github-app is for --forge github; nothing was written")
+    if app is not None:
+        app = app.removesuffix("[bot]")
+        if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,32}[a-z0-9])?", app):
+            raise ScaffoldError(
+                f"--github-app {app!r} is not a GitHub App's slug (lower-case letters, digits "
+                "and inner dashes, as in its page's address: github.com/apps/<slug>); nothing "
+                "was written"
+            )
+    files = files_for(forge_kind, provenance.pin(action_ref), project, name, app)
     try:  # what it writes must be a valid program: nothing is written otherwise
         parse_program(files["program.yml"], directory / "program.yml")
     except ConfigError as exc:
@@ -206,19 +244,26 @@ def ci_pins(pin: Pin) -> dict[str, str]:
 
 
 def files_for(
-    forge: str, pin: Pin, project: str | None = None, name: str | None = None
+    forge: str,
+    pin: Pin,
+    project: str | None = None,
+    name: str | None = None,
+    app: str | None = None,
 ) -> dict[str, str]:
     """Every file of a new program repository, by path relative to its root, its CI pinned
-    to `pin`."""
+    to `pin`; on GitHub, with `app`, the bot is the GitHub App of that slug."""
     title = name or "Mentorship program"
-    forge_block = _FORGE[forge].format(project=project or DEFAULT_PROJECT[forge])
+    forge_block = (_FORGE_APP if app else _FORGE[forge]).format(
+        project=project or DEFAULT_PROJECT[forge], app=app
+    )
+    bot = _BOT["app" if app else None].format(app=app)
     files = {
         "program.yml": PROGRAM.format(name_yaml=json.dumps(title), forge=forge_block),
         "README.md": README.format(
             name=title,
             change="merge request" if forge == "gitlab" else "pull request",
             ci="`.gitlab-ci.yml`" if forge == "gitlab" else "`.github/workflows/`",
-            setup=_SETUP[forge],
+            setup=_SETUP[forge].format(bot=bot) if forge == "github" else _SETUP[forge],
         ),
     }
     for template in sorted(DEFAULTS.glob("*.md")):

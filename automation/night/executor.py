@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from automation.errors import ExpectedError
 from automation.forge.base import Forge, ForgeError, RateLimited, own_change_request
 from automation.lifecycle import ledger, markers
 from automation.lifecycle.actions import (
@@ -205,10 +206,13 @@ def _run(action: Action, forge: Forge, made: _Made) -> str:
     if isinstance(action, OpenIssue):
         draft = replace(action.draft, body=made.body(action.draft.body, action.key))
         opened = made.issues[action.key] = forge.create_issue(draft)
+        _written_as(forge, opened.author, f"issue #{opened.number}")
         return _assigned(draft.assignees, opened.assignees)
     elif isinstance(action, PostComment):
         body = made.comment(action.body)
-        made.comments[action.key] = forge.comment(made.number(action.target), body).id
+        posted = forge.comment(made.number(action.target), body)
+        made.comments[action.key] = posted.id
+        _written_as(forge, posted.author, f"a comment on #{posted.issue_number}")
     elif isinstance(action, EditComment):
         body = made.comment(action.body)
         forge.edit_comment(made.number(action.target), action.comment_id, body)
@@ -224,6 +228,24 @@ def _run(action: Action, forge: Forge, made: _Made) -> str:
     else:
         forge.close(made.number(action.target), action.reason)
     return ""
+
+
+class NotTheBot(ExpectedError):
+    """The forge wrote as someone other than the bot program.yml names."""
+
+
+def _written_as(forge: Forge, author: str, what: str) -> None:
+    """Stop the run at its first write the forge made as someone other than `forge.bot`
+    (GitHub's tokens cannot say who they are): the bot would not know its own issues, and
+    would open them again every night."""
+    bot = forge.whoami()
+    if not same_handle(author, bot):
+        raise NotTheBot(
+            f"the forge wrote {what} as {author}, but program.yml says forge.bot: {bot}, so "
+            f"the bot would not know what it writes and would write it again each night; "
+            f'nothing more was written. Set forge.bot: "{author}" (a GitHub App writes as '
+            f"<app-slug>[bot], the workflow's own token as github-actions[bot]) and run again"
+        )
 
 
 def _propose(action: ProposeRoster, forge: Forge, made: _Made) -> None:

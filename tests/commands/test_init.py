@@ -163,3 +163,37 @@ def test_init_pins_the_ci_to_the_commit_action_ref_names(
 
     assert code == 0, out
     assert f"{pinned}{sha} # v{__version__}" in (tmp_path / path).read_text()
+
+
+def test_init_with_a_github_app_names_its_bot_and_says_how_to_set_it_up(tmp_path: Path) -> None:
+    repo = tmp_path / "mentoring"
+    code, out, _ = run("init", str(repo), "--forge", "github", "--github-app", "acme-mentor")
+    assert code == 0, out
+    program = load_program(repo / "program.yml")
+    assert program.forge.bot == "acme-mentor[bot]"
+    readme = (repo / "README.md").read_text()
+    assert "`MENTORSHIP_APP_CLIENT_ID`" in readme
+    assert "`MENTORSHIP_APP_KEY`" in readme
+    assert "writes as `acme-mentor[bot]`" in readme
+    # The same workflows: the App's token step runs once the environment holds the App.
+    plain = tmp_path / "plain"
+    assert run("init", str(plain), "--forge", "github")[0] == 0
+    for path in CI_FILES["github"]:
+        assert (repo / path).read_text() == (plain / path).read_text()
+    assert run("validate", "--config", str(repo / "program.yml"))[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "why"),
+    [
+        (["--forge", "gitlab", "--github-app", "acme"], "--github-app is for --forge github"),
+        (["--forge", "github", "--github-app", "Acme Mentor"], "is not a GitHub App's slug"),
+    ],
+)
+def test_init_refuses_a_github_app_it_cannot_use_and_writes_nothing(
+    tmp_path: Path, args: list[str], why: str
+) -> None:
+    code, _, err = run("init", str(tmp_path / "m"), *args)
+    assert code == 1
+    assert why in err
+    assert not (tmp_path / "m").exists()
