@@ -34,6 +34,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/user"),
     ("get", "/users/{username}"),
     ("get", "/meta"),
+    ("get", "/search/issues"),
     ("get", "/repos/{owner}/{repo}"),
     ("get", "/repos/{owner}/{repo}/assignees"),
     ("get", "/repos/{owner}/{repo}/assignees/{assignee}"),

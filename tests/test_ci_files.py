@@ -261,7 +261,7 @@ def github_if(
     expression: str, event: str, inputs: Mapping[str, object], known: Mapping[str, str] = {}
 ) -> bool:
     """An `if:` over `github.event_name`, `inputs.*`, the status functions and `known`
-    (`vars.*`, `steps.*.outputs.*`)."""
+    (`env.*`, `steps.*.outputs.*`)."""
     return bool(github_expression(expression, event, inputs, known))
 
 
@@ -269,7 +269,7 @@ def github_expression(
     expression: str, event: str, inputs: Mapping[str, object], known: Mapping[str, str]
 ) -> object:
     """An expression over `github.event_name`, `inputs.*`, the status functions and `known`
-    (`secrets.*`, `vars.*`, `steps.*.outputs.*`, by their full names); `&&` and `||` give an
+    (`secrets.*`, `env.*`, `steps.*.outputs.*`, by their full names); `&&` and `||` give an
     operand, as Python's `and` and `or` do."""
     text = expression.strip().removeprefix("${{").removesuffix("}}").strip()
     names: dict[str, object] = {
@@ -295,8 +295,8 @@ def github_expression(
         else:
             if name.startswith("inputs."):
                 names.setdefault(name, None)  # inputs of another event are null
-            elif name.startswith(("vars.", "steps.")):
-                names.setdefault(name, "")  # an unset variable, a skipped step's output
+            elif name.startswith(("secrets.", "env.", "steps.")):
+                names.setdefault(name, "")  # unset, or the output of a skipped step
             assert name in names, f"if: names {name!r}, which this test cannot evaluate"
             python.append(repr(names[name]))
     return eval(" ".join(python), {"__builtins__": {}})
@@ -359,7 +359,6 @@ def github_steps(
     event: str,
     inputs: Mapping[str, object],
     secrets: Mapping[str, str],
-    variables: Mapping[str, str] = {},
     app: str | None = None,
 ) -> list[Step]:
     """The steps of `job` that run on `event` (all earlier steps passing), with their env;
@@ -367,18 +366,19 @@ def github_steps(
     token step gives `app` (the App's token; the sandbox's are logins) as its token."""
     chosen = []
     spec = flow["jobs"][job]
-    known = {
-        **{f"secrets.{key}": value for key, value in secrets.items()},
-        **{f"vars.{key}": value for key, value in variables.items()},
-    }
+    known = {f"secrets.{key}": value for key, value in secrets.items()}
     assert github_if(spec.get("if", "success()"), event, inputs, known)
-    outer = {**flow.get("env", {}), **spec.get("env", {})}
+    outer = {
+        k: github_value(v, event, inputs, known)
+        for k, v in {**flow.get("env", {}), **spec.get("env", {})}.items()
+    }
+    known |= {f"env.{key}": value for key, value in outer.items()}
     for number, step in enumerate(spec["steps"]):
         if not github_if(step.get("if", "success()"), event, inputs, known):
             continue
         env = {
-            k: github_value(v, event, inputs, known)
-            for k, v in {**outer, **step.get("env", {})}.items()
+            **outer,
+            **{k: github_value(v, event, inputs, known) for k, v in step.get("env", {}).items()},
         }
         if str(step.get("uses", "")).startswith("actions/create-github-app-token@"):
             assert app is not None, "the App's token step runs: give the test an App"
@@ -481,11 +481,10 @@ def run_github_job(
     with `app`, the environment holds a GitHub App's client id and key, `app` its token."""
     # A repository secret signs the ledger: the run below checks what it signed.
     secrets = {"GITHUB_TOKEN": token, "MENTORSHIP_SECRET": "a long random string"}
-    variables = {}
     if app is not None:
+        secrets["MENTORSHIP_APP_CLIENT_ID"] = "Iv23liTest"
         secrets["MENTORSHIP_APP_KEY"] = "-----BEGIN RSA PRIVATE KEY-----"
-        variables["MENTORSHIP_APP_CLIENT_ID"] = "Iv23liTest"
-    steps = github_steps(workflow(path), job, event, inputs, secrets, variables, app)
+    steps = github_steps(workflow(path), job, event, inputs, secrets, app)
     runs = [step for step in steps if step.run is not None]
     install = [step for step in runs if is_install(step.run or "")]
     without_install([step.run or "" for step in install])
@@ -983,7 +982,8 @@ def test_github_nightly_is_scheduled_with_catch_ups_serialised_and_may_write_iss
         "secret": "${{ secrets.MENTORSHIP_SECRET }}",
     }
     [app] = [step for step in job["steps"] if step.get("id") == "bot"]
-    assert app["if"] == "vars.MENTORSHIP_APP_CLIENT_ID != ''"
+    assert app["if"] == "env.MENTORSHIP_APP == 'true'"
+    assert job["env"] == {"MENTORSHIP_APP": "${{ secrets.MENTORSHIP_APP_CLIENT_ID != '' }}"}
     assert {k: v for k, v in app["with"].items() if k.startswith("permission-")} == {
         "permission-issues": "write",
         "permission-contents": "read",

@@ -282,6 +282,27 @@ def test_a_check_in_whose_label_was_taken_off_is_not_opened_again(world: Program
     assert len([t for t in titles if t.startswith("Check-in 2:")]) == 1
 
 
+def test_every_ledger_issue_taken_off_its_label_is_found_again_by_its_signed_record(
+    world: Program_,
+) -> None:
+    # The program's own record among them: nothing left that a listing finds by label.
+    world.night(START)
+    world.night(START + timedelta(days=1))
+    before = read(world.bot, world.program, START + timedelta(days=1), secret=SECRET)
+    world.daytime(START + timedelta(days=20))
+    books = [world.bots(ledger.PROGRAM), world.bots("ledger/2026-01")]
+    for book in books:
+        world.writer.remove_labels(book.number, book.labels)
+    written = world.night(START + timedelta(days=20))
+    assert {"ledger/2026-01/listed", "ledger/program/listed"} <= set(written)
+    assert not [k for k in written if k.endswith("/progress")]  # no second progress comment
+    titles = [i.title for i in world.bot.list_issues(state=None)]
+    assert len([t for t in titles if t.startswith(ledger.TITLE)]) == 2  # none opened again
+    after = read(world.bot, world.program, START + timedelta(days=20), secret=SECRET)
+    assert after.adopted == before.adopted == START
+    assert after.ledger[PAIR].comment == before.ledger[PAIR].comment
+
+
 def test_the_program_record_taken_off_its_label_keeps_the_adoption_day(world: Program_) -> None:
     world.night(START)
     world.night(START + timedelta(days=1))

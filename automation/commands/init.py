@@ -179,9 +179,9 @@ _BOT = {
    --github-app`).""",
     "app": """Create the GitHub App the bot is (Settings > Developer settings > GitHub Apps: no
    webhook; repository permissions Issues: read and write, Contents: read), install it on
-   this repository, and in Settings > Environments > `mentorship` give its client id as
-   the variable `MENTORSHIP_APP_CLIENT_ID` and a private key of it as the secret
-   `MENTORSHIP_APP_KEY`. The nightly workflow then writes as `{app}[bot]`, which
+   this repository, and in Settings > Environments > `mentorship` give its client id and
+   a private key of it as the secrets `MENTORSHIP_APP_CLIENT_ID` and `MENTORSHIP_APP_KEY`.
+   The nightly workflow then writes as `{app}[bot]`, which
    program.yml names; a run that writes as anyone else stops at its first write.""",
 }
 

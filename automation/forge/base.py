@@ -211,6 +211,11 @@ class Forge(Protocol):
         stops at the first older one; GitLab filters on `created_after`)."""
         ...
 
+    def find_titled(self, words: str, author: str) -> list[Issue]:
+        """Issues, open or closed, whose title holds `words`, that `author` opened: one
+        search request a 100, whatever labels they carry."""
+        ...
+
     def get_issue(self, number: int) -> Issue:
         """One issue, as it is now (to read back a write whose answer was lost)."""
         ...

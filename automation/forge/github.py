@@ -398,6 +398,17 @@ class GitHubForge:
 
         return self._call(f"GET {self._base}/issues", newest)
 
+    def find_titled(self, words: str, author: str) -> list[Issue]:
+        # The search API (https://docs.github.com/en/rest/search/search#search-issues-and-
+        # pull-requests): the repository's listing filters on no title. An App's bot is
+        # `app/<slug>` to its `author:` qualifier.
+        login = author.removesuffix("[bot]")
+        who = f"app/{login}" if login != author else login
+        query = f'repo:{self._path} is:issue in:title "{words}" author:{who}'
+        url = f"{self._repo.url.rsplit('/repos/', 1)[0]}/search/issues"
+        found = self._call("GET /search/issues", lambda: self._listed(url, {"q": query}))
+        return [issue_from_github(data) for data in found]
+
     def get_issue(self, number: int) -> Issue:
         return self._call(
             f"GET {self._base}/issues/{number}",

@@ -261,6 +261,11 @@ class GitLabForge:
         params = {"state": "all", "author_username": author, "created_after": _iso(since)}
         return self._issues(params)
 
+    def find_titled(self, words: str, author: str) -> list[Issue]:
+        # https://docs.gitlab.com/api/issues/#list-project-issues: `search` in `in=title`.
+        params = {"state": "all", "author_username": author, "search": words, "in": "title"}
+        return self._issues(params)
+
     def get_issue(self, number: int) -> Issue:
         issue = self._call(
             f"GET {self._base}/issues/{number}",

@@ -37,6 +37,8 @@ _VERSION = 1
 PER_ISSUE = 80
 # The ledger issue of the program itself: the day the bot first ran for it.
 PROGRAM = "ledger/program"
+# What every ledger issue's title begins with: found by it when its label was taken off.
+TITLE = "Mentorship bot ledger"
 # Where the signature goes in a ledger body; apply fills it in (it holds the secret).
 UNSIGNED = "@sign"
 _SIGNATURE = re.compile(r'"sig":"([^"]*)"')

@@ -285,11 +285,7 @@ def snapshot(
     for key in sorted(books):
         states.update(ledger.parse(books[key].body))
     record = books.get(ledger.PROGRAM)
-    # The program's record lost (its label taken off, or its first write failed): the day
-    # its oldest ledger issue was opened, the first run's, not the day it is missed.
-    zone = program.program.timezone
-    oldest = min((local_day(b.created_at, zone) for b in books.values()), default=None)
-    adopted = ledger.adopted(record.body) if record else oldest
+    adopted = ledger.adopted(record.body) if record else None
     queue = ledger.program_queue(record.body) if record else {}
     proposed = ledger.program_proposed(record.body) if record else {}
     labels_made = ledger.program_labels(record.body) if record else frozenset()
@@ -397,9 +393,9 @@ def _ledgers(
 
     A ledger issue carries the ledger label, which a participant cannot set, or is the
     one the program's own ledger records under its key (one whose label someone took
-    off: `unlisted_own`). With a secret, it must carry a valid signature, except while
-    none does yet (the first run after the secret was set: they are believed, and signed
-    by it).
+    off: `unlisted_own`), or, with a secret, the program's own ledger signed. With a
+    secret, it must carry a valid signature, except while none does yet (the first run
+    after the secret was set: they are believed, and signed by it).
     """
     label = Labels(program.program.label_prefix).ledger
     found: list[tuple[str, Issue, str]] = []
@@ -419,6 +415,12 @@ def _ledgers(
     for key, issue, _ in believed:
         if label in issue.labels:
             books.setdefault(key, issue)
+    if ledger.PROGRAM not in books:
+        # Its label taken off, found by its title (night/observe.py): the bot's, by its
+        # signature alone. Without a secret, a label is all that tells the program's
+        # record from an issue of the bot's a participant may rewrite.
+        recovered = [i for k, i, how in believed if k == ledger.PROGRAM and how == "valid"]
+        books |= {ledger.PROGRAM: recovered[0]} if recovered else {}
     record = books.get(ledger.PROGRAM)
     shelved = ledger.program_issues(record.body) if record else {}
     for key, issue, _ in believed:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from automation.forge.base import Forge, ForgeError
-from automation.lifecycle import boxes
+from automation.lifecycle import boxes, ledger
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.observed import (
     DASHBOARD,
@@ -105,6 +105,14 @@ def read(
     mine = {i.number: bot for i in ledgers if same_handle(i.author, bot)}
     issues = _as_written(forge, ledgers, mine)
     state = snapshot(program, bot, issues, [], window_start, secret)
+    if secret is not None and ledger.PROGRAM not in state.issues:
+        # The program's own ledger not listed: the first night, or its label taken off
+        # (believed by its signature, `observed._ledgers`). One search, by its title.
+        listed = {issue.number for issue in issues}
+        titled = [i for i in forge.find_titled(ledger.TITLE, bot) if i.number not in listed]
+        if titled:
+            issues += _as_written(forge, titled, {i.number: bot for i in titled})
+            state = snapshot(program, bot, issues, [], window_start, secret)
     # A ledger issue someone took the label off, read by the number the program's records.
     lost = _existing(forge, unlisted_own(state, "ledger/"))
     if lost:

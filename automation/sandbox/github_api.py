@@ -218,6 +218,10 @@ def _view(call: Call, repo: Project | None = None) -> GitHubView:
 
 def _paged(call: Call, payload: list[dict[str, Any]], page: Paging, total: int) -> Response:
     """A list with GitHub's `Link` header: prev/next/last/first, only those that apply."""
+    return _json(payload, 200, _links(call, page, total))
+
+
+def _links(call: Call, page: Paging, total: int) -> list[tuple[str, str]]:
     pages = page.total_pages(total)
     links: list[tuple[str, int]] = []
     if page.page > 1:
@@ -226,8 +230,7 @@ def _paged(call: Call, payload: list[dict[str, Any]], page: Paging, total: int) 
         links += [("next", page.page + 1), ("last", pages)]
     if page.page > 1:
         links.append(("first", 1))
-    headers = [("Link", link_header(call.request, links))] if links else []
-    return _json(payload, 200, headers)
+    return [("Link", link_header(call.request, links))] if links else []
 
 
 # -- lookups -----------------------------------------------------------------------------
@@ -338,6 +341,58 @@ def list_issues(call: Call) -> Response:
     page = paging(call.request, 30, 100)
     issues, total = call.store.list_issues(repo, query, page.window)
     return _paged(call, _view(call, repo).issues(issues), page, total)
+
+
+_SEARCH_TOKEN = re.compile(r'(?:(\w+):)?("[^"]*"|\S+)')
+
+
+def search_issues(call: Call) -> Response:
+    """`GET /search/issues` (https://docs.github.com/en/rest/search/search#search-issues-and-
+    pull-requests) with the qualifiers the sandbox models: `repo:`, `is:issue`/`is:pr`,
+    `in:title`/`in:body`, `state:`, `author:` (`app/<slug>` for an App's bot, as
+    https://docs.github.com/en/search-github/searching-on-github/searching-issues-and-pull-requests
+    says), and words or a quoted phrase the named fields hold (title and body unless `in:`
+    says). GitHub ranks by best match; the sandbox lists newest first, or by `sort=created`
+    in `order`. A query without `repo:` is refused: the sandbox searches one repository."""
+    terms: list[str] = []
+    fields: list[str] = []
+    qualifiers: dict[str, str] = {}
+    for name, value in _SEARCH_TOKEN.findall(call.request.arg("q") or ""):
+        value = value.strip('"')
+        if name == "in":
+            fields += [{"title": "title", "body": "body"}[f] for f in value.split(",")]
+        elif name:
+            qualifiers[name] = value
+        else:
+            terms.append(value)
+    if "repo" not in qualifiers:
+        raise _invalid("Search", "q", "missing", message="the sandbox searches one repo:")
+    repo = call.store.project(Flavour.GITHUB, qualifiers["repo"])
+    author = qualifiers.get("author")
+    if author is not None and author.startswith("app/"):
+        author = f"{author.removeprefix('app/')}[bot]"
+    state = qualifiers.get("state")
+    query = IssueQuery(
+        state=State(state) if state in ("open", "closed") else None,
+        author_id=_login_filter(call, author),
+        search=" ".join(terms) or None,
+        search_in=tuple(dict.fromkeys(fields)) or ("title", "body"),
+        ascending=call.request.arg("order") == "asc",
+    )
+    page = paging(call.request, 30, 100)
+    issues, total = call.store.list_issues(repo, query, page.window)
+    if qualifiers.get("is") == "pr":  # the sandbox's issues are issues
+        issues, total = [], 0
+    # No ranking in the sandbox: every item scores the same; a search without semantic
+    # terms is `lexical` (its `search_type`).
+    items = [{**item, "score": 1.0} for item in _view(call, repo).issues(issues)]
+    payload = {
+        "total_count": total,
+        "incomplete_results": False,
+        "items": items,
+        "search_type": "lexical",
+    }
+    return _json(payload, 200, _links(call, page, total))
 
 
 def _login_filter(call: Call, login: str | None) -> int | None:
@@ -1054,6 +1109,7 @@ def _routes() -> tuple[Route[Handler], ...]:
         ("GET", f"{PREFIX}/user", get_current_user),
         ("GET", f"{PREFIX}/users/:username", get_user),
         ("GET", f"{PREFIX}/meta", get_meta),
+        ("GET", f"{PREFIX}/search/issues", search_issues),
         ("GET", repo, get_repo),
         ("GET", f"{repo}/assignees", list_assignees),
         ("GET", f"{repo}/assignees/:assignee", check_assignee),

@@ -422,9 +422,22 @@ def _issue_query(call: Call, params: Mapping[str, Any]) -> IssueQuery:
         assigned=_anyone(params.get("assignee_id")),
         confidential=_flag(params, "confidential"),
         visible_to=call.user.id if call.user.access < Access.TRIAGE else None,
+        # `search` matches the title and the description, or those `in` names
+        # (https://docs.gitlab.com/api/issues/#list-project-issues).
+        search=_text(params, "search"),
+        search_in=_search_in(params),
         sort=SortKey(_choice(params, "order_by", ("created_at", "updated_at"), "created_at")),
         ascending=_choice(params, "sort", ("asc", "desc"), "desc") == "asc",
     )
+
+
+def _search_in(params: Mapping[str, Any]) -> tuple[str, ...]:
+    fields = {"title": "title", "description": "body"}
+    named = _text(params, "in") or "title,description"
+    chosen = tuple(fields[f.strip()] for f in named.split(",") if f.strip() in fields)
+    if not chosen:
+        raise _bad_param("in does not have a valid value")
+    return chosen
 
 
 def _person(call: Call, params: Mapping[str, Any], id_name: str, login_name: str) -> int | None:

@@ -169,6 +169,10 @@ class IssueQuery:
     # A GitLab caller below Reporter: a confidential issue shows only to its author and its
     # assignees (app/policies/issue_policy.rb, `can_read_confidential`).
     visible_to: int | None = None
+    # Words the title or the description holds (GitLab's `search` and `in`, GitHub's search
+    # terms and `in:` qualifiers), case-insensitively; `search_in` names the fields.
+    search: str | None = None
+    search_in: tuple[str, ...] = ("title", "body")
     sort: SortKey = SortKey.CREATED
     ascending: bool = False
 

@@ -664,6 +664,7 @@ class Store(RepositoryRows):
             if label is None:
                 return None
             label_ids.append(label.id)
+        searched = [f for f in query.search_in if f in ("title", "body")]  # column names
         has_label = "EXISTS (SELECT 1 FROM issue_labels il WHERE il.issue_id = i.id"
         has_assignee = "EXISTS (SELECT 1 FROM issue_assignees a WHERE a.issue_id = i.id"
         optional: list[tuple[str, Sequence[Any], bool]] = [
@@ -689,6 +690,13 @@ class Store(RepositoryRows):
             (f"{has_assignee})", [], query.assigned is True),
             (f"NOT {has_assignee})", [], query.assigned is False),
             ("i.confidential = ?", [query.confidential], query.confidential is not None),
+            (
+                "("
+                + " OR ".join(f"instr(lower(coalesce(i.{f}, '')), lower(?)) > 0" for f in searched)
+                + ")",
+                [query.search] * len(searched),
+                query.search is not None and bool(searched),
+            ),
             (
                 f"(i.confidential = 0 OR i.author_id = ? OR {has_assignee} AND a.user_id = ?))",
                 [query.visible_to, query.visible_to],

@@ -336,6 +336,23 @@ def test_listing_250_issues_follows_link_headers_in_3_requests(
     assert len(api.calls) == 3  # and no GET per listed issue
 
 
+# ---------------------------------------------------------------- find_titled
+
+
+def test_find_titled_searches_the_repository_by_title_and_an_apps_author(
+    api: responses.RequestsMock, forge: GitHubForge
+) -> None:
+    found = {**numbered(3, title="Mentorship bot ledger: the program"), "score": 1.0}
+    answer = {"total_count": 1, "incomplete_results": False, "items": [found]}
+    q = 'repo:acme/mentoring is:issue in:title "Mentorship bot ledger" author:app/mentor'
+    api.get(f"{API}/search/issues", json=answer, match=[query(q=q, per_page="100")])
+
+    titled = forge.find_titled("Mentorship bot ledger", "mentor[bot]")
+
+    assert [(i.number, i.title) for i in titled] == [(3, "Mentorship bot ledger: the program")]
+    assert len(api.calls) == 1
+
+
 # ---------------------------------------------------------------- list_created
 
 CREATED = {"state": "all", "creator": "mentorship-bot", "sort": "created", "direction": "desc"}

@@ -259,6 +259,25 @@ def test_list_created_filters_by_author_and_creation_time_on_the_server(
     assert forge.user_ids() == {"eileen.lowe": 18, "root": 1}
 
 
+# ---------------------------------------------------------------- find_titled
+
+
+def test_find_titled_searches_titles_of_the_authors_issues_on_the_server(
+    api: responses.RequestsMock, forge: GitLabForge
+) -> None:
+    params = {"state": "all", "author_username": "mentorship-bot", "in": "title"}
+    api.get(
+        ISSUES,
+        json=[sample("issue")],
+        match=[query(**params, search="Mentorship bot ledger", per_page="100")],
+    )
+
+    titled = forge.find_titled("Mentorship bot ledger", "mentorship-bot")
+
+    assert [issue.number for issue in titled] == [6]
+    assert len(api.calls) == 1
+
+
 # ---------------------------------------------------------------- list_comments
 
 

@@ -276,6 +276,12 @@ def _list_issues(http: Http) -> requests.Response:
     return http("GET", "{r}/issues", params={"state": "all", "per_page": 1})
 
 
+def _search_issues(http: Http) -> requests.Response:
+    _populated(http)
+    query = f'repo:{http.repo} is:issue in:title "Pairing" author:bot'
+    return http("GET", "/search/issues", params={"q": query, "per_page": 1})
+
+
 def _list_repo_comments(http: Http) -> requests.Response:
     _populated(http)
     return http("GET", "{r}/issues/comments", params={"per_page": 2})
@@ -294,6 +300,9 @@ ISSUE_CASES: tuple[Case, ...] = (
     Case("GET /users/{username}", 200, lambda h: h("GET", "/users/alice")),
     Case("GET /users/{username}", 404, lambda h: h("GET", "/users/never-registered")),
     Case("GET /meta", 200, lambda h: h("GET", "/meta")),
+    Case("GET /search/issues", 200, _search_issues),
+    # a query the sandbox cannot answer: no `repo:` qualifier
+    Case("GET /search/issues", 422, lambda h: h("GET", "/search/issues", params={"q": "bug"})),
     Case(f"GET {R}", 200, _get_repo),
     Case(f"GET {R}/assignees", 200, lambda h: h("GET", "{r}/assignees", params={"per_page": 2})),
     Case(f"GET {R}/assignees/{{assignee}}", 204, lambda h: h("GET", "{r}/assignees/alice")),

@@ -145,7 +145,7 @@ def ledgers(
         after = tuple(k for _, keys in entries.values() for k in keys)
         body = ledger.render(key, wanted)
         if issue is None:
-            title = f"Mentorship bot ledger: pairings started {key.removeprefix('ledger/')}"
+            title = f"{ledger.TITLE}: pairings started {key.removeprefix('ledger/')}"
             draft = Draft(title, body, (labels.program, labels.ledger), (), True)
             actions += _opened_closed(OpenIssue(key, "", draft, Urgency.HOUSEKEEPING, after))
         else:
@@ -200,7 +200,7 @@ def program_record(
     )
     if record is None:
         named = Labels(program.program.label_prefix)
-        title = "Mentorship bot ledger: the program"
+        title = f"{ledger.TITLE}: the program"
         draft = Draft(title, body, (named.program, named.ledger), (), True)
         return _opened_closed(OpenIssue(ledger.PROGRAM, "", draft, Urgency.HOUSEKEEPING))
     target = Target(ledger.PROGRAM, record.number)
