@@ -352,3 +352,15 @@ def test_a_dashboard_someone_rewrote_does_not_show_their_figures(world: Program_
     assert after is not None
     assert after.figures["running"] == 1
     assert after.previous is None or after.previous.figures["running"] != 40
+
+
+def test_the_search_for_ledger_titles_finds_the_bots_issues_only(world: Program_) -> None:
+    world.night(START)
+    world.writer.create_issue(Draft(f"{ledger.TITLE}: the program", "a look-alike"))
+    world.writer.create_issue(Draft("Notes", f"{ledger.TITLE} in a body only"))
+    found = world.bot.find_titled(ledger.TITLE, "mentorship-bot")
+    assert sorted(i.title for i in found) == [
+        f"{ledger.TITLE}: pairings started 2026-01",
+        f"{ledger.TITLE}: the program",
+    ]
+    assert {i.author for i in found} == {"mentorship-bot"}
