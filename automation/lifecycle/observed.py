@@ -504,7 +504,7 @@ def unlisted(
     """The numbers the ledger records for issues of `pairings` that the night's listings
     find whenever they carry their labels (`labels_of`), and did not: someone took a
     label off (GitHub's triage, GitLab's Reporters may). Read by number, the issue is
-    still the pair's, and gets its labels back (rules/labels.py), where a run that took
+    still the pair's, and gets its labels back (rules/listed.py), where a run that took
     it for missing would open a second one. Their pairing issue and retrospectives were
     opened after their start, from which the program's issues are listed; their latest
     check-in, of this period or the last, within the two periods check-ins are listed for.
@@ -514,22 +514,23 @@ def unlisted(
     numbers = []
     for pairing in pairings:
         state = observed.ledger.get(pairing.id)
-        if state is None:
+        missing = [
+            (part, number)
+            for part, number in (state.issues if state else ())
+            if isinstance(number, int) and f"pair/{pairing.id}/{part}" not in observed.issues
+        ]
+        if not missing:
             continue
         period = Timeline.of(pairing, settings, adopted).period(today)
         numbers += [
             number
-            for part, number in state.issues
-            if isinstance(number, int)
-            and f"pair/{pairing.id}/{part}" not in observed.issues
-            and (
-                part.split("/", 1)[0] in ("pairing", "retrospective")
-                or (
-                    part.startswith("checkin/")
-                    and settings.checkin_style == "issue"
-                    and period is not None
-                    and _period(part) >= period - 1
-                )
+            for part, number in missing
+            if part.split("/", 1)[0] in ("pairing", "retrospective")
+            or (
+                part.startswith("checkin/")
+                and settings.checkin_style == "issue"
+                and period is not None
+                and _period(part) >= period - 1
             )
         ]
     return numbers
