@@ -62,6 +62,14 @@ class Program_:
     def daytime(self, day: date) -> None:
         self.sandbox.set_clock(datetime.combine(day, time(10), UTC))
 
+    def strip(self, day: date, *keys: str) -> dict[str, Issue]:
+        """On `day`, a writer takes every label off the bot's issues of `keys` (as found)."""
+        self.daytime(day)
+        stripped = {key: self.bots(key) for key in keys}
+        for issue in stripped.values():
+            self.writer.remove_labels(issue.number, issue.labels)
+        return stripped
+
     def bots(self, key: str) -> Issue:
         """The bot's issue whose marker shows `key` (the oldest)."""
         for issue in sorted(self.bot.list_issues(), key=lambda i: i.number):
@@ -251,11 +259,8 @@ def test_labels_taken_off_the_bots_issues_are_put_back_and_nothing_is_opened_twi
     world.night(START)
     world.night(START + timedelta(days=1))
     before = read(world.bot, world.program, START + timedelta(days=1), secret=SECRET)
-    world.daytime(START + timedelta(days=2))
     keys = (f"pair/{PAIR}/pairing", "ledger/2026-01", "dashboard")
-    stripped = {key: world.bots(key) for key in keys}
-    for issue in stripped.values():
-        world.writer.remove_labels(issue.number, issue.labels)
+    stripped = world.strip(START + timedelta(days=2), *keys)
     assert all(world.bot.get_issue(i.number).labels == () for i in stripped.values())
     written = world.night(START + timedelta(days=2))
     # The pairing issue's phase label is the status rule's, as on any night.
@@ -272,9 +277,7 @@ def test_labels_taken_off_the_bots_issues_are_put_back_and_nothing_is_opened_twi
 def test_a_check_in_whose_label_was_taken_off_is_not_opened_again(world: Program_) -> None:
     world.night(START)
     world.night(START + timedelta(days=14))  # check-in 2 opens
-    checkin = world.bots(f"pair/{PAIR}/checkin/2")
-    world.daytime(START + timedelta(days=15))
-    world.writer.remove_labels(checkin.number, checkin.labels)
+    [checkin] = world.strip(START + timedelta(days=15), f"pair/{PAIR}/checkin/2").values()
     written = world.night(START + timedelta(days=15))
     assert written == [f"pair/{PAIR}/checkin/2/listed"]
     assert set(world.bot.get_issue(checkin.number).labels) == set(checkin.labels)
@@ -289,10 +292,7 @@ def test_every_ledger_issue_taken_off_its_label_is_found_again_by_its_signed_rec
     world.night(START)
     world.night(START + timedelta(days=1))
     before = read(world.bot, world.program, START + timedelta(days=1), secret=SECRET)
-    world.daytime(START + timedelta(days=20))
-    books = [world.bots(ledger.PROGRAM), world.bots("ledger/2026-01")]
-    for book in books:
-        world.writer.remove_labels(book.number, book.labels)
+    world.strip(START + timedelta(days=20), ledger.PROGRAM, "ledger/2026-01")
     written = world.night(START + timedelta(days=20))
     assert {"ledger/2026-01/listed", "ledger/program/listed"} <= set(written)
     assert not [k for k in written if k.endswith("/progress")]  # no second progress comment
@@ -306,9 +306,7 @@ def test_every_ledger_issue_taken_off_its_label_is_found_again_by_its_signed_rec
 def test_the_program_record_taken_off_its_label_keeps_the_adoption_day(world: Program_) -> None:
     world.night(START)
     world.night(START + timedelta(days=1))
-    record = world.bots(ledger.PROGRAM)
-    world.daytime(START + timedelta(days=20))
-    world.writer.remove_labels(record.number, record.labels)
+    world.strip(START + timedelta(days=20), ledger.PROGRAM)
     world.night(START + timedelta(days=20))
     seen = read(world.bot, world.program, START + timedelta(days=20), secret=SECRET)
     # Not the day the record was missed: the day the first run opened the ledger.
