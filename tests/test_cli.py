@@ -227,11 +227,18 @@ def test_validate_answers_a_hostile_file_in_one_error_line(
     assert result.stderr.count("\n") == 1
 
 
-def test_validate_reports_a_broken_template_override(tmp_path: Path) -> None:
+def example_with_template(tmp_path: Path, name: str, text: str) -> tuple[Path, Path]:
+    """The example program in `tmp_path` with one template of its own: (template, program)."""
     (tmp_path / "templates" / "issues").mkdir(parents=True)
-    (tmp_path / "templates" / "issues" / "quiet.md").write_text("Hi @{{ mentee.handel }}\n")
+    template = tmp_path / "templates" / "issues" / name
+    template.write_text(text)
     path = tmp_path / "program.yml"
     path.write_text((ROOT / "program.example.yml").read_text())
+    return template, path
+
+
+def test_validate_reports_a_broken_template_override(tmp_path: Path) -> None:
+    _, path = example_with_template(tmp_path, "quiet.md", "Hi @{{ mentee.handel }}\n")
     code, _, err = run("validate", "--config", str(path), "--today", "2026-11-21")
     assert code == 1
     assert err.startswith(
@@ -243,11 +250,8 @@ def test_validate_reports_a_broken_template_override(tmp_path: Path) -> None:
 def test_validate_reports_a_syntax_error_in_a_template_override_at_its_line(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "templates" / "issues").mkdir(parents=True)
-    template = tmp_path / "templates" / "issues" / "checkin.md"
-    template.write_text('---\ntitle: "Check-in {{ checkin.number }}"\n---\nAgenda\n{% if %}\n')
-    path = tmp_path / "program.yml"
-    path.write_text((ROOT / "program.example.yml").read_text())
+    text = '---\ntitle: "Check-in {{ checkin.number }}"\n---\nAgenda\n{% if %}\n'
+    template, path = example_with_template(tmp_path, "checkin.md", text)
     code, out, err = run("validate", "--config", str(path), "--today", "2026-11-21")
     assert (code, out) == (1, "")
     assert err == f"Error: {template}:5: Expected an expression, got 'end of statement block'\n"
@@ -743,11 +747,7 @@ def _validate_apart(path: Path, **env: str) -> subprocess.CompletedProcess[str]:
 def test_validate_names_a_template_file_of_no_templates_name_when_it_checks_each_apart(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "templates" / "issues").mkdir(parents=True)
-    typo = tmp_path / "templates" / "issues" / "qiet.md"
-    typo.write_text("Hi\n")
-    path = tmp_path / "program.yml"
-    path.write_text((ROOT / "program.example.yml").read_text())
+    typo, path = example_with_template(tmp_path, "qiet.md", "Hi\n")
     done = _validate_apart(path)
     assert done.returncode == 1
     assert done.stderr.startswith(f"Error: {typo}: unknown template name 'qiet'; known: ")
@@ -756,14 +756,12 @@ def test_validate_names_a_template_file_of_no_templates_name_when_it_checks_each
 def test_validate_stops_a_template_that_runs_on_in_a_process_of_its_own(tmp_path: Path) -> None:
     # Each turn sums two million numbers: within every check inside the render, and far
     # past the CPU seconds its own process may take (lowered here to 2).
-    (tmp_path / "templates" / "issues").mkdir(parents=True)
-    quiet = tmp_path / "templates" / "issues" / "quiet.md"
-    quiet.write_text(
+    quiet, path = example_with_template(
+        tmp_path,
+        "quiet.md",
         "{% set big = (range(100000)|list) * 20 %}"
-        "{% for i in range(100000) %}{{ big|sum }}{% endfor %}\n"
+        "{% for i in range(100000) %}{{ big|sum }}{% endfor %}\n",
     )
-    path = tmp_path / "program.yml"
-    path.write_text((ROOT / "program.example.yml").read_text())
     done = _validate_apart(path, MENTORSHIP_TEMPLATE_CPU_SECONDS="2")
     assert done.returncode == 1
     assert done.stderr.startswith(

@@ -15,6 +15,7 @@ import pytest
 
 from automation.forge import Forge, RetryPolicy, connect
 from automation.lifecycle import ledger, markers
+from automation.lifecycle.observed import Observed
 from automation.messages.markdown import ZWSP
 from automation.messages.templates import Templates
 from automation.model import Draft, Issue, IssueState
@@ -61,6 +62,10 @@ class Program_:
 
     def daytime(self, day: date) -> None:
         self.sandbox.set_clock(datetime.combine(day, time(10), UTC))
+
+    def seen(self, day: date) -> Observed:
+        """What a run on `day` reads."""
+        return read(self.bot, self.program, day, secret=SECRET)
 
     def strip(self, day: date, *keys: str) -> dict[str, Issue]:
         """On `day`, a writer takes every label off the bot's issues of `keys` (as found)."""
@@ -147,7 +152,7 @@ def test_a_forged_ledger_is_not_believed(world: Program_) -> None:
     # check-ins held are the bot's own count.
     comments = world.bot.list_issue_comments(other.number)
     assert [(c.author, c.body) for c in comments] == [("writer", "Approved budget: 10k")]
-    seen = read(world.bot, world.program, START + timedelta(days=3), secret=SECRET)
+    seen = world.seen(START + timedelta(days=3))
     status = pairing_status(world.program, seen, world.program.pairings[0], START)
     assert status.checkins_held <= 1
 
@@ -244,7 +249,7 @@ def test_a_ledger_edited_by_someone_else_is_read_as_the_bot_last_wrote_it(
         stripped = re.sub(r'"sig":"[0-9a-f]+"', '"sig":"@sign"', book.body)
         if world.program.forge.api_flavour == "github":
             world.writer.edit_issue_body(book.number, stripped)
-    seen = read(world.bot, world.program, START + timedelta(days=2), secret=SECRET)
+    seen = world.seen(START + timedelta(days=2))
     assert seen.unsigned == frozenset()  # nothing believed without the bot's signature
     assert PAIR in seen.ledger
     assert world.night(START + timedelta(days=2)) == []  # a quiet night: nothing to redo
@@ -258,7 +263,7 @@ def test_labels_taken_off_the_bots_issues_are_put_back_and_nothing_is_opened_twi
     # one; a ledger issue's pairings were forgotten, and a second dashboard opened.
     world.night(START)
     world.night(START + timedelta(days=1))
-    before = read(world.bot, world.program, START + timedelta(days=1), secret=SECRET)
+    before = world.seen(START + timedelta(days=1))
     keys = (f"pair/{PAIR}/pairing", "ledger/2026-01", "dashboard")
     stripped = world.strip(START + timedelta(days=2), *keys)
     assert all(world.bot.get_issue(i.number).labels == () for i in stripped.values())
@@ -270,7 +275,7 @@ def test_labels_taken_off_the_bots_issues_are_put_back_and_nothing_is_opened_twi
     titles = [i.title for i in world.bot.list_issues(state=None)]
     assert titles.count("Mentorship: bob & alice") == 1
     assert len([t for t in titles if "dashboard" in t.lower()]) == 1
-    after = read(world.bot, world.program, START + timedelta(days=2), secret=SECRET)
+    after = world.seen(START + timedelta(days=2))
     assert after.ledger[PAIR] == before.ledger[PAIR]
 
 
@@ -291,14 +296,14 @@ def test_every_ledger_issue_taken_off_its_label_is_found_again_by_its_signed_rec
     # The program's own record among them: nothing left that a listing finds by label.
     world.night(START)
     world.night(START + timedelta(days=1))
-    before = read(world.bot, world.program, START + timedelta(days=1), secret=SECRET)
+    before = world.seen(START + timedelta(days=1))
     world.strip(START + timedelta(days=20), ledger.PROGRAM, "ledger/2026-01")
     written = world.night(START + timedelta(days=20))
     assert {"ledger/2026-01/listed", "ledger/program/listed"} <= set(written)
     assert not [k for k in written if k.endswith("/progress")]  # no second progress comment
     titles = [i.title for i in world.bot.list_issues(state=None)]
     assert len([t for t in titles if t.startswith(ledger.TITLE)]) == 2  # none opened again
-    after = read(world.bot, world.program, START + timedelta(days=20), secret=SECRET)
+    after = world.seen(START + timedelta(days=20))
     assert after.adopted == before.adopted == START
     assert after.ledger[PAIR].comment == before.ledger[PAIR].comment
 
@@ -308,7 +313,7 @@ def test_the_program_record_taken_off_its_label_keeps_the_adoption_day(world: Pr
     world.night(START + timedelta(days=1))
     world.strip(START + timedelta(days=20), ledger.PROGRAM)
     world.night(START + timedelta(days=20))
-    seen = read(world.bot, world.program, START + timedelta(days=20), secret=SECRET)
+    seen = world.seen(START + timedelta(days=20))
     # Not the day the record was missed: the day the first run opened the ledger.
     assert seen.adopted == START
     assert PAIR in seen.ledger

@@ -52,19 +52,17 @@ forge:
 forge:
   kind: github
   project: {project}
-  token_env: GITHUB_TOKEN   # the workflow passes secrets.GITHUB_TOKEN
-  bot: github-actions[bot]  # GITHUB_TOKEN cannot ask who it is; this is its login
+  token_env: GITHUB_TOKEN   # the workflow passes its token (or its GitHub App's) as this
+  {bot}
   # url: https://github.example.com/api/v3   # for GitHub Enterprise Server
 """,
 }
-_FORGE_APP = """\
-forge:
-  kind: github
-  project: {project}
-  token_env: GITHUB_TOKEN   # the workflow passes the App's token under this name
-  bot: "{app}[bot]"  # the GitHub App's login: an App's token cannot ask who it is
-  # url: https://github.example.com/api/v3   # for GitHub Enterprise Server
-"""
+# On GitHub, program.yml's bot line and the README's step for it: the workflow's own token
+# (False), or a GitHub App (True).
+_BOT_LINE = {
+    False: "bot: github-actions[bot]  # GITHUB_TOKEN cannot ask who it is; this is its login",
+    True: "bot: \"{app}[bot]\"  # the GitHub App's login: an App's token cannot ask who it is",
+}
 
 PROGRAM = """\
 # program.yml: the people, pairings and rules of this mentorship program.
@@ -171,18 +169,18 @@ _SETUP = {
 }
 
 
-_BOT = {
-    None: """Nothing else to create: the nightly workflow uses the built-in `GITHUB_TOKEN` with
+_BOT_STEP = {
+    False: """Nothing else to create: the nightly workflow uses the built-in `GITHUB_TOKEN` with
    `permissions: issues: write`, and comments as `github-actions[bot]`. Anyone with write
    access (the pairs need it, to tick boxes) can push a workflow whose token writes as
    `github-actions[bot]`: where that matters, make the bot a GitHub App (`mentorship init
    --github-app`).""",
-    "app": """Create the GitHub App the bot is (Settings > Developer settings > GitHub Apps: no
+    True: """Create the GitHub App the bot is (Settings > Developer settings > GitHub Apps: no
    webhook; repository permissions Issues: read and write, Contents: read), install it on
    this repository, and in Settings > Environments > `mentorship` give its client id and
    a private key of it as the secrets `MENTORSHIP_APP_CLIENT_ID` and `MENTORSHIP_APP_KEY`.
-   The nightly workflow then writes as `{app}[bot]`, which
-   program.yml names; a run that writes as anyone else stops at its first write.""",
+   The nightly workflow then writes as `{app}[bot]`, which program.yml names; a run that
+   writes as anyone else stops at its first write.""",
 }
 
 
@@ -195,9 +193,9 @@ def run(
     action_ref: str | None,
     app: str | None = None,
 ) -> int:
-    if app is not None and forge_kind != "github":
-        raise ScaffoldError("--github-app is for --forge github; nothing was written")
     if app is not None:
+        if forge_kind != "github":
+            raise ScaffoldError("--github-app is for --forge github; nothing was written")
         app = app.removesuffix("[bot]")
         if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,32}[a-z0-9])?", app):
             raise ScaffoldError(
@@ -253,17 +251,15 @@ def files_for(
     """Every file of a new program repository, by path relative to its root, its CI pinned
     to `pin`; on GitHub, with `app`, the bot is the GitHub App of that slug."""
     title = name or "Mentorship program"
-    forge_block = (_FORGE_APP if app else _FORGE[forge]).format(
-        project=project or DEFAULT_PROJECT[forge], app=app
-    )
-    bot = _BOT["app" if app else None].format(app=app)
+    bot = _BOT_LINE[app is not None].format(app=app)
+    forge_block = _FORGE[forge].format(project=project or DEFAULT_PROJECT[forge], bot=bot)
     files = {
         "program.yml": PROGRAM.format(name_yaml=json.dumps(title), forge=forge_block),
         "README.md": README.format(
             name=title,
             change="merge request" if forge == "gitlab" else "pull request",
             ci="`.gitlab-ci.yml`" if forge == "gitlab" else "`.github/workflows/`",
-            setup=_SETUP[forge].format(bot=bot) if forge == "github" else _SETUP[forge],
+            setup=_SETUP[forge].format(bot=_BOT_STEP[app is not None].format(app=app)),
         ),
     }
     for template in sorted(DEFAULTS.glob("*.md")):

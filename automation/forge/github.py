@@ -405,7 +405,7 @@ class GitHubForge:
         login = author.removesuffix("[bot]")
         who = f"app/{login}" if login != author else login
         query = f'repo:{self._path} is:issue in:title "{words}" author:{who}'
-        url = f"{self._repo.url.rsplit('/repos/', 1)[0]}/search/issues"
+        url = f"{self._gh.requester.base_url}/search/issues"
         found = self._call("GET /search/issues", lambda: self._listed(url, {"q": query}))
         return [issue_from_github(data) for data in found]
 

@@ -67,6 +67,11 @@ def _existing(forge: Forge, numbers: Sequence[int]) -> list[Issue]:
     return found
 
 
+def _as_the_bot_wrote(forge: Forge, issues: Sequence[Issue], bot: str) -> list[Issue]:
+    """`issues`, the bot's among them as it last wrote them (`_as_written`): its ledger."""
+    return _as_written(forge, issues, {i.number: bot for i in issues if same_handle(i.author, bot)})
+
+
 def _as_written(forge: Forge, issues: Sequence[Issue], authors: Mapping[int, str]) -> list[Issue]:
     """`issues`, those `authors` names (number -> author) with their description as that
     author last wrote it: on GitHub anyone with write access may edit any issue. One query
@@ -101,9 +106,7 @@ def read(
     # The ledger as the bot last wrote it: a signature stripped from every ledger issue would
     # have them believed as a ledger kept before the secret (and signed by this run), an
     # older signed body pasted back as it stands.
-    ledgers = forge.list_issues(labels=[labels.ledger])
-    mine = {i.number: bot for i in ledgers if same_handle(i.author, bot)}
-    issues = _as_written(forge, ledgers, mine)
+    issues = _as_the_bot_wrote(forge, forge.list_issues(labels=[labels.ledger]), bot)
     state = snapshot(program, bot, issues, [], window_start, secret)
     if secret is not None and ledger.PROGRAM not in state.issues:
         # The program's own ledger not listed: the first night, or its label taken off
@@ -111,12 +114,12 @@ def read(
         listed = {issue.number for issue in issues}
         titled = [i for i in forge.find_titled(ledger.TITLE, bot) if i.number not in listed]
         if titled:
-            issues += _as_written(forge, titled, {i.number: bot for i in titled})
+            issues += _as_the_bot_wrote(forge, titled, bot)
             state = snapshot(program, bot, issues, [], window_start, secret)
     # A ledger issue someone took the label off, read by the number the program's records.
     lost = _existing(forge, unlisted_own(state, "ledger/"))
     if lost:
-        issues += _as_written(forge, lost, {i.number: bot for i in lost})
+        issues += _as_the_bot_wrote(forge, lost, bot)
         state = snapshot(program, bot, issues, [], window_start, secret)
     # The labels the forms apply: listed (one paged read) only until the ledger records
     # them as made, so a quiet night reads nothing for them.

@@ -355,12 +355,12 @@ def search_issues(call: Call) -> Response:
     says). GitHub ranks by best match; the sandbox lists newest first, or by `sort=created`
     in `order`. A query without `repo:` is refused: the sandbox searches one repository."""
     terms: list[str] = []
-    fields: list[str] = []
+    fields: list[str] | None = None  # the fields `in:` names, of those the sandbox keeps
     qualifiers: dict[str, str] = {}
     for name, value in _SEARCH_TOKEN.findall(call.request.arg("q") or ""):
         value = value.strip('"')
-        if name == "in":
-            fields += [{"title": "title", "body": "body"}[f] for f in value.split(",")]
+        if name == "in":  # `in:comments` too on GitHub: the sandbox searches no comments
+            fields = [*(fields or []), *(f for f in value.split(",") if f in ("title", "body"))]
         elif name:
             qualifiers[name] = value
         else:
@@ -376,13 +376,13 @@ def search_issues(call: Call) -> Response:
         state=State(state) if state in ("open", "closed") else None,
         author_id=_login_filter(call, author),
         search=" ".join(terms) or None,
-        search_in=tuple(dict.fromkeys(fields)) or ("title", "body"),
+        search_in=("title", "body") if fields is None else tuple(dict.fromkeys(fields)),
         ascending=call.request.arg("order") == "asc",
     )
     page = paging(call.request, 30, 100)
     issues, total = call.store.list_issues(repo, query, page.window)
-    if qualifiers.get("is") == "pr":  # the sandbox's issues are issues
-        issues, total = [], 0
+    if qualifiers.get("is") == "pr" or (terms and fields == []):
+        issues, total = [], 0  # the sandbox's issues are issues; it keeps no comments
     # No ranking in the sandbox: every item scores the same; a search without semantic
     # terms is `lexical` (its `search_type`).
     items = [{**item, "score": 1.0} for item in _view(call, repo).issues(issues)]

@@ -178,14 +178,14 @@ def program_record(
     record = observed.issues.get(ledger.PROGRAM)
     kept = ledger.program_issues(record.body) if record else {}
     labels = forms.recorded(program, observed, actions)
-    issues: dict[str, int | str] = {}
-    opened = {a.key for a in actions if isinstance(a, OpenIssue)}
-    for key, issue in sorted(observed.issues.items()):
-        if key == DASHBOARD or (key.startswith("ledger/") and key != ledger.PROGRAM):
-            issues[key] = issue.number
-    for key in sorted(opened):
-        if key == DASHBOARD or key.startswith("ledger/"):
-            issues.setdefault(key, ref(key))
+
+    def recorded(key: str) -> bool:
+        return key == DASHBOARD or (key.startswith("ledger/") and key != ledger.PROGRAM)
+
+    issues: dict[str, int | str] = {k: i.number for k, i in observed.issues.items() if recorded(k)}
+    for action in actions:
+        if isinstance(action, OpenIssue) and recorded(action.key):
+            issues.setdefault(action.key, ref(action.key))
     unchanged = (
         issues == kept
         and queue.waiting == observed.queue

@@ -103,8 +103,8 @@ def plan(
     shown = dashboard.view(program, statuses, today, tending, asked, asking, answers, table)
     issue = observed.issues.get(DASHBOARD)
     # One someone else rewrote: its "since the last update" figures are not believed.
-    believed = issue is not None and DASHBOARD not in observed.forged
-    body = dashboard.update(shown, today, issue.body if issue and believed else None)
+    believed = issue.body if issue and DASHBOARD not in observed.forged else None
+    body = dashboard.update(shown, today, believed)
     if body is None:
         return []
     if issue is None:
