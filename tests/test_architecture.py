@@ -21,7 +21,17 @@ import automation
 PACKAGE = Path(automation.__file__).parent
 
 # Every module belongs to one layer, named by its first folder (or its own name at the top).
-PURE = {"roster", "lifecycle", "goals", "messages", "views", "model", "errors", "collector"}
+PURE = {
+    "roster",
+    "lifecycle",
+    "goals",
+    "messages",
+    "views",
+    "model",
+    "errors",
+    "collector",
+    "lazy",
+}
 SHELL = {"cli", "__main__", "commands", "night"}
 BOUNDARIES = {"forge", "sandbox"}
 TOP = {"__init__"}  # the package itself: its version, imported by everything

@@ -8,12 +8,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cache, cached_property
+from functools import cache
 from operator import attrgetter
 from typing import Any, NamedTuple, TypedDict
 
 import cffi  # type: ignore[import-untyped]
 from cmarkgfm import _cmark  # type: ignore[import-untyped]
+
+from automation.lazy import lazy
 
 # What counts as a task item is decided by block structure, so the block structure comes from
 # cmark-gfm, GitHub's own Markdown engine (the `cmarkgfm` package), with its `table` extension
@@ -47,7 +49,7 @@ class Goal:
     due: str | None = None  # ISO date read from "by YYYY-MM-DD" in the title
     line: int = 0  # 1-based line of the goal's heading or list item
 
-    @cached_property  # asked for by every rule and status that counts the goal
+    @lazy  # asked for by every rule and status that counts the goal
     def done(self) -> int:
         return sum(step.checked for step in self.steps)
 
@@ -73,7 +75,7 @@ class Checklist:
     outside: tuple[Step, ...] = ()
     mentor_goals: tuple[Goal, ...] = ()
 
-    @cached_property  # asked for by more than one rule; the observation cache keeps it too
+    @lazy  # asked for by more than one rule; the observation cache keeps it too
     def fingerprint(self) -> str:
         """A short digest of every task item's text and state, the ledger's signature of
         the goals: it changes when someone ticks a box, unticks one or edits a step, and

@@ -10,10 +10,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from automation.goals.feedback import form_key
+from automation.lazy import lazy
 from automation.lifecycle import boxes, ledger, markers, turns
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.ledger import PairState
@@ -206,7 +206,7 @@ class Observed:
     # run before the secret wrote them. The run writes them again.
     forged: frozenset[str] = frozenset()
 
-    @cached_property
+    @lazy
     def by_pairing(self) -> Mapping[str, tuple[str, ...]]:
         """The keys of each pairing's issues, by pairing id (sorted)."""
         keys: dict[str, list[str]] = {}
@@ -216,7 +216,7 @@ class Observed:
                 keys.setdefault(pairing, []).append(key)
         return {pairing: tuple(found) for pairing, found in keys.items()}
 
-    @cached_property
+    @lazy
     def answered(self) -> Mapping[str, tuple[tuple[str, Comment], ...]]:
         """The bot's acknowledgements of ticked boxes (`pair/<id>/box/...`), by pairing id."""
         found: dict[str, list[tuple[str, Comment]]] = {}

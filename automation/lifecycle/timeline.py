@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cached_property
 
+from automation.lazy import lazy
 from automation.roster.config import Pairing, Settings
 
 
@@ -58,16 +58,16 @@ class Timeline:
         its agenda is the pairing issue, check-in issues follow from the next period."""
         return (self.counted_from - self.start).days // self.checkin_days + 1
 
-    @cached_property
+    @lazy
     def midpoint(self) -> date:
         # Halfway through the planned term: an extension moves only the later milestones.
         return self.start + (self.planned_end - self.start) / 2
 
-    @cached_property
+    @lazy
     def ending_soon(self) -> date:
         return self.end - timedelta(days=self.ending_soon_days)
 
-    @cached_property
+    @lazy
     def term_weeks(self) -> int:
         return max(1, round((self.end - self.start).days / 7))
 

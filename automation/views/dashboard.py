@@ -23,9 +23,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
-from functools import cached_property
 from typing import Any
 
+from automation.lazy import lazy
 from automation.lifecycle import markers
 from automation.lifecycle.ledger import UNSIGNED, unsigned
 from automation.lifecycle.observed import CATCH_UP_DAYS, DASHBOARD, lookback_days
@@ -158,21 +158,21 @@ class View:
     feedback: Mapping[str, Any] | None = None
 
     # Worked out once, the same at every detail and as of any day that shows them.
-    @cached_property
+    @lazy
     def handles(self) -> int:
         """How many characters the rows' handles take: less than a table of a row per
         pairing."""
         return sum(len(row.mentee) + len(row.mentor) for row in self.rows)
 
-    @cached_property
+    @lazy
     def by_mentor(self) -> str:
         return _by_mentor(self.rows)
 
-    @cached_property
+    @lazy
     def room(self) -> tuple[Mentor, ...]:
         return tuple(m for m in self.mentors if m.accepting)
 
-    @cached_property
+    @lazy
     def room_table(self) -> str:
         return _room_table(self.room)
 

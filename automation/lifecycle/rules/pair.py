@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from automation.goals.checklist import Checklist, Dialect, parse
+from automation.lazy import lazy
 from automation.lifecycle import boxes, ledger, markers
 from automation.lifecycle.actions import (
     Action,
@@ -78,11 +78,11 @@ class Pair:
                     after.__dict__[name] = self.__dict__[name]
         return after
 
-    @cached_property
+    @lazy
     def id(self) -> str:
         return self.pairing.id  # built anew at each read, and every key of the pair uses it
 
-    @cached_property
+    @lazy
     def timeline(self) -> Timeline:
         """The term as the pair see it today. A change of mentor to come is the pair's news
         on its day, not before: until then the old term runs as if none were coming (its
@@ -99,11 +99,11 @@ class Pair:
             )
         return timeline
 
-    @property
+    @lazy
     def labels(self) -> Labels:
         return Labels(self.program.program.label_prefix)
 
-    @property
+    @lazy
     def dialect(self) -> Dialect:
         return Dialect(self.program.forge.api_flavour)
 
@@ -122,11 +122,11 @@ class Pair:
         issue = self.observed.issues.get(self.key(*parts))
         return Target(self.key(*parts), issue.number if issue else None)
 
-    @cached_property  # asked for by every planner; `planned` is fixed for this view
+    @lazy  # asked for by every planner; `planned` is fixed for this view
     def pairing_issue(self) -> Issue | None:
         return self.issue("pairing")
 
-    @property
+    @lazy
     def pairing_open(self) -> bool:
         issue = self.pairing_issue
         return issue is not None and issue.state is IssueState.OPEN
@@ -145,13 +145,13 @@ class Pair:
     def days_since(self, day: date) -> int:
         return (self.today - day).days
 
-    @cached_property
+    @lazy
     def checklist(self) -> Checklist | None:
         """The pairing issue's goals and task items, parsed once for every planner."""
         issue = self.pairing_issue
         return parse(issue.body, self.dialect) if issue else None
 
-    @cached_property
+    @lazy
     def progress(self) -> Reading | None:
         """The goals' progress read from the pairing issue today (rules/progress.py), for
         the progress planner and the ledger alike."""
@@ -159,7 +159,7 @@ class Pair:
 
         return read(self)
 
-    @cached_property
+    @lazy
     def last_activity(self) -> date | None:
         """The day the mentee or mentor last commented (within the window), changed the
         checklist of the pairing issue or edited a check-in's description, whichever is
@@ -169,12 +169,12 @@ class Pair:
         changed = [d for d in edits if d is not None]
         return last_spoke(self.observed, self.id, zone, max(changed, default=None))
 
-    @property
+    @lazy
     def state(self) -> PairState | None:
         """What the ledger remembers of this pairing."""
         return self.observed.ledger.get(self.id)
 
-    @cached_property
+    @lazy
     def checklist_changed(self) -> date | None:
         """The day a person last changed the goal checklist. Only people edit the pairing
         issue's body, so a checklist that differs from the one remembered is their work."""
@@ -187,7 +187,7 @@ class Pair:
             return local_day(issue.updated_at, self.program.program.timezone)
         return date.fromisoformat(state.changed) if state.changed else None
 
-    @cached_property
+    @lazy
     def latest_checkin(self) -> tuple[str, Issue] | None:
         """The newest check-in issue seen (`checkin/N`, the issue), the one the pair writes
         their agenda and notes in."""
@@ -201,7 +201,7 @@ class Pair:
         part = max(parts, key=lambda p: int(p.split("/")[1]))
         return part, self.observed.issues[self.key(part)]
 
-    @cached_property
+    @lazy
     def checkin_edited(self) -> date | None:
         """The day the pair last edited a check-in's description. Only the pair (and
         writers) edit it, so an open check-in whose description differs from the one the
@@ -249,11 +249,11 @@ class Pair:
             return ledger.described(part, issue.body)
         return kept
 
-    @cached_property
+    @lazy
     def window_start(self) -> date:
         return local_day(self.observed.window_start, self.program.program.timezone)
 
-    @cached_property
+    @lazy
     def asked(self) -> tuple[boxes.Asked, ...]:
         """The boxes ticked on the pairing issue: those this run answers and those answered
         in the window of comments alike, so a run after the answer sees what the run that
@@ -281,12 +281,12 @@ class Pair:
         days = {local_day(a.at, zone) for a in self.asked if a.box == box and a.heeded}
         return sorted(day for day in days if day <= self.today)
 
-    @cached_property
+    @lazy
     def met_days(self) -> tuple[date, ...]:
         """The days the pair said, by ticking the box, that they met."""
         return tuple(self.heeded(boxes.MET))
 
-    @cached_property
+    @lazy
     def paused_until(self) -> date | None:
         """The pair paused reminders with the box: the day they resume, `boxes.PAUSE_DAYS`
         after the latest tick, while that is still to come."""
@@ -294,7 +294,7 @@ class Pair:
         ends = [day + span for day in self.heeded(boxes.PAUSE) if day + span > self.today]
         return max(ends, default=None)
 
-    @cached_property
+    @lazy
     def away(self) -> bool:
         """Mentor or mentee is away today, or the pair paused reminders: nudges and the
         stalled label wait."""
@@ -421,7 +421,7 @@ class Pair:
             self.reasons.hear(reason.format(**facts))
         return []
 
-    @cached_property
+    @lazy
     def away_until(self) -> tuple[str, date] | None:
         """Who of the pair is away today, and until when (the later return if both are)."""
         away = [
