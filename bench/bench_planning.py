@@ -147,7 +147,10 @@ def widened(program: Program, observed: Observed, copies: int) -> tuple[Program,
             numbers = tuple(
                 (part, n + shift if isinstance(n, int) else n) for part, n in state.issues
             )
-            states[rename(pid)] = replace(state, issues=numbers, was=tuple(map(rename, state.was)))
+            comment = state.comment + shift if isinstance(state.comment, int) else state.comment
+            states[rename(pid)] = replace(
+                state, comment=comment, issues=numbers, was=tuple(map(rename, state.was))
+            )
     # The ledger issues as the bot would keep the 10,000 (bookkeeping.ledgers' shards).
     months = Counter(p.start.strftime("%Y-%m") for p in wide.pairings)
     shards: dict[str, dict[str, ledger.PairState]] = {}
