@@ -77,10 +77,13 @@ def _numbers(pair: Pair, mine: list[Action]) -> tuple[tuple[str, int | str], ...
     """The numbers of the pairing's issues the bot acts on (its pairing issue, its
     retrospective, its latest check-in, its feedback forms) after this plan: one it opens
     is a reference."""
-    # Feedback forms are listed only on the nights they are needed (observe.forms_read_since):
-    # their numbers are kept from the ledger in between.
+    # Feedback forms are listed only on the nights they are needed (observe.forms_read_since),
+    # and a closed check-in only while it is recent (observe.checkin_window_days): their
+    # numbers are kept from the ledger in between, or a quiet night would rewrite it.
     previous = pair.state.issues if pair.state else ()
-    numbers: dict[str, int | str] = {p: n for p, n in previous if p.startswith("feedback/")}
+    numbers: dict[str, int | str] = {
+        p: n for p, n in previous if p.startswith(("feedback/", "checkin/"))
+    }
     for key in pair.observed.by_pairing.get(pair.id, ()):
         numbers[key.split("/", 2)[2]] = pair.observed.issues[key].number
     for action in mine:

@@ -328,3 +328,26 @@ def test_the_ledger_keeps_every_retrospective_by_the_end_it_was_opened_for() -> 
         f'"i":{{"pairing":1,"retrospective/2026-05-20":20,'
         f'"retrospective/2026-07-05":"@ref:pair/{PAIR}/retrospective/2026-07-05"}}'
     ) in book.draft.body
+
+
+def test_a_closed_check_in_no_longer_listed_keeps_its_number_in_the_ledger() -> None:
+    # After the end, a closed check-in is listed only while recent (observe lists closed
+    # check-ins of the last two periods): the night it drops out is as quiet as the one before.
+    roster = program()
+    end = date(2026, 7, 5)
+    closed = pairing_issue(state=IssueState.CLOSED, labels=("mentorship", "mentorship::completed"))
+    retro = issue(2, f"pair/{PAIR}/retrospective/{end}", state=IssueState.CLOSED, created=end)
+    last = checkin(13, IssueState.CLOSED)
+    recorded = PairState(
+        settled=end.isoformat(),
+        issues=(("checkin/13", last.number), ("pairing", 1), (f"retrospective/{end}", 2)),
+    )
+    book = ledger_issue(90, "ledger/2026-01", {PAIR: recorded})
+    day = end + timedelta(days=20)
+
+    def rewritten(issues: list[Issue]) -> bool:
+        actions = plan(roster, observed_on(day, [*issues, book], [], roster), day, Templates())
+        return any(a.key == "ledger/2026-01" for a in actions)
+
+    assert not rewritten([closed, retro, last])
+    assert not rewritten([closed, retro])
