@@ -67,6 +67,18 @@ def _comment(pair: Pair, period: int) -> list[Action]:
     key = pair.key("checkin", str(period))
     if pair.comment("checkin", str(period)) is not None:
         return _held(pair, period)
+    starts = pair.timeline.period_start(period)
+    if starts < pair.window_start:
+        # A period longer than the comments a run reads: its comment, if posted on its
+        # first days, is older than them and cannot be told from one never posted.
+        return pair.nothing(
+            "check-in {period} began {starts}, before the comments read (from {window}): "
+            "not posted so late; the next from {next}",
+            period=period,
+            starts=starts,
+            window=pair.window_start,
+            next=pair.timeline.period_start(period + 1),
+        )
     previous = pair.comment("checkin", str(period - 1))
     carried = carried_items(previous.body, pair) if previous else []
     body = pair.text("checkin-comment", key, **_context(pair, period, None, carried))

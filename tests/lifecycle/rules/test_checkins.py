@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from automation.goals.checklist import parse
 from automation.lifecycle.actions import OpenIssue, PostComment
+from automation.lifecycle.observed import lookback_days, start_of_day
 from automation.lifecycle.rules import checkins
 from automation.model import IssueState
 from tests.lifecycle.rules.world import (
+    BOT,
     PAIR,
     START,
     comment,
@@ -76,6 +78,24 @@ def test_checkin_as_a_comment_when_the_program_says_so() -> None:
     assert isinstance(action, PostComment)
     assert action.key == f"pair/{PAIR}/checkin/2"
     assert action.target.number == 1
+
+
+def test_a_comment_check_in_of_a_period_longer_than_the_window_is_posted_once() -> None:
+    # Pairs meeting every 60 days: their check-in comment leaves the comments a run reads
+    # (the last `lookback_days`) before the period ends, and is not posted again.
+    roster = program(style="comment", extra="checkin_every_days: 60\n")
+    start = START + timedelta(days=60)
+    posted = comment(1, BOT, start, f"pair/{PAIR}/checkin/2", "check-in 2")
+
+    def planned(day: date) -> list[str]:
+        window = start_of_day(day - timedelta(days=lookback_days(roster)), "UTC")
+        listed = [c for c in (posted,) if c.created_at >= window]  # as the forge lists them
+        return [a.key for a in checkins.plan(pair_on(day, [pairing_issue()], listed, roster))]
+
+    assert planned(start) == []
+    assert planned(start + timedelta(days=lookback_days(roster) + 1)) == []
+    assert planned(start + timedelta(days=59)) == []
+    assert planned(start + timedelta(days=60)) == [f"pair/{PAIR}/checkin/3"]
 
 
 def test_no_checkins_while_a_human_has_closed_the_pairing_issue() -> None:
