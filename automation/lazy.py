@@ -1,7 +1,7 @@
 """`lazy`: `functools.cached_property` without the lock Python 3.11 takes at each first read
 (python/cpython#87634; 3.12 dropped it). A night's planning makes a quarter of a million
-first reads of the views' properties, one per pairing and property: the lock was a tenth of
-the planning CPU at 10,000 pairings (bench/bench_planning.py).
+first reads of the views' properties, one per pairing and property: the lock took about 4 %
+of the planning CPU at 10,000 pairings (bench/bench_planning.py).
 
 A first read computes the value and keeps it in the instance's `__dict__`, where later reads
 find it without calling the descriptor; frozen dataclasses included, as with
