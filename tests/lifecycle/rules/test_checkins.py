@@ -96,6 +96,12 @@ def test_a_comment_check_in_of_a_period_longer_than_the_window_is_posted_once() 
     assert planned(start + timedelta(days=lookback_days(roster) + 1)) == []
     assert planned(start + timedelta(days=59)) == []
     assert planned(start + timedelta(days=60)) == [f"pair/{PAIR}/checkin/3"]
+    # Never posted (the runs stopped): posted while the period's start is among the
+    # comments read, not after.
+    unposted = pair_on(start + timedelta(days=lookback_days(roster)), [pairing_issue()], [], roster)
+    assert [a.key for a in checkins.plan(unposted)] == [f"pair/{PAIR}/checkin/2"]
+    late = pair_on(start + timedelta(days=lookback_days(roster) + 1), [pairing_issue()], [], roster)
+    assert checkins.plan(late) == []
 
 
 def test_no_checkins_while_a_human_has_closed_the_pairing_issue() -> None:
