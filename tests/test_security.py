@@ -60,6 +60,12 @@ class Program_:
         assert plan_day(self.bot, self.program, day, Templates(), secret=SECRET) == []
         return [o.action.key for o in report.outcomes]
 
+    def settled(self) -> Observed:
+        """The program's first two nights, and what a run after them reads."""
+        self.night(START)
+        self.night(START + timedelta(days=1))
+        return self.seen(START + timedelta(days=1))
+
     def daytime(self, day: date) -> None:
         self.sandbox.set_clock(datetime.combine(day, time(10), UTC))
 
@@ -240,8 +246,7 @@ def test_a_ledger_edited_by_someone_else_is_read_as_the_bot_last_wrote_it(
 ) -> None:
     # On GitHub a writer may edit the ledger: stripping the signature of every ledger issue
     # would have them all taken for a ledger kept before the secret, and signed by the run.
-    world.night(START)
-    world.night(START + timedelta(days=1))
+    world.settled()
     world.daytime(START + timedelta(days=2))
     books = [i for i in world.bot.list_issues(labels=["mentorship::ledger"], state=None)]
     assert books
@@ -261,9 +266,7 @@ def test_labels_taken_off_the_bots_issues_are_put_back_and_nothing_is_opened_twi
     # GitHub's triage and GitLab's Reporters may take labels off. Without its label a
     # pairing issue is not listed, and the run took it for missing: it opened a second
     # one; a ledger issue's pairings were forgotten, and a second dashboard opened.
-    world.night(START)
-    world.night(START + timedelta(days=1))
-    before = world.seen(START + timedelta(days=1))
+    before = world.settled()
     keys = (f"pair/{PAIR}/pairing", "ledger/2026-01", "dashboard")
     stripped = world.strip(START + timedelta(days=2), *keys)
     assert all(world.bot.get_issue(i.number).labels == () for i in stripped.values())
@@ -294,9 +297,7 @@ def test_every_ledger_issue_taken_off_its_label_is_found_again_by_its_signed_rec
     world: Program_,
 ) -> None:
     # The program's own record among them: nothing left that a listing finds by label.
-    world.night(START)
-    world.night(START + timedelta(days=1))
-    before = world.seen(START + timedelta(days=1))
+    before = world.settled()
     world.strip(START + timedelta(days=20), ledger.PROGRAM, "ledger/2026-01")
     written = world.night(START + timedelta(days=20))
     assert {"ledger/2026-01/listed", "ledger/program/listed"} <= set(written)
@@ -309,8 +310,7 @@ def test_every_ledger_issue_taken_off_its_label_is_found_again_by_its_signed_rec
 
 
 def test_the_program_record_taken_off_its_label_keeps_the_adoption_day(world: Program_) -> None:
-    world.night(START)
-    world.night(START + timedelta(days=1))
+    world.settled()
     world.strip(START + timedelta(days=20), ledger.PROGRAM)
     world.night(START + timedelta(days=20))
     seen = world.seen(START + timedelta(days=20))

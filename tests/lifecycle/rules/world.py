@@ -134,11 +134,13 @@ def observed_on(
     roster: Program,
     adopted: date | None = ADOPTED,
 ) -> Observed:
-    """What a run sees; `adopted` is the adoption day its ledger keeps (None: first run)."""
+    """What a run sees; `adopted` is the adoption day its ledger keeps (None: first run).
+    Comments older than the window are not seen: the forge lists those since its start."""
     window = start_of_day(today - timedelta(days=lookback_days(roster)), roster.program.timezone)
     if adopted is not None:
         issues = [*issues, program_record(adopted)]
-    return snapshot(roster, BOT, issues, comments, window)
+    listed = [c for c in comments if c.created_at >= window]
+    return snapshot(roster, BOT, issues, listed, window)
 
 
 def ledger_issue(number: int, key: str, states: Mapping[str, PairState]) -> Issue:
