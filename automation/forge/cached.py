@@ -30,6 +30,7 @@ moves no watermark past them: the next run reads them, once.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import hmac
@@ -245,6 +246,7 @@ def kept(
         yield forge
         return
     made_for = f"{settings.kind} {settings.url or ''} {settings.project} {forge.whoami()}"
+    made_for += f" {code(PACKAGE)}"
     cached = Cached(forge, load(path, made_for, today, key))
     checklist.remember(cached.cache.parsed)
     forge.learn_user_ids(cached.cache.users)
@@ -252,6 +254,19 @@ def kept(
     cached.cache.parsed = checklist.remembered()
     cached.cache.users = forge.user_ids()
     save(path, cached.cache, key)
+
+
+PACKAGE = Path(__file__).parents[1]  # automation/
+
+
+@functools.cache
+def code(root: Path) -> str:
+    """A digest of the package's source under `root`. A cache written by other code (an
+    upgrade) is not believed: how it read the descriptions came from that code."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def load(path: Path, identity: str, today: date, key: str | None) -> Cache:

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from automation.forge import Forge, RetryPolicy, connect
-from automation.forge.cached import FULL_READ_DAYS, VERSION, Cache, load, save
+from automation.forge import cached as cached_module
+from automation.forge.cached import FULL_READ_DAYS, VERSION, Cache, code, load, save
 from automation.forge.cached import kept as observing
 from automation.lifecycle import markers
 from automation.messages.templates import Templates
@@ -230,3 +231,26 @@ def test_a_cache_whose_signature_is_not_ascii_is_dropped_not_raised(tmp_path: Pa
         gzip.compress(json.dumps({"version": VERSION, "sig": "\u00e9"}).encode() + b"\n" + body)
     )
     assert load(path, "gitlab https://x acme/a bot", date(2026, 1, 6), "key").users == {}
+
+
+def test_a_cache_is_believed_only_by_the_code_that_wrote_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How it read the descriptions came from that code: after an upgrade the run reads
+    everything again."""
+    world.night(1)
+    cached = 2 + (world.program.forge.api_flavour == "github")
+    assert world.night(2)[0] == cached
+    monkeypatch.setattr(cached_module, "code", lambda root: "another build")
+    assert world.night(3)[0] > cached
+    assert world.night(4)[0] == cached
+
+
+def test_the_code_digest_moves_with_any_source_file(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    rule = tmp_path / "rules" / "nudges.py"
+    rule.write_text("NUDGE_DAYS = 8\n")
+    before = code(tmp_path)
+    code.cache_clear()
+    rule.write_text("NUDGE_DAYS = 9\n")
+    assert code(tmp_path) != before
