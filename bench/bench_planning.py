@@ -10,8 +10,12 @@ on the quiet night after:
 - plan CPU: CPU of the calling thread from the observed state in memory (the `Observed`
   that `read()` returns) to the list of actions (`rules.plan`, pure: no I/O), with the
   observation cache warm: the descriptions read as the last run's cache kept them, so an
-  unchanged body is not parsed again (`checklist.remember`). Neither HTTP nor loading
-  program.yml is in it. "plan, no cache" parses every body afresh, as a run without one;
+  unchanged body is not parsed again (`checklist.remember`), and the pairings found quiet
+  the night before skipped, their dashboard rows kept (`quiet.remember_records`; the night
+  before is the same state planned on the day before, and the memo goes through the cache's
+  JSON). The actions are checked equal to those of planning every pairing. Neither HTTP nor
+  loading program.yml is in it. "plan, bodies kept" keeps no quiet pairings (the first
+  night of a cache), "plan, no cache" parses every body afresh too, as a run without one;
 - `mentorship plan`: the whole command in a fresh interpreter, as CI runs it, with
   `--cache` warm (run once before): start-up, loading program.yml, observing through the
   cache over HTTP, planning and printing; CPU of that process (user and system), the
@@ -23,6 +27,8 @@ mentor507, issue numbers moved by 100,000 a copy; the same dates, and the bodies
 copy's handles, so that each copy's descriptions are its own and read as such), the ledger
 issues rebuilt for the 10,000, and `rules.plan` timed on it.
 
+The bench plans with the shadow mode off (MENTORSHIP_QUIET_SHADOW unset): it times skipping.
+
     python bench/bench_planning.py                       # both forges, 1,000 and 10,000
     python bench/bench_planning.py --forges gitlab --profile 15   # with cProfile's top 15
 """
@@ -33,6 +39,7 @@ import argparse
 import cProfile
 import functools
 import io
+import json
 import pstats
 import re
 import resource
@@ -55,7 +62,7 @@ from automation.goals import checklist
 from automation.lifecycle import ledger
 from automation.lifecycle.actions import Action
 from automation.lifecycle.observed import Observed, started_on
-from automation.lifecycle.rules import plan
+from automation.lifecycle.rules import plan, quiet
 from automation.messages.templates import Templates
 from automation.model import Issue
 from automation.night.observe import read
@@ -173,12 +180,18 @@ def widened(program: Program, observed: Observed, copies: int) -> tuple[Program,
 
 def afresh(planned: Callable[[], list[Action]]) -> list[Action]:
     checklist.forget()  # every body parsed, as in a run without the cache
+    quiet.forget()  # every pairing planned
     return planned()
 
 
-def recalled(planned: Callable[[], list[Action]], kept: dict[str, Any]) -> list[Action]:
-    checklist.forget()  # the bodies as the last run's cache kept them
+def recalled(
+    planned: Callable[[], list[Action]], kept: dict[str, Any], found: dict[str, Any] | None = None
+) -> list[Action]:
+    """`planned` with the bodies, and the quiet pairings `found`, as the cache kept them."""
+    checklist.forget()
     checklist.remember(kept)
+    quiet.forget()
+    quiet.remember_records(found or {})
     return planned()
 
 
@@ -200,8 +213,10 @@ def command(roster_text: str, repeat: int) -> float:
 
 
 def bench(flavour: str, sizes: list[int], top: int, repeat: int) -> list[str]:
+    if quiet.SHADOW:
+        raise SystemExit("MENTORSHIP_QUIET_SHADOW plans every pairing: unset it to time skipping")
     rows = []
-    quiet = TODAY + timedelta(days=1)
+    tonight = TODAY + timedelta(days=1)
     templates = Templates()
     with start() as sandbox:
         program = roster(SEED, flavour, sandbox.url)
@@ -209,16 +224,16 @@ def bench(flavour: str, sizes: list[int], top: int, repeat: int) -> list[str]:
         sandbox.set_clock(datetime.combine(TODAY, datetime.min.time(), UTC))
         night(sandbox, program, TODAY)
         night(sandbox, program, TODAY)
-        sandbox.set_clock(datetime.combine(quiet, datetime.min.time(), UTC) + timedelta(hours=23))
+        sandbox.set_clock(datetime.combine(tonight, datetime.min.time(), UTC) + timedelta(hours=23))
         forge = connect(program.forge, {}, RetryPolicy(retries=0))
-        read(forge, program, quiet)  # warm: connections, the bot's name
+        read(forge, program, tonight)  # warm: connections, the bot's name
         sandbox.reset_counts()
-        observed, seconds = cpu(lambda: read(forge, program, quiet), repeat)
+        observed, seconds = cpu(lambda: read(forge, program, tonight), repeat)
         reads = sandbox.request_counts()["reads"] // repeat
         rows.append(f"| {flavour} | {SEED} | observe ({reads} reads) | {seconds:.3f} |")
         if top:
             print(f"\n{flavour}, {SEED} pairings, observe:\n")
-            print(profiled(lambda: read(forge, program, quiet), top))
+            print(profiled(lambda: read(forge, program, tonight), top))
         seconds = command(roster_text_of(SEED, flavour, sandbox.url), repeat)
         rows.append(
             f"| {flavour} | {SEED} | `mentorship plan --cache`, whole command | {seconds:.3f} |"
@@ -227,18 +242,30 @@ def bench(flavour: str, sizes: list[int], top: int, repeat: int) -> list[str]:
         wide, state = (
             (program, observed) if size == SEED else widened(program, observed, size // SEED)
         )
-        planned = functools.partial(plan, wide, state, quiet, templates)
+        planned = functools.partial(plan, wide, state, tonight, templates)
 
         actions, seconds = cpu(functools.partial(afresh, planned), repeat)
         rows.append(
             f"| {flavour} | {size} | plan, no cache ({len(actions)} actions) | {seconds:.3f} |"
         )
         kept = checklist.remembered()
-        actions, seconds = cpu(functools.partial(recalled, planned, kept), repeat)
-        rows.append(f"| {flavour} | {size} | plan CPU ({len(actions)} actions) | {seconds:.3f} |")
+        every, seconds = cpu(functools.partial(recalled, planned, kept), repeat)
+        rows.append(f"| {flavour} | {size} | plan, bodies kept | {seconds:.3f} |")
+        recalled(functools.partial(plan, wide, state, TODAY, templates), kept)  # the night before
+        found = json.loads(json.dumps(quiet.remembered()))
+        before = quiet.COUNTS["skipped"]
+        warm = functools.partial(recalled, planned, kept, found)
+        actions, seconds = cpu(warm, repeat)
+        skipped = (quiet.COUNTS["skipped"] - before) // repeat
+        if actions != every:
+            raise SystemExit(f"{flavour}, {size}: skipping quiet pairings changed the plan")
+        rows.append(
+            f"| {flavour} | {size} | plan CPU ({len(actions)} actions, the same; "
+            f"{skipped} quiet pairings skipped) | {seconds:.3f} |"
+        )
         if top:
             print(f"\n{flavour}, {size} pairings, plan CPU:\n")
-            print(profiled(functools.partial(recalled, planned, kept), top))
+            print(profiled(warm, top))
     return rows
 
 

@@ -16,6 +16,11 @@ settings.register_profile("ci", max_examples=200, deadline=timedelta(seconds=2),
 settings.register_profile("deep", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# Every plan in the suite checks the incremental planner: a pairing it would skip as quiet is
+# planned in full as well, and the run stops if it was not (automation/lifecycle/rules/quiet.py).
+# Set before the product is imported, and inherited by the commands the tests run.
+os.environ.setdefault("MENTORSHIP_QUIET_SHADOW", "1")
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("live forges", "run tests/forge/test_contract.py on a real forge too")
@@ -40,3 +45,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="LOGIN",
         help="the token's login when it cannot read GET /user (a GitHub App token)",
     )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from automation.lifecycle.rules import quiet
+
+    counts = quiet.COUNTS
+    if quiet.SHADOW and counts["skipped"] + counts["planned"]:
+        terminalreporter.write_line(
+            f"quiet pairings: {counts['skipped']} pairing-nights the memo skipped, each planned "
+            f"in full as well and found quiet; {counts['planned']} planned"
+        )

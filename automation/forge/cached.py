@@ -47,10 +47,11 @@ import pydantic_core
 from automation import collector
 from automation.forge.base import Forge
 from automation.goals import checklist
+from automation.lifecycle.rules import quiet
 from automation.model import CloseReason, Comment, Issue, IssueState, TaskCounts
 from automation.roster.config import ForgeSettings
 
-VERSION = 4  # 4: a header line, then the cache (3: one JSON document)
+VERSION = 5  # 5: the quiet pairings; 4: a header line, then the cache (3: one JSON document)
 MARGIN = timedelta(minutes=10)  # read back from this long before the watermark
 FULL_READ_DAYS = 7  # a cache older than this is dropped: the run lists everything again
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -94,6 +95,9 @@ class Cache:
     # How the bodies the last run read read (automation.goals.checklist.remembered): a body is
     # parsed again only when it changed.
     parsed: dict[str, list[Any]] = field(default_factory=dict)
+    # The pairings the last run found quiet, until when, with their dashboard rows
+    # (automation.lifecycle.rules.quiet.remembered): skipped while nothing of them changes.
+    quiet: dict[str, list[Any]] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)  # GitLab's user ids by login
 
     def fresh(self, identity: str, today: date) -> bool:
@@ -249,9 +253,11 @@ def kept(
     made_for += f" {code(PACKAGE)}"
     cached = Cached(forge, load(path, made_for, today, key))
     checklist.remember(cached.cache.parsed)
+    quiet.remember_records(cached.cache.quiet)
     forge.learn_user_ids(cached.cache.users)
     yield cast(Forge, cached)  # a Forge: every other call goes to the one it wraps
     cached.cache.parsed = checklist.remembered()
+    cached.cache.quiet = quiet.remembered()
     cached.cache.users = forge.user_ids()
     save(path, cached.cache, key)
 
@@ -262,7 +268,8 @@ PACKAGE = Path(__file__).parents[1]  # automation/
 @functools.cache
 def code(root: Path) -> str:
     """A digest of the package's source under `root`. A cache written by other code (an
-    upgrade) is not believed: how it read the descriptions came from that code."""
+    upgrade) is not believed: how it read the descriptions, and which pairings it found
+    quiet until when, came from that code's rules."""
     digest = hashlib.blake2b(digest_size=16)
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
@@ -426,6 +433,7 @@ def _to_json(cache: Cache) -> dict[str, Any]:
         "comments_seen": _time(cache.comments_seen),
         "comments": [_comment_json(c) for c in cache.comments.values()],
         "parsed": cache.parsed,
+        "quiet": cache.quiet,
         "users": cache.users,
     }
 
@@ -448,5 +456,6 @@ def _from_json(data: Any) -> Cache:
         comments_since=_parse_time(data["comments_since"]),
         comments_seen=_parse_time(data["comments_seen"]) or EPOCH,
         parsed={str(key): list(record) for key, record in data["parsed"].items()},
+        quiet={str(key): list(record) for key, record in data["quiet"].items()},
         users={str(login): int(number) for login, number in data["users"].items()},
     )

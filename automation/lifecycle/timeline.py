@@ -73,8 +73,7 @@ class Timeline:
 
     def week(self, day: date) -> int:
         """1-based week of the term that `day` falls in (clamped to the term)."""
-        days = (min(max(day, self.start), self.end) - self.start).days
-        return min(self.term_weeks, days // 7 + 1)
+        return week_of(self.start, self.end, self.term_weeks, day)
 
     def phase(self, day: date) -> Phase:
         if day < self.start:
@@ -97,3 +96,10 @@ class Timeline:
     def period_end(self, number: int) -> date:
         """Last day of period `number` (the next one starts the day after)."""
         return min(self.period_start(number + 1), self.end) - timedelta(days=1)
+
+
+def week_of(start: date, end: date, term_weeks: int, day: date) -> int:
+    """1-based week of a term of `term_weeks` from `start` to `end` that `day` falls in
+    (clamped to the term)."""
+    days = (min(max(day, start), end) - start).days
+    return min(term_weeks, days // 7 + 1)

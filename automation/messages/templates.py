@@ -12,6 +12,7 @@ render writes at most `MAX_RENDERED` characters.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -148,6 +149,11 @@ class Templates:
 
     def names(self) -> list[str]:
         return sorted({p.stem for d in self._dirs for p in d.glob("*.md")})
+
+    def fingerprint(self) -> str:
+        """A digest of every template's text (or error): the same in every process."""
+        texts = sorted((name, str(text)) for name, (_, text) in self._texts.items())
+        return hashlib.blake2b(repr(texts).encode(), digest_size=16).hexdigest()
 
     def path(self, name: str) -> Path:
         """The file template `name` is read from: the program's own, else the shipped one."""

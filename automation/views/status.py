@@ -7,14 +7,15 @@ and states only; goal titles are included for reports that opt in (`include_goal
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from automation.goals.checklist import Checklist, Dialect, Goal, parse
 from automation.lifecycle import retrospectives
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.observed import Observed, adoption, last_spoke
-from automation.lifecycle.timeline import Phase, Timeline
+from automation.lifecycle.timeline import Phase, Timeline, week_of
 from automation.lifecycle.turns import SIDES
 from automation.model import Issue, IssueState
 from automation.roster.config import Pairing, Program
@@ -225,7 +226,61 @@ def program_status(
     observed: Observed,
     today: date,
     checklists: Mapping[str, Checklist] | None = None,
+    kept: Mapping[str, PairingStatus] | None = None,
 ) -> list[PairingStatus]:
-    """Every pairing; `checklists` (by pairing id) spares parsing issues read already."""
+    """Every pairing; `checklists` (by pairing id) spares parsing issues read already, and
+    `kept` rows of an earlier day still true today spare working them out again."""
     known = checklists or {}
-    return [pairing_status(program, observed, p, today, known.get(p.id)) for p in program.pairings]
+    rows = kept or {}
+    return [
+        rows[p.id] if p.id in rows else pairing_status(program, observed, p, today, known.get(p.id))
+        for p in program.pairings
+    ]
+
+
+def to_record(row: PairingStatus) -> dict[str, Any]:
+    """`row` as JSON values that `from_record` reads back equal (kept between runs)."""
+    return {f.name: _plain(getattr(row, f.name)) for f in fields(PairingStatus)}
+
+
+def from_record(record: dict[str, Any], today: date) -> PairingStatus:
+    """The row `to_record` kept on an earlier day, on `today`: the days quiet and the week of
+    the term counted to it, the rest as it was (a row is kept only while nothing else of it
+    can change)."""
+    values = dict(record)
+    if values.keys() != _FIELDS:
+        raise ValueError(f"a kept row has the fields {sorted(values)}")
+    for name in ("start", "planned_end", "end", "last_activity"):
+        values[name] = date.fromisoformat(values[name]) if values[name] else None
+    for name in ("goals", "mentor_goals"):
+        values[name] = tuple(GoalStatus(**goal) for goal in values[name])
+    values["history"] = tuple(map(tuple, values["history"]))
+    values["milestones"] = tuple(_milestone(m) for m in values["milestones"])
+    values["next_milestone"] = (
+        _milestone(values["next_milestone"]) if values["next_milestone"] else None
+    )
+    last = values["last_activity"]
+    values["days_quiet"] = (today - last).days if last else None
+    values["week"] = week_of(values["start"], values["end"], values["term_weeks"], today)
+    # Every field, as the check above makes sure: the frozen dataclass's __init__ would set
+    # them one `object.__setattr__` at a time, two thirds of the time a row takes to read.
+    row = object.__new__(PairingStatus)
+    row.__dict__.update(values)
+    return row
+
+
+_FIELDS = {f.name for f in fields(PairingStatus)}
+
+
+def _milestone(record: dict[str, Any]) -> Milestone:
+    return Milestone(str(record["name"]), date.fromisoformat(record["day"]))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    return value

@@ -236,8 +236,8 @@ def test_a_cache_whose_signature_is_not_ascii_is_dropped_not_raised(tmp_path: Pa
 def test_a_cache_is_believed_only_by_the_code_that_wrote_it(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """How it read the descriptions came from that code: after an upgrade the run reads
-    everything again."""
+    """Its parses and quiet pairings came from that code's rules: after an upgrade the run
+    reads everything again."""
     world.night(1)
     cached = 2 + (world.program.forge.api_flavour == "github")
     assert world.night(2)[0] == cached

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, timedelta
+
+import pytest
 
 from automation.lifecycle.ledger import PairState
 from automation.model import Comment, Issue, IssueState
 from automation.roster.config import Program
-from automation.views.status import Milestone, PairingStatus, pairing_status
+from automation.views.status import (
+    Milestone,
+    PairingStatus,
+    from_record,
+    pairing_status,
+    to_record,
+)
 from tests.lifecycle.rules.world import (
     PAIR,
     START,
@@ -92,3 +101,25 @@ def test_the_retrospective_shown_is_the_one_of_the_end_the_roster_holds() -> Non
     closed = pairing_issue(state=IssueState.CLOSED)
     ended = status_on(date(2026, 7, 10), [closed, stale, fresh])
     assert (ended.retrospective, ended.retrospective_url) == ("open", fresh.url)
+
+
+def test_a_row_kept_as_a_record_reads_on_a_later_day_as_worked_out_that_day() -> None:
+    """A quiet pairing's row kept between runs (`to_record`, through JSON): on a later day
+    in the same check-in period, its days quiet and week of the term count to that day."""
+    state = PairState(comment=5, history=((1, 0, 3), (2, 2, 3)), met=(1, 2), changed="2026-02-01")
+    book = ledger_issue(90, "ledger/2026-01", {PAIR: state})
+    talk = [comment(1, "bob", date(2026, 2, 2))]
+    issues = [pairing_issue(body=GOALS), book]
+    kept_on, read_on = START + timedelta(days=33), START + timedelta(days=36)
+    kept = status_on(kept_on, issues, talk)
+    record = json.loads(json.dumps(to_record(kept)))
+    later = status_on(read_on, issues, talk)
+    assert ((kept.week, kept.days_quiet), (later.week, later.days_quiet)) == ((5, 5), (6, 8))
+    assert from_record(record, read_on) == later
+
+
+def test_a_record_with_other_fields_is_not_read() -> None:
+    record = to_record(status_on(START + timedelta(days=33), [pairing_issue(body=GOALS)]))
+    del record["awaiting"]
+    with pytest.raises(ValueError, match="fields"):
+        from_record(record, START + timedelta(days=34))

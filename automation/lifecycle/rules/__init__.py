@@ -33,6 +33,7 @@ from automation.lifecycle.rules import (
     milestones,
     nudges,
     progress,
+    quiet,
     requests,
     status,
     turns,
@@ -87,9 +88,13 @@ def _plan(
     states: dict[str, tuple[PairState, tuple[str, ...]]] = {}
     checklists: dict[str, Checklist] = {}
     roster_asks: list[boxes.RosterAsk] = []
+    tonight = quiet.Tonight(observed, today)
     for pairing in tended(program, observed, today):
         why = reasons if reasons is not None and reasons.pairing == pairing.id else None
         pair = Pair(program, pairing, today, observed, templates, reasons=why)
+        digest = tonight.digest(pair)
+        if why is None and tonight.skips(pair, digest):
+            continue
         mine: list[Action] = []
         for planner in PLANNERS:
             planned = planner(pair)
@@ -98,12 +103,14 @@ def _plan(
             mine += planned
             pair = pair.expecting(planned)
         actions += mine
-        roster_asks += boxes.pending(pair)
+        asks = boxes.pending(pair)
+        roster_asks += asks
         if pair.checklist is not None:
             checklists[pairing.id] = pair.checklist
         kept = bookkeeping.remembered(pair, mine)
         if kept is not None:
             states[pairing.id] = kept
+        tonight.planned(pair, digest, mine, changed=kept is not None or bool(asks))
     handles = {p.handle for p in program.people}
     for pairing_id in withdrawn(program, observed):
         entry = withdrawal.pairing_of(pairing_id, handles)
@@ -122,7 +129,7 @@ def _plan(
     actions += bookkeeping.ledgers(program, observed, states)
     # The dashboard shows the forge as every other write of the night leaves it; the
     # program's ledger records its number.
-    actions += dashboard.plan(program, observed, today, actions, checklists)
+    actions += dashboard.plan(program, observed, today, actions, checklists, tonight)
     actions += bookkeeping.program_record(program, observed, today, actions, queue_kept)
     return _ordered(actions)
 

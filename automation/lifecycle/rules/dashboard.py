@@ -31,7 +31,7 @@ from automation.lifecycle.actions import (
 )
 from automation.lifecycle.labels import Labels
 from automation.lifecycle.observed import DASHBOARD, Observed, start_of_day, tended
-from automation.lifecycle.rules import requests
+from automation.lifecycle.rules import quiet, requests
 from automation.messages.markdown import inert
 from automation.model import Draft, Issue, IssueState
 from automation.roster.config import Program
@@ -83,15 +83,20 @@ def plan(
     today: date,
     actions: Sequence[Action],
     checklists: Mapping[str, Checklist],
+    tonight: quiet.Tonight | None = None,
 ) -> list[Action]:
     """Open the dashboard, or rewrite it when what it shows changed; after every other
     write of the plan (`actions`), whose results it shows. `checklists` are the pairing
-    issues' as the planners parsed them (the plan never rewrites a pairing issue's body)."""
+    issues' as the planners parsed them (the plan never rewrites a pairing issue's body);
+    `tonight` keeps the rows of quiet pairings and gives those it skipped."""
     settings = program.program
     if not settings.report.dashboard:
         return []
     after = expected(observed, actions, today, settings.timezone)
-    statuses = program_status(program, after, today, checklists)
+    kept = tonight.rows() if tonight else {}
+    statuses = program_status(program, after, today, checklists, kept)
+    if tonight:
+        tonight.keep(statuses)
     now = queue(program, observed.requests, today)
     asked = [_asked(program, observed.requests[n], n, d) for n, d in now.waiting.items()]
     table = mentor_table(program, today)

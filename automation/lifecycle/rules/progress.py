@@ -8,7 +8,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -70,6 +70,16 @@ class Reading:
     behind: bool | None  # None: no goals yet, or pace not judged
 
 
+def behind_on(day: date, done: int, total: int, pair: Pair) -> bool:
+    """Whether `done` of `total` goal steps is behind on `day`: the share of the term gone
+    since the bot started counting (a pairing met under way is judged on the time it has had
+    since, not on months before the bot came) is past the share done and the tolerance."""
+    tolerance = pair.program.program.progress.tolerance
+    since, end = pair.timeline.counted_from, pair.timeline.end
+    elapsed = (day - since).days / max(1, (end - since).days)
+    return done / total + tolerance < elapsed
+
+
 def read(pair: Pair) -> Reading | None:
     issue = pair.pairing_issue
     if issue is None or not pair.pairing_open:
@@ -94,12 +104,7 @@ def read(pair: Pair) -> Reading | None:
         history = (*kept, (week, done, total))
     behind = None
     if total and pair.program.program.progress.pace_label:
-        # The share of the term gone since the bot started counting: a pairing met under
-        # way is judged on the time it has had since, not on months before the bot came.
-        tolerance = pair.program.program.progress.tolerance
-        since, end = pair.timeline.counted_from, pair.timeline.end
-        elapsed = (pair.today - since).days / max(1, (end - since).days)
-        behind = done / total + tolerance < elapsed
+        behind = behind_on(pair.today, done, total, pair)
     shown: dict[str, Any] = {
         "goals": [(g.title, g.done, g.total, g.due) for g in goals],
         "total": [done, total],
