@@ -337,6 +337,11 @@ def play(
     seen = Play()
     runs = set(scenario.runs)
     faulty = False
+    # README, "What converges": the one loss the next run does not heal exactly, a ledger
+    # write lost on the night a change to the goals is first seen. No state is compared
+    # after it (the runs go on, as the faults test counts them).
+    unhealed = False
+    last_run: date | None = None
     for day in scenario.days():
         roster = program(scenario.roster_on(day), flavour, sandbox.url)
         talks = [t for t in scenario.talks if t.day == day]
@@ -374,13 +379,26 @@ def play(
             else:
                 report = run_day(runner, roster, day, TEMPLATES, force=True)
             seen.reports.append(report)
+            unhealed |= _goals_change_lost(scenario, report, last_run, day)
+            last_run = day
             if report.failed or report.limited:
                 faulty = True  # the next scheduled night must heal it
                 continue
             assert plan_day(runner, roster, day, TEMPLATES) == [], day
-        if not faulty:
+        if not faulty and not unhealed:
             got = state(bot, roster, day)
             want = state(memory, roster, day)
             assert got == want, (day, _differences(got, want))
         faulty = False
     return seen
+
+
+def _goals_change_lost(scenario: Scenario, report: Report, since: date | None, day: date) -> bool:
+    """Whether the run on `day` lost its ledger write while a change to the goals made
+    since the run before (`since`) was first seen."""
+    lost = any(o.action.key.startswith("ledger/") for o in report.failed)
+    changed = any(
+        t.what in ("goals", "tick") and (since is None or since < t.day) and t.day <= day
+        for t in scenario.talks
+    )
+    return lost and changed
