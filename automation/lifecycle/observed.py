@@ -217,14 +217,24 @@ class Observed:
         return {pairing: tuple(found) for pairing, found in keys.items()}
 
     @lazy
-    def answered(self) -> Mapping[str, tuple[tuple[str, Comment], ...]]:
-        """The bot's acknowledgements of ticked boxes (`pair/<id>/box/...`), by pairing id."""
+    def comments_by_pairing(self) -> Mapping[str, tuple[tuple[str, Comment], ...]]:
+        """The bot's comments of each pairing (`pair/<id>/...`, with their keys), by pairing
+        id, in the order they were listed."""
         found: dict[str, list[tuple[str, Comment]]] = {}
         for key, comment in self.comments.items():
             pairing = pairing_of(key)
-            if pairing is not None and part_of(key) == "box":
+            if pairing is not None:
                 found.setdefault(pairing, []).append((key, comment))
         return {pairing: tuple(pairs) for pairing, pairs in found.items()}
+
+    @lazy
+    def answered(self) -> Mapping[str, tuple[tuple[str, Comment], ...]]:
+        """The bot's acknowledgements of ticked boxes (`pair/<id>/box/...`), by pairing id."""
+        found = {
+            pairing: tuple((key, c) for key, c in pairs if part_of(key) == "box")
+            for pairing, pairs in self.comments_by_pairing.items()
+        }
+        return {pairing: pairs for pairing, pairs in found.items() if pairs}
 
 
 def box_asks(observed: Observed) -> tuple[bool, bool]:

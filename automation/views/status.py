@@ -203,7 +203,7 @@ def pairing_status(
         total=sum(g.total for g in goals),
         history=state.history if state else (),
         last_activity=last_activity,
-        days_quiet=(today - last_activity).days if last_activity else None,
+        days_quiet=_days_since(last_activity, today),
         checkins_expected=expected,
         checkins_held=min(expected, held),
         stalled=bool(issue and labels.stalled in issue.labels),
@@ -259,8 +259,7 @@ def from_record(record: dict[str, Any], today: date) -> PairingStatus:
     values["next_milestone"] = (
         _milestone(values["next_milestone"]) if values["next_milestone"] else None
     )
-    last = values["last_activity"]
-    values["days_quiet"] = (today - last).days if last else None
+    values["days_quiet"] = _days_since(values["last_activity"], today)
     values["week"] = week_of(values["start"], values["end"], values["term_weeks"], today)
     # Every field, as the check above makes sure: the frozen dataclass's __init__ would set
     # them one `object.__setattr__` at a time, two thirds of the time a row takes to read.
@@ -270,6 +269,10 @@ def from_record(record: dict[str, Any], today: date) -> PairingStatus:
 
 
 _FIELDS = {f.name for f in fields(PairingStatus)}
+
+
+def _days_since(day: date | None, today: date) -> int | None:
+    return (today - day).days if day else None
 
 
 def _milestone(record: dict[str, Any]) -> Milestone:

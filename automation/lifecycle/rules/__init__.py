@@ -88,7 +88,7 @@ def _plan(
     states: dict[str, tuple[PairState, tuple[str, ...]]] = {}
     checklists: dict[str, Checklist] = {}
     roster_asks: list[boxes.RosterAsk] = []
-    tonight = quiet.Tonight(observed, today)
+    tonight = quiet.Tonight(program, observed, today, templates)
     for pairing in tended(program, observed, today):
         why = reasons if reasons is not None and reasons.pairing == pairing.id else None
         pair = Pair(program, pairing, today, observed, templates, reasons=why)

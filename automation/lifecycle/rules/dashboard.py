@@ -83,7 +83,7 @@ def plan(
     today: date,
     actions: Sequence[Action],
     checklists: Mapping[str, Checklist],
-    tonight: quiet.Tonight | None = None,
+    tonight: quiet.Tonight,
 ) -> list[Action]:
     """Open the dashboard, or rewrite it when what it shows changed; after every other
     write of the plan (`actions`), whose results it shows. `checklists` are the pairing
@@ -93,10 +93,8 @@ def plan(
     if not settings.report.dashboard:
         return []
     after = expected(observed, actions, today, settings.timezone)
-    kept = tonight.rows() if tonight else {}
-    statuses = program_status(program, after, today, checklists, kept)
-    if tonight:
-        tonight.keep(statuses)
+    statuses = program_status(program, after, today, checklists, tonight.rows())
+    tonight.keep(statuses)
     now = queue(program, observed.requests, today)
     asked = [_asked(program, observed.requests[n], n, d) for n, d in now.waiting.items()]
     table = mentor_table(program, today)

@@ -324,6 +324,12 @@ class Pair:
         """The pairing that follows this one: its mentee changed mentor."""
         return self.program.follower(self.pairing)
 
+    @lazy
+    def followed_issue(self) -> Issue | None:
+        """The pairing issue of the pairing this one follows, if any."""
+        before = self.followed
+        return self.observed.issues.get(f"pair/{before.id}/pairing") if before else None
+
     def follows(self) -> dict[str, Any] | None:
         """What the pairing issue says of the pairing this one follows: its mentor, a link
         to its pairing issue and the goals left unfinished there (the unticked steps of
@@ -331,7 +337,7 @@ class Pair:
         before = self.followed
         if before is None:
             return None
-        issue = self.observed.issues.get(f"pair/{before.id}/pairing")
+        issue = self.followed_issue
         goals = []
         if issue is not None:
             for goal in counted_goals(parse(issue.body, self.dialect)):

@@ -38,6 +38,8 @@ from automation.lifecycle.observed import (
 from automation.lifecycle.rules import nudges, progress, turns
 from automation.lifecycle.rules.pair import Pair
 from automation.lifecycle.rules.progress import GOAL_NUDGE_FROM, GOAL_NUDGE_UNTIL
+from automation.messages.templates import Templates
+from automation.roster.config import Program
 from automation.views import status
 from automation.views.status import PairingStatus
 
@@ -174,27 +176,17 @@ def set_aside() -> Iterator[None]:
         _MEMO.update(kept)
 
 
-def comments_by_pairing(observed: Observed) -> Mapping[str, tuple[object, ...]]:
-    found: dict[str, list[object]] = {}
-    for key, c in observed.comments.items():
-        parts = key.split("/", 2)
-        if parts[0] == "pair" and len(parts) == 3:
-            found.setdefault(parts[1], []).append((key, c.id, c.updated_at))
-    return {pid: tuple(sorted(found[pid], key=repr)) for pid in found}
-
-
 def _digest(value: tuple[object, ...]) -> str:
     """The same in every process (unlike `hash`): kept between runs."""
     return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
 
 
-def program_inputs(pair: Pair) -> str:
+def program_inputs(program: Program, observed: Observed, templates: Templates) -> str:
     """What every pairing's planning reads of the program and the run (once per plan)."""
-    observed = pair.observed
     return _digest(
         (
-            pair.program.model_dump_json(),
-            pair.templates.fingerprint(),
+            program.model_dump_json(),
+            templates.fingerprint(),
             observed.adopted,
             observed.bot,
             tuple(sorted(observed.forged)),
@@ -204,11 +196,12 @@ def program_inputs(pair: Pair) -> str:
     )
 
 
-def inputs(pair: Pair, program: str, comments: Mapping[str, tuple[object, ...]]) -> str:
-    """What the pairing's planning reads of it: its issues, comments, ledger state, the
-    people's comments and ticks (an over-approximation is safe: it only plans more). A text
-    is known by its `updated_at`: both forges move it at every edit, as observing since a
-    watermark already relies on."""
+def inputs(pair: Pair, program: str) -> str:
+    """What the pairing's planning reads of it, with `program_inputs` (an over-approximation
+    is safe: it only plans more): its issues, the bot's comments (the box answers among
+    them), its ledger entry, the people's comments and ticks. A text is known by its
+    `updated_at`: both forges move it at every edit, as observing since a watermark already
+    relies on."""
     observed = pair.observed
     pid = pair.id
     issues = tuple(
@@ -216,22 +209,20 @@ def inputs(pair: Pair, program: str, comments: Mapping[str, tuple[object, ...]])
         for k in observed.by_pairing.get(pid, ())
         if (i := observed.issues[k])
     )
-    issue = observed.issues.get(pair.key("pairing"))
-    ticks = observed.ticks.get(issue.number, ()) if issue else ()
-    followed = pair.followed
-    before = observed.issues.get(f"pair/{followed.id}/pairing") if followed else None
+    comments = sorted((k, c.id, c.updated_at) for k, c in observed.comments_by_pairing.get(pid, ()))
+    issue = pair.pairing_issue
+    before = pair.followed_issue
     return _digest(
         (
             program,
             pid,
             issues,
-            comments.get(pid, ()),
+            tuple(comments),
             observed.ledger.get(pid),
             observed.activity.get(pid),
             observed.turns.get(pid),
             observed.spoke.get(pid),
-            observed.answered.get(pid, ()),
-            ticks,
+            observed.ticks.get(issue.number, ()) if issue else (),
             before.updated_at if before else None,
         )
     )
@@ -240,21 +231,20 @@ def inputs(pair: Pair, program: str, comments: Mapping[str, tuple[object, ...]])
 class Tonight:
     """What tonight's plan does with the memo: which pairings it skips, which it finds quiet."""
 
-    def __init__(self, observed: Observed, today: date) -> None:
+    def __init__(
+        self, program: Program, observed: Observed, today: date, templates: Templates
+    ) -> None:
         if len(_MEMO) >= _MEMO_LIMIT:
             forget()  # not in the middle of a plan: its skipped pairings' rows are read after
         self.today = today
         self.skipped: set[str] = set()  # quiet since an earlier night: not planned
         self.fresh: set[str] = set()  # found quiet tonight
-        self._comments = comments_by_pairing(observed)
-        self._program: str | None = None
+        self._program = program_inputs(program, observed, templates)
 
     def digest(self, pair: Pair) -> str:
-        """`inputs` of `pair`, the program's digested once a plan."""
-        if self._program is None:
-            self._program = program_inputs(pair)
+        """`inputs` of `pair`, with the program's digested once a plan."""
         _USED.add(pair.id)
-        return inputs(pair, self._program, self._comments)
+        return inputs(pair, self._program)
 
     def skips(self, pair: Pair, digest: str) -> bool:
         """Whether `pair` is quiet tonight by the memo (planned anyway in the shadow mode)."""

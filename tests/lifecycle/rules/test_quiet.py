@@ -16,6 +16,7 @@ import pytest
 
 from automation.lifecycle.rules import progress, quiet
 from automation.lifecycle.rules.pair import Pair
+from tests.lifecycle.rules.test_progress import body
 from tests.lifecycle.rules.world import PAIR, START, pair_on, pairing_issue, program
 
 TODAY = START + timedelta(days=40)
@@ -32,7 +33,7 @@ def memo(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def tonight_of(pair: Pair) -> tuple[quiet.Tonight, str]:
-    tonight = quiet.Tonight(pair.observed, pair.today)
+    tonight = quiet.Tonight(pair.program, pair.observed, pair.today, pair.templates)
     return tonight, tonight.digest(pair)
 
 
@@ -95,7 +96,7 @@ from datetime import timedelta
 from automation.lifecycle.rules import progress, quiet
 from tests.lifecycle.rules.world import START, pair_on, pairing_issue
 pair = pair_on(START + timedelta(days=40), [pairing_issue()])
-print(quiet.Tonight(pair.observed, pair.today).digest(pair))
+print(quiet.Tonight(pair.program, pair.observed, pair.today, pair.templates).digest(pair))
 """
 
 
@@ -119,7 +120,7 @@ def test_the_inputs_read_the_same_in_every_process() -> None:
 
 def goals(done: int, total: int) -> str:
     steps = "".join(f"- [{'x' if n < done else ' '}] Step {n}\n" for n in range(total))
-    return f"## Before we start\n\n- [x] Coffee chat\n\n## Goals\n\n### Ship the runbook\n\n{steps}"
+    return body(f"## Goals\n\n### Ship the runbook\n\n{steps}")
 
 
 @pytest.mark.parametrize("months", [1, 2, 3, 6])
